@@ -1,0 +1,37 @@
+# Two commands for a fresh machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test fuzz bench venv clean check-migrations
+
+$(STAMP): requirements/base.txt requirements/dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## Serve API, docs and admin on http://127.0.0.1:8000 with embedded defaults.
+run: $(STAMP)
+	$(PY) -m community_service.devtools run
+
+## Run the whole suite against this machine's PostgreSQL, Redis, RabbitMQ and a Tansu broker.
+test: $(STAMP)
+	$(PY) -m community_service.devtools preflight
+	$(PY) manage.py makemigrations --check --dry-run --settings=community_service.settings_test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Schemathesis against the live schema of a test server (no 5xx, no schema violations).
+fuzz: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/fuzz.txt
+	$(PY) -m community_service.devtools fuzz
+
+bench: $(STAMP)
+	$(PY) -m pytest bench $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles var

@@ -1,0 +1,27 @@
+import django_filters
+from django.db.models import QuerySet
+
+from communities.models import Community, CommunityStatus, CommunityType
+from communities.selectors import community_search
+
+
+class CommunityFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=200, help_text="Full-text search over name and description, ranked."
+    )
+    community_type = django_filters.ChoiceFilter(choices=CommunityType.choices)
+    status = django_filters.ChoiceFilter(choices=CommunityStatus.choices)
+    owner = django_filters.UUIDFilter(field_name="owner_id", help_text="Owner's user id.")
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "created_at"), ("member_count", "member_count"), ("name", "name")),
+        help_text="created_at, member_count or name; prefix with - for descending. Default: -created_at "
+        "(or relevance when searching).",
+    )
+
+    class Meta:
+        model = Community
+        fields = ["search", "community_type", "status", "owner"]
+
+    def filter_search(self, queryset: QuerySet[Community], name: str, value: str) -> QuerySet[Community]:
+        value = value.strip()
+        return community_search(queryset, text=value) if value else queryset

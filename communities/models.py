@@ -1,0 +1,81 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import RegexValidator
+from django.db import models
+
+# The seed's slug rule: lowercase letters, digits and hyphens, 2-255 chars, no edge hyphen.
+SLUG_REGEX = r"^[a-z0-9][a-z0-9\-]{0,253}[a-z0-9]$"
+slug_validator = RegexValidator(
+    SLUG_REGEX, "Use 2-255 lowercase letters, digits or hyphens, starting and ending with a letter or digit."
+)
+
+
+class CommunityType(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVATE = "private", "Private"
+    RESTRICTED = "restricted", "Restricted"
+
+
+class CommunityStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+    # Set by platform staff in the admin; owners cannot lift it.
+    SUSPENDED = "suspended", "Suspended"
+
+
+class CommunityQuerySet(models.QuerySet):
+    def alive(self) -> "CommunityQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+
+class Community(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=255)
+    slug = models.CharField(max_length=255, unique=True, validators=[slug_validator])
+    description = models.TextField(blank=True, default="")
+    community_type = models.CharField(max_length=20, choices=CommunityType.choices, default=CommunityType.PUBLIC)
+    status = models.CharField(max_length=20, choices=CommunityStatus.choices, default=CommunityStatus.ACTIVE)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_communities")
+    # Denormalised counters, changed only with F() updates by the services that own them.
+    member_count = models.PositiveIntegerField(default=0)
+    post_count = models.PositiveIntegerField(default=0)
+    # Kept by PostgreSQL itself, so no write path can forget it.
+    search_vector = models.GeneratedField(
+        expression=SearchVector("name", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Soft delete: the row stays for history and analytics; the API answers 404.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "communities"
+        indexes = [
+            GinIndex(fields=["search_vector"], name="idx_communities_search"),
+            models.Index(fields=["status"], name="idx_communities_status"),
+            models.Index(fields=["community_type", "status"], name="idx_communities_type_status"),
+            models.Index(fields=["owner"], name="idx_communities_owner"),
+            models.Index(fields=["-created_at"], name="idx_communities_created"),
+            models.Index(fields=["-member_count"], name="idx_communities_members"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(community_type__in=CommunityType.values), name="ck_community_type"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=CommunityStatus.values), name="ck_community_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

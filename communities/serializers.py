@@ -1,0 +1,54 @@
+from rest_framework import serializers
+
+from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
+from communities.selectors import looks_like_uuid
+
+
+class CommunityOutputSerializer(serializers.ModelSerializer):
+    owner_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = Community
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "community_type",
+            "status",
+            "owner_id",
+            "member_count",
+            "post_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CommunityInputSerializer(serializers.Serializer):
+    """What a client may write. Counters, owner and timestamps are server-owned."""
+
+    name = serializers.CharField(min_length=1, max_length=255)
+    slug = serializers.RegexField(
+        SLUG_REGEX,
+        max_length=255,
+        required=False,
+        error_messages={
+            "invalid": "Use 2-255 lowercase letters, digits or hyphens, starting and ending with a letter or digit."
+        },
+    )
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    community_type = serializers.ChoiceField(choices=CommunityType.choices, default=CommunityType.PUBLIC)
+
+    def validate_slug(self, value: str) -> str:
+        # The detail route accepts an id or a slug, so a slug must never look like an id.
+        if looks_like_uuid(value):
+            raise serializers.ValidationError("A slug cannot have the shape of a UUID.")
+        return value
+
+
+class CommunityUpdateSerializer(CommunityInputSerializer):
+    # Owners may archive or re-activate; suspension is for platform staff (admin).
+    status = serializers.ChoiceField(
+        choices=[(CommunityStatus.ACTIVE, "Active"), (CommunityStatus.ARCHIVED, "Archived")], required=False
+    )

@@ -1,0 +1,97 @@
+"""Writes for communities. Each use case owns its transaction; side effects run on commit."""
+
+import uuid
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from community_service.cache import cache_bump_version, cache_delete
+from community_service.exceptions import ValidationFailed
+from communities.models import Community
+from communities.selectors import community_cache_key, community_slug_cache_key
+from members.models import User
+
+COMMUNITY_LIST_CACHE = "communities:list"
+# Fields a client may change with PUT/PATCH; everything else is server-owned.
+UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status"})
+
+
+def community_generate_slug(name: str) -> str:
+    """`Python Developers` → `python-developers-a1b2c3d4` (the seed's format)."""
+    base = slugify(name)[:240].strip("-") or "community"
+    return f"{base}-{uuid.uuid4().hex[:8]}"
+
+
+def _invalidate(*, community: Community, old_slug: str | None = None) -> None:
+    keys = [community_cache_key(community.pk), community_slug_cache_key(community.slug)]
+    if old_slug and old_slug != community.slug:
+        keys.append(community_slug_cache_key(old_slug))
+    # After commit, so a concurrent reader cannot re-cache the pre-commit row.
+    transaction.on_commit(lambda: (cache_delete(*keys), cache_bump_version(COMMUNITY_LIST_CACHE)))
+
+
+def _ensure_slug_free(slug: str, *, exclude_id: object | None = None) -> None:
+    if Community.objects.filter(slug=slug).exclude(pk=exclude_id).exists():
+        raise ValidationFailed("A community with this slug already exists.", field="slug", code="unique")
+
+
+@transaction.atomic
+def community_create(
+    *, owner: User, name: str, community_type: str, description: str = "", slug: str | None = None
+) -> Community:
+    """Create a community owned by `owner`, who is its first member.
+
+    Raises ValidationFailed(field="slug") when a requested slug is taken.
+    """
+    if slug:
+        _ensure_slug_free(slug)
+    try:
+        with transaction.atomic():
+            community = Community.objects.create(
+                owner=owner,
+                name=name,
+                slug=slug or community_generate_slug(name),
+                description=description,
+                community_type=community_type,
+                member_count=1,
+            )
+    except IntegrityError:
+        # A concurrent create took the same slug between the check and the insert.
+        raise ValidationFailed("A community with this slug already exists.", field="slug", code="unique")
+    _invalidate(community=community)
+    return community
+
+
+@transaction.atomic
+def community_update(*, community: Community, data: dict[str, Any]) -> Community:
+    """Apply a validated change set. Unknown or server-owned fields are refused."""
+    unknown = set(data) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    community = Community.objects.select_for_update().get(pk=community.pk)
+    old_slug = community.slug
+    if "slug" in data and data["slug"] != old_slug:
+        _ensure_slug_free(data["slug"], exclude_id=community.pk)
+    for field, value in data.items():
+        setattr(community, field, value)
+    try:
+        with transaction.atomic():
+            community.save(update_fields=[*data.keys(), "updated_at"])
+    except IntegrityError:
+        raise ValidationFailed("A community with this slug already exists.", field="slug", code="unique")
+    _invalidate(community=community, old_slug=old_slug)
+    return community
+
+
+@transaction.atomic
+def community_soft_delete(*, community: Community) -> Community:
+    """Hide a community from the API; its row and history stay."""
+    updated = Community.objects.filter(pk=community.pk, deleted_at__isnull=True).update(
+        deleted_at=timezone.now(), updated_at=timezone.now()
+    )
+    community.refresh_from_db()
+    if updated:
+        _invalidate(community=community)
+    return community

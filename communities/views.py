@@ -1,0 +1,80 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from community_service.api.caching import CachedListMixin
+from communities import selectors, services
+from communities.filters import CommunityFilter
+from communities.models import Community
+from communities.serializers import CommunityInputSerializer, CommunityOutputSerializer, CommunityUpdateSerializer
+from members.permissions import IsCommunityOwner, is_superadmin
+
+ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List and search communities"),
+    retrieve=extend_schema(summary="Get a community by id or slug", parameters=[ID_OR_SLUG]),
+    create=extend_schema(summary="Create a community", request=CommunityInputSerializer),
+    update=extend_schema(summary="Replace a community's editable fields", request=CommunityUpdateSerializer,
+                         parameters=[ID_OR_SLUG]),
+    partial_update=extend_schema(summary="Change some of a community's fields", request=CommunityUpdateSerializer,
+                                 parameters=[ID_OR_SLUG]),
+    destroy=extend_schema(summary="Delete a community (soft)", parameters=[ID_OR_SLUG]),
+)
+@extend_schema(tags=["communities"])
+class CommunityViewSet(
+    CachedListMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = CommunityOutputSerializer
+    filterset_class = CommunityFilter
+    permission_classes = [IsAuthenticatedOrReadOnly, IsCommunityOwner]
+    lookup_value_regex = "[^/]+"
+    list_cache_namespace = services.COMMUNITY_LIST_CACHE
+
+    def _viewer(self) -> dict:
+        user = self.request.user
+        return {"viewer_id": user.pk if user.is_authenticated else None, "superadmin": is_superadmin(self.request)}
+
+    def list_cache_scope(self, request: Request) -> str:
+        viewer = self._viewer()
+        return "all" if viewer["superadmin"] else str(viewer["viewer_id"] or "anon")
+
+    def get_queryset(self) -> QuerySet[Community]:
+        return selectors.community_list(**self._viewer()).order_by("-created_at", "-id")
+
+    def get_object(self) -> Community:
+        community = selectors.community_get(id_or_slug=self.kwargs["pk"], **self._viewer())
+        self.check_object_permissions(self.request, community)
+        return community
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        body = selectors.community_detail_cached(
+            id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data, **self._viewer()
+        )
+        return Response(body)
+
+    def create(self, request: Request) -> Response:
+        serializer = CommunityInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        community = services.community_create(owner=request.user, **serializer.validated_data)
+        return Response(CommunityOutputSerializer(community).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        community = self.get_object()
+        serializer = CommunityUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        community = services.community_update(community=community, data=serializer.validated_data)
+        return Response(CommunityOutputSerializer(community).data)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.community_soft_delete(community=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,42 @@
+"""OpenAPI generation: every operation documents the errors it can really return."""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="A message a client can show.")
+    code = serializers.CharField(help_text="A stable machine-readable error code.")
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """`{"<field>": ["message", ...], "detail": "...", "code": "invalid"}`."""
+
+    detail = serializers.CharField(help_text="The first problem, prefixed with its field.")
+    code = serializers.CharField(help_text="A stable machine-readable error code.")
+
+
+_ERRORS = {
+    "400": OpenApiResponse(ValidationErrorSerializer, description="Bad input; each field lists its problems."),
+    "401": OpenApiResponse(ErrorSerializer, description="Missing, invalid or expired credentials."),
+    "403": OpenApiResponse(ErrorSerializer, description="Authenticated but not allowed."),
+    "404": OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you."),
+    "429": OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
+        for code, response in _ERRORS.items():
+            if code in responses or (public and code == "403"):
+                continue
+            if code == "401" and not self.view.get_authenticators():
+                continue
+            if code == "429" and not self.view.get_throttles():
+                continue
+            responses[code] = self._get_response_for_code(response, code, direction=direction)
+        return responses

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommunityServiceConfig(AppConfig):
+    name = "community_service"
+    verbose_name = "Platform"

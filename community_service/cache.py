@@ -1,0 +1,43 @@
+"""Cache-aside helpers over Django's cache (Redis in production).
+
+Redis is an optimisation, never a dependency: django-redis is configured to swallow and
+log connection errors, so a miss and an outage look the same here and callers fall
+back to PostgreSQL. List caches use a version token instead of pattern deletes: a write
+bumps the version and every old list key simply stops being read (and expires).
+"""
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+_MISS = object()
+
+
+def cache_get_or_set(key: str, compute: Callable[[], T], *, ttl: int) -> T:
+    value = cache.get(key, _MISS)
+    if value is not _MISS:
+        return value
+    value = compute()
+    cache.set(key, value, ttl)
+    return value
+
+
+def cache_delete(*keys: str) -> None:
+    cache.delete_many(list(keys))
+
+
+def cache_version(namespace: str) -> str | None:
+    """The current version token of a namespace, or None if the cache is unreachable."""
+    key = f"{namespace}:version"
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        version = cache.get(key)
+    return version
+
+
+def cache_bump_version(namespace: str) -> None:
+    cache.set(f"{namespace}:version", uuid.uuid4().hex, None)

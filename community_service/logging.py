@@ -1,0 +1,32 @@
+"""JSON log lines with the seed's fields, ready for ELK/Loki."""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from community_service.request_context import request_id_var, user_id_var
+
+# Attributes every LogRecord has; anything else passed via `extra=` is emitted as a field.
+_RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "timestamp": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "service": settings.APP_NAME,
+            "version": settings.APP_VERSION,
+            "request_id": request_id_var.get(),
+            "user_id": user_id_var.get(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RESERVED and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)

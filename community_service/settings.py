@@ -1,0 +1,303 @@
+"""Settings, read from the environment (12-factor).
+
+Variable names follow the specification (seed 000): APP_NAME, DEBUG, WORKERS_COUNT,
+DATABASE_URL, DB_POOL_SIZE, DB_POOL_RECYCLE, REDIS_URL, CACHE_DEFAULT_TTL,
+CACHE_ANALYTICS_TTL, JWT_SECRET_KEY, JWT_ALGORITHM, EVENT_BROKER_TYPE,
+KAFKA_BOOTSTRAP_SERVERS, RABBITMQ_URL, S3_*. Every variable is listed in .env.example.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+APP_NAME = env.str("APP_NAME", default="community-service")
+APP_VERSION = env.str("APP_VERSION", default="1.0.0")
+DEBUG = env.bool("DEBUG", default=False)
+WORKERS_COUNT = env.int("WORKERS_COUNT", default=4)
+
+# --- Secrets -------------------------------------------------------------------------
+# Development defaults exist so `make run` and the tests start without a .env file;
+# with DEBUG=false the service refuses to start while any of them is still in use.
+_DEV_SECRET = "dev-insecure-change-me"
+SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", default=_DEV_SECRET)
+JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="HS256")
+if not DEBUG:
+    for _name, _value in (("SECRET_KEY", SECRET_KEY), ("JWT_SECRET_KEY", JWT_SECRET_KEY)):
+        if not _value or _value == _DEV_SECRET or _value == "change-me" or len(_value) < 32:
+            raise ImproperlyConfigured(
+                f"{_name} must be set to a random value of at least 32 characters when DEBUG=false."
+            )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications --------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "community_service",
+    "members",
+    "communities",
+    "content",
+    "events",
+    "billing",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "community_service.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "community_service.urls"
+WSGI_APPLICATION = "community_service.wsgi.application"
+AUTH_USER_MODEL = "members.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database (PostgreSQL only) --------------------------------------------------------
+DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/community_service")
+DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=20)
+DB_POOL_RECYCLE = env.int("DB_POOL_RECYCLE", default=3600)
+# A pool is per process; 0 disables it (Django then opens a connection per request,
+# which the threaded concurrency tests need: each thread gets its own connection).
+DB_POOL_ENABLED = env.bool("DB_POOL_ENABLED", default=not DEBUG)
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
+DATABASES["default"].setdefault("OPTIONS", {})
+if DB_POOL_ENABLED:
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "max_lifetime": DB_POOL_RECYCLE,
+        "timeout": 10,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+
+# --- Cache (Redis through django-redis; local memory for the embedded default) ---------
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_DEFAULT_TTL = env.int("CACHE_DEFAULT_TTL", default=300)
+CACHE_ANALYTICS_TTL = env.int("CACHE_ANALYTICS_TTL", default=600)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": CACHE_DEFAULT_TTL,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default=""),
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # Redis is an optimisation, not a dependency: when it is down, reads miss,
+                # writes are skipped, and the error is logged instead of raised.
+                "IGNORE_EXCEPTIONS": True,
+                "LOG_IGNORED_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": CACHE_DEFAULT_TTL,
+        }
+    }
+DJANGO_REDIS_LOGGER = "community_service.cache"
+
+# --- Auth ----------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = env.list("PASSWORD_HASHERS", default=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": JWT_ALGORITHM,
+    "SIGNING_KEY": JWT_SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    # The seed's claim set: sub is the user's UUID.
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "TOKEN_OBTAIN_SERIALIZER": "members.serializers.TokenObtainInputSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "members.serializers.TokenRefreshInputSerializer",
+}
+if SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] > timedelta(minutes=15):
+    raise ImproperlyConfigured("JWT_ACCESS_TOKEN_MINUTES must be at most 15.")
+
+# --- REST framework ------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["members.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "community_service.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "community_service.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "community_service.api.exception_handler.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),
+        "user": env.str("THROTTLE_USER_RATE", default="600/min"),
+        # Credential endpoints get a tight budget against password guessing.
+        "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Community Service API",
+    "DESCRIPTION": (
+        "Communities, members, roles, channels, posts, events, subscriptions, donations "
+        "and analytics. Authenticate with `Authorization: Bearer <access token>` from "
+        "`POST /api/v1/auth/token`."
+    ),
+    "VERSION": APP_VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# --- Events and Celery ---------------------------------------------------------------
+EVENT_BROKER_TYPE = env.str("EVENT_BROKER_TYPE", default="log")
+KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default="localhost:9092")
+KAFKA_TOPIC_PREFIX = env.str("KAFKA_TOPIC_PREFIX", default="community-service.")
+RABBITMQ_URL = env.str("RABBITMQ_URL", default="amqp://guest:guest@localhost:5672/")
+RABBITMQ_EXCHANGE = env.str("RABBITMQ_EXCHANGE", default="community-service.events")
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# Without a broker (the embedded default) tasks run inline in the calling process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TIMEZONE = "UTC"
+
+# --- Media (S3-compatible or local files) ----------------------------------------------
+S3_ENDPOINT = env.str("S3_ENDPOINT", default="")
+S3_ACCESS_KEY = env.str("S3_ACCESS_KEY", default="")
+S3_SECRET_KEY = env.str("S3_SECRET_KEY", default="")
+S3_BUCKET = env.str("S3_BUCKET", default="community-media")
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+if S3_ENDPOINT:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": S3_ENDPOINT,
+            "access_key": S3_ACCESS_KEY,
+            "secret_key": S3_SECRET_KEY,
+            "bucket_name": S3_BUCKET,
+            "region_name": S3_REGION,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+# --- Internationalisation --------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Security (production) -------------------------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health"]
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Logging: one JSON object per line ---------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "community_service.logging.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The request middleware logs each request once, with its duration.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,88 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from members import services
+from members.serializers import (
+    LogoutInputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    TokenPairOutputSerializer,
+    TokenRefreshInputSerializer,
+    UserOutputSerializer,
+)
+from members.tokens import token_pair_for
+
+
+class CredentialEndpointMixin:
+    """Endpoints that take credentials in the body rather than a bearer token."""
+
+    authentication_classes: list = []
+    # A tight per-client budget against password guessing (THROTTLE_AUTH_RATE).
+    throttle_scope = "auth"
+    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Makes a bad or reused token a 401 (with WWW-Authenticate) rather than a 403.
+        return 'Bearer realm="api"'
+
+
+@extend_schema(tags=["auth"])
+class RegisterView(CredentialEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, summary="Create an account")
+    def post(self, request: Request) -> Response:
+        serializer = RegisterInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        body = {"user": UserOutputSerializer(user).data, **token_pair_for(user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["auth"], summary="Obtain an access/refresh token pair with email and password")
+class TokenObtainView(CredentialEndpointMixin, TokenObtainPairView):
+    @extend_schema(responses={200: TokenPairOutputSerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+@extend_schema(tags=["auth"])
+class TokenRefreshView(CredentialEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRefreshInputSerializer,
+        responses={200: TokenPairOutputSerializer},
+        summary="Rotate a refresh token (the old one stops working)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRefreshInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.auth_token_refresh(refresh_token=serializer.validated_data["refresh"]))
+
+
+@extend_schema(tags=["auth"])
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=LogoutInputSerializer, responses={204: None}, summary="Revoke a refresh token")
+    def post(self, request: Request) -> Response:
+        serializer = LogoutInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_logout(user=request.user, refresh_token=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"])
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserOutputSerializer}, summary="The authenticated user")
+    def get(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(request.user).data)

@@ -1,0 +1,33 @@
+import factory
+
+from communities.models import Community
+from members.models import User
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    name = factory.Sequence(lambda n: f"Community {n}")
+    slug = factory.Sequence(lambda n: f"community-{n}")
+    description = "A place to talk."
+    community_type = "public"
+    owner = factory.SubFactory(UserFactory)
+    member_count = 1
