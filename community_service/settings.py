@@ -132,7 +132,6 @@ if REDIS_URL:
                 # Redis is an optimisation, not a dependency: when it is down, reads miss,
                 # writes are skipped, and the error is logged instead of raised.
                 "IGNORE_EXCEPTIONS": True,
-                "LOG_IGNORED_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
                 "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
             },
@@ -145,6 +144,7 @@ else:
             "TIMEOUT": CACHE_DEFAULT_TTL,
         }
     }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "community_service.cache"
 
 # --- Auth ----------------------------------------------------------------------------
