@@ -1,11 +1,12 @@
 import django_filters
 from django.db.models import QuerySet
 
+from community_service.api.filters import StrictFilterSet
 from communities.models import Community, CommunityStatus, CommunityType
 from communities.selectors import community_search
 
 
-class CommunityFilter(django_filters.FilterSet):
+class CommunityFilter(StrictFilterSet):
     search = django_filters.CharFilter(
         method="filter_search", max_length=200, help_text="Full-text search over name and description, ranked."
     )

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from community_service.api.fields import StrictCharField
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
 from communities.selectors import looks_like_uuid
 
@@ -28,7 +29,7 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
 class CommunityInputSerializer(serializers.Serializer):
     """What a client may write. Counters, owner and timestamps are server-owned."""
 
-    name = serializers.CharField(min_length=1, max_length=255)
+    name = StrictCharField(min_length=1, max_length=255)
     slug = serializers.RegexField(
         SLUG_REGEX,
         max_length=255,
@@ -37,7 +38,7 @@ class CommunityInputSerializer(serializers.Serializer):
             "invalid": "Use 2-255 lowercase letters, digits or hyphens, starting and ending with a letter or digit."
         },
     )
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     community_type = serializers.ChoiceField(choices=CommunityType.choices, default=CommunityType.PUBLIC)
 
     def validate_slug(self, value: str) -> str:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from community_service.cache import cache_bump_version, cache_delete
-from community_service.exceptions import ValidationFailed
+from community_service.exceptions import Conflict, ValidationFailed
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
 from members.models import User
@@ -34,7 +34,7 @@ def _invalidate(*, community: Community, old_slug: str | None = None) -> None:
 
 def _ensure_slug_free(slug: str, *, exclude_id: object | None = None) -> None:
     if Community.objects.filter(slug=slug).exclude(pk=exclude_id).exists():
-        raise ValidationFailed("A community with this slug already exists.", field="slug", code="unique")
+        raise Conflict("A community with this slug already exists.", field="slug", code="unique")
 
 
 @transaction.atomic
@@ -43,7 +43,7 @@ def community_create(
 ) -> Community:
     """Create a community owned by `owner`, who is its first member.
 
-    Raises ValidationFailed(field="slug") when a requested slug is taken.
+    Raises Conflict(field="slug") when a requested slug is taken.
     """
     if slug:
         _ensure_slug_free(slug)
@@ -59,7 +59,7 @@ def community_create(
             )
     except IntegrityError:
         # A concurrent create took the same slug between the check and the insert.
-        raise ValidationFailed("A community with this slug already exists.", field="slug", code="unique")
+        raise Conflict("A community with this slug already exists.", field="slug", code="unique")
     _invalidate(community=community)
     return community
 
@@ -80,7 +80,7 @@ def community_update(*, community: Community, data: dict[str, Any]) -> Community
         with transaction.atomic():
             community.save(update_fields=[*data.keys(), "updated_at"])
     except IntegrityError:
-        raise ValidationFailed("A community with this slug already exists.", field="slug", code="unique")
+        raise Conflict("A community with this slug already exists.", field="slug", code="unique")
     _invalidate(community=community, old_slug=old_slug)
     return community
 

@@ -4,16 +4,23 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base class. `code` is stable and documented; `detail` is shown to the client."""
+    """Base class. `code` is stable and documented; `detail` is shown to the client.
+
+    `field`, when given, names the input field at fault: the response then lists the
+    message under that field, like a serializer error.
+    """
 
     status_code = 400
     code = "error"
     default_detail = "The request could not be completed."
 
-    def __init__(self, detail: str | None = None, *, code: str | None = None, **context: Any) -> None:
+    def __init__(
+        self, detail: str | None = None, *, code: str | None = None, field: str | None = None, **context: Any
+    ) -> None:
         self.detail = detail or self.default_detail
         if code:
             self.code = code
+        self.field = field
         self.context = context
         super().__init__(self.detail)
 
@@ -22,10 +29,6 @@ class ValidationFailed(DomainError):
     status_code = 400
     code = "invalid"
     default_detail = "Invalid input."
-
-    def __init__(self, detail: str | None = None, *, field: str | None = None, **kwargs: Any) -> None:
-        super().__init__(detail, **kwargs)
-        self.field = field
 
 
 class NotFound(DomainError):
@@ -41,6 +44,8 @@ class PermissionDenied(DomainError):
 
 
 class Conflict(DomainError):
+    """Well-formed input that clashes with current state (a taken slug, a duplicate)."""
+
     status_code = 409
     code = "conflict"
     default_detail = "The request conflicts with the current state."

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from community_service.api.fields import StrictCharField
 from members.models import User
 from members.tokens import user_claims
 
@@ -17,7 +18,13 @@ class RegisterInputSerializer(serializers.Serializer):
         max_length=150,
         error_messages={"invalid": "3-150 characters: letters, digits, '_', '.' or '-'."},
     )
-    password = serializers.CharField(write_only=True, min_length=8, max_length=128, style={"input_type": "password"})
+    password = StrictCharField(
+        write_only=True,
+        min_length=8,
+        max_length=128,
+        style={"input_type": "password"},
+        help_text="8-128 characters; not entirely numeric, not a common password, not similar to the email or username.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -59,7 +66,7 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
 
 
 class TokenRefreshInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = StrictCharField()
 
 
 class TokenRefreshOutputSerializer(serializers.Serializer):
@@ -68,4 +75,4 @@ class TokenRefreshOutputSerializer(serializers.Serializer):
 
 
 class LogoutInputSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = StrictCharField()

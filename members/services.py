@@ -7,23 +7,23 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.exceptions import ValidationFailed
+from community_service.exceptions import Conflict, PermissionDenied
 from members.models import User
 from members.tokens import token_pair_for
 
 
 def user_register(*, email: str, username: str, password: str) -> User:
-    """Create an active account. Raises ValidationFailed naming a taken email or username."""
+    """Create an active account. Raises Conflict naming a taken email or username."""
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationFailed("A user with this email already exists.", field="email", code="unique")
+        raise Conflict("A user with this email already exists.", field="email", code="unique")
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed("A user with this username already exists.", field="username", code="unique")
+        raise Conflict("A user with this username already exists.", field="username", code="unique")
     try:
         with transaction.atomic():
             return User.objects.create_user(email=email, username=username, password=password)
     except IntegrityError:
         # Lost a race with a concurrent registration of the same email or username.
-        raise ValidationFailed("A user with this email or username already exists.", field="email", code="unique")
+        raise Conflict("A user with this email or username already exists.", field="email", code="unique")
 
 
 def _parse_refresh(refresh_token: str) -> RefreshToken:
@@ -60,14 +60,19 @@ def auth_token_refresh(*, refresh_token: str) -> dict[str, str]:
 
 
 def user_logout(*, user: User, refresh_token: str) -> None:
-    """Blacklist the caller's refresh token so it can mint no more access tokens."""
+    """Revoke the caller's refresh token so it can mint no more access tokens.
+
+    Like OAuth token revocation (RFC 7009), a token that is already invalid, expired or
+    revoked is a success: afterwards it cannot be used either way. Someone else's token
+    is refused with PermissionDenied.
+    """
     try:
         token = RefreshToken(refresh_token)
-    except TokenError as exc:
-        raise ValidationFailed(str(exc), field="refresh", code="token_not_valid") from exc
+    except TokenError:
+        return
     if str(token.payload.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
-        raise ValidationFailed("This refresh token belongs to another user.", field="refresh", code="token_not_valid")
+        raise PermissionDenied("This refresh token belongs to another user.", field="refresh")
     try:
         _blacklist(token)
-    except InvalidToken as exc:
-        raise ValidationFailed("Token is blacklisted", field="refresh", code="token_not_valid") from exc
+    except InvalidToken:
+        return

@@ -23,6 +23,7 @@ class CredentialEndpointMixin:
     """Endpoints that take credentials in the body rather than a bearer token."""
 
     authentication_classes: list = []
+    checks_credentials = True  # may answer 401 for bad credentials (documented in the schema)
     # A tight per-client budget against password guessing (THROTTLE_AUTH_RATE).
     throttle_scope = "auth"
     throttle_classes = [AnonRateThrottle, ScopedRateThrottle]

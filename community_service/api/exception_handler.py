@@ -41,7 +41,7 @@ def _first_code(detail: Any) -> str:
 
 
 def _from_domain_error(exc: domain.DomainError) -> exceptions.APIException:
-    if isinstance(exc, domain.ValidationFailed) and exc.field:
+    if exc.field:
         error = exceptions.ValidationError({exc.field: [exceptions.ErrorDetail(exc.detail, exc.code)]})
     else:
         error = exceptions.APIException(exceptions.ErrorDetail(exc.detail, exc.code))

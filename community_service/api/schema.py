@@ -23,6 +23,7 @@ _ERRORS = {
     "401": OpenApiResponse(ErrorSerializer, description="Missing, invalid or expired credentials."),
     "403": OpenApiResponse(ErrorSerializer, description="Authenticated but not allowed."),
     "404": OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you."),
+    "409": OpenApiResponse(ValidationErrorSerializer, description="Conflicts with current state (e.g. taken slug)."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
 }
 
@@ -34,7 +35,9 @@ class AutoSchema(SpectacularAutoSchema):
         for code, response in _ERRORS.items():
             if code in responses or (public and code == "403"):
                 continue
-            if code == "401" and not self.view.get_authenticators():
+            if code == "401" and not (self.view.get_authenticators() or getattr(self.view, "checks_credentials", False)):
+                continue
+            if code == "409" and self.method not in {"POST", "PUT", "PATCH"}:
                 continue
             if code == "429" and not self.view.get_throttles():
                 continue

@@ -59,6 +59,8 @@ def test_create_ignores_server_owned_fields(auth_client):
         ({"name": "ok", "slug": "-edge-"}, "slug"),
         ({"name": "ok", "slug": "550e8400-e29b-41d4-a716-446655440000"}, "slug"),
         ({"name": "ok", "description": "x" * 5001}, "description"),
+        ({"name": 123}, "name"),
+        ({"name": "ok", "description": 0}, "description"),
     ],
 )
 def test_create_rejects_bad_input_naming_the_field(auth_client, body, field):
@@ -69,10 +71,11 @@ def test_create_rejects_bad_input_naming_the_field(auth_client, body, field):
     assert not Community.objects.exists()
 
 
-def test_create_refuses_a_taken_slug(auth_client):
+def test_create_refuses_a_taken_slug_with_409(auth_client):
     CommunityFactory(slug="taken-slug")
     response = auth_client.post(LIST, {"name": "Another", "slug": "taken-slug"})
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "slug" in response.data
     assert response.data["code"] == "unique"
 
 
@@ -137,6 +140,7 @@ def test_list_filters_and_ordering(client):
     assert client.get(LIST, {"ordering": "password"}).status_code == 400
     assert client.get(LIST, {"community_type": "nope"}).status_code == 400
     assert client.get(LIST, {"owner": "not-a-uuid"}).status_code == 400
+    assert client.get(LIST, {"owner": ""}).status_code == 400
 
 
 def test_search_is_full_text_and_ranked(client):
@@ -256,3 +260,12 @@ def test_delete_is_soft_the_row_stays_and_the_api_answers_404(django_capture_on_
     assert owner.get(detail(community.slug)).status_code == 404
     assert owner.get(LIST).data["total"] == 0
     assert owner.delete(detail(community.pk)).status_code == 404
+
+
+def test_text_drops_nul_characters_and_refuses_invalid_unicode(auth_client):
+    response = auth_client.post(LIST, {"name": "Nul\x00byte"})
+    assert response.status_code == 201
+    assert response.data["name"] == "Nulbyte"
+    bad = auth_client.generic("POST", LIST, '{"name": "\\udb3c"}', content_type="application/json")
+    assert bad.status_code == 400
+    assert bad.data["code"] == "invalid_unicode"

@@ -51,10 +51,10 @@ def test_register_rejects_bad_input_naming_the_field(client, body, field):
     assert not User.objects.exists()
 
 
-def test_register_refuses_a_taken_email_regardless_of_case(client):
+def test_register_refuses_a_taken_email_regardless_of_case_with_409(client):
     UserFactory(email="taken@example.com")
     response = client.post(REGISTER, {"email": "TAKEN@example.com", "username": "other", "password": "s3cure-enough-pw"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.data["code"] == "unique"
     assert "email" in response.data
 
@@ -114,8 +114,18 @@ def test_logout_refuses_someone_elses_refresh_token(client, user):
     other = _login(client, UserFactory())
     api = client_for(user)
     response = api.post(LOGOUT, {"refresh": other["refresh"]})
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert "refresh" in response.data
+    assert client.post(REFRESH, {"refresh": other["refresh"]}).status_code == 200
+
+
+def test_logout_with_an_invalid_or_revoked_token_succeeds_like_rfc_7009(client, user):
+    tokens = _login(client, user)
+    api = client_for(user)
+    assert api.post(LOGOUT, {"refresh": "not-a-token"}).status_code == 204
+    assert api.post(LOGOUT, {"refresh": tokens["refresh"]}).status_code == 204
+    assert api.post(LOGOUT, {"refresh": tokens["refresh"]}).status_code == 204
+    assert api.post(LOGOUT, {"refresh": 12345}).status_code == 400
 
 
 def test_inactive_user_gets_401_on_every_path_including_refresh(client, user):

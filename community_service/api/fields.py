@@ -1,0 +1,30 @@
+"""Serializer fields that refuse what DRF would silently coerce."""
+
+from typing import Any
+
+from django.core.validators import ProhibitNullCharactersValidator
+from rest_framework import serializers
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField for text stored in PostgreSQL.
+
+    - numbers, booleans and objects are refused instead of being str()-ed;
+    - NUL characters, which PostgreSQL cannot store in text, are dropped (no one means them);
+    - lone UTF-16 surrogates (invalid Unicode that JSON can still carry) are refused.
+    """
+
+    default_error_messages = {"invalid": "Must be a string.", "invalid_unicode": "Must be valid Unicode text."}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail("invalid_unicode")
+        return super().to_internal_value(data.replace("\x00", ""))
