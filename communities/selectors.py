@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from community_service.cache import cache_get_or_set
 from community_service.exceptions import NotFound
@@ -25,12 +25,15 @@ def _visibility_filter(*, viewer_id: object | None, superadmin: bool) -> Q:
         return Q()
     visible = ~Q(community_type=CommunityType.PRIVATE)
     if viewer_id is not None:
-        visible |= Q(owner_id=viewer_id)
+        from members.models import Member, MemberStatus
+
+        is_member = Member.objects.filter(community=OuterRef("pk"), user_id=viewer_id, status=MemberStatus.ACTIVE)
+        visible |= Q(Exists(is_member))
     return visible
 
 
 def community_list(*, viewer_id: object | None = None, superadmin: bool = False) -> QuerySet[Community]:
-    """Live communities the viewer may see: private ones only for their owner."""
+    """Live communities the viewer may see: private ones only for their active members."""
     return Community.objects.alive().filter(_visibility_filter(viewer_id=viewer_id, superadmin=superadmin))
 
 
@@ -57,13 +60,11 @@ def community_get(*, id_or_slug: str, viewer_id: object | None = None, superadmi
     return community
 
 
-def community_detail_cached(
-    *, id_or_slug: str, viewer_id: object | None, superadmin: bool, serialize: Callable[[Community], dict]
-) -> dict:
-    """The serialised community from cache (seed key `community:{id}`) or PostgreSQL.
+def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community], dict]) -> dict:
+    """The serialised live community from cache (seed key `community:{id}`) or PostgreSQL.
 
-    The cache holds the public body; visibility is checked on every read so a private
-    community's cached body never reaches a stranger.
+    The cache holds the body whoever asks; callers check visibility (private communities)
+    on every read, so a cached body never reaches a stranger. Raises NotFound.
     """
     community_id = id_or_slug
     if not looks_like_uuid(id_or_slug):
@@ -72,16 +73,11 @@ def community_detail_cached(
             lambda: str(community_get(id_or_slug=id_or_slug, superadmin=True).pk),
             ttl=settings.CACHE_DEFAULT_TTL,
         )
-    body = cache_get_or_set(
+    return cache_get_or_set(
         community_cache_key(community_id),
         lambda: serialize(community_get(id_or_slug=str(community_id), superadmin=True)),
         ttl=settings.CACHE_DEFAULT_TTL,
     )
-    if body["community_type"] == CommunityType.PRIVATE and not (
-        superadmin or (viewer_id is not None and str(body["owner_id"]) == str(viewer_id))
-    ):
-        raise NotFound("Community not found.")
-    return body
 
 
 def looks_like_uuid(value: str) -> bool:

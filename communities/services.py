@@ -12,6 +12,7 @@ from community_service.exceptions import Conflict, ValidationFailed
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
 from members.models import User
+from members.services import member_bootstrap_community
 
 COMMUNITY_LIST_CACHE = "communities:list"
 # Fields a client may change with PUT/PATCH; everything else is server-owned.
@@ -30,6 +31,12 @@ def _invalidate(*, community: Community, old_slug: str | None = None) -> None:
         keys.append(community_slug_cache_key(old_slug))
     # After commit, so a concurrent reader cannot re-cache the pre-commit row.
     transaction.on_commit(lambda: (cache_delete(*keys), cache_bump_version(COMMUNITY_LIST_CACHE)))
+
+
+def community_invalidate_cache(community_id: object) -> None:
+    """Drop the cached body and lists of a community whose counters changed."""
+    cache_delete(community_cache_key(community_id))
+    cache_bump_version(COMMUNITY_LIST_CACHE)
 
 
 def _ensure_slug_free(slug: str, *, exclude_id: object | None = None) -> None:
@@ -60,6 +67,8 @@ def community_create(
     except IntegrityError:
         # A concurrent create took the same slug between the check and the insert.
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
+    # Same transaction: a community never exists without its owner membership and roles.
+    member_bootstrap_community(community=community, owner=owner)
     _invalidate(community=community)
     return community
 

@@ -1,16 +1,19 @@
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.caching import CachedListMixin
 from communities import selectors, services
 from communities.filters import CommunityFilter
-from communities.models import Community
+from communities.models import Community, CommunityType
 from communities.serializers import CommunityInputSerializer, CommunityOutputSerializer, CommunityUpdateSerializer
-from members.permissions import IsCommunityOwner, is_superadmin
+from community_service.api.viewsets import ActionPermissionsMixin
+from community_service.exceptions import NotFound
+from members.permissions import HasCommunityPermission, is_superadmin
+from members.selectors import request_community_access
 
 ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 
@@ -28,12 +31,18 @@ ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Com
 @extend_schema(tags=["communities"])
 class CommunityViewSet(
     CachedListMixin,
+    ActionPermissionsMixin,
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = CommunityOutputSerializer
     filterset_class = CommunityFilter
-    permission_classes = [IsAuthenticatedOrReadOnly, IsCommunityOwner]
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    action_permissions = {
+        "update": [IsAuthenticated, HasCommunityPermission("community.update")],
+        "partial_update": [IsAuthenticated, HasCommunityPermission("community.update")],
+        "destroy": [IsAuthenticated, HasCommunityPermission("community.delete")],
+    }
     lookup_value_regex = "[^/]+"
     list_cache_namespace = services.COMMUNITY_LIST_CACHE
 
@@ -54,9 +63,11 @@ class CommunityViewSet(
         return community
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        body = selectors.community_detail_cached(
-            id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data, **self._viewer()
-        )
+        body = selectors.community_detail_cached(id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data)
+        if body["community_type"] == CommunityType.PRIVATE:
+            access = request_community_access(request, body["id"])
+            if not (access.is_superadmin or access.is_active_member):
+                raise NotFound("Community not found.")
         return Response(body)
 
     def create(self, request: Request) -> Response:

@@ -1,6 +1,8 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -26,3 +28,75 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class MemberStatus(models.TextChoices):
+    PENDING = "pending", "Pending approval"
+    ACTIVE = "active", "Active"
+    LEFT = "left", "Left"
+    KICKED = "kicked", "Kicked"
+    REJECTED = "rejected", "Join request rejected"
+    BANNED = "banned", "Banned"
+
+
+class Role(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=100)
+    # Codes from members.catalogue.Permission; validated by the services.
+    permissions = ArrayField(models.CharField(max_length=64), default=list, blank=True)
+    is_default = models.BooleanField(default=False)
+    # Higher outranks lower (Discord's role position). The owner outranks every role.
+    priority = models.PositiveIntegerField(default=0)
+    color = models.CharField(max_length=7, blank=True, default="", validators=[RegexValidator(r"^#[0-9A-Fa-f]{6}$")])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-priority", "name"]
+        constraints = [
+            models.UniqueConstraint("community", Lower("name"), name="uq_role_community_name_ci"),
+            models.UniqueConstraint(
+                fields=["community"], condition=models.Q(is_default=True), name="uq_role_one_default_per_community"
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "-priority"], name="idx_roles_community_priority")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Member(models.Model):
+    """One user's standing in one community. The row outlives leaving (churn analytics)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    is_owner = models.BooleanField(default=False)
+    nickname = models.CharField(max_length=64, blank=True, default="")
+    roles = models.ManyToManyField(Role, related_name="members", blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    banned_until = models.DateTimeField(null=True, blank=True, help_text="Empty with status banned: permanent.")
+    ban_reason = models.CharField(max_length=500, blank=True, default="")
+    muted_until = models.DateTimeField(null=True, blank=True)
+    join_message = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "user"], name="uq_member_community_user"),
+            models.UniqueConstraint(
+                fields=["community"], condition=models.Q(is_owner=True), name="uq_member_one_owner_per_community"
+            ),
+            models.CheckConstraint(condition=models.Q(status__in=MemberStatus.values), name="ck_member_status"),
+        ]
+        indexes = [
+            models.Index(fields=["community", "status"], name="idx_members_community_status"),
+            models.Index(fields=["user"], name="idx_members_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.community_id}"

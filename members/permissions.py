@@ -1,9 +1,22 @@
-"""DRF permission classes shared by every app."""
+"""DRF permission classes every app uses for community-scoped authorization.
+
+They resolve the community from the view (`view.community`, set from the URL by
+CommunityScopedMixin) or from the object (`obj.community_id`, or the Community itself),
+and read the caller's access once per request (memoised on the request, cached in Redis).
+
+Use instances directly in `permission_classes`:
+
+    permission_classes = [HasCommunityPermission("post.moderate")]
+"""
 
 from typing import Any
 
+from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+
+from communities.models import Community
+from members.selectors import CommunityAccess, community_visible_to, request_community_access
 
 
 def is_superadmin(request: Request) -> bool:
@@ -14,10 +27,106 @@ def is_superadmin(request: Request) -> bool:
     return bool(getattr(request.user, "is_superuser", False))
 
 
-class IsCommunityOwner(BasePermission):
-    """Writes to a community are for its owner (or a superadmin)."""
+def community_of(obj: Any) -> Community | object:
+    """The community an object belongs to: itself, or its `community` / `community_id`."""
+    if isinstance(obj, Community):
+        return obj
+    return getattr(obj, "community_id", None)
+
+
+def _access(request: Request, community: Community | object) -> CommunityAccess:
+    community_id = community.pk if isinstance(community, Community) else community
+    return request_community_access(request, community_id)
+
+
+def _refuse_banned(access: CommunityAccess) -> None:
+    if access.is_banned:
+        raise exceptions.PermissionDenied("You are banned from this community.", code="banned")
+
+
+class _CommunityCheck(BasePermission):
+    """Runs `check` against the URL's community, or the object's when the URL has none."""
+
+    # Instances are placed in permission_classes, and DRF calls each entry to build it.
+    def __call__(self) -> "_CommunityCheck":
+        return self
+
+    def check(self, request: Request, community: Community | object) -> bool:
+        raise NotImplementedError
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        community = getattr(view, "community", None)
+        return True if community is None else self.check(request, community)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        if getattr(view, "community", None) is not None:
+            return True  # already checked against the URL's community
+        return self.check(request, community_of(obj))
+
+
+class HasCommunityPermission(_CommunityCheck):
+    """The caller holds `code` in the community (owner: every code; superadmin: bypass)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.message = f"You need the {code} permission in this community."
+
+    def check(self, request: Request, community: Community | object) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        access = _access(request, community)
+        _refuse_banned(access)
+        return access.has(self.code)
+
+
+class CanViewCommunity(_CommunityCheck):
+    """Reads: anyone for public/restricted communities, members for private; never the banned.
+
+    A private community is a 404 to outsiders, so its existence does not leak.
+    """
+
+    def check(self, request: Request, community: Community | object) -> bool:
+        if not isinstance(community, Community):
+            community = Community.objects.get(pk=community)
+        access = _access(request, community)
+        _refuse_banned(access)
+        if not community_visible_to(community=community, access=access):
+            raise exceptions.NotFound("Community not found.")
+        return True
+
+
+class IsActiveMember(_CommunityCheck):
+    """The caller is an active, unbanned member (superadmins pass)."""
+
+    message = "You must be a member of this community."
+
+    def check(self, request: Request, community: Community | object) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        access = _access(request, community)
+        _refuse_banned(access)
+        return access.is_superadmin or access.is_active_member
+
+
+class IsNotMuted(_CommunityCheck):
+    """Writes that speak (post, comment, react): refused while the caller is muted."""
+
+    def check(self, request: Request, community: Community | object) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        access = _access(request, community)
+        if access.is_muted and not access.is_superadmin:
+            raise exceptions.PermissionDenied("You are muted in this community.", code="muted")
+        return True
+
+
+class IsCommunityOwner(_CommunityCheck):
+    """Only the owner (or a superadmin): transferring ownership."""
 
     message = "Only the community owner can do this."
 
-    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return is_superadmin(request) or obj.owner_id == request.user.pk
+    def check(self, request: Request, community: Community | object) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        access = _access(request, community)
+        return access.is_superadmin or (access.is_owner and access.is_active_member)

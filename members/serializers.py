@@ -1,13 +1,16 @@
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from community_service.api.fields import StrictCharField
-from members.models import User
+from communities.models import Invite
+from members.catalogue import Permission
+from members.models import Member, Role, User
 from members.tokens import user_claims
 
 
@@ -76,3 +79,116 @@ class TokenRefreshOutputSerializer(serializers.Serializer):
 
 class LogoutInputSerializer(serializers.Serializer):
     refresh = StrictCharField()
+
+
+# --- members, roles, invites ---------------------------------------------------------------
+
+
+class RoleBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Role
+        fields = ["id", "name", "color", "priority"]
+        read_only_fields = fields
+
+
+class MemberOutputSerializer(serializers.ModelSerializer):
+    user_id = serializers.UUIDField(read_only=True)
+    community_id = serializers.UUIDField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    roles = RoleBriefSerializer(many=True, read_only=True)
+    is_muted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "id", "community_id", "user_id", "username", "nickname", "status", "is_owner", "roles",
+            "joined_at", "left_at", "banned_until", "ban_reason", "muted_until", "is_muted", "join_message",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_is_muted(self, member: Member) -> bool:
+        return member.muted_until is not None and member.muted_until > timezone.now()
+
+
+class MemberJoinInputSerializer(serializers.Serializer):
+    message = StrictCharField(max_length=500, required=False, allow_blank=True, default="",
+                              help_text="Shown to moderators with a join request (restricted communities).")
+
+
+class MemberUpdateInputSerializer(serializers.Serializer):
+    nickname = StrictCharField(max_length=64, required=False, allow_blank=True)
+    role_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50,
+                                     help_text="The member's complete set of roles (needs role.manage).")
+
+
+class MyAccessOutputSerializer(serializers.Serializer):
+    member = MemberOutputSerializer(allow_null=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+    is_banned = serializers.BooleanField()
+    is_muted = serializers.BooleanField()
+
+
+class UserTargetInputSerializer(serializers.Serializer):
+    user_id = serializers.UUIDField()
+
+
+class BanInputSerializer(UserTargetInputSerializer):
+    duration_seconds = serializers.IntegerField(
+        min_value=60, max_value=10 * 365 * 86400, required=False, allow_null=True,
+        help_text="Omit or null for a permanent ban.",
+    )
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MuteInputSerializer(UserTargetInputSerializer):
+    duration_seconds = serializers.IntegerField(min_value=60, max_value=365 * 86400)
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RoleOutputSerializer(serializers.ModelSerializer):
+    community_id = serializers.UUIDField(read_only=True)
+
+    class Meta:
+        model = Role
+        fields = ["id", "community_id", "name", "permissions", "is_default", "priority", "color", "created_at",
+                  "updated_at"]
+        read_only_fields = fields
+
+
+class RoleInputSerializer(serializers.Serializer):
+    name = StrictCharField(min_length=1, max_length=100)
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=Permission.choices), max_length=len(Permission.choices), default=list
+    )
+    priority = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0,
+                                        help_text="Higher outranks lower; must be below your own highest role.")
+    color = serializers.RegexField(r"^#[0-9A-Fa-f]{6}$", required=False, allow_blank=True, default="",
+                                   error_messages={"invalid": "Use a hex colour like #3498DB."})
+    is_default = serializers.BooleanField(default=False, help_text="Given to every member who joins.")
+
+
+class InviteOutputSerializer(serializers.ModelSerializer):
+    community_id = serializers.UUIDField(read_only=True)
+    created_by_id = serializers.UUIDField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invite
+        fields = ["id", "code", "community_id", "created_by_id", "expires_at", "max_uses", "uses", "revoked_at",
+                  "created_at"]
+        read_only_fields = fields
+
+
+class InviteInputSerializer(serializers.Serializer):
+    expires_in_seconds = serializers.IntegerField(min_value=60, max_value=365 * 86400, required=False,
+                                                  allow_null=True, help_text="Omit for an invite that never expires.")
+    max_uses = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
+
+
+class InvitePreviewSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    community_id = serializers.UUIDField()
+    community_name = serializers.CharField()
+    community_slug = serializers.CharField()
+    member_count = serializers.IntegerField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    usable = serializers.BooleanField()

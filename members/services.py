@@ -1,15 +1,32 @@
-"""Writes for users and (later) memberships."""
+"""Writes for users, memberships and roles.
+
+Every use case owns its transaction. Lock order, to keep concurrent writers from
+deadlocking: member rows (by pk) first, then the community row (the counter update).
+Caches (RBAC, roles, the community body that shows member_count) are dropped on commit.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.exceptions import Conflict, PermissionDenied
-from members.models import User
+from community_service.cache import cache_bump_version, cache_delete
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from communities.models import Community, CommunityType, Invite
+from members.catalogue import ALL_PERMISSIONS, DEFAULT_ROLES
+from members.models import Member, MemberStatus, Role, User
+from members.selectors import OWNER_PRIORITY, CommunityAccess, rbac_cache_namespace, roles_cache_key
 from members.tokens import token_pair_for
+
+# --- users and tokens ----------------------------------------------------------------------
 
 
 def user_register(*, email: str, username: str, password: str) -> User:
@@ -76,3 +93,421 @@ def user_logout(*, user: User, refresh_token: str) -> None:
         _blacklist(token)
     except InvalidToken:
         return
+
+
+# --- shared helpers ----------------------------------------------------------------------------
+
+
+def _invalidate_rbac(community_id: object, *, counts_changed: bool = False, roles_changed: bool = False) -> None:
+    def drop() -> None:
+        cache_bump_version(rbac_cache_namespace(community_id))
+        if roles_changed:
+            cache_delete(roles_cache_key(community_id))
+        if counts_changed:
+            # member_count is part of the cached community body and lists.
+            from communities.services import community_invalidate_cache
+
+            community_invalidate_cache(community_id)
+
+    transaction.on_commit(drop)
+
+
+def _change_member_count(community_id: object, delta: int) -> None:
+    Community.objects.filter(pk=community_id).update(member_count=F("member_count") + delta)
+    _invalidate_rbac(community_id, counts_changed=True)
+
+
+def _default_role(community: Community) -> Role | None:
+    return Role.objects.filter(community=community, is_default=True).first()
+
+
+def _member_rank(member: Member) -> int:
+    if member.is_owner:
+        return OWNER_PRIORITY
+    return max((role.priority for role in member.roles.all()), default=0)
+
+
+def _require_outranks(actor: CommunityAccess, target: Member, action: str) -> None:
+    """Discord's hierarchy: act on a member only from strictly above; nobody touches the owner."""
+    if target.is_owner:
+        raise PermissionDenied(f"Nobody can {action} the community owner.", code="owner_protected")
+    if actor.rank <= _member_rank(target):
+        raise PermissionDenied(
+            f"You can only {action} members whose highest role is below yours.", code="hierarchy"
+        )
+
+
+def _validate_permissions(codes: Iterable[str]) -> list[str]:
+    codes = list(dict.fromkeys(codes))
+    unknown = [code for code in codes if code not in ALL_PERMISSIONS]
+    if unknown:
+        raise ValidationFailed(f"Unknown permission code: {unknown[0]}.", field="permissions", code="invalid_choice")
+    return codes
+
+
+def _require_can_grant(actor: CommunityAccess, codes: Iterable[str]) -> None:
+    missing = sorted(set(codes) - actor.effective_permissions)
+    if missing:
+        raise PermissionDenied(f"You cannot grant a permission you do not hold: {missing[0]}.", code="hierarchy")
+
+
+def _locked_member(community: Community, user_id: object) -> Member | None:
+    return Member.objects.select_for_update().filter(community=community, user_id=user_id).first()
+
+
+def _activate(member: Member) -> None:
+    """Turn a (new, pending, or former) member row active with the default role."""
+    member.status = MemberStatus.ACTIVE
+    member.joined_at = timezone.now()
+    member.left_at = None
+    member.banned_until = None
+    member.ban_reason = ""
+    member.save()
+    default = _default_role(member.community)
+    member.roles.set([default] if default else [])
+    _change_member_count(member.community_id, +1)
+
+
+def _deactivate(member: Member, *, status: str) -> None:
+    was_active = member.status == MemberStatus.ACTIVE
+    member.status = status
+    member.left_at = timezone.now()
+    member.save()
+    member.roles.clear()
+    if was_active:
+        _change_member_count(member.community_id, -1)
+    else:
+        _invalidate_rbac(member.community_id)
+
+
+# --- community bootstrap ------------------------------------------------------------------------
+
+
+def member_bootstrap_community(*, community: Community, owner: User) -> Member:
+    """Create the default roles and the owner's membership. Runs inside community_create."""
+    roles = Role.objects.bulk_create(
+        Role(community=community, name=name, priority=priority, color=color, permissions=perms, is_default=default)
+        for name, priority, color, perms, default in DEFAULT_ROLES
+    )
+    owner_member = Member.objects.create(
+        community=community, user=owner, status=MemberStatus.ACTIVE, is_owner=True, joined_at=timezone.now()
+    )
+    owner_member.roles.set([role for role in roles if role.name == "Admin"])
+    return owner_member
+
+
+# --- joining and leaving -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_join(*, community: Community, user: User, message: str = "", via_invite: bool = False) -> Member:
+    """Join by the community's rules: public → active; restricted → pending; private → invite only.
+
+    Raises Conflict if already a member or already pending, PermissionDenied if banned or
+    if the community needs an invite. Safe under concurrent joins of the same user: the
+    unique (community, user) constraint lets exactly one insert win.
+    """
+    if community.community_type == CommunityType.PRIVATE and not via_invite:
+        raise PermissionDenied("This community is private: join with an invite.", code="invite_required")
+    target = (
+        MemberStatus.PENDING
+        if community.community_type == CommunityType.RESTRICTED and not via_invite
+        else MemberStatus.ACTIVE
+    )
+    member = _locked_member(community, user.pk)
+    if member is None:
+        try:
+            with transaction.atomic():
+                member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
+        except IntegrityError:
+            # A concurrent join of the same user inserted first; wait for it and re-read.
+            member = _locked_member(community, user.pk)
+    member.community = community
+    if member.status == MemberStatus.ACTIVE:
+        raise Conflict("You are already a member of this community.", code="already_member")
+    if member.status == MemberStatus.PENDING and target == MemberStatus.PENDING:
+        raise Conflict("Your join request is already waiting for approval.", code="already_pending")
+    if member.status == MemberStatus.BANNED:
+        if member.banned_until is None or member.banned_until > timezone.now():
+            raise PermissionDenied("You are banned from this community.", code="banned")
+    if target == MemberStatus.ACTIVE:
+        _activate(member)
+    else:
+        member.status = MemberStatus.PENDING
+        member.join_message = message
+        member.save(update_fields=["status", "join_message", "updated_at"])
+        _invalidate_rbac(community.pk)
+    return member
+
+
+@transaction.atomic
+def member_leave(*, member: Member) -> Member:
+    """Leave (or withdraw a pending request). The owner must transfer ownership first."""
+    member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
+    if member.is_owner:
+        raise Conflict("The owner cannot leave; transfer ownership first.", code="owner_cannot_leave")
+    if member.status not in (MemberStatus.ACTIVE, MemberStatus.PENDING):
+        raise Conflict("You are not a member of this community.", code="not_member")
+    _deactivate(member, status=MemberStatus.LEFT)
+    return member
+
+
+@transaction.atomic
+def member_kick(*, actor: CommunityAccess, member: Member) -> Member:
+    member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
+    if member.status != MemberStatus.ACTIVE:
+        raise Conflict("Only active members can be kicked.", code="not_member")
+    _require_outranks(actor, member, "kick")
+    _deactivate(member, status=MemberStatus.KICKED)
+    return member
+
+
+@transaction.atomic
+def join_request_decide(*, member: Member, approve: bool) -> Member:
+    """Approve (→ active, default role, counted) or reject a pending join request."""
+    member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
+    if member.status != MemberStatus.PENDING:
+        raise Conflict("There is no pending join request for this user.", code="not_pending")
+    if approve:
+        _activate(member)
+    else:
+        _deactivate(member, status=MemberStatus.REJECTED)
+    return member
+
+
+# --- member settings and roles --------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_update(
+    *, actor: CommunityAccess, actor_user: User, member: Member, nickname: str | None = None,
+    role_ids: list | None = None,
+) -> Member:
+    """Set a nickname (own: always; others: member.manage) and/or roles (role.manage).
+
+    Roles may be added or removed only below the actor's rank and only when they grant
+    nothing the actor lacks; another member's settings only from strictly above them.
+    """
+    member = Member.objects.select_for_update().select_related("community", "user").get(pk=member.pk)
+    if member.status != MemberStatus.ACTIVE:
+        raise Conflict("Only active members can be updated.", code="not_member")
+    is_self = member.user_id == actor_user.pk
+    if nickname is not None:
+        if not is_self:
+            if not actor.has("member.manage"):
+                raise PermissionDenied("Changing another member's nickname needs member.manage.")
+            _require_outranks(actor, member, "rename")
+        member.nickname = nickname
+        member.save(update_fields=["nickname", "updated_at"])
+    if role_ids is not None:
+        if not actor.has("role.manage"):
+            raise PermissionDenied("Changing roles needs role.manage.")
+        if not is_self:
+            _require_outranks(actor, member, "change the roles of")
+        wanted = list(Role.objects.filter(community=member.community, pk__in=role_ids))
+        if len(wanted) != len(set(map(str, role_ids))):
+            raise ValidationFailed("Unknown role for this community.", field="role_ids", code="invalid")
+        current = list(member.roles.all())
+        changed = set(wanted) ^ set(current)
+        for role in changed:
+            if role.priority >= actor.rank:
+                raise PermissionDenied(f"You can only assign roles below your own ({role.name}).", code="hierarchy")
+            _require_can_grant(actor, role.permissions)
+        member.roles.set(wanted)
+    _invalidate_rbac(member.community_id)
+    return member
+
+
+# --- bans and mutes ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_ban(
+    *, actor: CommunityAccess, community: Community, user: User, duration: timedelta | None, reason: str = ""
+) -> Member:
+    """Ban a member, or pre-emptively a user who is not one. `duration=None` is permanent."""
+    member = _locked_member(community, user.pk)
+    if member is None:
+        try:
+            with transaction.atomic():
+                member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
+        except IntegrityError:
+            member = _locked_member(community, user.pk)
+    member.community = community
+    if member.status == MemberStatus.ACTIVE or member.is_owner:
+        _require_outranks(actor, member, "ban")
+    member.banned_until = timezone.now() + duration if duration else None
+    member.ban_reason = reason
+    _deactivate(member, status=MemberStatus.BANNED)
+    return member
+
+
+@transaction.atomic
+def member_unban(*, member: Member) -> Member:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.BANNED:
+        raise Conflict("This user is not banned.", code="not_banned")
+    member.status = MemberStatus.LEFT
+    member.banned_until = None
+    member.ban_reason = ""
+    member.save(update_fields=["status", "banned_until", "ban_reason", "updated_at"])
+    _invalidate_rbac(member.community_id)
+    return member
+
+
+@transaction.atomic
+def member_mute(*, actor: CommunityAccess, member: Member, duration: timedelta, reason: str = "") -> Member:
+    """Muted members can read but not post, comment or react until `muted_until`."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != MemberStatus.ACTIVE:
+        raise Conflict("Only active members can be muted.", code="not_member")
+    _require_outranks(actor, member, "mute")
+    member.muted_until = timezone.now() + duration
+    member.save(update_fields=["muted_until", "updated_at"])
+    _invalidate_rbac(member.community_id)
+    return member
+
+
+@transaction.atomic
+def member_unmute(*, member: Member) -> Member:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.muted_until is None or member.muted_until <= timezone.now():
+        raise Conflict("This member is not muted.", code="not_muted")
+    member.muted_until = None
+    member.save(update_fields=["muted_until", "updated_at"])
+    _invalidate_rbac(member.community_id)
+    return member
+
+
+# --- ownership ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def community_transfer_ownership(*, community: Community, new_owner: User) -> Community:
+    """Hand the community to another active member. The old owner stays, with their roles."""
+    members = list(
+        Member.objects.select_for_update()
+        .filter(community=community)
+        .filter(Q(is_owner=True) | Q(user_id=new_owner.pk))
+        .order_by("pk")
+    )
+    old = next((m for m in members if m.is_owner), None)
+    new = next((m for m in members if m.user_id == new_owner.pk), None)
+    if new is None or new.status != MemberStatus.ACTIVE:
+        raise ValidationFailed("The new owner must be an active member.", field="user_id", code="not_member")
+    if new.is_owner:
+        raise Conflict("This member already owns the community.", code="already_owner")
+    # Clear the old flag first: at most one owner per community is a database constraint.
+    Member.objects.filter(pk=old.pk).update(is_owner=False)
+    Member.objects.filter(pk=new.pk).update(is_owner=True)
+    Community.objects.filter(pk=community.pk).update(owner=new_owner, updated_at=timezone.now())
+    community.refresh_from_db()
+    _invalidate_rbac(community.pk, counts_changed=True)
+    return community
+
+
+# --- roles --------------------------------------------------------------------------------------------------
+
+
+def _set_default_role(role: Role) -> None:
+    Role.objects.filter(community_id=role.community_id, is_default=True).exclude(pk=role.pk).update(is_default=False)
+
+
+@transaction.atomic
+def role_create(
+    *, actor: CommunityAccess, community: Community, name: str, permissions: list[str], priority: int = 0,
+    color: str = "", is_default: bool = False,
+) -> Role:
+    permissions = _validate_permissions(permissions)
+    if priority >= actor.rank:
+        raise PermissionDenied("You can only create roles below your own.", code="hierarchy")
+    _require_can_grant(actor, permissions)
+    if Role.objects.filter(community=community, name__iexact=name).exists():
+        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    role = Role(community=community, name=name, permissions=permissions, priority=priority, color=color)
+    if is_default:
+        _set_default_role(role)
+        role.is_default = True
+    try:
+        with transaction.atomic():
+            role.save()
+    except IntegrityError:
+        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    _invalidate_rbac(community.pk, roles_changed=True)
+    return role
+
+
+@transaction.atomic
+def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    if role.priority >= actor.rank:
+        raise PermissionDenied("You can only edit roles below your own.", code="hierarchy")
+    if "priority" in data and data["priority"] >= actor.rank:
+        raise PermissionDenied("You can only move roles below your own.", code="hierarchy")
+    if "permissions" in data:
+        data["permissions"] = _validate_permissions(data["permissions"])
+        _require_can_grant(actor, set(data["permissions"]) ^ set(role.permissions))
+    if "name" in data and Role.objects.filter(community_id=role.community_id, name__iexact=data["name"]).exclude(
+        pk=role.pk
+    ).exists():
+        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    if data.get("is_default") is False and role.is_default:
+        raise Conflict("Make another role the default instead.", field="is_default", code="default_role_required")
+    if data.get("is_default"):
+        _set_default_role(role)
+    for attr, value in data.items():
+        setattr(role, attr, value)
+    role.save()
+    _invalidate_rbac(role.community_id, roles_changed=True)
+    return role
+
+
+@transaction.atomic
+def role_delete(*, actor: CommunityAccess, role: Role) -> None:
+    """Delete a role; members simply lose it. The default role cannot be deleted."""
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    if role.is_default:
+        raise Conflict("The default role cannot be deleted.", code="default_role")
+    if role.priority >= actor.rank:
+        raise PermissionDenied("You can only delete roles below your own.", code="hierarchy")
+    community_id = role.community_id
+    role.delete()
+    _invalidate_rbac(community_id, roles_changed=True)
+
+
+# --- invites --------------------------------------------------------------------------------------------------
+
+
+def invite_create(
+    *, community: Community, created_by: User, expires_in: timedelta | None = None, max_uses: int | None = None
+) -> Invite:
+    return Invite.objects.create(
+        community=community,
+        created_by=created_by,
+        code=secrets.token_urlsafe(16)[:22],
+        expires_at=timezone.now() + expires_in if expires_in else None,
+        max_uses=max_uses,
+    )
+
+
+def invite_revoke(*, invite: Invite) -> Invite:
+    Invite.objects.filter(pk=invite.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    invite.refresh_from_db()
+    return invite
+
+
+@transaction.atomic
+def invite_accept(*, code: str, user: User) -> Member:
+    """Join through an invite: skips approval, counts one use. Raises NotFound/Conflict if unusable."""
+    invite = Invite.objects.select_for_update().filter(code=code).select_related("community").first()
+    if invite is None or invite.community.deleted_at is not None:
+        raise NotFound("Invite not found.")
+    if invite.revoked_at is not None:
+        raise Conflict("This invite was revoked.", code="invite_revoked")
+    if invite.expires_at is not None and invite.expires_at <= timezone.now():
+        raise Conflict("This invite has expired.", code="invite_expired")
+    if invite.max_uses is not None and invite.uses >= invite.max_uses:
+        raise Conflict("This invite has been used up.", code="invite_used_up")
+    member = member_join(community=invite.community, user=user, via_invite=True)
+    Invite.objects.filter(pk=invite.pk).update(uses=F("uses") + 1)
+    return member

@@ -1,11 +1,46 @@
 from django.urls import path
 
-from members import views
+from members.views import auth, invites, memberships, roles
+
+C = "communities/<str:community_pk>"
 
 urlpatterns = [
-    path("auth/register", views.RegisterView.as_view(), name="auth-register"),
-    path("auth/token", views.TokenObtainView.as_view(), name="auth-token"),
-    path("auth/token/refresh", views.TokenRefreshView.as_view(), name="auth-token-refresh"),
-    path("auth/logout", views.LogoutView.as_view(), name="auth-logout"),
-    path("auth/me", views.MeView.as_view(), name="auth-me"),
+    path("auth/register", auth.RegisterView.as_view(), name="auth-register"),
+    path("auth/token", auth.TokenObtainView.as_view(), name="auth-token"),
+    path("auth/token/refresh", auth.TokenRefreshView.as_view(), name="auth-token-refresh"),
+    path("auth/logout", auth.LogoutView.as_view(), name="auth-logout"),
+    path("auth/me", auth.MeView.as_view(), name="auth-me"),
+    # members
+    path(f"{C}/members", memberships.MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),
+    path(f"{C}/members/me", memberships.MemberViewSet.as_view({"get": "me"}), name="member-me"),
+    path(
+        f"{C}/members/<uuid:user_id>",
+        memberships.MemberViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="member-detail",
+    ),
+    path(f"{C}/join-requests", memberships.JoinRequestViewSet.as_view({"get": "list"}), name="join-request-list"),
+    path(f"{C}/join-requests/<uuid:user_id>/approve", memberships.JoinRequestViewSet.as_view({"post": "approve"}),
+         name="join-request-approve"),
+    path(f"{C}/join-requests/<uuid:user_id>/reject", memberships.JoinRequestViewSet.as_view({"post": "reject"}),
+         name="join-request-reject"),
+    path(f"{C}/bans", memberships.BanViewSet.as_view({"get": "list", "post": "create"}), name="ban-list"),
+    path(f"{C}/bans/<uuid:user_id>", memberships.BanViewSet.as_view({"delete": "destroy"}), name="ban-detail"),
+    path(f"{C}/mutes", memberships.MuteViewSet.as_view({"get": "list", "post": "create"}), name="mute-list"),
+    path(f"{C}/mutes/<uuid:user_id>", memberships.MuteViewSet.as_view({"delete": "destroy"}), name="mute-detail"),
+    path(f"{C}/transfer-ownership", memberships.OwnershipViewSet.as_view({"post": "transfer"}),
+         name="community-transfer-ownership"),
+    # roles
+    path(f"{C}/roles", roles.RoleViewSet.as_view({"get": "list", "post": "create"}), name="role-list"),
+    path(
+        f"{C}/roles/<uuid:role_id>",
+        roles.RoleViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+        name="role-detail",
+    ),
+    # invites
+    path(f"{C}/invites", invites.InviteViewSet.as_view({"get": "list", "post": "create"}), name="invite-list"),
+    path(f"{C}/invites/<uuid:invite_id>", invites.InviteViewSet.as_view({"delete": "destroy"}), name="invite-detail"),
+    path("invites/<str:code>", invites.InviteCodeView.as_view(), name="invite-preview"),
+    path("invites/<str:code>/accept", invites.InviteAcceptView.as_view(), name="invite-accept"),
 ]

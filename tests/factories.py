@@ -2,6 +2,7 @@ import factory
 
 from communities.models import Community
 from members.models import User
+from members.services import member_bootstrap_community
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -24,6 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class CommunityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Community
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Community {n}")
     slug = factory.Sequence(lambda n: f"community-{n}")
@@ -31,3 +33,9 @@ class CommunityFactory(factory.django.DjangoModelFactory):
     community_type = "public"
     owner = factory.SubFactory(UserFactory)
     member_count = 1
+
+    @factory.post_generation
+    def bootstrap(obj, create: bool, extracted: object, **kwargs: object) -> None:
+        """Owner membership and default roles, as community_create makes them."""
+        if create and extracted is not False:
+            member_bootstrap_community(community=obj, owner=obj.owner)

@@ -1,0 +1,187 @@
+"""Reads for members and roles, and RBAC resolution: who may do what in a community."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from rest_framework.request import Request
+
+from community_service.cache import cache_get_or_set, cache_version
+from community_service.exceptions import NotFound
+from communities.models import Community, CommunityType
+from members.catalogue import ALL_PERMISSIONS
+from members.models import Member, MemberStatus, Role, User
+
+# The owner outranks every role, whatever its priority.
+OWNER_PRIORITY = 2**31
+
+
+def rbac_cache_namespace(community_id: object) -> str:
+    """Bumped on every member or role change in the community (see services._invalidate_rbac)."""
+    return f"community:{community_id}:rbac"
+
+
+def roles_cache_key(community_id: object) -> str:
+    return f"community:{community_id}:roles"
+
+
+@dataclass(frozen=True)
+class CommunityAccess:
+    """A user's effective standing in one community, resolved in one query."""
+
+    community_id: uuid.UUID
+    member_id: uuid.UUID | None = None
+    status: str | None = None
+    is_owner: bool = False
+    is_superadmin: bool = False
+    permissions: frozenset[str] = field(default_factory=frozenset)
+    top_priority: int = 0
+    banned_until: datetime | None = None
+    muted_until: datetime | None = None
+
+    @property
+    def is_banned(self) -> bool:
+        if self.status != MemberStatus.BANNED:
+            return False
+        return self.banned_until is None or self.banned_until > timezone.now()
+
+    @property
+    def is_active_member(self) -> bool:
+        return self.status == MemberStatus.ACTIVE
+
+    @property
+    def is_muted(self) -> bool:
+        return self.muted_until is not None and self.muted_until > timezone.now()
+
+    @property
+    def effective_permissions(self) -> frozenset[str]:
+        if self.is_superadmin or (self.is_owner and self.is_active_member):
+            return ALL_PERMISSIONS
+        if not self.is_active_member:
+            return frozenset()
+        return self.permissions
+
+    def has(self, code: str) -> bool:
+        return code in self.effective_permissions
+
+    @property
+    def rank(self) -> int:
+        """Priority used for hierarchy checks; superadmins and owners outrank everyone."""
+        if self.is_superadmin or self.is_owner:
+            return OWNER_PRIORITY
+        return self.top_priority if self.is_active_member else -1
+
+
+def _resolve_access(*, community_id: object, user_id: object) -> CommunityAccess:
+    # One query: the member row LEFT JOINed to its roles (a row per role).
+    rows = list(
+        Member.objects.filter(community_id=community_id, user_id=user_id).values_list(
+            "id", "status", "is_owner", "banned_until", "muted_until", "roles__permissions", "roles__priority"
+        )
+    )
+    if not rows:
+        return CommunityAccess(community_id=community_id)
+    member_id, status, is_owner, banned_until, muted_until, _, _ = rows[0]
+    permissions = frozenset(code for row in rows for code in (row[5] or []))
+    top_priority = max((row[6] for row in rows if row[6] is not None), default=0)
+    return CommunityAccess(
+        community_id=community_id,
+        member_id=member_id,
+        status=status,
+        is_owner=is_owner,
+        permissions=permissions,
+        top_priority=top_priority,
+        banned_until=banned_until,
+        muted_until=muted_until,
+    )
+
+
+def community_access(*, community_id: object, user: User | None, is_superadmin: bool = False) -> CommunityAccess:
+    """Effective access of `user` in a community, cached in Redis until a member/role change."""
+    if user is None or not user.is_authenticated:
+        return CommunityAccess(community_id=community_id)
+    version = cache_version(rbac_cache_namespace(community_id))
+    if version is None:
+        access = _resolve_access(community_id=community_id, user_id=user.pk)
+    else:
+        access = cache_get_or_set(
+            f"{rbac_cache_namespace(community_id)}:{version}:access:{user.pk}",
+            lambda: _resolve_access(community_id=community_id, user_id=user.pk),
+            ttl=settings.CACHE_DEFAULT_TTL,
+        )
+    if is_superadmin:
+        access = CommunityAccess(**{**access.__dict__, "is_superadmin": True})
+    return access
+
+
+def request_community_access(request: Request, community_id: object) -> CommunityAccess:
+    """community_access, memoised on the request so a request resolves it at most once."""
+    from members.permissions import is_superadmin
+
+    memo: dict = request.__dict__.setdefault("_community_access", {})
+    key = str(community_id)
+    if key not in memo:
+        user = request.user if request.user.is_authenticated else None
+        memo[key] = community_access(community_id=community_id, user=user, is_superadmin=is_superadmin(request))
+    return memo[key]
+
+
+def community_visible_to(*, community: Community, access: CommunityAccess) -> bool:
+    """Banned users see nothing; private communities are for their members."""
+    if access.is_superadmin:
+        return True
+    if access.is_banned:
+        return False
+    if community.community_type == CommunityType.PRIVATE:
+        return access.is_active_member
+    return True
+
+
+# --- members -----------------------------------------------------------------------------
+
+
+def member_list(*, community: Community) -> QuerySet[Member]:
+    return (
+        Member.objects.filter(community=community)
+        .select_related("user")
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("-priority", "name")))
+        .order_by("-is_owner", "joined_at", "id")
+    )
+
+
+def member_search(queryset: QuerySet[Member], *, text: str) -> QuerySet[Member]:
+    return queryset.filter(Q(nickname__icontains=text) | Q(user__username__icontains=text))
+
+
+def member_get(*, community: Community, user_id: object) -> Member:
+    """A member row of the community by user id (any status). Raises NotFound."""
+    member = member_list(community=community).filter(user_id=user_id).first()
+    if member is None:
+        raise NotFound("Member not found.")
+    return member
+
+
+# --- roles -------------------------------------------------------------------------------
+
+
+def role_list(*, community: Community) -> QuerySet[Role]:
+    return Role.objects.filter(community=community).order_by("-priority", "name")
+
+
+def role_get(*, community: Community, role_id: object) -> Role:
+    role = role_list(community=community).filter(pk=role_id).first()
+    if role is None:
+        raise NotFound("Role not found.")
+    return role
+
+
+def role_list_cached(*, community: Community, serialize: "callable") -> list[dict]:
+    """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
+    return cache_get_or_set(
+        roles_cache_key(community.pk),
+        lambda: serialize(list(role_list(community=community))),
+        ttl=settings.CACHE_DEFAULT_TTL,
+    )

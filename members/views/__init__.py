@@ -1,0 +1,1 @@
+"""HTTP views of the members app, one module per resource."""

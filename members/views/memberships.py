@@ -1,0 +1,242 @@
+"""Members of a community: join, leave, list, update, kick; join requests, bans, mutes, ownership."""
+
+from datetime import timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from community_service.exceptions import NotFound
+from communities.serializers import CommunityOutputSerializer
+from members import selectors, services
+from members.filters import MemberFilter
+from members.models import Member, MemberStatus, User
+from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
+from members.serializers import (
+    BanInputSerializer,
+    MemberJoinInputSerializer,
+    MemberOutputSerializer,
+    MemberUpdateInputSerializer,
+    MuteInputSerializer,
+    MyAccessOutputSerializer,
+    UserTargetInputSerializer,
+)
+from members.viewsets import CommunityScopedViewSet
+
+COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
+USER = OpenApiParameter("user_id", str, OpenApiParameter.PATH, description="The member's user UUID.")
+
+# Listing members in these statuses reveals moderation state: it needs these codes.
+STATUS_LIST_PERMISSION = {
+    MemberStatus.PENDING: "member.manage",
+    MemberStatus.REJECTED: "member.manage",
+    MemberStatus.LEFT: "member.manage",
+    MemberStatus.KICKED: "member.manage",
+    MemberStatus.BANNED: "member.ban",
+}
+
+
+def _target_user(user_id: object) -> User:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+class _MemberBase(mixins.ListModelMixin, CommunityScopedViewSet):
+    serializer_class = MemberOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Member]:
+        if getattr(self, "swagger_fake_view", False):
+            return Member.objects.none()
+        return selectors.member_list(community=self.community)
+
+    def access(self) -> selectors.CommunityAccess:
+        return selectors.request_community_access(self.request, self.community.pk)
+
+    def member(self, user_id: object, *, statuses: tuple[str, ...] | None = None) -> Member:
+        member = selectors.member_get(community=self.community, user_id=user_id)
+        if statuses and member.status not in statuses:
+            raise NotFound("Member not found.")
+        return member
+
+    def respond(self, member: Member, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.member_get(community=self.community, user_id=member.user_id)
+        return Response(MemberOutputSerializer(fresh).data, status=code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List members (filter by status, role; search nickname/username)"),
+    create=extend_schema(summary="Join the community", request=MemberJoinInputSerializer,
+                         responses={201: MemberOutputSerializer}),
+    retrieve=extend_schema(summary="Get a member", parameters=[USER]),
+    update=extend_schema(summary="Update a member (self: nickname; others: nickname, roles)",
+                         request=MemberUpdateInputSerializer, parameters=[USER]),
+    partial_update=extend_schema(summary="Update a member (self: nickname; others: nickname, roles)",
+                                 request=MemberUpdateInputSerializer, parameters=[USER]),
+    destroy=extend_schema(summary="Leave (yourself) or kick (another member)", parameters=[USER]),
+)
+@extend_schema(tags=["members"], parameters=[COMMUNITY])
+class MemberViewSet(_MemberBase):
+    filterset_class = MemberFilter
+    action_permissions = {
+        "list": [CanViewCommunity()],
+        "retrieve": [CanViewCommunity()],
+        "me": [IsAuthenticated],
+        "create": [IsAuthenticated],
+        "update": [IsAuthenticated, CanViewCommunity()],
+        "partial_update": [IsAuthenticated, CanViewCommunity()],
+        "destroy": [IsAuthenticated, CanViewCommunity()],
+    }
+
+    def filter_queryset(self, queryset: QuerySet[Member]) -> QuerySet[Member]:
+        wanted = self.request.query_params.get("status") or MemberStatus.ACTIVE
+        needed = STATUS_LIST_PERMISSION.get(wanted)
+        if needed and not self.access().has(needed):
+            raise PermissionDenied(f"Listing {wanted} members needs {needed}.")
+        queryset = super().filter_queryset(queryset)
+        return queryset if "status" in self.request.query_params else queryset.filter(status=MemberStatus.ACTIVE)
+
+    def create(self, request: Request, community_pk: str) -> Response:
+        serializer = MemberJoinInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = services.member_join(community=self.community, user=request.user, **serializer.validated_data)
+        return self.respond(member, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="My membership and effective permissions", responses={200: MyAccessOutputSerializer})
+    def me(self, request: Request, community_pk: str) -> Response:
+        access = self.access()
+        member = Member.objects.filter(pk=access.member_id).select_related("user").prefetch_related("roles").first()
+        body = {
+            "member": MemberOutputSerializer(member).data if member else None,
+            "permissions": sorted(access.effective_permissions),
+            "is_banned": access.is_banned,
+            "is_muted": access.is_muted,
+        }
+        return Response(body)
+
+    def retrieve(self, request: Request, community_pk: str, user_id: str) -> Response:
+        return Response(MemberOutputSerializer(self.member(user_id)).data)
+
+    def update(self, request: Request, community_pk: str, user_id: str, partial: bool = False) -> Response:
+        serializer = MemberUpdateInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        member = services.member_update(
+            actor=self.access(), actor_user=request.user, member=self.member(user_id), **serializer.validated_data
+        )
+        return self.respond(member)
+
+    def partial_update(self, request: Request, community_pk: str, user_id: str) -> Response:
+        return self.update(request, community_pk, user_id, partial=True)
+
+    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+        member = self.member(user_id)
+        if member.user_id == request.user.pk:
+            services.member_leave(member=member)
+        else:
+            if not self.access().has("member.kick"):
+                raise PermissionDenied("Kicking members needs member.kick.")
+            services.member_kick(actor=self.access(), member=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Pending join requests"),
+)
+@extend_schema(tags=["members"], parameters=[COMMUNITY])
+class JoinRequestViewSet(_MemberBase):
+    permission_classes = [HasCommunityPermission("member.manage")]
+
+    def get_queryset(self) -> QuerySet[Member]:
+        return super().get_queryset().filter(status=MemberStatus.PENDING)
+
+    @extend_schema(summary="Approve a join request", request=None, parameters=[USER])
+    def approve(self, request: Request, community_pk: str, user_id: str) -> Response:
+        member = self.member(user_id, statuses=(MemberStatus.PENDING,))
+        return self.respond(services.join_request_decide(member=member, approve=True))
+
+    @extend_schema(summary="Reject a join request", request=None, parameters=[USER])
+    def reject(self, request: Request, community_pk: str, user_id: str) -> Response:
+        member = self.member(user_id, statuses=(MemberStatus.PENDING,))
+        return self.respond(services.join_request_decide(member=member, approve=False))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Banned users"),
+    create=extend_schema(summary="Ban a user (optionally for a duration)", request=BanInputSerializer,
+                         responses={201: MemberOutputSerializer}),
+    destroy=extend_schema(summary="Lift a ban", parameters=[USER]),
+)
+@extend_schema(tags=["moderation"], parameters=[COMMUNITY])
+class BanViewSet(_MemberBase):
+    permission_classes = [HasCommunityPermission("member.ban")]
+
+    def get_queryset(self) -> QuerySet[Member]:
+        return super().get_queryset().filter(status=MemberStatus.BANNED)
+
+    def create(self, request: Request, community_pk: str) -> Response:
+        serializer = BanInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        seconds = data.get("duration_seconds")
+        member = services.member_ban(
+            actor=self.access(),
+            community=self.community,
+            user=_target_user(data["user_id"]),
+            duration=timedelta(seconds=seconds) if seconds else None,
+            reason=data["reason"],
+        )
+        return self.respond(member, status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+        services.member_unban(member=self.member(user_id, statuses=(MemberStatus.BANNED,)))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Currently muted members"),
+    create=extend_schema(summary="Mute a member for a duration", request=MuteInputSerializer,
+                         responses={201: MemberOutputSerializer}),
+    destroy=extend_schema(summary="Unmute a member", parameters=[USER]),
+)
+@extend_schema(tags=["moderation"], parameters=[COMMUNITY])
+class MuteViewSet(_MemberBase):
+    permission_classes = [HasCommunityPermission("member.mute")]
+
+    def get_queryset(self) -> QuerySet[Member]:
+        return super().get_queryset().filter(status=MemberStatus.ACTIVE, muted_until__gt=timezone.now())
+
+    def create(self, request: Request, community_pk: str) -> Response:
+        serializer = MuteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        member = self.member(data["user_id"], statuses=(MemberStatus.ACTIVE,))
+        member = services.member_mute(
+            actor=self.access(), member=member, duration=timedelta(seconds=data["duration_seconds"]),
+            reason=data["reason"],
+        )
+        return self.respond(member, status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+        services.member_unmute(member=self.member(user_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["communities"], parameters=[COMMUNITY])
+class OwnershipViewSet(_MemberBase):
+    permission_classes = [IsCommunityOwner()]
+
+    @extend_schema(summary="Transfer ownership to another active member (owner only)",
+                   request=UserTargetInputSerializer, responses={200: CommunityOutputSerializer})
+    def transfer(self, request: Request, community_pk: str) -> Response:
+        serializer = UserTargetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        community = services.community_transfer_ownership(
+            community=self.community, new_owner=_target_user(serializer.validated_data["user_id"])
+        )
+        return Response(CommunityOutputSerializer(community).data)

@@ -1,0 +1,75 @@
+"""Roles of a community: list (cached), create, update, delete."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from members import selectors, services
+from members.models import Role
+from members.permissions import CanViewCommunity, HasCommunityPermission
+from members.serializers import RoleInputSerializer, RoleOutputSerializer
+from members.viewsets import CommunityScopedViewSet
+
+COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
+ROLE = OpenApiParameter("role_id", str, OpenApiParameter.PATH, description="Role UUID.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List roles, highest first", responses={200: RoleOutputSerializer(many=True)}),
+    create=extend_schema(summary="Create a role", request=RoleInputSerializer, responses={201: RoleOutputSerializer}),
+    retrieve=extend_schema(summary="Get a role", parameters=[ROLE]),
+    update=extend_schema(summary="Replace a role", request=RoleInputSerializer, parameters=[ROLE]),
+    partial_update=extend_schema(summary="Change a role", request=RoleInputSerializer, parameters=[ROLE]),
+    destroy=extend_schema(summary="Delete a role (members lose it)", parameters=[ROLE]),
+)
+@extend_schema(tags=["roles"], parameters=[COMMUNITY])
+class RoleViewSet(CommunityScopedViewSet):
+    serializer_class = RoleOutputSerializer
+    pagination_class = None  # a community has a handful of roles; the seed caches the whole list
+    action_permissions = {
+        "list": [CanViewCommunity()],
+        "retrieve": [CanViewCommunity()],
+        "create": [HasCommunityPermission("role.manage")],
+        "update": [HasCommunityPermission("role.manage")],
+        "partial_update": [HasCommunityPermission("role.manage")],
+        "destroy": [HasCommunityPermission("role.manage")],
+    }
+
+    def get_queryset(self) -> QuerySet[Role]:
+        if getattr(self, "swagger_fake_view", False):
+            return Role.objects.none()
+        return selectors.role_list(community=self.community)
+
+    def access(self) -> selectors.CommunityAccess:
+        return selectors.request_community_access(self.request, self.community.pk)
+
+    def list(self, request: Request, community_pk: str) -> Response:
+        body = selectors.role_list_cached(
+            community=self.community, serialize=lambda roles: RoleOutputSerializer(roles, many=True).data
+        )
+        return Response(body)
+
+    def retrieve(self, request: Request, community_pk: str, role_id: str) -> Response:
+        return Response(RoleOutputSerializer(selectors.role_get(community=self.community, role_id=role_id)).data)
+
+    def create(self, request: Request, community_pk: str) -> Response:
+        serializer = RoleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        role = services.role_create(actor=self.access(), community=self.community, **serializer.validated_data)
+        return Response(RoleOutputSerializer(role).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, community_pk: str, role_id: str, partial: bool = False) -> Response:
+        role = selectors.role_get(community=self.community, role_id=role_id)
+        serializer = RoleInputSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        role = services.role_update(actor=self.access(), role=role, data=dict(serializer.validated_data))
+        return Response(RoleOutputSerializer(role).data)
+
+    def partial_update(self, request: Request, community_pk: str, role_id: str) -> Response:
+        return self.update(request, community_pk, role_id, partial=True)
+
+    def destroy(self, request: Request, community_pk: str, role_id: str) -> Response:
+        services.role_delete(actor=self.access(), role=selectors.role_get(community=self.community, role_id=role_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
