@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from community_service.cache import cache_bump_version, cache_delete
+from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.exceptions import Conflict, ValidationFailed
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
@@ -29,8 +29,7 @@ def _invalidate(*, community: Community, old_slug: str | None = None) -> None:
     keys = [community_cache_key(community.pk), community_slug_cache_key(community.slug)]
     if old_slug and old_slug != community.slug:
         keys.append(community_slug_cache_key(old_slug))
-    # After commit, so a concurrent reader cannot re-cache the pre-commit row.
-    transaction.on_commit(lambda: (cache_delete(*keys), cache_bump_version(COMMUNITY_LIST_CACHE)))
+    invalidate_around_commit(lambda: (cache_delete(*keys), cache_bump_version(COMMUNITY_LIST_CACHE)))
 
 
 def community_invalidate_cache(community_id: object) -> None:

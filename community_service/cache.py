@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 
 T = TypeVar("T")
 _MISS = object()
@@ -41,3 +42,14 @@ def cache_version(namespace: str) -> str | None:
 
 def cache_bump_version(namespace: str) -> None:
     cache.set(f"{namespace}:version", uuid.uuid4().hex, None)
+
+
+def invalidate_around_commit(drop: Callable[[], None]) -> None:
+    """Run a cache invalidation now and again after the transaction commits.
+
+    Now: the writer's own later reads in this transaction see fresh data. After commit: a
+    concurrent reader that re-cached the pre-commit row in between is corrected. A
+    rollback leaves at worst a needless miss.
+    """
+    drop()
+    transaction.on_commit(drop)

@@ -18,7 +18,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.cache import cache_bump_version, cache_delete
+from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from communities.models import Community, CommunityType, Invite
 from members.catalogue import ALL_PERMISSIONS, DEFAULT_ROLES
@@ -109,7 +109,7 @@ def _invalidate_rbac(community_id: object, *, counts_changed: bool = False, role
 
             community_invalidate_cache(community_id)
 
-    transaction.on_commit(drop)
+    invalidate_around_commit(drop)
 
 
 def _change_member_count(community_id: object, delta: int) -> None:

@@ -88,7 +88,7 @@ class MemberViewSet(_MemberBase):
         "list": [CanViewCommunity()],
         "retrieve": [CanViewCommunity()],
         "me": [IsAuthenticated],
-        "create": [IsAuthenticated],
+        "create": [IsAuthenticated, CanViewCommunity()],
         "update": [IsAuthenticated, CanViewCommunity()],
         "partial_update": [IsAuthenticated, CanViewCommunity()],
         "destroy": [IsAuthenticated, CanViewCommunity()],

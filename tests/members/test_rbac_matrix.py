@@ -1,0 +1,182 @@
+"""Every communities/members/roles/invites endpoint × every kind of caller → expected status.
+
+The table is the spec. `test_every_endpoint_has_a_row` fails when an endpoint is added
+without deciding who may call it.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from communities.models import Invite
+from members.models import Member, MemberStatus, Role
+from tests.conftest import client_for
+from tests.factories import CommunityFactory, UserFactory
+
+ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
+          "banned"]  # fmt: skip
+MANAGERS = {"moderator", "admin", "owner", "superadmin"}  # hold member.manage / ban / mute / kick
+ROLE_MANAGERS = {"admin", "owner", "superadmin"}  # hold role.manage and community.update
+
+
+def allow(ok: int, who: set[str], *, other: int = 403, anonymous: int = 401) -> dict[str, int]:
+    return {actor: ok if actor in who else (anonymous if actor == "anonymous" else other) for actor in ACTORS}
+
+
+def everyone(ok: int, *, banned: int | None = None) -> dict[str, int]:
+    table = dict.fromkeys(ACTORS, ok)
+    if banned is not None:
+        table["banned"] = banned
+    return table
+
+
+JOIN = {**everyone(409), "anonymous": 401, "non_member": 201, "superadmin": 201, "banned": 403}
+
+# (url name, method) → (request builder, expected status per actor)
+MATRIX = {
+    ("community-list", "GET"): (lambda w: ("/api/v1/communities", None), everyone(200)),
+    ("community-list", "POST"): (lambda w: ("/api/v1/communities", {"name": "New"}), {**everyone(201), "anonymous": 401}),
+    ("community-detail", "GET"): (lambda w: (w.c, None), everyone(200)),
+    ("community-detail", "PUT"): (lambda w: (w.c, {"name": "Renamed", "community_type": "restricted"}),
+                                  allow(200, ROLE_MANAGERS)),
+    ("community-detail", "PATCH"): (lambda w: (w.c, {"name": "Renamed"}), allow(200, ROLE_MANAGERS)),
+    ("community-detail", "DELETE"): (lambda w: (w.c, None), allow(204, {"owner", "superadmin"})),
+    ("member-list", "GET"): (lambda w: (f"{w.c}/members", None), everyone(200, banned=403)),
+    ("member-list", "POST"): (lambda w: (f"{w.c}/members", {}), JOIN),
+    ("member-me", "GET"): (lambda w: (f"{w.c}/members/me", None), {**everyone(200), "anonymous": 401}),
+    ("member-detail", "GET"): (lambda w: (f"{w.c}/members/{w.target.pk}", None), everyone(200, banned=403)),
+    ("member-detail", "PUT"): (lambda w: (f"{w.c}/members/{w.target.pk}", {"nickname": "Nick"}), allow(200, MANAGERS)),
+    ("member-detail", "PATCH"): (lambda w: (f"{w.c}/members/{w.target.pk}", {"nickname": "Nick"}),
+                                 allow(200, MANAGERS)),
+    ("member-detail", "DELETE"): (lambda w: (f"{w.c}/members/{w.target.pk}", None), allow(204, MANAGERS)),
+    ("join-request-list", "GET"): (lambda w: (f"{w.c}/join-requests", None), allow(200, MANAGERS)),
+    ("join-request-approve", "POST"): (lambda w: (f"{w.c}/join-requests/{w.applicant.pk}/approve", None),
+                                       allow(200, MANAGERS)),
+    ("join-request-reject", "POST"): (lambda w: (f"{w.c}/join-requests/{w.applicant.pk}/reject", None),
+                                      allow(200, MANAGERS)),
+    ("ban-list", "GET"): (lambda w: (f"{w.c}/bans", None), allow(200, MANAGERS)),
+    ("ban-list", "POST"): (lambda w: (f"{w.c}/bans", {"user_id": str(w.target.pk), "reason": "spam"}),
+                           allow(201, MANAGERS)),
+    ("ban-detail", "DELETE"): (lambda w: (f"{w.c}/bans/{w.banned_target.pk}", None), allow(204, MANAGERS)),
+    ("mute-list", "GET"): (lambda w: (f"{w.c}/mutes", None), allow(200, MANAGERS)),
+    ("mute-list", "POST"): (lambda w: (f"{w.c}/mutes", {"user_id": str(w.target.pk), "duration_seconds": 600}),
+                            allow(201, MANAGERS)),
+    ("mute-detail", "DELETE"): (lambda w: (f"{w.c}/mutes/{w.muted_target.pk}", None), allow(204, MANAGERS)),
+    ("community-transfer-ownership", "POST"): (
+        lambda w: (f"{w.c}/transfer-ownership", {"user_id": str(w.target.pk)}), allow(200, {"owner", "superadmin"})
+    ),
+    ("role-list", "GET"): (lambda w: (f"{w.c}/roles", None), everyone(200, banned=403)),
+    ("role-list", "POST"): (lambda w: (f"{w.c}/roles", {"name": "Helper 2", "priority": 5,
+                                                        "permissions": ["post.create"]}), allow(201, ROLE_MANAGERS)),
+    ("role-detail", "GET"): (lambda w: (f"{w.c}/roles/{w.role.pk}", None), everyone(200, banned=403)),
+    ("role-detail", "PUT"): (lambda w: (f"{w.c}/roles/{w.role.pk}", {"name": "Helpers", "priority": 6}),
+                             allow(200, ROLE_MANAGERS)),
+    ("role-detail", "PATCH"): (lambda w: (f"{w.c}/roles/{w.role.pk}", {"color": "#00FF00"}), allow(200, ROLE_MANAGERS)),
+    ("role-detail", "DELETE"): (lambda w: (f"{w.c}/roles/{w.role.pk}", None), allow(204, ROLE_MANAGERS)),
+    ("invite-list", "GET"): (lambda w: (f"{w.c}/invites", None), allow(200, MANAGERS)),
+    ("invite-list", "POST"): (lambda w: (f"{w.c}/invites", {"max_uses": 5}), allow(201, MANAGERS)),
+    ("invite-detail", "DELETE"): (lambda w: (f"{w.c}/invites/{w.invite.pk}", None), allow(204, MANAGERS)),
+    ("invite-preview", "GET"): (lambda w: (f"/api/v1/invites/{w.invite.code}", None), everyone(200)),
+    ("invite-accept", "POST"): (lambda w: (f"/api/v1/invites/{w.invite.code}/accept", None),
+                                {**JOIN, "pending": 201}),
+}
+
+
+@dataclass
+class World:
+    """A restricted community with one user per kind of caller, and things to act on."""
+
+    c: str
+    users: dict
+    target: object
+    applicant: object
+    banned_target: object
+    muted_target: object
+    role: Role
+    invite: Invite
+
+
+def build_world() -> World:
+    owner = UserFactory()
+    community = CommunityFactory(owner=owner, community_type="restricted")
+    roles = {role.name: role for role in community.roles.all()}
+    now = timezone.now()
+
+    def add(status: str = MemberStatus.ACTIVE, role: str | None = "Member", **fields: object) -> object:
+        user = UserFactory()
+        member = Member.objects.create(community=community, user=user, status=status, joined_at=now, **fields)
+        if role:
+            member.roles.add(roles[role])
+        return user
+
+    hour = now + timedelta(hours=1)
+    users = {
+        "owner": owner,
+        "admin": add(role="Admin"),
+        "moderator": add(role="Moderator"),
+        "member": add(),
+        "muted": add(muted_until=hour),
+        "pending": add(status=MemberStatus.PENDING, role=None),
+        "banned": add(status=MemberStatus.BANNED, role=None),
+        "non_member": UserFactory(),
+        "superadmin": UserFactory(),
+    }
+    return World(
+        c=f"/api/v1/communities/{community.pk}",
+        users=users,
+        target=add(),
+        applicant=add(status=MemberStatus.PENDING, role=None),
+        banned_target=add(status=MemberStatus.BANNED, role=None),
+        muted_target=add(muted_until=hour),
+        role=Role.objects.create(community=community, name="Helper", priority=5, permissions=["post.create"]),
+        invite=Invite.objects.create(community=community, code=f"code-{community.pk.hex[:12]}", created_by=owner),
+    )
+
+
+def _client(world: World, actor: str) -> APIClient:
+    if actor == "anonymous":
+        return APIClient()
+    return client_for(world.users[actor], is_superadmin=actor == "superadmin")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", list(MATRIX), ids=lambda e: f"{e[1]} {e[0]}")
+@pytest.mark.parametrize("actor", ACTORS)
+def test_rbac_matrix(endpoint, actor):
+    build, expected = MATRIX[endpoint]
+    world = build_world()
+    url, body = build(world)
+    response = getattr(_client(world, actor), endpoint[1].lower())(url, body, format="json")
+    assert response.status_code == expected[actor], (endpoint, actor, getattr(response, "data", None))
+
+
+def _community_endpoints() -> set[tuple[str, str]]:
+    found = set()
+
+    def walk(patterns: list, prefix: str = "") -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern) and entry.name and prefix.startswith("api/v1/"):
+                route = prefix + str(entry.pattern)
+                if "communities" not in route and "invites" not in route:
+                    continue
+                callback = entry.callback
+                if hasattr(callback, "actions"):
+                    methods = callback.actions.keys()
+                else:
+                    methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(callback.view_class, m)]
+                # HEAD mirrors GET; it needs no row of its own.
+                found.update((entry.name, method.upper()) for method in methods if method != "head")
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_endpoint_has_a_row():
+    missing = _community_endpoints() - set(MATRIX)
+    assert not missing, f"add these endpoints to MATRIX: {sorted(missing)}"
