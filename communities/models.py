@@ -39,6 +39,8 @@ class Community(models.Model):
     community_type = models.CharField(max_length=20, choices=CommunityType.choices, default=CommunityType.PUBLIC)
     status = models.CharField(max_length=20, choices=CommunityStatus.choices, default=CommunityStatus.ACTIVE)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_communities")
+    # Pre-moderation: new posts wait in pending_review until a post.moderate holder approves.
+    post_moderation = models.BooleanField(default=False)
     # Denormalised counters, changed only with F() updates by the services that own them.
     member_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
@@ -106,3 +108,44 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class AuditAction(models.TextChoices):
+    POST_APPROVED = "post.approved", "Post approved"
+    POST_REJECTED = "post.rejected", "Post rejected"
+    POST_REMOVED = "post.removed", "Post removed"
+    POST_PINNED = "post.pinned", "Post pinned"
+    POST_UNPINNED = "post.unpinned", "Post unpinned"
+    POST_LOCKED = "post.locked", "Comments locked"
+    POST_UNLOCKED = "post.unlocked", "Comments unlocked"
+    COMMENT_REMOVED = "comment.removed", "Comment removed"
+    REPORT_RESOLVED = "report.resolved", "Report resolved"
+    REPORT_DISMISSED = "report.dismissed", "Report dismissed"
+    MEMBER_KICKED = "member.kicked", "Member kicked"
+    MEMBER_BANNED = "member.banned", "Member banned"
+    MEMBER_UNBANNED = "member.unbanned", "Member unbanned"
+    MEMBER_MUTED = "member.muted", "Member muted"
+    MEMBER_UNMUTED = "member.unmuted", "Member unmuted"
+    MEMBER_ROLES_CHANGED = "member.roles_changed", "Member roles changed"
+    JOIN_APPROVED = "member.join_approved", "Join request approved"
+    JOIN_REJECTED = "member.join_rejected", "Join request rejected"
+
+
+class AuditLogEntry(models.Model):
+    """Who did what to whom, and why: every moderation action in a community."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="audit_log")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=20)
+    target_id = models.UUIDField()
+    reason = models.CharField(max_length=1000, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at", "-id"], name="idx_audit_community_created")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"

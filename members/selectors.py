@@ -1,6 +1,7 @@
 """Reads for members and roles, and RBAC resolution: who may do what in a community."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,6 +39,7 @@ class CommunityAccess:
     is_owner: bool = False
     is_superadmin: bool = False
     permissions: frozenset[str] = field(default_factory=frozenset)
+    role_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     top_priority: int = 0
     banned_until: datetime | None = None
     muted_until: datetime | None = None
@@ -79,20 +81,23 @@ def _resolve_access(*, community_id: object, user_id: object) -> CommunityAccess
     # One query: the member row LEFT JOINed to its roles (a row per role).
     rows = list(
         Member.objects.filter(community_id=community_id, user_id=user_id).values_list(
-            "id", "status", "is_owner", "banned_until", "muted_until", "roles__permissions", "roles__priority"
+            "id", "status", "is_owner", "banned_until", "muted_until", "roles__permissions", "roles__priority",
+            "roles__id",
         )
     )
     if not rows:
         return CommunityAccess(community_id=community_id)
-    member_id, status, is_owner, banned_until, muted_until, _, _ = rows[0]
+    member_id, status, is_owner, banned_until, muted_until, *_ = rows[0]
     permissions = frozenset(code for row in rows for code in (row[5] or []))
     top_priority = max((row[6] for row in rows if row[6] is not None), default=0)
+    role_ids = frozenset(row[7] for row in rows if row[7] is not None)
     return CommunityAccess(
         community_id=community_id,
         member_id=member_id,
         status=status,
         is_owner=is_owner,
         permissions=permissions,
+        role_ids=role_ids,
         top_priority=top_priority,
         banned_until=banned_until,
         muted_until=muted_until,
@@ -178,7 +183,7 @@ def role_get(*, community: Community, role_id: object) -> Role:
     return role
 
 
-def role_list_cached(*, community: Community, serialize: "callable") -> list[dict]:
+def role_list_cached(*, community: Community, serialize: Callable[[list[Role]], list[dict]]) -> list[dict]:
     """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
     return cache_get_or_set(
         roles_cache_key(community.pk),

@@ -1,0 +1,105 @@
+"""Who may see and who may write what in a community's content.
+
+Reads: private communities and members-only channels are for active members; banned
+users see nothing; drafts are their author's; posts waiting for review or rejected are
+visible to their author and to post.moderate holders.
+
+Writes that speak (post, comment, react) additionally need: an active membership, no
+mute, the permission code, and the channel's overwrites (Discord's resolution: among the
+caller's roles an allow beats a deny; a member-level overwrite beats both), and in an
+announcement channel post.moderate.
+"""
+
+from django.db.models import Q
+
+from community_service.exceptions import NotFound, PermissionDenied
+from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
+from members.selectors import CommunityAccess, community_visible_to
+
+
+def channel_readable(channel: Channel | None, access: CommunityAccess) -> bool:
+    if channel is None or not channel.is_members_only:
+        return True
+    return access.is_superadmin or access.is_active_member
+
+
+def post_readable(post: Post, *, user_id: object | None, access: CommunityAccess) -> bool:
+    """Visibility of one post (the community itself must be visible too)."""
+    if post.deleted_at is not None:
+        return False
+    if not community_visible_to(community=post.community, access=access):
+        return False
+    if not channel_readable(post.channel, access):
+        return False
+    if post.status in (PostStatus.PUBLISHED, PostStatus.ARCHIVED):
+        return True
+    is_author = user_id is not None and post.author_id == user_id
+    if post.status == PostStatus.DRAFT:
+        return is_author
+    return is_author or access.has("post.moderate")
+
+
+def post_readable_filter(*, user_id: object | None, access: CommunityAccess) -> Q:
+    """The same rule as post_readable, for a queryset of one community's posts."""
+    visible = Q(status__in=[PostStatus.PUBLISHED, PostStatus.ARCHIVED])
+    if user_id is not None:
+        visible |= Q(author_id=user_id)
+    if access.has("post.moderate"):
+        visible |= Q(status__in=[PostStatus.PENDING_REVIEW, PostStatus.REJECTED])
+    rule = Q(deleted_at__isnull=True) & visible
+    if not (access.is_superadmin or access.is_active_member):
+        rule &= Q(channel__isnull=True) | Q(channel__is_members_only=False)
+    return rule
+
+
+def require_readable_post(post: Post | None, *, user_id: object | None, access: CommunityAccess) -> Post:
+    """The post, or NotFound (an invisible post does not exist for this caller); 403 if banned."""
+    if post is not None and access.is_banned and not access.is_superadmin:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if post is None or not post_readable(post, user_id=user_id, access=access):
+        raise NotFound("Post not found.")
+    return post
+
+
+def can_write_in_channel(channel: Channel | None, access: CommunityAccess, code: str) -> bool:
+    """May the caller use `code` (post.create or comment.create) in this channel?"""
+    if access.is_superadmin:
+        return True
+    if access.is_banned or not access.is_active_member or access.is_muted:
+        return False
+    if access.is_owner:
+        return True
+    allowed = access.has(code)
+    if channel is not None:
+        overwrites = list(
+            ChannelOverwrite.objects.filter(channel=channel).filter(
+                Q(role_id__in=access.role_ids) | Q(member_id=access.member_id)
+            )
+        )
+        role_level = [o for o in overwrites if o.role_id is not None]
+        if any(code in o.deny for o in role_level):
+            allowed = False
+        if any(code in o.allow for o in role_level):
+            allowed = True
+        for overwrite in (o for o in overwrites if o.member_id is not None):
+            if code in overwrite.deny:
+                allowed = False
+            if code in overwrite.allow:
+                allowed = True
+        if code == "post.create" and channel.channel_type == ChannelType.ANNOUNCEMENT:
+            allowed = allowed and access.has("post.moderate")
+    return allowed
+
+
+def require_can_write(channel: Channel | None, access: CommunityAccess, code: str) -> None:
+    """Raise PermissionDenied with a code a client can act on."""
+    if access.is_superadmin:
+        return
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if not access.is_active_member:
+        raise PermissionDenied("Only members can do this; join the community first.", code="not_member")
+    if access.is_muted:
+        raise PermissionDenied("You are muted in this community.", code="muted")
+    if not can_write_in_channel(channel, access, code):
+        raise PermissionDenied(f"You cannot use {code} here.", code="permission_denied")
