@@ -9,6 +9,7 @@ from django.utils.text import slugify
 
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.exceptions import Conflict, ValidationFailed
+from community_service.outbox.services import outbox_record
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
 from members.models import User
@@ -43,6 +44,13 @@ def _ensure_slug_free(slug: str, *, exclude_id: object | None = None) -> None:
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
 
 
+def _record_event(event_type: str, community: Community, **extra: Any) -> None:
+    """Outbox row in the caller's transaction: the change and its event commit together."""
+    payload = {"community_id": community.pk, "owner_id": community.owner_id, "name": community.name, **extra}
+    outbox_record(event_type=event_type, aggregate_type="community", aggregate_id=community.pk,
+                  community_id=community.pk, payload=payload)
+
+
 @transaction.atomic
 def community_create(
     *, owner: User, name: str, community_type: str, description: str = "", slug: str | None = None
@@ -66,6 +74,7 @@ def community_create(
     except IntegrityError:
         # A concurrent create took the same slug between the check and the insert.
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
+    _record_event("community.created", community, slug=community.slug, community_type=community.community_type)
     # Same transaction: a community never exists without its owner membership and roles.
     member_bootstrap_community(community=community, owner=owner)
     _invalidate(community=community)
@@ -89,6 +98,8 @@ def community_update(*, community: Community, data: dict[str, Any]) -> Community
             community.save(update_fields=[*data.keys(), "updated_at"])
     except IntegrityError:
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
+    if data:
+        _record_event("community.updated", community, slug=community.slug, changed=sorted(data))
     _invalidate(community=community, old_slug=old_slug)
     return community
 
@@ -101,5 +112,6 @@ def community_soft_delete(*, community: Community) -> Community:
     )
     community.refresh_from_db()
     if updated:
+        _record_event("community.deleted", community)
         _invalidate(community=community)
     return community

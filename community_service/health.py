@@ -47,7 +47,32 @@ def _check_task_broker() -> str:
     return "ok"
 
 
-READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "task_broker": _check_task_broker}
+def _check_outbox() -> str:
+    # Informational unless events are stuck for longer than OUTBOX_LAG_ALERT_SECONDS.
+    from community_service.outbox.selectors import outbox_lag
+
+    limit = settings.OUTBOX_LAG_ALERT_SECONDS
+    age = outbox_lag().oldest_pending_age_seconds
+    if limit and age > limit:
+        raise RuntimeError(f"oldest pending event is {age:.0f} s old (limit {limit} s)")
+    return "ok"
+
+
+READINESS_CHECKS = {
+    "database": _check_database,
+    "cache": _check_cache,
+    "task_broker": _check_task_broker,
+    "outbox": _check_outbox,
+}
+
+
+def _outbox_lag() -> dict[str, float | int] | None:
+    from community_service.outbox.selectors import outbox_lag
+
+    try:
+        return outbox_lag().as_dict()
+    except Exception:  # the database check already reports why
+        return None
 
 
 @require_GET
@@ -61,5 +86,5 @@ def ready(request: HttpRequest) -> JsonResponse:
             logger.warning("readiness check failed", extra={"check": name, "error": str(exc)})
             checks[name] = f"down: {exc.__class__.__name__}"
             down.append(name)
-    body = {"status": "ready" if not down else "not_ready", "checks": checks, "down": down}
+    body = {"status": "ready" if not down else "not_ready", "checks": checks, "down": down, "outbox": _outbox_lag()}
     return JsonResponse(body, status=503 if down else 200)

@@ -1,0 +1,51 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from community_service.outbox.models import OutboxEvent, OutboxStatus
+from community_service.outbox.selectors import outbox_lag
+from community_service.outbox.services import outbox_retry_failed
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(admin.ModelAdmin):
+    """Read-only view of domain events; failed ones can be sent again."""
+
+    list_display = ["id", "event_type", "community_id", "status", "attempts", "created_at", "published_at",
+                    "short_error"]
+    list_filter = ["status", "aggregate_type", "event_type"]
+    search_fields = ["=event_id", "=aggregate_id", "=community_id"]
+    ordering = ["-id"]
+    actions = ["retry_failed"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: OutboxEvent | None = None) -> list[str]:
+        # Events are facts: staff may look and resend, never edit.
+        return [field.name for field in OutboxEvent._meta.fields]
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxEvent | None = None) -> bool:
+        return False
+
+    @admin.display(description="last error")
+    def short_error(self, event: OutboxEvent) -> str:
+        return event.last_error[:120]
+
+    @admin.action(description="Send selected failed events again", permissions=["change"])
+    def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
+        ids = list(queryset.filter(status=OutboxStatus.FAILED).values_list("id", flat=True))
+        count = outbox_retry_failed(event_ids=ids)
+        self.message_user(request, f"{count} failed event(s) queued again; the relay sends them shortly.")
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        lag = outbox_lag()
+        level = messages.WARNING if lag.failed or lag.oldest_pending_age_seconds > 60 else messages.INFO
+        # The lag, where an operator looking at events sees it first.
+        self.message_user(
+            request,
+            f"Outbox: {lag.pending} pending (oldest {lag.oldest_pending_age_seconds:.0f} s), {lag.failed} failed.",
+            level=level,
+        )
+        return super().changelist_view(request, extra_context)

@@ -1,0 +1,93 @@
+"""The reference consumer behind `manage.py consume_events`: read envelopes, drop duplicates.
+
+Delivery is at-least-once, so every consumer keeps the event_ids it has handled and skips
+a message it has seen (here an in-memory set; a real consumer stores them with its writes).
+"""
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from community_service.outbox.catalogue import Aggregate
+
+
+def kafka_topics(prefix: str) -> list[str]:
+    return [f"{prefix}{aggregate}" for aggregate in Aggregate]
+
+
+def kafka_envelopes(
+    *, bootstrap_servers: str, topics: list[str], from_beginning: bool, idle_timeout: float | None
+) -> Iterator[dict[str, Any]]:
+    """Envelopes from every partition of `topics`; stops after `idle_timeout` s without one."""
+    from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
+
+    # Partitions are assigned directly (no consumer group): nothing to join, nothing committed,
+    # and every run sees every partition.
+    consumer = Consumer({
+        "bootstrap.servers": bootstrap_servers,
+        "group.id": f"consume-events-{uuid.uuid4().hex[:8]}",
+        "enable.auto.commit": False,
+        "topic.metadata.refresh.interval.ms": 5000,
+    })
+    assigned: set[str] = set()
+    offset = OFFSET_BEGINNING if from_beginning else OFFSET_END
+
+    def assign_new_topics() -> None:
+        metadata = consumer.list_topics(timeout=5)
+        new = [topic for topic in topics if topic in metadata.topics and topic not in assigned]
+        partitions = [TopicPartition(t, p, offset) for t in new for p in metadata.topics[t].partitions]
+        if partitions:
+            consumer.incremental_assign(partitions)
+            assigned.update(new)
+
+    try:
+        assign_new_topics()
+        last_message = last_refresh = time.monotonic()
+        while idle_timeout is None or time.monotonic() - last_message < idle_timeout:
+            if len(assigned) < len(topics) and time.monotonic() - last_refresh > 5:
+                assign_new_topics()
+                last_refresh = time.monotonic()
+            message = consumer.poll(0.5)
+            if message is None or message.error():
+                continue
+            last_message = time.monotonic()
+            yield json.loads(message.value())
+    finally:
+        consumer.close()
+
+
+def rabbitmq_envelopes(
+    *, url: str, exchange: str, routing_key: str, idle_timeout: float | None
+) -> Iterator[dict[str, Any]]:
+    """Envelopes routed to a temporary queue bound to the topic exchange from now on."""
+    import socket
+
+    from kombu import Connection, Exchange, Queue
+
+    received: list[dict[str, Any]] = []
+    with Connection(url) as connection:
+        channel = connection.channel()
+        queue = Queue(
+            f"consume-events-{uuid.uuid4().hex[:8]}",
+            Exchange(exchange, type="topic", durable=True),
+            routing_key=routing_key,
+            exclusive=True,
+            auto_delete=True,
+        )
+
+        def on_message(body: Any, message: Any) -> None:
+            received.append(json.loads(message.body))
+            message.ack()
+
+        with connection.Consumer(channel, queues=[queue], callbacks=[on_message], accept=["json"]):
+            last_message = time.monotonic()
+            while idle_timeout is None or time.monotonic() - last_message < idle_timeout:
+                try:
+                    connection.drain_events(timeout=0.5)
+                except socket.timeout:
+                    continue
+                last_message = time.monotonic()
+                while received:
+                    yield received.pop(0)

@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from community_service.outbox.models import OutboxEvent, OutboxStatus
+from communities.services import community_create
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _pending_event(*, age_seconds: float) -> OutboxEvent:
+    community_create(owner=UserFactory(), name="Lagging", community_type="public")
+    event = OutboxEvent.objects.latest("id")
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(seconds=age_seconds))
+    return event
+
+
+def test_ready_reports_outbox_lag_without_failing_below_the_threshold(client, settings):
+    settings.OUTBOX_LAG_ALERT_SECONDS = 900
+    _pending_event(age_seconds=120)
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["outbox"] == "ok"
+    assert body["outbox"]["pending"] == 1 and body["outbox"]["failed"] == 0
+    assert 119 < body["outbox"]["oldest_pending_age_seconds"] < 180
+
+
+def test_ready_is_503_naming_the_outbox_when_events_are_stuck_past_the_threshold(client, settings):
+    settings.OUTBOX_LAG_ALERT_SECONDS = 60
+    _pending_event(age_seconds=120)
+    response = client.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["outbox"]
+
+
+def test_admin_lists_events_with_their_lag_and_resends_failed_ones():
+    client = Client()  # the browser's form posts, not the API client
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    event = _pending_event(age_seconds=5)
+    OutboxEvent.objects.filter(pk=event.pk).update(status=OutboxStatus.FAILED, attempts=10, last_error="too large")
+    page = client.get("/admin/community_service/outboxevent/?status__exact=failed")
+    assert page.status_code == 200
+    assert b"too large" in page.content and b"1 failed" in page.content
+    response = client.post("/admin/community_service/outboxevent/",
+                           {"action": "retry_failed", "index": 0, "_selected_action": [event.pk]})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.status == OutboxStatus.PENDING and event.attempts == 0
