@@ -215,7 +215,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # allow/deny of channel overwrites share one choice set: name it once.
+    "ENUM_NAME_OVERRIDES": {"ChannelOverwriteCodeEnum": "content.serializers.channels.OVERWRITE_CODES"},
 }
 
 # --- Events and Celery ---------------------------------------------------------------
@@ -249,11 +250,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
+# Comments and post views (content/services/comments.py, view_counts.py).
+COMMENT_MAX_DEPTH = env.int("COMMENT_MAX_DEPTH", default=5)  # levels of replies under a root comment
+POST_VIEW_DEDUPE_SECONDS = env.int("POST_VIEW_DEDUPE_SECONDS", default=3600)  # one view per viewer per window
+POST_VIEWS_FLUSH_SECONDS = env.float("POST_VIEWS_FLUSH_SECONDS", default=10.0)
 CELERY_BEAT_SCHEDULE = {
     # Publishes what the after-commit path could not (broker or worker was down).
     "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
                      "options": {"expires": OUTBOX_RELAY_INTERVAL_SECONDS}},
+    # Moves view counts buffered in Redis into Post.view_count.
+    "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,
+                         "options": {"expires": POST_VIEWS_FLUSH_SECONDS}},
 }
+
+# --- Content rules ------------------------------------------------------------------------
+# Community-wide cap on pinned posts.
+MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)
 
 # --- Media (S3-compatible or local files) ----------------------------------------------
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="")

@@ -1,3 +1,8 @@
 """Routes of the content app: each resource module under content/views/ lists its own."""
 
-urlpatterns: list = []
+from content.views import channels, posts
+
+urlpatterns: list = [
+    *channels.urlpatterns,
+    *posts.urlpatterns,
+]

@@ -28,10 +28,10 @@ def is_superadmin(request: Request) -> bool:
 
 
 def community_of(obj: Any) -> Community | object:
-    """The community an object belongs to: itself, or its `community` / `community_id`."""
+    """The community an object belongs to: itself, or its `community` (loaded if needed)."""
     if isinstance(obj, Community):
         return obj
-    return getattr(obj, "community_id", None)
+    return obj.community
 
 
 def _access(request: Request, community: Community | object) -> CommunityAccess:

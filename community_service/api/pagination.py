@@ -1,12 +1,19 @@
-"""The seed's page envelope: {"items", "total", "page", "page_size", "pages"}."""
+"""Pagination: the seed's page envelope, and keyset cursors for feeds that grow without bound."""
 
+import base64
+import binascii
+import json
 import math
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Field, Func, Value, lookups
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 MAX_PAGE_SIZE = 100
 
@@ -79,3 +86,85 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class _Row(Func):
+    """SQL row constructor: ROW(a, b) < ROW(x, y) compares lexicographically and uses the
+    composite index, so a deep page costs the same as the first."""
+
+    function = "ROW"
+    output_field = Field()
+
+
+class KeysetPagination:
+    """`?cursor=` feeds: `{"items", "next", "previous"}` with opaque cursors.
+
+    `ordering` lists model fields, all descending (`-published_at`, `-id`) or all
+    ascending; the last one must be unique (the primary key) so positions are exact.
+    An empty `?cursor=` asks for the first page.
+    """
+
+    page_size = 20
+    max_page_size = MAX_PAGE_SIZE
+    cursor_query_param = "cursor"
+
+    def __init__(self, ordering: list[str]) -> None:
+        descending = {name.startswith("-") for name in ordering}
+        if len(descending) != 1:
+            raise ValueError("Keyset ordering must be all ascending or all descending.")
+        self.ordering = ordering
+        self.fields = [name.lstrip("-") for name in ordering]
+        self.descending = descending.pop()
+
+    @staticmethod
+    def requested(request: Request) -> bool:
+        return KeysetPagination.cursor_query_param in request.query_params
+
+    def _decode(self, raw: str, model: Any) -> tuple[str, list]:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(raw.encode() + b"==="))
+            direction, values = data["d"], data["v"]
+            if direction not in ("next", "prev") or len(values) != len(self.fields):
+                raise ValueError
+            return direction, [model._meta.get_field(f).to_python(v) for f, v in zip(self.fields, values)]
+        except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
+            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+
+    def _encode(self, direction: str, obj: Any) -> str:
+        values = [getattr(obj, f) for f in self.fields]
+        data = json.dumps({"d": direction, "v": values}, cls=DjangoJSONEncoder, separators=(",", ":"))
+        return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+    def _link(self, request: Request, cursor: str) -> str:
+        return replace_query_param(request.build_absolute_uri(), self.cursor_query_param, cursor)
+
+    def paginate(self, queryset: Any, request: Request) -> tuple[list, str | None, str | None]:
+        """The page's objects and the absolute URLs of the next and previous pages."""
+        PageNumberPagination._validate_positive_int(request, "page_size", maximum=self.max_page_size)
+        size = int(request.query_params.get("page_size", self.page_size))
+        raw = request.query_params.get(self.cursor_query_param, "")
+        direction, values = self._decode(raw, queryset.model) if raw else ("next", None)
+        forward = direction == "next"
+        ordering = self.ordering if forward else [self._flip(name) for name in self.ordering]
+        if values is not None:
+            row, bound = _Row(*[F(f) for f in self.fields]), _Row(*[Value(v) for v in values])
+            after = lookups.LessThan if self.descending == forward else lookups.GreaterThan
+            queryset = queryset.filter(after(row, bound))
+        rows = list(queryset.order_by(*ordering)[: size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size]
+        if not forward:
+            rows.reverse()
+        if forward:
+            next_row = rows[-1] if has_more and rows else None
+            prev_row = rows[0] if values is not None and rows else None
+        else:
+            next_row = rows[-1] if rows else None
+            prev_row = rows[0] if has_more and rows else None
+        next_url = self._link(request, self._encode("next", next_row)) if next_row is not None else None
+        prev_url = self._link(request, self._encode("prev", prev_row)) if prev_row is not None else None
+        return rows, next_url, prev_url
+
+    @staticmethod
+    def _flip(name: str) -> str:
+        return name[1:] if name.startswith("-") else f"-{name}"

@@ -92,6 +92,7 @@ def build_world() -> World:
     )
     comment = Comment.objects.create(post=post, community=community, author=users["author"], content="Nice")
     Post.objects.filter(pk=post.pk).update(comment_count=1)
+    type(community).objects.filter(pk=community.pk).update(post_count=1)
     return World(community=community, users=users, channel=channel, announcements=announcements, post=post,
                  draft=draft, comment=comment)
 

@@ -1,0 +1,37 @@
+"""Reads for channels."""
+
+from django.db.models import QuerySet
+
+from community_service.exceptions import NotFound, ValidationFailed
+from communities.models import Community
+from content.models import Channel, ChannelOverwrite
+from members.selectors import CommunityAccess
+
+
+def channel_list(*, community: Community, access: CommunityAccess) -> QuerySet[Channel]:
+    """The community's channels in display order; members-only ones only for members."""
+    channels = Channel.objects.filter(community=community).order_by("position", "created_at", "id")
+    if not (access.is_superadmin or access.is_active_member):
+        channels = channels.filter(is_members_only=False)
+    return channels
+
+
+def channel_get(*, channel_id: object) -> Channel:
+    channel = Channel.objects.select_related("community").filter(
+        pk=channel_id, community__deleted_at__isnull=True
+    ).first()
+    if channel is None:
+        raise NotFound("Channel not found.")
+    return channel
+
+
+def channel_in_community(*, community: Community, channel_id: object) -> Channel:
+    """A channel of this community, or a 400 naming channel_id (another community's id included)."""
+    channel = Channel.objects.filter(community=community, pk=channel_id).first()
+    if channel is None:
+        raise ValidationFailed("No such channel in this community.", field="channel_id", code="invalid")
+    return channel
+
+
+def channel_overwrites(*, channel: Channel) -> QuerySet[ChannelOverwrite]:
+    return ChannelOverwrite.objects.filter(channel=channel).select_related("member").order_by("id")

@@ -1,0 +1,82 @@
+"""Reads for posts: feeds (page and keyset), detail, search."""
+
+from collections.abc import Callable
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.fields import BooleanField
+
+from communities.models import Community, CommunityType
+from content.access import post_readable_filter, require_readable_post
+from content.models import Post, PostStatus, Reaction
+from members.models import Member, MemberStatus
+from members.selectors import CommunityAccess
+
+# Keyset orderings: the last field is the primary key, so every position is exact.
+FEED_ORDERINGS = {
+    "new": ["-published_at", "-id"],
+    "top": ["-like_count", "-id"],
+}
+PAGE_ORDERINGS = {
+    "new": ["-published_at", "-created_at", "-id"],
+    "top": ["-like_count", "-published_at", "-id"],
+    "pinned": ["-is_pinned", "-pinned_at", "-published_at", "-id"],
+}
+
+
+def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySet[Post]:
+    liked = (
+        Exists(Reaction.objects.filter(post=OuterRef("pk"), user_id=user_id))
+        if user_id is not None
+        else Value(False, output_field=BooleanField())
+    )
+    return (
+        queryset.defer("search_vector")
+        .select_related("author", "channel")
+        .prefetch_related("attachments")
+        .annotate(liked_by_me=liked)
+    )
+
+
+def post_feed(*, community: Community, user_id: object | None, access: CommunityAccess) -> QuerySet[Post]:
+    """The community's posts the caller may read, with author, channel, media and liked_by_me."""
+    posts = Post.objects.filter(community=community).filter(post_readable_filter(user_id=user_id, access=access))
+    return _with_viewer(posts, user_id=user_id)
+
+
+def post_search(queryset: QuerySet[Post], *, text: str) -> QuerySet[Post]:
+    """Full-text match over title (weight A) and content (weight B), best first."""
+    query = SearchQuery(text, search_type="websearch", config="english")
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(search_rank=SearchRank(F("search_vector"), query))
+        .order_by("-search_rank", "-published_at", "-id")
+    )
+
+
+def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]) -> Post:
+    """One readable post, or NotFound. `access_for(community_id)` gives the caller's access."""
+    post = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
+    post = post.select_related("community").first()
+    access = access_for(post.community_id) if post is not None else None
+    return require_readable_post(post, user_id=user_id, access=access)
+
+
+def post_global_search(*, text: str, user_id: object | None, superadmin: bool) -> QuerySet[Post]:
+    """Published posts in every community the caller may read, ranked."""
+    posts = Post.objects.filter(
+        status=PostStatus.PUBLISHED, deleted_at__isnull=True, community__deleted_at__isnull=True
+    )
+    if not superadmin:
+        readable = ~Q(community__community_type=CommunityType.PRIVATE) & (
+            Q(channel__isnull=True) | Q(channel__is_members_only=False)
+        )
+        if user_id is not None:
+            active = Member.objects.filter(
+                community=OuterRef("community_id"), user_id=user_id, status=MemberStatus.ACTIVE
+            )
+            banned = Member.objects.filter(community=OuterRef("community_id"), user_id=user_id,
+                                           status=MemberStatus.BANNED)
+            readable = (readable | Q(Exists(active))) & ~Q(Exists(banned))
+        posts = posts.filter(readable)
+    return post_search(_with_viewer(posts, user_id=user_id), text=text)

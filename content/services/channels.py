@@ -1,0 +1,126 @@
+"""Writes for channels: create, update, reorder, delete, and per-channel overwrites."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from community_service.exceptions import Conflict, ValidationFailed
+from community_service.outbox.services import outbox_record
+from communities.models import Community
+from content.models import Channel, ChannelOverwrite
+from members.models import Member, MemberStatus, Role
+
+CHANNEL_FIELDS = frozenset({"name", "slug", "topic", "channel_type", "position", "is_members_only"})
+
+
+def _record(event_type: str, channel: Channel, **extra: object) -> None:
+    outbox_record(
+        event_type=event_type, aggregate_type="channel", aggregate_id=channel.pk, community_id=channel.community_id,
+        payload={"community_id": channel.community_id, "channel_id": channel.pk, "name": channel.name, **extra},
+    )
+
+
+def _unique_slug(community: Community, wanted: str, *, exclude_id: object | None = None) -> str:
+    if Channel.objects.filter(community=community, slug=wanted).exclude(pk=exclude_id).exists():
+        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    return wanted
+
+
+@transaction.atomic
+def channel_create(
+    *, community: Community, name: str, slug: str | None = None, topic: str = "", channel_type: str = "text",
+    position: int | None = None, is_members_only: bool = False,
+) -> Channel:
+    """Create a channel; without a position it goes last. Raises Conflict for a taken slug."""
+    slug = _unique_slug(community, slug or slugify(name)[:100] or "channel")
+    if position is None:
+        last = Channel.objects.filter(community=community).aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
+    try:
+        with transaction.atomic():
+            channel = Channel.objects.create(
+                community=community, name=name, slug=slug, topic=topic, channel_type=channel_type,
+                position=position, is_members_only=is_members_only,
+            )
+    except IntegrityError:
+        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    _record("channel.created", channel)
+    return channel
+
+
+@transaction.atomic
+def channel_update(*, channel: Channel, data: dict) -> Channel:
+    unknown = set(data) - CHANNEL_FIELDS
+    if unknown:
+        raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if "slug" in data and data["slug"] != channel.slug:
+        _unique_slug(channel.community, data["slug"], exclude_id=channel.pk)
+    for attr, value in data.items():
+        setattr(channel, attr, value)
+    try:
+        with transaction.atomic():
+            channel.save()
+    except IntegrityError:
+        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    if data:
+        _record("channel.updated", channel, changed=sorted(data))
+    return channel
+
+
+@transaction.atomic
+def channel_reorder(*, community: Community, channel_ids: list) -> list[Channel]:
+    """Set every channel's position from one ordered list of all the community's channel ids."""
+    channels = {c.pk: c for c in Channel.objects.select_for_update().filter(community=community).order_by("pk")}
+    wanted = [str(channel_id) for channel_id in channel_ids]
+    if len(set(wanted)) != len(wanted) or set(wanted) != {str(pk) for pk in channels}:
+        raise ValidationFailed(
+            "List every channel of the community exactly once.", field="channel_ids", code="invalid"
+        )
+    by_id = {str(pk): channel for pk, channel in channels.items()}
+    ordered = [by_id[channel_id] for channel_id in wanted]
+    for position, channel in enumerate(ordered):
+        channel.position = position
+    Channel.objects.bulk_update(ordered, ["position", "updated_at"])
+    return ordered
+
+
+@transaction.atomic
+def channel_delete(*, channel: Channel) -> None:
+    """Delete a channel; its posts stay in the community without a channel."""
+    _record("channel.deleted", channel)
+    channel.delete()
+
+
+@transaction.atomic
+def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[ChannelOverwrite]:
+    """Replace the channel's overwrites. Each item: role_id or user_id, allow, deny.
+
+    Roles must belong to the channel's community and users must be its active members.
+    """
+    role_ids = {str(o["role_id"]) for o in overwrites if o.get("role_id")}
+    user_ids = {str(o["user_id"]) for o in overwrites if o.get("user_id")}
+    roles = {str(r.pk): r for r in Role.objects.filter(community_id=channel.community_id, pk__in=role_ids)}
+    members = {
+        str(m.user_id): m
+        for m in Member.objects.filter(
+            community_id=channel.community_id, user_id__in=user_ids, status=MemberStatus.ACTIVE
+        )
+    }
+    if len(roles) != len(role_ids):
+        raise ValidationFailed("Unknown role for this community.", field="overwrites", code="invalid")
+    if len(members) != len(user_ids):
+        raise ValidationFailed("Not an active member of this community.", field="overwrites", code="invalid")
+    ChannelOverwrite.objects.filter(channel=channel).delete()
+    created = ChannelOverwrite.objects.bulk_create(
+        ChannelOverwrite(
+            channel=channel,
+            role=roles.get(str(o.get("role_id"))) if o.get("role_id") else None,
+            member=members.get(str(o.get("user_id"))) if o.get("user_id") else None,
+            allow=sorted(set(o.get("allow", []))),
+            deny=sorted(set(o.get("deny", []))),
+        )
+        for o in overwrites
+    )
+    _record("channel.updated", channel, changed=["overwrites"])
+    return created

@@ -1,0 +1,211 @@
+"""Posts: community feeds (page or keyset cursor), detail, writes and moderation."""
+
+from django.db.models import QuerySet
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from community_service.api.pagination import KeysetPagination
+from community_service.api.viewsets import ActionPermissionsMixin
+from content.filters import PostFilter
+from content.models import Post, PostStatus
+from content.selectors import posts as selectors
+from content.selectors.channels import channel_in_community
+from content.serializers.posts import (
+    ModerationReasonSerializer,
+    PostInputSerializer,
+    PostOutputSerializer,
+    PostUpdateSerializer,
+    RejectInputSerializer,
+)
+from content.services import posts as services
+from members.permissions import CanViewCommunity, HasCommunityPermission
+from members.selectors import request_community_access
+from members.viewsets import CommunityScopedViewSet
+
+COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
+POST = OpenApiParameter("post_id", str, OpenApiParameter.PATH, description="Post UUID.")
+ORDERING = OpenApiParameter(
+    "ordering", str, enum=["pinned", "new", "top"],
+    description="pinned (default: pinned first, then newest), new, or top (most liked). With cursor: new or top.",
+)
+CURSOR = OpenApiParameter(
+    "cursor", str, description="Keyset pagination for infinite scroll: send it empty for the first page, then "
+    "follow `next`/`previous`. The response is then {items, next, previous}.",
+)
+
+
+def _user_id(request: Request) -> object | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The community's posts (filters, search, page or cursor)",
+        parameters=[ORDERING, CURSOR],
+        responses={200: OpenApiResponse(PostOutputSerializer(many=True),
+                                        description="Page envelope, or {items, next, previous} with ?cursor=")},
+    ),
+    create=extend_schema(summary="Write a post (or a draft)", request=PostInputSerializer,
+                         responses={201: PostOutputSerializer}),
+)
+@extend_schema(tags=["posts"], parameters=[COMMUNITY])
+class CommunityPostViewSet(CommunityScopedViewSet):
+    serializer_class = PostOutputSerializer
+    filterset_class = PostFilter
+    action_permissions = {
+        "list": [CanViewCommunity()],
+        "create": [IsAuthenticated, CanViewCommunity()],
+    }
+
+    def access(self):
+        return request_community_access(self.request, self.community.pk)
+
+    def get_queryset(self) -> QuerySet[Post]:
+        if getattr(self, "swagger_fake_view", False):
+            return Post.objects.none()
+        return selectors.post_feed(community=self.community, user_id=_user_id(self.request), access=self.access())
+
+    def list(self, request: Request, community_pk: str) -> Response:
+        ordering = request.query_params.get("ordering") or ("new" if KeysetPagination.requested(request) else "pinned")
+        if ordering not in selectors.PAGE_ORDERINGS:
+            raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.PAGE_ORDERINGS)}."]})
+        posts = self.filter_queryset(self.get_queryset())
+        searching = bool(request.query_params.get("search", "").strip())
+        if KeysetPagination.requested(request):
+            if searching or ordering not in selectors.FEED_ORDERINGS:
+                raise ValidationError({"cursor": ["Cursor pagination works with ordering=new or top, without search."]})
+            keys = selectors.FEED_ORDERINGS[ordering]
+            if request.query_params.get("status", PostStatus.PUBLISHED) not in (PostStatus.PUBLISHED,
+                                                                                PostStatus.ARCHIVED):
+                keys = ["-created_at", "-id"]  # drafts and queued posts have no published_at yet
+            items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)
+            return Response({"items": PostOutputSerializer(items, many=True).data, "next": next_url,
+                             "previous": prev_url})
+        if not searching:
+            posts = posts.order_by(*selectors.PAGE_ORDERINGS[ordering])
+        page = self.paginate_queryset(posts)
+        return self.get_paginated_response(PostOutputSerializer(page, many=True).data)
+
+    def create(self, request: Request, community_pk: str) -> Response:
+        serializer = PostInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        channel_id = data.pop("channel_id", None)
+        channel = channel_in_community(community=self.community, channel_id=channel_id) if channel_id else None
+        post = services.post_create(community=self.community, author=request.user, access=self.access(),
+                                    channel=channel, **data)
+        fresh = selectors.post_get(post_id=post.pk, user_id=request.user.pk, access_for=lambda _: self.access())
+        return Response(PostOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="Get a post (counts a view)"),
+    update=extend_schema(summary="Edit a post (author; post.update for others' title/content)",
+                         request=PostUpdateSerializer),
+    partial_update=extend_schema(summary="Edit a post (author; post.update for others' title/content)",
+                                 request=PostUpdateSerializer),
+    destroy=extend_schema(summary="Delete a post (author, or post.delete: soft delete)"),
+)
+@extend_schema(tags=["posts"], parameters=[POST])
+class PostViewSet(ActionPermissionsMixin, GenericViewSet):
+    serializer_class = PostOutputSerializer
+    queryset = Post.objects.none()
+    moderate = [IsAuthenticated, HasCommunityPermission("post.moderate")]
+    action_permissions = {
+        "retrieve": [AllowAny],
+        "update": [IsAuthenticated],
+        "partial_update": [IsAuthenticated],
+        "destroy": [IsAuthenticated],
+        **dict.fromkeys(["approve", "reject", "pin", "unpin", "lock", "unlock"], moderate),
+    }
+
+    def access_for(self, community_id: object):
+        return request_community_access(self.request, community_id)
+
+    def get_object(self) -> Post:
+        post = selectors.post_get(post_id=self.kwargs["post_id"], user_id=_user_id(self.request),
+                                  access_for=self.access_for)
+        self.check_object_permissions(self.request, post)
+        return post
+
+    def respond(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.post_get(post_id=post.pk, user_id=_user_id(self.request), access_for=self.access_for)
+        return Response(PostOutputSerializer(fresh).data, status=code)
+
+    def retrieve(self, request: Request, post_id: str) -> Response:
+        post = self.get_object()
+        return Response(PostOutputSerializer(post).data)
+
+    def update(self, request: Request, post_id: str, partial: bool = False) -> Response:
+        post = self.get_object()
+        serializer = PostUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "channel_id" in data:
+            channel_id = data.pop("channel_id")
+            data["channel"] = channel_in_community(community=post.community, channel_id=channel_id) if channel_id \
+                else None
+        post = services.post_update(post=post, actor=request.user, access=self.access_for(post.community_id),
+                                    data=data)
+        return self.respond(post)
+
+    def partial_update(self, request: Request, post_id: str) -> Response:
+        return self.update(request, post_id, partial=True)
+
+    def destroy(self, request: Request, post_id: str) -> Response:
+        post = self.get_object()
+        services.post_delete(post=post, actor=request.user, access=self.access_for(post.community_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _moderate(self, request: Request, action: str, serializer_class: type = ModerationReasonSerializer) -> Response:
+        post = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        post = services.post_moderate(post=post, moderator=request.user, action=action,
+                                      reason=serializer.validated_data.get("reason", ""))
+        return self.respond(post)
+
+    @extend_schema(summary="Approve a post waiting for review", request=ModerationReasonSerializer)
+    def approve(self, request: Request, post_id: str) -> Response:
+        return self._moderate(request, "approve")
+
+    @extend_schema(summary="Reject a post waiting for review, with a reason", request=RejectInputSerializer)
+    def reject(self, request: Request, post_id: str) -> Response:
+        return self._moderate(request, "reject", RejectInputSerializer)
+
+    @extend_schema(summary="Pin a post (community-wide cap)", request=ModerationReasonSerializer)
+    def pin(self, request: Request, post_id: str) -> Response:
+        return self._moderate(request, "pin")
+
+    @extend_schema(summary="Unpin a post", request=ModerationReasonSerializer)
+    def unpin(self, request: Request, post_id: str) -> Response:
+        return self._moderate(request, "unpin")
+
+    @extend_schema(summary="Lock comments on a post", request=ModerationReasonSerializer)
+    def lock(self, request: Request, post_id: str) -> Response:
+        return self._moderate(request, "lock")
+
+    @extend_schema(summary="Unlock comments on a post", request=ModerationReasonSerializer)
+    def unlock(self, request: Request, post_id: str) -> Response:
+        return self._moderate(request, "unlock")
+
+
+C = "communities/<str:community_pk>"
+urlpatterns = [
+    path(f"{C}/posts", CommunityPostViewSet.as_view({"get": "list", "post": "create"}), name="post-list"),
+    path(
+        "posts/<uuid:post_id>",
+        PostViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+        name="post-detail",
+    ),
+    *[
+        path(f"posts/<uuid:post_id>/{action}", PostViewSet.as_view({"post": action}), name=f"post-{action}")
+        for action in ("approve", "reject", "pin", "unpin", "lock", "unlock")
+    ],
+]
