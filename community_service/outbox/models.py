@@ -39,10 +39,11 @@ class OutboxEvent(models.Model):
         indexes = [
             # The relay's scan and the readiness lag query touch only pending rows.
             models.Index(fields=["id"], name="outbox_pending_idx", condition=Q(status="pending")),
+            # "Is an older event of this community backing off?" — almost always an empty range.
             models.Index(
-                fields=["community_id", "id"], name="outbox_pending_community_idx", condition=Q(status="pending")
+                fields=["community_id", "next_attempt_at"], name="outbox_pending_backoff_idx",
+                condition=Q(status="pending"),
             ),
-            models.Index(fields=["status", "created_at"], name="outbox_status_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,6 @@
 
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from community_service.outbox.models import OutboxEvent, OutboxStatus
@@ -19,10 +18,12 @@ class OutboxLag:
 
 
 def outbox_lag() -> OutboxLag:
-    row = OutboxEvent.objects.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED]).aggregate(
-        pending=Count("id", filter=Q(status=OutboxStatus.PENDING)),
-        failed=Count("id", filter=Q(status=OutboxStatus.FAILED)),
-        oldest=Min("created_at", filter=Q(status=OutboxStatus.PENDING)),
+    pending = OutboxEvent.objects.filter(status=OutboxStatus.PENDING)
+    # The lowest pending id is the oldest pending event (ids follow inserts); both use the partial index.
+    oldest = pending.order_by("id").values_list("created_at", flat=True).first()
+    age = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    return OutboxLag(
+        pending=pending.count(),
+        failed=OutboxEvent.objects.filter(status=OutboxStatus.FAILED).count(),
+        oldest_pending_age_seconds=round(max(age, 0.0), 3),
     )
-    age = (timezone.now() - row["oldest"]).total_seconds() if row["oldest"] else 0.0
-    return OutboxLag(pending=row["pending"], failed=row["failed"], oldest_pending_age_seconds=round(max(age, 0.0), 3))

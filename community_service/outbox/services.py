@@ -112,12 +112,12 @@ def outbox_due(*, batch_size: int, min_age: float = 0) -> QuerySet[OutboxEvent]:
         id__lt=OuterRef("id"),
         next_attempt_at__gt=now,
     )
-    return (
-        OutboxEvent.objects.select_for_update(skip_locked=True)
-        .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now, created_at__lte=now - timedelta(seconds=min_age))
-        .filter(~Exists(older_backing_off))
-        .order_by("id")[:batch_size]
+    due = OutboxEvent.objects.select_for_update(skip_locked=True).filter(
+        status=OutboxStatus.PENDING, next_attempt_at__lte=now
     )
+    if min_age:
+        due = due.filter(created_at__lte=now - timedelta(seconds=min_age))
+    return due.filter(~Exists(older_backing_off)).order_by("id")[:batch_size]
 
 
 def _backoff(attempts: int) -> timedelta:
