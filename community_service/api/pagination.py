@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 import math
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -131,7 +132,8 @@ class KeysetPagination:
             raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
 
     def _encode(self, direction: str, obj: Any) -> str:
-        values = [getattr(obj, f) for f in self.fields]
+        # Full precision: DjangoJSONEncoder would cut datetimes to milliseconds and shift the position.
+        values = [v.isoformat() if isinstance(v, datetime) else v for v in (getattr(obj, f) for f in self.fields)]
         data = json.dumps({"d": direction, "v": values}, cls=DjangoJSONEncoder, separators=(",", ":"))
         return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
 

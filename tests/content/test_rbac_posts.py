@@ -65,3 +65,6 @@ MATRIX = {
 @pytest.mark.parametrize("actor", ACTORS)
 def test_rbac_matrix(endpoint, actor):
     run_case(MATRIX, endpoint, actor)
+
+
+MATRIX[("search", "GET")] = (lambda w: ("/api/v1/search?q=hello", None), everyone(200, banned=200))

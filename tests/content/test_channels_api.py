@@ -1,0 +1,81 @@
+import pytest
+
+from community_service.outbox.models import OutboxEvent
+from content.models import Channel, ChannelOverwrite, Post, PostStatus
+from tests.conftest import client_for
+from tests.factories import CommunityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def community():
+    return CommunityFactory()
+
+
+def channels(api, community) -> list[str]:
+    return [c["slug"] for c in api.get(f"/api/v1/communities/{community.pk}/channels").data]
+
+
+def test_create_generates_a_slug_and_appends_in_order(community):
+    owner = client_for(community.owner)
+    first = owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "Help Desk", "topic": "Ask"})
+    second = owner.post(f"/api/v1/communities/{community.pk}/channels",
+                        {"name": "News", "channel_type": "announcement"})
+    assert (first.status_code, first.data["slug"], first.data["position"]) == (201, "help-desk", 0)
+    assert (second.data["position"], second.data["channel_type"]) == (1, "announcement")
+    assert channels(owner, community) == ["help-desk", "news"]
+    assert OutboxEvent.objects.filter(event_type="channel.created").count() == 2
+
+
+def test_duplicate_slug_is_409_and_bad_input_400(community):
+    owner = client_for(community.owner)
+    owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "General"})
+    assert owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "General"}).status_code == 409
+    for body, field in (({}, "name"), ({"name": "x", "channel_type": "voice"}, "channel_type"),
+                        ({"name": "x", "slug": "Not A Slug"}, "slug"), ({"name": "x", "position": -1}, "position")):
+        response = owner.post(f"/api/v1/communities/{community.pk}/channels", body)
+        assert (response.status_code, field in response.data) == (400, True), body
+
+
+def test_reorder_sets_every_position_in_one_request(community):
+    a, b, c = (Channel.objects.create(community=community, name=n, slug=n, position=i) for i, n in enumerate("abc"))
+    owner = client_for(community.owner)
+    response = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder",
+                          {"channel_ids": [str(c.pk), str(a.pk), str(b.pk)]})
+    assert [ch["slug"] for ch in response.data] == ["c", "a", "b"]
+    assert channels(owner, community) == ["c", "a", "b"]
+    partial = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": [str(a.pk)]})
+    assert (partial.status_code, "channel_ids" in partial.data) == (400, True)
+    foreign = Channel.objects.create(community=CommunityFactory(), name="f", slug="f")
+    mixed = [str(c.pk), str(a.pk), str(foreign.pk)]
+    assert owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": mixed}).status_code == 400
+
+
+def test_deleting_a_channel_keeps_its_posts_in_the_community(community):
+    channel = Channel.objects.create(community=community, name="Old", slug="old")
+    post = Post.objects.create(community=community, channel=channel, author=community.owner, title="t",
+                               content="c", status=PostStatus.PUBLISHED)
+    assert client_for(community.owner).delete(f"/api/v1/channels/{channel.pk}").status_code == 204
+    post.refresh_from_db()
+    assert (post.channel_id, post.deleted_at) == (None, None)
+
+
+def test_overwrites_replace_and_refuse_other_communities_roles(community):
+    channel = Channel.objects.create(community=community, name="General", slug="general")
+    owner = client_for(community.owner)
+    member_role = community.roles.get(name="Member")
+    url = f"/api/v1/channels/{channel.pk}/overwrites"
+    body = {"overwrites": [{"role_id": str(member_role.pk), "deny": ["post.create"]}]}
+    assert owner.put(url, body, format="json").data["overwrites"][0]["deny"] == ["post.create"]
+    foreign_role = CommunityFactory().roles.first()
+    bad = owner.put(url, {"overwrites": [{"role_id": str(foreign_role.pk), "deny": ["post.create"]}]}, format="json")
+    assert (bad.status_code, "overwrites" in bad.data) == (400, True)
+    both = owner.put(url, {"overwrites": [{"role_id": str(member_role.pk), "user_id": str(UserFactory().pk)}]},
+                     format="json")
+    assert both.status_code == 400
+    assert ChannelOverwrite.objects.filter(channel=channel).count() == 1
+
+
+def test_unknown_channel_is_404(community):
+    assert client_for(community.owner).get("/api/v1/channels/550e8400-e29b-41d4-a716-446655440000").status_code == 404

@@ -1,0 +1,47 @@
+"""post_count stays exact when many members post and delete at once (threads, own connections)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from content.models import Post, PostStatus
+from members.models import Member
+from tests.conftest import client_for
+from tests.factories import CommunityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_concurrent_posts_and_deletes_keep_post_count_exact():
+    community = CommunityFactory()
+    role = community.roles.get(name="Member")
+    authors = []
+    for _ in range(30):
+        user = UserFactory()
+        Member.objects.create(community=community, user=user, joined_at=timezone.now()).roles.add(role)
+        authors.append(user)
+    doomed = [Post.objects.create(community=community, author=a, title="old", content="x",
+                                  status=PostStatus.PUBLISHED, published_at=timezone.now()) for a in authors[:10]]
+    type(community).objects.filter(pk=community.pk).update(post_count=10)
+
+    def create(user) -> int:
+        try:
+            return client_for(user).post(f"/api/v1/communities/{community.pk}/posts",
+                                         {"title": "hi", "content": "there"}).status_code
+        finally:
+            connection.close()
+
+    def delete(post) -> int:
+        try:
+            return client_for(post.author).delete(f"/api/v1/posts/{post.pk}").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(create, authors)) + list(pool.map(delete, doomed))
+    assert results.count(201) == 30 and results.count(204) == 10
+    community.refresh_from_db()
+    visible = Post.objects.filter(community=community, deleted_at__isnull=True, status="published").count()
+    assert community.post_count == visible == 30
