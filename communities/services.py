@@ -12,6 +12,7 @@ from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
+from content.services.channels import channel_create
 from members.models import User
 from members.services import member_bootstrap_community
 
@@ -75,8 +76,9 @@ def community_create(
         # A concurrent create took the same slug between the check and the insert.
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
     _record_event("community.created", community, slug=community.slug, community_type=community.community_type)
-    # Same transaction: a community never exists without its owner membership and roles.
+    # Same transaction: a community never exists without its owner membership, roles and #general.
     member_bootstrap_community(community=community, owner=owner)
+    channel_create(community=community, name="general", topic="Talk about anything.")
     _invalidate(community=community)
     return community
 

@@ -1,5 +1,6 @@
 import pytest
 
+from communities.models import Community
 from community_service.outbox.models import OutboxEvent
 from content.models import Channel, ChannelOverwrite, Post, PostStatus
 from tests.conftest import client_for
@@ -79,3 +80,10 @@ def test_overwrites_replace_and_refuse_other_communities_roles(community):
 
 def test_unknown_channel_is_404(community):
     assert client_for(community.owner).get("/api/v1/channels/550e8400-e29b-41d4-a716-446655440000").status_code == 404
+
+
+def test_a_new_community_starts_with_a_general_channel():
+    owner = UserFactory()
+    response = client_for(owner).post("/api/v1/communities", {"name": "Fresh"})
+    community = Community.objects.get(pk=response.data["id"])
+    assert channels(client_for(owner), community) == ["general"]
