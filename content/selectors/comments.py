@@ -1,0 +1,106 @@
+"""Reads for comments: a page of threads with their nested replies, one comment.
+
+A comment is shown while it is not deleted, or while it is a "[deleted]" placeholder that
+still holds replies (`reply_count` counts the replies shown under it). A page of threads
+costs a constant number of queries whatever its size or depth: the roots page, then every
+shown reply of those roots at once through `Comment.thread` (the root), then the tree is
+assembled in Python.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.fields import BooleanField
+
+from community_service.exceptions import NotFound
+from content.access import require_readable_post
+from content.models import Comment, Post, Reaction
+from members.selectors import CommunityAccess
+
+# ?ordering= of the roots; replies always read oldest first, as a conversation.
+ROOT_ORDERINGS = {
+    "created_at": ["created_at", "id"],
+    "-created_at": ["-created_at", "-id"],
+}
+DEFAULT_ROOT_ORDERING = "-created_at"
+
+SHOWN = Q(is_deleted=False) | Q(reply_count__gt=0)
+
+
+def _with_viewer(queryset: QuerySet[Comment], *, user_id: object | None) -> QuerySet[Comment]:
+    liked = (
+        Exists(Reaction.objects.filter(comment=OuterRef("pk"), user_id=user_id))
+        if user_id is not None
+        else Value(False, output_field=BooleanField())
+    )
+    return queryset.select_related("author").annotate(liked_by_me=liked)
+
+
+def comment_post_get(
+    *, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
+) -> Post:
+    """The post whose comments are read or written, if the caller may read it.
+
+    Raises NotFound (missing or invisible post) or PermissionDenied (banned caller).
+    """
+    post = (
+        Post.objects.defer("search_vector")
+        .select_related("community", "channel")
+        .filter(pk=post_id, community__deleted_at__isnull=True)
+        .first()
+    )
+    access = access_for(post.community_id) if post is not None else None
+    return require_readable_post(post, user_id=user_id, access=access)
+
+
+def comment_roots(*, post: Post, user_id: object | None) -> QuerySet[Comment]:
+    """The post's shown root comments, unordered (the caller orders and pages them)."""
+    roots = Comment.objects.filter(post=post, parent__isnull=True).filter(SHOWN)
+    return _with_viewer(roots, user_id=user_id)
+
+
+def comment_tree_attach(roots: list[Comment], *, user_id: object | None) -> list[Comment]:
+    """Give each root (and each reply) its shown replies as `tree_replies`, in one query."""
+    by_id: dict[object, Comment] = {}
+    for root in roots:
+        root.tree_replies = []
+        by_id[root.pk] = root
+    if not roots:
+        return roots
+    replies = _with_viewer(
+        Comment.objects.filter(thread_id__in=list(by_id)).filter(SHOWN), user_id=user_id
+    ).order_by("depth", "created_at", "id")
+    # Ordered by depth, so a reply's parent is always placed before the reply itself.
+    for reply in replies:
+        reply.tree_replies = []
+        parent = by_id.get(reply.parent_id)
+        if parent is None:  # under a parent that is no longer shown
+            continue
+        parent.tree_replies.append(reply)
+        by_id[reply.pk] = reply
+    for comment in by_id.values():
+        comment.tree_replies.sort(key=lambda c: (c.created_at, c.pk))
+    return roots
+
+
+def comment_get(
+    *, comment_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
+) -> Comment:
+    """One live (not deleted) comment on a post the caller may read, with its post.
+
+    Raises NotFound (missing, deleted, or on an invisible post) or PermissionDenied (banned).
+    """
+    comment = (
+        _with_viewer(Comment.objects.filter(pk=comment_id, is_deleted=False), user_id=user_id)
+        .select_related("post", "post__community", "post__channel")
+        .defer("post__search_vector")
+        .first()
+    )
+    if comment is None:
+        raise NotFound("Comment not found.")
+    access = access_for(comment.post.community_id)
+    try:
+        require_readable_post(comment.post, user_id=user_id, access=access)
+    except NotFound:
+        raise NotFound("Comment not found.") from None
+    return comment

@@ -1,0 +1,104 @@
+"""Likes on posts and comments: idempotent, and counts exact under any concurrency.
+
+A like is an `INSERT ... ON CONFLICT DO NOTHING` against the partial unique constraints
+(one like per user and target); the counter moves with an F() update only when a row was
+really inserted or deleted. Two identical likes at once: the second INSERT waits on the
+first's index entry and then inserts nothing, so the count moves once.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from community_service.exceptions import Conflict, PermissionDenied
+from content.models import Comment, Post, PostStatus, Reaction
+from members.models import User
+from members.selectors import CommunityAccess
+
+
+@dataclass(frozen=True)
+class LikeState:
+    liked: bool
+    like_count: int
+
+
+def require_can_react(access: CommunityAccess) -> None:
+    """Reacting speaks: active members only, not muted, not banned (superadmins pass).
+
+    Raises PermissionDenied with code banned | not_member | muted.
+    """
+    if access.is_superadmin:
+        return
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if not access.is_active_member:
+        raise PermissionDenied("Only members can react; join the community first.", code="not_member")
+    if access.is_muted:
+        raise PermissionDenied("You are muted in this community.", code="muted")
+
+
+def _require_published(post: Post) -> None:
+    if post.status != PostStatus.PUBLISHED:
+        raise Conflict("Only published posts take likes.", code="post_not_published")
+
+
+def _insert(*, user: User, post: Post | None, comment: Comment | None) -> bool:
+    """Insert the like unless it exists; True when a row was really inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Reaction._meta.db_table} (id, user_id, post_id, comment_id, created_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [uuid.uuid4(), user.pk, post.pk if post else None, comment.pk if comment else None, timezone.now()],
+        )
+        return cursor.fetchone() is not None
+
+
+def _count(model: type[Post] | type[Comment], pk: object) -> int:
+    return model.objects.filter(pk=pk).values_list("like_count", flat=True).get()
+
+
+@transaction.atomic
+def post_like(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
+    """Like a post (again: no change). Precondition: the caller may read the post.
+
+    Raises PermissionDenied (require_can_react) and Conflict (post not published).
+    """
+    require_can_react(access)
+    _require_published(post)
+    if _insert(user=user, post=post, comment=None):
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
+    return LikeState(liked=True, like_count=_count(Post, post.pk))
+
+
+@transaction.atomic
+def post_unlike(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
+    """Take a like back (none: no change). Raises PermissionDenied (require_can_react)."""
+    require_can_react(access)
+    deleted, _ = Reaction.objects.filter(user=user, post=post).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
+    return LikeState(liked=False, like_count=_count(Post, post.pk))
+
+
+@transaction.atomic
+def comment_like(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
+    """Like a live comment of a readable post. Raises PermissionDenied and Conflict (post
+    not published)."""
+    require_can_react(access)
+    _require_published(comment.post)
+    if _insert(user=user, post=None, comment=comment):
+        Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+    return LikeState(liked=True, like_count=_count(Comment, comment.pk))
+
+
+@transaction.atomic
+def comment_unlike(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
+    """Take a like on a comment back. Raises PermissionDenied (require_can_react)."""
+    require_can_react(access)
+    deleted, _ = Reaction.objects.filter(user=user, comment=comment).delete()
+    if deleted:
+        Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") - 1)
+    return LikeState(liked=False, like_count=_count(Comment, comment.pk))
