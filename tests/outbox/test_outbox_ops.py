@@ -1,19 +1,24 @@
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from community_service.outbox.models import OutboxEvent, OutboxStatus
-from communities.services import community_create
+from community_service.outbox.services import outbox_record
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _pending_event(*, age_seconds: float) -> OutboxEvent:
-    community_create(owner=UserFactory(), name="Lagging", community_type="public")
-    event = OutboxEvent.objects.latest("id")
+    community_id = uuid.uuid4()
+    with transaction.atomic():
+        event = outbox_record(event_type="community.deleted", aggregate_type="community", aggregate_id=community_id,
+                              community_id=community_id,
+                              payload={"community_id": community_id, "owner_id": uuid.uuid4(), "name": "Lagging"})
     OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(seconds=age_seconds))
     return event
 
