@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -360,3 +361,40 @@ def test_comment_count_stays_exact_through_creates_and_deletes(world):
     assert counts(world.post) == live_comments(world.post) == 3
     shown = threads(world, page_size="100")
     assert len(shown) == 3  # world.comment, ids[4], and ids[0] as the placeholder of replies[0]
+
+
+# --- concurrency -----------------------------------------------------------------------------
+
+
+def _concurrently(calls: list) -> list[int]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(call) -> int:
+        try:
+            return call()
+        finally:
+            connection.close()  # each thread has its own connection; give it back
+
+    with ThreadPoolExecutor(max_workers=min(len(calls), 30)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replies_and_deletes_in_one_thread_keep_every_count_exact():
+    world = build_world()
+    first = [say(world, "member", f"r{n}", parent=world.comment.pk)["id"] for n in range(10)]
+    repliers = [world.client(actor) for actor in ("member", "author", "moderator", "admin") * 5]
+    calls = [
+        lambda api=api, n=n: api.post(comments_url(world.post), {"content": f"n{n}", "parent_id": first[n % 10]},
+                                      format="json").status_code
+        for n, api in enumerate(repliers)
+    ] + [lambda cid=cid: world.client("member").delete(comment_url(cid)).status_code for cid in first]
+    calls.append(lambda: world.client("author").delete(comment_url(world.comment.pk)).status_code)
+    statuses = _concurrently(calls)
+    # A reply that lost the race to its parent's delete is a 400 on parent_id, never a 500.
+    created = statuses.count(201)
+    assert created + statuses.count(400) == 20 and statuses.count(204) == 11
+    assert counts(world.post) == live_comments(world.post) == created
+    for comment in Comment.objects.filter(post=world.post):
+        shown = Comment.objects.filter(parent=comment).filter(Q(is_deleted=False) | Q(reply_count__gt=0)).count()
+        assert comment.reply_count == shown, comment.content
