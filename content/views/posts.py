@@ -24,6 +24,7 @@ from content.serializers.posts import (
     RejectInputSerializer,
 )
 from content.services import posts as services
+from content.services import view_counts
 from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -140,6 +141,10 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
 
     def retrieve(self, request: Request, post_id: str) -> Response:
         post = self.get_object()
+        if post.status == PostStatus.PUBLISHED:
+            user = request.user
+            viewer = f"user:{user.pk}" if user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
+            view_counts.post_view_register(post_id=post.pk, viewer_key=viewer)
         return Response(PostOutputSerializer(post).data)
 
     def update(self, request: Request, post_id: str, partial: bool = False) -> Response:

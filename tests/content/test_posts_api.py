@@ -288,3 +288,16 @@ def test_feed_runs_the_same_number_of_queries_for_10_and_100_posts(community):
 
     assert queries_for(10) == queries_for(100)
     assert queries_for(10, cursor="") == queries_for(100, cursor="")
+
+
+def test_reading_a_post_counts_one_view_per_viewer_after_the_flush(community):
+    from content.services.view_counts import post_views_flush
+
+    post = make_post(community, community.owner)
+    reader = client_for(UserFactory())
+    for _ in range(3):
+        assert reader.get(f"/api/v1/posts/{post.pk}").status_code == 200
+    client_for(UserFactory()).get(f"/api/v1/posts/{post.pk}")
+    post_views_flush()
+    post.refresh_from_db()
+    assert post.view_count == 2
