@@ -239,7 +239,8 @@ def test_the_thread_list_costs_the_same_queries_for_10_or_50_threads(world):
     small, large = _post_with_threads(world, 10), _post_with_threads(world, 50)
     api = world.client("member")
     api.get(comments_url(world.post))  # resolves and caches the caller's access
-    assert _thread_list_queries(api, small) == _thread_list_queries(api, large) <= 5
+    # user, post, (caller's access unless cached), count, roots, replies: whatever the size.
+    assert _thread_list_queries(api, small) == _thread_list_queries(api, large) <= 6
     data = api.get(comments_url(large), {"page_size": 100}).data
     assert len(data["items"]) == 50
     assert all(len(root["replies"]) == 1 and len(root["replies"][0]["replies"]) == 1 for root in data["items"])
