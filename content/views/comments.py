@@ -1,6 +1,7 @@
 """Threaded comments: a post's threads (paged), write, edit and delete."""
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -22,8 +23,8 @@ from content.serializers.comments import (
 from content.services import comments as services
 from members.selectors import CommunityAccess, request_community_access
 
-POST = OpenApiParameter("post_id", str, OpenApiParameter.PATH, description="Post UUID.")
-COMMENT = OpenApiParameter("comment_id", str, OpenApiParameter.PATH, description="Comment UUID.")
+POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
+COMMENT = OpenApiParameter("comment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Comment UUID.")
 ORDERING = OpenApiParameter(
     "ordering", str, enum=list(selectors.ROOT_ORDERINGS),
     description="Order of the root comments: -created_at (newest first, default) or created_at. "
@@ -40,6 +41,8 @@ def _user_id(request: Request) -> object | None:
 
 
 class _CommentViewSet(ActionPermissionsMixin, GenericViewSet):
+    """Comments of posts the caller can read; another community's or an invisible post's are 404."""
+
     queryset = Comment.objects.none()
 
     def access_for(self, community_id: object) -> CommunityAccess:
@@ -53,6 +56,9 @@ class _CommentViewSet(ActionPermissionsMixin, GenericViewSet):
 
 @extend_schema(tags=["comments"], parameters=[POST])
 class PostCommentViewSet(_CommentViewSet):
+    """A post's threads (anyone who can read the post) and new comments (members who may
+    comment in its channel; comment.moderate holders also on locked posts)."""
+
     serializer_class = CommentThreadSerializer
     action_permissions = {"list": [AllowAny], "create": [IsAuthenticated]}
 
@@ -95,6 +101,8 @@ class PostCommentViewSet(_CommentViewSet):
 
 @extend_schema(tags=["comments"], parameters=[COMMENT])
 class CommentViewSet(_CommentViewSet):
+    """Edit (author only) or delete (author, or comment.moderate) one live comment."""
+
     serializer_class = CommentOutputSerializer
     permission_classes = [IsAuthenticated]
 

@@ -1,6 +1,7 @@
 """Likes on posts and comments: POST to like, DELETE to unlike; both idempotent."""
 
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -15,11 +16,13 @@ from content.services import reactions as services
 from content.services.reactions import LikeState
 from members.selectors import CommunityAccess, request_community_access
 
-POST = OpenApiParameter("post_id", str, OpenApiParameter.PATH, description="Post UUID.")
-COMMENT = OpenApiParameter("comment_id", str, OpenApiParameter.PATH, description="Comment UUID.")
+POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
+COMMENT = OpenApiParameter("comment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Comment UUID.")
 
 
 class _LikeViewSet(ActionPermissionsMixin, GenericViewSet):
+    """Like or unlike; both answer {liked, like_count}. Active, unmuted members only."""
+
     queryset = Reaction.objects.none()
     serializer_class = LikeStateSerializer
     permission_classes = [IsAuthenticated]
@@ -34,6 +37,8 @@ class _LikeViewSet(ActionPermissionsMixin, GenericViewSet):
 
 @extend_schema(tags=["reactions"], parameters=[POST], request=None, responses={200: LikeStateSerializer})
 class PostLikeViewSet(_LikeViewSet):
+    """Likes on a published post you can read. Active, unmuted members only; idempotent."""
+
     def _post(self, post_id: str) -> Post:
         return comment_post_get(post_id=post_id, user_id=self.request.user.pk, access_for=self.access_for)
 
@@ -51,6 +56,9 @@ class PostLikeViewSet(_LikeViewSet):
 
 @extend_schema(tags=["reactions"], parameters=[COMMENT], request=None, responses={200: LikeStateSerializer})
 class CommentLikeViewSet(_LikeViewSet):
+    """Likes on a live comment of a published post you can read. Active, unmuted members only;
+    idempotent."""
+
     def _comment(self, comment_id: str) -> Comment:
         return comment_get(comment_id=comment_id, user_id=self.request.user.pk, access_for=self.access_for)
 
