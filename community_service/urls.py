@@ -19,3 +19,9 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
 ]
+
+# Unknown URLs and crashes answer in the API's error shape, not Django's HTML pages.
+handler400 = "community_service.api.errors.bad_request"
+handler403 = "community_service.api.errors.permission_denied"
+handler404 = "community_service.api.errors.not_found"
+handler500 = "community_service.api.errors.server_error"

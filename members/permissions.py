@@ -85,6 +85,8 @@ class CanViewCommunity(_CommunityCheck):
     A private community is a 404 to outsiders, so its existence does not leak.
     """
 
+    allows_anonymous = True  # for the OpenAPI schema: bearer auth is optional here
+
     def check(self, request: Request, community: Community | object) -> bool:
         if not isinstance(community, Community):
             community = Community.objects.get(pk=community)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.api.fields import StrictCharField
+from community_service.api.fields import StrictBooleanField, StrictCharField
 from communities.models import Invite
 from members.catalogue import Permission
 from members.models import Member, Role, User
@@ -164,7 +164,7 @@ class RoleInputSerializer(serializers.Serializer):
                                         help_text="Higher outranks lower; must be below your own highest role.")
     color = serializers.RegexField(r"^#[0-9A-Fa-f]{6}$", required=False, allow_blank=True, default="",
                                    error_messages={"invalid": "Use a hex colour like #3498DB."})
-    is_default = serializers.BooleanField(default=False, help_text="Given to every member who joins.")
+    is_default = StrictBooleanField(default=False, help_text="Given to every member who joins.")
 
 
 class InviteOutputSerializer(serializers.ModelSerializer):

@@ -28,3 +28,16 @@ class StrictCharField(serializers.CharField):
         except UnicodeEncodeError:
             self.fail("invalid_unicode")
         return super().to_internal_value(data.replace("\x00", ""))
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A BooleanField that takes only JSON true/false (or form "true"/"false"), not 0, 1 or "yes"."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data: Any) -> bool:
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.lower() in ("true", "false"):
+            return data.lower() == "true"
+        self.fail("invalid")

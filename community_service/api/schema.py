@@ -1,9 +1,11 @@
 """OpenAPI generation: every operation documents the errors it can really return."""
 
+import inspect
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -28,7 +30,29 @@ _ERRORS = {
 }
 
 
+def _anonymous_allowed(permission: object, method: str) -> bool:
+    if isinstance(permission, AllowAny):
+        return True
+    if isinstance(permission, IsAuthenticatedOrReadOnly):
+        return method in SAFE_METHODS
+    # Our own classes say so themselves (members.permissions.CanViewCommunity).
+    return bool(getattr(permission, "allows_anonymous", False))
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def get_description(self) -> str:
+        """The action's or the view's own docstring, never one inherited from a base or mixin."""
+        action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        own = (action.__doc__ if action is not None else None) or self.view.__class__.__dict__.get("__doc__")
+        return inspect.cleandoc(own) if own else ""
+
+    def get_auth(self) -> list[dict]:
+        """Bearer auth, marked optional (`{}`) where anonymous callers are let in too."""
+        auths = super().get_auth()
+        if {} not in auths and all(_anonymous_allowed(p, self.method) for p in self.view.get_permissions()):
+            auths.append({})
+        return auths
+
     def _get_response_bodies(self, direction: str = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())

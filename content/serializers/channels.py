@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField
+from community_service.api.fields import StrictBooleanField, StrictCharField
 from content.models import Channel, ChannelOverwrite, ChannelType
 
 OVERWRITE_CODES = [(code, code) for code in ChannelOverwrite.CODES]
@@ -22,7 +22,7 @@ class ChannelInputSerializer(serializers.Serializer):
     topic = StrictCharField(max_length=1024, required=False, allow_blank=True, default="")
     channel_type = serializers.ChoiceField(choices=ChannelType.choices, default=ChannelType.TEXT)
     position = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
-    is_members_only = serializers.BooleanField(default=False)
+    is_members_only = StrictBooleanField(default=False)
 
 
 class ChannelReorderInputSerializer(serializers.Serializer):

@@ -73,10 +73,11 @@ def channel_reorder(*, community: Community, channel_ids: list) -> list[Channel]
     """Set every channel's position from one ordered list of all the community's channel ids."""
     channels = {c.pk: c for c in Channel.objects.select_for_update().filter(community=community).order_by("pk")}
     wanted = [str(channel_id) for channel_id in channel_ids]
-    if len(set(wanted)) != len(wanted) or set(wanted) != {str(pk) for pk in channels}:
-        raise ValidationFailed(
-            "List every channel of the community exactly once.", field="channel_ids", code="invalid"
-        )
+    if len(set(wanted)) != len(wanted):
+        raise ValidationFailed("A channel is listed twice.", field="channel_ids", code="duplicate")
+    if set(wanted) != {str(pk) for pk in channels}:
+        # Well-formed, but not the community's current set of channels (one was added or removed).
+        raise Conflict("List every channel of the community exactly once.", field="channel_ids", code="stale")
     by_id = {str(pk): channel for pk, channel in channels.items()}
     ordered = [by_id[channel_id] for channel_id in wanted]
     for position, channel in enumerate(ordered):

@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 from django.urls import path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
@@ -27,7 +28,7 @@ from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
-CHANNEL = OpenApiParameter("channel_id", str, OpenApiParameter.PATH, description="Channel UUID.")
+CHANNEL = OpenApiParameter("channel_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Channel UUID.")
 
 
 @extend_schema_view(

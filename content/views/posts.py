@@ -2,8 +2,15 @@
 
 from django.db.models import QuerySet
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -30,7 +37,7 @@ from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
-POST = OpenApiParameter("post_id", str, OpenApiParameter.PATH, description="Post UUID.")
+POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 ORDERING = OpenApiParameter(
     "ordering", str, enum=["pinned", "new", "top"],
     description="pinned (default: pinned first, then newest), new, or top (most liked). With cursor: new or top.",
@@ -45,12 +52,39 @@ def _user_id(request: Request) -> object | None:
     return request.user.pk if request.user.is_authenticated else None
 
 
+def _viewer_key(request: Request) -> str:
+    """Who is viewing, for view dedupe: the user, else the client address.
+
+    Behind the proxy, the last X-Forwarded-For entry is the address our proxy saw (earlier
+    entries are client-supplied and could be varied to inflate counts).
+    """
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    return f"ip:{address}"
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="The community's posts (filters, search, page or cursor)",
         parameters=[ORDERING, CURSOR],
-        responses={200: OpenApiResponse(PostOutputSerializer(many=True),
-                                        description="Page envelope, or {items, next, previous} with ?cursor=")},
+        responses={200: PolymorphicProxySerializer(
+            component_name="PostFeed",
+            serializers=[
+                inline_serializer("PostPage", {
+                    "items": PostOutputSerializer(many=True), "total": serializers.IntegerField(),
+                    "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
+                    "pages": serializers.IntegerField(),
+                }),
+                inline_serializer("PostCursorPage", {
+                    "items": PostOutputSerializer(many=True), "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                }),
+            ],
+            resource_type_field_name=None,
+            many=False,
+        )},
     ),
     create=extend_schema(summary="Write a post (or a draft)", request=PostInputSerializer,
                          responses={201: PostOutputSerializer}),
@@ -142,9 +176,7 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
     def retrieve(self, request: Request, post_id: str) -> Response:
         post = self.get_object()
         if post.status == PostStatus.PUBLISHED:
-            user = request.user
-            viewer = f"user:{user.pk}" if user.is_authenticated else f"ip:{request.META.get('REMOTE_ADDR')}"
-            view_counts.post_view_register(post_id=post.pk, viewer_key=viewer)
+            view_counts.post_view_register(post_id=post.pk, viewer_key=_viewer_key(request))
         return Response(PostOutputSerializer(post).data)
 
     def update(self, request: Request, post_id: str, partial: bool = False) -> Response:

@@ -31,8 +31,10 @@ class SearchView(APIView):
         tags=["search"],
         summary="Search communities and posts (PostgreSQL full text, ranked)",
         parameters=[
-            OpenApiParameter("q", str, required=True, description="Words to find (web-search syntax)."),
-            OpenApiParameter("page", int), OpenApiParameter("page_size", int),
+            OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+                             required=True, description="Words to find (web-search syntax)."),
+            *[OpenApiParameter(p["name"], {**p["schema"]}, description=p["description"])
+              for p in PageNumberPagination().get_schema_operation_parameters(None)],
         ],
         responses={200: inline_serializer("SearchResults", {
             "communities": CommunityOutputSerializer(many=True),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -25,7 +26,7 @@ from members.serializers import (
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
-INVITE = OpenApiParameter("invite_id", str, OpenApiParameter.PATH, description="Invite UUID.")
+INVITE = OpenApiParameter("invite_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Invite UUID.")
 
 
 @extend_schema_view(

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.exceptions import PermissionDenied
@@ -29,7 +30,7 @@ from members.serializers import (
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
-USER = OpenApiParameter("user_id", str, OpenApiParameter.PATH, description="The member's user UUID.")
+USER = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The member's user UUID.")
 
 # Listing members in these statuses reveals moderation state: it needs these codes.
 STATUS_LIST_PERMISSION = {

@@ -1,6 +1,7 @@
 """Roles of a community: list (cached), create, update, delete."""
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
@@ -13,7 +14,7 @@ from members.serializers import RoleInputSerializer, RoleOutputSerializer
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
-ROLE = OpenApiParameter("role_id", str, OpenApiParameter.PATH, description="Role UUID.")
+ROLE = OpenApiParameter("role_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Role UUID.")
 
 
 @extend_schema_view(

@@ -47,10 +47,13 @@ def test_reorder_sets_every_position_in_one_request(community):
     assert [ch["slug"] for ch in response.data] == ["c", "a", "b"]
     assert channels(owner, community) == ["c", "a", "b"]
     partial = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": [str(a.pk)]})
-    assert (partial.status_code, "channel_ids" in partial.data) == (400, True)
+    assert (partial.status_code, "channel_ids" in partial.data) == (409, True)
+    twice = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder",
+                       {"channel_ids": [str(a.pk), str(a.pk), str(b.pk)]})
+    assert (twice.status_code, twice.data["code"]) == (400, "duplicate")
     foreign = Channel.objects.create(community=CommunityFactory(), name="f", slug="f")
     mixed = [str(c.pk), str(a.pk), str(foreign.pk)]
-    assert owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": mixed}).status_code == 400
+    assert owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": mixed}).status_code == 409
 
 
 def test_deleting_a_channel_keeps_its_posts_in_the_community(community):

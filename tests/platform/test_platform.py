@@ -150,3 +150,23 @@ def test_check_deploy_is_clean_for_production_settings():
         "--deploy", "--fail-level", "WARNING",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_unknown_urls_and_options_answer_in_json(client):
+    response = client.get("/api/v1/posts/not-a-uuid")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert client.options("/api/v1/communities").status_code == 405
+
+
+def test_public_reads_mark_bearer_auth_optional_in_the_schema(client):
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    assert {} in schema["paths"]["/api/v1/communities/{community_pk}/roles"]["get"]["security"]
+    assert {} not in schema["paths"]["/api/v1/communities/{community_pk}/roles"]["post"]["security"]
+
+
+def test_booleans_must_be_json_booleans(client):
+    community = CommunityFactory()
+    response = client_for(community.owner).post(f"/api/v1/communities/{community.pk}/channels",
+                                                {"name": "x", "is_members_only": 0})
+    assert (response.status_code, "is_members_only" in response.json()) == (400, True)
