@@ -39,3 +39,17 @@ class CommunityFactory(factory.django.DjangoModelFactory):
         """Owner membership and default roles, as community_create makes them."""
         if create and extracted is not False:
             member_bootstrap_community(community=obj, owner=obj.owner)
+
+
+def member_add(community: Community, *, role: str | None = "Member", status: str = "active",
+               user: User | None = None, **fields: object) -> User:
+    """Make `user` (or a new user) a member of `community` with one of its roles; return the user."""
+    from django.utils import timezone
+
+    from members.models import Member
+
+    user = user or UserFactory()
+    member = Member.objects.create(community=community, user=user, status=status, joined_at=timezone.now(), **fields)
+    if role:
+        member.roles.add(community.roles.get(name=role))
+    return user

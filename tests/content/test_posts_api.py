@@ -10,16 +10,13 @@ from community_service.outbox.models import OutboxEvent
 from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
 from members.models import Member
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
 
 def join(community: Community, role: str = "Member", **fields: object):
-    user = UserFactory()
-    member = Member.objects.create(community=community, user=user, joined_at=timezone.now(), **fields)
-    member.roles.add(community.roles.get(name=role))
-    return user
+    return member_add(community, role=role, **fields)
 
 
 def make_post(community: Community, author, **fields: object) -> Post:

@@ -1,7 +1,6 @@
 """Channels and posts: every endpoint × every kind of caller (see tests/content/world.py)."""
 
 import pytest
-from django.utils import timezone
 
 from content.models import Post, PostStatus
 from tests.content.world import ACTORS, MODERATORS, SPEAKERS, allow, everyone, run_case

@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from content.models import Channel, ChannelType, Comment, Post, PostStatus
-from members.models import Member, MemberStatus
+from members.models import MemberStatus
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, UserFactory, member_add
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "author", "moderator", "admin", "owner",
           "superadmin", "banned"]  # fmt: skip
@@ -56,15 +56,10 @@ class World:
 def build_world() -> World:
     owner = UserFactory()
     community = CommunityFactory(owner=owner, community_type="public")
-    roles = {role.name: role for role in community.roles.all()}
     now = timezone.now()
 
     def add(status: str = MemberStatus.ACTIVE, role: str | None = "Member", **fields: object) -> object:
-        user = UserFactory()
-        member = Member.objects.create(community=community, user=user, status=status, joined_at=now, **fields)
-        if role:
-            member.roles.add(roles[role])
-        return user
+        return member_add(community, role=role, status=status, **fields)
 
     users = {
         "owner": owner,

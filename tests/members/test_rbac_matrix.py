@@ -13,9 +13,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from communities.models import Invite
-from members.models import Member, MemberStatus, Role
+from members.models import MemberStatus, Role
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, UserFactory, member_add
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
           "banned"]  # fmt: skip
@@ -103,15 +103,10 @@ class World:
 def build_world() -> World:
     owner = UserFactory()
     community = CommunityFactory(owner=owner, community_type="restricted")
-    roles = {role.name: role for role in community.roles.all()}
     now = timezone.now()
 
     def add(status: str = MemberStatus.ACTIVE, role: str | None = "Member", **fields: object) -> object:
-        user = UserFactory()
-        member = Member.objects.create(community=community, user=user, status=status, joined_at=now, **fields)
-        if role:
-            member.roles.add(roles[role])
-        return user
+        return member_add(community, role=role, status=status, **fields)
 
     hour = now + timedelta(hours=1)
     users = {
