@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField
+from community_service.api.fields import StrictCharField, StrictRegexField
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
 from communities.selectors import looks_like_uuid
 
@@ -30,13 +30,11 @@ class CommunityInputSerializer(serializers.Serializer):
     """What a client may write. Counters, owner and timestamps are server-owned."""
 
     name = StrictCharField(min_length=1, max_length=255)
-    slug = serializers.RegexField(
+    slug = StrictRegexField(
         SLUG_REGEX,
         max_length=255,
         required=False,
-        error_messages={
-            "invalid": "Use 2-255 lowercase letters, digits or hyphens, starting and ending with a letter or digit."
-        },
+        message="Use 2-255 lowercase letters, digits or hyphens, starting and ending with a letter or digit.",
     )
     description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     community_type = serializers.ChoiceField(choices=CommunityType.choices, default=CommunityType.PUBLIC)

@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.api.fields import StrictBooleanField, StrictCharField
+from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
 from communities.models import Invite
 from members.catalogue import Permission
 from members.models import Member, Role, User
@@ -16,10 +16,8 @@ from members.tokens import user_claims
 
 class RegisterInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    username = serializers.RegexField(
-        r"^[A-Za-z0-9_.-]{3,150}$",
-        max_length=150,
-        error_messages={"invalid": "3-150 characters: letters, digits, '_', '.' or '-'."},
+    username = StrictRegexField(
+        r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
     )
     password = StrictCharField(
         write_only=True,
@@ -162,8 +160,8 @@ class RoleInputSerializer(serializers.Serializer):
     )
     priority = serializers.IntegerField(min_value=0, max_value=1_000_000, default=0,
                                         help_text="Higher outranks lower; must be below your own highest role.")
-    color = serializers.RegexField(r"^#[0-9A-Fa-f]{6}$", required=False, allow_blank=True, default="",
-                                   error_messages={"invalid": "Use a hex colour like #3498DB."})
+    color = StrictRegexField(r"^#[0-9A-Fa-f]{6}$", required=False, allow_blank=True, default="",
+                             message="Use a hex colour like #3498DB.")
     is_default = StrictBooleanField(default=False, help_text="Given to every member who joins.")
 
 

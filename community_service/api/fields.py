@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from rest_framework import serializers
 
 
@@ -41,3 +41,11 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, str) and data.lower() in ("true", "false"):
             return data.lower() == "true"
         self.fail("invalid")
+
+
+class StrictRegexField(StrictCharField):
+    """A RegexField that, like StrictCharField, refuses non-strings instead of str()-ing them."""
+
+    def __init__(self, regex: str, *, message: str = "Invalid format.", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.append(RegexValidator(regex, message=message, code="invalid"))

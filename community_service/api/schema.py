@@ -61,7 +61,7 @@ class AutoSchema(SpectacularAutoSchema):
                 continue
             if code == "401" and not (self.view.get_authenticators() or getattr(self.view, "checks_credentials", False)):
                 continue
-            if code == "409" and self.method not in {"POST", "PUT", "PATCH"}:
+            if code == "409" and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
                 continue
             if code == "429" and not self.view.get_throttles():
                 continue

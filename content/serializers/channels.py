@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictBooleanField, StrictCharField
+from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
 from content.models import Channel, ChannelOverwrite, ChannelType
 
 OVERWRITE_CODES = [(code, code) for code in ChannelOverwrite.CODES]
@@ -18,7 +18,8 @@ class ChannelOutputSerializer(serializers.ModelSerializer):
 
 class ChannelInputSerializer(serializers.Serializer):
     name = StrictCharField(min_length=1, max_length=100)
-    slug = serializers.SlugField(max_length=100, required=False)
+    slug = StrictRegexField(r"^[-a-zA-Z0-9_]+$", max_length=100, required=False,
+                            message="Use letters, digits, hyphens or underscores.")
     topic = StrictCharField(max_length=1024, required=False, allow_blank=True, default="")
     channel_type = serializers.ChoiceField(choices=ChannelType.choices, default=ChannelType.TEXT)
     position = serializers.IntegerField(min_value=0, max_value=10_000, required=False)

@@ -170,3 +170,11 @@ def test_booleans_must_be_json_booleans(client):
     response = client_for(community.owner).post(f"/api/v1/communities/{community.pk}/channels",
                                                 {"name": "x", "is_members_only": 0})
     assert (response.status_code, "is_members_only" in response.json()) == (400, True)
+
+
+def test_slugs_must_be_strings(client):
+    community = CommunityFactory()
+    owner = client_for(community.owner)
+    response = owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "x", "slug": 10})
+    assert (response.status_code, "slug" in response.json()) == (400, True)
+    assert owner.patch(f"/api/v1/communities/{community.pk}", {"slug": 12345}).status_code == 400
