@@ -34,6 +34,7 @@ class CommunityAccess:
     """A user's effective standing in one community, resolved in one query."""
 
     community_id: uuid.UUID
+    user_id: uuid.UUID | None = None
     member_id: uuid.UUID | None = None
     status: str | None = None
     is_owner: bool = False
@@ -86,13 +87,14 @@ def _resolve_access(*, community_id: object, user_id: object) -> CommunityAccess
         )
     )
     if not rows:
-        return CommunityAccess(community_id=community_id)
+        return CommunityAccess(community_id=community_id, user_id=user_id)
     member_id, status, is_owner, banned_until, muted_until, *_ = rows[0]
     permissions = frozenset(code for row in rows for code in (row[5] or []))
     top_priority = max((row[6] for row in rows if row[6] is not None), default=0)
     role_ids = frozenset(row[7] for row in rows if row[7] is not None)
     return CommunityAccess(
         community_id=community_id,
+        user_id=user_id,
         member_id=member_id,
         status=status,
         is_owner=is_owner,

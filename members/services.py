@@ -20,7 +20,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from communities.models import Community, CommunityType, Invite
+from community_service.outbox.services import outbox_record
+from communities.audit import audit_record
+from communities.models import AuditAction, Community, CommunityType, Invite
 from members.catalogue import ALL_PERMISSIONS, DEFAULT_ROLES
 from members.models import Member, MemberStatus, Role, User
 from members.selectors import OWNER_PRIORITY, CommunityAccess, rbac_cache_namespace, roles_cache_key
@@ -155,7 +157,28 @@ def _locked_member(community: Community, user_id: object) -> Member | None:
     return Member.objects.select_for_update().filter(community=community, user_id=user_id).first()
 
 
-def _activate(member: Member) -> None:
+def _member_event(event_type: str, member: Member, **extra: object) -> None:
+    """Outbox row in the caller's transaction (payload fields: docs/events.md)."""
+    outbox_record(
+        event_type=event_type, aggregate_type="member", aggregate_id=member.pk, community_id=member.community_id,
+        payload={"community_id": member.community_id, "member_id": member.pk, "user_id": member.user_id, **extra},
+    )
+
+
+def _audit(actor: CommunityAccess | None, member: Member, action: str, reason: str = "") -> None:
+    """Moderation actions on people go to the community's audit log, targeting the user."""
+    audit_record(community_id=member.community_id, actor_id=actor.user_id if actor else None, action=action,
+                 target_type="member", target_id=member.user_id, reason=reason)
+
+
+def _role_event(event_type: str, role: Role, **extra: object) -> None:
+    outbox_record(
+        event_type=event_type, aggregate_type="role", aggregate_id=role.pk, community_id=role.community_id,
+        payload={"community_id": role.community_id, "role_id": role.pk, "name": role.name, **extra},
+    )
+
+
+def _activate(member: Member, *, via_invite: bool = False) -> None:
     """Turn a (new, pending, or former) member row active with the default role."""
     member.status = MemberStatus.ACTIVE
     member.joined_at = timezone.now()
@@ -166,6 +189,7 @@ def _activate(member: Member) -> None:
     default = _default_role(member.community)
     member.roles.set([default] if default else [])
     _change_member_count(member.community_id, +1)
+    _member_event("member.joined", member, **({"via_invite": True} if via_invite else {}))
 
 
 def _deactivate(member: Member, *, status: str) -> None:
@@ -183,6 +207,7 @@ def _deactivate(member: Member, *, status: str) -> None:
 # --- community bootstrap ------------------------------------------------------------------------
 
 
+@transaction.atomic
 def member_bootstrap_community(*, community: Community, owner: User) -> Member:
     """Create the default roles and the owner's membership. Runs inside community_create."""
     roles = Role.objects.bulk_create(
@@ -193,6 +218,7 @@ def member_bootstrap_community(*, community: Community, owner: User) -> Member:
         community=community, user=owner, status=MemberStatus.ACTIVE, is_owner=True, joined_at=timezone.now()
     )
     owner_member.roles.set([role for role in roles if role.name == "Admin"])
+    _member_event("member.joined", owner_member)
     return owner_member
 
 
@@ -231,12 +257,13 @@ def member_join(*, community: Community, user: User, message: str = "", via_invi
         if member.banned_until is None or member.banned_until > timezone.now():
             raise PermissionDenied("You are banned from this community.", code="banned")
     if target == MemberStatus.ACTIVE:
-        _activate(member)
+        _activate(member, via_invite=via_invite)
     else:
         member.status = MemberStatus.PENDING
         member.join_message = message
         member.save(update_fields=["status", "join_message", "updated_at"])
         _invalidate_rbac(community.pk)
+        _member_event("member.join_requested", member, **({"message": message} if message else {}))
     return member
 
 
@@ -248,7 +275,10 @@ def member_leave(*, member: Member) -> Member:
         raise Conflict("The owner cannot leave; transfer ownership first.", code="owner_cannot_leave")
     if member.status not in (MemberStatus.ACTIVE, MemberStatus.PENDING):
         raise Conflict("You are not a member of this community.", code="not_member")
+    was_active = member.status == MemberStatus.ACTIVE
     _deactivate(member, status=MemberStatus.LEFT)
+    if was_active:
+        _member_event("member.left", member, reason="left")
     return member
 
 
@@ -259,19 +289,23 @@ def member_kick(*, actor: CommunityAccess, member: Member) -> Member:
         raise Conflict("Only active members can be kicked.", code="not_member")
     _require_outranks(actor, member, "kick")
     _deactivate(member, status=MemberStatus.KICKED)
+    _member_event("member.left", member, reason="kicked")
+    _audit(actor, member, AuditAction.MEMBER_KICKED)
     return member
 
 
 @transaction.atomic
-def join_request_decide(*, member: Member, approve: bool) -> Member:
+def join_request_decide(*, actor: CommunityAccess | None = None, member: Member, approve: bool) -> Member:
     """Approve (→ active, default role, counted) or reject a pending join request."""
     member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
     if member.status != MemberStatus.PENDING:
         raise Conflict("There is no pending join request for this user.", code="not_pending")
     if approve:
         _activate(member)
+        _audit(actor, member, AuditAction.JOIN_APPROVED)
     else:
         _deactivate(member, status=MemberStatus.REJECTED)
+        _audit(actor, member, AuditAction.JOIN_REJECTED)
     return member
 
 
@@ -314,6 +348,9 @@ def member_update(
                 raise PermissionDenied(f"You can only assign roles below your own ({role.name}).", code="hierarchy")
             _require_can_grant(actor, role.permissions)
         member.roles.set(wanted)
+        if changed:
+            _member_event("member.roles_changed", member, role_ids=sorted(str(role.pk) for role in wanted))
+            _audit(actor, member, AuditAction.MEMBER_ROLES_CHANGED)
     _invalidate_rbac(member.community_id)
     return member
 
@@ -336,14 +373,19 @@ def member_ban(
     member.community = community
     if member.status == MemberStatus.ACTIVE or member.is_owner:
         _require_outranks(actor, member, "ban")
+    was_active = member.status == MemberStatus.ACTIVE
     member.banned_until = timezone.now() + duration if duration else None
     member.ban_reason = reason
     _deactivate(member, status=MemberStatus.BANNED)
+    if was_active:
+        _member_event("member.left", member, reason="banned")
+    _member_event("member.banned", member, banned_until=member.banned_until, **({"reason": reason} if reason else {}))
+    _audit(actor, member, AuditAction.MEMBER_BANNED, reason)
     return member
 
 
 @transaction.atomic
-def member_unban(*, member: Member) -> Member:
+def member_unban(*, actor: CommunityAccess | None = None, member: Member) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.status != MemberStatus.BANNED:
         raise Conflict("This user is not banned.", code="not_banned")
@@ -352,6 +394,8 @@ def member_unban(*, member: Member) -> Member:
     member.ban_reason = ""
     member.save(update_fields=["status", "banned_until", "ban_reason", "updated_at"])
     _invalidate_rbac(member.community_id)
+    _member_event("member.unbanned", member)
+    _audit(actor, member, AuditAction.MEMBER_UNBANNED)
     return member
 
 
@@ -365,17 +409,21 @@ def member_mute(*, actor: CommunityAccess, member: Member, duration: timedelta, 
     member.muted_until = timezone.now() + duration
     member.save(update_fields=["muted_until", "updated_at"])
     _invalidate_rbac(member.community_id)
+    _member_event("member.muted", member, muted_until=member.muted_until)
+    _audit(actor, member, AuditAction.MEMBER_MUTED, reason)
     return member
 
 
 @transaction.atomic
-def member_unmute(*, member: Member) -> Member:
+def member_unmute(*, actor: CommunityAccess | None = None, member: Member) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     if member.muted_until is None or member.muted_until <= timezone.now():
         raise Conflict("This member is not muted.", code="not_muted")
     member.muted_until = None
     member.save(update_fields=["muted_until", "updated_at"])
     _invalidate_rbac(member.community_id)
+    _member_event("member.unmuted", member)
+    _audit(actor, member, AuditAction.MEMBER_UNMUTED)
     return member
 
 
@@ -403,6 +451,12 @@ def community_transfer_ownership(*, community: Community, new_owner: User) -> Co
     Community.objects.filter(pk=community.pk).update(owner=new_owner, updated_at=timezone.now())
     community.refresh_from_db()
     _invalidate_rbac(community.pk, counts_changed=True)
+    outbox_record(
+        event_type="community.ownership_transferred", aggregate_type="community", aggregate_id=community.pk,
+        community_id=community.pk,
+        payload={"community_id": community.pk, "owner_id": new_owner.pk, "name": community.name,
+                 "previous_owner_id": old.user_id},
+    )
     return community
 
 
@@ -434,6 +488,7 @@ def role_create(
     except IntegrityError:
         raise Conflict("A role with this name already exists.", field="name", code="unique")
     _invalidate_rbac(community.pk, roles_changed=True)
+    _role_event("role.created", role, permissions=role.permissions)
     return role
 
 
@@ -455,10 +510,13 @@ def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
         raise Conflict("Make another role the default instead.", field="is_default", code="default_role_required")
     if data.get("is_default"):
         _set_default_role(role)
+    changed = sorted(attr for attr, value in data.items() if getattr(role, attr) != value)
     for attr, value in data.items():
         setattr(role, attr, value)
     role.save()
     _invalidate_rbac(role.community_id, roles_changed=True)
+    if changed:
+        _role_event("role.updated", role, changed=changed)
     return role
 
 
@@ -471,6 +529,7 @@ def role_delete(*, actor: CommunityAccess, role: Role) -> None:
     if role.priority >= actor.rank:
         raise PermissionDenied("You can only delete roles below your own.", code="hierarchy")
     community_id = role.community_id
+    _role_event("role.deleted", role)
     role.delete()
     _invalidate_rbac(community_id, roles_changed=True)
 

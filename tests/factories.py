@@ -48,8 +48,12 @@ def member_add(community: Community, *, role: str | None = "Member", status: str
 
     from members.models import Member
 
+    from django.db.models import F
+
     user = user or UserFactory()
     member = Member.objects.create(community=community, user=user, status=status, joined_at=timezone.now(), **fields)
     if role:
         member.roles.add(community.roles.get(name=role))
+    if status == "active":  # keep member_count true, as the join service would
+        Community.objects.filter(pk=community.pk).update(member_count=F("member_count") + 1)
     return user

@@ -159,12 +159,12 @@ class JoinRequestViewSet(_MemberBase):
     @extend_schema(summary="Approve a join request", request=None, parameters=[USER])
     def approve(self, request: Request, community_pk: str, user_id: str) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
-        return self.respond(services.join_request_decide(member=member, approve=True))
+        return self.respond(services.join_request_decide(actor=self.access(), member=member, approve=True))
 
     @extend_schema(summary="Reject a join request", request=None, parameters=[USER])
     def reject(self, request: Request, community_pk: str, user_id: str) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
-        return self.respond(services.join_request_decide(member=member, approve=False))
+        return self.respond(services.join_request_decide(actor=self.access(), member=member, approve=False))
 
 
 @extend_schema_view(
@@ -195,7 +195,7 @@ class BanViewSet(_MemberBase):
         return self.respond(member, status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
-        services.member_unban(member=self.member(user_id, statuses=(MemberStatus.BANNED,)))
+        services.member_unban(actor=self.access(), member=self.member(user_id, statuses=(MemberStatus.BANNED,)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -224,7 +224,7 @@ class MuteViewSet(_MemberBase):
         return self.respond(member, status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
-        services.member_unmute(member=self.member(user_id))
+        services.member_unmute(actor=self.access(), member=self.member(user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
