@@ -49,3 +49,9 @@ class Conflict(DomainError):
     status_code = 409
     code = "conflict"
     default_detail = "The request conflicts with the current state."
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "too_large"
+    default_detail = "The upload is too large."

@@ -218,7 +218,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # allow/deny of channel overwrites share one choice set: name it once.
-    "ENUM_NAME_OVERRIDES": {"ChannelOverwriteCodeEnum": "content.serializers.channels.OVERWRITE_CODES"},
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelOverwriteCodeEnum": "content.serializers.channels.OVERWRITE_CODES",
+        "ReportStatusEnum": "content.models.ReportStatus",
+    },
 }
 
 # --- Events and Celery ---------------------------------------------------------------
@@ -270,6 +273,10 @@ CELERY_BEAT_SCHEDULE = {
 MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)
 
 # --- Media (S3-compatible or local files) ----------------------------------------------
+# Largest attachment accepted (bytes); larger uploads get a 413.
+MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Uploads above this size stream to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="")
 S3_ACCESS_KEY = env.str("S3_ACCESS_KEY", default="")
 S3_SECRET_KEY = env.str("S3_SECRET_KEY", default="")

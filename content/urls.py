@@ -1,12 +1,14 @@
 """Routes of the content app: each resource module under content/views/ lists its own."""
 
-from content.views import channels, posts, search
+from content.views import attachments, channels, posts, reports, search
 from content.views import comments, reactions
 
 urlpatterns: list = [
     *channels.urlpatterns,
     *posts.urlpatterns,
     *search.urlpatterns,
+    *reports.urlpatterns,
+    *attachments.urlpatterns,
     *comments.urlpatterns,
     *reactions.urlpatterns,
 ]

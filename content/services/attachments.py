@@ -1,0 +1,81 @@
+"""Uploads: sniffed by content, stored under unguessable keys, claimed by a post."""
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from community_service.exceptions import Conflict, PayloadTooLarge, PermissionDenied, ValidationFailed
+from communities.models import Community
+from content.models import Attachment, Post
+from members.models import User
+
+# Allowed types, recognised by their first bytes (the client's Content-Type is not trusted).
+SIGNATURES: list[tuple[str, str, Callable[[bytes], bool]]] = [
+    ("image/jpeg", "jpg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ("image/png", "png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    ("image/gif", "gif", lambda head: head[:6] in (b"GIF87a", b"GIF89a")),
+    ("image/webp", "webp", lambda head: head[:4] == b"RIFF" and head[8:12] == b"WEBP"),
+    ("video/mp4", "mp4", lambda head: head[4:8] == b"ftyp"),
+    ("application/pdf", "pdf", lambda head: head.startswith(b"%PDF-")),
+]
+
+
+def attachment_sniff(upload: UploadedFile) -> tuple[str, str]:
+    """(content type, extension) from the file's first bytes. Raises ValidationFailed(field="file")."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, extension, matches in SIGNATURES:
+        if matches(head):
+            return content_type, extension
+    allowed = ", ".join(content_type for content_type, _, _ in SIGNATURES)
+    raise ValidationFailed(f"Unsupported file type. Allowed: {allowed}.", field="file", code="unsupported_type")
+
+
+@transaction.atomic
+def attachment_upload(*, community: Community, uploader: User, upload: UploadedFile) -> Attachment:
+    """Store an upload; raises PayloadTooLarge (413) or ValidationFailed (400, field `file`)."""
+    if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"Files can be at most {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.", field="file",
+                              code="file_too_large")
+    if upload.size == 0:
+        raise ValidationFailed("The file is empty.", field="file", code="empty")
+    content_type, extension = attachment_sniff(upload)
+    attachment = Attachment(community=community, uploader=uploader, content_type=content_type, size=upload.size,
+                            original_name=(upload.name or "")[:255])
+    # Unguessable: two random UUIDs, and nothing of the client's file name.
+    key = f"communities/{community.pk}/{uuid.uuid4().hex}/{uuid.uuid4().hex}.{extension}"
+    attachment.file.save(key, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, user: User) -> None:
+    """The uploader may delete an attachment that no post uses yet (and its stored file)."""
+    attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
+    if attachment.uploader_id != user.pk:
+        raise PermissionDenied("Only the uploader can delete this attachment.")
+    if attachment.post_id is not None:
+        raise Conflict("The attachment belongs to a post; delete or edit the post instead.", code="attached")
+    stored = attachment.file.name
+    storage = attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def attachments_claim(*, community: Community, uploader: User, attachment_ids: list, post: Post) -> list[Attachment]:
+    """Attach the uploader's free attachments of this community to `post` (inside its transaction)."""
+    wanted = {str(attachment_id) for attachment_id in attachment_ids}
+    attachments = list(
+        Attachment.objects.select_for_update()
+        .filter(pk__in=wanted, community=community, uploader=uploader, post__isnull=True)
+        .order_by("pk")
+    )
+    if len(attachments) != len(wanted):
+        raise ValidationFailed("Unknown or already used attachment.", field="attachment_ids", code="invalid")
+    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(post=post)
+    return attachments

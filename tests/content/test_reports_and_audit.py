@@ -1,0 +1,145 @@
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from communities.models import AuditLogEntry
+from content.models import Comment, Post, PostStatus, Report, ReportEntry
+from tests.conftest import client_for
+from tests.factories import CommunityFactory, UserFactory, member_add
+
+
+@pytest.fixture
+def setting(db):
+    community = CommunityFactory()
+    author = member_add(community)
+    post = Post.objects.create(community=community, author=author, title="Spam?", content="Buy now",
+                               status=PostStatus.PUBLISHED)
+    return community, author, post
+
+
+def report(api, community, **body):
+    return api.post(f"/api/v1/communities/{community.pk}/reports",
+                    {"target_type": "post", "category": "spam", **body})
+
+
+def test_a_second_report_joins_the_open_item(setting):
+    community, author, post = setting
+    first = report(client_for(member_add(community)), community, target_id=str(post.pk), text="ads")
+    second = report(client_for(member_add(community)), community, target_id=str(post.pk), category="other")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.data["id"] == second.data["id"]
+    item = Report.objects.get()
+    assert (item.reporter_count, item.entries.count()) == (2, 2)
+
+
+def test_reporting_twice_is_409_and_self_reports_are_400(setting):
+    community, author, post = setting
+    reporter = client_for(member_add(community))
+    report(reporter, community, target_id=str(post.pk))
+    assert report(reporter, community, target_id=str(post.pk)).data["code"] == "already_reported"
+    own = report(client_for(author), community, target_id=str(post.pk))
+    assert (own.status_code, "target_id" in own.data) == (400, True)
+
+
+def test_unknown_or_foreign_targets_are_404_and_bad_input_400(setting):
+    community, author, post = setting
+    reporter = client_for(member_add(community))
+    foreign = Post.objects.create(community=CommunityFactory(), author=UserFactory(), title="x", content="y",
+                                  status=PostStatus.PUBLISHED)
+    assert report(reporter, community, target_id=str(foreign.pk)).status_code == 404
+    assert report(reporter, community, target_type="member", target_id=str(UserFactory().pk)).status_code == 404
+    for body, field in (({"target_id": "nope"}, "target_id"), ({"target_id": str(post.pk), "category": "rude"},
+                                                                "category"),
+                        ({"target_id": str(post.pk), "target_type": "event"}, "target_type")):
+        response = report(reporter, community, **body)
+        assert (response.status_code, field in response.data) == (400, True), body
+
+
+def test_comments_and_members_can_be_reported(setting):
+    community, author, post = setting
+    comment = Comment.objects.create(post=post, community=community, author=author, content="rude")
+    reporter = client_for(member_add(community))
+    assert report(reporter, community, target_type="comment", target_id=str(comment.pk)).status_code == 201
+    assert report(reporter, community, target_type="member", target_id=str(author.pk),
+                  category="harassment").status_code == 201
+
+
+def test_the_queue_orders_by_reporters_then_recency_and_closing_is_audited(setting):
+    community, author, post = setting
+    other = Post.objects.create(community=community, author=author, title="b", content="b",
+                                status=PostStatus.PUBLISHED)
+    report(client_for(member_add(community)), community, target_id=str(other.pk))
+    for _ in range(2):
+        report(client_for(member_add(community)), community, target_id=str(post.pk))
+    moderator = member_add(community, role="Moderator")
+    mod = client_for(moderator)
+    queue = mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]
+    assert [item["target_id"] for item in queue] == [str(post.pk), str(other.pk)]
+    assert len(queue[0]["entries"]) == 2
+    closed = mod.post(f"/api/v1/reports/{queue[0]['id']}/resolve", {"note": "removed the post"})
+    assert (closed.status_code, closed.data["status"], closed.data["resolution_note"]) == (
+        200, "resolved", "removed the post")
+    assert mod.post(f"/api/v1/reports/{queue[0]['id']}/dismiss", {}).data["code"] == "already_closed"
+    assert [item["id"] for item in mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]] == [
+        queue[1]["id"]]
+    entry = AuditLogEntry.objects.get(action="report.resolved")
+    assert (entry.actor_id, entry.reason) == (moderator.pk, "removed the post")
+    # After closing, a new report opens a new item.
+    assert report(client_for(member_add(community)), community, target_id=str(post.pk)).data["id"] != queue[0]["id"]
+
+
+def test_audit_log_lists_moderation_newest_first_with_filters(setting):
+    community, author, post = setting
+    moderator = member_add(community, role="Moderator")
+    mod = client_for(moderator)
+    mod.post(f"/api/v1/posts/{post.pk}/pin", {})
+    mod.post(f"/api/v1/posts/{post.pk}/lock", {"reason": "flame war"})
+    mod.post(f"/api/v1/communities/{community.pk}/mutes", {"user_id": str(author.pk), "duration_seconds": 60})
+    url = f"/api/v1/communities/{community.pk}/audit-log"
+    actions = [e["action"] for e in mod.get(url).data["items"]]
+    assert actions == ["member.muted", "post.locked", "post.pinned"]
+    locked = mod.get(url, {"action": "post.locked"}).data["items"]
+    assert (locked[0]["reason"], locked[0]["actor"]["id"]) == ("flame war", str(moderator.pk))
+    assert mod.get(url, {"actor": str(UserFactory().pk)}).data["total"] == 0
+    assert client_for(author).get(url).status_code == 403
+
+
+def test_audit_log_runs_the_same_number_of_queries_for_10_and_50_entries(setting, django_assert_max_num_queries):
+    from django.test.utils import CaptureQueriesContext
+
+    community, author, post = setting
+    for _ in range(50):
+        AuditLogEntry.objects.create(community=community, actor=community.owner, action="post.pinned",
+                                     target_type="post", target_id=post.pk)
+    api = client_for(community.owner)
+    url = f"/api/v1/communities/{community.pk}/audit-log"
+
+    def count(size: int) -> int:
+        api.get(url, {"page_size": 1})
+        with CaptureQueriesContext(connection) as ctx:
+            assert len(api.get(url, {"page_size": size}).data["items"]) == size
+        return len(ctx.captured_queries)
+
+    assert count(10) == count(50)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_reports_end_in_one_open_item():
+    community = CommunityFactory()
+    author = member_add(community)
+    post = Post.objects.create(community=community, author=author, title="t", content="c",
+                               status=PostStatus.PUBLISHED)
+    reporters = [client_for(member_add(community)) for _ in range(20)]
+
+    def send(api) -> int:
+        try:
+            return report(api, community, target_id=str(post.pk)).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(send, reporters))
+    assert statuses == [201] * 20
+    item = Report.objects.get()
+    assert item.reporter_count == ReportEntry.objects.count() == 20
