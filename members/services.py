@@ -157,6 +157,23 @@ def _locked_member(community: Community, user_id: object) -> Member | None:
     return Member.objects.select_for_update().filter(community=community, user_id=user_id).first()
 
 
+def _lock_or_create_member(community: Community, user: User) -> Member:
+    """The user's member row, locked; created (status left) if there is none yet.
+
+    Under concurrency the unique (community, user) constraint lets one insert win; the
+    others wait for it to commit and then lock the winner's row.
+    """
+    member = _locked_member(community, user.pk)
+    if member is None:
+        try:
+            with transaction.atomic():
+                member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
+        except IntegrityError:
+            member = _locked_member(community, user.pk)
+    member.community = community  # already loaded by the caller; saves a query later
+    return member
+
+
 def _member_event(event_type: str, member: Member, **extra: object) -> None:
     """Outbox row in the caller's transaction (payload fields: docs/events.md)."""
     outbox_record(
@@ -240,15 +257,7 @@ def member_join(*, community: Community, user: User, message: str = "", via_invi
         if community.community_type == CommunityType.RESTRICTED and not via_invite
         else MemberStatus.ACTIVE
     )
-    member = _locked_member(community, user.pk)
-    if member is None:
-        try:
-            with transaction.atomic():
-                member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
-        except IntegrityError:
-            # A concurrent join of the same user inserted first; wait for it and re-read.
-            member = _locked_member(community, user.pk)
-    member.community = community
+    member = _lock_or_create_member(community, user)
     if member.status == MemberStatus.ACTIVE:
         raise Conflict("You are already a member of this community.", code="already_member")
     if member.status == MemberStatus.PENDING and target == MemberStatus.PENDING:
@@ -363,14 +372,7 @@ def member_ban(
     *, actor: CommunityAccess, community: Community, user: User, duration: timedelta | None, reason: str = ""
 ) -> Member:
     """Ban a member, or pre-emptively a user who is not one. `duration=None` is permanent."""
-    member = _locked_member(community, user.pk)
-    if member is None:
-        try:
-            with transaction.atomic():
-                member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
-        except IntegrityError:
-            member = _locked_member(community, user.pk)
-    member.community = community
+    member = _lock_or_create_member(community, user)
     if member.status == MemberStatus.ACTIVE or member.is_owner:
         _require_outranks(actor, member, "ban")
     was_active = member.status == MemberStatus.ACTIVE
