@@ -11,6 +11,7 @@ from django.utils import timezone
 from communities.models import AuditAction, AuditLogEntry
 from community_service.outbox.models import OutboxEvent
 from content.models import Comment, Post, PostStatus, Reaction
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.content.world import World, build_world
 from tests.factories import CommunityFactory, UserFactory
@@ -367,17 +368,6 @@ def test_comment_count_stays_exact_through_creates_and_deletes(world):
 # --- concurrency -----------------------------------------------------------------------------
 
 
-def _concurrently(calls: list) -> list[int]:
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run(call) -> int:
-        try:
-            return call()
-        finally:
-            connection.close()  # each thread has its own connection; give it back
-
-    with ThreadPoolExecutor(max_workers=min(len(calls), 30)) as pool:
-        return list(pool.map(run, calls))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -391,7 +381,7 @@ def test_concurrent_replies_and_deletes_in_one_thread_keep_every_count_exact():
         for n, api in enumerate(repliers)
     ] + [lambda cid=cid: world.client("member").delete(comment_url(cid)).status_code for cid in first]
     calls.append(lambda: world.client("author").delete(comment_url(world.comment.pk)).status_code)
-    statuses = _concurrently(calls)
+    statuses = run_concurrently(calls)
     # A reply that lost the race to its parent's delete is a 400 on parent_id, never a 500.
     created = statuses.count(201)
     assert created + statuses.count(400) == 20 and statuses.count(204) == 11

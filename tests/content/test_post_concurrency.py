@@ -1,13 +1,11 @@
 """post_count stays exact when many members post and delete at once (threads, own connections)."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from content.models import Post, PostStatus
 from members.models import Member
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
 
@@ -26,21 +24,10 @@ def test_concurrent_posts_and_deletes_keep_post_count_exact():
                                   status=PostStatus.PUBLISHED, published_at=timezone.now()) for a in authors[:10]]
     type(community).objects.filter(pk=community.pk).update(post_count=10)
 
-    def create(user) -> int:
-        try:
-            return client_for(user).post(f"/api/v1/communities/{community.pk}/posts",
-                                         {"title": "hi", "content": "there"}).status_code
-        finally:
-            connection.close()
-
-    def delete(post) -> int:
-        try:
-            return client_for(post.author).delete(f"/api/v1/posts/{post.pk}").status_code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        results = list(pool.map(create, authors)) + list(pool.map(delete, doomed))
+    creates = [lambda u=u: client_for(u).post(f"/api/v1/communities/{community.pk}/posts",
+                                              {"title": "hi", "content": "there"}).status_code for u in authors]
+    deletes = [lambda p=p: client_for(p.author).delete(f"/api/v1/posts/{p.pk}").status_code for p in doomed]
+    results = run_concurrently(creates + deletes)
     assert results.count(201) == 30 and results.count(204) == 10
     community.refresh_from_db()
     visible = Post.objects.filter(community=community, deleted_at__isnull=True, status="published").count()

@@ -1,13 +1,12 @@
 """Likes on posts and comments: idempotent, refused to non-speakers, exact under concurrency."""
 
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from content.models import Comment, Post, PostStatus, Reaction
 from members.models import Member
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.content.world import World, build_world
 from tests.factories import UserFactory
@@ -115,20 +114,6 @@ def test_comments_of_an_invisible_post_cannot_be_liked(world):
 
 # --- concurrency -----------------------------------------------------------------------------
 
-# At most this many threads (each with its own PostgreSQL connection) run at once, so the
-# test stays within max_connections while other test sessions share the server.
-MAX_THREADS = 40
-
-
-def _concurrently(calls: list) -> list[int]:
-    def run(call) -> int:
-        try:
-            return call()
-        finally:
-            connection.close()  # each thread has its own connection; give it back
-
-    with ThreadPoolExecutor(max_workers=min(len(calls), MAX_THREADS)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _members(world: World, n: int) -> list:
@@ -145,7 +130,7 @@ def _members(world: World, n: int) -> list:
 def test_a_hundred_users_liking_one_post_at_once_are_all_counted():
     world = build_world()
     clients = [client_for(user) for user in _members(world, 100)]
-    statuses = _concurrently([lambda api=api: api.post(post_like_url(world.post)).status_code for api in clients])
+    statuses = run_concurrently([lambda api=api: api.post(post_like_url(world.post)).status_code for api in clients])
     assert statuses == [200] * 100
     assert like_count(world.post) == 100 == Reaction.objects.filter(post=world.post).count()
 
@@ -154,7 +139,7 @@ def test_a_hundred_users_liking_one_post_at_once_are_all_counted():
 def test_one_user_liking_twenty_times_at_once_gets_one_like():
     world = build_world()
     clients = [client_for(world.users["member"]) for _ in range(20)]
-    statuses = _concurrently([lambda api=api: api.post(post_like_url(world.post)).status_code for api in clients])
+    statuses = run_concurrently([lambda api=api: api.post(post_like_url(world.post)).status_code for api in clients])
     assert statuses == [200] * 20
     assert like_count(world.post) == 1 == Reaction.objects.filter(post=world.post).count()
 
@@ -169,5 +154,5 @@ def test_concurrent_likes_and_unlikes_of_a_comment_keep_the_count_exact():
     calls = [lambda api=api: api.post(comment_like_url(world.comment)).status_code for api in joiners] + [
         lambda u=u: client_for(u).delete(comment_like_url(world.comment)).status_code for u in leavers
     ]
-    assert _concurrently(calls) == [200] * 40
+    assert run_concurrently(calls) == [200] * 40
     assert like_count(world.comment) == 20 == Reaction.objects.filter(comment=world.comment).count()

@@ -1,10 +1,9 @@
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 
 from communities.models import AuditLogEntry
 from content.models import Comment, Post, PostStatus, Report, ReportEntry
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
 
@@ -132,14 +131,8 @@ def test_concurrent_first_reports_end_in_one_open_item():
                                status=PostStatus.PUBLISHED)
     reporters = [client_for(member_add(community)) for _ in range(20)]
 
-    def send(api) -> int:
-        try:
-            return report(api, community, target_id=str(post.pk)).status_code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        statuses = list(pool.map(send, reporters))
+    statuses = run_concurrently([lambda api=api: report(api, community, target_id=str(post.pk)).status_code
+                                 for api in reporters])
     assert statuses == [201] * 20
     item = Report.objects.get()
     assert item.reporter_count == ReportEntry.objects.count() == 20

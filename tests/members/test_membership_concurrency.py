@@ -1,27 +1,16 @@
 """Counters and uniqueness under real concurrency: threads, separate PostgreSQL connections."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection
 
 from communities.models import Community
 from members.models import Member, MemberStatus
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _concurrently(calls: list) -> list[int]:
-    def run(call) -> int:
-        try:
-            return call()
-        finally:
-            connection.close()  # each thread has its own connection; give it back
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
 
 
 def _join(api, community) -> int:
@@ -35,7 +24,7 @@ def _active_rows(community: Community) -> int:
 def test_fifty_users_joining_at_once_are_all_counted():
     community = CommunityFactory()
     clients = [client_for(UserFactory()) for _ in range(50)]
-    statuses = _concurrently([lambda api=api: _join(api, community) for api in clients])
+    statuses = run_concurrently([lambda api=api: _join(api, community) for api in clients])
     assert statuses == [201] * 50
     community.refresh_from_db()
     assert community.member_count == _active_rows(community) == 51
@@ -45,7 +34,7 @@ def test_one_user_joining_twenty_times_at_once_gets_one_row():
     community = CommunityFactory()
     user = UserFactory()
     clients = [client_for(user) for _ in range(20)]
-    statuses = _concurrently([lambda api=api: _join(api, community) for api in clients])
+    statuses = run_concurrently([lambda api=api: _join(api, community) for api in clients])
     assert sorted(statuses) == [201] + [409] * 19
     assert Member.objects.filter(community=community, user=user).count() == 1
     community.refresh_from_db()
@@ -62,7 +51,7 @@ def test_concurrent_joins_and_leaves_keep_the_count_exact():
         lambda u=u: client_for(u).delete(f"/api/v1/communities/{community.pk}/members/{u.pk}").status_code
         for u in leavers
     ]
-    statuses = _concurrently(calls)
+    statuses = run_concurrently(calls)
     assert statuses.count(201) == 15 and statuses.count(204) == 15
     community.refresh_from_db()
     assert community.member_count == _active_rows(community) == 16
