@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -16,6 +15,7 @@ from communities.models import Invite
 from members.models import MemberStatus, Role
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import api_endpoints
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
           "banned"]  # fmt: skip
@@ -149,31 +149,9 @@ def test_rbac_matrix(endpoint, actor):
     assert response.status_code == expected[actor], (endpoint, actor, getattr(response, "data", None))
 
 
-def _community_endpoints() -> set[tuple[str, str]]:
-    found = set()
-
-    def walk(patterns: list, prefix: str = "") -> None:
-        for entry in patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry.url_patterns, prefix + str(entry.pattern))
-            elif isinstance(entry, URLPattern) and entry.name and prefix.startswith("api/v1/"):
-                # This table covers community-scoped members/ and communities/ routes;
-                # content has its own tables, auth has tests/members/test_auth_api.py.
-                module = entry.callback.__module__
-                if not module.startswith(("members.", "communities.")) or module == "members.views.auth":
-                    continue
-                callback = entry.callback
-                if hasattr(callback, "actions"):
-                    methods = callback.actions.keys()
-                else:
-                    methods = [m for m in ("get", "post", "put", "patch", "delete") if hasattr(callback.view_class, m)]
-                # HEAD mirrors GET; it needs no row of its own.
-                found.update((entry.name, method.upper()) for method in methods if method != "head")
-
-    walk(get_resolver().url_patterns)
-    return found
-
-
 def test_every_endpoint_has_a_row():
-    missing = _community_endpoints() - set(MATRIX)
+    # Community-scoped members/ and communities/ routes; content has its own tables and
+    # auth has tests/members/test_auth_api.py.
+    endpoints = api_endpoints(view_modules=("members.", "communities."), exclude=("members.views.auth",))
+    missing = endpoints - set(MATRIX)
     assert not missing, f"add these endpoints to MATRIX: {sorted(missing)}"

@@ -1,0 +1,33 @@
+"""The API's routes as (url name, METHOD) pairs, for tests that must cover every endpoint."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def api_endpoints(*, view_modules: tuple[str, ...], exclude: tuple[str, ...] = ()) -> set[tuple[str, str]]:
+    """Every named route whose view lives in one of `view_modules` (module prefixes).
+
+    HEAD mirrors GET and OPTIONS is not part of the API, so neither needs a row.
+    """
+    found: set[tuple[str, str]] = set()
+
+    def walk(patterns: list) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+                continue
+            module = getattr(entry.callback, "__module__", "")
+            if not isinstance(entry, URLPattern) or not entry.name or not module.startswith(view_modules):
+                continue
+            if module.startswith(exclude):
+                continue
+            callback = entry.callback
+            if hasattr(callback, "actions"):
+                methods = list(callback.actions)
+            else:
+                methods = [m for m in HTTP_METHODS if hasattr(callback.view_class, m)]
+            found.update((entry.name, method.upper()) for method in methods if method in HTTP_METHODS)
+
+    walk(get_resolver().url_patterns)
+    return found
