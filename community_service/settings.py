@@ -245,6 +245,8 @@ OUTBOX_LOCK_WAIT_SECONDS = env.float("OUTBOX_LOCK_WAIT_SECONDS", default=2.0)
 OUTBOX_BREAKER_SECONDS = env.float("OUTBOX_BREAKER_SECONDS", default=5.0)
 # /health/ready turns 503 when the oldest pending event is older than this (0: never).
 OUTBOX_LAG_ALERT_SECONDS = env.int("OUTBOX_LAG_ALERT_SECONDS", default=900)
+# Published rows are kept this long (for audits and replays), then pruned daily.
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker (the embedded default) tasks run inline in the calling process.
@@ -263,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
     # Publishes what the after-commit path could not (broker or worker was down).
     "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
                      "options": {"expires": OUTBOX_RELAY_INTERVAL_SECONDS}},
+    "outbox-prune": {"task": "outbox.prune", "schedule": 24 * 3600.0},
     # Moves view counts buffered in Redis into Post.view_count.
     "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,
                          "options": {"expires": POST_VIEWS_FLUSH_SECONDS}},

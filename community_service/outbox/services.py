@@ -232,3 +232,21 @@ def outbox_retry_failed(*, event_ids: list[int] | None = None) -> int:
     if event_ids is not None:
         rows = rows.filter(pk__in=event_ids)
     return rows.update(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+
+
+def outbox_prune(*, older_than: timedelta, batch_size: int = 5000) -> int:
+    """Delete published rows older than `older_than`, in batches; return how many.
+
+    Published rows are only history once the broker has them; pending and failed rows are
+    never pruned. Batches keep each delete short so the relay is never blocked for long.
+    """
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    while True:
+        ids = list(
+            OutboxEvent.objects.filter(status=OutboxStatus.PUBLISHED, published_at__lt=cutoff)
+            .order_by("id").values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return deleted
+        deleted += OutboxEvent.objects.filter(pk__in=ids).delete()[0]

@@ -1,10 +1,13 @@
 """Celery tasks of the outbox. They unpack arguments and call a service, nothing more."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from celery.signals import worker_process_shutdown, worker_shutdown
+from django.conf import settings
 
 from community_service.outbox.publishers import event_publisher_close
-from community_service.outbox.services import outbox_publish_after_commit, outbox_relay
+from community_service.outbox.services import outbox_prune, outbox_publish_after_commit, outbox_relay
 
 
 # Idempotent (rows are locked, sent and marked in one transaction), so a task lost with its
@@ -17,6 +20,11 @@ def outbox_publish_task(event_id: str) -> None:
 @shared_task(name="outbox.relay", ignore_result=True)
 def outbox_relay_task() -> None:
     outbox_relay()
+
+
+@shared_task(name="outbox.prune", ignore_result=True)
+def outbox_prune_task() -> None:
+    outbox_prune(older_than=timedelta(days=settings.OUTBOX_RETENTION_DAYS))
 
 
 @worker_process_shutdown.connect
