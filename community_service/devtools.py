@@ -63,11 +63,15 @@ def run() -> None:
     _manage("migrate", "--no-input", "-v", "0")
     _manage("seed_demo")
     print("Serving on http://127.0.0.1:8000  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
+    web = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8000", "--noreload"])
     try:
-        _manage("runserver", "127.0.0.1:8000", "--noreload")
+        web.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        # Stop the web server with us, then the embedded PostgreSQL.
+        web.terminate()
+        web.wait(timeout=10)
         if server is not None:
             server.cleanup()
 

@@ -25,7 +25,7 @@ WORKERS_COUNT = env.int("WORKERS_COUNT", default=4)
 # --- Secrets -------------------------------------------------------------------------
 # Development defaults exist so `make run` and the tests start without a .env file;
 # with DEBUG=false the service refuses to start while any of them is still in use.
-_DEV_SECRET = "dev-insecure-change-me"
+_DEV_SECRET = "dev-insecure-change-me-this-is-not-a-secret"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
 JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", default=_DEV_SECRET)
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="HS256")
