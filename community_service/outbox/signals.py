@@ -1,7 +1,6 @@
 """The framework hook of the outbox: a committed OutboxEvent row enqueues its publish task."""
 
 import logging
-from functools import partial
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -27,4 +26,11 @@ def outbox_enqueue_publish(*, event_id: str) -> None:
 @receiver(post_save, sender=OutboxEvent, dispatch_uid="outbox_publish_on_commit")
 def _publish_on_commit(sender: type[OutboxEvent], instance: OutboxEvent, created: bool, **kwargs: object) -> None:
     if created:
-        transaction.on_commit(partial(outbox_enqueue_publish, event_id=str(instance.event_id)), robust=True)
+        event_id = str(instance.event_id)
+
+        # A named function, not functools.partial: Django logs a failing robust callback by
+        # its __qualname__, which a partial lacks (the log call itself would then raise).
+        def enqueue() -> None:
+            outbox_enqueue_publish(event_id=event_id)
+
+        transaction.on_commit(enqueue, robust=True)
