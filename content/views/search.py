@@ -21,7 +21,8 @@ TOP_COMMUNITIES = 5
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
+    # Not trimmed here: a query of only whitespace or control characters is valid and finds nothing.
+    q = StrictCharField(min_length=1, max_length=200, trim_whitespace=False)
 
 
 class SearchView(APIView):
@@ -31,7 +32,7 @@ class SearchView(APIView):
         tags=["search"],
         summary="Search communities and posts (PostgreSQL full text, ranked)",
         parameters=[
-            OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+            OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200},
                              required=True, description="Words to find (web-search syntax)."),
             *[OpenApiParameter(p["name"], {**p["schema"]}, description=p["description"])
               for p in PageNumberPagination().get_schema_operation_parameters(None)],

@@ -298,3 +298,8 @@ def test_reading_a_post_counts_one_view_per_viewer_after_the_flush(community):
     post_views_flush()
     post.refresh_from_db()
     assert post.view_count == 2
+
+
+def test_a_blank_search_finds_nothing_instead_of_failing():
+    body = client_for(UserFactory()).get("/api/v1/search", {"q": "\x1d "}).data
+    assert (body["communities"], body["posts"]["total"]) == ([], 0)
