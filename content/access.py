@@ -91,8 +91,9 @@ def can_write_in_channel(channel: Channel | None, access: CommunityAccess, code:
     return allowed
 
 
-def require_can_write(channel: Channel | None, access: CommunityAccess, code: str) -> None:
-    """Raise PermissionDenied with a code a client can act on."""
+def require_can_speak(access: CommunityAccess) -> None:
+    """Posting, commenting and reacting need an active, unbanned, unmuted membership
+    (superadmins pass). Raises PermissionDenied with code banned | not_member | muted."""
     if access.is_superadmin:
         return
     if access.is_banned:
@@ -101,5 +102,13 @@ def require_can_write(channel: Channel | None, access: CommunityAccess, code: st
         raise PermissionDenied("Only members can do this; join the community first.", code="not_member")
     if access.is_muted:
         raise PermissionDenied("You are muted in this community.", code="muted")
+
+
+def require_can_write(channel: Channel | None, access: CommunityAccess, code: str) -> None:
+    """require_can_speak, plus `code` in this channel. Raises PermissionDenied with a code a
+    client can act on."""
+    require_can_speak(access)
+    if access.is_superadmin:
+        return
     if not can_write_in_channel(channel, access, code):
         raise PermissionDenied(f"You cannot use {code} here.", code="permission_denied")

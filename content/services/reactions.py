@@ -13,7 +13,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, PermissionDenied
+from community_service.exceptions import Conflict
+from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction
 from members.models import User
 from members.selectors import CommunityAccess
@@ -23,21 +24,6 @@ from members.selectors import CommunityAccess
 class LikeState:
     liked: bool
     like_count: int
-
-
-def require_can_react(access: CommunityAccess) -> None:
-    """Reacting speaks: active members only, not muted, not banned (superadmins pass).
-
-    Raises PermissionDenied with code banned | not_member | muted.
-    """
-    if access.is_superadmin:
-        return
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this community.", code="banned")
-    if not access.is_active_member:
-        raise PermissionDenied("Only members can react; join the community first.", code="not_member")
-    if access.is_muted:
-        raise PermissionDenied("You are muted in this community.", code="muted")
 
 
 def _require_published(post: Post) -> None:
@@ -64,9 +50,9 @@ def _count(model: type[Post] | type[Comment], pk: object) -> int:
 def post_like(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
     """Like a post (again: no change). Precondition: the caller may read the post.
 
-    Raises PermissionDenied (require_can_react) and Conflict (post not published).
+    Raises PermissionDenied (require_can_speak) and Conflict (post not published).
     """
-    require_can_react(access)
+    require_can_speak(access)
     _require_published(post)
     if _insert(user=user, post=post, comment=None):
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
@@ -75,8 +61,8 @@ def post_like(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
 
 @transaction.atomic
 def post_unlike(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
-    """Take a like back (none: no change). Raises PermissionDenied (require_can_react)."""
-    require_can_react(access)
+    """Take a like back (none: no change). Raises PermissionDenied (require_can_speak)."""
+    require_can_speak(access)
     deleted, _ = Reaction.objects.filter(user=user, post=post).delete()
     if deleted:
         Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
@@ -87,7 +73,7 @@ def post_unlike(*, post: Post, user: User, access: CommunityAccess) -> LikeState
 def comment_like(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
     """Like a live comment of a readable post. Raises PermissionDenied and Conflict (post
     not published)."""
-    require_can_react(access)
+    require_can_speak(access)
     _require_published(comment.post)
     if _insert(user=user, post=None, comment=comment):
         Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
@@ -96,8 +82,8 @@ def comment_like(*, comment: Comment, user: User, access: CommunityAccess) -> Li
 
 @transaction.atomic
 def comment_unlike(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
-    """Take a like on a comment back. Raises PermissionDenied (require_can_react)."""
-    require_can_react(access)
+    """Take a like on a comment back. Raises PermissionDenied (require_can_speak)."""
+    require_can_speak(access)
     deleted, _ = Reaction.objects.filter(user=user, comment=comment).delete()
     if deleted:
         Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") - 1)
