@@ -1,4 +1,4 @@
-"""Reports (flags), the moderation queue, and the community's audit log."""
+"""Reports (flags) and the moderation queue."""
 
 import django_filters
 from django.db.models import QuerySet
@@ -13,11 +13,9 @@ from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.filters import StrictFilterSet
 from community_service.api.viewsets import ActionPermissionsMixin
-from communities.models import AuditAction, AuditLogEntry
 from content.models import Report, ReportStatus
 from content.selectors import reports as selectors
 from content.serializers.reports import (
-    AuditLogEntrySerializer,
     ReportCloseInputSerializer,
     ReportInputSerializer,
     ReportOutputSerializer,
@@ -38,15 +36,6 @@ class ReportFilter(StrictFilterSet):
     class Meta:
         model = Report
         fields = ["status"]
-
-
-class AuditLogFilter(StrictFilterSet):
-    action = django_filters.ChoiceFilter(choices=AuditAction.choices)
-    actor = django_filters.UUIDFilter(field_name="actor_id", help_text="The moderator's user id.")
-
-    class Meta:
-        model = AuditLogEntry
-        fields = ["action", "actor"]
 
 
 @extend_schema_view(
@@ -118,24 +107,10 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         return self._close(request, resolve=False)
 
 
-@extend_schema_view(list=extend_schema(summary="Moderation audit log, newest first"))
-@extend_schema(tags=["moderation"], parameters=[COMMUNITY])
-class AuditLogViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
-    serializer_class = AuditLogEntrySerializer
-    filterset_class = AuditLogFilter
-    permission_classes = [IsAuthenticated, HasCommunityPermission("audit.view")]
-
-    def get_queryset(self) -> QuerySet[AuditLogEntry]:
-        if getattr(self, "swagger_fake_view", False):
-            return AuditLogEntry.objects.none()
-        return selectors.audit_log(community=self.community)
-
-
 C = "communities/<str:community_pk>"
 urlpatterns = [
     path(f"{C}/reports", CommunityReportViewSet.as_view({"get": "list", "post": "create"}), name="report-list"),
     path("reports/<uuid:report_id>", ReportViewSet.as_view({"get": "retrieve"}), name="report-detail"),
     path("reports/<uuid:report_id>/resolve", ReportViewSet.as_view({"post": "resolve"}), name="report-resolve"),
     path("reports/<uuid:report_id>/dismiss", ReportViewSet.as_view({"post": "dismiss"}), name="report-dismiss"),
-    path(f"{C}/audit-log", AuditLogViewSet.as_view({"get": "list"}), name="audit-log"),
 ]
