@@ -280,6 +280,8 @@ MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)
 MEDIA_MAX_UPLOAD_BYTES = env.int("MEDIA_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # Uploads above this size stream to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Form and multipart bodies without their files (files are capped by MEDIA_MAX_UPLOAD_BYTES).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 S3_ENDPOINT = env.str("S3_ENDPOINT", default="")
 S3_ACCESS_KEY = env.str("S3_ACCESS_KEY", default="")
 S3_SECRET_KEY = env.str("S3_SECRET_KEY", default="")

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -35,12 +36,18 @@ def attachment_sniff(upload: UploadedFile) -> tuple[str, str]:
     raise ValidationFailed(f"Unsupported file type. Allowed: {allowed}.", field="file", code="unsupported_type")
 
 
+def attachment_too_large() -> NoReturn:
+    """Raise the 413 for an upload past MEDIA_MAX_UPLOAD_BYTES."""
+    limit = settings.MEDIA_MAX_UPLOAD_BYTES
+    raise PayloadTooLarge(f"Files can be at most {limit} bytes ({limit / 1024 / 1024:g} MiB).", field="file",
+                          code="file_too_large")
+
+
 @transaction.atomic
 def attachment_upload(*, community: Community, uploader: User, upload: UploadedFile) -> Attachment:
     """Store an upload; raises PayloadTooLarge (413) or ValidationFailed (400, field `file`)."""
     if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge(f"Files can be at most {settings.MEDIA_MAX_UPLOAD_BYTES} bytes.", field="file",
-                              code="file_too_large")
+        attachment_too_large()
     if upload.size == 0:
         raise ValidationFailed("The file is empty.", field="file", code="empty")
     content_type, extension = attachment_sniff(upload)
@@ -68,8 +75,19 @@ def attachment_delete(*, attachment: Attachment, user: User) -> None:
 
 
 def attachments_claim(*, community: Community, uploader: User, attachment_ids: list, post: Post) -> list[Attachment]:
-    """Attach the uploader's free attachments of this community to `post` (inside its transaction)."""
-    wanted = {str(attachment_id) for attachment_id in attachment_ids}
+    """Attach the uploader's free attachments of this community to `post`.
+
+    Precondition: runs inside the post's transaction, so a failed post frees them again.
+    Every id must name an attachment of this community, uploaded by `uploader` and not
+    attached to a post (else ValidationFailed, field `attachment_ids`). Rows are locked in
+    pk order: of two posts claiming the same attachment at once, the second sees it taken.
+    """
+    try:
+        wanted = {uuid.UUID(str(attachment_id)) for attachment_id in attachment_ids}
+    except ValueError:
+        raise ValidationFailed("Attachment ids must be UUIDs.", field="attachment_ids", code="invalid")
+    if not wanted:
+        return []
     attachments = list(
         Attachment.objects.select_for_update()
         .filter(pk__in=wanted, community=community, uploader=uploader, post__isnull=True)
@@ -77,5 +95,7 @@ def attachments_claim(*, community: Community, uploader: User, attachment_ids: l
     )
     if len(attachments) != len(wanted):
         raise ValidationFailed("Unknown or already used attachment.", field="attachment_ids", code="invalid")
-    Attachment.objects.filter(pk__in=[a.pk for a in attachments]).update(post=post)
+    Attachment.objects.filter(pk__in=wanted).update(post=post)
+    for attachment in attachments:
+        attachment.post = post
     return attachments

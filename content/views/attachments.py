@@ -1,5 +1,6 @@
 """Media attachments: upload into a community, read, delete while unused."""
 
+from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -19,9 +20,19 @@ from content.services import attachments as services
 from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted
 from members.viewsets import CommunityScopedViewSet
 
+# Room for the multipart boundaries and part headers around the file itself.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 ATTACHMENT = OpenApiParameter("attachment_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
                               description="Attachment UUID.")
+
+
+def _content_length(request: Request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 @extend_schema(tags=["media"], parameters=[COMMUNITY])
@@ -38,6 +49,9 @@ class CommunityAttachmentViewSet(CommunityScopedViewSet):
                    415: OpenApiResponse(ErrorSerializer, description="Not a multipart/form-data body.")},
     )
     def create(self, request: Request, community_pk: str) -> Response:
+        # Refuse an oversized body from its Content-Length, before Django spools it to disk.
+        if _content_length(request) > settings.MEDIA_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES:
+            services.attachment_too_large()
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attachment = services.attachment_upload(community=self.community, uploader=request.user,
