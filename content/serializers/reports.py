@@ -22,15 +22,47 @@ class ReportEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReportOutputSerializer(serializers.ModelSerializer):
+class ReportCategoriesSerializer(serializers.Serializer):
+    """How many of the item's reports give each category (from the selectors' annotations)."""
+
+    spam = serializers.IntegerField(source="spam_count")
+    harassment = serializers.IntegerField(source="harassment_count")
+    hate = serializers.IntegerField(source="hate_count")
+    nsfw = serializers.IntegerField(source="nsfw_count")
+    misinformation = serializers.IntegerField(source="misinformation_count")
+    other = serializers.IntegerField(source="other_count")
+
+
+class _ReportSerializer(serializers.ModelSerializer):
     community_id = serializers.UUIDField(read_only=True)
     resolved_by_id = serializers.UUIDField(read_only=True, allow_null=True)
-    entries = ReportEntrySerializer(many=True, read_only=True)
+    categories = ReportCategoriesSerializer(source="*", read_only=True)
 
     class Meta:
         model = Report
         fields = ["id", "community_id", "target_type", "target_id", "status", "reporter_count", "last_reported_at",
-                  "resolved_by_id", "resolution_note", "resolved_at", "created_at", "entries"]
+                  "resolved_by_id", "resolution_note", "resolved_at", "created_at", "categories"]
+        read_only_fields = fields
+
+
+class ReportQueueItemSerializer(_ReportSerializer):
+    """A queue row: counts per category and only the latest few reports."""
+
+    recent_entries = ReportEntrySerializer(many=True, read_only=True,
+                                           help_text="The latest reports (at most 3), newest first.")
+
+    class Meta(_ReportSerializer.Meta):
+        fields = [*_ReportSerializer.Meta.fields, "recent_entries"]
+        read_only_fields = fields
+
+
+class ReportOutputSerializer(_ReportSerializer):
+    """One item with every report, oldest first."""
+
+    entries = ReportEntrySerializer(many=True, read_only=True)
+
+    class Meta(_ReportSerializer.Meta):
+        fields = [*_ReportSerializer.Meta.fields, "entries"]
         read_only_fields = fields
 
 

@@ -19,6 +19,7 @@ from content.serializers.reports import (
     ReportCloseInputSerializer,
     ReportInputSerializer,
     ReportOutputSerializer,
+    ReportQueueItemSerializer,
     ReportSubmittedSerializer,
 )
 from content.services import reports as services
@@ -45,7 +46,7 @@ class ReportFilter(StrictFilterSet):
 )
 @extend_schema(tags=["moderation"], parameters=[COMMUNITY])
 class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
-    serializer_class = ReportOutputSerializer
+    serializer_class = ReportQueueItemSerializer
     filterset_class = ReportFilter
     action_permissions = {
         "list": [IsAuthenticated, HasCommunityPermission("report.review")],
@@ -78,17 +79,13 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
     permission_classes = [IsAuthenticated, HasCommunityPermission("report.review")]
 
     def get_object(self) -> Report:
-        report = selectors.report_get(report_id=self.kwargs["report_id"])
+        report = selectors.report_detail(report_id=self.kwargs["report_id"])
         self.check_object_permissions(self.request, report)
         return report
 
-    def _fresh(self, report: Report) -> Response:
-        fresh = selectors.report_queue(community=report.community).get(pk=report.pk)
-        return Response(ReportOutputSerializer(fresh).data)
-
     @extend_schema(summary="Get a report with its entries")
     def retrieve(self, request: Request, report_id: str) -> Response:
-        return self._fresh(self.get_object())
+        return Response(ReportOutputSerializer(self.get_object()).data)
 
     def _close(self, request: Request, resolve: bool) -> Response:
         report = self.get_object()
@@ -96,7 +93,7 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         serializer.is_valid(raise_exception=True)
         report = services.report_close(report=report, moderator=request.user, resolve=resolve,
                                        note=serializer.validated_data["note"])
-        return self._fresh(report)
+        return Response(ReportOutputSerializer(selectors.report_detail(report_id=report.pk)).data)
 
     @extend_schema(summary="Resolve a report (action was taken), with a note", request=ReportCloseInputSerializer)
     def resolve(self, request: Request, report_id: str) -> Response:

@@ -1,11 +1,13 @@
 """Reports (flags): submitting, joining open items, the moderation queue, resolving and dismissing."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import AuditLogEntry
 from content.models import Comment, Post, PostStatus, Report, ReportEntry
+from content.services.reports import report_close
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
@@ -78,7 +80,7 @@ def test_the_queue_orders_by_reporters_then_recency_and_closing_is_audited(setti
     mod = client_for(moderator)
     queue = mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]
     assert [item["target_id"] for item in queue] == [str(post.pk), str(other.pk)]
-    assert len(queue[0]["entries"]) == 2
+    assert len(queue[0]["recent_entries"]) == 2 and queue[0]["categories"]["spam"] == 2
     closed = mod.post(f"/api/v1/reports/{queue[0]['id']}/resolve", {"note": "removed the post"})
     assert (closed.status_code, closed.data["status"], closed.data["resolution_note"]) == (
         200, "resolved", "removed the post")
@@ -89,6 +91,99 @@ def test_the_queue_orders_by_reporters_then_recency_and_closing_is_audited(setti
     assert (entry.actor_id, entry.reason) == (moderator.pk, "removed the post")
     # After closing, a new report opens a new item.
     assert report(client_for(member_add(community)), community, target_id=str(post.pk)).data["id"] != queue[0]["id"]
+
+
+def test_the_queue_summarises_each_item_and_the_detail_lists_every_report(setting):
+    community, author, post = setting
+    categories = ["spam", "spam", "harassment", "other", "spam"]
+    for category in categories:
+        report(client_for(member_add(community)), community, target_id=str(post.pk), category=category)
+    mod = client_for(member_add(community, role="Moderator"))
+    [item] = mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]
+    assert item["reporter_count"] == 5
+    assert item["categories"] == {"spam": 3, "harassment": 1, "hate": 0, "nsfw": 0, "misinformation": 0, "other": 1}
+    assert [e["category"] for e in item["recent_entries"]] == ["spam", "other", "harassment"]  # newest first
+    detail = mod.get(f"/api/v1/reports/{item['id']}").data
+    assert [e["category"] for e in detail["entries"]] == categories  # oldest first
+    assert detail["categories"] == item["categories"]
+
+
+def test_the_queue_filters_by_status_and_refuses_an_unknown_one(setting):
+    community, author, post = setting
+    report(client_for(member_add(community)), community, target_id=str(post.pk))
+    mod = client_for(community.owner)
+    url = f"/api/v1/communities/{community.pk}/reports"
+    item = mod.get(url).data["items"][0]
+    mod.post(f"/api/v1/reports/{item['id']}/dismiss", {"note": "fine"})
+    assert mod.get(url).data["total"] == 0
+    assert [i["status"] for i in mod.get(url, {"status": "dismissed"}).data["items"]] == ["dismissed"]
+    for bad in ("closed", ""):
+        response = mod.get(url, {"status": bad})
+        assert (response.status_code, "status" in response.data) == (400, True)
+
+
+def test_reports_of_another_community_do_not_appear_and_cannot_be_worked_from_here(setting):
+    community, author, post = setting
+    other = CommunityFactory()
+    foreign = Post.objects.create(community=other, author=member_add(other), title="x", content="y",
+                                  status=PostStatus.PUBLISHED)
+    report(client_for(member_add(other)), other, target_id=str(foreign.pk))
+    foreign_item = Report.objects.get()
+    mod = client_for(member_add(community, role="Moderator"))
+    assert mod.get(f"/api/v1/communities/{community.pk}/reports").data["total"] == 0
+    # Reviewing here grants nothing there.
+    assert mod.get(f"/api/v1/reports/{foreign_item.pk}").status_code == 403
+    assert mod.post(f"/api/v1/reports/{foreign_item.pk}/resolve", {}).status_code == 403
+    assert mod.get("/api/v1/reports/7d0c3e2a-1b4f-4c8e-9d6a-2f5b8e1c0a93").status_code == 404
+
+
+def test_invisible_targets_are_404(setting):
+    community, author, post = setting
+    draft = Post.objects.create(community=community, author=author, title="d", content="d", status=PostStatus.DRAFT)
+    gone = Post.objects.create(community=community, author=author, title="g", content="g",
+                               status=PostStatus.PUBLISHED, deleted_at=timezone.now())
+    reporter = client_for(member_add(community))
+    for target in (draft, gone):
+        assert report(reporter, community, target_id=str(target.pk)).status_code == 404
+    banned = member_add(community, status="banned", role=None)
+    assert report(reporter, community, target_type="member", target_id=str(banned.pk)).status_code == 404
+    assert not Report.objects.exists()
+
+
+def test_reporting_yourself_as_a_member_is_400(setting):
+    community, author, post = setting
+    response = report(client_for(author), community, target_type="member", target_id=str(author.pk))
+    assert (response.status_code, response.data["code"]) == (400, "self_report")
+
+
+def test_the_queue_runs_the_same_number_of_queries_for_2_and_20_items(setting):
+    community, author, post = setting
+    for index in range(20):
+        target = Post.objects.create(community=community, author=author, title=f"p{index}", content="c",
+                                     status=PostStatus.PUBLISHED)
+        for _ in range(2):
+            report(client_for(member_add(community)), community, target_id=str(target.pk))
+    api = client_for(community.owner)
+    url = f"/api/v1/communities/{community.pk}/reports"
+    api.get(url, {"page_size": 1})  # warm the access cache
+
+    def count(size: int) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert len(api.get(url, {"page_size": size}).data["items"]) == size
+        return len(ctx.captured_queries)
+
+    assert count(2) == count(20)
+
+
+def test_closing_writes_the_audit_entry_in_the_same_transaction(setting):
+    community, author, post = setting
+    report(client_for(member_add(community)), community, target_id=str(post.pk))
+    item = Report.objects.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        report_close(report=item, moderator=community.owner, resolve=False, note="n")
+        raise RuntimeError("the request failed after closing")
+    item.refresh_from_db()
+    assert item.status == "open" and not AuditLogEntry.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
