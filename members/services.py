@@ -21,6 +21,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
+from community_service.request_context import user_id_var
 from communities.audit import audit_record
 from communities.models import AuditAction, Community, CommunityType, Invite
 from members.catalogue import ALL_PERMISSIONS, DEFAULT_ROLES
@@ -183,9 +184,13 @@ def _member_event(event_type: str, member: Member, **extra: object) -> None:
 
 
 def _audit(actor: CommunityAccess | None, member: Member, action: str, reason: str = "") -> None:
-    """Moderation actions on people go to the community's audit log, targeting the user."""
-    audit_record(community_id=member.community_id, actor_id=actor.user_id if actor else None, action=action,
-                 target_type="member", target_id=member.user_id, reason=reason)
+    """Moderation actions on people go to the community's audit log, targeting the user.
+
+    Without an actor (a caller outside a view) the request's authenticated user is named.
+    """
+    actor_id = actor.user_id if actor is not None and actor.user_id is not None else user_id_var.get()
+    audit_record(community_id=member.community_id, actor_id=actor_id, action=action, target_type="member",
+                 target_id=member.user_id, reason=reason)
 
 
 def _role_event(event_type: str, role: Role, **extra: object) -> None:
