@@ -17,6 +17,7 @@ from django.utils import timezone
 from community_service.exceptions import ValidationFailed
 from content.models import Attachment, Post
 from content.services.attachments import attachments_claim
+from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
 
@@ -280,3 +281,25 @@ def test_deleting_an_attachment_removes_the_s3_object(s3_storage, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         assert api.delete(f"/api/v1/attachments/{attachment['id']}").status_code == 204
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_claiming_one_attachment_at_once_give_it_to_exactly_one():
+    community = CommunityFactory()
+    attachment = _stored(community, community.owner)
+    posts = [Post.objects.create(community=community, author=community.owner, title=f"p{i}", content="c")
+             for i in range(8)]
+
+    def claim(post: Post) -> str:
+        try:
+            with transaction.atomic():
+                attachments_claim(community=community, uploader=community.owner, attachment_ids=[attachment.pk],
+                                  post=post)
+            return "claimed"
+        except ValidationFailed:
+            return "refused"
+
+    results = run_concurrently([lambda post=post: claim(post) for post in posts])
+    assert sorted(results) == ["claimed"] + ["refused"] * 7
+    attachment.refresh_from_db()
+    assert posts[results.index("claimed")].pk == attachment.post_id
