@@ -107,6 +107,10 @@ def preflight() -> None:
         print(f"{name} is not reachable at {host}:{port}. Start it with:\n    {START_HINTS[name]}", file=sys.stderr)
     if down:
         sys.exit(2)
+    # The test run uses test_<name>; the database itself must exist for `makemigrations --check`.
+    user = db["USER"] or "postgres"
+    _ensure_database(f"postgresql://{user}@{services['PostgreSQL'][0]}:{services['PostgreSQL'][1]}/postgres",
+                     db["NAME"])
     print("preflight: PostgreSQL, Redis and RabbitMQ are reachable.")
 
 
