@@ -17,6 +17,9 @@ class StrictCharField(serializers.CharField):
     default_error_messages = {"invalid": "Must be a string.", "invalid_unicode": "Must be valid Unicode text."}
 
     def __init__(self, **kwargs: Any) -> None:
+        # A field that may not be blank says so in the schema too (minLength 1).
+        if not kwargs.get("allow_blank", False) and kwargs.get("min_length") is None:
+            kwargs["min_length"] = 1
         super().__init__(**kwargs)
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 

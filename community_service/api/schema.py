@@ -3,7 +3,7 @@
 import inspect
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
@@ -67,3 +67,23 @@ class AutoSchema(SpectacularAutoSchema):
                 continue
             responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
+
+
+def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str) -> PolymorphicProxySerializer:
+    """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`."""
+    return PolymorphicProxySerializer(
+        component_name=f"{name}Feed",
+        serializers=[
+            inline_serializer(f"{name}Page", {
+                "items": item_serializer(many=True), "total": serializers.IntegerField(),
+                "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
+                "pages": serializers.IntegerField(),
+            }),
+            inline_serializer(f"{name}CursorPage", {
+                "items": item_serializer(many=True), "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+            }),
+        ],
+        resource_type_field_name=None,
+        many=False,
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.pagination import KeysetPagination
+from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.models import Comment, Post
 from content.selectors import comments as selectors
@@ -69,8 +70,7 @@ class PostCommentViewSet(_CommentViewSet):
     @extend_schema(
         summary="A post's comment threads, each with its nested replies",
         parameters=[ORDERING, CURSOR],
-        responses={200: OpenApiResponse(CommentThreadSerializer(many=True),
-                                        description="Page envelope, or {items, next, previous} with ?cursor=")},
+        responses={200: page_or_cursor_response(CommentThreadSerializer, "CommentThread")},
     )
     def list(self, request: Request, post_id: str) -> Response:
         ordering = request.query_params.get("ordering") or selectors.DEFAULT_ROOT_ORDERING

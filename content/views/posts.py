@@ -3,14 +3,8 @@
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -18,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.pagination import KeysetPagination
+from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.filters import PostFilter
 from content.models import Post, PostStatus
@@ -69,22 +64,7 @@ def _viewer_key(request: Request) -> str:
     list=extend_schema(
         summary="The community's posts (filters, search, page or cursor)",
         parameters=[ORDERING, CURSOR],
-        responses={200: PolymorphicProxySerializer(
-            component_name="PostFeed",
-            serializers=[
-                inline_serializer("PostPage", {
-                    "items": PostOutputSerializer(many=True), "total": serializers.IntegerField(),
-                    "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
-                    "pages": serializers.IntegerField(),
-                }),
-                inline_serializer("PostCursorPage", {
-                    "items": PostOutputSerializer(many=True), "next": serializers.URLField(allow_null=True),
-                    "previous": serializers.URLField(allow_null=True),
-                }),
-            ],
-            resource_type_field_name=None,
-            many=False,
-        )},
+        responses={200: page_or_cursor_response(PostOutputSerializer, "Post")},
     ),
     create=extend_schema(summary="Write a post (or a draft)", request=PostInputSerializer,
                          responses={201: PostOutputSerializer}),
