@@ -13,6 +13,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.filters import StrictFilterSet
 from community_service.api.viewsets import ActionPermissionsMixin
+from community_service.exceptions import NotFound
 from content.models import Report, ReportStatus
 from content.selectors import reports as selectors
 from content.serializers.reports import (
@@ -80,6 +81,10 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
 
     def get_object(self) -> Report:
         report = selectors.report_detail(report_id=self.kwargs["report_id"])
+        # A report exists only for its community's reviewers: to anyone else (another
+        # community's moderators included) its id is a 404, not a confirmation.
+        if not request_community_access(self.request, report.community_id).has("report.review"):
+            raise NotFound("Report not found.")
         self.check_object_permissions(self.request, report)
         return report
 

@@ -22,10 +22,13 @@ MATRIX = {
         lambda w: (f"{w.c}/reports", {"target_type": "post", "target_id": str(w.post.pk), "category": "spam"}),
         {**allow(201, REPORTERS), "author": 400},  # the author cannot report their own post
     ),
-    ("report-detail", "GET"): (lambda w: (f"/api/v1/reports/{_report(w).pk}", None), allow(200, MODERATORS)),
+    # Report ids exist only for reviewers: everyone else gets a 404.
+    ("report-detail", "GET"): (lambda w: (f"/api/v1/reports/{_report(w).pk}", None),
+                               allow(200, MODERATORS, other=404)),
     ("report-resolve", "POST"): (lambda w: (f"/api/v1/reports/{_report(w).pk}/resolve", {"note": "done"}),
-                                 allow(200, MODERATORS)),
-    ("report-dismiss", "POST"): (lambda w: (f"/api/v1/reports/{_report(w).pk}/dismiss", {}), allow(200, MODERATORS)),
+                                 allow(200, MODERATORS, other=404)),
+    ("report-dismiss", "POST"): (lambda w: (f"/api/v1/reports/{_report(w).pk}/dismiss", {}),
+                                 allow(200, MODERATORS, other=404)),
     ("audit-log", "GET"): (lambda w: (f"{w.c}/audit-log", None), allow(200, MODERATORS)),
 }
 

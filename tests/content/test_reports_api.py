@@ -131,9 +131,9 @@ def test_reports_of_another_community_do_not_appear_and_cannot_be_worked_from_he
     foreign_item = Report.objects.get()
     mod = client_for(member_add(community, role="Moderator"))
     assert mod.get(f"/api/v1/communities/{community.pk}/reports").data["total"] == 0
-    # Reviewing here grants nothing there.
-    assert mod.get(f"/api/v1/reports/{foreign_item.pk}").status_code == 403
-    assert mod.post(f"/api/v1/reports/{foreign_item.pk}/resolve", {}).status_code == 403
+    # Reviewing here grants nothing there: the other community's report does not exist for us.
+    assert mod.get(f"/api/v1/reports/{foreign_item.pk}").status_code == 404
+    assert mod.post(f"/api/v1/reports/{foreign_item.pk}/resolve", {}).status_code == 404
     assert mod.get("/api/v1/reports/7d0c3e2a-1b4f-4c8e-9d6a-2f5b8e1c0a93").status_code == 404
 
 
