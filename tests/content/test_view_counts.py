@@ -91,6 +91,8 @@ def test_the_flush_runs_from_celery_beat_every_ten_seconds():
 
 
 def test_without_django_redis_a_view_is_a_direct_update(settings):
+    # Not a stand-in for Redis: the local-memory cache is the product's own embedded default
+    # (`make run` without REDIS_URL), and this is the code path it takes there.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     post = make_post()
     post_view_register(post_id=post.pk, viewer_key="user:1")
