@@ -31,19 +31,24 @@ def _require_published(post: Post) -> None:
         raise Conflict("Only published posts take likes.", code="post_not_published")
 
 
-def _insert(*, user: User, post: Post | None, comment: Comment | None) -> bool:
-    """Insert the like unless it exists; True when a row was really inserted."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Reaction._meta.db_table} (id, user_id, post_id, comment_id, created_at) "
-            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
-            [uuid.uuid4(), user.pk, post.pk if post else None, comment.pk if comment else None, timezone.now()],
-        )
-        return cursor.fetchone() is not None
-
-
-def _count(model: type[Post] | type[Comment], pk: object) -> int:
-    return model.objects.filter(pk=pk).values_list("like_count", flat=True).get()
+def _set_like(*, target: Post | Comment, user: User, liked: bool) -> LikeState:
+    """Make the user's like on `target` exist (or not); move the counter only on a real change."""
+    model = type(target)
+    field = "post" if model is Post else "comment"
+    if liked:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Reaction._meta.db_table} (id, user_id, {field}_id, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                [uuid.uuid4(), user.pk, target.pk, timezone.now()],
+            )
+            changed = cursor.fetchone() is not None
+    else:
+        changed = Reaction.objects.filter(user=user, **{field: target}).delete()[0] > 0
+    if changed:
+        model.objects.filter(pk=target.pk).update(like_count=F("like_count") + (1 if liked else -1))
+    count = model.objects.filter(pk=target.pk).values_list("like_count", flat=True).get()
+    return LikeState(liked=liked, like_count=count)
 
 
 @transaction.atomic
@@ -54,19 +59,14 @@ def post_like(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
     """
     require_can_speak(access)
     _require_published(post)
-    if _insert(user=user, post=post, comment=None):
-        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") + 1)
-    return LikeState(liked=True, like_count=_count(Post, post.pk))
+    return _set_like(target=post, user=user, liked=True)
 
 
 @transaction.atomic
 def post_unlike(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
     """Take a like back (none: no change). Raises PermissionDenied (require_can_speak)."""
     require_can_speak(access)
-    deleted, _ = Reaction.objects.filter(user=user, post=post).delete()
-    if deleted:
-        Post.objects.filter(pk=post.pk).update(like_count=F("like_count") - 1)
-    return LikeState(liked=False, like_count=_count(Post, post.pk))
+    return _set_like(target=post, user=user, liked=False)
 
 
 @transaction.atomic
@@ -75,16 +75,11 @@ def comment_like(*, comment: Comment, user: User, access: CommunityAccess) -> Li
     not published)."""
     require_can_speak(access)
     _require_published(comment.post)
-    if _insert(user=user, post=None, comment=comment):
-        Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
-    return LikeState(liked=True, like_count=_count(Comment, comment.pk))
+    return _set_like(target=comment, user=user, liked=True)
 
 
 @transaction.atomic
 def comment_unlike(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
     """Take a like on a comment back. Raises PermissionDenied (require_can_speak)."""
     require_can_speak(access)
-    deleted, _ = Reaction.objects.filter(user=user, comment=comment).delete()
-    if deleted:
-        Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") - 1)
-    return LikeState(liked=False, like_count=_count(Comment, comment.pk))
+    return _set_like(target=comment, user=user, liked=False)
