@@ -5,11 +5,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from community_service.cache import cache_get_or_set
 from community_service.exceptions import NotFound
-from communities.models import Community, CommunityType
+from communities.models import Community
 
 
 def community_cache_key(community_id: object) -> str:
@@ -20,21 +20,9 @@ def community_slug_cache_key(slug: str) -> str:
     return f"community:slug:{slug}"
 
 
-def _visibility_filter(*, viewer_id: object | None, superadmin: bool) -> Q:
-    if superadmin:
-        return Q()
-    visible = ~Q(community_type=CommunityType.PRIVATE)
-    if viewer_id is not None:
-        from members.models import Member, MemberStatus
-
-        is_member = Member.objects.filter(community=OuterRef("pk"), user_id=viewer_id, status=MemberStatus.ACTIVE)
-        visible |= Q(Exists(is_member))
-    return visible
-
-
-def community_list(*, viewer_id: object | None = None, superadmin: bool = False) -> QuerySet[Community]:
-    """Live communities the viewer may see: private ones only for their active members."""
-    return Community.objects.alive().filter(_visibility_filter(viewer_id=viewer_id, superadmin=superadmin))
+def community_list() -> QuerySet[Community]:
+    """Live communities, private ones included: members/ applies who may see which."""
+    return Community.objects.alive()
 
 
 def community_search(queryset: QuerySet[Community], *, text: str) -> QuerySet[Community]:
@@ -47,14 +35,13 @@ def community_search(queryset: QuerySet[Community], *, text: str) -> QuerySet[Co
     )
 
 
-def community_get(*, id_or_slug: str, viewer_id: object | None = None, superadmin: bool = False) -> Community:
-    """One live, visible community by UUID or slug. Raises NotFound otherwise."""
+def community_get(*, id_or_slug: str, queryset: QuerySet[Community] | None = None) -> Community:
+    """One live community (from `queryset`, if given) by UUID or slug. Raises NotFound otherwise."""
     lookup = Q(slug=id_or_slug)
     if looks_like_uuid(id_or_slug):
         lookup |= Q(pk=id_or_slug)
-    community = (
-        community_list(viewer_id=viewer_id, superadmin=superadmin).filter(lookup).select_related("owner").first()
-    )
+    source = queryset if queryset is not None else community_list()
+    community = source.filter(lookup).select_related("owner").first()
     if community is None:
         raise NotFound("Community not found.")
     return community
@@ -70,12 +57,12 @@ def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community],
     if not looks_like_uuid(id_or_slug):
         community_id = cache_get_or_set(
             community_slug_cache_key(id_or_slug),
-            lambda: str(community_get(id_or_slug=id_or_slug, superadmin=True).pk),
+            lambda: str(community_get(id_or_slug=id_or_slug).pk),
             ttl=settings.CACHE_DEFAULT_TTL,
         )
     return cache_get_or_set(
         community_cache_key(community_id),
-        lambda: serialize(community_get(id_or_slug=str(community_id), superadmin=True)),
+        lambda: serialize(community_get(id_or_slug=str(community_id))),
         ttl=settings.CACHE_DEFAULT_TTL,
     )
 

@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,9 +13,7 @@ from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
-from content.services.channels import channel_create
-from members.models import User
-from members.services import member_bootstrap_community
+from communities.signals import community_created
 
 COMMUNITY_LIST_CACHE = "communities:list"
 # Fields a client may change with PUT/PATCH; everything else is server-owned.
@@ -54,7 +53,7 @@ def _record_event(event_type: str, community: Community, **extra: Any) -> None:
 
 @transaction.atomic
 def community_create(
-    *, owner: User, name: str, community_type: str, description: str = "", slug: str | None = None
+    *, owner: AbstractBaseUser, name: str, community_type: str, description: str = "", slug: str | None = None
 ) -> Community:
     """Create a community owned by `owner`, who is its first member.
 
@@ -76,9 +75,8 @@ def community_create(
         # A concurrent create took the same slug between the check and the insert.
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
     _record_event("community.created", community, slug=community.slug, community_type=community.community_type)
-    # Same transaction: a community never exists without its owner membership, roles and #general.
-    member_bootstrap_community(community=community, owner=owner)
-    channel_create(community=community, name="general", topic="Talk about anything.")
+    # Same transaction: members/ adds the owner membership and roles, content/ #general.
+    community_created.send(sender=Community, community=community, owner=owner)
     _invalidate(community=community)
     return community
 

@@ -168,8 +168,8 @@ SIMPLE_JWT = {
     # The seed's claim set: sub is the user's UUID.
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "sub",
-    "TOKEN_OBTAIN_SERIALIZER": "members.serializers.TokenObtainInputSerializer",
-    "TOKEN_REFRESH_SERIALIZER": "members.serializers.TokenRefreshInputSerializer",
+    "TOKEN_OBTAIN_SERIALIZER": "members.serializers.auth.TokenObtainInputSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "members.serializers.auth.TokenRefreshInputSerializer",
 }
 if SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] > timedelta(minutes=15):
     raise ImproperlyConfigured("JWT_ACCESS_TOKEN_MINUTES must be at most 15.")

@@ -8,7 +8,6 @@ from community_service import health
 
 api_v1 = [
     path("", include("members.urls")),
-    path("", include("communities.urls")),
     path("", include("content.urls")),
 ]
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from community_service.exceptions import NotFound, PermissionDenied
 from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
-from members.selectors import CommunityAccess, community_visible_to
+from members.selectors.access import CommunityAccess, community_visible_to
 
 
 def channel_readable(channel: Channel | None, access: CommunityAccess) -> bool:

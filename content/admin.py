@@ -8,7 +8,7 @@ from community_service.exceptions import DomainError
 from content.models import Attachment, Channel, Comment, Post, Report, ReportEntry
 from content.services.posts import post_delete
 from content.services.reports import report_close
-from members.selectors import CommunityAccess
+from members.selectors.access import CommunityAccess
 
 
 def _staff_access(request: HttpRequest, community_id: object) -> CommunityAccess:

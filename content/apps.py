@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class ContentConfig(AppConfig):
     name = "content"
+
+    def ready(self) -> None:
+        from communities.signals import community_created
+        from content import receivers
+
+        community_created.connect(receivers.create_general_channel, dispatch_uid="content.create_general_channel")

@@ -6,4 +6,7 @@ class MembersConfig(AppConfig):
     verbose_name = "Users and members"
 
     def ready(self) -> None:
-        from members import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from communities.signals import community_created
+        from members import receivers, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+
+        community_created.connect(receivers.bootstrap_new_community, dispatch_uid="members.bootstrap_new_community")

@@ -16,15 +16,15 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from communities.models import Community
-from members.selectors import CommunityAccess, community_visible_to, request_community_access
+from members.selectors.access import (
+    CommunityAccess,
+    community_visible_to,
+    is_superadmin,
+    request_community_access,
+)
 
-
-def is_superadmin(request: Request) -> bool:
-    """The seed's rule: a token with is_superadmin bypasses every community check."""
-    token = request.auth
-    if token is not None and hasattr(token, "get"):
-        return bool(token.get("is_superadmin", False))
-    return bool(getattr(request.user, "is_superuser", False))
+__all__ = ["CanViewCommunity", "HasCommunityPermission", "IsActiveMember", "IsCommunityOwner", "IsNotMuted",
+           "community_of", "is_superadmin"]
 
 
 def community_of(obj: Any) -> Community | object:

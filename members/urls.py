@@ -1,8 +1,12 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from members.views import auth, invites, memberships, roles
+from members.views import auth, communities, invites, memberships, moderation, roles
 
 C = "communities/<str:community_pk>"
+
+community_router = SimpleRouter(trailing_slash=False)
+community_router.register("communities", communities.CommunityViewSet, basename="community")
 
 urlpatterns = [
     path("auth/register", auth.RegisterView.as_view(), name="auth-register"),
@@ -25,10 +29,10 @@ urlpatterns = [
          name="join-request-approve"),
     path(f"{C}/join-requests/<uuid:user_id>/reject", memberships.JoinRequestViewSet.as_view({"post": "reject"}),
          name="join-request-reject"),
-    path(f"{C}/bans", memberships.BanViewSet.as_view({"get": "list", "post": "create"}), name="ban-list"),
-    path(f"{C}/bans/<uuid:user_id>", memberships.BanViewSet.as_view({"delete": "destroy"}), name="ban-detail"),
-    path(f"{C}/mutes", memberships.MuteViewSet.as_view({"get": "list", "post": "create"}), name="mute-list"),
-    path(f"{C}/mutes/<uuid:user_id>", memberships.MuteViewSet.as_view({"delete": "destroy"}), name="mute-detail"),
+    path(f"{C}/bans", moderation.BanViewSet.as_view({"get": "list", "post": "create"}), name="ban-list"),
+    path(f"{C}/bans/<uuid:user_id>", moderation.BanViewSet.as_view({"delete": "destroy"}), name="ban-detail"),
+    path(f"{C}/mutes", moderation.MuteViewSet.as_view({"get": "list", "post": "create"}), name="mute-list"),
+    path(f"{C}/mutes/<uuid:user_id>", moderation.MuteViewSet.as_view({"delete": "destroy"}), name="mute-detail"),
     path(f"{C}/transfer-ownership", memberships.OwnershipViewSet.as_view({"post": "transfer"}),
          name="community-transfer-ownership"),
     # roles
@@ -44,3 +48,4 @@ urlpatterns = [
     path("invites/<str:code>", invites.InviteCodeView.as_view(), name="invite-preview"),
     path("invites/<str:code>/accept", invites.InviteAcceptView.as_view(), name="invite-accept"),
 ]
+urlpatterns += community_router.urls

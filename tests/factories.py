@@ -1,8 +1,8 @@
 import factory
 
 from communities.models import Community
+from members.services.memberships import member_bootstrap_community
 from members.models import User
-from members.services import member_bootstrap_community
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 

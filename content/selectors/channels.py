@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from community_service.exceptions import NotFound, ValidationFailed
 from communities.models import Community
 from content.models import Channel, ChannelOverwrite
-from members.selectors import CommunityAccess
+from members.selectors.access import CommunityAccess
 
 
 def channel_list(*, community: Community, access: CommunityAccess) -> QuerySet[Channel]:

@@ -15,7 +15,7 @@ from django.db.models.fields import BooleanField
 from community_service.exceptions import NotFound
 from content.access import require_readable_post
 from content.models import Comment, Post, Reaction
-from members.selectors import CommunityAccess
+from members.selectors.access import CommunityAccess
 
 # ?ordering= of the roots; replies always read oldest first, as a conversation.
 ROOT_ORDERINGS = {

@@ -9,8 +9,8 @@ from django.db.models.fields import BooleanField
 from communities.models import Community, CommunityType
 from content.access import post_readable_filter, require_readable_post
 from content.models import Post, PostStatus, Reaction
+from members.selectors.access import CommunityAccess
 from members.models import Member, MemberStatus
-from members.selectors import CommunityAccess
 
 # Keyset orderings: the last field is the primary key, so every position is exact.
 FEED_ORDERINGS = {

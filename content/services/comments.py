@@ -22,8 +22,8 @@ from communities.audit import audit_record
 from communities.models import AuditAction
 from content.access import require_can_write
 from content.models import Comment, Post, PostStatus
+from members.selectors.access import CommunityAccess
 from members.models import User
-from members.selectors import CommunityAccess
 
 
 def comment_max_depth() -> int:

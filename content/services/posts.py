@@ -17,8 +17,8 @@ from communities.models import AuditAction, Community
 from communities.services import community_invalidate_cache
 from content.access import require_can_write
 from content.models import Channel, Post, PostStatus
+from members.selectors.access import CommunityAccess
 from members.models import User
-from members.selectors import CommunityAccess
 
 COUNTED = (PostStatus.PUBLISHED, PostStatus.ARCHIVED)
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from community_service.exceptions import Conflict
 from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction
+from members.selectors.access import CommunityAccess
 from members.models import User
-from members.selectors import CommunityAccess
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from communities.audit import audit_record
 from communities.models import AuditAction, Community
 from content.access import post_readable
 from content.models import Comment, Post, Report, ReportEntry, ReportStatus, ReportTarget
+from members.selectors.access import CommunityAccess
 from members.models import Member, MemberStatus, User
-from members.selectors import CommunityAccess
 
 
 def _check_target(*, community: Community, reporter: User, access: CommunityAccess, target_type: str,

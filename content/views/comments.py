@@ -22,7 +22,7 @@ from content.serializers.comments import (
     CommentUpdateSerializer,
 )
 from content.services import comments as services
-from members.selectors import CommunityAccess, request_community_access
+from members.selectors.access import CommunityAccess, request_community_access
 
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 COMMENT = OpenApiParameter("comment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Comment UUID.")

@@ -27,8 +27,8 @@ from content.serializers.posts import (
 )
 from content.services import posts as services
 from content.services import view_counts
+from members.selectors.access import request_community_access
 from members.permissions import CanViewCommunity, HasCommunityPermission
-from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")

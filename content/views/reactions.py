@@ -14,7 +14,7 @@ from content.selectors.comments import comment_get, comment_post_get
 from content.serializers.comments import LikeStateSerializer
 from content.services import reactions as services
 from content.services.reactions import LikeState
-from members.selectors import CommunityAccess, request_community_access
+from members.selectors.access import CommunityAccess, request_community_access
 
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 COMMENT = OpenApiParameter("comment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Comment UUID.")

@@ -24,8 +24,8 @@ from content.serializers.reports import (
     ReportSubmittedSerializer,
 )
 from content.services import reports as services
+from members.selectors.access import request_community_access
 from members.permissions import HasCommunityPermission, IsActiveMember
-from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")

@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import PageNumberPagination
-from communities.selectors import community_list, community_search
+from communities.selectors import community_search
+from members.selectors.communities import community_list_visible
 from communities.serializers import CommunityOutputSerializer
 from content.selectors.posts import post_global_search
 from content.serializers.posts import PostOutputSerializer
@@ -52,7 +53,7 @@ class SearchView(APIView):
         text = query.validated_data["q"]
         viewer = request.user.pk if request.user.is_authenticated else None
         superadmin = is_superadmin(request)
-        communities = community_search(community_list(viewer_id=viewer, superadmin=superadmin), text=text)
+        communities = community_search(community_list_visible(viewer_id=viewer, superadmin=superadmin), text=text)
         posts = post_global_search(text=text, user_id=viewer, superadmin=superadmin)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(posts, request, view=self)

@@ -7,15 +7,8 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from members import services
-from members.serializers import (
-    LogoutInputSerializer,
-    RegisterInputSerializer,
-    RegisterOutputSerializer,
-    TokenPairOutputSerializer,
-    TokenRefreshInputSerializer,
-    UserOutputSerializer,
-)
+from members.serializers.auth import LogoutInputSerializer, RegisterInputSerializer, RegisterOutputSerializer, TokenPairOutputSerializer, TokenRefreshInputSerializer, UserOutputSerializer
+from members.services.auth import auth_token_refresh, user_logout, user_register
 from members.tokens import token_pair_for
 
 
@@ -41,7 +34,7 @@ class RegisterView(CredentialEndpointMixin, APIView):
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        user = user_register(**serializer.validated_data)
         body = {"user": UserOutputSerializer(user).data, **token_pair_for(user)}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -65,7 +58,7 @@ class TokenRefreshView(CredentialEndpointMixin, APIView):
     def post(self, request: Request) -> Response:
         serializer = TokenRefreshInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(services.auth_token_refresh(refresh_token=serializer.validated_data["refresh"]))
+        return Response(auth_token_refresh(refresh_token=serializer.validated_data["refresh"]))
 
 
 @extend_schema(tags=["auth"])
@@ -76,7 +69,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.user_logout(user=request.user, refresh_token=serializer.validated_data["refresh"])
+        user_logout(user=request.user, refresh_token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

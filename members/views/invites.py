@@ -14,15 +14,11 @@ from rest_framework.views import APIView
 
 from community_service.exceptions import NotFound
 from communities.models import Invite
-from members import services
+from members.selectors.memberships import member_get
+from members.serializers.invites import InviteInputSerializer, InviteOutputSerializer, InvitePreviewSerializer
+from members.serializers.memberships import MemberOutputSerializer
+from members.services.invites import invite_accept, invite_create, invite_revoke
 from members.permissions import HasCommunityPermission
-from members.selectors import member_get
-from members.serializers import (
-    InviteInputSerializer,
-    InviteOutputSerializer,
-    InvitePreviewSerializer,
-    MemberOutputSerializer,
-)
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -49,7 +45,7 @@ class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         serializer = InviteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         seconds = serializer.validated_data.get("expires_in_seconds")
-        invite = services.invite_create(
+        invite = invite_create(
             community=self.community,
             created_by=request.user,
             expires_in=timedelta(seconds=seconds) if seconds else None,
@@ -61,7 +57,7 @@ class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         invite = self.get_queryset().filter(pk=invite_id).first()
         if invite is None:
             raise NotFound("Invite not found.")
-        services.invite_revoke(invite=invite)
+        invite_revoke(invite=invite)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -103,6 +99,6 @@ class InviteAcceptView(APIView):
     @extend_schema(summary="Join a community with an invite code", request=None,
                    responses={201: MemberOutputSerializer})
     def post(self, request: Request, code: str) -> Response:
-        member = services.invite_accept(code=code, user=request.user)
+        member = invite_accept(code=code, user=request.user)
         fresh = member_get(community=member.community, user_id=member.user_id)
         return Response(MemberOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)

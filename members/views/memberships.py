@@ -1,9 +1,6 @@
-"""Members of a community: join, leave, list, update, kick; join requests, bans, mutes, ownership."""
-
-from datetime import timedelta
+"""Members of a community: join, leave, list, update, kick; join requests; ownership."""
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -14,19 +11,20 @@ from rest_framework.response import Response
 
 from community_service.exceptions import NotFound
 from communities.serializers import CommunityOutputSerializer
-from members import selectors, services
-from members.filters import MemberFilter
-from members.models import Member, MemberStatus, User
-from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
-from members.serializers import (
-    BanInputSerializer,
+from members.selectors.access import CommunityAccess, request_community_access
+from members.selectors.memberships import member_get, member_list
+from members.serializers.memberships import (
     MemberJoinInputSerializer,
     MemberOutputSerializer,
     MemberUpdateInputSerializer,
-    MuteInputSerializer,
     MyAccessOutputSerializer,
     UserTargetInputSerializer,
 )
+from members.services.memberships import join_request_decide, member_join, member_kick, member_leave, member_update
+from members.services.ownership import community_transfer_ownership
+from members.filters import MemberFilter
+from members.models import Member, MemberStatus, User
+from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -42,32 +40,32 @@ STATUS_LIST_PERMISSION = {
 }
 
 
-def _target_user(user_id: object) -> User:
+def target_user(user_id: object) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise NotFound("User not found.")
     return user
 
 
-class _MemberBase(mixins.ListModelMixin, CommunityScopedViewSet):
+class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = MemberOutputSerializer
 
     def get_queryset(self) -> QuerySet[Member]:
         if getattr(self, "swagger_fake_view", False):
             return Member.objects.none()
-        return selectors.member_list(community=self.community)
+        return member_list(community=self.community)
 
-    def access(self) -> selectors.CommunityAccess:
-        return selectors.request_community_access(self.request, self.community.pk)
+    def access(self) -> CommunityAccess:
+        return request_community_access(self.request, self.community.pk)
 
     def member(self, user_id: object, *, statuses: tuple[str, ...] | None = None) -> Member:
-        member = selectors.member_get(community=self.community, user_id=user_id)
+        member = member_get(community=self.community, user_id=user_id)
         if statuses and member.status not in statuses:
             raise NotFound("Member not found.")
         return member
 
     def respond(self, member: Member, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.member_get(community=self.community, user_id=member.user_id)
+        fresh = member_get(community=self.community, user_id=member.user_id)
         return Response(MemberOutputSerializer(fresh).data, status=code)
 
 
@@ -83,7 +81,7 @@ class _MemberBase(mixins.ListModelMixin, CommunityScopedViewSet):
     destroy=extend_schema(summary="Leave (yourself) or kick (another member)", parameters=[USER]),
 )
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
-class MemberViewSet(_MemberBase):
+class MemberViewSet(MemberBaseViewSet):
     filterset_class = MemberFilter
     action_permissions = {
         "list": [CanViewCommunity()],
@@ -106,7 +104,7 @@ class MemberViewSet(_MemberBase):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = MemberJoinInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = services.member_join(community=self.community, user=request.user, **serializer.validated_data)
+        member = member_join(community=self.community, user=request.user, **serializer.validated_data)
         return self.respond(member, status.HTTP_201_CREATED)
 
     @extend_schema(summary="My membership and effective permissions", responses={200: MyAccessOutputSerializer})
@@ -127,7 +125,7 @@ class MemberViewSet(_MemberBase):
     def update(self, request: Request, community_pk: str, user_id: str, partial: bool = False) -> Response:
         serializer = MemberUpdateInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        member = services.member_update(
+        member = member_update(
             actor=self.access(), actor_user=request.user, member=self.member(user_id), **serializer.validated_data
         )
         return self.respond(member)
@@ -138,11 +136,11 @@ class MemberViewSet(_MemberBase):
     def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
         member = self.member(user_id)
         if member.user_id == request.user.pk:
-            services.member_leave(member=member)
+            member_leave(member=member)
         else:
             if not self.access().has("member.kick"):
                 raise PermissionDenied("Kicking members needs member.kick.")
-            services.member_kick(actor=self.access(), member=member)
+            member_kick(actor=self.access(), member=member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -150,7 +148,7 @@ class MemberViewSet(_MemberBase):
     list=extend_schema(summary="Pending join requests"),
 )
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
-class JoinRequestViewSet(_MemberBase):
+class JoinRequestViewSet(MemberBaseViewSet):
     permission_classes = [HasCommunityPermission("member.manage")]
 
     def get_queryset(self) -> QuerySet[Member]:
@@ -159,77 +157,16 @@ class JoinRequestViewSet(_MemberBase):
     @extend_schema(summary="Approve a join request", request=None, parameters=[USER])
     def approve(self, request: Request, community_pk: str, user_id: str) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
-        return self.respond(services.join_request_decide(actor=self.access(), member=member, approve=True))
+        return self.respond(join_request_decide(actor=self.access(), member=member, approve=True))
 
     @extend_schema(summary="Reject a join request", request=None, parameters=[USER])
     def reject(self, request: Request, community_pk: str, user_id: str) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
-        return self.respond(services.join_request_decide(actor=self.access(), member=member, approve=False))
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Banned users"),
-    create=extend_schema(summary="Ban a user (optionally for a duration)", request=BanInputSerializer,
-                         responses={201: MemberOutputSerializer}),
-    destroy=extend_schema(summary="Lift a ban", parameters=[USER]),
-)
-@extend_schema(tags=["moderation"], parameters=[COMMUNITY])
-class BanViewSet(_MemberBase):
-    permission_classes = [HasCommunityPermission("member.ban")]
-
-    def get_queryset(self) -> QuerySet[Member]:
-        return super().get_queryset().filter(status=MemberStatus.BANNED)
-
-    def create(self, request: Request, community_pk: str) -> Response:
-        serializer = BanInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        seconds = data.get("duration_seconds")
-        member = services.member_ban(
-            actor=self.access(),
-            community=self.community,
-            user=_target_user(data["user_id"]),
-            duration=timedelta(seconds=seconds) if seconds else None,
-            reason=data["reason"],
-        )
-        return self.respond(member, status.HTTP_201_CREATED)
-
-    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
-        services.member_unban(actor=self.access(), member=self.member(user_id, statuses=(MemberStatus.BANNED,)))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="Currently muted members"),
-    create=extend_schema(summary="Mute a member for a duration", request=MuteInputSerializer,
-                         responses={201: MemberOutputSerializer}),
-    destroy=extend_schema(summary="Unmute a member", parameters=[USER]),
-)
-@extend_schema(tags=["moderation"], parameters=[COMMUNITY])
-class MuteViewSet(_MemberBase):
-    permission_classes = [HasCommunityPermission("member.mute")]
-
-    def get_queryset(self) -> QuerySet[Member]:
-        return super().get_queryset().filter(status=MemberStatus.ACTIVE, muted_until__gt=timezone.now())
-
-    def create(self, request: Request, community_pk: str) -> Response:
-        serializer = MuteInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        member = self.member(data["user_id"], statuses=(MemberStatus.ACTIVE,))
-        member = services.member_mute(
-            actor=self.access(), member=member, duration=timedelta(seconds=data["duration_seconds"]),
-            reason=data["reason"],
-        )
-        return self.respond(member, status.HTTP_201_CREATED)
-
-    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
-        services.member_unmute(actor=self.access(), member=self.member(user_id))
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return self.respond(join_request_decide(actor=self.access(), member=member, approve=False))
 
 
 @extend_schema(tags=["communities"], parameters=[COMMUNITY])
-class OwnershipViewSet(_MemberBase):
+class OwnershipViewSet(MemberBaseViewSet):
     permission_classes = [IsCommunityOwner()]
 
     @extend_schema(summary="Transfer ownership to another active member (owner only)",
@@ -237,7 +174,7 @@ class OwnershipViewSet(_MemberBase):
     def transfer(self, request: Request, community_pk: str) -> Response:
         serializer = UserTargetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        community = services.community_transfer_ownership(
-            community=self.community, new_owner=_target_user(serializer.validated_data["user_id"])
+        community = community_transfer_ownership(
+            community=self.community, new_owner=target_user(serializer.validated_data["user_id"])
         )
         return Response(CommunityOutputSerializer(community).data)

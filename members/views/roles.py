@@ -7,10 +7,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from members import selectors, services
+from members.selectors.access import CommunityAccess, request_community_access
+from members.selectors.roles import role_get, role_list, role_list_cached
+from members.serializers.roles import RoleInputSerializer, RoleOutputSerializer
+from members.services.roles import role_create, role_delete, role_update
 from members.models import Role
 from members.permissions import CanViewCommunity, HasCommunityPermission
-from members.serializers import RoleInputSerializer, RoleOutputSerializer
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -41,36 +43,36 @@ class RoleViewSet(CommunityScopedViewSet):
     def get_queryset(self) -> QuerySet[Role]:
         if getattr(self, "swagger_fake_view", False):
             return Role.objects.none()
-        return selectors.role_list(community=self.community)
+        return role_list(community=self.community)
 
-    def access(self) -> selectors.CommunityAccess:
-        return selectors.request_community_access(self.request, self.community.pk)
+    def access(self) -> CommunityAccess:
+        return request_community_access(self.request, self.community.pk)
 
     def list(self, request: Request, community_pk: str) -> Response:
-        body = selectors.role_list_cached(
+        body = role_list_cached(
             community=self.community, serialize=lambda roles: RoleOutputSerializer(roles, many=True).data
         )
         return Response(body)
 
     def retrieve(self, request: Request, community_pk: str, role_id: str) -> Response:
-        return Response(RoleOutputSerializer(selectors.role_get(community=self.community, role_id=role_id)).data)
+        return Response(RoleOutputSerializer(role_get(community=self.community, role_id=role_id)).data)
 
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = RoleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        role = services.role_create(actor=self.access(), community=self.community, **serializer.validated_data)
+        role = role_create(actor=self.access(), community=self.community, **serializer.validated_data)
         return Response(RoleOutputSerializer(role).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, community_pk: str, role_id: str, partial: bool = False) -> Response:
-        role = selectors.role_get(community=self.community, role_id=role_id)
+        role = role_get(community=self.community, role_id=role_id)
         serializer = RoleInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        role = services.role_update(actor=self.access(), role=role, data=dict(serializer.validated_data))
+        role = role_update(actor=self.access(), role=role, data=dict(serializer.validated_data))
         return Response(RoleOutputSerializer(role).data)
 
     def partial_update(self, request: Request, community_pk: str, role_id: str) -> Response:
         return self.update(request, community_pk, role_id, partial=True)
 
     def destroy(self, request: Request, community_pk: str, role_id: str) -> Response:
-        services.role_delete(actor=self.access(), role=selectors.role_get(community=self.community, role_id=role_id))
+        role_delete(actor=self.access(), role=role_get(community=self.community, role_id=role_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,9 +5,9 @@ from django.db import transaction
 
 from communities.models import AuditLogEntry
 from community_service.outbox.models import OutboxEvent
-from members import services
+from members.selectors.access import community_access
+from members.services.memberships import member_kick
 from members.models import Member
-from members.selectors import community_access
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
 
@@ -97,7 +97,7 @@ def test_a_rolled_back_moderation_action_leaves_no_event_and_no_audit_entry():
     target = member_add(community)
     actor = community_access(community_id=community.pk, user=community.owner)
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.member_kick(actor=actor, member=Member.objects.get(user=target))
+        member_kick(actor=actor, member=Member.objects.get(user=target))
         raise RuntimeError("the request failed after the kick")
     assert Member.objects.get(user=target).status == "active"
     assert not OutboxEvent.objects.filter(event_type="member.left").exists()

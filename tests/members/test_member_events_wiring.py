@@ -9,9 +9,13 @@ from communities.models import AuditLogEntry
 from community_service.outbox.catalogue import event_spec
 from community_service.outbox.models import OutboxEvent
 from community_service.request_context import user_id_var
-from members import services
+from members.selectors.access import community_access
+from members.services.invites import invite_create
+from members.services.memberships import join_request_decide
+from members.services.moderation import member_ban, member_mute, member_unban
+from members.services.ownership import community_transfer_ownership
+from members.services.roles import role_create
 from members.models import Member
-from members.selectors import community_access
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
 
@@ -24,7 +28,7 @@ def payloads(event_type: str) -> list[dict]:
 
 def test_joining_through_an_invite_says_so_in_member_joined():
     community = CommunityFactory(community_type="private")
-    invite = services.invite_create(community=community, created_by=community.owner)
+    invite = invite_create(community=community, created_by=community.owner)
     user = UserFactory()
     assert client_for(user).post(f"/api/v1/invites/{invite.code}/accept").status_code in (200, 201)
     [joined] = [p for p in payloads("member.joined") if p["user_id"] == str(user.pk)]
@@ -47,7 +51,7 @@ def test_without_an_actor_the_audit_entry_names_the_requests_user():
     target = member_add(community, status="banned", role=None)
     token = user_id_var.set(str(community.owner_id))
     try:
-        services.member_unban(member=Member.objects.get(user=target))
+        member_unban(member=Member.objects.get(user=target))
     finally:
         user_id_var.reset(token)
     assert AuditLogEntry.objects.get(action="member.unbanned").actor_id == community.owner_id
@@ -84,14 +88,14 @@ def test_a_rolled_back_action_leaves_neither_event_nor_audit_entry(action):
     actor = community_access(community_id=community.pk, user=community.owner)
     applicant = member_add(community, status="pending", role=None)
     run = {
-        "ban": lambda: services.member_ban(actor=actor, community=community, user=target, duration=None),
-        "mute": lambda: services.member_mute(actor=actor, member=Member.objects.get(user=target),
+        "ban": lambda: member_ban(actor=actor, community=community, user=target, duration=None),
+        "mute": lambda: member_mute(actor=actor, member=Member.objects.get(user=target),
                                              duration=timedelta(minutes=5)),
-        "approve": lambda: services.join_request_decide(actor=actor, member=Member.objects.get(user=applicant),
+        "approve": lambda: join_request_decide(actor=actor, member=Member.objects.get(user=applicant),
                                                         approve=True),
-        "role_create": lambda: services.role_create(actor=actor, community=community, name="Temp",
+        "role_create": lambda: role_create(actor=actor, community=community, name="Temp",
                                                     permissions=["post.create"], priority=1),
-        "transfer": lambda: services.community_transfer_ownership(community=community, new_owner=target),
+        "transfer": lambda: community_transfer_ownership(community=community, new_owner=target),
     }[action]
     events_before = OutboxEvent.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic():

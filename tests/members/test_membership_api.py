@@ -408,7 +408,7 @@ def test_member_list_runs_the_same_number_of_queries_for_10_and_100_members():
 
 
 def test_permission_resolution_costs_at_most_one_query_per_request():
-    from members.selectors import request_community_access
+    from members.selectors.access import request_community_access
 
     community = CommunityFactory()
     user = add_member(community, role="Moderator")

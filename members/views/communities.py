@@ -1,3 +1,9 @@
+"""Communities over HTTP: list, search, detail, create, edit, delete.
+
+The Community model and its use cases live in communities/; the views live here, one layer
+up, because every write is gated by the RBAC that members/ owns.
+"""
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,8 +18,9 @@ from communities.models import Community, CommunityType
 from communities.serializers import CommunityInputSerializer, CommunityOutputSerializer, CommunityUpdateSerializer
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import NotFound
+from members.selectors.communities import community_get_visible, community_list_visible
+from members.selectors.access import request_community_access
 from members.permissions import HasCommunityPermission, is_superadmin
-from members.selectors import request_community_access
 
 ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 
@@ -55,10 +62,10 @@ class CommunityViewSet(
         return "all" if viewer["superadmin"] else str(viewer["viewer_id"] or "anon")
 
     def get_queryset(self) -> QuerySet[Community]:
-        return selectors.community_list(**self._viewer()).order_by("-created_at", "-id")
+        return community_list_visible(**self._viewer()).order_by("-created_at", "-id")
 
     def get_object(self) -> Community:
-        community = selectors.community_get(id_or_slug=self.kwargs["pk"], **self._viewer())
+        community = community_get_visible(id_or_slug=self.kwargs["pk"], **self._viewer())
         self.check_object_permissions(self.request, community)
         return community
 

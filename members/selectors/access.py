@@ -1,32 +1,24 @@
-"""Reads for members and roles, and RBAC resolution: who may do what in a community."""
+"""RBAC resolution: a user's effective standing in a community, and who may see it."""
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from rest_framework.request import Request
 
-from community_service.cache import cache_get_or_set, cache_version
-from community_service.exceptions import NotFound
 from communities.models import Community, CommunityType
+from community_service.cache import cache_get_or_set, cache_version
 from members.catalogue import ALL_PERMISSIONS
-from members.models import Member, MemberStatus, Role, User
+from members.models import Member, MemberStatus, User
 
-# The owner outranks every role, whatever its priority.
 OWNER_PRIORITY = 2**31
 
 
 def rbac_cache_namespace(community_id: object) -> str:
-    """Bumped on every member or role change in the community (see services._invalidate_rbac)."""
+    """Bumped on every member or role change in the community (see members.services.effects.rbac_invalidate)."""
     return f"community:{community_id}:rbac"
-
-
-def roles_cache_key(community_id: object) -> str:
-    return f"community:{community_id}:roles"
 
 
 @dataclass(frozen=True)
@@ -126,8 +118,6 @@ def community_access(*, community_id: object, user: User | None, is_superadmin: 
 
 def request_community_access(request: Request, community_id: object) -> CommunityAccess:
     """community_access, memoised on the request so a request resolves it at most once."""
-    from members.permissions import is_superadmin
-
     memo: dict = request.__dict__.setdefault("_community_access", {})
     key = str(community_id)
     if key not in memo:
@@ -147,48 +137,9 @@ def community_visible_to(*, community: Community, access: CommunityAccess) -> bo
     return True
 
 
-# --- members -----------------------------------------------------------------------------
-
-
-def member_list(*, community: Community) -> QuerySet[Member]:
-    return (
-        Member.objects.filter(community=community)
-        .select_related("user")
-        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("-priority", "name")))
-        .order_by("-is_owner", "joined_at", "id")
-    )
-
-
-def member_search(queryset: QuerySet[Member], *, text: str) -> QuerySet[Member]:
-    return queryset.filter(Q(nickname__icontains=text) | Q(user__username__icontains=text))
-
-
-def member_get(*, community: Community, user_id: object) -> Member:
-    """A member row of the community by user id (any status). Raises NotFound."""
-    member = member_list(community=community).filter(user_id=user_id).first()
-    if member is None:
-        raise NotFound("Member not found.")
-    return member
-
-
-# --- roles -------------------------------------------------------------------------------
-
-
-def role_list(*, community: Community) -> QuerySet[Role]:
-    return Role.objects.filter(community=community).order_by("-priority", "name")
-
-
-def role_get(*, community: Community, role_id: object) -> Role:
-    role = role_list(community=community).filter(pk=role_id).first()
-    if role is None:
-        raise NotFound("Role not found.")
-    return role
-
-
-def role_list_cached(*, community: Community, serialize: Callable[[list[Role]], list[dict]]) -> list[dict]:
-    """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
-    return cache_get_or_set(
-        roles_cache_key(community.pk),
-        lambda: serialize(list(role_list(community=community))),
-        ttl=settings.CACHE_DEFAULT_TTL,
-    )
+def is_superadmin(request: Request) -> bool:
+    """The seed's rule: a token with is_superadmin bypasses every community check."""
+    token = request.auth
+    if token is not None and hasattr(token, "get"):
+        return bool(token.get("is_superadmin", False))
+    return bool(getattr(request.user, "is_superuser", False))

@@ -1,0 +1,29 @@
+"""Which communities a viewer may see: private ones only by their active members."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from communities.models import Community, CommunityType
+from communities.selectors import community_get, community_list
+from members.models import Member, MemberStatus
+
+
+def _visibility_filter(*, viewer_id: object | None, superadmin: bool) -> Q:
+    if superadmin:
+        return Q()
+    visible = ~Q(community_type=CommunityType.PRIVATE)
+    if viewer_id is not None:
+        is_member = Member.objects.filter(community=OuterRef("pk"), user_id=viewer_id, status=MemberStatus.ACTIVE)
+        visible |= Q(Exists(is_member))
+    return visible
+
+
+def community_list_visible(*, viewer_id: object | None = None, superadmin: bool = False) -> QuerySet[Community]:
+    """Live communities the viewer may see."""
+    return community_list().filter(_visibility_filter(viewer_id=viewer_id, superadmin=superadmin))
+
+
+def community_get_visible(*, id_or_slug: str, viewer_id: object | None = None, superadmin: bool = False) -> Community:
+    """One live community the viewer may see, by UUID or slug. Raises NotFound otherwise."""
+    return community_get(
+        id_or_slug=id_or_slug, queryset=community_list_visible(viewer_id=viewer_id, superadmin=superadmin)
+    )

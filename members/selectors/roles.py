@@ -1,0 +1,35 @@
+"""Reads for a community's roles, and the seed's cached role list."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from communities.models import Community
+from community_service.cache import cache_get_or_set
+from community_service.exceptions import NotFound
+from members.models import Role
+
+
+def roles_cache_key(community_id: object) -> str:
+    return f"community:{community_id}:roles"
+
+
+def role_list(*, community: Community) -> QuerySet[Role]:
+    return Role.objects.filter(community=community).order_by("-priority", "name")
+
+
+def role_get(*, community: Community, role_id: object) -> Role:
+    role = role_list(community=community).filter(pk=role_id).first()
+    if role is None:
+        raise NotFound("Role not found.")
+    return role
+
+
+def role_list_cached(*, community: Community, serialize: Callable[[list[Role]], list[dict]]) -> list[dict]:
+    """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
+    return cache_get_or_set(
+        roles_cache_key(community.pk),
+        lambda: serialize(list(role_list(community=community))),
+        ttl=settings.CACHE_DEFAULT_TTL,
+    )

@@ -1,0 +1,63 @@
+"""Members, join requests, bans and mutes."""
+
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from community_service.api.fields import StrictCharField
+from members.models import Member
+from members.serializers.roles import RoleBriefSerializer
+
+
+class MemberOutputSerializer(serializers.ModelSerializer):
+    user_id = serializers.UUIDField(read_only=True)
+    community_id = serializers.UUIDField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    roles = RoleBriefSerializer(many=True, read_only=True)
+    is_muted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "id", "community_id", "user_id", "username", "nickname", "status", "is_owner", "roles",
+            "joined_at", "left_at", "banned_until", "ban_reason", "muted_until", "is_muted", "join_message",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_is_muted(self, member: Member) -> bool:
+        return member.muted_until is not None and member.muted_until > timezone.now()
+
+
+class MemberJoinInputSerializer(serializers.Serializer):
+    message = StrictCharField(max_length=500, required=False, allow_blank=True, default="",
+                              help_text="Shown to moderators with a join request (restricted communities).")
+
+
+class MemberUpdateInputSerializer(serializers.Serializer):
+    nickname = StrictCharField(max_length=64, required=False, allow_blank=True)
+    role_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50,
+                                     help_text="The member's complete set of roles (needs role.manage).")
+
+
+class MyAccessOutputSerializer(serializers.Serializer):
+    member = MemberOutputSerializer(allow_null=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+    is_banned = serializers.BooleanField()
+    is_muted = serializers.BooleanField()
+
+
+class UserTargetInputSerializer(serializers.Serializer):
+    user_id = serializers.UUIDField()
+
+
+class BanInputSerializer(UserTargetInputSerializer):
+    duration_seconds = serializers.IntegerField(
+        min_value=60, max_value=10 * 365 * 86400, required=False, allow_null=True,
+        help_text="Omit or null for a permanent ban.",
+    )
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MuteInputSerializer(UserTargetInputSerializer):
+    duration_seconds = serializers.IntegerField(min_value=60, max_value=365 * 86400)
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")

@@ -1,0 +1,78 @@
+"""Accounts and tokens: registration, refresh-token rotation, logout."""
+
+from django.db import IntegrityError, transaction
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from community_service.exceptions import Conflict, PermissionDenied
+from members.models import User
+from members.tokens import token_pair_for
+
+
+def user_register(*, email: str, username: str, password: str) -> User:
+    """Create an active account. Raises Conflict naming a taken email or username."""
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("A user with this email already exists.", field="email", code="unique")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict("A user with this username already exists.", field="username", code="unique")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, username=username, password=password)
+    except IntegrityError:
+        # Lost a race with a concurrent registration of the same email or username.
+        raise Conflict("A user with this email or username already exists.", field="email", code="unique")
+
+
+def _parse_refresh(refresh_token: str) -> RefreshToken:
+    try:
+        return RefreshToken(refresh_token)
+    except TokenError as exc:
+        raise InvalidToken(str(exc)) from exc
+
+
+@transaction.atomic
+def _blacklist(token: RefreshToken) -> None:
+    """Blacklist once: the row lock makes two concurrent uses of one token yield one winner."""
+    outstanding = OutstandingToken.objects.select_for_update().filter(jti=token[api_settings.JTI_CLAIM]).first()
+    if outstanding is None:
+        token.blacklist()  # minted before outstanding-tracking; creates both rows
+        return
+    _, created = BlacklistedToken.objects.get_or_create(token=outstanding)
+    if not created:
+        raise InvalidToken("Token is blacklisted")
+
+
+def auth_token_refresh(*, refresh_token: str) -> dict[str, str]:
+    """Rotate a refresh token: the old one is blacklisted and claims are re-read from the user.
+
+    Raises InvalidToken (401) for a bad, expired or reused token and AuthenticationFailed
+    (401) when the user was deleted or deactivated.
+    """
+    old = _parse_refresh(refresh_token)
+    user = User.objects.filter(pk=old.payload.get(api_settings.USER_ID_CLAIM)).first()
+    if user is None or not user.is_active:
+        raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
+    _blacklist(old)
+    return token_pair_for(user)
+
+
+def user_logout(*, user: User, refresh_token: str) -> None:
+    """Revoke the caller's refresh token so it can mint no more access tokens.
+
+    Like OAuth token revocation (RFC 7009), a token that is already invalid, expired or
+    revoked is a success: afterwards it cannot be used either way. Someone else's token
+    is refused with PermissionDenied.
+    """
+    try:
+        token = RefreshToken(refresh_token)
+    except TokenError:
+        return
+    if str(token.payload.get(api_settings.USER_ID_CLAIM)) != str(user.pk):
+        raise PermissionDenied("This refresh token belongs to another user.", field="refresh")
+    try:
+        _blacklist(token)
+    except InvalidToken:
+        return

@@ -1,0 +1,81 @@
+"""Roles: create, edit and delete, within the actor's rank and permissions."""
+
+from django.db import IntegrityError, transaction
+
+from community_service.exceptions import Conflict, PermissionDenied
+from communities.models import Community
+from members.models import Role
+from members.selectors.access import CommunityAccess
+from members.services.effects import rbac_invalidate, role_event_record
+from members.services.hierarchy import require_can_grant, validate_permission_codes
+
+
+def _set_default_role(role: Role) -> None:
+    Role.objects.filter(community_id=role.community_id, is_default=True).exclude(pk=role.pk).update(is_default=False)
+
+
+@transaction.atomic
+def role_create(
+    *, actor: CommunityAccess, community: Community, name: str, permissions: list[str], priority: int = 0,
+    color: str = "", is_default: bool = False,
+) -> Role:
+    permissions = validate_permission_codes(permissions)
+    if priority >= actor.rank:
+        raise PermissionDenied("You can only create roles below your own.", code="hierarchy")
+    require_can_grant(actor, permissions)
+    if Role.objects.filter(community=community, name__iexact=name).exists():
+        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    role = Role(community=community, name=name, permissions=permissions, priority=priority, color=color)
+    if is_default:
+        _set_default_role(role)
+        role.is_default = True
+    try:
+        with transaction.atomic():
+            role.save()
+    except IntegrityError:
+        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    rbac_invalidate(community.pk, roles_changed=True)
+    role_event_record("role.created", role, permissions=role.permissions)
+    return role
+
+
+@transaction.atomic
+def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    if role.priority >= actor.rank:
+        raise PermissionDenied("You can only edit roles below your own.", code="hierarchy")
+    if "priority" in data and data["priority"] >= actor.rank:
+        raise PermissionDenied("You can only move roles below your own.", code="hierarchy")
+    if "permissions" in data:
+        data["permissions"] = validate_permission_codes(data["permissions"])
+        require_can_grant(actor, set(data["permissions"]) ^ set(role.permissions))
+    if "name" in data and Role.objects.filter(community_id=role.community_id, name__iexact=data["name"]).exclude(
+        pk=role.pk
+    ).exists():
+        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    if data.get("is_default") is False and role.is_default:
+        raise Conflict("Make another role the default instead.", field="is_default", code="default_role_required")
+    if data.get("is_default"):
+        _set_default_role(role)
+    changed = sorted(attr for attr, value in data.items() if getattr(role, attr) != value)
+    for attr, value in data.items():
+        setattr(role, attr, value)
+    role.save()
+    rbac_invalidate(role.community_id, roles_changed=True)
+    if changed:
+        role_event_record("role.updated", role, changed=changed)
+    return role
+
+
+@transaction.atomic
+def role_delete(*, actor: CommunityAccess, role: Role) -> None:
+    """Delete a role; members simply lose it. The default role cannot be deleted."""
+    role = Role.objects.select_for_update().get(pk=role.pk)
+    if role.is_default:
+        raise Conflict("The default role cannot be deleted.", code="default_role")
+    if role.priority >= actor.rank:
+        raise PermissionDenied("You can only delete roles below your own.", code="hierarchy")
+    community_id = role.community_id
+    role_event_record("role.deleted", role)
+    role.delete()
+    rbac_invalidate(community_id, roles_changed=True)
