@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz bench venv clean check-migrations
+.PHONY: run test lint fuzz bench venv clean check-migrations
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m community_service.devtools run
 
+## Static checks: the import-layer contracts in .importlinter.
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports --no-cache
+
 ## Run the whole suite against this machine's PostgreSQL, Redis, RabbitMQ and a Tansu broker.
-test: $(STAMP)
+test: lint
 	$(PY) -m community_service.devtools preflight
 	$(PY) manage.py makemigrations --check --dry-run --settings=community_service.settings_test
 	$(PY) -m pytest $(PYTEST_ARGS)
