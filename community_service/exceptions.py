@@ -55,3 +55,19 @@ class PayloadTooLarge(DomainError):
     status_code = 413
     code = "too_large"
     default_detail = "The upload is too large."
+
+
+class PaymentRequired(DomainError):
+    """The payment provider declined the charge (a business answer, kept for idempotent replays)."""
+
+    status_code = 402
+    code = "payment_declined"
+    default_detail = "The payment was declined."
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency is down (e.g. the payment provider's breaker is open). `retry_after` seconds."""
+
+    status_code = 503
+    code = "unavailable"
+    default_detail = "Temporarily unavailable; retry later."

@@ -236,6 +236,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelOverwriteCodeEnum": "content.serializers.channels.OVERWRITE_CODES",
         "ReportStatusEnum": "content.models.ReportStatus",
+        "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
+        # Donations and payments share one set: pending, completed, failed, refunded.
+        "PaymentStatusEnum": "billing.models.PaymentStatus",
     },
 }
 
@@ -285,6 +288,34 @@ CELERY_BEAT_SCHEDULE = {
     "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,
                          "options": {"expires": POST_VIEWS_FLUSH_SECONDS}},
 }
+
+# --- Billing (docs/billing.md) ---------------------------------------------------------
+# Providers by name -> class path; the sandbox moves no money (make run, tests).
+BILLING_PROVIDERS = {"sandbox": "billing.providers.sandbox.SandboxProvider", **env.json("BILLING_PROVIDERS", default={})}
+BILLING_DEFAULT_PROVIDER = env.str("BILLING_DEFAULT_PROVIDER", default="sandbox")
+BILLING_SANDBOX_WEBHOOK_SECRET = env.str("BILLING_SANDBOX_WEBHOOK_SECRET", default="sandbox-webhook-secret")
+# A signed webhook older (or newer) than this is refused, so a captured one cannot be replayed later.
+BILLING_WEBHOOK_TOLERANCE_SECONDS = env.int("BILLING_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# Upper limit of one donation or level price, in any currency.
+BILLING_MAX_AMOUNT = env.str("BILLING_MAX_AMOUNT", default="10000.00")
+# Seed 003: the breaker opens after 5 consecutive failures and half-opens after 30 seconds.
+BILLING_BREAKER_FAIL_MAX = env.int("BILLING_BREAKER_FAIL_MAX", default=5)
+BILLING_BREAKER_RESET_SECONDS = env.int("BILLING_BREAKER_RESET_SECONDS", default=30)
+BILLING_EXPIRY_INTERVAL_SECONDS = env.float("BILLING_EXPIRY_INTERVAL_SECONDS", default=60.0)
+BILLING_TOP_DONORS = env.int("BILLING_TOP_DONORS", default=10)  # per currency
+# Idempotency-Key results are kept at least this long (Stripe: 24 hours).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+if IDEMPOTENCY_KEY_TTL_HOURS < 24:
+    raise ImproperlyConfigured("IDEMPOTENCY_KEY_TTL_HOURS must be at least 24.")
+# A key still in progress after this long belongs to a request that died; a retry takes it over.
+IDEMPOTENCY_IN_PROGRESS_TIMEOUT = env.int("IDEMPOTENCY_IN_PROGRESS_TIMEOUT", default=600)
+CELERY_BEAT_SCHEDULE.update({
+    # Ends subscriptions past expires_at (subscription.ended); `manage.py expire_subscriptions` by hand.
+    "billing-expire-subscriptions": {"task": "billing.subscriptions_expire",
+                                     "schedule": BILLING_EXPIRY_INTERVAL_SECONDS,
+                                     "options": {"expires": BILLING_EXPIRY_INTERVAL_SECONDS}},
+    "idempotency-prune": {"task": "idempotency.prune", "schedule": 3600.0},
+})
 
 # --- Content rules ------------------------------------------------------------------------
 # Community-wide cap on pinned posts.

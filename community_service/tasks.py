@@ -1,5 +1,13 @@
 """Celery task modules of the platform app (found by `app.autodiscover_tasks()`)."""
 
+from celery import shared_task
+
+from community_service.api.idempotency import idempotency_prune
 from community_service.outbox.tasks import outbox_publish_task, outbox_relay_task
 
-__all__ = ["outbox_publish_task", "outbox_relay_task"]
+__all__ = ["idempotency_prune_task", "outbox_publish_task", "outbox_relay_task"]
+
+
+@shared_task(name="idempotency.prune", ignore_result=True)
+def idempotency_prune_task() -> None:
+    idempotency_prune()

@@ -10,11 +10,16 @@ caller's roles an allow beats a deny; a member-level overwrite beats both), and 
 announcement channel post.moderate.
 """
 
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
+from community_service.entitlements import held_level_ids
 from community_service.exceptions import NotFound, PermissionDenied
 from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
+from members.models import Member, MemberStatus
 from members.selectors.access import CommunityAccess, community_visible_to
+
+# Who reads a gated post without holding one of its levels (besides its author).
+GATE_BYPASS_CODES = ("post.moderate", "billing.manage")
 
 
 def channel_readable(channel: Channel | None, access: CommunityAccess) -> bool:
@@ -112,3 +117,50 @@ def require_can_write(channel: Channel | None, access: CommunityAccess, code: st
         return
     if not can_write_in_channel(channel, access, code):
         raise PermissionDenied(f"You cannot use {code} here.", code="permission_denied")
+
+
+# --- Gated posts -----------------------------------------------------------------------------
+
+
+def gate_bypass(access: CommunityAccess) -> bool:
+    """Superadmins, the owner, post.moderate holders (they review) and billing.manage holders."""
+    return access.is_superadmin or any(access.has(code) for code in GATE_BYPASS_CODES)
+
+
+def post_locked(post: Post, *, user_id: object | None, access: CommunityAccess) -> bool:
+    """Is this post's body, media and comments hidden from the caller?"""
+    if not post.required_level_ids:
+        return False
+    if (user_id is not None and post.author_id == user_id) or gate_bypass(access):
+        return False
+    return not set(post.required_level_ids) & held_level_ids(user_id=user_id)
+
+
+def post_locked_annotation(*, user_id: object | None, access: CommunityAccess | None) -> ExpressionWrapper | Value:
+    """`is_locked` for a queryset of posts: per post in SQL, with the caller's levels read once.
+
+    `access` is the caller's access in the one community being listed, or None across
+    communities (global search), where the bypass is worked out per community in SQL.
+    """
+    if access is not None and gate_bypass(access):
+        return Value(False, output_field=BooleanField())
+    open_to_caller = Q(required_level_ids=[])
+    if user_id is not None:
+        open_to_caller |= Q(author_id=user_id)
+        held = list(held_level_ids(user_id=user_id))
+        if held:
+            open_to_caller |= Q(required_level_ids__overlap=held)
+        if access is None:
+            privileged = Member.objects.filter(community=OuterRef("community_id"), user_id=user_id,
+                                               status=MemberStatus.ACTIVE).filter(
+                Q(is_owner=True) | Q(roles__permissions__overlap=list(GATE_BYPASS_CODES)))
+            open_to_caller |= Q(Exists(privileged))
+    return ExpressionWrapper(~open_to_caller, output_field=BooleanField())
+
+
+def require_unlocked(post: Post, *, user_id: object | None, access: CommunityAccess) -> Post:
+    """Comments, likes and media of a gated post need one of its levels (403 `subscription_required`)."""
+    if post_locked(post, user_id=user_id, access=access):
+        raise PermissionDenied("This post is for subscribers; subscribe to one of its levels to read it.",
+                               code="subscription_required")
+    return post

@@ -46,6 +46,8 @@ def _from_domain_error(exc: domain.DomainError) -> exceptions.APIException:
     else:
         error = exceptions.APIException(exceptions.ErrorDetail(exc.detail, exc.code))
     error.status_code = exc.status_code
+    if exc.context.get("retry_after"):
+        error.wait = exc.context["retry_after"]  # DRF's handler turns `wait` into Retry-After
     return error
 
 

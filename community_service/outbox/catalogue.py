@@ -21,6 +21,7 @@ class Aggregate(StrEnum):
     EVENT = "event"
     SUBSCRIPTION = "subscription"
     DONATION = "donation"
+    PAYMENT = "payment"
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ _COMMUNITY = ("community_id", "owner_id", "name")
 _MEMBER = ("community_id", "member_id", "user_id")
 _POST = ("community_id", "post_id", "author_id", "channel_id")
 _EVENT = ("community_id", "event_id", "title", "starts_at")
+_SUB = ("community_id", "subscription_id", "user_id", "level_id")
+_PAYMENT = ("community_id", "payment_id", "user_id", "purpose", "amount", "currency")
 
 EVENT_TYPES: dict[str, EventSpec] = {}
 
@@ -111,12 +114,29 @@ for _spec in (
     S("event.rsvp_cancelled", A.EVENT, ("community_id", "event_id", "registration_id", "user_id"),
       optional=("promoted_registration_id",)),
     # --- billing ---
-    S("subscription.started", A.SUBSCRIPTION,
-      ("community_id", "subscription_id", "user_id", "tier_id", "amount", "currency", "period"), seed=True),
-    S("subscription.ended", A.SUBSCRIPTION, ("community_id", "subscription_id", "user_id", "tier_id", "reason"),
-      seed=True, description="`reason` is cancelled | expired | payment_failed."),
+    S("subscription.started", A.SUBSCRIPTION, (*_SUB, "amount", "currency", "starts_at", "expires_at"), seed=True,
+      description="The first payment of a subscription completed; access runs from `starts_at` to `expires_at`."),
+    S("subscription.ended", A.SUBSCRIPTION, (*_SUB, "reason"), seed=True,
+      description="Access is over; `reason` is expired | cancelled (a cancelled subscription reached expires_at) "
+                  "| refunded (a payment of it was refunded)."),
+    S("subscription.cancelled", A.SUBSCRIPTION, (*_SUB, "expires_at"),
+      description="The subscriber stopped renewal; access lasts until `expires_at`, then subscription.ended."),
+    S("subscription.renewed", A.SUBSCRIPTION, (*_SUB, "amount", "currency", "expires_at"),
+      description="A renewal payment completed; `expires_at` moved one period further."),
+    S("subscription.upgraded", A.SUBSCRIPTION,
+      (*_SUB, "previous_level_id", "amount", "currency", "credit", "starts_at", "expires_at"),
+      description="Moved to another level at once; `credit` is the unused value of the old period taken off "
+                  "`amount` (docs/billing.md)."),
     S("donation.received", A.DONATION, ("community_id", "donation_id", "donor_id", "amount", "currency"),
-      optional=("message",), seed=True, description="`donor_id` is null for an anonymous donation."),
+      optional=("message",), seed=True,
+      description="A donation's payment completed. `donor_id` is null for an anonymous donation."),
+    S("donation.refunded", A.DONATION, ("community_id", "donation_id", "amount", "currency"),
+      description="A completed donation was refunded; it no longer counts in totals."),
+    S("payment.failed", A.PAYMENT, _PAYMENT + ("failure_code",),
+      description="The provider declined a charge or reported it failed; `purpose` is donation | "
+                  "subscription_start | subscription_renew | subscription_upgrade."),
+    S("payment.refunded", A.PAYMENT, _PAYMENT,
+      description="A completed payment was given back (console refund or provider webhook)."),
 ):
     event_type_register(_spec)
 del A, S, _spec
@@ -157,7 +177,13 @@ class EventType(StrEnum):
     EVENT_RSVP_CANCELLED = "event.rsvp_cancelled"
     SUBSCRIPTION_STARTED = "subscription.started"
     SUBSCRIPTION_ENDED = "subscription.ended"
+    SUBSCRIPTION_CANCELLED = "subscription.cancelled"
+    SUBSCRIPTION_RENEWED = "subscription.renewed"
+    SUBSCRIPTION_UPGRADED = "subscription.upgraded"
     DONATION_RECEIVED = "donation.received"
+    DONATION_REFUNDED = "donation.refunded"
+    PAYMENT_FAILED = "payment.failed"
+    PAYMENT_REFUNDED = "payment.refunded"
 
 
 def payload_check(spec: EventSpec, payload: dict) -> None:

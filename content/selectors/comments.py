@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
 
 from community_service.exceptions import NotFound
-from content.access import require_readable_post
+from content.access import require_readable_post, require_unlocked
 from content.models import Comment, Post, Reaction
 from members.selectors.access import CommunityAccess
 
@@ -39,9 +39,10 @@ def _with_viewer(queryset: QuerySet[Comment], *, user_id: object | None) -> Quer
 def comment_post_get(
     *, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
 ) -> Post:
-    """The post whose comments are read or written, if the caller may read it.
+    """The post whose comments are read or written (or that is liked), if the caller may read it.
 
-    Raises NotFound (missing or invisible post) or PermissionDenied (banned caller).
+    Raises NotFound (missing or invisible post) or PermissionDenied (banned caller, or a
+    gated post the caller holds no level of: `subscription_required`).
     """
     post = (
         Post.objects.defer("search_vector")
@@ -50,7 +51,8 @@ def comment_post_get(
         .first()
     )
     access = access_for(post.community_id) if post is not None else None
-    return require_readable_post(post, user_id=user_id, access=access)
+    post = require_readable_post(post, user_id=user_id, access=access)
+    return require_unlocked(post, user_id=user_id, access=access)
 
 
 def comment_roots(*, post: Post, user_id: object | None) -> QuerySet[Comment]:
@@ -103,4 +105,5 @@ def comment_get(
         require_readable_post(comment.post, user_id=user_id, access=access)
     except NotFound:
         raise NotFound("Comment not found.") from None
+    require_unlocked(comment.post, user_id=user_id, access=access)
     return comment

@@ -2,12 +2,12 @@
 
 from collections.abc import Callable
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.fields import BooleanField
 
 from communities.models import Community, CommunityType
-from content.access import post_readable_filter, require_readable_post
+from content.access import post_locked, post_locked_annotation, post_readable_filter, require_readable_post
 from content.models import Post, PostStatus, Reaction
 from members.selectors.access import CommunityAccess
 from members.models import Member, MemberStatus
@@ -39,17 +39,31 @@ def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySe
 
 
 def post_feed(*, community: Community, user_id: object | None, access: CommunityAccess) -> QuerySet[Post]:
-    """The community's posts the caller may read, with author, channel, media and liked_by_me."""
+    """The community's posts the caller may read, with author, channel, media, liked_by_me and
+    is_locked (gated posts the caller holds no level of)."""
     posts = Post.objects.filter(community=community).filter(post_readable_filter(user_id=user_id, access=access))
-    return _with_viewer(posts, user_id=user_id)
+    return _with_viewer(posts, user_id=user_id).annotate(
+        is_locked=post_locked_annotation(user_id=user_id, access=access)
+    )
 
 
 def post_search(queryset: QuerySet[Post], *, text: str) -> QuerySet[Post]:
-    """Full-text match over title (weight A) and content (weight B), best first."""
+    """Full-text match over title (weight A) and content (weight B), best first.
+
+    Needs `is_locked` annotated: a locked post matches and ranks on its title only, so a
+    search never reveals what its body says.
+    """
     query = SearchQuery(text, search_type="websearch", config="english")
+    title_vector = SearchVector("title", weight="A", config="english")
     return (
+        # The title is part of search_vector, so the GIN index still picks the candidates.
         queryset.filter(search_vector=query)
-        .annotate(search_rank=SearchRank(F("search_vector"), query))
+        .annotate(title_vector=title_vector)
+        .filter(Q(is_locked=False) | Q(title_vector=query))
+        .annotate(search_rank=Case(
+            When(is_locked=True, then=SearchRank(F("title_vector"), query)),
+            default=SearchRank(F("search_vector"), query), output_field=FloatField(),
+        ))
         .order_by("-search_rank", "-published_at", "-id")
     )
 
@@ -59,7 +73,9 @@ def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[o
     post = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
     post = post.select_related("community").first()
     access = access_for(post.community_id) if post is not None else None
-    return require_readable_post(post, user_id=user_id, access=access)
+    post = require_readable_post(post, user_id=user_id, access=access)
+    post.is_locked = post_locked(post, user_id=user_id, access=access)
+    return post
 
 
 def post_global_search(*, text: str, user_id: object | None, superadmin: bool) -> QuerySet[Post]:
@@ -79,4 +95,6 @@ def post_global_search(*, text: str, user_id: object | None, superadmin: bool) -
                                            status=MemberStatus.BANNED)
             readable = (readable | Q(Exists(active))) & ~Q(Exists(banned))
         posts = posts.filter(readable)
-    return post_search(_with_viewer(posts, user_id=user_id), text=text)
+    locked = (Value(False, output_field=BooleanField()) if superadmin
+              else post_locked_annotation(user_id=user_id, access=None))
+    return post_search(_with_viewer(posts, user_id=user_id).annotate(is_locked=locked), text=text)

@@ -15,18 +15,31 @@ class PostOutputSerializer(serializers.ModelSerializer):
     author = PostAuthorSerializer(read_only=True, allow_null=True)
     media_urls = serializers.SerializerMethodField()
     liked_by_me = serializers.BooleanField(read_only=True, default=False)
+    locked = serializers.BooleanField(source="is_locked", read_only=True, default=False,
+                                      help_text="Gated post you hold none of the levels of: `content` is empty, "
+                                                "`media_urls` too, and its comments are closed to you.")
+    required_level_ids = serializers.ListField(child=serializers.UUIDField(), read_only=True,
+                                               help_text="Subscription levels that unlock the post; empty: open.")
 
     class Meta:
         model = Post
         fields = [
             "id", "community_id", "channel_id", "author", "title", "content", "status", "rejection_reason",
             "is_pinned", "comments_locked", "media_urls", "like_count", "view_count", "comment_count",
-            "liked_by_me", "published_at", "created_at", "updated_at",
+            "liked_by_me", "locked", "required_level_ids", "published_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_media_urls(self, post: Post) -> list[str]:
+        if getattr(post, "is_locked", False):
+            return []
         return [attachment.file.url for attachment in post.attachments.all()]
+
+    def to_representation(self, post: Post) -> dict:
+        data = super().to_representation(post)
+        if getattr(post, "is_locked", False):
+            data["content"] = ""  # the title and the marker only
+        return data
 
 
 class PostInputSerializer(serializers.Serializer):
@@ -39,6 +52,11 @@ class PostInputSerializer(serializers.Serializer):
     )
     attachment_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=10,
                                            help_text="Uploaded attachments (POST .../attachments) to attach.")
+    required_level_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=20,
+        help_text="Gate the post: only subscribers of one of these levels (and moderators) read its body, media "
+                  "and comments. Needs billing.manage. Empty: open to every reader.",
+    )
 
 
 class PostUpdateSerializer(serializers.Serializer):
@@ -47,6 +65,11 @@ class PostUpdateSerializer(serializers.Serializer):
     channel_id = serializers.UUIDField(required=False, allow_null=True)
     status = serializers.ChoiceField(
         choices=[(s, s) for s in (PostStatus.DRAFT, PostStatus.PUBLISHED, PostStatus.ARCHIVED)], required=False
+    )
+    required_level_ids = serializers.ListField(
+        child=serializers.UUIDField(), required=False, max_length=20,
+        help_text="Gate the post: only subscribers of one of these levels (and moderators) read its body, media "
+                  "and comments. Needs billing.manage. Empty: open to every reader.",
     )
 
 

@@ -10,7 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from community_service.cache import invalidate_around_commit
-from community_service.exceptions import Conflict, PermissionDenied
+from community_service.entitlements import unknown_level_ids
+from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
@@ -60,6 +61,19 @@ def _enter_status(post: Post, new_status: str) -> None:
         _count(post.community_id, +1 if new_status in COUNTED else -1)
 
 
+def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) -> list:
+    """Setting or lifting a gate needs billing.manage; every level must be the community's."""
+    if not access.has("billing.manage"):
+        raise PermissionDenied("Only holders of billing.manage can gate a post.", field="required_level_ids")
+    level_ids = list(dict.fromkeys(level_ids))
+    unknown = unknown_level_ids(community_id=community_id, level_ids=level_ids)
+    if unknown:
+        names = ", ".join(sorted(str(level_id) for level_id in unknown))
+        raise ValidationFailed(f"Not a subscription level of this community: {names}.", field="required_level_ids",
+                               code="unknown_level")
+    return level_ids
+
+
 def _publish_or_queue(community: Community, access: CommunityAccess) -> str:
     """Pre-moderated communities hold new posts for review unless the author moderates."""
     if community.post_moderation and not access.has("post.moderate"):
@@ -71,11 +85,14 @@ def _publish_or_queue(community: Community, access: CommunityAccess) -> str:
 def post_create(
     *, community: Community, author: User, access: CommunityAccess, title: str, content: str,
     channel: Channel | None = None, status: str = PostStatus.PUBLISHED, attachment_ids: list | None = None,
+    required_level_ids: list | None = None,
 ) -> Post:
-    """Write a post (or a draft). Raises PermissionDenied when the caller may not post here."""
+    """Write a post (or a draft), gated when `required_level_ids` is given (billing.manage).
+    Raises PermissionDenied when the caller may not post here, ValidationFailed for unknown levels."""
     require_can_write(channel, access, "post.create")
+    gate = _gate_check(community.pk, required_level_ids, access) if required_level_ids else []
     post = Post(community=community, channel=channel, author=author, title=title, content=content,
-                status=PostStatus.DRAFT)
+                status=PostStatus.DRAFT, required_level_ids=gate)
     post.save()
     if attachment_ids:
         from content.services.attachments import attachments_claim
@@ -96,10 +113,15 @@ def post_update(*, post: Post, actor: User, access: CommunityAccess, data: dict)
     """
     post = Post.objects.select_for_update(of=("self",)).select_related("community", "channel").get(pk=post.pk)
     is_author = post.author_id == actor.pk
-    if not is_author:
+    if "required_level_ids" in data:
+        if list(dict.fromkeys(data["required_level_ids"])) == list(post.required_level_ids):
+            data.pop("required_level_ids")
+        else:
+            data["required_level_ids"] = _gate_check(post.community_id, data["required_level_ids"], access)
+    if not is_author and (set(data) - {"required_level_ids"}):
         if not access.has("post.update"):
             raise PermissionDenied("Only the author or a holder of post.update can edit this post.")
-        if set(data) - {"title", "content"}:
+        if set(data) - {"title", "content", "required_level_ids"}:
             raise PermissionDenied("Only the author can move or change the status of a post.")
     if "channel" in data and data["channel"] != post.channel:
         require_can_write(data["channel"], access, "post.create")

@@ -14,10 +14,12 @@ from rest_framework.viewsets import GenericViewSet
 from community_service.api.schema import ErrorSerializer
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import NotFound
+from content.access import require_unlocked
 from content.models import Attachment
 from content.serializers.attachments import AttachmentOutputSerializer, AttachmentUploadSerializer
 from content.services import attachments as services
 from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted
+from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 # Room for the multipart boundaries and part headers around the file itself.
@@ -66,11 +68,16 @@ class AttachmentViewSet(ActionPermissionsMixin, GenericViewSet):
     action_permissions = {"retrieve": [CanViewCommunity()], "destroy": [IsAuthenticated, CanViewCommunity()]}
 
     def get_object(self) -> Attachment:
-        attachment = (Attachment.objects.select_related("community")
+        attachment = (Attachment.objects.select_related("community", "post").defer("post__search_vector")
                       .filter(pk=self.kwargs["attachment_id"], community__deleted_at__isnull=True).first())
         if attachment is None:
             raise NotFound("Attachment not found.")
         self.check_object_permissions(self.request, attachment)
+        if attachment.post is not None:
+            # Media of a gated post is for its subscribers, like its body.
+            user_id = self.request.user.pk if self.request.user.is_authenticated else None
+            require_unlocked(attachment.post, user_id=user_id,
+                             access=request_community_access(self.request, attachment.community_id))
         return attachment
 
     @extend_schema(summary="Get an attachment (with its URL)")

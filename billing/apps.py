@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "billing"
+
+    def ready(self) -> None:
+        # Content gates posts by level ids and asks the platform registry who holds them.
+        from billing.selectors.subscriptions import BillingEntitlements
+        from community_service.entitlements import entitlement_source_register
+
+        entitlement_source_register(BillingEntitlements())

@@ -1,0 +1,1 @@
+"""Input and output serializers of billing, one module per resource."""

@@ -1,0 +1,63 @@
+from rest_framework import serializers
+
+from billing.models import Donation
+from billing.serializers.money import AmountField, CurrencyField, PaymentMethodField, money_validate
+from community_service.api.fields import StrictBooleanField, StrictCharField
+
+
+class DonorSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    username = serializers.CharField()
+
+
+class DonationOutputSerializer(serializers.ModelSerializer):
+    """`donor` is null for an anonymous donation, except for the donor and donation.view holders."""
+
+    community_id = serializers.UUIDField(read_only=True)
+    donor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Donation
+        fields = ["id", "community_id", "donor", "amount", "currency", "message", "is_anonymous", "status",
+                  "created_at", "completed_at"]
+        read_only_fields = fields
+
+    def get_donor(self, donation: Donation) -> DonorSerializer(allow_null=True):  # type: ignore[valid-type]
+        if donation.donor_id is None:
+            return None
+        if donation.is_anonymous and not self.context.get("see_anonymous") \
+                and donation.donor_id != self.context.get("viewer_id"):
+            return None
+        return {"id": str(donation.donor_id), "username": donation.donor.username}
+
+
+class DonationInputSerializer(serializers.Serializer):
+    amount = AmountField()
+    currency = CurrencyField()
+    message = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
+    is_anonymous = StrictBooleanField(required=False, default=False,
+                                      help_text="Hide your name from everyone but you and donation.view holders.")
+    payment_method = PaymentMethodField()
+
+    def validate(self, attrs: dict) -> dict:
+        return money_validate(attrs, amount_field="amount")
+
+
+class CurrencyTotalSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.CharField(help_text="Exact decimal sum of completed donations.")
+    count = serializers.IntegerField()
+    anonymous_count = serializers.IntegerField()
+
+
+class TopDonorSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    user_id = serializers.UUIDField()
+    username = serializers.CharField()
+    amount = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class DonationSummarySerializer(serializers.Serializer):
+    totals = CurrencyTotalSerializer(many=True)
+    top_donors = TopDonorSerializer(many=True, help_text="Per currency, largest first; anonymous gifts never here.")

@@ -1,0 +1,47 @@
+"""Money fields: a decimal string (or JSON number) with at most two places, and an ISO 4217 code."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from billing.money import amount_check, currency_normalise
+from billing.providers.sandbox import OK, PAYMENT_METHODS
+from community_service.api.fields import StrictCharField
+from community_service.exceptions import ValidationFailed
+
+
+class AmountField(serializers.DecimalField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "A decimal string such as \"12.50\": more than 0, at most BILLING_MAX_AMOUNT "
+                                       "(10000.00 by default), at most 2 decimal places (0 for JPY and the like).")
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool):  # json true/false are not amounts
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def CurrencyField(**kwargs: Any) -> StrictCharField:  # noqa: N802 - a field factory reads like a field
+    return StrictCharField(min_length=3, max_length=3, help_text="ISO 4217 code, e.g. USD, EUR, JPY.", **kwargs)
+
+
+def PaymentMethodField() -> StrictCharField:  # noqa: N802
+    return StrictCharField(
+        max_length=255, required=False, default=OK,
+        help_text="A payment method token from the provider's client SDK. The sandbox provider takes "
+        f"{', '.join(PAYMENT_METHODS)} (default {OK}).",
+    )
+
+
+def money_validate(attrs: dict, *, amount_field: str, currency: str | None = None) -> dict:
+    """Normalise the currency and check the amount against it, as a serializer error naming the field."""
+    try:
+        code = currency_normalise(attrs["currency"]) if "currency" in attrs else currency
+        if "currency" in attrs:
+            attrs["currency"] = code
+        if amount_field in attrs and code:
+            attrs[amount_field] = amount_check(attrs[amount_field], code, field=amount_field)
+    except ValidationFailed as exc:
+        raise serializers.ValidationError({exc.field: [serializers.ErrorDetail(exc.detail, exc.code)]}) from None
+    return attrs

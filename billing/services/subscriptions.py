@@ -1,0 +1,219 @@
+"""Writes for subscriptions: subscribe, cancel, renew, upgrade, and the expiry sweep.
+
+Statuses: pending → active | failed; active → cancelled | expired. A cancelled
+subscription keeps its access until `expires_at`; then the sweep ends it. At most one
+live (not ended) subscription per user and community, enforced by `uq_subscription_one_live`.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing.models import (
+    Payment,
+    PaymentPurpose,
+    PaymentStatus,
+    Subscription,
+    SubscriptionLevel,
+    SubscriptionStatus,
+)
+from billing.money import CENT
+from billing.providers.breaker import breaker_require_closed
+from billing.services.payments import _subscription_event, payment_execute, payment_open
+from communities.models import Community
+from community_service.exceptions import Conflict, NotFound, PaymentRequired, ValidationFailed
+from members.models import User
+
+SECONDS_PER_DAY = 86400
+
+
+def _declined(payment: Payment) -> PaymentRequired:
+    return PaymentRequired(f"The payment was declined ({payment.failure_code}).", code="payment_declined",
+                           payment_id=str(payment.pk))
+
+
+def _default_provider() -> str:
+    return settings.BILLING_DEFAULT_PROVIDER
+
+
+def _charge(payment: Payment, payment_method: str, subscription: Subscription) -> tuple[Subscription, Payment]:
+    payment = payment_execute(payment=payment, payment_method=payment_method)
+    subscription.refresh_from_db()
+    if payment.status == PaymentStatus.FAILED:
+        raise _declined(payment)
+    return subscription, payment
+
+
+def subscription_subscribe(
+    *, community: Community, user: User, level_id: object, payment_method: str
+) -> tuple[Subscription, Payment]:
+    """Subscribe `user` to a level of `community` and take the first payment.
+
+    Returns the subscription (active, or pending while the provider settles) and its payment.
+    Raises ValidationFailed (`level_id`: unknown or not offered), Conflict
+    `already_subscribed`, PaymentRequired (declined), ServiceUnavailable (provider down).
+    """
+    provider = _default_provider()
+    breaker_require_closed(provider)
+    with transaction.atomic():
+        level = SubscriptionLevel.objects.select_for_update().filter(pk=level_id, community=community).first()
+        if level is None:
+            raise ValidationFailed("No such level in this community.", field="level_id", code="unknown_level")
+        if not level.is_active:
+            raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
+        try:
+            with transaction.atomic():
+                subscription = Subscription.objects.create(level=level, user=user, community=community)
+        except IntegrityError:
+            raise Conflict("You already have a subscription in this community; renew or upgrade it instead.",
+                           code="already_subscribed") from None
+        payment = payment_open(community_id=community.pk, user=user, purpose=PaymentPurpose.SUBSCRIPTION_START,
+                               amount=level.price, currency=level.currency, provider=provider,
+                               subscription=subscription, level_id=level.pk)
+    return _charge(payment, payment_method, subscription)
+
+
+def _own_live(subscription_id: object, user: User) -> Subscription:
+    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id, user=user).first()
+    if subscription is None:
+        raise NotFound("Subscription not found.")
+    return subscription
+
+
+def _require_access(subscription: Subscription, now: datetime) -> None:
+    has_access = (subscription.ended_at is None
+                  and subscription.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLED)
+                  and subscription.expires_at is not None and subscription.expires_at > now)
+    if not has_access:
+        raise Conflict(f"This subscription is {subscription.status} and has no access to extend.",
+                       code="invalid_transition")
+
+
+def _no_payment_in_flight(subscription: Subscription) -> None:
+    if Payment.objects.filter(subscription=subscription, status=PaymentStatus.PENDING).exists():
+        raise Conflict("A payment for this subscription is still being processed; wait for it to settle.",
+                       code="payment_pending")
+
+
+@transaction.atomic
+def subscription_cancel(*, subscription: Subscription, user: User) -> Subscription:
+    """Stop renewal. Access lasts until expires_at. Cancelling twice changes nothing."""
+    subscription = _own_live(subscription.pk, user)
+    if subscription.status == SubscriptionStatus.CANCELLED and subscription.ended_at is None:
+        return subscription
+    if subscription.status != SubscriptionStatus.ACTIVE or subscription.ended_at is not None:
+        raise Conflict(f"A {subscription.status} subscription cannot be cancelled.", code="invalid_transition")
+    subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, timezone.now()
+    subscription.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _subscription_event("subscription.cancelled", subscription, expires_at=subscription.expires_at)
+    return subscription
+
+
+def subscription_renew(*, subscription: Subscription, user: User, payment_method: str) -> tuple[Subscription, Payment]:
+    """Pay one more period of the current level (at its current price), added after the time
+    already paid for; a cancelled subscription becomes active again."""
+    provider = _default_provider()
+    breaker_require_closed(provider)
+    with transaction.atomic():
+        level = SubscriptionLevel.objects.select_for_update().get(pk=subscription.level_id)
+        subscription = _own_live(subscription.pk, user)
+        _require_access(subscription, timezone.now())
+        if not level.is_active:
+            raise Conflict("This level is not offered any more; upgrade to another level.", code="level_inactive")
+        _no_payment_in_flight(subscription)
+        payment = payment_open(community_id=subscription.community_id, user=user,
+                               purpose=PaymentPurpose.SUBSCRIPTION_RENEW, amount=level.price, currency=level.currency,
+                               provider=provider, subscription=subscription, level_id=level.pk)
+    return _charge(payment, payment_method, subscription)
+
+
+@dataclass(frozen=True)
+class UpgradeQuote:
+    credit: Decimal
+    amount: Decimal
+
+
+def upgrade_quote(*, current: SubscriptionLevel, target: SubscriptionLevel, expires_at: datetime,
+                  now: datetime) -> UpgradeQuote:
+    """The remaining-time rule (docs/billing.md): the unused part of the time already paid,
+    valued at the current level's price per day, is taken off the new level's price.
+    Rounded down to the cent, so the credit never exceeds what was paid."""
+    remaining = max((expires_at - now).total_seconds(), 0)
+    credit = current.price * Decimal(remaining) / Decimal(current.duration_days * SECONDS_PER_DAY)
+    credit = min(credit, target.price - CENT).quantize(CENT, rounding=ROUND_DOWN)
+    return UpgradeQuote(credit=credit, amount=target.price - credit)
+
+
+def subscription_upgrade(
+    *, subscription: Subscription, user: User, level_id: object, payment_method: str
+) -> tuple[Subscription, Payment]:
+    """Move to a more expensive level of the same community at once, paying the difference
+    (upgrade_quote); the new level's full period starts when the payment completes."""
+    provider = _default_provider()
+    breaker_require_closed(provider)
+    with transaction.atomic():
+        current_id = Subscription.objects.filter(pk=subscription.pk).values_list("level_id", flat=True).first()
+        # Both levels are locked in primary-key order, then the subscription.
+        levels = {lv.pk: lv for lv in SubscriptionLevel.objects.select_for_update()
+                  .filter(pk__in=[current_id, level_id], community_id=subscription.community_id).order_by("pk")}
+        subscription = _own_live(subscription.pk, user)
+        now = timezone.now()
+        _require_access(subscription, now)
+        target = levels.get(uuid.UUID(str(level_id)))
+        if target is None or target.pk == subscription.level_id:
+            raise ValidationFailed("Choose another level of this community.", field="level_id", code="unknown_level")
+        current = levels[subscription.level_id]
+        if not target.is_active:
+            raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
+        if target.currency != current.currency:
+            raise ValidationFailed("The new level is priced in another currency; cancel and subscribe instead.",
+                                   field="level_id", code="currency_mismatch")
+        if target.price <= current.price:
+            raise ValidationFailed("An upgrade goes to a more expensive level; cancel and subscribe instead.",
+                                   field="level_id", code="not_an_upgrade")
+        _no_payment_in_flight(subscription)
+        quote = upgrade_quote(current=current, target=target, expires_at=subscription.expires_at, now=now)
+        payment = payment_open(community_id=subscription.community_id, user=user,
+                               purpose=PaymentPurpose.SUBSCRIPTION_UPGRADE, amount=quote.amount,
+                               currency=target.currency, provider=provider, subscription=subscription,
+                               level_id=target.pk, credit=quote.credit)
+    return _charge(payment, payment_method, subscription)
+
+
+@dataclass(frozen=True)
+class Ended:
+    subscription_id: object
+    user_id: object
+    level_id: object
+    reason: str
+    expires_at: datetime
+
+
+def subscriptions_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[Ended]:
+    """End every subscription whose paid time is over: active ones become expired, cancelled
+    ones stay cancelled; both get ended_at and a subscription.ended event. Batches lock rows
+    with SKIP LOCKED, so the beat task and the command can run at once without doing a row twice."""
+    now = now or timezone.now()
+    ended: list[Ended] = []
+    while True:
+        with transaction.atomic():
+            due = list(Subscription.objects.select_for_update(skip_locked=True)
+                       .filter(ended_at__isnull=True, expires_at__lte=now,
+                               status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLED])
+                       .order_by("pk")[:batch_size])
+            for subscription in due:
+                reason = "expired" if subscription.status == SubscriptionStatus.ACTIVE else "cancelled"
+                if subscription.status == SubscriptionStatus.ACTIVE:
+                    subscription.status = SubscriptionStatus.EXPIRED
+                subscription.ended_at, subscription.end_reason = now, reason
+                subscription.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
+                _subscription_event("subscription.ended", subscription, reason=reason)
+                ended.append(Ended(subscription.pk, subscription.user_id, subscription.level_id, reason,
+                                   subscription.expires_at))
+        if len(due) < batch_size:
+            return ended
