@@ -1,0 +1,142 @@
+"""Idempotency-Key with Stripe's semantics on money-moving POSTs."""
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from billing.models import Donation, Payment
+from billing.providers.sandbox import LEDGER
+from community_service.api.idempotency import IdempotencyKey, IdempotencyStatus, idempotency_prune
+from tests.billing.helpers import money_post
+from tests.billing.world import World, build_world
+from tests.concurrency import run_concurrently
+
+DONATION = {"amount": "12.34", "currency": "EUR", "message": "Thanks"}
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+def donate(world: World, key: str, body: dict | None = None, actor: str = "member"):
+    return money_post(world.client(actor), f"{world.c}/donations", body or DONATION, key=key)
+
+
+def mine(world: World, actor: str = "member"):
+    return Donation.objects.filter(donor=world.users[actor])
+
+
+def test_without_a_key_a_money_post_is_a_400_naming_the_header_and_does_nothing(world):
+    response = world.client("member").post(f"{world.c}/donations", DONATION, format="json")
+    assert response.status_code == 400 and "Idempotency-Key" in response.json()
+    bad = money_post(world.client("member"), f"{world.c}/donations", DONATION, key="é" * 3)
+    assert bad.status_code == 400
+    assert not mine(world).exists() and LEDGER.calls == 0
+
+
+def test_one_key_sent_ten_times_gives_one_donation_one_charge_and_identical_replies(world):
+    key = str(uuid.uuid4())
+    responses = [donate(world, key) for _ in range(10)]
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.content for r in responses}) == 1
+    assert [r.get("Idempotent-Replayed") for r in responses] == [None] + ["true"] * 9
+    assert mine(world).count() == 1 and Payment.objects.filter(donation__donor=world.users["member"]).count() == 1
+    assert len(LEDGER.charges) == 1 and LEDGER.calls == 1
+
+
+def test_json_key_order_and_spacing_do_not_make_another_request(world):
+    key = str(uuid.uuid4())
+    first = donate(world, key, {"amount": "12.34", "currency": "EUR"})
+    again = world.client("member").generic("POST", f"{world.c}/donations",
+                                           '{ "currency" : "EUR", "amount": "12.34" }',
+                                           content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
+    assert again.status_code == 201 and again.content == first.content
+
+
+def test_the_same_key_with_another_body_is_a_422(world):
+    key = str(uuid.uuid4())
+    assert donate(world, key).status_code == 201
+    other = donate(world, key, {**DONATION, "amount": "99.00"})
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+    assert mine(world).count() == 1
+
+
+def test_keys_belong_to_their_user(world):
+    key = str(uuid.uuid4())
+    assert donate(world, key).status_code == 201
+    assert donate(world, key, actor="admin").get("Idempotent-Replayed") is None
+    assert mine(world, "admin").count() == 1 and len(LEDGER.charges) == 2
+
+
+def test_a_declined_payment_is_replayed_not_charged_again(world):
+    key = str(uuid.uuid4())
+    body = {**DONATION, "payment_method": "pm_sandbox_decline"}
+    first, second = donate(world, key, body), donate(world, key, body)
+    assert first.status_code == second.status_code == 402 and first.content == second.content
+    assert LEDGER.calls == 1
+
+
+def test_a_request_still_running_with_the_key_is_a_409_with_retry_after(world):
+    key = str(uuid.uuid4())
+    first = donate(world, key)
+    # As if the first request were still running.
+    IdempotencyKey.objects.filter(key=key).update(status=IdempotencyStatus.IN_PROGRESS, created_at=timezone.now())
+    running = donate(world, key)
+    assert (running.status_code, running.json()["code"], running["Retry-After"]) == (409, "idempotency_in_progress",
+                                                                                      "1")
+    assert first.status_code == 201 and mine(world).count() == 1 and LEDGER.calls == 1
+
+
+def test_an_abandoned_claim_is_taken_over_after_the_timeout(world, settings):
+    key = str(uuid.uuid4())
+    donate(world, key)
+    IdempotencyKey.objects.filter(key=key).update(
+        status=IdempotencyStatus.IN_PROGRESS,
+        created_at=timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_IN_PROGRESS_TIMEOUT + 1))
+    assert donate(world, key).status_code == 201 and mine(world).count() == 2
+
+
+def test_results_are_kept_24_hours_then_the_key_is_free_and_pruned(world):
+    key = str(uuid.uuid4())
+    donate(world, key)
+    row = IdempotencyKey.objects.get(key=key)
+    assert row.expires_at - row.created_at >= timedelta(hours=24) and row.status == IdempotencyStatus.DONE
+    IdempotencyKey.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert donate(world, key).get("Idempotent-Replayed") is None and mine(world).count() == 2
+    IdempotencyKey.objects.filter(key=key).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert idempotency_prune() == 1 and not IdempotencyKey.objects.filter(key=key).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_key_sent_twenty_times_at_once_gives_one_donation_one_charge_and_identical_replies():
+    world = build_world()
+    key = str(uuid.uuid4())
+
+    def client_retrying() -> object:
+        # A well-behaved client: on 409 (first request still running) it waits and retries.
+        for _ in range(200):
+            response = donate(world, key)
+            if response.status_code != 409:
+                return response
+            time.sleep(0.02)
+        raise AssertionError("never settled")
+
+    responses = run_concurrently([client_retrying for _ in range(20)])
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.content for r in responses}) == 1
+    assert sum(r.get("Idempotent-Replayed") is None for r in responses) == 1
+    assert mine(world).count() == 1 and len(LEDGER.charges) == 1 and LEDGER.calls == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_requests_get_409_while_one_runs():
+    world = build_world()
+    key = str(uuid.uuid4())
+    responses = run_concurrently([lambda: donate(world, key) for _ in range(20)])
+    codes = {r.status_code for r in responses}
+    assert codes <= {201, 409} and 201 in codes
+    assert mine(world).count() == 1 and LEDGER.calls == 1
