@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from community_service.api.idempotency import IdempotencyKey
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.selectors import outbox_lag
 from community_service.outbox.services import outbox_retry_failed
@@ -49,3 +50,21 @@ class OutboxEventAdmin(admin.ModelAdmin):
             level=level,
         )
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    """Stored first responses of money-moving POSTs. Deleting one lets its key run again."""
+
+    list_display = ["key", "user_id", "status", "response_status", "created_at", "expires_at"]
+    list_filter = ["status", "response_status"]
+    search_fields = ["=key", "=user_id"]
+    ordering = ["-id"]
+    exclude = ["response_body"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: IdempotencyKey | None = None) -> list[str]:
+        return [field.name for field in IdempotencyKey._meta.fields if field.name != "response_body"]

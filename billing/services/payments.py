@@ -123,7 +123,8 @@ def _lock_targets(payment_id: object) -> Payment:
         Subscription.objects.select_for_update().filter(pk=subscription_id).first()
     if donation_id is not None:
         Donation.objects.select_for_update().filter(pk=donation_id).first()
-    return Payment.objects.select_for_update().select_related("subscription", "donation", "level").get(pk=payment_id)
+    return (Payment.objects.select_for_update(of=("self",)).select_related("subscription", "donation", "level")
+            .get(pk=payment_id))
 
 
 @transaction.atomic

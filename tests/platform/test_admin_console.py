@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 MODELS = ["communities.community", "communities.invite", "communities.auditlogentry", "members.user",
           "members.member", "members.role", "content.channel", "content.post", "content.comment",
-          "content.report", "content.attachment", "community_service.outboxevent"]
+          "content.report", "content.attachment", "community_service.outboxevent",
+          "billing.subscriptionlevel", "billing.subscription", "billing.donation", "billing.payment",
+          "billing.webhookevent", "community_service.idempotencykey"]
 
 
 @pytest.fixture
