@@ -10,6 +10,7 @@ ProviderUnavailable (and any other exception from the call) counts.
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -25,6 +26,8 @@ logger = logging.getLogger("billing.breaker")
 T = TypeVar("T")
 
 _breakers: dict[tuple, pybreaker.CircuitBreaker] = {}
+_retry_redis_at: dict[tuple, float] = {}
+REDIS_RETRY_SECONDS = 30.0
 
 
 class _LogListener(pybreaker.CircuitBreakerListener):
@@ -49,14 +52,16 @@ def _storage(name: str) -> tuple[pybreaker.CircuitBreakerStorage, bool]:
 def breaker_for(name: str) -> pybreaker.CircuitBreaker:
     key = (name, settings.BILLING_BREAKER_FAIL_MAX, settings.BILLING_BREAKER_RESET_SECONDS, settings.REDIS_URL)
     breaker = _breakers.get(key)
-    if breaker is None:
-        storage, durable = _storage(name)
-        breaker = pybreaker.CircuitBreaker(
-            fail_max=settings.BILLING_BREAKER_FAIL_MAX, reset_timeout=settings.BILLING_BREAKER_RESET_SECONDS,
-            state_storage=storage, name=name, listeners=[_LogListener()],
-        )
-        if durable:
-            _breakers[key] = breaker
+    if breaker is not None and time.monotonic() < _retry_redis_at.get(key, math.inf):
+        return breaker
+    storage, durable = _storage(name)
+    breaker = pybreaker.CircuitBreaker(
+        fail_max=settings.BILLING_BREAKER_FAIL_MAX, reset_timeout=settings.BILLING_BREAKER_RESET_SECONDS,
+        state_storage=storage, name=name, listeners=[_LogListener()],
+    )
+    _breakers[key] = breaker
+    # A per-process fallback is used for a while, then Redis is tried again.
+    _retry_redis_at[key] = math.inf if durable else time.monotonic() + REDIS_RETRY_SECONDS
     return breaker
 
 

@@ -100,6 +100,12 @@ def payment_execute(*, payment: Payment, payment_method: str) -> Payment:
         payment_settle(payment_id=payment.pk, status=PaymentStatus.FAILED, failure_code="provider_unavailable",
                        failure_message="The payment provider was unavailable; nothing was charged.")
         raise
+    except Exception:  # noqa: BLE001 - a provider boundary: the outcome is unknown, not a failure
+        # It may have charged: keep the payment pending (answered 202 and kept for replays)
+        # until the provider's webhook says what happened. Settling it failed could hide a charge.
+        logger.exception("payment provider call ended unexpectedly; payment left pending",
+                         extra={"payment_id": str(payment.pk), "provider": payment.provider})
+        return payment
     if result.status == ChargeStatus.SUCCEEDED:
         return payment_settle(payment_id=payment.pk, status=PaymentStatus.COMPLETED,
                               provider_payment_id=result.provider_payment_id)

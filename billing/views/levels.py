@@ -20,7 +20,8 @@ from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.selectors import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
-MANAGE = [IsAuthenticated, HasCommunityPermission("billing.manage")]
+# CanViewCommunity first: a private community stays a 404 to outsiders, not a 403.
+MANAGE = [IsAuthenticated, CanViewCommunity(), HasCommunityPermission("billing.manage")]
 
 
 @extend_schema_view(
