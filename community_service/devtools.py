@@ -62,7 +62,6 @@ def run() -> None:
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
     _manage("migrate", "--no-input", "-v", "0")
     _manage("seed_demo")
-    _manage("seed_billing_demo")
     print("Serving on http://127.0.0.1:8000  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
     web = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8000", "--noreload"])
     try:

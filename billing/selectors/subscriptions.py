@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from billing.models import Subscription, SubscriptionLevel, SubscriptionStatus
 from community_service.exceptions import NotFound
-from members.selectors import CommunityAccess
+from members.selectors.access import CommunityAccess
 
 ACCESS_STATUSES = (SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLED)
 

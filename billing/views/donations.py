@@ -18,7 +18,7 @@ from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from community_service.api.pagination import KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from members.permissions import CanViewCommunity
-from members.selectors import request_community_access
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 STATUS = OpenApiParameter("status", str, enum=DonationStatus.values,

@@ -17,7 +17,7 @@ from billing.views.common import COMMUNITY, LEVEL
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import NotFound
 from members.permissions import CanViewCommunity, HasCommunityPermission
-from members.selectors import request_community_access
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 # CanViewCommunity first: a private community stays a 404 to outsiders, not a 403.

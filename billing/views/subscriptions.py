@@ -27,7 +27,7 @@ from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import PermissionDenied
 from members.permissions import CanViewCommunity, IsActiveMember
-from members.selectors import CommunityAccess, request_community_access
+from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 WRITE_RESPONSES = {

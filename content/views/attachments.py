@@ -19,7 +19,7 @@ from content.models import Attachment
 from content.serializers.attachments import AttachmentOutputSerializer, AttachmentUploadSerializer
 from content.services import attachments as services
 from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted
-from members.selectors import request_community_access
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 # Room for the multipart boundaries and part headers around the file itself.
