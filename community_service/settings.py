@@ -208,7 +208,8 @@ SPECTACULAR_SETTINGS = {
     # Say only what exists: extend this and TAGS as each app lands.
     "DESCRIPTION": (
         "Communities, members, roles and permissions (Discord-style hierarchy), channels, posts, "
-        "threaded comments, reactions, media attachments, reports and the moderation audit log. "
+        "threaded comments, reactions, media attachments, reports and the moderation audit log; paid "
+        "subscription levels, subscriptions, donations and gated posts (money-moving POSTs take an Idempotency-Key). "
         "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/token`."
     ),
     # Swagger UI shows tags in this order: as a reader meets them, moderators' tools last.
@@ -223,6 +224,9 @@ SPECTACULAR_SETTINGS = {
         {"name": "reactions", "description": "Likes on posts and comments."},
         {"name": "media", "description": "Uploads attached to posts and comments."},
         {"name": "search", "description": "Search across communities and posts."},
+        {"name": "subscriptions", "description": "Paid subscription levels and subscriptions (Idempotency-Key)."},
+        {"name": "donations", "description": "Donations, totals and top donors (Idempotency-Key)."},
+        {"name": "billing", "description": "Payment provider webhooks (HMAC-signed)."},
         {"name": "moderation", "description": "Bans, mutes, reports and the audit log (moderators)."},
     ],
     "VERSION": APP_VERSION,
