@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.models import Donation
@@ -22,7 +23,8 @@ class DonationOutputSerializer(serializers.ModelSerializer):
                   "created_at", "completed_at"]
         read_only_fields = fields
 
-    def get_donor(self, donation: Donation) -> DonorSerializer(allow_null=True):  # type: ignore[valid-type]
+    @extend_schema_field(DonorSerializer(allow_null=True))
+    def get_donor(self, donation: Donation) -> dict | None:
         if donation.donor_id is None:
             return None
         if donation.is_anonymous and not self.context.get("see_anonymous") \

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.models import Payment, Subscription
@@ -37,7 +38,8 @@ class SubscriptionOutputSerializer(serializers.ModelSerializer):
         return (subscription.ended_at is None and subscription.status in ("active", "cancelled")
                 and subscription.expires_at is not None and subscription.expires_at > now)
 
-    def get_payment(self, subscription: Subscription) -> PaymentSummarySerializer(allow_null=True):  # type: ignore[valid-type]
+    @extend_schema_field(PaymentSummarySerializer(allow_null=True))
+    def get_payment(self, subscription: Subscription) -> dict | None:
         payment = self.context.get("payment")
         return PaymentSummarySerializer(payment).data if payment is not None else None
 

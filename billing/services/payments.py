@@ -54,7 +54,7 @@ WEBHOOK_TYPES = {
 }
 
 
-def _subscription_event(event_type: str, subscription: Subscription, **extra: object) -> None:
+def subscription_event_record(event_type: str, subscription: Subscription, **extra: object) -> None:
     outbox_record(
         event_type=event_type, aggregate_type="subscription", aggregate_id=subscription.pk,
         community_id=subscription.community_id,
@@ -63,7 +63,7 @@ def _subscription_event(event_type: str, subscription: Subscription, **extra: ob
     )
 
 
-def _payment_event(event_type: str, payment: Payment, **extra: object) -> None:
+def payment_event_record(event_type: str, payment: Payment, **extra: object) -> None:
     outbox_record(
         event_type=event_type, aggregate_type="payment", aggregate_id=payment.pk, community_id=payment.community_id,
         payload={"community_id": payment.community_id, "payment_id": payment.pk, "user_id": payment.user_id,
@@ -156,11 +156,11 @@ def payment_settle(
     elif status == PaymentStatus.FAILED:
         payment.failure_code, payment.failure_message = failure_code[:50], failure_message[:500]
         _apply_failed(payment, now)
-        _payment_event("payment.failed", payment, failure_code=payment.failure_code)
+        payment_event_record("payment.failed", payment, failure_code=payment.failure_code)
     else:
         payment.refunded_at = now
         _apply_refunded(payment, now)
-        _payment_event("payment.refunded", payment)
+        payment_event_record("payment.refunded", payment)
     payment.save()
     return payment
 
@@ -185,7 +185,7 @@ def _apply_completed(payment: Payment, now: object) -> None:
     if payment.purpose == PaymentPurpose.SUBSCRIPTION_START:
         subscription.status, subscription.starts_at, subscription.expires_at = SubscriptionStatus.ACTIVE, now, now + period
         subscription.save()
-        _subscription_event("subscription.started", subscription, amount=payment.amount, currency=payment.currency,
+        subscription_event_record("subscription.started", subscription, amount=payment.amount, currency=payment.currency,
                             starts_at=subscription.starts_at, expires_at=subscription.expires_at)
         return
     if subscription.ended_at is not None:
@@ -196,7 +196,7 @@ def _apply_completed(payment: Payment, now: object) -> None:
         subscription.expires_at = max(subscription.expires_at or now, now) + period
         subscription.status, subscription.cancelled_at = SubscriptionStatus.ACTIVE, None
         subscription.save()
-        _subscription_event("subscription.renewed", subscription, amount=payment.amount, currency=payment.currency,
+        subscription_event_record("subscription.renewed", subscription, amount=payment.amount, currency=payment.currency,
                             expires_at=subscription.expires_at)
         return
     previous_level_id = subscription.level_id
@@ -204,7 +204,7 @@ def _apply_completed(payment: Payment, now: object) -> None:
     subscription.status, subscription.cancelled_at = SubscriptionStatus.ACTIVE, None
     subscription.starts_at, subscription.expires_at = now, now + period
     subscription.save()
-    _subscription_event("subscription.upgraded", subscription, previous_level_id=previous_level_id,
+    subscription_event_record("subscription.upgraded", subscription, previous_level_id=previous_level_id,
                         amount=payment.amount, currency=payment.currency, credit=payment.credit,
                         starts_at=subscription.starts_at, expires_at=subscription.expires_at)
 
@@ -225,7 +225,7 @@ def _revive(subscription: Subscription, payment: Payment, now: object) -> None:
         logger.error("paid for an ended subscription while another is live; refund it",
                      extra={"payment_id": str(payment.pk), "subscription_id": str(subscription.pk)})
         return
-    _subscription_event("subscription.started", subscription, amount=payment.amount, currency=payment.currency,
+    subscription_event_record("subscription.started", subscription, amount=payment.amount, currency=payment.currency,
                         starts_at=subscription.starts_at, expires_at=subscription.expires_at)
 
 
@@ -261,7 +261,7 @@ def _apply_refunded(payment: Payment, now: object) -> None:
             subscription.status = SubscriptionStatus.EXPIRED
         subscription.ended_at, subscription.end_reason = now, "refunded"
         subscription.save()
-        _subscription_event("subscription.ended", subscription, reason="refunded")
+        subscription_event_record("subscription.ended", subscription, reason="refunded")
 
 
 def payment_refund(*, payment: Payment) -> Payment:

@@ -24,7 +24,7 @@ from billing.models import (
 )
 from billing.money import CENT
 from billing.providers.breaker import breaker_require_closed
-from billing.services.payments import _subscription_event, payment_execute, payment_open
+from billing.services.payments import payment_execute, payment_open, subscription_event_record
 from communities.models import Community
 from community_service.exceptions import Conflict, NotFound, PaymentRequired, ValidationFailed
 from members.models import User
@@ -110,7 +110,7 @@ def subscription_cancel(*, subscription: Subscription, user: User) -> Subscripti
         raise Conflict(f"A {subscription.status} subscription cannot be cancelled.", code="invalid_transition")
     subscription.status, subscription.cancelled_at = SubscriptionStatus.CANCELLED, timezone.now()
     subscription.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _subscription_event("subscription.cancelled", subscription, expires_at=subscription.expires_at)
+    subscription_event_record("subscription.cancelled", subscription, expires_at=subscription.expires_at)
     return subscription
 
 
@@ -212,7 +212,7 @@ def subscriptions_expire(*, now: datetime | None = None, batch_size: int = 500) 
                     subscription.status = SubscriptionStatus.EXPIRED
                 subscription.ended_at, subscription.end_reason = now, reason
                 subscription.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
-                _subscription_event("subscription.ended", subscription, reason=reason)
+                subscription_event_record("subscription.ended", subscription, reason=reason)
                 ended.append(Ended(subscription.pk, subscription.user_id, subscription.level_id, reason,
                                    subscription.expires_at))
         if len(due) < batch_size:
