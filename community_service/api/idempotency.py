@@ -50,7 +50,8 @@ KEPT_HEADERS = ("Content-Type", "Location", "Retry-After")
 RETRYABLE = frozenset({status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS})
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=True,
+    HEADER, {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}, OpenApiParameter.HEADER,
+    required=True,
     description="A unique key per operation (e.g. a UUID). Retrying with the same key and body replays the first "
     "response instead of charging again; the same key with another body is a 422; while the first request "
     "runs, a retry is a 409. Kept at least 24 hours.",
@@ -88,10 +89,16 @@ class IdempotencyKey(models.Model):
 
 
 class IdempotencyError(exceptions.APIException):
-    def __init__(self, detail: str, code: str, status_code: int, *, field: bool = False) -> None:
+    """A refusal about the operation as a whole (409, 422): `{"detail", "code"}`."""
+
+    def __init__(self, detail: str, code: str, status_code: int) -> None:
         self.status_code = status_code
-        super().__init__({HEADER: [exceptions.ErrorDetail(detail, code)]} if field else
-                         exceptions.ErrorDetail(detail, code))
+        super().__init__(exceptions.ErrorDetail(detail, code))
+
+
+def _bad_key(detail: str, code: str) -> exceptions.ValidationError:
+    """A 400 naming the header, in the shape of any other field error."""
+    return exceptions.ValidationError({HEADER: [exceptions.ErrorDetail(detail, code)]})
 
 
 def request_fingerprint(request: Request) -> str:
@@ -196,11 +203,9 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
     def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         key = request.headers.get(HEADER, "")
         if not key:
-            raise IdempotencyError("Send an Idempotency-Key header (e.g. a UUID) with this request.",
-                                   "required", status.HTTP_400_BAD_REQUEST, field=True)
+            raise _bad_key("Send an Idempotency-Key header (e.g. a UUID) with this request.", "required")
         if not _VALID_KEY.match(key):
-            raise IdempotencyError("An Idempotency-Key is 1 to 255 printable ASCII characters.",
-                                   "invalid", status.HTTP_400_BAD_REQUEST, field=True)
+            raise _bad_key("An Idempotency-Key is 1 to 255 printable ASCII characters.", "invalid")
         row = idempotency_claim(user_id=request.user.pk, key=key, fingerprint=request_fingerprint(request))
         if not row.claimed:
             if row.fingerprint != request_fingerprint(request):

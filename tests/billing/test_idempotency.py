@@ -140,3 +140,10 @@ def test_concurrent_first_requests_get_409_while_one_runs():
     codes = {r.status_code for r in responses}
     assert codes <= {201, 409} and 201 in codes
     assert mine(world).count() == 1 and LEDGER.calls == 1
+
+
+def test_header_errors_have_the_api_error_shape(world):
+    response = world.client("member").post(f"{world.c}/donations", DONATION, format="json")
+    body = response.json()
+    assert body["code"] == "required" and body["detail"].startswith("Idempotency-Key:")
+    assert body["Idempotency-Key"] == ["Send an Idempotency-Key header (e.g. a UUID) with this request."]
