@@ -14,7 +14,9 @@ database (cs_grpc_bench, created and migrated on first run). Then, one after the
   `--concurrency` threads, each with its own channel.
 
 Every call acts for the same user (JWT over REST, x-user-id over gRPC; both count a view).
-Prints one JSON line per measurement: p50/p99 in ms and calls per second.
+Prints one JSON line per measurement: p50/p99 in ms, calls per second, and the CPU time
+the serving processes spent per call (from /proc: on a shared, busy machine latency and
+throughput depend on what else runs, CPU per call much less).
 """
 
 import argparse
@@ -104,6 +106,27 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
     raise SystemExit(f"nothing listens on {port}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's workers), from /proc."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        pids += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for one in pids:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def measured(server_pid: int, run: Callable[[], dict]) -> dict:
+    before = cpu_seconds(server_pid)
+    result = run()
+    result["server_cpu_ms_per_call"] = round((cpu_seconds(server_pid) - before) * 1000 / max(result["calls"], 1), 2)
+    return result
+
+
 def summary(name: str, samples: list[float], elapsed: float, errors: int = 0) -> dict:
     samples.sort()
     return {"measurement": name, "calls": len(samples), "errors": errors,
@@ -190,7 +213,9 @@ def main() -> None:
                                     "http_workers": args.http_workers, "grpc_threads": int(ENV["GRPC_WORKERS"]),
                                     "seconds": args.seconds}}))
         path = f"/api/v1/posts/{ids['post_id']}"
-        print(json.dumps(wrk(path, ids["jwt"], args.concurrency, args.seconds)), flush=True)
+        http_pid, grpc_pid = servers[0].pid, servers[1].pid
+        print(json.dumps(measured(http_pid, lambda: wrk(path, ids["jwt"], args.concurrency, args.seconds))),
+              flush=True)
 
         def rest_call() -> Callable[[], None]:
             connection = http.client.HTTPConnection("127.0.0.1", HTTP_PORT, timeout=5)
@@ -204,8 +229,8 @@ def main() -> None:
                     raise RuntimeError(response.status)
             return call
 
-        print(json.dumps(run_threads("REST GET /posts/{id} (Python client)", args.concurrency, args.seconds,
-                                     rest_call)), flush=True)
+        print(json.dumps(measured(http_pid, lambda: run_threads(
+            "REST GET /posts/{id} (Python client)", args.concurrency, args.seconds, rest_call))), flush=True)
 
         service = [("authorization", f"Bearer {TOKEN}")]
 
@@ -225,10 +250,9 @@ def main() -> None:
                 return lambda: method(request, metadata=metadata, timeout=5)
             return make
 
-        print(json.dumps(run_threads("gRPC GetPost", args.concurrency, args.seconds, grpc_call("GetPost"))),
-              flush=True)
-        print(json.dumps(run_threads("gRPC CheckPermission", args.concurrency, args.seconds,
-                                     grpc_call("CheckPermission"))), flush=True)
+        for rpc in ("GetPost", "CheckPermission"):
+            print(json.dumps(measured(grpc_pid, lambda rpc=rpc: run_threads(
+                f"gRPC {rpc}", args.concurrency, args.seconds, grpc_call(rpc)))), flush=True)
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)
