@@ -103,7 +103,9 @@ class CommunityServicer(communities_pb2_grpc.CommunityServiceServicer):
     ) -> communities_pb2.Community:
         return community_message(grpc_caller(context).community(request.community_id))
 
-    def GetMember(self, request: communities_pb2.GetMemberRequest, context: grpc.ServicerContext) -> communities_pb2.Member:
+    def GetMember(
+        self, request: communities_pb2.GetMemberRequest, context: grpc.ServicerContext
+    ) -> communities_pb2.Member:
         community = grpc_caller(context).community(request.community_id)
         return member_message(member_get(community=community, user_id=require_uuid(request.user_id, field="user_id")))
 

@@ -70,7 +70,9 @@ class PostServicer(posts_pb2_grpc.PostServiceServicer):
             view_counts.post_view_register(post_id=post.pk, viewer_key=f"user:{caller.user.pk}")
         return post_message(post)
 
-    def ListPosts(self, request: posts_pb2.ListPostsRequest, context: grpc.ServicerContext) -> posts_pb2.ListPostsResponse:
+    def ListPosts(
+        self, request: posts_pb2.ListPostsRequest, context: grpc.ServicerContext
+    ) -> posts_pb2.ListPostsResponse:
         caller = grpc_caller(context)
         community = caller.community(request.community_id)
         status = enum_choice(posts_pb2.PostStatus, STATUS, request.status, field="status") or PostStatus.PUBLISHED
