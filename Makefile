@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz bench venv clean check-migrations
+.PHONY: run test lint fuzz bench venv clean check-migrations protos protos-check
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ test: lint
 fuzz: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/fuzz.txt
 	$(PY) -m community_service.devtools fuzz
+
+## Regenerate the gRPC code (community_service/grpc_api/gen/) from the .proto files.
+protos: $(STAMP)
+	$(PY) -m community_service.grpc_api.codegen
+
+## Fail when the checked-in gRPC code differs from the protos (also a test in `make test`).
+protos-check: $(STAMP)
+	$(PY) -m community_service.grpc_api.codegen --check
 
 bench: $(STAMP)
 	$(PY) -m pytest bench $(PYTEST_ARGS)

@@ -1,6 +1,6 @@
 """Developer entry points behind `make run`, `make test` and `make fuzz`.
 
-    python -m community_service.devtools run        # embedded defaults, serve on :8000
+    python -m community_service.devtools run        # embedded defaults, HTTP on :8000, gRPC on :50051
     python -m community_service.devtools preflight  # are the test services reachable?
     python -m community_service.devtools fuzz       # schemathesis against a live test server
 """
@@ -16,6 +16,9 @@ from urllib.parse import quote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+
+# `make run` only: the gRPC service token a local client sends (production sets its own).
+DEV_GRPC_TOKEN = "dev-grpc-service-token-not-for-production"
 
 START_HINTS = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
@@ -60,18 +63,29 @@ def run() -> None:
     if not os.environ.get("DATABASE_URL"):
         print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/pgdata ...", flush=True)
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
+    # The internal gRPC API runs beside HTTP; locally it trusts this development token.
+    os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
+    http_port, grpc_port = os.environ.get("PORT", "8000"), os.environ.get("GRPC_PORT", "50051")
     _manage("migrate", "--no-input", "-v", "0")
     _manage("seed_demo")
-    print("Serving on http://127.0.0.1:8000  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
-    web = subprocess.Popen([sys.executable, str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8000", "--noreload"])
+    print(f"Serving on http://127.0.0.1:{http_port}  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
+    print(f"gRPC on 127.0.0.1:{grpc_port}  (metadata `authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}`; "
+          f"try: grpcurl -plaintext -H 'authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}' "
+          f"127.0.0.1:{grpc_port} list)", flush=True)
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    web = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"])
+    rpc = subprocess.Popen([*manage, "grpcserver", "--host", "127.0.0.1", "--port", grpc_port])
     try:
-        web.wait()
+        while web.poll() is None and rpc.poll() is None:
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        # Stop the web server with us, then the embedded PostgreSQL.
-        web.terminate()
-        web.wait(timeout=10)
+        # Stop both servers with us, then the embedded PostgreSQL.
+        for child in (web, rpc):
+            child.terminate()
+        for child in (web, rpc):
+            child.wait(timeout=15)
         if server is not None:
             server.cleanup()
 

@@ -37,6 +37,14 @@ class NotFound(DomainError):
     default_detail = "Not found."
 
 
+class Unauthenticated(DomainError):
+    """No credentials, or credentials that name no active user."""
+
+    status_code = 401
+    code = "not_authenticated"
+    default_detail = "Authentication credentials were not provided."
+
+
 class PermissionDenied(DomainError):
     status_code = 403
     code = "permission_denied"

@@ -1,20 +1,14 @@
 """Request id and timing on every response (errors included), and one access-log line."""
 
 import logging
-import re
 import time
-import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from community_service.request_context import request_id_var, user_id_var
+from community_service.request_context import request_id_from, request_id_var, user_id_var
 
 logger = logging.getLogger("community_service.request")
-
-# A client-supplied id is kept only if it is short and printable, so it cannot
-# inject into logs or headers.
-_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class RequestContextMiddleware:
@@ -23,8 +17,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else str(uuid.uuid4())
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
         request.request_id = request_id
         request_token = request_id_var.set(request_id)
         user_token = user_id_var.set(None)

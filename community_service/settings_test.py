@@ -20,6 +20,7 @@ _TEST_ENV = {
     "THROTTLE_AUTH_RATE": "100000/min",
     "EVENT_BROKER_TYPE": "log",
     "MEDIA_ROOT": "/tmp/community-service-test-media",
+    "GRPC_SERVICE_TOKEN": "test-grpc-service-token-not-for-production-0123",
 }
 for _key, _value in _TEST_ENV.items():
     os.environ.setdefault(_key, _value)

@@ -109,7 +109,8 @@ class KeysetPagination:
     max_page_size = MAX_PAGE_SIZE
     cursor_query_param = "cursor"
 
-    def __init__(self, ordering: list[str]) -> None:
+    def __init__(self, ordering: list[str], *, cursor_param: str = "cursor") -> None:
+        self.cursor_query_param = cursor_param
         descending = {name.startswith("-") for name in ordering}
         if len(descending) != 1:
             raise ValueError("Keyset ordering must be all ascending or all descending.")
@@ -144,8 +145,18 @@ class KeysetPagination:
         """The page's objects and the absolute URLs of the next and previous pages."""
         PageNumberPagination._validate_positive_int(request, "page_size", maximum=self.max_page_size)
         size = int(request.query_params.get("page_size", self.page_size))
-        raw = request.query_params.get(self.cursor_query_param, "")
-        direction, values = self._decode(raw, queryset.model) if raw else ("next", None)
+        rows, next_cursor, prev_cursor = self.page(
+            queryset, cursor=request.query_params.get(self.cursor_query_param, ""), size=size
+        )
+        next_url = self._link(request, next_cursor) if next_cursor is not None else None
+        prev_url = self._link(request, prev_cursor) if prev_cursor is not None else None
+        return rows, next_url, prev_url
+
+    def page(self, queryset: Any, *, cursor: str, size: int) -> tuple[list, str | None, str | None]:
+        """The page's objects and the opaque cursors of the next and previous pages.
+
+        An invalid cursor is a ValidationError under `cursor_query_param`."""
+        direction, values = self._decode(cursor, queryset.model) if cursor else ("next", None)
         forward = direction == "next"
         ordering = self.ordering if forward else [self._flip(name) for name in self.ordering]
         if values is not None:
@@ -163,9 +174,9 @@ class KeysetPagination:
         else:
             next_row = rows[-1] if rows else None
             prev_row = rows[0] if has_more and rows else None
-        next_url = self._link(request, self._encode("next", next_row)) if next_row is not None else None
-        prev_url = self._link(request, self._encode("prev", prev_row)) if prev_row is not None else None
-        return rows, next_url, prev_url
+        next_cursor = self._encode("next", next_row) if next_row is not None else None
+        prev_cursor = self._encode("prev", prev_row) if prev_row is not None else None
+        return rows, next_cursor, prev_cursor
 
     @staticmethod
     def _flip(name: str) -> str:

@@ -24,6 +24,13 @@ PAGE_ORDERINGS = {
 }
 
 
+def post_feed_keys(*, ordering: str, status: str) -> list[str]:
+    """The keyset ordering of a cursor feed (`ordering` in FEED_ORDERINGS) for posts in `status`."""
+    if status not in (PostStatus.PUBLISHED, PostStatus.ARCHIVED):
+        return ["-created_at", "-id"]  # drafts and queued posts have no published_at yet
+    return FEED_ORDERINGS[ordering]
+
+
 def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySet[Post]:
     liked = (
         Exists(Reaction.objects.filter(post=OuterRef("pk"), user_id=user_id))

@@ -95,10 +95,8 @@ class CommunityPostViewSet(CommunityScopedViewSet):
         if KeysetPagination.requested(request):
             if searching or ordering not in selectors.FEED_ORDERINGS:
                 raise ValidationError({"cursor": ["Cursor pagination works with ordering=new or top, without search."]})
-            keys = selectors.FEED_ORDERINGS[ordering]
-            if request.query_params.get("status", PostStatus.PUBLISHED) not in (PostStatus.PUBLISHED,
-                                                                                PostStatus.ARCHIVED):
-                keys = ["-created_at", "-id"]  # drafts and queued posts have no published_at yet
+            keys = selectors.post_feed_keys(ordering=ordering,
+                                            status=request.query_params.get("status", PostStatus.PUBLISHED))
             items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)
             return Response({"items": PostOutputSerializer(items, many=True).data, "next": next_url,
                              "previous": prev_url})

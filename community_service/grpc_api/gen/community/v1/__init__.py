@@ -1,0 +1,1 @@
+"""Generated from community_service/grpc_api/protos by `make protos`. Do not edit."""

@@ -1,0 +1,13 @@
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class UserRef(_message.Message):
+    __slots__ = ("id", "username")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    username: str
+    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ...) -> None: ...

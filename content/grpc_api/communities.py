@@ -1,0 +1,143 @@
+"""CommunityService: communities, members, and CheckPermission, so the platform's other
+services ask our RBAC instead of copying it.
+
+CheckPermission composes the rules the REST API enforces, from where they live:
+- post.create / comment.create: content.access.require_can_write (ban, membership, mute,
+  the channel's overwrites, announcement channels);
+- every other code: HasCommunityPermission's rule (banned users hold nothing; owner and
+  superadmin hold everything; otherwise the union of the member's roles);
+- with a target member: members.services.hierarchy.require_outranks (Discord's hierarchy;
+  nobody acts on the owner).
+"""
+
+import grpc
+from django.utils import timezone
+
+from community_service.exceptions import NotFound, PermissionDenied, ValidationFailed
+from community_service.grpc_api.convert import enum_number, require_uuid, timestamp
+from community_service.grpc_api.gen.community.v1 import common_pb2, communities_pb2, communities_pb2_grpc
+from communities.models import Community
+from content.access import require_can_write
+from content.models import Channel, ChannelOverwrite
+from content.selectors.channels import channel_in_community
+from members.catalogue import ALL_PERMISSIONS
+from members.grpc_api.caller import grpc_caller
+from members.models import Member, User
+from members.selectors.access import CommunityAccess, community_access
+from members.selectors.memberships import member_get
+from members.services.hierarchy import require_outranks
+
+# Codes that speak in a channel; the rest are community-wide.
+CHANNEL_CODES = frozenset(ChannelOverwrite.CODES)
+
+
+def community_message(community: Community) -> communities_pb2.Community:
+    return communities_pb2.Community(
+        id=str(community.pk),
+        name=community.name,
+        slug=community.slug,
+        description=community.description,
+        community_type=enum_number(communities_pb2.CommunityType, "COMMUNITY_TYPE", community.community_type),
+        status=enum_number(communities_pb2.CommunityStatus, "COMMUNITY_STATUS", community.status),
+        owner_id=str(community.owner_id) if community.owner_id else "",
+        member_count=community.member_count,
+        post_count=community.post_count,
+        created_at=timestamp(community.created_at),
+        updated_at=timestamp(community.updated_at),
+    )
+
+
+def member_message(member: Member) -> communities_pb2.Member:
+    """A member as selectors.member_get loads it (user, roles highest first)."""
+    roles = [communities_pb2.RoleRef(id=str(role.pk), name=role.name, color=role.color, priority=role.priority)
+             for role in member.roles.all()]
+    return communities_pb2.Member(
+        id=str(member.pk),
+        community_id=str(member.community_id),
+        user=common_pb2.UserRef(id=str(member.user.pk), username=member.user.username),
+        nickname=member.nickname,
+        status=enum_number(communities_pb2.MemberStatus, "MEMBER_STATUS", member.status),
+        is_owner=member.is_owner,
+        roles=roles,
+        joined_at=timestamp(member.joined_at),
+        left_at=timestamp(member.left_at),
+        banned_until=timestamp(member.banned_until),
+        ban_reason=member.ban_reason,
+        muted_until=timestamp(member.muted_until),
+        is_muted=member.muted_until is not None and member.muted_until > timezone.now(),
+    )
+
+
+def permission_check(
+    *, access: CommunityAccess, code: str, channel: Channel | None = None, target: Member | None = None
+) -> communities_pb2.CheckPermissionResponse:
+    """May the user behind `access` use `code` (in `channel`, on `target`)? Never raises a refusal:
+    it is the answer."""
+    try:
+        if code in CHANNEL_CODES:
+            require_can_write(channel, access, code)
+        elif not access.is_superadmin:
+            if access.is_banned:
+                raise PermissionDenied("You are banned from this community.", code="banned")
+            if not access.has(code):
+                if not access.is_active_member:
+                    raise PermissionDenied("Only members hold permissions here.", code="not_member")
+                raise PermissionDenied(f"You need the {code} permission in this community.",
+                                       code="missing_permission")
+        if target is not None:
+            require_outranks(access, target, f"use {code} on")
+    except PermissionDenied as refusal:
+        return communities_pb2.CheckPermissionResponse(allowed=False, reason=refusal.code, message=refusal.detail)
+    if access.is_superadmin:
+        reason, message = "superadmin", "Superadmins hold every permission."
+    elif access.is_owner:
+        reason, message = "owner", "The owner holds every permission."
+    else:
+        reason, message = "granted", f"A role of the member grants {code}."
+    return communities_pb2.CheckPermissionResponse(allowed=True, reason=reason, message=message)
+
+
+class CommunityServicer(communities_pb2_grpc.CommunityServiceServicer):
+    def GetCommunity(
+        self, request: communities_pb2.GetCommunityRequest, context: grpc.ServicerContext
+    ) -> communities_pb2.Community:
+        return community_message(grpc_caller(context).community(request.community_id))
+
+    def GetMember(
+        self, request: communities_pb2.GetMemberRequest, context: grpc.ServicerContext
+    ) -> communities_pb2.Member:
+        community = grpc_caller(context).community(request.community_id)
+        return member_message(member_get(community=community, user_id=require_uuid(request.user_id, field="user_id")))
+
+    def CheckPermission(
+        self, request: communities_pb2.CheckPermissionRequest, context: grpc.ServicerContext
+    ) -> communities_pb2.CheckPermissionResponse:
+        caller = grpc_caller(context)
+        if request.permission not in ALL_PERMISSIONS:
+            raise ValidationFailed(f"Unknown permission code: {request.permission!r}.", field="permission",
+                                   code="invalid_choice")
+        if request.user_id:
+            user = User.objects.filter(pk=require_uuid(request.user_id, field="user_id"), is_active=True).first()
+            if user is None:
+                raise NotFound("User not found.")
+        elif caller.user is not None:
+            user = caller.user
+        else:
+            raise ValidationFailed("Name the user asked about (or call on behalf of one).", field="user_id",
+                                   code="required")
+        community = caller.community(request.community_id)
+        channel = None
+        if request.channel_id:
+            channel = channel_in_community(community=community,
+                                           channel_id=require_uuid(request.channel_id, field="channel_id"))
+        target = None
+        if request.target_user_id:
+            target = member_get(community=community,
+                                user_id=require_uuid(request.target_user_id, field="target_user_id"))
+        access = community_access(community_id=community.pk, user=user, is_superadmin=user.is_superuser)
+        return permission_check(access=access, code=request.permission, channel=channel, target=target)
+
+
+def register(server: grpc.Server) -> str:
+    communities_pb2_grpc.add_CommunityServiceServicer_to_server(CommunityServicer(), server)
+    return communities_pb2.DESCRIPTOR.services_by_name["CommunityService"].full_name

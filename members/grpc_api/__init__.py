@@ -1,0 +1,1 @@
+"""gRPC support that belongs to members: who is calling, and what they may see."""

@@ -1,0 +1,83 @@
+"""Who is calling over gRPC, the twin of JWT authentication + request_community_access.
+
+An internal service that presented the service token calls either as itself, or on behalf
+of a user by sending `x-user-id: <user UUID>` metadata; it then gets exactly that user's
+permissions (a superuser's are a superadmin's, as with a JWT). The service itself reads
+like a superadmin (every live community and channel, posts waiting for review; never
+someone's draft) and writes nothing: writes need a user to act as.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+import grpc
+
+from communities.models import Community
+from communities.selectors import community_get
+from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
+from community_service.request_context import user_id_var
+from members.models import User
+from members.selectors.access import CommunityAccess, community_access, community_visible_to
+
+USER_ID_METADATA = "x-user-id"
+
+
+@dataclass
+class Caller:
+    user: User | None
+    is_superadmin: bool
+    _access: dict[str, CommunityAccess] = field(default_factory=dict, repr=False)
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return self.user.pk if self.user is not None else None
+
+    def require_user(self) -> User:
+        """The user the call acts for; UNAUTHENTICATED when the service calls as itself."""
+        if self.user is None:
+            raise Unauthenticated(f"This call acts on behalf of a user: send `{USER_ID_METADATA}` metadata.")
+        return self.user
+
+    def access(self, community_id: object) -> CommunityAccess:
+        """The caller's access in a community, resolved once per call (cached in Redis)."""
+        key = str(community_id)
+        if key not in self._access:
+            if self.user is None:  # the service itself: no membership, a superadmin's reach
+                self._access[key] = CommunityAccess(community_id=community_id, is_superadmin=True)
+            else:
+                self._access[key] = community_access(
+                    community_id=community_id, user=self.user, is_superadmin=self.is_superadmin
+                )
+        return self._access[key]
+
+    def community(self, id_or_slug: str) -> Community:
+        """A live community the caller may see (members.permissions.CanViewCommunity's rule):
+        PermissionDenied `banned` for banned users, NotFound for private ones they are not in."""
+        if not id_or_slug:
+            raise ValidationFailed("This field is required.", field="community_id", code="required")
+        community = community_get(id_or_slug=id_or_slug)
+        access = self.access(community.pk)
+        if access.is_banned:
+            raise PermissionDenied("You are banned from this community.", code="banned")
+        if not community_visible_to(community=community, access=access):
+            raise NotFound("Community not found.")
+        return community
+
+
+def grpc_caller(context: grpc.ServicerContext) -> Caller:
+    """The caller of this call, from its metadata (the service token was checked already).
+
+    Raises Unauthenticated when x-user-id is not the UUID of an active user.
+    """
+    raw = next((value for key, value in context.invocation_metadata() if key == USER_ID_METADATA), "")
+    if not raw:
+        return Caller(user=None, is_superadmin=True)
+    try:
+        user_id = uuid.UUID(raw)
+    except ValueError:
+        raise Unauthenticated(f"`{USER_ID_METADATA}` must be a user UUID.") from None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise Unauthenticated(f"`{USER_ID_METADATA}` names no active user.")
+    user_id_var.set(str(user.pk))  # logs and outbox events name the user, as for HTTP
+    return Caller(user=user, is_superadmin=user.is_superuser)
