@@ -44,8 +44,9 @@ SELECT p.id,
        (ARRAY['Question about', 'News on', 'Show and tell:', 'Tips for', 'Meetup about'])[1 + p.idx %% 5]
          || ' ' || (ARRAY['python', 'django', 'rust', 'cloud', 'data', 'design', 'music'])[1 + p.idx %% 7]
          || ' #' || p.idx,
-       'Post number ' || p.idx || ' of the benchmark data set.', 'published', '', false, false, 0,
-       p.idx %% 500, 0, p.created_at, p.created_at, p.created_at, u.id, c.channel_id, c.id
+       'Post number ' || p.idx || ' of the benchmark data set.', 'published', '', false, false, %(likes)s,
+       p.idx %% 500, CASE WHEN p.idx %% %(every)s < 3 THEN 1 ELSE 0 END,
+       p.created_at, p.created_at, p.created_at, u.id, c.channel_id, c.id
   FROM content_scale_posts p
   JOIN content_scale_users u ON u.idx = p.author_idx
   JOIN content_scale_communities c ON c.idx = p.community_idx;
@@ -71,9 +72,9 @@ SELECT gen_random_uuid(), 0, 'Comment on post ' || p.idx, false, false, 0, 0,
  WHERE p.idx %% %(every)s < 3;
 """
 
+# Post counters are written with the posts (known in advance): updating 1,000,000 rows later
+# would rewrite every row and its index entries.
 _COUNTERS = """
-UPDATE content_post p SET like_count = %(likes)s, comment_count = CASE WHEN s.idx %% %(every)s < 3 THEN 1 ELSE 0 END
-  FROM content_scale_posts s WHERE s.id = p.id;
 UPDATE communities_community cc SET post_count = counted.n
   FROM (SELECT community_idx, count(*) AS n FROM content_scale_posts GROUP BY community_idx) counted
   JOIN content_scale_communities c ON c.idx = counted.community_idx
