@@ -120,6 +120,11 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_DEFAULT_TTL = env.int("CACHE_DEFAULT_TTL", default=300)
 CACHE_ANALYTICS_TTL = env.int("CACHE_ANALYTICS_TTL", default=600)
+# Analytics dashboards: default and longest `?from=&to=` range (days), and how often beat
+# recomputes the recent rollups (seconds).
+ANALYTICS_DEFAULT_DAYS = env.int("ANALYTICS_DEFAULT_DAYS", default=30)
+ANALYTICS_MAX_DAYS = env.int("ANALYTICS_MAX_DAYS", default=366)
+ANALYTICS_ROLLUP_SECONDS = env.float("ANALYTICS_ROLLUP_SECONDS", default=300.0)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -209,7 +214,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Communities, members, roles and permissions (Discord-style hierarchy), channels, posts, "
         "threaded comments, reactions, media attachments, reports and the moderation audit log; paid "
-        "subscription levels, subscriptions, donations and gated posts (money-moving POSTs take an Idempotency-Key). "
+        "subscription levels, subscriptions, donations and gated posts (money-moving POSTs take an Idempotency-Key); "
+        "community, post and member analytics dashboards. "
         "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/token`."
     ),
     # Swagger UI shows tags in this order: as a reader meets them, moderators' tools last.
@@ -226,6 +232,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "search", "description": "Search across communities and posts."},
         {"name": "subscriptions", "description": "Paid subscription levels and subscriptions (Idempotency-Key)."},
         {"name": "donations", "description": "Donations, totals and top donors (Idempotency-Key)."},
+        {"name": "analytics", "description": "Community, post and member dashboards."},
         {"name": "billing", "description": "Payment provider webhooks (HMAC-signed)."},
         {"name": "moderation", "description": "Bans, mutes, reports and the audit log (moderators)."},
     ],
@@ -291,6 +298,9 @@ CELERY_BEAT_SCHEDULE = {
     # Moves view counts buffered in Redis into Post.view_count.
     "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,
                          "options": {"expires": POST_VIEWS_FLUSH_SECONDS}},
+    # Recomputes today's and yesterday's analytics rollups (idempotent).
+    "analytics-rollup": {"task": "analytics.rollup_recent", "schedule": ANALYTICS_ROLLUP_SECONDS,
+                         "options": {"expires": ANALYTICS_ROLLUP_SECONDS}},
 }
 
 # --- Billing (docs/billing.md) ---------------------------------------------------------

@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("members.urls")),
     path("", include("content.urls")),
     path("", include("billing.urls")),
+    path("", include("analytics.urls")),
 ]
 
 urlpatterns = [

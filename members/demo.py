@@ -2,9 +2,20 @@
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
+from django.db import connection
+from tqdm import tqdm
+
+from community_service.demo_progress import run_steps
 from communities.models import Community
 from communities.services import community_create
 from members.models import User
+
+# --scale large: users scale-user-1..N; communities scale-1..M owned by users 1..M. Community
+# 1 is the big one: users 1..BIG_MEMBERS belong to it; every user also joins two others.
+LARGE_USERS = 100_000
+LARGE_COMMUNITIES = 1_000
+BIG_MEMBERS = 50_000
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_USERS = [
@@ -41,3 +52,86 @@ def seed(context: dict[str, Any]) -> None:
     context["notes"].append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, _, superuser in DEMO_USERS:
         context["notes"].append(f"  {email:<20} {'superadmin, admin site' if superuser else 'user'}")
+    if context["scale"] == "large":
+        seed_large(context)
+
+
+def seed_large(context: dict[str, Any]) -> None:
+    """Users, communities and memberships of the benchmark data set (idempotent)."""
+    if User.objects.filter(username=f"scale-user-{LARGE_USERS}").exists():
+        return
+    password = make_password(DEMO_PASSWORD)
+
+    def users() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO members_user (id, password, is_superuser, username, first_name, last_name, is_staff,
+                                          is_active, date_joined, email)
+                SELECT gen_random_uuid(), %s, false, 'scale-user-' || n, '', '', false, true,
+                       now() - (n %% 365) * interval '1 day', 'scale-user-' || n || '@example.com'
+                  FROM generate_series(1, %s) AS n
+                """,
+                [password, LARGE_USERS],
+            )
+
+    def communities() -> None:
+        owners = dict(
+            User.objects.filter(username__in=[f"scale-user-{n}" for n in range(1, LARGE_COMMUNITIES + 1)])
+            .values_list("username", "pk")
+        )
+        topics = ["Python", "Django", "Rust", "Cloud", "Data", "Design", "Music", "Chess", "Running", "Books"]
+        for n in tqdm(range(1, LARGE_COMMUNITIES + 1), desc="communities", disable=not context["progress"]):
+            topic = topics[n % len(topics)]
+            community_create(
+                owner=User(pk=owners[f"scale-user-{n}"]), name=f"{topic} community {n}", slug=f"scale-{n}",
+                description=f"People who like {topic.lower()}: questions, news and meetups.",
+                community_type="public",
+            )
+
+    def memberships() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                CREATE TEMP TABLE scale_users ON COMMIT DROP AS
+                SELECT split_part(username, '-', 3)::int AS idx, id FROM members_user
+                 WHERE username LIKE 'scale-user-%%';
+                CREATE TEMP TABLE scale_communities ON COMMIT DROP AS
+                SELECT split_part(slug, '-', 2)::int AS idx, id FROM communities_community
+                 WHERE slug LIKE 'scale-%%';
+                CREATE INDEX ON scale_users (idx);
+                CREATE INDEX ON scale_communities (idx);
+                INSERT INTO members_member (id, status, is_owner, nickname, joined_at, left_at, ban_reason,
+                                            join_message, created_at, updated_at, community_id, user_id)
+                SELECT gen_random_uuid(),
+                       CASE WHEN u.idx %% 20 = 0 THEN 'left' ELSE 'active' END, false, '',
+                       now() - ((u.idx * 13 + j) %% 180) * interval '1 day' - (u.idx %% 86400) * interval '1 second',
+                       CASE WHEN u.idx %% 20 = 0 THEN now() - ((u.idx * 13 + j) %% 7) * interval '1 day' END,
+                       '', '', now(), now(), c.id, u.id
+                  FROM scale_users u
+                  CROSS JOIN generate_series(0, 2) AS j
+                  JOIN scale_communities c ON c.idx = CASE j WHEN 0 THEN 1
+                                                              WHEN 1 THEN 2 + u.idx %% (%(m)s - 1)
+                                                              ELSE 2 + (u.idx * 7) %% (%(m)s - 1) END
+                 WHERE j > 0 OR u.idx <= %(big)s
+                ON CONFLICT (community_id, user_id) DO NOTHING;
+                INSERT INTO members_member_roles (member_id, role_id)
+                SELECT m.id, r.id FROM members_member m
+                  JOIN scale_communities c ON c.id = m.community_id
+                  JOIN members_role r ON r.community_id = m.community_id AND r.is_default
+                 WHERE m.status = 'active' AND NOT m.is_owner;
+                UPDATE communities_community cc SET member_count = counted.n
+                  FROM (SELECT m.community_id, count(*) AS n FROM members_member m
+                          JOIN scale_communities c ON c.id = m.community_id
+                         WHERE m.status = 'active' GROUP BY m.community_id) counted
+                 WHERE cc.id = counted.community_id;
+                """,
+                {"m": LARGE_COMMUNITIES, "big": BIG_MEMBERS},
+            )
+
+    run_steps([("users", users), ("communities", communities), ("memberships", memberships)],
+              show=context["progress"], desc="members (large)")
+    context["notes"].append(
+        f"Large data set: {LARGE_USERS:,} users (scale-user-N@example.com), {LARGE_COMMUNITIES:,} communities "
+        f"(slug scale-N; scale-1 is the big one)."
+    )

@@ -24,6 +24,7 @@ from members.selectors.access import (
 )
 
 __all__ = ["CanViewCommunity", "HasCommunityPermission", "IsActiveMember", "IsCommunityOwner", "IsNotMuted",
+           "HasCommunityPermissionOrOwns",
            "community_of", "is_superadmin"]
 
 
@@ -132,3 +133,19 @@ class IsCommunityOwner(_CommunityCheck):
             return False
         access = _access(request, community)
         return access.is_superadmin or (access.is_owner and access.is_active_member)
+
+
+
+class HasCommunityPermissionOrOwns(HasCommunityPermission):
+    """`code` in the object's community, or the object is the caller's own (their post, their
+    membership): `obj.<user_field>` is the caller's user id. Banned callers get neither."""
+
+    def __init__(self, code: str, *, user_field: str) -> None:
+        super().__init__(code)
+        self.user_field = user_field
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        if request.user.is_authenticated and getattr(obj, self.user_field) == request.user.pk:
+            _refuse_banned(_access(request, community_of(obj)))
+            return True
+        return super().has_object_permission(request, view, obj)

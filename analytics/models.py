@@ -1,0 +1,59 @@
+"""Daily rollups: the only tables analytics owns. Dashboards read these, never raw tables.
+
+Every row is a pure function of the raw tables for its day, so recomputing a day (the
+periodic task, a replay, `rebuild_analytics`) replaces it with the same numbers: nothing is
+ever counted twice. Days are UTC dates.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class CommunityDay(models.Model):
+    """What happened in a community on one day."""
+
+    id = models.BigAutoField(primary_key=True)
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    members_joined = models.PositiveIntegerField(default=0)
+    members_left = models.PositiveIntegerField(default=0)
+    posts = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    likes = models.PositiveIntegerField(default=0)
+    # Distinct users who posted, commented or liked that day (DAU).
+    active_users = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "day"], name="uq_community_day")]
+
+
+class PostDay(models.Model):
+    """Likes and comments a post received on one day (only days with activity have a row)."""
+
+    id = models.BigAutoField(primary_key=True)
+    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    likes = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "day"], name="uq_post_day")]
+        indexes = [models.Index(fields=["community", "day"], name="idx_post_day_community")]
+
+
+class MemberDay(models.Model):
+    """One user's activity in one community on one day (a row means they were active)."""
+
+    id = models.BigAutoField(primary_key=True)
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    posts = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    likes_given = models.PositiveIntegerField(default=0)
+    likes_received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["community", "user", "day"], name="uq_member_day")]
+        indexes = [models.Index(fields=["community", "day"], name="idx_member_day_community")]

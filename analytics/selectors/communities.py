@@ -1,0 +1,121 @@
+"""The community dashboard, read from the daily rollups (a handful of aggregate queries)."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import F, Q, Sum
+
+from analytics.models import CommunityDay, MemberDay, PostDay
+from analytics.selectors.ranges import DayRange, today
+from community_service.cache import cache_get_or_set
+from communities.models import Community
+from content.models import Post
+
+TOP_POSTS = 5
+
+
+def community_analytics_cache_key(community_id: object, days: DayRange) -> str:
+    """The seed's `community:{id}:analytics` for the default range; a range adds its bounds."""
+    key = f"community:{community_id}:analytics"
+    return key if days.is_default else f"{key}:{days.since}:{days.until}"
+
+
+def _monthly_active_users(community: Community) -> int:
+    """Distinct users who posted, commented or liked in the last 30 days."""
+    return (
+        MemberDay.objects.filter(community=community, day__gte=today() - dt.timedelta(days=29))
+        .filter(Q(posts__gt=0) | Q(comments__gt=0) | Q(likes_given__gt=0))
+        .values("user_id").distinct().count()
+    )
+
+
+def _members(community: Community, days: DayRange, series: dict[dt.date, dict], mau: int) -> dict:
+    now = today()
+    last_30 = now - dt.timedelta(days=29)
+    last_7 = now - dt.timedelta(days=6)
+    windows = CommunityDay.objects.filter(community=community, day__gte=last_30).aggregate(
+        joined_7d=Sum("members_joined", filter=Q(day__gte=last_7), default=0),
+        left_7d=Sum("members_left", filter=Q(day__gte=last_7), default=0),
+        joined_30d=Sum("members_joined", default=0),
+        left_30d=Sum("members_left", default=0),
+    )
+    # Members at the end of each day, walked back from today's count through later net changes.
+    later_net = CommunityDay.objects.filter(community=community, day__gt=days.until).aggregate(
+        net=Sum(F("members_joined") - F("members_left"), default=0)
+    )["net"]
+    total = community.member_count - later_net
+    growth = []
+    for day in reversed(days.days):
+        row = series.get(day, {})
+        joined, left = row.get("members_joined", 0), row.get("members_left", 0)
+        growth.append({"day": day, "joined": joined, "left": left, "total": total})
+        total -= joined - left
+    growth.reverse()
+    return {"total": community.member_count, "active_30d": mau, **windows, "growth": growth}
+
+
+def _content(community: Community, days: DayRange, series: dict[dt.date, dict]) -> dict:
+    top = list(
+        PostDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
+        .values("post_id")
+        .annotate(likes=Sum("likes"), comments=Sum("comments"))
+        .order_by(-(F("likes") + F("comments")), "post_id")[:TOP_POSTS]
+    )
+    titles = dict(Post.objects.filter(pk__in=[row["post_id"] for row in top]).values_list("pk", "title"))
+    return {
+        "posts": sum(row.get("posts", 0) for row in series.values()),
+        "comments": sum(row.get("comments", 0) for row in series.values()),
+        "by_day": [
+            {"day": day, "posts": series.get(day, {}).get("posts", 0),
+             "comments": series.get(day, {}).get("comments", 0)}
+            for day in days.days
+        ],
+        "top_posts": [
+            {"post_id": row["post_id"], "title": titles.get(row["post_id"], ""), "likes": row["likes"],
+             "comments": row["comments"]}
+            for row in top
+        ],
+    }
+
+
+def _engagement(community: Community, days: DayRange, series: dict[dt.date, dict], mau: int) -> dict:
+    posts = sum(row.get("posts", 0) for row in series.values())
+    comments = sum(row.get("comments", 0) for row in series.values())
+    in_range = MemberDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
+    posters = in_range.filter(posts__gt=0).values("user_id").distinct().count()
+    last_30 = today() - dt.timedelta(days=29)
+    month = CommunityDay.objects.filter(community=community, day__gte=last_30).aggregate(
+        active_days=Sum("active_users", default=0)
+    )["active_days"]
+    return {
+        "likes": sum(row.get("likes", 0) for row in series.values()),
+        "comments_per_post": round(comments / posts, 2) if posts else None,
+        "active_posters": posters,
+        # Average daily active users over the last 30 days divided by the month's actives.
+        "dau_mau": round(month / 30 / mau, 4) if mau else None,
+    }
+
+
+def community_analytics(*, community: Community, days: DayRange) -> dict:
+    """Members, content and engagement of a community over `days`, cached per the seed."""
+
+    def compute() -> dict:
+        series = {
+            row["day"]: row
+            for row in CommunityDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
+            .values("day", "members_joined", "members_left", "posts", "comments", "likes", "active_users")
+        }
+        mau = _monthly_active_users(community)
+        return {
+            "community_id": community.pk,
+            "from": days.since,
+            "to": days.until,
+            "members": _members(community, days, series, mau),
+            "content": _content(community, days, series),
+            "engagement": _engagement(community, days, series, mau),
+        }
+
+    return cache_get_or_set(
+        community_analytics_cache_key(community.pk, days), compute, ttl=settings.CACHE_ANALYTICS_TTL
+    )
+

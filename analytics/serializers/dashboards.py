@@ -1,0 +1,108 @@
+"""The `?from=&to=` input and the three dashboards' shapes (for the schema)."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class DayRangeInputSerializer(serializers.Serializer):
+    """`from` and `to` are Python keywords, so the fields are declared here."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "from": serializers.DateField(required=False, help_text="First day (UTC), default 29 days before `to`."),
+            "to": serializers.DateField(required=False, help_text="Last day (UTC), default today."),
+        }
+
+    def bounds(self) -> dict[str, Any]:
+        return {"since": self.validated_data.get("from"), "until": self.validated_data.get("to")}
+
+
+class _RangeSerializer(serializers.Serializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields
+
+
+class GrowthDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    joined = serializers.IntegerField()
+    left = serializers.IntegerField()
+    total = serializers.IntegerField(help_text="Active members at the end of the day.")
+
+
+class MembersSectionSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Active members now.")
+    active_30d = serializers.IntegerField(help_text="Members who posted, commented or liked in the last 30 days.")
+    joined_7d = serializers.IntegerField()
+    left_7d = serializers.IntegerField()
+    joined_30d = serializers.IntegerField()
+    left_30d = serializers.IntegerField()
+    growth = GrowthDaySerializer(many=True)
+
+
+class ContentDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    posts = serializers.IntegerField()
+    comments = serializers.IntegerField()
+
+
+class TopPostSerializer(serializers.Serializer):
+    post_id = serializers.UUIDField()
+    title = serializers.CharField()
+    likes = serializers.IntegerField(help_text="Likes given in the range.")
+    comments = serializers.IntegerField(help_text="Comments written in the range.")
+
+
+class ContentSectionSerializer(serializers.Serializer):
+    posts = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    by_day = ContentDaySerializer(many=True)
+    top_posts = TopPostSerializer(many=True)
+
+
+class EngagementSectionSerializer(serializers.Serializer):
+    likes = serializers.IntegerField()
+    comments_per_post = serializers.FloatField(allow_null=True)
+    active_posters = serializers.IntegerField()
+    dau_mau = serializers.FloatField(allow_null=True, help_text="Average daily actives / monthly actives (30 days).")
+
+
+class CommunityAnalyticsSerializer(_RangeSerializer):
+    community_id = serializers.UUIDField()
+    members = MembersSectionSerializer()
+    content = ContentSectionSerializer()
+    engagement = EngagementSectionSerializer()
+
+
+class PostDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+
+
+class PostAnalyticsSerializer(_RangeSerializer):
+    post_id = serializers.UUIDField()
+    views = serializers.IntegerField()
+    likes = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    engagement_rate = serializers.FloatField(allow_null=True, help_text="(likes + comments) / views.")
+    by_day = PostDaySerializer(many=True)
+
+
+class ActivityTotalsSerializer(serializers.Serializer):
+    posts = serializers.IntegerField()
+    comments = serializers.IntegerField()
+    likes_given = serializers.IntegerField()
+    likes_received = serializers.IntegerField()
+
+
+class MemberAnalyticsSerializer(_RangeSerializer):
+    member_id = serializers.UUIDField()
+    community_id = serializers.UUIDField()
+    user_id = serializers.UUIDField()
+    all_time = ActivityTotalsSerializer()
+    in_range = ActivityTotalsSerializer()
+    active_days_in_range = serializers.IntegerField()

@@ -1,0 +1,131 @@
+"""Daily rollups, recomputed from the raw tables one day range at a time.
+
+A day's rows are deleted and rebuilt in one transaction by INSERT ... SELECT inside
+PostgreSQL, so a rollup is idempotent: the periodic task, a replay and `rebuild_analytics`
+all leave the same numbers, and nothing is counted twice. Concurrent runs serialise on an
+advisory lock. What counts: non-deleted posts and comments by their creation day, likes by
+the day they were given (an unlike removes the like), joins by `joined_at`, departures
+(left, kicked, banned) by `left_at`. Days are UTC.
+"""
+
+import datetime as dt
+import uuid
+
+from django.db import connection, transaction
+
+from analytics.models import CommunityDay, MemberDay, PostDay
+
+_LOCK_KEY = 0x616E616C  # "anal": one rollup at a time across workers
+_DAY = "(({col}) AT TIME ZONE 'UTC')::date"
+
+# Live content only: a deleted post takes its comments and likes out of the numbers.
+_LIVE_POSTS = "SELECT id, community_id, author_id FROM content_post WHERE deleted_at IS NULL"
+_LIVE_COMMENTS = (
+    "SELECT c.id, c.post_id, c.community_id, c.author_id, c.created_at FROM content_comment c "
+    "JOIN content_post cp ON cp.id = c.post_id WHERE c.deleted_at IS NULL AND cp.deleted_at IS NULL"
+)
+_IN_RANGE = "{col} >= %(start)s AND {col} < %(end)s"
+
+_MEMBER_DAYS = f"""
+INSERT INTO analytics_memberday (community_id, user_id, day, posts, comments, likes_given, likes_received)
+SELECT community_id, user_id, day, SUM(p), SUM(c), SUM(lg), SUM(lr) FROM (
+    SELECT community_id, author_id AS user_id, {_DAY.format(col="created_at")} AS day, 1 p, 0 c, 0 lg, 0 lr
+      FROM content_post
+     WHERE {_IN_RANGE.format(col="created_at")} AND deleted_at IS NULL AND author_id IS NOT NULL
+       {{community_filter}}
+    UNION ALL
+    SELECT c.community_id, c.author_id, {_DAY.format(col="c.created_at")}, 0, 1, 0, 0
+      FROM ({_LIVE_COMMENTS}) c
+     WHERE {_IN_RANGE.format(col="c.created_at")} AND c.author_id IS NOT NULL {{c_filter}}
+    UNION ALL
+    SELECT p.community_id, r.user_id, {_DAY.format(col="r.created_at")}, 0, 0, 1, 0
+      FROM content_reaction r JOIN ({_LIVE_POSTS}) p ON p.id = r.post_id
+     WHERE {_IN_RANGE.format(col="r.created_at")} {{p_filter}}
+    UNION ALL
+    SELECT c.community_id, r.user_id, {_DAY.format(col="r.created_at")}, 0, 0, 1, 0
+      FROM content_reaction r JOIN ({_LIVE_COMMENTS}) c ON c.id = r.comment_id
+     WHERE {_IN_RANGE.format(col="r.created_at")} {{c_filter}}
+    UNION ALL
+    SELECT p.community_id, p.author_id, {_DAY.format(col="r.created_at")}, 0, 0, 0, 1
+      FROM content_reaction r JOIN ({_LIVE_POSTS}) p ON p.id = r.post_id
+     WHERE {_IN_RANGE.format(col="r.created_at")} AND p.author_id IS NOT NULL {{p_filter}}
+    UNION ALL
+    SELECT c.community_id, c.author_id, {_DAY.format(col="r.created_at")}, 0, 0, 0, 1
+      FROM content_reaction r JOIN ({_LIVE_COMMENTS}) c ON c.id = r.comment_id
+     WHERE {_IN_RANGE.format(col="r.created_at")} AND c.author_id IS NOT NULL {{c_filter}}
+) activity
+GROUP BY community_id, user_id, day
+"""
+
+_POST_DAYS = f"""
+INSERT INTO analytics_postday (post_id, community_id, day, likes, comments)
+SELECT post_id, community_id, day, SUM(l), SUM(c) FROM (
+    SELECT r.post_id, p.community_id, {_DAY.format(col="r.created_at")} AS day, 1 l, 0 c
+      FROM content_reaction r JOIN ({_LIVE_POSTS}) p ON p.id = r.post_id
+     WHERE {_IN_RANGE.format(col="r.created_at")} {{p_filter}}
+    UNION ALL
+    SELECT c.post_id, c.community_id, {_DAY.format(col="c.created_at")}, 0, 1
+      FROM ({_LIVE_COMMENTS}) c
+     WHERE {_IN_RANGE.format(col="c.created_at")} {{c_filter}}
+) activity
+GROUP BY post_id, community_id, day
+"""
+
+_COMMUNITY_DAYS = f"""
+INSERT INTO analytics_communityday
+       (community_id, day, members_joined, members_left, posts, comments, likes, active_users)
+SELECT community_id, day, SUM(j), SUM(lft), SUM(p), SUM(c), SUM(lk), SUM(a) FROM (
+    SELECT community_id, {_DAY.format(col="joined_at")} AS day, 1 j, 0 lft, 0 p, 0 c, 0 lk, 0 a
+      FROM members_member
+     WHERE joined_at >= %(start)s AND joined_at < %(end)s {{community_filter}}
+    UNION ALL
+    SELECT community_id, {_DAY.format(col="left_at")}, 0, 1, 0, 0, 0, 0
+      FROM members_member
+     WHERE left_at >= %(start)s AND left_at < %(end)s AND status IN ('left', 'kicked', 'banned')
+       {{community_filter}}
+    UNION ALL
+    SELECT community_id, day, 0, 0, SUM(posts), SUM(comments), SUM(likes_given),
+           COUNT(*) FILTER (WHERE posts + comments + likes_given > 0)
+      FROM analytics_memberday
+     WHERE day >= %(since)s AND day <= %(until)s {{community_filter}}
+     GROUP BY community_id, day
+) activity
+GROUP BY community_id, day
+"""
+
+
+def _filters(community_id: uuid.UUID | None) -> dict[str, str]:
+    if community_id is None:
+        return {"community_filter": "", "p_filter": "", "c_filter": ""}
+    return {
+        "community_filter": "AND community_id = %(community_id)s",
+        "p_filter": "AND p.community_id = %(community_id)s",
+        "c_filter": "AND c.community_id = %(community_id)s",
+    }
+
+
+@transaction.atomic
+def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | None = None) -> None:
+    """Recompute the rollups of days `since`..`until` (inclusive), for one community or all."""
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    params = {"start": start, "end": end, "since": since, "until": until, "community_id": community_id}
+    scope = {"day__gte": since, "day__lte": until}
+    if community_id is not None:
+        scope["community_id"] = community_id
+    filters = _filters(community_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        for model in (CommunityDay, PostDay, MemberDay):
+            model.objects.filter(**scope).delete()
+        cursor.execute(_MEMBER_DAYS.format(**filters), params)
+        cursor.execute(_POST_DAYS.format(**filters), params)
+        cursor.execute(_COMMUNITY_DAYS.format(**filters), params)
+
+
+def rollup_recent(*, days: int = 2, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The periodic task's work: today and the days before it that may still change."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    since = today - dt.timedelta(days=days - 1)
+    rollup_days(since=since, until=today)
+    return since, today

@@ -1,0 +1,37 @@
+"""The console draws a community's dashboard as server-side SVG charts."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from analytics.services.rollups import rollup_recent
+from content.models import Post
+from tests.factories import CommunityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_superadmin_sees_charts_of_a_community():
+    community = CommunityFactory()
+    Post.objects.create(community=community, author=community.owner, title="Charted post", content="c")
+    rollup_recent()
+    client = _login(UserFactory(is_staff=True, is_superuser=True))
+    rows = client.get(reverse("admin:analytics_communityday_changelist"))
+    assert rows.status_code == 200
+    page = client.get(reverse("admin:analytics_community_dashboard", args=[community.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert body.count("role=\"img\"") == 3 and "<polyline" in body  # the admin's own icons are SVG too
+    assert "Members" in body and "Charted post" not in body  # no likes or comments: not a top post
+
+
+def test_staff_without_the_analytics_permission_is_refused():
+    community = CommunityFactory()
+    client = _login(UserFactory(is_staff=True))
+    assert client.get(reverse("admin:analytics_community_dashboard", args=[community.pk])).status_code == 403

@@ -1,0 +1,105 @@
+"""The analytics routes over HTTP: ranges, caching per the seed, constant query counts."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from analytics.services.rollups import rollup_days
+from content.models import Post
+from tests.conftest import client_for
+from tests.factories import CommunityFactory, member_add
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def community():
+    return CommunityFactory()
+
+
+def _url(community) -> str:
+    return reverse("community-analytics", kwargs={"community_pk": community.pk})
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "code"),
+    [
+        ("from=2026-13-01", "from", None),
+        ("to=yesterday", "to", None),
+        ("from=2026-05-02&to=2026-05-01", "from", "invalid_range"),
+        ("from=2020-01-01&to=2026-01-01", "from", "range_too_long"),
+    ],
+)
+def test_a_bad_range_is_a_400_naming_the_field(community, query, field, code):
+    response = client_for(community.owner).get(f"{_url(community)}?{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert field in str(body)
+    if code:
+        assert body["code"] == code
+
+
+def test_the_default_range_is_the_last_30_days_under_the_seed_cache_key(community):
+    response = client_for(community.owner).get(_url(community))
+    assert response.status_code == 200
+    body = response.json()
+    today = timezone.now().date()
+    assert body["to"] == str(today) and body["from"] == str(today - dt.timedelta(days=29))
+    assert len(body["members"]["growth"]) == 30
+    assert cache.get(f"community:{community.pk}:analytics") is not None
+
+
+def test_a_cached_dashboard_costs_no_database_queries_for_the_dashboard(community):
+    client = client_for(community.owner)
+    client.get(_url(community))
+    with CaptureQueriesContext(connection) as first_hit:
+        assert client.get(_url(community)).status_code == 200
+    # The community row itself (the URL's id) is the only read left.
+    assert len(first_hit.captured_queries) <= 2
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_data(community):
+    client = client_for(community.owner)
+
+    def queries() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_url(community)).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries()
+    for n in range(30):
+        author = member_add(community)
+        Post.objects.create(community=community, author=author, title=f"Post {n}", content="x")
+    rollup_days(since=timezone.now().date(), until=timezone.now().date())
+    assert queries() == small
+
+
+def test_post_analytics_of_an_unknown_or_deleted_post_is_a_404(community):
+    client = client_for(community.owner)
+    assert client.get(reverse("post-analytics", kwargs={"post_id": uuid.uuid4()})).status_code == 404
+    post = Post.objects.create(community=community, author=community.owner, title="t", content="c",
+                               deleted_at=timezone.now())
+    assert client.get(reverse("post-analytics", kwargs={"post_id": post.pk})).status_code == 404
+
+
+def test_another_communitys_admin_cannot_read_a_member(community):
+    other = CommunityFactory()
+    member = community.members.get(user=community.owner)
+    response = client_for(other.owner).get(reverse("member-analytics", kwargs={"member_id": member.pk}))
+    assert response.status_code == 403
+
+
+def test_a_member_sees_their_own_numbers_but_not_a_neighbours(community):
+    me, neighbour = member_add(community), member_add(community)
+    client = client_for(me)
+    mine = community.members.get(user=me)
+    theirs = community.members.get(user=neighbour)
+    assert client.get(reverse("member-analytics", kwargs={"member_id": mine.pk})).status_code == 200
+    assert client.get(reverse("member-analytics", kwargs={"member_id": theirs.pk})).status_code == 403
