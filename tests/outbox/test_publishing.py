@@ -143,7 +143,8 @@ def test_worker_killed_after_producing_and_before_marking_leads_to_a_duplicate_n
     topic = f"{kafka_settings.KAFKA_TOPIC_PREFIX}community"
     try:
         worker.start()
-        first = kafka_read(kafka_settings.KAFKA_BOOTSTRAP_SERVERS, [topic], expect=1, timeout=20)
+        # A cold worker on a loaded machine can take long to start; reading stops at the first record.
+        first = kafka_read(kafka_settings.KAFKA_BOOTSTRAP_SERVERS, [topic], expect=1, timeout=90)
         assert [r.envelope["event_id"] for r in first] == [str(row.event_id)]
         worker.kill()
     finally:
