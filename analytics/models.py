@@ -57,3 +57,29 @@ class MemberDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["community", "user", "day"], name="uq_member_day")]
         indexes = [models.Index(fields=["community", "day"], name="idx_member_day_community")]
+
+
+class DonationDay(models.Model):
+    """Donations completed and refunded in a community on one day, per currency and donor.
+
+    Amounts are counted on the day they settled and refunds on the day they were refunded,
+    so a past day never changes and the periodic recompute of recent days stays exact.
+    `donor` is empty for anonymous donations: they count in totals, never by name.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    donor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    donations = models.PositiveIntegerField(default=0)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    refunds = models.PositiveIntegerField(default=0)
+    refunded = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day", "currency", "donor"], nulls_distinct=False,
+                                    name="uq_donation_day"),
+        ]
+        indexes = [models.Index(fields=["community", "day"], name="idx_donation_day_community")]

@@ -3,7 +3,9 @@
 from decimal import Decimal
 from typing import Any
 
-from billing.models import SubscriptionLevel
+from django.db import connection
+
+from billing.models import Donation, SubscriptionLevel
 from billing.services.levels import level_create
 
 DEMO_LEVELS = {
@@ -28,3 +30,28 @@ def seed(context: dict[str, Any]) -> None:
     context["notes"].append("Subscription levels in python-developers-demo: Supporter, Patron. Pay with "
                             "payment_method pm_sandbox_ok (default), pm_sandbox_decline or pm_sandbox_pending; "
                             "money-moving POSTs need an Idempotency-Key header.")
+    if context["scale"] == "large":
+        seed_large()
+
+
+LARGE_DONATIONS = 200_000
+
+
+def seed_large() -> None:
+    """200,000 settled donations for `seed_demo --scale large`, 40% to scale-1, a tenth anonymous."""
+    if Donation.objects.filter(message="scale donation").exists():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO billing_donation (id, community_id, donor_id, amount, currency, message, is_anonymous, status,
+                                          completed_at, created_at, updated_at)
+            SELECT gen_random_uuid(), c.id, u.id, round((1 + (n %% 5000) / 100.0)::numeric, 2),
+                   (ARRAY['USD', 'EUR', 'RUB'])[1 + n %% 3], 'scale donation', n %% 10 = 0, 'completed',
+                   now() - (n %% 180) * interval '1 day', now() - (n %% 180) * interval '1 day', now()
+              FROM generate_series(1, %(n)s) AS n
+              JOIN communities_community c ON c.slug = 'scale-' || CASE WHEN n %% 5 < 2 THEN 1 ELSE 2 + n %% 999 END
+              JOIN members_user u ON u.username = 'scale-user-' || (1 + (n * 37) %% 100000)
+            """,
+            {"n": LARGE_DONATIONS},
+        )

@@ -70,11 +70,54 @@ class EngagementSectionSerializer(serializers.Serializer):
     dau_mau = serializers.FloatField(allow_null=True, help_text="Average daily actives / monthly actives (30 days).")
 
 
+class DonationTotalsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    donations = serializers.IntegerField(help_text="Donations settled in the range.")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    refunds = serializers.IntegerField()
+    refunded = serializers.DecimalField(max_digits=14, decimal_places=2)
+    net = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class TopDonorSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    user_id = serializers.UUIDField()
+    username = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="Net of refunds, in the range.")
+
+
+class LevelSubscriptionsSerializer(serializers.Serializer):
+    level_id = serializers.UUIDField()
+    name = serializers.CharField()
+    currency = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    active = serializers.IntegerField()
+
+
+class CurrencyAmountSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class SubscriptionsNowSerializer(serializers.Serializer):
+    active_by_level = LevelSubscriptionsSerializer(many=True)
+    monthly_recurring_revenue = CurrencyAmountSerializer(
+        many=True, help_text="Per currency: each active subscription's price × 30 / its level's duration_days."
+    )
+
+
+class MoneySectionSerializer(serializers.Serializer):
+    by_currency = DonationTotalsSerializer(many=True)
+    top_donors = TopDonorSerializer(many=True, help_text="Top 5 per currency; anonymous donations never appear.")
+    subscriptions = SubscriptionsNowSerializer(help_text="As they stand now, whatever the range.")
+
+
 class CommunityAnalyticsSerializer(_RangeSerializer):
     community_id = serializers.UUIDField()
     members = MembersSectionSerializer()
     content = ContentSectionSerializer()
     engagement = EngagementSectionSerializer()
+    money = MoneySectionSerializer()
 
 
 class PostDaySerializer(serializers.Serializer):
@@ -99,6 +142,25 @@ class ActivityTotalsSerializer(serializers.Serializer):
     likes_received = serializers.IntegerField()
 
 
+class MemberDonationsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    all_time = serializers.DecimalField(max_digits=14, decimal_places=2)
+    in_range = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class MemberSubscriptionSerializer(serializers.Serializer):
+    subscription_id = serializers.UUIDField()
+    level_id = serializers.UUIDField()
+    level = serializers.CharField()
+    status = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class MemberMoneySerializer(serializers.Serializer):
+    donations = MemberDonationsSerializer(many=True, help_text="Net of refunds, anonymous donations included.")
+    subscription = MemberSubscriptionSerializer(allow_null=True)
+
+
 class MemberAnalyticsSerializer(_RangeSerializer):
     member_id = serializers.UUIDField()
     community_id = serializers.UUIDField()
@@ -106,3 +168,4 @@ class MemberAnalyticsSerializer(_RangeSerializer):
     all_time = ActivityTotalsSerializer()
     in_range = ActivityTotalsSerializer()
     active_days_in_range = serializers.IntegerField()
+    money = MemberMoneySerializer()

@@ -5,7 +5,8 @@ PostgreSQL, so a rollup is idempotent: the periodic task, a replay and `rebuild_
 all leave the same numbers, and nothing is counted twice. Concurrent runs serialise on an
 advisory lock. What counts: non-deleted posts and comments by their creation day, likes by
 the day they were given (an unlike removes the like), joins by `joined_at`, departures
-(left, kicked, banned) by `left_at`. Days are UTC.
+(left, kicked, banned) by `left_at`, donations by the day they settled and refunds by the
+day they were refunded. Days are UTC.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ import uuid
 
 from django.db import connection, transaction
 
-from analytics.models import CommunityDay, MemberDay, PostDay
+from analytics.models import CommunityDay, DonationDay, MemberDay, PostDay
 
 _LOCK_KEY = 0x616E616C  # "anal": one rollup at a time across workers
 _DAY = "(({col}) AT TIME ZONE 'UTC')::date"
@@ -94,10 +95,30 @@ GROUP BY community_id, day
 """
 
 
+# Anonymous donations roll up without a donor (never by name). Refunds come from the
+# donation's payment: the day it was refunded.
+_DONATION_DAYS = f"""
+INSERT INTO analytics_donationday (community_id, day, currency, donor_id, donations, amount, refunds, refunded)
+SELECT community_id, day, currency, donor_id, SUM(n), SUM(amount), SUM(rn), SUM(refunded) FROM (
+    SELECT community_id, {_DAY.format(col="completed_at")} AS day, currency,
+           CASE WHEN is_anonymous THEN NULL ELSE donor_id END AS donor_id, 1 n, amount, 0 rn, 0 refunded
+      FROM billing_donation
+     WHERE {_IN_RANGE.format(col="completed_at")} AND status IN ('completed', 'refunded') {{community_filter}}
+    UNION ALL
+    SELECT d.community_id, {_DAY.format(col="p.refunded_at")}, d.currency,
+           CASE WHEN d.is_anonymous THEN NULL ELSE d.donor_id END, 0, 0, 1, d.amount
+      FROM billing_payment p JOIN billing_donation d ON d.id = p.donation_id
+     WHERE {_IN_RANGE.format(col="p.refunded_at")} {{d_filter}}
+) money
+GROUP BY community_id, day, currency, donor_id
+"""
+
+
 def _filters(community_id: uuid.UUID | None) -> dict[str, str]:
     if community_id is None:
-        return {"community_filter": "", "p_filter": "", "c_filter": ""}
+        return {"community_filter": "", "p_filter": "", "c_filter": "", "d_filter": ""}
     return {
+        "d_filter": "AND d.community_id = %(community_id)s",
         "community_filter": "AND community_id = %(community_id)s",
         "p_filter": "AND p.community_id = %(community_id)s",
         "c_filter": "AND c.community_id = %(community_id)s",
@@ -116,11 +137,12 @@ def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | Non
     filters = _filters(community_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-        for model in (CommunityDay, PostDay, MemberDay):
+        for model in (CommunityDay, PostDay, MemberDay, DonationDay):
             model.objects.filter(**scope).delete()
         cursor.execute(_MEMBER_DAYS.format(**filters), params)
         cursor.execute(_POST_DAYS.format(**filters), params)
         cursor.execute(_COMMUNITY_DAYS.format(**filters), params)
+        cursor.execute(_DONATION_DAYS.format(**filters), params)
 
 
 def rollup_recent(*, days: int = 2, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
