@@ -290,6 +290,8 @@ CELERY_TIMEZONE = "UTC"
 COMMENT_MAX_DEPTH = env.int("COMMENT_MAX_DEPTH", default=5)  # levels of replies under a root comment
 POST_VIEW_DEDUPE_SECONDS = env.int("POST_VIEW_DEDUPE_SECONDS", default=3600)  # one view per viewer per window
 POST_VIEWS_FLUSH_SECONDS = env.float("POST_VIEWS_FLUSH_SECONDS", default=10.0)
+# How often events move scheduled → ongoing → completed (events/tasks.py).
+EVENT_STATUS_INTERVAL_SECONDS = env.float("EVENT_STATUS_INTERVAL_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     # Publishes what the after-commit path could not (broker or worker was down).
     "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
@@ -301,6 +303,8 @@ CELERY_BEAT_SCHEDULE = {
     # Recomputes today's and yesterday's analytics rollups (idempotent).
     "analytics-rollup": {"task": "analytics.rollup_recent", "schedule": ANALYTICS_ROLLUP_SECONDS,
                          "options": {"expires": ANALYTICS_ROLLUP_SECONDS}},
+    "event-statuses-advance": {"task": "events.statuses_advance", "schedule": EVENT_STATUS_INTERVAL_SECONDS,
+                               "options": {"expires": EVENT_STATUS_INTERVAL_SECONDS}},
 }
 
 # --- Billing (docs/billing.md) ---------------------------------------------------------

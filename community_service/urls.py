@@ -9,6 +9,7 @@ from community_service import health
 api_v1 = [
     path("", include("members.urls")),
     path("", include("content.urls")),
+    path("", include("events.urls")),
     path("", include("billing.urls")),
     path("", include("analytics.urls")),
 ]

@@ -112,7 +112,14 @@ for _spec in (
     S("event.rsvp_created", A.EVENT, ("community_id", "event_id", "registration_id", "user_id", "status"),
       description="`status` is going | waitlisted."),
     S("event.rsvp_cancelled", A.EVENT, ("community_id", "event_id", "registration_id", "user_id"),
-      optional=("promoted_registration_id",)),
+      optional=("promoted_registration_id", "reason"),
+      description="`promoted_registration_id`: the waitlisted registration that took the freed seat; "
+                  "`reason` is membership_ended when the member left, was kicked or banned."),
+    S("event.rsvp_promoted", A.EVENT, ("community_id", "event_id", "registration_id", "user_id", "reason"),
+      description="A waitlisted member is now going; `reason` is seat_freed | capacity_raised."),
+    S("event.cancelled", A.EVENT, (*_EVENT, "reason", "registrant_user_ids", "part", "parts"),
+      description="`registrant_user_ids`: everyone going or waitlisted; more than 500 are spread over several "
+                  "messages (`part` of `parts`)."),
     # --- billing ---
     S("subscription.started", A.SUBSCRIPTION, (*_SUB, "amount", "currency", "starts_at", "expires_at"), seed=True,
       description="The first payment of a subscription completed; access runs from `starts_at` to `expires_at`."),
@@ -175,6 +182,8 @@ class EventType(StrEnum):
     EVENT_DELETED = "event.deleted"
     EVENT_RSVP_CREATED = "event.rsvp_created"
     EVENT_RSVP_CANCELLED = "event.rsvp_cancelled"
+    EVENT_RSVP_PROMOTED = "event.rsvp_promoted"
+    EVENT_CANCELLED = "event.cancelled"
     SUBSCRIPTION_STARTED = "subscription.started"
     SUBSCRIPTION_ENDED = "subscription.ended"
     SUBSCRIPTION_CANCELLED = "subscription.cancelled"

@@ -14,6 +14,7 @@ from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
 from members.services.effects import member_audit_record, member_count_change, member_event_record, rbac_invalidate
 from members.services.hierarchy import require_can_grant, require_outranks
+from members.signals import membership_ended
 
 
 def _default_role(community: Community) -> Role | None:
@@ -61,6 +62,8 @@ def deactivate_member(member: Member, *, status: str) -> None:
     member.left_at = timezone.now()
     member.save()
     member.roles.clear()
+    # Apps above members react in this transaction (events withdraws the member's registrations).
+    membership_ended.send(sender=Member, member=member)
     if was_active:
         member_count_change(member.community_id, -1)
     else:

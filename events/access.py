@@ -1,0 +1,90 @@
+"""Who may see, manage and attend which events.
+
+Reads follow the community's rules (as for posts): private communities are for active
+members, banned users see nothing; a members-only event is for active members even in a
+public community. Deleted events do not exist for anyone.
+
+Writes: `event.create` holders (active, unmuted members) schedule events; the organiser
+manages their own while an active member; `event.manage` holders manage anyone's. The
+online link is shown only to people going, the organiser and managers.
+"""
+
+from django.db.models import Q
+
+from community_service.exceptions import NotFound, PermissionDenied
+from events.models import Event, RegistrationStatus
+from members.selectors.access import CommunityAccess, community_visible_to
+
+
+def _sees_members_only(access: CommunityAccess) -> bool:
+    return access.is_superadmin or access.is_active_member
+
+
+def event_readable(event: Event, *, access: CommunityAccess) -> bool:
+    """Visibility of one event (its community is loaded)."""
+    if event.deleted_at is not None or event.community.deleted_at is not None:
+        return False
+    if not community_visible_to(community=event.community, access=access):
+        return False
+    return not event.is_members_only or _sees_members_only(access)
+
+
+def event_readable_filter(*, access: CommunityAccess) -> Q:
+    """The same rule as event_readable, for a queryset of one visible community's events."""
+    rule = Q(deleted_at__isnull=True)
+    if not _sees_members_only(access):
+        rule &= Q(is_members_only=False)
+    return rule
+
+
+def require_readable_event(event: Event | None, *, access: CommunityAccess | None) -> Event:
+    """The event, or NotFound (an invisible event does not exist for this caller); 403 if banned."""
+    if event is not None and access is not None and access.is_banned and not access.is_superadmin:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if event is None or access is None or not event_readable(event, access=access):
+        raise NotFound("Event not found.")
+    return event
+
+
+def can_manage_event(event: Event, *, user_id: object | None, access: CommunityAccess) -> bool:
+    """The organiser (while an active, unbanned member) or a holder of event.manage."""
+    if access.has("event.manage"):
+        return True
+    return user_id is not None and event.organizer_id == user_id and access.is_active_member
+
+
+def require_can_manage_event(event: Event, *, user_id: object | None, access: CommunityAccess) -> None:
+    if access.is_banned and not access.is_superadmin:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if not can_manage_event(event, user_id=user_id, access=access):
+        raise PermissionDenied("Only the organiser or a holder of event.manage can change this event.")
+
+
+def sees_online_url(event: Event, *, user_id: object | None, access: CommunityAccess, my_status: str | None) -> bool:
+    """The online link is for people going (and for whoever runs the event)."""
+    return my_status == RegistrationStatus.GOING or can_manage_event(event, user_id=user_id, access=access)
+
+
+def require_can_see_participants(access: CommunityAccess) -> None:
+    """Who attends is for the community's active members (and superadmins), not the public."""
+    if access.is_superadmin:
+        return
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if not access.is_active_member:
+        raise PermissionDenied("Only members of this community can see who is attending.", code="not_member")
+
+
+def require_can_create_event(access: CommunityAccess) -> None:
+    """Scheduling needs an active, unbanned, unmuted membership and event.create (superadmins
+    pass). Raises PermissionDenied with code banned | not_member | muted | permission_denied."""
+    if access.is_superadmin:
+        return
+    if access.is_banned:
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if not access.is_active_member:
+        raise PermissionDenied("Only members can schedule events; join the community first.", code="not_member")
+    if access.is_muted:
+        raise PermissionDenied("You are muted in this community.", code="muted")
+    if not access.has("event.create"):
+        raise PermissionDenied("You need the event.create permission in this community.")

@@ -1,0 +1,166 @@
+"""Events: a community's list (page or keyset cursor), scheduling, detail, edits, cancel, delete."""
+
+from django.db.models import QuerySet
+from django.urls import path
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from community_service.api.pagination import KeysetPagination
+from community_service.api.schema import page_or_cursor_response
+from community_service.api.viewsets import ActionPermissionsMixin
+from events.filters import EventFilter
+from events.models import Event
+from events.selectors import events as selectors
+from events.serializers.events import (
+    EventCancelSerializer,
+    EventInputSerializer,
+    EventOutputSerializer,
+    EventUpdateSerializer,
+)
+from events.services import events as services
+from members.permissions import CanViewCommunity
+from members.selectors.access import CommunityAccess, request_community_access
+from members.viewsets import CommunityScopedViewSet
+
+COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
+EVENT = OpenApiParameter("event_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Event UUID.")
+CURSOR = OpenApiParameter(
+    "cursor", str, description="Keyset pagination for long histories: send it empty for the first page, then "
+    "follow `next`/`previous`. The response is then {items, next, previous}.",
+)
+
+
+def user_id_of(request: Request) -> object | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The community's events (upcoming by default; past, date range, status; page or cursor)",
+        parameters=[CURSOR],
+        responses={200: page_or_cursor_response(EventOutputSerializer, "Event")},
+    ),
+    create=extend_schema(summary="Schedule an event (active member with event.create)",
+                         request=EventInputSerializer, responses={201: EventOutputSerializer}),
+)
+@extend_schema(tags=["events"], parameters=[COMMUNITY])
+class CommunityEventViewSet(CommunityScopedViewSet):
+    serializer_class = EventOutputSerializer
+    filterset_class = EventFilter
+    action_permissions = {
+        "list": [CanViewCommunity()],
+        "create": [IsAuthenticated, CanViewCommunity()],
+    }
+
+    def access(self) -> CommunityAccess:
+        return request_community_access(self.request, self.community.pk)
+
+    def get_queryset(self) -> QuerySet[Event]:
+        if getattr(self, "swagger_fake_view", False):
+            return Event.objects.none()
+        return selectors.event_list(community=self.community, user_id=user_id_of(self.request), access=self.access())
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "user_id": user_id_of(self.request), "access": self.access()}
+
+    def list(self, request: Request, community_pk: str) -> Response:
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        events = filterset.qs
+        if KeysetPagination.requested(request):
+            items, next_url, prev_url = KeysetPagination(filterset.ordering).paginate(events, request)
+            return Response({"items": self.get_serializer(items, many=True).data, "next": next_url,
+                             "previous": prev_url})
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def create(self, request: Request, community_pk: str) -> Response:
+        serializer = EventInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.event_create(community=self.community, organizer=request.user, access=self.access(),
+                                      data=dict(serializer.validated_data))
+        fresh = selectors.event_get(event_id=event.pk, user_id=request.user.pk, access_for=lambda _: self.access())
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="Get an event"),
+    update=extend_schema(summary="Edit an event (organiser, or event.manage)", request=EventUpdateSerializer),
+    partial_update=extend_schema(summary="Edit an event (organiser, or event.manage)",
+                                 request=EventUpdateSerializer),
+    destroy=extend_schema(summary="Delete an event (organiser, or event.manage: soft delete; registrants of an "
+                                  "event that is not over are told it is cancelled)"),
+)
+@extend_schema(tags=["events"], parameters=[EVENT])
+class EventViewSet(ActionPermissionsMixin, GenericViewSet):
+    serializer_class = EventOutputSerializer
+    queryset = Event.objects.none()
+    action_permissions = {
+        "retrieve": [AllowAny],
+        "update": [IsAuthenticated],
+        "partial_update": [IsAuthenticated],
+        "destroy": [IsAuthenticated],
+        "cancel": [IsAuthenticated],
+    }
+
+    def access_for(self, community_id: object) -> CommunityAccess:
+        return request_community_access(self.request, community_id)
+
+    def get_object(self) -> Event:
+        return selectors.event_get(event_id=self.kwargs["event_id"], user_id=user_id_of(self.request),
+                                   access_for=self.access_for)
+
+    def respond(self, event_id: object) -> Response:
+        """The event as the caller sees it now (after a write: fresh counters and their registration)."""
+        event = selectors.event_get(event_id=event_id, user_id=user_id_of(self.request), access_for=self.access_for)
+        context = {"user_id": user_id_of(self.request), "access": self.access_for(event.community_id)}
+        return Response(EventOutputSerializer(event, context=context).data)
+
+    def retrieve(self, request: Request, event_id: str) -> Response:
+        return self.respond(event_id)
+
+    def update(self, request: Request, event_id: str, partial: bool = False) -> Response:
+        event = self.get_object()
+        serializer = EventUpdateSerializer(data=request.data, partial=partial, context={"timezone": event.timezone})
+        serializer.is_valid(raise_exception=True)
+        services.event_update(event=event, actor=request.user, access=self.access_for(event.community_id),
+                              data=dict(serializer.validated_data))
+        return self.respond(event.pk)
+
+    def partial_update(self, request: Request, event_id: str) -> Response:
+        return self.update(request, event_id, partial=True)
+
+    def destroy(self, request: Request, event_id: str) -> Response:
+        event = self.get_object()
+        services.event_delete(event=event, actor=request.user, access=self.access_for(event.community_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(summary="Cancel an event with a reason (organiser, or event.manage); registrants are told",
+                   request=EventCancelSerializer, responses={200: EventOutputSerializer})
+    def cancel(self, request: Request, event_id: str) -> Response:
+        event = self.get_object()
+        serializer = EventCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.event_cancel(event=event, actor=request.user, access=self.access_for(event.community_id),
+                              reason=serializer.validated_data["reason"])
+        return self.respond(event.pk)
+
+
+C = "communities/<str:community_pk>"
+urlpatterns = [
+    path(f"{C}/events", CommunityEventViewSet.as_view({"get": "list", "post": "create"}), name="event-list"),
+    path(
+        "events/<uuid:event_id>",
+        EventViewSet.as_view({"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+        name="event-detail",
+    ),
+    path("events/<uuid:event_id>/cancel", EventViewSet.as_view({"post": "cancel"}), name="event-cancel"),
+]

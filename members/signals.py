@@ -1,0 +1,11 @@
+"""Hooks that apps above members react to, so members never imports them.
+
+Receivers run inside the sender's transaction (a failure rolls the change back) and must
+take only locks that come after the member row in the documented lock order.
+"""
+
+from django.dispatch import Signal
+
+# Sent when an active or pending membership ends (left, kicked, banned, rejected), after
+# the member row is locked and saved. Keyword argument: member.
+membership_ended = Signal()
