@@ -23,6 +23,12 @@ class ZonedDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value: datetime) -> datetime:
         return value
 
+    def to_internal_value(self, value: Any) -> datetime:
+        # A bare date would silently mean midnight: ask for the time.
+        if isinstance(value, str) and "T" not in value.upper() and " " not in value.strip():
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|Z]")
+        return super().to_internal_value(value)
+
 
 class TimeZoneField(StrictCharField):
     default_error_messages = {"unknown": "Unknown time zone; use an IANA name such as Europe/Berlin or UTC."}

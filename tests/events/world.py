@@ -38,7 +38,8 @@ def event_make(community, *, organizer=None, starts_in: timedelta = timedelta(da
     """An event straight in the database (times relative to now); no outbox row."""
     starts_at = fields.pop("starts_at", None) or timezone.now() + starts_in
     fields.setdefault("location", "Community hall")
-    return Event.objects.create(community=community, organizer=organizer or community.owner, title="Meetup",
+    fields.setdefault("title", "Meetup")
+    return Event.objects.create(community=community, organizer=organizer or community.owner,
                                 starts_at=starts_at, ends_at=fields.pop("ends_at", None) or starts_at + duration,
                                 **fields)
 
