@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
         # Donations and payments share one set: pending, completed, failed, refunded.
         "PaymentStatusEnum": "billing.models.PaymentStatus",
+        "RegistrationStatusEnum": "events.models.RegistrationStatus",
     },
 }
 

@@ -83,6 +83,7 @@ class CommunityCalendarViewSet(CommunityScopedViewSet):
 
     @extend_schema(
         summary="The community's events as an iCalendar feed (subscribe to it)",
+        operation_id="communities_events_calendar",
         parameters=[OpenApiParameter("community_pk", str, OpenApiParameter.PATH,
                                      description="Community UUID or slug.")],
         responses=CALENDAR,
