@@ -64,10 +64,15 @@ def event_when(queryset: QuerySet[Event], *, when: str, now: datetime | None = N
     return queryset.order_by(*ORDERINGS[when])
 
 
-def event_get(*, event_id: object, user_id: object | None,
-              access_for: Callable[[object], CommunityAccess]) -> Event:
-    """One readable event, or NotFound. `access_for(community_id)` gives the caller's access."""
-    event = _with_viewer(Event.objects.filter(pk=event_id), user_id=user_id).select_related("community").first()
+def event_get(*, event_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess],
+              viewer: bool = True) -> Event:
+    """One readable event, or NotFound. `access_for(community_id)` gives the caller's access.
+
+    `viewer=False` skips the organiser and the caller's registration, for writes that only
+    need to know the event is visible (RSVP: its hot path).
+    """
+    events = Event.objects.filter(pk=event_id).select_related("community")
+    event = (_with_viewer(events, user_id=user_id) if viewer else events).first()
     access = access_for(event.community_id) if event is not None else None
     return require_readable_event(event, access=access)
 

@@ -32,7 +32,8 @@ class _EventChildViewSet(ActionPermissionsMixin, GenericViewSet):
 
     def event(self) -> Event:
         """The event of the URL if the caller may read it (NotFound otherwise; 403 if banned)."""
-        return event_get(event_id=self.kwargs["event_id"], user_id=self.request.user.pk, access_for=self.access_for)
+        return event_get(event_id=self.kwargs["event_id"], user_id=self.request.user.pk, access_for=self.access_for,
+                         viewer=False)
 
 
 @extend_schema(tags=["events"], parameters=[EVENT], request=None)
