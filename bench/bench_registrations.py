@@ -5,7 +5,9 @@
 Starts gunicorn (gthread workers, DEBUG=false settings, Redis cache) on a free loopback
 port against its own database (community_service_bench_events, created and migrated on
 first run), then for every run schedules a fresh event and releases all registration
-requests together from client threads (one HTTP connection each). Every run must end with
+requests together from client threads (one HTTP connection each), then the same callers
+read the event at once (the baseline the registration latency is compared with, as a
+ratio within the run). Every run must end with
 exactly `seats` going and the rest waitlisted in arrival order (positions 1..N, the first
 `seats` arrivals going, registration times in position order) and counters equal to rows.
 Prints one JSON line per run and a summary line.
@@ -29,10 +31,11 @@ sys.path.insert(0, str(BASE_DIR))
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                                     "postgres://postgres@127.0.0.1:5432/community_service_bench_events")
 os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("CACHE_KEY_PREFIX", "bench-events")
 os.environ["DJANGO_SETTINGS_MODULE"] = "community_service.settings_test"
 SLUG = "rsvp-bench"
+TASK_BROKER_URL = os.environ.get("BENCH_TASK_BROKER_URL", "redis://127.0.0.1:6379/14")
 
 
 def setup_django() -> None:
@@ -94,8 +97,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         [sys.executable, "-m", "gunicorn", "community_service.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "gthread", "--threads", "16", "--log-level", "warning"],
         # Warnings and errors only: a log line per request would bury the results.
+        # A task broker as in production: requests enqueue the outbox publish instead of
+        # running it inline (no worker runs; the queue is emptied afterwards).
         cwd=BASE_DIR, env={**os.environ, "DJANGO_SETTINGS_MODULE": "community_service.settings_test",
-                           "LOG_LEVEL": "WARNING"},
+                           "LOG_LEVEL": "WARNING", "CELERY_BROKER_URL": TASK_BROKER_URL,
+                           "CELERY_TASK_ALWAYS_EAGER": "false"},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -110,6 +116,36 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
+def burst(*, port: int, method: str, path: str, tokens: list[str]) -> tuple[list[tuple[int, float]], float]:
+    """Send one request per token at the same moment; (status, ms) per request and the wall time."""
+    barrier = threading.Barrier(len(tokens))
+    results: list[tuple[int, float]] = [(0, 0.0)] * len(tokens)
+
+    def send(index: int, token: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.connect()
+        barrier.wait()
+        started = time.perf_counter()
+        conn.request(method, path, headers={"Authorization": f"Bearer {token}", "Content-Length": "0"})
+        response = conn.getresponse()
+        response.read()
+        results[index] = (response.status, (time.perf_counter() - started) * 1000)
+        conn.close()
+
+    threads = [threading.Thread(target=send, args=(i, t)) for i, t in enumerate(tokens)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def percentiles(results: list[tuple[int, float]]) -> tuple[float, float]:
+    latencies = sorted(ms for _, ms in results)
+    return round(statistics.median(latencies), 1), round(latencies[int(len(latencies) * 0.95) - 1], 1)
+
+
 def one_run(*, port: int, community: object, tokens: list[str], seats: int) -> dict:
     from django.utils import timezone
 
@@ -119,28 +155,9 @@ def one_run(*, port: int, community: object, tokens: list[str], seats: int) -> d
     event = Event.objects.create(community=community, organizer=community.owner, title="Bench meetup",
                                  starts_at=starts, ends_at=starts + timedelta(hours=2), location="Hall",
                                  capacity=seats)
-    path = f"/api/v1/events/{event.pk}/registration"
-    barrier = threading.Barrier(len(tokens))
-    results: list[tuple[int, float]] = [(0, 0.0)] * len(tokens)
-
-    def register(index: int, token: str) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.connect()
-        barrier.wait()
-        started = time.perf_counter()
-        conn.request("POST", path, headers={"Authorization": f"Bearer {token}", "Content-Length": "0"})
-        response = conn.getresponse()
-        response.read()
-        results[index] = (response.status, (time.perf_counter() - started) * 1000)
-        conn.close()
-
-    threads = [threading.Thread(target=register, args=(i, t)) for i, t in enumerate(tokens)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    results, wall = burst(port=port, method="POST", path=f"/api/v1/events/{event.pk}/registration", tokens=tokens)
+    # The same callers reading the event at once: the baseline the registrations compare with.
+    reads, _ = burst(port=port, method="GET", path=f"/api/v1/events/{event.pk}", tokens=tokens)
     event.refresh_from_db()
     rows = list(Registration.objects.filter(event=event).order_by("position"))
     statuses = [r.status for r in rows]
@@ -152,11 +169,12 @@ def one_run(*, port: int, community: object, tokens: list[str], seats: int) -> d
         and (event.going_count, event.waitlist_count) == (statuses.count("going"), statuses.count("waitlisted"))
         == (seats, len(tokens) - seats)
     )
-    latencies = sorted(ms for _, ms in results)
-    return {"exact": exact, "going": event.going_count, "waitlisted": event.waitlist_count,
-            "wall_s": round(wall, 2), "requests_per_s": round(len(tokens) / wall, 1),
-            "p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(latencies[int(len(latencies) * 0.95) - 1], 1)}
+    p50, p95 = percentiles(results)
+    read_p50, read_p95 = percentiles(reads)
+    return {"exact": exact and all(status == 200 for status, _ in reads), "going": event.going_count,
+            "waitlisted": event.waitlist_count, "wall_s": round(wall, 2),
+            "requests_per_s": round(len(tokens) / wall, 1), "p50_ms": p50, "p95_ms": p95,
+            "read_p50_ms": read_p50, "read_p95_ms": read_p95, "p50_ratio_to_read": round(p50 / read_p50, 2)}
 
 
 def main() -> None:
@@ -179,11 +197,16 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        import redis
+
+        redis.Redis.from_url(TASK_BROKER_URL).delete("celery")  # the publish tasks nobody ran
     print("summary " + json.dumps({
         "runs": len(runs), "exact_runs": sum(r["exact"] for r in runs),
         "requests_per_s_median": statistics.median(r["requests_per_s"] for r in runs),
         "p50_ms_median": statistics.median(r["p50_ms"] for r in runs),
         "p95_ms_median": statistics.median(r["p95_ms"] for r in runs),
+        "read_p50_ms_median": statistics.median(r["read_p50_ms"] for r in runs),
+        "p50_ratio_to_read_median": statistics.median(r["p50_ratio_to_read"] for r in runs),
     }))
 
 

@@ -7,6 +7,7 @@ subscribed calendars remove it rather than keep a stale copy.
 """
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 import icalendar
 from django.conf import settings
@@ -55,7 +56,11 @@ def calendar_body(events: Iterable[Event], *, name: str, show_url: Callable[[Eve
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
+    events = list(events)
     for event in events:
         calendar.add_component(_component(event, show_url=show_url(event)))
-    calendar.add_missing_timezones()
+    if events:
+        # Zone rules for the span the events cover (a day either side), not decades of them.
+        calendar.add_missing_timezones(first_date=min(e.starts_at for e in events).date() - timedelta(days=1),
+                                       last_date=max(e.ends_at for e in events).date() + timedelta(days=1))
     return calendar.to_ical()

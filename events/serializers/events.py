@@ -23,11 +23,17 @@ class ZonedDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value: datetime) -> datetime:
         return value
 
+    default_error_messages = {"out_of_range": "Must be between the years 1900 and 2999."}
+
     def to_internal_value(self, value: Any) -> datetime:
         # A bare date would silently mean midnight: ask for the time.
         if isinstance(value, str) and "T" not in value.upper() and " " not in value.strip():
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|Z]")
-        return super().to_internal_value(value)
+        parsed = super().to_internal_value(value)
+        # Far enough from datetime's limits that no zone conversion can overflow.
+        if not 1900 <= parsed.year <= 2999:
+            self.fail("out_of_range")
+        return parsed
 
 
 class TimeZoneField(StrictCharField):

@@ -98,6 +98,8 @@ def test_a_time_with_an_offset_is_exact_whatever_the_zone():
         ({"online_url": 42}, "online_url"),
         ({"is_members_only": "yes"}, "is_members_only"),
         ({"description": "x" * 10001}, "description"),
+        ({"timezone": "America/New_York", "starts_at": "9999-12-31T23:00:00",
+          "ends_at": "9999-12-31T23:30:00"}, "starts_at"),
         # 02:30 does not exist in Berlin on the night clocks spring forward.
         ({"timezone": "Europe/Berlin", "starts_at": "2031-03-30T02:30:00", "ends_at": "2031-03-30T05:00:00"},
          "starts_at"),
