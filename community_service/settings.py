@@ -213,7 +213,8 @@ SPECTACULAR_SETTINGS = {
     # Say only what exists: extend this and TAGS as each app lands.
     "DESCRIPTION": (
         "Communities, members, roles and permissions (Discord-style hierarchy), channels, posts, "
-        "threaded comments, reactions, media attachments, reports and the moderation audit log; paid "
+        "threaded comments, reactions, media attachments, events (meetups with RSVP, a waitlist and "
+        "calendar feeds), reports and the moderation audit log; paid "
         "subscription levels, subscriptions, donations and gated posts (money-moving POSTs take an Idempotency-Key); "
         "community, post and member analytics dashboards. "
         "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/token`."
@@ -229,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "comments", "description": "Threaded comments on posts."},
         {"name": "reactions", "description": "Likes on posts and comments."},
         {"name": "media", "description": "Uploads attached to posts and comments."},
+        {"name": "events", "description": "Meetups: scheduling, RSVP with a waitlist, participants, iCalendar."},
         {"name": "search", "description": "Search across communities and posts."},
         {"name": "subscriptions", "description": "Paid subscription levels and subscriptions (Idempotency-Key)."},
         {"name": "donations", "description": "Donations, totals and top donors (Idempotency-Key)."},

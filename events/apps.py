@@ -6,4 +6,8 @@ class EventsConfig(AppConfig):
     verbose_name = "Events (meetups)"
 
     def ready(self) -> None:
-        from events import receivers  # noqa: F401  (reacts to members' membership_ended hook)
+        from events import receivers
+        from members.signals import membership_ended
+
+        membership_ended.connect(receivers.drop_registrations_of_former_member,
+                                 dispatch_uid="events.drop_registrations_of_former_member")

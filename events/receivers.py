@@ -1,13 +1,11 @@
-"""Reactions to hooks of the apps below events (members never imports events)."""
+"""Events' reactions to hooks sent by the layers below (connected in EventsConfig.ready)."""
 
-from django.dispatch import receiver
+from typing import Any
 
 from events.services.registrations import registrations_drop_for_member
 from members.models import Member
-from members.signals import membership_ended
 
 
-@receiver(membership_ended, dispatch_uid="events.drop_registrations")
-def _drop_registrations(sender: type[Member], *, member: Member, **kwargs: object) -> None:
-    # Leaving, kicked, banned: a former member holds no seat and no waitlist place.
+def drop_registrations_of_former_member(*, member: Member, **kwargs: Any) -> None:
+    """Leaving, kicked, banned: a former member holds no seat and no place on a waitlist."""
     registrations_drop_for_member(member=member)
