@@ -7,7 +7,7 @@ subscribed calendars remove it rather than keep a stale copy.
 """
 
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import date
 
 import icalendar
 from django.conf import settings
@@ -60,7 +60,8 @@ def calendar_body(events: Iterable[Event], *, name: str, show_url: Callable[[Eve
     for event in events:
         calendar.add_component(_component(event, show_url=show_url(event)))
     if events:
-        # Zone rules for the span the events cover (a day either side), not decades of them.
-        calendar.add_missing_timezones(first_date=min(e.starts_at for e in events).date() - timedelta(days=1),
-                                       last_date=max(e.ends_at for e in events).date() + timedelta(days=1))
+        # Zone rules for the whole years the events fall in (both DST changes, as calendar
+        # apps expect), not the decades icalendar writes by default.
+        calendar.add_missing_timezones(first_date=date(min(e.starts_at for e in events).year, 1, 1),
+                                       last_date=date(max(e.ends_at for e in events).year + 1, 1, 1))
     return calendar.to_ical()
