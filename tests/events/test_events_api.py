@@ -380,3 +380,20 @@ def test_deleting_an_event_without_registrants_only_deletes_it():
     assert [r.event_type for r in OutboxEvent.objects.filter(aggregate_type="event")] == ["event.deleted"]
     event.refresh_from_db()
     assert event.status == EventStatus.SCHEDULED
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "body"),
+    [("get", "", None), ("put", "", {"title": "x", "starts_at": "2031-01-01T10:00:00Z",
+                                     "ends_at": "2031-01-01T11:00:00Z"}),
+     ("patch", "", {"title": "x"}), ("delete", "", None), ("post", "/cancel", {"reason": "x"}),
+     ("post", "/registration", None), ("delete", "/registration", None), ("get", "/participants", None),
+     ("get", "/ical", None)],
+)
+def test_every_event_route_is_a_404_for_an_unknown_or_deleted_event(method, suffix, body):
+    community = CommunityFactory()
+    deleted = event_make(community, deleted_at=timezone.now())
+    owner = client_for(community.owner)
+    for event_id in ("00000000-0000-0000-0000-000000000000", deleted.pk):
+        response = getattr(owner, method)(f"/api/v1/events/{event_id}{suffix}", body, format="json")
+        assert (response.status_code, response.json()["code"]) == (404, "not_found"), (event_id, response.content)
