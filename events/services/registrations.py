@@ -66,12 +66,8 @@ def _require_active_member(member: Member | None) -> Member:
     return member
 
 
-def registrations_fill_seats(event: Event, *, reason: str) -> list[Registration]:
-    """Promote the head of the waitlist into every free seat; return the promoted, in order.
-
-    Precondition: the event row is locked by the caller. `reason` (seat_freed |
-    capacity_raised) goes into each `event.rsvp_promoted`.
-    """
+def _promote_waitlist(event: Event) -> list[Registration]:
+    """Move the head of the waitlist into every free seat of a locked event; the promoted, in order."""
     event.refresh_from_db(fields=["capacity", "going_count", "waitlist_count"])
     if event.waitlist_count == 0:
         return []
@@ -90,23 +86,42 @@ def registrations_fill_seats(event: Event, *, reason: str) -> list[Registration]
                                              waitlist_count=F("waitlist_count") - len(promoted))
     for registration in promoted:
         registration.status, registration.promoted_at = GOING, now
+    return promoted
+
+
+def _announce_promotions(event: Event, promoted: list[Registration], *, reason: str) -> None:
+    for registration in promoted:
         _record("event.rsvp_promoted", event, registration, reason=reason)
+
+
+def registrations_fill_seats(event: Event, *, reason: str) -> list[Registration]:
+    """Promote the head of the waitlist into every free seat; return the promoted, in order.
+
+    Precondition: the event row is locked by the caller. `reason` (seat_freed |
+    capacity_raised) goes into each `event.rsvp_promoted`.
+    """
+    promoted = _promote_waitlist(event)
+    _announce_promotions(event, promoted, reason=reason)
     return promoted
 
 
 def _cancel(event: Event, registration: Registration, *, reason: str | None = None) -> Registration:
-    """Cancel a live registration of a locked event; a freed seat goes to the waitlist's head."""
+    """Cancel a live registration of a locked event; a freed seat goes to the waitlist's head.
+
+    Events leave in the order things happened: the cancellation, then the promotion.
+    """
     was_going = registration.status == GOING
     now = timezone.now()
     registration.status, registration.cancelled_at = CANCELLED, now
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     counter = "going_count" if was_going else "waitlist_count"
     Event.objects.filter(pk=event.pk).update(**{counter: F(counter) - 1})
-    promoted = registrations_fill_seats(event, reason="seat_freed") if was_going else []
+    promoted = _promote_waitlist(event) if was_going else []
     extra: dict[str, object] = {"promoted_registration_id": promoted[0].pk} if promoted else {}
     if reason:
         extra["reason"] = reason
     _record("event.rsvp_cancelled", event, registration, **extra)
+    _announce_promotions(event, promoted, reason="seat_freed")
     return registration
 
 

@@ -301,3 +301,13 @@ def test_counters_stay_true_through_a_mixed_sequence():
     going, waiting = _counts_match_rows(event)
     assert going == Event.objects.get(pk=event.pk).capacity == 4
     assert waiting == 8 - 3 + 1 - 4
+
+
+def test_the_cancellation_is_published_before_the_promotion_it_caused():
+    community = CommunityFactory()
+    event = event_make(community, capacity=1)
+    seated, waiting = member_add(community), member_add(community)
+    _register(seated, event)
+    _register(waiting, event)
+    _withdraw(seated, event)
+    assert _types(event)[-2:] == ["event.rsvp_cancelled", "event.rsvp_promoted"]
