@@ -53,12 +53,13 @@ def _backoff(attempt: int) -> float:
 @overload
 def atomic_with_retry(func: Callable[P, R], /) -> Callable[P, R]: ...
 @overload
-def atomic_with_retry(*, attempts: int = ATTEMPTS) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+def atomic_with_retry(*, attempts: int | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
-def atomic_with_retry(func: Callable[P, R] | None = None, /, *, attempts: int = ATTEMPTS) -> Any:
+def atomic_with_retry(func: Callable[P, R] | None = None, /, *, attempts: int | None = None) -> Any:
     """`transaction.atomic` for a service, which runs the service again after a deadlock or
-    serialization failure, up to `attempts` runs in all, then raises WriteContention.
+    serialization failure, up to `attempts` runs in all (default ATTEMPTS, read at call
+    time), then raises WriteContention.
 
     Only the outermost transaction retries: inside another one (a service called by a
     service) the error aborts the caller's transaction too, so it propagates to the
@@ -72,7 +73,8 @@ def atomic_with_retry(func: Callable[P, R] | None = None, /, *, attempts: int = 
             if connection.in_atomic_block:
                 with transaction.atomic():
                     return service(*args, **kwargs)
-            for attempt in range(1, attempts + 1):
+            runs = attempts or ATTEMPTS
+            for attempt in range(1, runs + 1):
                 try:
                     with transaction.atomic():
                         return service(*args, **kwargs)
@@ -80,9 +82,9 @@ def atomic_with_retry(func: Callable[P, R] | None = None, /, *, attempts: int = 
                     state = transient_sqlstate(exc)
                     if state is None:
                         raise
-                    context = {"service": service.__qualname__, "attempt": attempt, "attempts": attempts,
+                    context = {"service": service.__qualname__, "attempt": attempt, "attempts": runs,
                                "sqlstate": state, "error": RETRYABLE_SQLSTATES[state]}
-                    if attempt == attempts:
+                    if attempt == runs:
                         logger.warning("transaction gave up under write contention", extra=context)
                         raise WriteContention() from exc
                     logger.info("transaction retried after write contention", extra=context)
