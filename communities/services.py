@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.models import Community
@@ -51,7 +52,7 @@ def _record_event(event_type: str, community: Community, **extra: Any) -> None:
                   community_id=community.pk, payload=payload)
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_create(
     *, owner: AbstractBaseUser, name: str, community_type: str, description: str = "", slug: str | None = None
 ) -> Community:
@@ -81,13 +82,13 @@ def community_create(
     return community
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_update(*, community: Community, data: dict[str, Any]) -> Community:
     """Apply a validated change set. Unknown or server-owned fields are refused."""
     unknown = set(data) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    community = Community.objects.select_for_update().get(pk=community.pk)
+    community = Community.objects.select_for_update(no_key=True).get(pk=community.pk)
     old_slug = community.slug
     if "slug" in data and data["slug"] != old_slug:
         _ensure_slug_free(data["slug"], exclude_id=community.pk)
@@ -104,7 +105,7 @@ def community_update(*, community: Community, data: dict[str, Any]) -> Community
     return community
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_soft_delete(*, community: Community) -> Community:
     """Hide a community from the API; its row and history stay."""
     updated = Community.objects.filter(pk=community.pk, deleted_at__isnull=True).update(

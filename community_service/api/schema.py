@@ -27,6 +27,8 @@ _ERRORS = {
     "404": OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you."),
     "409": OpenApiResponse(ValidationErrorSerializer, description="Conflicts with current state (e.g. taken slug)."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
+    "503": OpenApiResponse(ErrorSerializer, description="Concurrent writes to the same data kept colliding "
+                           "(`write_contention`); nothing was saved. Send it again after Retry-After seconds."),
 }
 
 
@@ -61,7 +63,7 @@ class AutoSchema(SpectacularAutoSchema):
                 continue
             if code == "401" and not (self.view.get_authenticators() or getattr(self.view, "checks_credentials", False)):
                 continue
-            if code == "409" and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+            if code in ("409", "503") and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
                 continue
             if code == "429" and not self.view.get_throttles():
                 continue

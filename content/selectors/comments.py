@@ -85,6 +85,17 @@ def comment_tree_attach(roots: list[Comment], *, user_id: object | None) -> list
     return roots
 
 
+def comment_written(*, comment_id: object, user_id: object | None) -> Comment:
+    """The comment a write just committed, as its writer sees it, with no visibility re-check
+    (its post may have been deleted since: the write still happened)."""
+    return (
+        _with_viewer(Comment.objects.filter(pk=comment_id), user_id=user_id)
+        .select_related("post", "post__community", "post__channel")
+        .defer("post__search_vector")
+        .get()
+    )
+
+
 def comment_get(
     *, comment_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
 ) -> Comment:

@@ -85,6 +85,12 @@ def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[o
     return post
 
 
+def post_written(*, post_id: object, user_id: object | None) -> Post:
+    """The post a write just committed, as its writer sees it, with no visibility re-check:
+    a delete that commits right after must not turn that committed write into a 404."""
+    return _with_viewer(Post.objects.filter(pk=post_id), user_id=user_id).select_related("community").get()
+
+
 def post_global_search(*, text: str, user_id: object | None, superadmin: bool) -> QuerySet[Post]:
     """Published posts in every community the caller may read, ranked."""
     posts = Post.objects.filter(

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, ValidationFailed
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
@@ -55,7 +56,7 @@ def _open_report(*, community: Community, target_type: str, target_id: object) -
                                                       status=ReportStatus.OPEN)
 
 
-@transaction.atomic
+@atomic_with_retry
 def report_submit(
     *, community: Community, reporter: User, access: CommunityAccess, target_type: str, target_id: object,
     category: str, text: str = "",
@@ -77,7 +78,7 @@ def report_submit(
     return report
 
 
-@transaction.atomic
+@atomic_with_retry
 def report_close(*, report: Report, moderator: User, resolve: bool, note: str = "") -> Report:
     """Resolve (action taken) or dismiss (nothing to do) an open item, with a note; audited."""
     report = Report.objects.select_for_update().get(pk=report.pk)

@@ -50,9 +50,8 @@ class _CommentViewSet(ActionPermissionsMixin, GenericViewSet):
         return request_community_access(self.request, community_id)
 
     def fresh(self, comment: Comment) -> Comment:
-        """The comment re-read as the caller sees it (author, liked_by_me)."""
-        return selectors.comment_get(comment_id=comment.pk, user_id=_user_id(self.request),
-                                     access_for=self.access_for)
+        """The comment just written, re-read as the caller sees it (author, liked_by_me)."""
+        return selectors.comment_written(comment_id=comment.pk, user_id=_user_id(self.request))
 
 
 @extend_schema(tags=["comments"], parameters=[POST])

@@ -113,7 +113,7 @@ class CommunityPostViewSet(CommunityScopedViewSet):
         channel = channel_in_community(community=self.community, channel_id=channel_id) if channel_id else None
         post = services.post_create(community=self.community, author=request.user, access=self.access(),
                                     channel=channel, **data)
-        fresh = selectors.post_get(post_id=post.pk, user_id=request.user.pk, access_for=lambda _: self.access())
+        fresh = selectors.post_written(post_id=post.pk, user_id=request.user.pk)
         return Response(PostOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
@@ -148,7 +148,8 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
         return post
 
     def respond(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.post_get(post_id=post.pk, user_id=_user_id(self.request), access_for=self.access_for)
+        # What the write committed, even if a concurrent delete hid the post right after.
+        fresh = selectors.post_written(post_id=post.pk, user_id=_user_id(self.request))
         return Response(PostOutputSerializer(fresh).data, status=code)
 
     def retrieve(self, request: Request, post_id: str) -> Response:

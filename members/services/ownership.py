@@ -1,21 +1,26 @@
 """Handing a community to another member."""
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
+from communities.locks import community_lock
 from communities.models import Community
 from members.models import Member, MemberStatus, User
 from members.services.effects import rbac_invalidate
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_transfer_ownership(*, community: Community, new_owner: User) -> Community:
-    """Hand the community to another active member. The old owner stays, with their roles."""
+    """Hand the community to another active member. The old owner stays, with their roles.
+
+    Lock order: the community row (its owner changes), then both member rows by pk.
+    """
+    community_lock(community.pk)
     members = list(
-        Member.objects.select_for_update()
+        Member.objects.select_for_update(no_key=True)
         .filter(community=community)
         .filter(Q(is_owner=True) | Q(user_id=new_owner.pk))
         .order_by("pk")
