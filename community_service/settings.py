@@ -344,6 +344,10 @@ GRPC_SERVICES = [
     "content.grpc_api.communities.register",
 ]
 
+# --- Search (community_service/search.py) ------------------------------------------------
+# Language (ISO 639-1 code, or `und` for no stemming) of new communities that do not name one.
+SEARCH_DEFAULT_LANGUAGE = env.str("SEARCH_DEFAULT_LANGUAGE", default="en")
+
 # --- Content rules ------------------------------------------------------------------------
 # Community-wide cap on pinned posts.
 MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)
