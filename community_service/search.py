@@ -71,15 +71,15 @@ def config_for(language: str) -> str:
 ALL_CONFIGS: tuple[str, ...] = tuple(sorted({config_for(code) for code in LANGUAGES}))
 
 
-def tsquery_sql(text: str, configs: Sequence[str]) -> tuple[str, list[Any]]:
-    """SQL (and params) of the tsquery for `text` in `configs` plus search_simple.
+def tsquery_parts(text: str, configs: Sequence[str]) -> list[tuple[str, list[Any]]]:
+    """SQL (and params) of the tsqueries whose OR is the query for `text` in `configs` plus
+    search_simple.
 
     A plain query (no quotes, `-` or `or`) also matches its last word as a prefix, with the
     words before it as usual: "machine lea" finds "machine learning".
     """
     configs = list(dict.fromkeys([*configs, SIMPLE_CONFIG]))
-    parts = [f"websearch_to_tsquery('{c}'::regconfig, %s)" for c in configs]
-    params: list[Any] = [text] * len(configs)
+    parts = [(f"websearch_to_tsquery('{c}'::regconfig, %s)", [text]) for c in configs]
     stripped = text.rstrip()
     last = _LAST_WORD.search(stripped)
     if (
@@ -92,20 +92,25 @@ def tsquery_sql(text: str, configs: Sequence[str]) -> tuple[str, list[Any]]:
         head = stripped[: last.start()].strip()
         if head:
             head_sql = " || ".join(f"websearch_to_tsquery('{c}'::regconfig, %s)" for c in configs)
-            parts.append(f"(({head_sql}) && {prefix})")
-            params += [head] * len(configs)
+            parts.append((f"(({head_sql}) && {prefix})", [head] * len(configs) + [f"{last.group(1)}:*"]))
         else:
-            parts.append(prefix)
-        params.append(f"{last.group(1)}:*")
-    return "(" + " || ".join(parts) + ")", params
+            parts.append((prefix, [f"{last.group(1)}:*"]))
+    return parts
 
 
 def tsquery_text(text: str, configs: Sequence[str]) -> str:
     """The query as tsquery text, computed once so the main query carries a constant the
-    planner can estimate (and that is not re-parsed for every row it checks)."""
-    sql, params = tsquery_sql(text, configs)
+    planner can estimate (and that is not re-parsed for every row it checks). Configurations
+    that parse the query alike (most, for a code word) contribute it once."""
+    parts = tsquery_parts(text, configs)
+    values = ", ".join(f"({sql})" for sql, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {sql}::text", params)
+        cursor.execute(
+            f"SELECT coalesce(string_agg(DISTINCT '(' || q::text || ')', ' | '), '') "
+            f"FROM (VALUES {values}) AS v(q) WHERE q::text <> ''",
+            params,
+        )
         return cursor.fetchone()[0]
 
 
@@ -256,14 +261,19 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
 
 def _fuzzy_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any],
                upto: int) -> tuple[int, list[Any]]:
-    """Trigram word similarity of `text` to the fuzzy field, closest first."""
+    """Trigram word similarity of `text` to the fuzzy field, closest first.
+
+    The candidates are the first MAX_RESULTS + 1 rows the trigram index yields, unordered:
+    a common name spelled like the query can match a large share of the table, and ordering
+    all of them by similarity would cost in proportion to that share.
+    """
     column = spec.fuzzy_field
     order = list(spec.order)
     candidates = (
         queryset.exclude(pk__in=exclude)
         .filter(**{f"{column}__trigram_word_similar": text})
         .annotate(search_similarity=TrigramWordSimilarity(text, column))
-        .order_by("-search_similarity", *order)
+        .order_by()
         .values_list("pk", "search_similarity", *[name.lstrip("-") for name in order])[: MAX_RESULTS + 1]
     )
     # `<%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
