@@ -186,3 +186,26 @@ def test_the_backfill_recomputes_vectors_in_batches():
         cursor.execute("UPDATE communities_community SET search_vector = NULL")
     assert backfill_in_batches(connection, table="communities_community", touch="name", batch_size=2) == 5
     assert Community.objects.filter(pk__in=[c.pk for c in communities], search_vector__isnull=False).count() == 5
+
+
+def test_comments_are_searched_in_the_community_language_on_readable_posts_only():
+    from content.models import Channel
+
+    community = CommunityFactory(language="ru")
+    hidden = Channel.objects.create(community=community, name="staff", slug="staff", is_members_only=True)
+    public_post = Post.objects.create(community=community, author=community.owner, title="Пост", content="Текст",
+                                      status=PostStatus.PUBLISHED)
+    hidden_post = Post.objects.create(community=community, author=community.owner, title="Скрытый", content="Текст",
+                                      status=PostStatus.PUBLISHED, channel=hidden)
+    Comment.objects.create(post=public_post, community=community, author=community.owner,
+                           content="Отличные <i>встречи</i> по выходным")
+    Comment.objects.create(post=hidden_post, community=community, author=community.owner, content="Встречи staff")
+    url = f"/api/v1/communities/{community.pk}/comments"
+    body = client_for(UserFactory()).get(url, {"search": "встреча"}).data
+    # Fragments drop markup (the parser's tag tokens); what is left is escaped.
+    assert [c["highlight"]["content"].split() for c in body["items"]] == [
+        ["Отличные", "<mark>встречи</mark>", "по", "выходным"]]
+    assert (body["total"], body["match"]) == (1, "fulltext")
+    owner = client_for(community.owner).get(url, {"search": "встреча"}).data
+    assert owner["total"] == 2
+    assert client_for(UserFactory()).get(url).status_code == 400
