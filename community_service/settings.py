@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionStatusEnum": "billing.models.SubscriptionStatus",
         # Donations and payments share one set: pending, completed, failed, refunded.
         "PaymentStatusEnum": "billing.models.PaymentStatus",
+        # Used by both the plain and the search-result components of communities and posts.
+        "CommunityStatusEnum": "communities.models.CommunityStatus",
+        "PostStatusEnum": "content.models.PostStatus",
     },
 }
 

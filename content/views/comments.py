@@ -148,6 +148,7 @@ class CommunityCommentSearchViewSet(CommunityScopedViewSet):
     language (see "Search" in the API docs; comments have no typo fallback)."""
 
     serializer_class = CommentSearchResultSerializer
+    queryset = Comment.objects.none()
     action_permissions = {"list": [CanViewCommunity()]}
 
     @extend_schema(
