@@ -20,6 +20,7 @@ import html
 import math
 import re
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,8 @@ MAX_RESULTS = 1000
 FUZZY_BELOW = 3
 # word_similarity(query, name) needed for a typo match: "pyhton" vs "Python" scores 0.29.
 FUZZY_THRESHOLD = 0.25
+# Newest rows (in the list's order) checked first: a common word's candidates come from here.
+RECENT_WINDOW = 5000
 # Shorter last words are not expanded as prefixes (`p:*` would touch most of the index).
 PREFIX_MIN_LENGTH = 3
 
@@ -200,29 +203,80 @@ def check_depth(*, page: int, page_size: int) -> None:
         ]})
 
 
-def _order_sql(order: Sequence[str], first: int) -> str:
-    """ORDER BY over the candidate columns c{first}, c{first+1}… in `order`'s directions."""
-    return ", ".join(
-        f"c{first + i} {'DESC' if name.startswith('-') else 'ASC'}" for i, name in enumerate(order)
-    )
-
-
-def _capped_ids(candidates: QuerySet, *, rank: str | None, rank_params: list[Any], order: Sequence[str],
-                upto: int) -> tuple[int, list[Any]]:
-    """(count up to MAX_RESULTS + 1, the first `upto` ids) of `candidates`, a sliced
-    values_list("pk", <rank input>, *order) queryset, ranked by `rank` (SQL over c1) then
-    `order`, or by `order` alone."""
-    sql, params = candidates.query.sql_with_params()
-    columns = ", ".join(["pk", "c1", *[f"c{i + 2}" for i in range(len(order))]])
-    ranking = (f"({rank}) DESC, " if rank else "") + _order_sql(order, 2) + ", pk DESC"
-    query = (
-        f"WITH c({columns}) AS MATERIALIZED ({sql}) "
-        f"SELECT (SELECT count(*) FROM c), ARRAY(SELECT pk FROM c ORDER BY {ranking} LIMIT %s)"
-    )
+def _rows(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(query, [*params, *rank_params, upto])
-        total, ids = cursor.fetchone()
-    return total, list(ids or [])
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@contextmanager
+def _bitmap_only() -> Any:
+    """A transaction whose queries reach a text index only through a bitmap scan, with room
+    for the bitmap to stay exact.
+
+    Why: for `match AND filters LIMIT n` the planner may walk another index (recency, the
+    community) or the table, betting on finding n matches early; when the words are rarer
+    than its estimate (prefixes, phrases) that walk reads the whole community or table.
+    A bitmap scan costs what the index entries cost plus at most n row checks. 32 MB keeps
+    a bitmap of a few million row ids exact instead of lossy (every row of a lossy page is
+    rechecked).
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+                           "SET LOCAL work_mem = '32MB'")
+        yield
+
+
+def _sorted(rows: list[tuple], *, order: Sequence[str], ranked: bool) -> list[tuple]:
+    """Rows (pk, rank, *order values) by rank (if ranked), then `order`, then pk, as
+    PostgreSQL would sort them (NULLs last ascending, first descending)."""
+    rows = sorted(rows, key=lambda row: row[0], reverse=True)
+    for i in reversed(range(len(order))):
+        descending = order[i].startswith("-")
+        rows.sort(key=lambda row: (row[2 + i] is None, row[2 + i]), reverse=descending)
+    if ranked:
+        rows.sort(key=lambda row: row[1], reverse=True)
+    return rows
+
+
+def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[tuple], bool]:
+    """(pk, rank, *order values) of up to MAX_RESULTS + 1 matches, and whether there were more.
+
+    Two bounded steps. 1. The newest RECENT_WINDOW rows in the list's order (an index walk
+    that does not depend on the words): a common word fills the candidate set here with the
+    newest matches. 2. Otherwise the text index (bitmap only): every match when there are
+    at most MAX_RESULTS, else the first MAX_RESULTS + 1 it yields.
+    """
+    order = list(spec.order)
+    fields = [name.lstrip("-") for name in order]
+    match = Matches(F(spec.vector), TsQuery(query))
+    rank = "ts_rank(c.vec, %s::tsquery)"
+    found: dict[Any, tuple] = {}
+    if ranked:
+        window = queryset.order_by(*order).values_list("pk", spec.vector, *fields)[:RECENT_WINDOW]
+        sql, params = window.query.sql_with_params()
+        columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
+        recent = _rows(
+            f"SELECT c.pk, {rank}, {', '.join(f'c.o{i}' for i in range(len(fields)))} FROM ({sql}) AS c({columns}) "
+            f"WHERE c.vec @@ %s::tsquery LIMIT %s",
+            [query, *params, query, MAX_RESULTS + 1],  # in the order the placeholders appear
+        )
+        found.update((row[0], row) for row in recent)
+        if len(recent) > MAX_RESULTS:
+            return list(found.values()), True
+    candidates = queryset.filter(match).order_by().values_list("pk", spec.vector, *fields)[: MAX_RESULTS + 1]
+    sql, params = candidates.query.sql_with_params()
+    columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
+    with _bitmap_only():
+        indexed = _rows(
+            f"SELECT c.pk, {rank if ranked else '0'}, {', '.join(f'c.o{i}' for i in range(len(fields)))} "
+            f"FROM ({sql}) AS c({columns})",
+            [*([query] if ranked else []), *params],
+        )
+    for row in indexed:
+        found.setdefault(row[0], row)
+    return list(found.values()), len(indexed) > MAX_RESULTS or len(found) > MAX_RESULTS
 
 
 def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, page_size: int,
@@ -234,53 +288,46 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
     offset = (page - 1) * page_size
     upto = offset + page_size
     query = tsquery_text(text, spec.configs)
-    order = list(spec.order)
-    total, ids = 0, []
-    if query:
-        candidates = (
-            queryset.filter(Matches(F(spec.vector), TsQuery(query)))
-            .order_by(*order)
-            .values_list("pk", spec.vector, *[name.lstrip("-") for name in order])[: MAX_RESULTS + 1]
-        )
-        total, ids = _capped_ids(candidates, rank="ts_rank(c1, %s::tsquery)" if ranked else None,
-                                 rank_params=[query] if ranked else [], order=order, upto=max(upto, FUZZY_BELOW))
-    match_of = dict.fromkeys(ids, FULLTEXT)
-    result = SearchPage(ids=ids, match_of=match_of, total=total, capped=total > MAX_RESULTS, tsquery=query)
-    if total < FUZZY_BELOW and spec.fuzzy_field and text.strip():
-        fuzzy_total, fuzzy_ids = _fuzzy_ids(queryset, text=text.strip(), spec=spec, exclude=ids, upto=upto)
+    rows, more = _fulltext_rows(queryset, spec=spec, query=query, ranked=ranked) if query else ([], False)
+    ids = [row[0] for row in _sorted(rows, order=spec.order, ranked=ranked)][:MAX_RESULTS]
+    result = SearchPage(ids=ids, match_of=dict.fromkeys(ids, FULLTEXT), total=len(ids), capped=more,
+                        tsquery=query)
+    if len(ids) < FUZZY_BELOW and spec.fuzzy_field and text.strip():
+        fuzzy_rows, fuzzy_more = _fuzzy_rows(queryset, text=text.strip(), spec=spec, exclude=ids)
+        fuzzy_ids = [row[0] for row in _sorted(fuzzy_rows, order=spec.order, ranked=True)]
         if fuzzy_ids:
             result.match = FUZZY
-            result.ids = ids + fuzzy_ids
+            result.ids = (ids + fuzzy_ids)[:MAX_RESULTS]
             result.match_of.update(dict.fromkeys(fuzzy_ids, FUZZY))
-        result.total = total + fuzzy_total
-        result.capped = result.total > MAX_RESULTS
-    result.total = min(result.total, MAX_RESULTS)
+            result.capped = fuzzy_more or len(ids) + len(fuzzy_ids) > MAX_RESULTS
+            result.total = len(result.ids)
     result.ids = result.ids[offset:upto]
     return result
 
 
-def _fuzzy_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any],
-               upto: int) -> tuple[int, list[Any]]:
-    """Trigram word similarity of `text` to the fuzzy field, closest first.
+def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[tuple], bool]:
+    """(pk, similarity, *order values) of names or titles spelled like `text` (trigram word
+    similarity), and whether there were more than MAX_RESULTS.
 
-    The candidates are the first MAX_RESULTS + 1 rows the trigram index yields, unordered:
-    a common name spelled like the query can match a large share of the table, and ordering
-    all of them by similarity would cost in proportion to that share.
+    The candidates are the first MAX_RESULTS + 1 rows the trigram index yields: a common
+    name spelled like the query can match a large share of the table, and ordering all of
+    them by similarity would cost in proportion to that share.
     """
-    column = spec.fuzzy_field
-    order = list(spec.order)
+    fields = [name.lstrip("-") for name in spec.order]
     candidates = (
         queryset.exclude(pk__in=exclude)
-        .filter(**{f"{column}__trigram_word_similar": text})
-        .annotate(search_similarity=TrigramWordSimilarity(text, column))
+        .filter(**{f"{spec.fuzzy_field}__trigram_word_similar": text})
+        .annotate(search_similarity=TrigramWordSimilarity(text, spec.fuzzy_field))
         .order_by()
-        .values_list("pk", "search_similarity", *[name.lstrip("-") for name in order])[: MAX_RESULTS + 1]
+        .values_list("pk", "search_similarity", *fields)[: MAX_RESULTS + 1]
     )
-    # `<%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
-    with transaction.atomic():
+    sql, params = candidates.query.sql_with_params()
+    with _bitmap_only():
         with connection.cursor() as cursor:
+            # `<%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
             cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {float(FUZZY_THRESHOLD)}")
-        return _capped_ids(candidates, rank="c1", rank_params=[], order=order, upto=upto)
+        rows = _rows(sql, params)
+    return rows, len(rows) > MAX_RESULTS
 
 
 def in_order(rows: Sequence[Model], ids: Sequence[Any]) -> list[Model]:
