@@ -360,6 +360,17 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}/api/v1"
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(LUA)
+        # Baselines in the same run (the machine may be shared): the same lists without a search.
+        for target, path, params in (("communities", "/communities", {}),
+                                     ("posts of the biggest community", f"/communities/{biggest.pk}/posts",
+                                      {"cursor": "", "ordering": "new"})):
+            url = f"{base}{path}?" + urllib.parse.urlencode(params)
+            urllib.request.urlopen(url, timeout=30).read()
+            result = measure(wrk, url, duration=args.duration, connections=args.connections, script=lua.name)
+            row = {"target": target, "query": "baseline: no search", "q": "", "match": "-", "total": "-",
+                   "total_capped": False, **result}
+            rows.append(row)
+            print(json.dumps({"baseline": True, **row}, ensure_ascii=False), flush=True)
         for target, path, queries in (
             ("communities", "/communities", QUERIES),
             ("posts of the biggest community", f"/communities/{biggest.pk}/posts", POST_QUERIES),
@@ -380,10 +391,12 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    print("\n| target | query | `search` | match | total | req/s | p50 ms | p95 ms | p99 ms |")
+    print("\n| target | query | `search` | match | total | req/s | p50 ms | p95 ms (× baseline) | p99 ms |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    baseline = {r["target"]: r["p95_ms"] for r in rows if r["q"] == ""}
     for r in rows:
         total = f"> {r['total']}" if r["total_capped"] else str(r["total"])
+        r["p95_ms"] = f"{r['p95_ms']} ({r['p95_ms'] / baseline[r['target']]:.1f}×)"
         print(f"| {r['target']} | {r['query']} | `{r['q']}` | {r['match']} | {total} | {r['rps']} | {r['p50_ms']} | "
               f"**{r['p95_ms']}** | {r['p99_ms']} |")
 

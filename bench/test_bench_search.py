@@ -15,7 +15,7 @@ def test_every_search_query_answers_under_50_ms_at_p95():
     script = Path(__file__).with_name("bench_search.py")
     args = shlex.split(os.environ.get("BENCH_SEARCH_ARGS", ""))
     output = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, check=True).stdout
-    rows = [json.loads(line) for line in output.splitlines() if line.startswith('{"target"')]
+    rows = [json.loads(line) for line in output.splitlines() if line.startswith('{"target"')]  # searches only
     print(output)
     assert len(rows) == 10
     assert all(row["non2xx"] == 0 and row["errors"] == 0 for row in rows)
