@@ -13,7 +13,7 @@
   names or titles (pg_trgm, GIN) adds the closest ones.
 
 The SQL side (configurations, `search_config(language)`, the triggers that keep the
-`search_vector` columns) is created by migrations: community_service 0003 and the app ones.
+`search_vector` columns) is created by migrations: community_service 0004 and the app ones.
 """
 
 import html
@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.postgres.search import TrigramWordSimilarity
+from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import BooleanField, Expression, F, Func, Model, QuerySet, TextField, Value
+from django.db.models import BooleanField, Case, Expression, F, Func, Model, QuerySet, TextField, Value, When
 from django.db.models.expressions import Combinable
 from rest_framework.exceptions import ValidationError
 
@@ -175,6 +175,9 @@ class SearchSpec:
     order: Sequence[str]  # the list's own order: candidates are the first MAX_RESULTS matches in it
     fuzzy_field: str | None  # trigram fallback on this column (a name or a title)
     vector: str = "search_vector"
+    # A boolean annotation: where true, only the weight-A part (the title) may match and rank
+    # (a gated post: the search must not reveal what its body says).
+    title_only_when: str | None = None
 
 
 @dataclass
@@ -250,11 +253,18 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     """
     order = list(spec.order)
     fields = [name.lstrip("-") for name in order]
-    match = Matches(F(spec.vector), TsQuery(query))
+    match = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
+    vector = spec.vector
+    if spec.title_only_when:
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        queryset = queryset.annotate(search_rank_vector=Case(
+            When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
+            output_field=SearchVectorField()))
+        vector = "search_rank_vector"
     rank = "ts_rank(c.vec, %s::tsquery)"
     found: dict[Any, tuple] = {}
     if ranked:
-        window = queryset.order_by(*order).values_list("pk", spec.vector, *fields)[:RECENT_WINDOW]
+        window = queryset.order_by(*order).values_list("pk", vector, *fields)[:RECENT_WINDOW]
         sql, params = window.query.sql_with_params()
         columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
         recent = _rows(
@@ -265,7 +275,9 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
         found.update((row[0], row) for row in recent)
         if len(recent) > MAX_RESULTS:
             return list(found.values()), True
-    candidates = queryset.filter(match).order_by().values_list("pk", spec.vector, *fields)[: MAX_RESULTS + 1]
+    if spec.title_only_when:
+        match &= Matches(F(vector), TsQuery(query))
+    candidates = queryset.filter(match).order_by().values_list("pk", vector, *fields)[: MAX_RESULTS + 1]
     sql, params = candidates.query.sql_with_params()
     columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
     with _bitmap_only():

@@ -101,7 +101,7 @@ class Post(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveBigIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
-    # Kept by a PostgreSQL trigger (migration 0002) in the community's language: title
+    # Kept by a PostgreSQL trigger (migration 0003) in the community's language: title
     # (weight A) in that configuration and as written (search_simple), content (B).
     search_vector = SearchVectorField(null=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -160,7 +160,7 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(default=False)
     like_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
-    # Kept by a PostgreSQL trigger (content migration 0002) in the community's language.
+    # Kept by a PostgreSQL trigger (content migration 0003) in the community's language.
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

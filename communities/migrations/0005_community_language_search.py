@@ -41,7 +41,7 @@ CREATE INDEX idx_communities_search ON communities_community USING gin (search_v
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0004_post_moderation_audit_log"),
-        ("community_service", "0003_search_configurations"),
+        ("community_service", "0004_search_configurations"),
     ]
 
     operations = [

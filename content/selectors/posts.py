@@ -97,7 +97,8 @@ def post_search(queryset: QuerySet[Post], *, community: Community, text: str, pa
     spelled like the query are added when full text finds little. Items carry `search_match`
     and `search_highlight`."""
     config = config_for(community.language)
-    spec = SearchSpec(configs=(config,), order=order or SEARCH_ORDER, fuzzy_field="title")
+    spec = SearchSpec(configs=(config,), order=order or SEARCH_ORDER, fuzzy_field="title",
+                      title_only_when="is_locked")
     return _search_page(queryset, text=text, spec=spec, config=config, page=page, page_size=page_size,
                         ranked=order is None)
 
@@ -133,6 +134,6 @@ def post_global_search(*, text: str, user_id: object | None, superadmin: bool, p
         posts = posts.filter(readable)
     locked = (Value(False, output_field=BooleanField()) if superadmin
               else post_locked_annotation(user_id=user_id, access=None))
-    spec = SearchSpec(configs=ALL_CONFIGS, order=SEARCH_ORDER, fuzzy_field="title")
+    spec = SearchSpec(configs=ALL_CONFIGS, order=SEARCH_ORDER, fuzzy_field="title", title_only_when="is_locked")
     return _search_page(_with_viewer(posts, user_id=user_id).annotate(is_locked=locked), text=text, spec=spec,
                         config=SearchConfigOf(F("community__language")), page=page, page_size=page_size, ranked=True)

@@ -45,7 +45,7 @@ class PostOutputSerializer(serializers.ModelSerializer):
 
 class PostHighlightSerializer(serializers.Serializer):
     title = serializers.CharField()
-    content = serializers.CharField()
+    content = serializers.CharField(allow_null=True, help_text="null for a gated post the caller cannot read.")
 
 
 class PostSearchResultSerializer(PostOutputSerializer):

@@ -1,6 +1,6 @@
 """Re-indexing a community's posts and comments after its language changed.
 
-The vectors are computed by triggers (content migration 0002) from the community's
+The vectors are computed by triggers (content migration 0003) from the community's
 language; touching a row's text column fires them. A big community is re-indexed in
 batches, each its own short transaction, so writers are never held up for long. Until it
 finishes, queries still match the old vectors through `search_simple` and the new stems.

@@ -210,3 +210,20 @@ def test_comments_are_searched_in_the_community_language_on_readable_posts_only(
     owner = client_for(community.owner).get(url, {"search": "встреча"}).data
     assert owner["total"] == 2
     assert client_for(UserFactory()).get(url).status_code == 400
+
+
+def test_a_gated_post_matches_on_its_title_only_and_shows_no_body_to_outsiders():
+    import uuid
+
+    community = CommunityFactory(language="en")
+    Post.objects.create(community=community, author=community.owner, title="Members meetup",
+                        content="The secret venue is the lighthouse", status=PostStatus.PUBLISHED,
+                        required_level_ids=[uuid.uuid4()])
+    url = f"/api/v1/communities/{community.pk}/posts"
+    stranger = client_for(UserFactory())
+    assert stranger.get(url, {"search": "lighthouse"}).data["total"] == 0
+    found = stranger.get(url, {"search": "meetup"}).data["items"]
+    assert [p["title"] for p in found] == ["Members meetup"]
+    assert found[0]["highlight"]["content"] is None
+    assert client_for(community.owner).get(url, {"search": "lighthouse"}).data["total"] == 1
+    assert client_for(UserFactory()).get("/api/v1/search", {"q": "lighthouse"}).data["posts"]["total"] == 0

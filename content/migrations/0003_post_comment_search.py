@@ -1,7 +1,7 @@
 """Posts and comments are indexed in their community's language.
 
 Post.search_vector stops being a generated column (english only): DROP EXPRESSION keeps the
-stored values and rewrites nothing, so the old index serves until 0003 has recomputed the
+stored values and rewrites nothing, so the old index serves until 0004 has recomputed the
 rows in batches. Comment.search_vector is a new nullable column (no rewrite). Triggers read
 the community's language, so every write path (ORM, admin, COPY) indexes correctly.
 """
@@ -57,7 +57,7 @@ CREATE INDEX idx_posts_search ON content_post USING gin (search_vector);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("content", "0001_initial"),
+        ("content", "0002_post_required_level_ids"),
         ("communities", "0005_community_language_search"),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     atomic = False
-    dependencies = [("content", "0003_backfill_search_vectors")]
+    dependencies = [("content", "0004_backfill_search_vectors")]
 
     operations = [
         AddIndexConcurrently(

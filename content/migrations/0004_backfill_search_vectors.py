@@ -14,7 +14,7 @@ def backfill(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
     atomic = False
     dependencies = [
-        ("content", "0002_post_comment_search"),
+        ("content", "0003_post_comment_search"),
         ("communities", "0006_backfill_search_vector"),
     ]
 

@@ -63,6 +63,6 @@ def drop(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("community_service", "0002_outbox_backoff_index")]
+    dependencies = [("community_service", "0003_idempotency_keys")]
 
     operations = [migrations.RunPython(create, drop)]
