@@ -36,7 +36,8 @@ def _with_viewer(queryset: QuerySet[Comment], *, user_id: object | None) -> Quer
         if user_id is not None
         else Value(False, output_field=BooleanField())
     )
-    return queryset.select_related("author").annotate(liked_by_me=liked)
+    # The search vector (content's own lexemes) is never shown: do not ship it with every comment.
+    return queryset.defer("search_vector").select_related("author").annotate(liked_by_me=liked)
 
 
 def comment_post_get(
