@@ -6,9 +6,11 @@ from typing import Any
 BATCH_SIZE = 2000
 
 
-def backfill_in_batches(connection: Any, *, table: str, touch: str, batch_size: int = BATCH_SIZE) -> int:
-    """`UPDATE table SET touch = touch` over every row (firing its trigger), `batch_size`
-    rows per statement, walking the primary key. Returns the number of rows touched.
+def backfill_in_batches(connection: Any, *, table: str, touch: str, batch_size: int = BATCH_SIZE,
+                        assignment: str | None = None) -> int:
+    """`UPDATE table SET touch = touch` (or SET `assignment`) over every row, firing its
+    trigger, `batch_size` rows per statement, walking the primary key. Returns the number
+    of rows touched.
 
     Run from a non-atomic migration: in autocommit each batch is its own transaction, so a
     row is locked only for its batch and a concurrent writer waits milliseconds, not minutes.
@@ -24,7 +26,7 @@ def backfill_in_batches(connection: Any, *, table: str, touch: str, batch_size: 
             ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 break
-            cursor.execute(f"UPDATE {table} SET {touch} = {touch} WHERE id = ANY(%s)", [ids])
+            cursor.execute(f"UPDATE {table} SET {assignment or f'{touch} = {touch}'} WHERE id = ANY(%s)", [ids])
             done += len(ids)
             last = ids[-1]
             if done % (batch_size * 50) == 0:

@@ -227,3 +227,15 @@ def test_a_gated_post_matches_on_its_title_only_and_shows_no_body_to_outsiders()
     assert found[0]["highlight"]["content"] is None
     assert client_for(community.owner).get(url, {"search": "lighthouse"}).data["total"] == 1
     assert client_for(UserFactory()).get("/api/v1/search", {"q": "lighthouse"}).data["posts"]["total"] == 0
+
+
+def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
+    from importlib import import_module
+
+    russian, english = CommunityFactory(name="Клуб любителей шахмат"), CommunityFactory(name="Chess lovers")
+    import_module("communities.migrations.0006_backfill_search_vector").backfill(None, type(
+        "Editor", (), {"connection": connection})())
+    russian.refresh_from_db(), english.refresh_from_db()
+    assert (russian.language, english.language) == ("ru", "en")
+    assert [c["name"] for c in client_for(UserFactory()).get(LIST, {"search": "шахматы"}).data["items"]] == [
+        "Клуб любителей шахмат"]
