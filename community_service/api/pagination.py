@@ -181,3 +181,29 @@ class KeysetPagination:
     @staticmethod
     def _flip(name: str) -> str:
         return name[1:] if name.startswith("-") else f"-{name}"
+
+
+class SearchPagination(PageNumberPagination):
+    """Pages of a search (community_service.search): the seed's envelope plus `match` and
+    `total_capped`; `total` is exact up to search.MAX_RESULTS, and pages past it are a 400."""
+
+    def paginate_search(self, request: Request, run: Any) -> list:
+        """`run(page, page_size)` returns a SearchPage; its items are this page."""
+        self._validate_positive_int(request, self.page_query_param, maximum=None)
+        self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
+        self.number = int(request.query_params.get(self.page_query_param, 1))
+        self.size = self.get_page_size(request)
+        self.result = run(self.number, self.size)
+        return self.result.items
+
+    def envelope(self, data: list) -> dict[str, Any]:
+        total = self.result.total
+        return {
+            "items": data,
+            "total": total,
+            "page": self.number,
+            "page_size": self.size,
+            "pages": math.ceil(total / self.size) if total else 0,
+            "match": self.result.match,
+            "total_capped": self.result.capped,
+        }

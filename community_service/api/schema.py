@@ -71,8 +71,10 @@ class AutoSchema(SpectacularAutoSchema):
         return responses
 
 
-def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str) -> PolymorphicProxySerializer:
-    """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`."""
+def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str,
+                            *also: serializers.Serializer) -> PolymorphicProxySerializer:
+    """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`
+    (or one of `also`, e.g. a search page)."""
     return PolymorphicProxySerializer(
         component_name=f"{name}Feed",
         serializers=[
@@ -85,6 +87,7 @@ def page_or_cursor_response(item_serializer: type[serializers.Serializer], name:
                 "items": item_serializer(many=True), "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
             }),
+            *also,
         ],
         resource_type_field_name=None,
         many=False,

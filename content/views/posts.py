@@ -13,6 +13,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.pagination import KeysetPagination
 from community_service.api.schema import page_or_cursor_response
+from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
+from community_service.search import SearchPage
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.filters import PostFilter
 from content.models import Post, PostStatus
@@ -22,6 +24,7 @@ from content.serializers.posts import (
     ModerationReasonSerializer,
     PostInputSerializer,
     PostOutputSerializer,
+    PostSearchResultSerializer,
     PostUpdateSerializer,
     RejectInputSerializer,
 )
@@ -63,15 +66,17 @@ def _viewer_key(request: Request) -> str:
 @extend_schema_view(
     list=extend_schema(
         summary="The community's posts (filters, search, page or cursor)",
-        parameters=[ORDERING, CURSOR],
-        responses={200: page_or_cursor_response(PostOutputSerializer, "Post")},
+        parameters=[ORDERING, CURSOR, search_parameter("titles and contents, in the community's language")],
+        responses={200: page_or_cursor_response(PostOutputSerializer, "Post",
+                                                search_page_schema("Post", PostSearchResultSerializer))},
     ),
     create=extend_schema(summary="Write a post (or a draft)", request=PostInputSerializer,
                          responses={201: PostOutputSerializer}),
 )
 @extend_schema(tags=["posts"], parameters=[COMMUNITY])
-class CommunityPostViewSet(CommunityScopedViewSet):
+class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
     serializer_class = PostOutputSerializer
+    search_serializer_class = PostSearchResultSerializer
     filterset_class = PostFilter
     action_permissions = {
         "list": [CanViewCommunity()],
@@ -86,12 +91,19 @@ class CommunityPostViewSet(CommunityScopedViewSet):
             return Post.objects.none()
         return selectors.post_feed(community=self.community, user_id=_user_id(self.request), access=self.access())
 
+    def run_search(self, queryset: QuerySet[Post], *, text: str, page: int, page_size: int) -> SearchPage:
+        # Relevance, unless the caller asked for an order.
+        ordering = self.request.query_params.get("ordering")
+        order = selectors.PAGE_ORDERINGS[ordering] if ordering else None
+        return selectors.post_search(queryset, community=self.community, text=text, page=page, page_size=page_size,
+                                     order=order)
+
     def list(self, request: Request, community_pk: str) -> Response:
         ordering = request.query_params.get("ordering") or ("new" if KeysetPagination.requested(request) else "pinned")
         if ordering not in selectors.PAGE_ORDERINGS:
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.PAGE_ORDERINGS)}."]})
         posts = self.filter_queryset(self.get_queryset())
-        searching = bool(request.query_params.get("search", "").strip())
+        searching = self.searching()
         if KeysetPagination.requested(request):
             if searching or ordering not in selectors.FEED_ORDERINGS:
                 raise ValidationError({"cursor": ["Cursor pagination works with ordering=new or top, without search."]})
@@ -103,7 +115,7 @@ class CommunityPostViewSet(CommunityScopedViewSet):
         if not searching:
             posts = posts.order_by(*selectors.PAGE_ORDERINGS[ordering])
         page = self.paginate_queryset(posts)
-        return self.get_paginated_response(PostOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
 
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = PostInputSerializer(data=request.data)

@@ -32,7 +32,7 @@ def test_create_returns_the_seed_body_with_a_generated_slug(auth_client):
     assert body["member_count"] == 1
     assert body["post_count"] == 0
     assert set(body) == {
-        "id", "name", "slug", "description", "community_type", "status", "owner_id",
+        "id", "name", "slug", "description", "community_type", "language", "status", "owner_id",
         "member_count", "post_count", "created_at", "updated_at",
     }  # fmt: skip
 
