@@ -180,6 +180,13 @@ if SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] > timedelta(minutes=15):
     raise ImproperlyConfigured("JWT_ACCESS_TOKEN_MINUTES must be at most 15.")
 
 # --- REST framework ------------------------------------------------------------------
+# How many proxies of ours stand in front of the app (nginx in docker-compose: 1). Throttles
+# and view counts believe X-Forwarded-For only that far; 0 ignores it (clients can forge it).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Failed logins per account (from any address) before that account refuses logins for the
+# rest of the window: guessing one password from many addresses gains nothing.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=300)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["members.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -194,6 +201,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),
         "user": env.str("THROTTLE_USER_RATE", default="600/min"),

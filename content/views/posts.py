@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from community_service.api.clients import client_address
 from community_service.api.pagination import KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
@@ -48,16 +49,11 @@ def _user_id(request: Request) -> object | None:
 
 
 def _viewer_key(request: Request) -> str:
-    """Who is viewing, for view dedupe: the user, else the client address.
-
-    Behind the proxy, the last X-Forwarded-For entry is the address our proxy saw (earlier
-    entries are client-supplied and could be varied to inflate counts).
-    """
+    """Who is viewing, for view dedupe: the user, else the client address (X-Forwarded-For
+    only through NUM_PROXIES trusted proxies, so a varied header cannot inflate counts)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return f"ip:{address}"
+    return f"ip:{client_address(request)}"
 
 
 @extend_schema_view(
