@@ -39,6 +39,18 @@ if not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- CORS (django-cors-headers): browser apps on other origins -------------------------
+# Exact origins allowed to call the API from a browser, e.g. https://app.example.com; none by
+# default. Tokens travel in the Authorization header, never in cookies: credentials stay off.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
+# Browsers may reuse a preflight answer this long (seconds) instead of asking before each call.
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=86400)
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key", "if-none-match",
+                      "x-request-id"]
+CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id", "x-response-time"]
+
 # --- Applications --------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -65,6 +78,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "community_service.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, so a preflight is answered before any redirect or view.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
