@@ -15,7 +15,16 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables the environment leaves unset come from one file (the environment always wins):
+# - var/dev.env while `make run` serves: it writes DEBUG=true and the DATABASE_URL of its
+#   embedded PostgreSQL there and removes the file on exit, so `.venv/bin/python manage.py ...`
+#   in a second terminal talks to the same database with the same settings;
+# - otherwise .env (production values; see .env.example). `make run` never reads .env.
+# ENV_FILE names another file; ENV_FILE=none reads none (the test settings).
+DEV_ENV_FILE = BASE_DIR / "var" / "dev.env"
+ENV_FILE = env.str("ENV_FILE", default="") or str(DEV_ENV_FILE if DEV_ENV_FILE.exists() else BASE_DIR / ".env")
+if ENV_FILE != "none" and Path(ENV_FILE).exists():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 APP_NAME = env.str("APP_NAME", default="community-service")
 APP_VERSION = env.str("APP_VERSION", default="1.0.0")
@@ -116,6 +125,8 @@ DB_POOL_RECYCLE = env.int("DB_POOL_RECYCLE", default=3600)
 # A pool is per process; 0 disables it (Django then opens a connection per request,
 # which the threaded concurrency tests need: each thread gets its own connection).
 DB_POOL_ENABLED = env.bool("DB_POOL_ENABLED", default=not DEBUG)
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL is required: postgres://USER:PASSWORD@HOST:5432/NAME.")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
@@ -152,8 +163,11 @@ if REDIS_URL:
                 # Redis is an optimisation, not a dependency: when it is down, reads miss,
                 # writes are skipped, and the error is logged instead of raised.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                # A healthy Redis answers in a millisecond: wait little for a dead one, and after
+                # a failure skip it for REDIS_BREAKER_SECONDS (community_service/redis_breaker.py).
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.2),
                 "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+                "CONNECTION_POOL_CLASS": "community_service.redis_breaker.BreakerConnectionPool",
             },
         }
     }
@@ -166,6 +180,7 @@ else:
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "community_service.cache"
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 
 # --- Auth ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -435,11 +450,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "community_service.logging.JsonFormatter"}},
+    "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # The request middleware logs each request once, with its duration.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Redis errors: one line when the breaker trips, not a traceback per cache call.
+        "community_service.cache": {"filters": ["redis_breaker"]},
     },
 }
