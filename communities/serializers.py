@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField, StrictRegexField
+from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
 from communities.selectors import looks_like_uuid
 
@@ -17,6 +17,7 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
             "description",
             "community_type",
             "status",
+            "post_moderation",
             "owner_id",
             "member_count",
             "post_count",
@@ -38,6 +39,9 @@ class CommunityInputSerializer(serializers.Serializer):
     )
     description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     community_type = serializers.ChoiceField(choices=CommunityType.choices, default=CommunityType.PUBLIC)
+    post_moderation = StrictBooleanField(
+        default=False, help_text="Hold published posts of members without post.moderate for review (docs/content.md)."
+    )
 
     def validate_slug(self, value: str) -> str:
         # The detail route accepts an id or a slug, so a slug must never look like an id.

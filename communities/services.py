@@ -17,7 +17,7 @@ from communities.signals import community_created
 
 COMMUNITY_LIST_CACHE = "communities:list"
 # Fields a client may change with PUT/PATCH; everything else is server-owned.
-UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status"})
+UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status", "post_moderation"})
 
 
 def community_generate_slug(name: str) -> str:
@@ -53,7 +53,8 @@ def _record_event(event_type: str, community: Community, **extra: Any) -> None:
 
 @transaction.atomic
 def community_create(
-    *, owner: AbstractBaseUser, name: str, community_type: str, description: str = "", slug: str | None = None
+    *, owner: AbstractBaseUser, name: str, community_type: str, description: str = "", slug: str | None = None,
+    post_moderation: bool = False,
 ) -> Community:
     """Create a community owned by `owner`, who is its first member.
 
@@ -69,6 +70,7 @@ def community_create(
                 slug=slug or community_generate_slug(name),
                 description=description,
                 community_type=community_type,
+                post_moderation=post_moderation,
                 member_count=1,
             )
     except IntegrityError:

@@ -31,10 +31,12 @@ def test_create_returns_the_seed_body_with_a_generated_slug(auth_client):
     assert body["owner_id"] == str(auth_client.user.pk)
     assert body["member_count"] == 1
     assert body["post_count"] == 0
+    # The seed's body, plus post_moderation (pre-moderation, docs/content.md).
     assert set(body) == {
         "id", "name", "slug", "description", "community_type", "status", "owner_id",
-        "member_count", "post_count", "created_at", "updated_at",
+        "member_count", "post_count", "created_at", "updated_at", "post_moderation",
     }  # fmt: skip
+    assert body["post_moderation"] is False
 
 
 def test_create_ignores_server_owned_fields(auth_client):
