@@ -182,36 +182,59 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _fuzz_database_url() -> str:
+    """FUZZ_DATABASE_URL, else DATABASE_URL's server and name with `_fuzz` appended (never the tests' own)."""
+    if os.environ.get("FUZZ_DATABASE_URL"):
+        return os.environ["FUZZ_DATABASE_URL"]
+    base = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/community_service")
+    return base._replace(path=f"{base.path}_fuzz").geturl()
+
+
 def fuzz() -> None:
-    """Run schemathesis (all checks) against a live server on a scratch database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "community_service.settings_test",
-        "DATABASE_URL": os.environ.get("FUZZ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/community_service_fuzz"),
-    }
-    _ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", urlparse(env["DATABASE_URL"]).path.lstrip("/"))
+    """Run schemathesis (all checks) against a live gunicorn server on a scratch database.
+
+    FUZZ_MAX_EXAMPLES (default 50) bounds the cases per operation; FUZZ_TIMEOUT (seconds,
+    default none) fails the run if it takes longer, so CI's short pass stays short.
+    """
+    database_url = _fuzz_database_url()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "community_service.settings_test", "DATABASE_URL": database_url}
+    parsed = urlparse(database_url)
+    _ensure_database(parsed._replace(path="/postgres").geturl(), parsed.path.lstrip("/"))
     _manage("migrate", "--no-input", "-v", "0", env=env)
     _manage("seed_demo", env=env)
     token = subprocess.run(
         [sys.executable, str(BASE_DIR / "manage.py"), "demo_token"], check=True, env=env, capture_output=True, text=True
     ).stdout.strip()
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "community_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"], env=env
-    )
+    VAR_DIR.mkdir(exist_ok=True)
+    log_path = VAR_DIR / "fuzz-server.log"
+    with log_path.open("w") as server_log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "community_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+            env=env, stdout=server_log, stderr=subprocess.STDOUT,
+        )
+    print(f"fuzz: server on 127.0.0.1:{port} (log: {log_path.relative_to(BASE_DIR)}), database {parsed.path[1:]}",
+          flush=True)
+    fuzz_dir = BASE_DIR / "community_service" / "fuzz"
     try:
-        for _ in range(50):
+        for _ in range(100):
             if _reachable("127.0.0.1", port):
                 break
             time.sleep(0.2)
-        base = f"http://127.0.0.1:{port}"
         command = [
-            str(Path(sys.executable).parent / "schemathesis"), "run", f"{base}/api/schema/",
+            str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(fuzz_dir / "schemathesis.toml"),
+            "run", f"http://127.0.0.1:{port}/api/schema/",
             "--checks", "all", "--header", f"Authorization: Bearer {token}",
             "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "50"),
             *sys.argv[2:],
         ]  # fmt: skip
-        sys.exit(subprocess.run(command, env=env).returncode)
+        timeout = float(os.environ["FUZZ_TIMEOUT"]) if os.environ.get("FUZZ_TIMEOUT") else None
+        run_env = {**env, "SCHEMATHESIS_HOOKS": str(fuzz_dir / "hooks.py")}
+        try:
+            code = subprocess.run(command, env=run_env, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            sys.exit(f"fuzz: took longer than FUZZ_TIMEOUT={timeout:.0f} s; lower FUZZ_MAX_EXAMPLES")
+        sys.exit(code)
     finally:
         server.terminate()
         server.wait(timeout=10)

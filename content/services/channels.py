@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from community_service.exceptions import Conflict, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.models import Community
 from content.models import Channel, ChannelOverwrite
@@ -117,9 +117,9 @@ def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[
         )
     }
     if len(roles) != len(role_ids):
-        raise ValidationFailed("Unknown role for this community.", field="overwrites", code="invalid")
+        raise NotFound("Unknown role for this community.", field="overwrites")
     if len(members) != len(user_ids):
-        raise ValidationFailed("Not an active member of this community.", field="overwrites", code="invalid")
+        raise Conflict("Not an active member of this community.", field="overwrites", code="not_member")
     ChannelOverwrite.objects.filter(channel=channel).delete()
     created = ChannelOverwrite.objects.bulk_create(
         ChannelOverwrite(

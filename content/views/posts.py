@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.clients import client_address
-from community_service.api.pagination import KeysetPagination
+from community_service.api.pagination import KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.filters import PostFilter
@@ -36,12 +36,11 @@ COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, descrip
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 ORDERING = OpenApiParameter(
     "ordering", str, enum=["pinned", "new", "top"],
-    description="pinned (default: pinned first, then newest), new, or top (most liked). With cursor: new or top.",
+    description="pinned (pinned first, then newest; the default for pages), new (the default with `cursor`), "
+    "or top (most liked). With `search` and no `ordering`, pages are ranked by relevance; with `cursor`, "
+    "`search` only filters and the order is `ordering`'s.",
 )
-CURSOR = OpenApiParameter(
-    "cursor", str, description="Keyset pagination for infinite scroll: send it empty for the first page, then "
-    "follow `next`/`previous`. The response is then {items, next, previous}.",
-)
+CURSOR = cursor_parameter()
 
 
 def _user_id(request: Request) -> object | None:
@@ -83,20 +82,20 @@ class CommunityPostViewSet(CommunityScopedViewSet):
         return selectors.post_feed(community=self.community, user_id=_user_id(self.request), access=self.access())
 
     def list(self, request: Request, community_pk: str) -> Response:
-        ordering = request.query_params.get("ordering") or ("new" if KeysetPagination.requested(request) else "pinned")
+        explicit = request.query_params.get("ordering")
+        ordering = explicit or ("new" if KeysetPagination.requested(request) else "pinned")
         if ordering not in selectors.PAGE_ORDERINGS:
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.PAGE_ORDERINGS)}."]})
         posts = self.filter_queryset(self.get_queryset())
         searching = bool(request.query_params.get("search", "").strip())
         if KeysetPagination.requested(request):
-            if searching or ordering not in selectors.FEED_ORDERINGS:
-                raise ValidationError({"cursor": ["Cursor pagination works with ordering=new or top, without search."]})
+            # Relevance is no keyset position: with a cursor, search filters and `ordering` orders.
             keys = selectors.post_feed_keys(ordering=ordering,
                                             status=request.query_params.get("status", PostStatus.PUBLISHED))
             items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)
             return Response({"items": PostOutputSerializer(items, many=True).data, "next": next_url,
                              "previous": prev_url})
-        if not searching:
+        if not searching or explicit:
             posts = posts.order_by(*selectors.PAGE_ORDERINGS[ordering])
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(PostOutputSerializer(page, many=True).data)

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -22,15 +24,22 @@ class RegisterInputSerializer(serializers.Serializer):
         write_only=True,
         min_length=8,
         max_length=128,
+        # The part of the strength rules a pattern can state: at least one character that is not a digit.
+        validators=[RegexValidator(r"^[^\x00]*[^0-9\x00][^\x00]*$", message="This password is entirely numeric.",
+                                   code="password_entirely_numeric")],
         style={"input_type": "password"},
-        help_text="8-128 characters; not entirely numeric, not a common password, not similar to the email or username.",
+        help_text="8-128 characters; not entirely numeric, not a common password, not similar to the email or "
+        "username. The last two cannot be checked from the schema: a refusal names them with code "
+        "password_too_common or password_too_similar.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             validate_password(attrs["password"], user=User(email=attrs["email"], username=attrs["username"]))
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+            # Keep Django's codes (password_too_common, ...): clients and the fuzz config rely on them.
+            errors = [ErrorDetail(message, code=error.code) for error in exc.error_list for message in error.messages]
+            raise serializers.ValidationError({"password": errors}) from exc
         return attrs
 
 

@@ -7,7 +7,7 @@ member counter's UPDATE locks last.
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from communities.models import AuditAction, Community, CommunityType
 from members.catalogue import DEFAULT_ROLES
 from members.models import Member, MemberStatus, Role, User
@@ -186,7 +186,7 @@ def member_update(
             require_outranks(actor, member, "change the roles of")
         wanted = list(Role.objects.filter(community=member.community, pk__in=role_ids))
         if len(wanted) != len(set(map(str, role_ids))):
-            raise ValidationFailed("Unknown role for this community.", field="role_ids", code="invalid")
+            raise NotFound("Unknown role for this community.", field="role_ids")
         current = list(member.roles.all())
         changed = set(wanted) ^ set(current)
         for role in changed:
