@@ -10,13 +10,25 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.api.fields import StrictCharField, StrictRegexField
+from community_service.api.fields import FullMatchRegexValidator, StrictCharField, StrictRegexField
 from members.models import User
 from members.tokens import user_claims
 
 
+# The addresses we accept, stated as a pattern the schema carries: a subset of what Django's
+# EmailValidator takes (dot-atom local part, a domain of labels and a 2-63 letter TLD), so a
+# client that follows the schema is never refused; the validator still runs too.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = serializers.EmailField(
+        max_length=254,
+        trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
+        validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
+    )
     username = StrictRegexField(
         r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
     )
@@ -65,6 +77,12 @@ class RegisterOutputSerializer(serializers.Serializer):
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):
     """Email + password → token pair carrying the seed's claims."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Credentials as sent (a password may end in a space), so minLength means what it says.
+        for field in self.fields.values():
+            field.trim_whitespace = False
 
     @classmethod
     def get_token(cls, user: User) -> RefreshToken:
