@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from community_service.cache import invalidate_around_commit
 from community_service.entitlements import unknown_level_ids
-from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from community_service.outbox.services import outbox_record
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
@@ -69,8 +69,9 @@ def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) 
     unknown = unknown_level_ids(community_id=community_id, level_ids=level_ids)
     if unknown:
         names = ", ".join(sorted(str(level_id) for level_id in unknown))
-        raise ValidationFailed(f"Not a subscription level of this community: {names}.", field="required_level_ids",
-                               code="unknown_level")
+        # An id naming nothing here: 404 on the field, like every other reference (docs/api.md).
+        raise NotFound(f"Not a subscription level of this community: {names}.", field="required_level_ids",
+                       code="unknown_level")
     return level_ids
 
 
