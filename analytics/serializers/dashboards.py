@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 
@@ -79,6 +80,8 @@ class DonationTotalsSerializer(serializers.Serializer):
     net = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+# billing has a TopDonor of its own (all-time, by community); one schema name each.
+@extend_schema_serializer(component_name="DashboardTopDonor")
 class TopDonorSerializer(serializers.Serializer):
     currency = serializers.CharField()
     user_id = serializers.UUIDField()
