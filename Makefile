@@ -35,7 +35,7 @@ test: lint
 ## Schemathesis against the live schema of a test server (no 5xx, no schema violations).
 fuzz: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/fuzz.txt
-	$(PY) -m community_service.devtools fuzz
+	$(PY) -m community_service.devtools fuzz $(FUZZ_ARGS)
 
 ## Regenerate the gRPC code (community_service/grpc_api/gen/) from the .proto files.
 protos: $(STAMP)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField, StrictRegexField
+from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
 from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from community_service.search import LANGUAGE_CHOICES
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
@@ -20,6 +20,7 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
             "community_type",
             "language",
             "status",
+            "post_moderation",
             "owner_id",
             "member_count",
             "post_count",
@@ -61,6 +62,9 @@ class CommunityInputSerializer(serializers.Serializer):
         choices=LANGUAGE_CHOICES, required=False,
         help_text="ISO 639-1 code of the language the community writes in (und: none); search stems its name, "
         "description, posts and comments in it. Default: the server's SEARCH_DEFAULT_LANGUAGE.",
+    )
+    post_moderation = StrictBooleanField(
+        default=False, help_text="Hold published posts of members without post.moderate for review (docs/content.md)."
     )
 
     def validate_slug(self, value: str) -> str:

@@ -18,7 +18,8 @@ from communities.signals import community_created, community_language_changed
 
 COMMUNITY_LIST_CACHE = "communities:list"
 # Fields a client may change with PUT/PATCH; everything else is server-owned.
-UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status", "language"})
+UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status", "language",
+                             "post_moderation"})
 
 
 def community_generate_slug(name: str) -> str:
@@ -61,6 +62,7 @@ def community_create(
     description: str = "",
     slug: str | None = None,
     language: str | None = None,
+    post_moderation: bool = False,
 ) -> Community:
     """Create a community owned by `owner`, who is its first member. `language` defaults
     to SEARCH_DEFAULT_LANGUAGE.
@@ -77,6 +79,7 @@ def community_create(
                 slug=slug or community_generate_slug(name),
                 description=description,
                 community_type=community_type,
+                post_moderation=post_moderation,
                 member_count=1,
                 **({"language": language} if language else {}),
             )

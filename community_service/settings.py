@@ -15,7 +15,16 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables the environment leaves unset come from one file (the environment always wins):
+# - var/dev.env while `make run` serves: it writes DEBUG=true and the DATABASE_URL of its
+#   embedded PostgreSQL there and removes the file on exit, so `.venv/bin/python manage.py ...`
+#   in a second terminal talks to the same database with the same settings;
+# - otherwise .env (production values; see .env.example). `make run` never reads .env.
+# ENV_FILE names another file; ENV_FILE=none reads none (the test settings).
+DEV_ENV_FILE = BASE_DIR / "var" / "dev.env"
+ENV_FILE = env.str("ENV_FILE", default="") or str(DEV_ENV_FILE if DEV_ENV_FILE.exists() else BASE_DIR / ".env")
+if ENV_FILE != "none" and Path(ENV_FILE).exists():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 APP_NAME = env.str("APP_NAME", default="community-service")
 APP_VERSION = env.str("APP_VERSION", default="1.0.0")
@@ -39,6 +48,18 @@ if not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- CORS (django-cors-headers): browser apps on other origins -------------------------
+# Exact origins allowed to call the API from a browser, e.g. https://app.example.com; none by
+# default. Tokens travel in the Authorization header, never in cookies: credentials stay off.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
+# Browsers may reuse a preflight answer this long (seconds) instead of asking before each call.
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=86400)
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key", "if-none-match",
+                      "x-request-id"]
+CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id", "x-response-time"]
+
 # --- Applications --------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -48,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -65,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "community_service.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, so a preflight is answered before any redirect or view.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -101,6 +125,8 @@ DB_POOL_RECYCLE = env.int("DB_POOL_RECYCLE", default=3600)
 # A pool is per process; 0 disables it (Django then opens a connection per request,
 # which the threaded concurrency tests need: each thread gets its own connection).
 DB_POOL_ENABLED = env.bool("DB_POOL_ENABLED", default=not DEBUG)
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL is required: postgres://USER:PASSWORD@HOST:5432/NAME.")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
@@ -137,8 +163,11 @@ if REDIS_URL:
                 # Redis is an optimisation, not a dependency: when it is down, reads miss,
                 # writes are skipped, and the error is logged instead of raised.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                # A healthy Redis answers in a millisecond: wait little for a dead one, and after
+                # a failure skip it for REDIS_BREAKER_SECONDS (community_service/redis_breaker.py).
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.2),
                 "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+                "CONNECTION_POOL_CLASS": "community_service.redis_breaker.BreakerConnectionPool",
             },
         }
     }
@@ -151,6 +180,7 @@ else:
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "community_service.cache"
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 
 # --- Auth ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -180,6 +210,13 @@ if SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] > timedelta(minutes=15):
     raise ImproperlyConfigured("JWT_ACCESS_TOKEN_MINUTES must be at most 15.")
 
 # --- REST framework ------------------------------------------------------------------
+# How many proxies of ours stand in front of the app (nginx in docker-compose: 1). Throttles
+# and view counts believe X-Forwarded-For only that far; 0 ignores it (clients can forge it).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Failed logins per account (from any address) before that account refuses logins for the
+# rest of the window: guessing one password from many addresses gains nothing.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=300)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["members.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -194,6 +231,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),
         "user": env.str("THROTTLE_USER_RATE", default="600/min"),
@@ -426,11 +464,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "community_service.logging.JsonFormatter"}},
+    "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # The request middleware logs each request once, with its duration.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Redis errors: one line when the breaker trips, not a traceback per cache call.
+        "community_service.cache": {"filters": ["redis_breaker"]},
     },
 }

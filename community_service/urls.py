@@ -5,8 +5,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from community_service import health
+from community_service.api.index import ApiIndexView
 
 api_v1 = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("", include("members.urls")),
     path("", include("content.urls")),
     path("", include("events.urls")),

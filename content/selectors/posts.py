@@ -27,6 +27,7 @@ from members.models import Member, MemberStatus
 FEED_ORDERINGS = {
     "new": ["-published_at", "-id"],
     "top": ["-like_count", "-id"],
+    "pinned": ["-is_pinned", "-published_at", "-id"],
 }
 PAGE_ORDERINGS = {
     "new": ["-published_at", "-created_at", "-id"],

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, PayloadTooLarge, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from communities.models import Community
 from content.models import Attachment, Post
 from members.models import User
@@ -91,11 +91,14 @@ def attachments_claim(*, community: Community, uploader: User, attachment_ids: l
         return []
     attachments = list(
         Attachment.objects.select_for_update()
-        .filter(pk__in=wanted, community=community, uploader=uploader, post__isnull=True)
+        .filter(pk__in=wanted, community=community, uploader=uploader)
         .order_by("pk")
     )
     if len(attachments) != len(wanted):
-        raise ValidationFailed("Unknown or already used attachment.", field="attachment_ids", code="invalid")
+        # Someone else's upload, or another community's, is as unknown as a made-up id.
+        raise NotFound("Unknown attachment.", field="attachment_ids")
+    if any(attachment.post_id is not None for attachment in attachments):
+        raise Conflict("An attachment is already used by a post.", field="attachment_ids", code="attached")
     Attachment.objects.filter(pk__in=wanted).update(post=post)
     for attachment in attachments:
         attachment.post = post

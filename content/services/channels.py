@@ -15,6 +15,9 @@ from content.models import Channel, ChannelOverwrite, Post
 from members.models import Member, MemberStatus, Role
 
 CHANNEL_FIELDS = frozenset({"name", "slug", "topic", "channel_type", "position", "is_members_only"})
+# Channels are configuration, listed whole (GET .../channels is an array, not a page): the cap
+# keeps that list, and a reorder request, bounded (Discord's limit).
+MAX_CHANNELS_PER_COMMUNITY = 500
 
 
 def _record(event_type: str, channel: Channel, **extra: object) -> None:
@@ -35,7 +38,12 @@ def channel_create(
     *, community: Community, name: str, slug: str | None = None, topic: str = "", channel_type: str = "text",
     position: int | None = None, is_members_only: bool = False,
 ) -> Channel:
-    """Create a channel; without a position it goes last. Raises Conflict for a taken slug."""
+    """Create a channel; without a position it goes last. Raises Conflict for a taken slug or
+    past MAX_CHANNELS_PER_COMMUNITY."""
+    # The community row lock serialises creates, so the cap holds under concurrency.
+    Community.objects.select_for_update().filter(pk=community.pk).exists()
+    if Channel.objects.filter(community=community).count() >= MAX_CHANNELS_PER_COMMUNITY:
+        raise Conflict(f"A community has at most {MAX_CHANNELS_PER_COMMUNITY} channels.", code="channel_limit")
     slug = _unique_slug(community, slug or slugify(name)[:100] or "channel")
     if position is None:
         last = Channel.objects.filter(community=community).aggregate(last=Max("position"))["last"]
@@ -128,9 +136,9 @@ def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[
         )
     }
     if len(roles) != len(role_ids):
-        raise ValidationFailed("Unknown role for this community.", field="overwrites", code="invalid")
+        raise NotFound("Unknown role for this community.", field="overwrites")
     if len(members) != len(user_ids):
-        raise ValidationFailed("Not an active member of this community.", field="overwrites", code="invalid")
+        raise Conflict("Not an active member of this community.", field="overwrites", code="not_member")
     ChannelOverwrite.objects.filter(channel=channel).delete()
     created = ChannelOverwrite.objects.bulk_create(
         ChannelOverwrite(

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from community_service.outbox.services import outbox_record
 from communities.audit import audit_record
 from communities.models import AuditAction
@@ -71,9 +71,10 @@ def comment_create(
         parent = Comment.objects.select_for_update(no_key=True).filter(pk=parent_id, post=post,
                                                                         is_deleted=False).first()
         if parent is None:
-            raise ValidationFailed("No such comment on this post.", field="parent_id", code="not_found")
+            raise NotFound("No such comment on this post.", field="parent_id")
         if parent.depth + 1 > comment_max_depth():
-            raise ValidationFailed(
+            # Well-formed, but the thread is already as deep as it may go: a state conflict.
+            raise Conflict(
                 f"Replies nest at most {comment_max_depth()} levels deep; reply higher up the thread.",
                 field="parent_id", code="too_deep",
             )
@@ -90,8 +91,9 @@ def comment_create(
 
 
 @atomic_with_retry
-def comment_update(*, comment: Comment, actor: User, access: CommunityAccess, content: str) -> Comment:
-    """Edit one's own comment (marks it edited). Nobody edits another's words.
+def comment_update(*, comment: Comment, actor: User, access: CommunityAccess, content: str | None = None) -> Comment:
+    """Edit one's own comment (marks it edited). Nobody edits another's words. Without
+    `content` (a PATCH that changes nothing) the same checks run and nothing changes.
 
     Raises PermissionDenied (not the author, or may no longer comment here: muted, left,
     channel overwrite, comments_locked), Conflict (post no longer published), NotFound
@@ -105,7 +107,7 @@ def comment_update(*, comment: Comment, actor: User, access: CommunityAccess, co
     comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
     if comment.is_deleted:
         raise Conflict("This comment was deleted.", code="comment_deleted")
-    if comment.content != content:
+    if content is not None and comment.content != content:
         comment.content = content
         comment.is_edited = True
         comment.save(update_fields=["content", "is_edited", "updated_at"])

@@ -75,8 +75,9 @@ def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) 
     unknown = unknown_level_ids(community_id=community_id, level_ids=level_ids)
     if unknown:
         names = ", ".join(sorted(str(level_id) for level_id in unknown))
-        raise ValidationFailed(f"Not a subscription level of this community: {names}.", field="required_level_ids",
-                               code="unknown_level")
+        # An id naming nothing here: 404 on the field, like every other reference (docs/api.md).
+        raise NotFound(f"Not a subscription level of this community: {names}.", field="required_level_ids",
+                       code="unknown_level")
     return level_ids
 
 

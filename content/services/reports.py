@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, ValidationFailed
+from community_service.exceptions import Conflict, NotFound
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
 from content.access import post_readable
@@ -38,7 +38,7 @@ def _check_target(*, community: Community, reporter: User, access: CommunityAcce
             raise NotFound("Member not found.")
         author_id = target_id
     if str(author_id) == str(reporter.pk):
-        raise ValidationFailed("You cannot report yourself or your own content.", field="target_id", code="self_report")
+        raise Conflict("You cannot report yourself or your own content.", field="target_id", code="self_report")
 
 
 def _open_report(*, community: Community, target_type: str, target_id: object) -> Report:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.fields import StrictCharField
-from community_service.api.pagination import KeysetPagination, SearchPagination
+from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
 from community_service.api.search import search_page_schema
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
@@ -36,10 +36,7 @@ ORDERING = OpenApiParameter(
     description="Order of the root comments: -created_at (newest first, default) or created_at. "
     "Replies are always oldest first.",
 )
-CURSOR = OpenApiParameter(
-    "cursor", str, description="Keyset pagination for infinite scroll: send it empty for the first page, then "
-    "follow `next`/`previous`. The response is then {items, next, previous}.",
-)
+CURSOR = cursor_parameter()
 
 
 def _user_id(request: Request) -> object | None:
@@ -118,7 +115,8 @@ class CommentViewSet(_CommentViewSet):
                    responses={200: CommentOutputSerializer})
     def partial_update(self, request: Request, comment_id: str) -> Response:
         comment = self.get_object()
-        serializer = CommentUpdateSerializer(data=request.data)
+        # PATCH semantics: an empty body is a valid request that changes nothing.
+        serializer = CommentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         comment = services.comment_update(comment=comment, actor=request.user,
                                           access=self.access_for(comment.community_id), **serializer.validated_data)

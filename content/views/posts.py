@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from community_service.api.pagination import KeysetPagination
+from community_service.api.clients import client_address
+from community_service.api.pagination import KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.search import SearchPage
@@ -38,12 +39,11 @@ COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, descrip
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 ORDERING = OpenApiParameter(
     "ordering", str, enum=["pinned", "new", "top"],
-    description="pinned (default: pinned first, then newest), new, or top (most liked). With cursor: new or top.",
+    description="pinned (pinned first, then newest; the default for pages), new (the default with `cursor`), "
+    "or top (most liked). With `search` and no `ordering`, pages are ranked by relevance; with `cursor`, "
+    "`search` only filters and the order is `ordering`'s.",
 )
-CURSOR = OpenApiParameter(
-    "cursor", str, description="Keyset pagination for infinite scroll: send it empty for the first page, then "
-    "follow `next`/`previous`. The response is then {items, next, previous}.",
-)
+CURSOR = cursor_parameter()
 
 
 def _user_id(request: Request) -> object | None:
@@ -51,16 +51,11 @@ def _user_id(request: Request) -> object | None:
 
 
 def _viewer_key(request: Request) -> str:
-    """Who is viewing, for view dedupe: the user, else the client address.
-
-    Behind the proxy, the last X-Forwarded-For entry is the address our proxy saw (earlier
-    entries are client-supplied and could be varied to inflate counts).
-    """
+    """Who is viewing, for view dedupe: the user, else the client address (X-Forwarded-For
+    only through NUM_PROXIES trusted proxies, so a varied header cannot inflate counts)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return f"ip:{address}"
+    return f"ip:{client_address(request)}"
 
 
 @extend_schema_view(
@@ -99,20 +94,20 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
                                      order=order)
 
     def list(self, request: Request, community_pk: str) -> Response:
-        ordering = request.query_params.get("ordering") or ("new" if KeysetPagination.requested(request) else "pinned")
+        explicit = request.query_params.get("ordering")
+        ordering = explicit or ("new" if KeysetPagination.requested(request) else "pinned")
         if ordering not in selectors.PAGE_ORDERINGS:
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.PAGE_ORDERINGS)}."]})
         posts = self.filter_queryset(self.get_queryset())
         searching = self.searching()
         if KeysetPagination.requested(request):
-            if searching or ordering not in selectors.FEED_ORDERINGS:
-                raise ValidationError({"cursor": ["Cursor pagination works with ordering=new or top, without search."]})
+            # Relevance is no keyset position: with a cursor, search filters and `ordering` orders.
             keys = selectors.post_feed_keys(ordering=ordering,
                                             status=request.query_params.get("status", PostStatus.PUBLISHED))
             items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)
             return Response({"items": PostOutputSerializer(items, many=True).data, "next": next_url,
                              "previous": prev_url})
-        if not searching:
+        if not searching or explicit:
             posts = posts.order_by(*selectors.PAGE_ORDERINGS[ordering])
         page = self.paginate_queryset(posts)
         return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from community_service.db import atomic_with_retry, lock_rows
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
 from members.catalogue import DEFAULT_ROLES
@@ -208,7 +208,7 @@ def member_update(
         lock_rows(Role.objects.filter(community=member.community).filter(pk__in=[*role_ids, *held]))
         wanted = list(Role.objects.filter(community=member.community, pk__in=role_ids))
         if len(wanted) != len(set(map(str, role_ids))):
-            raise ValidationFailed("Unknown role for this community.", field="role_ids", code="invalid")
+            raise NotFound("Unknown role for this community.", field="role_ids")
         current = list(member.roles.all())
         changed = set(wanted) ^ set(current)
         for role in changed:

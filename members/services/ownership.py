@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, ValidationFailed
+from community_service.exceptions import Conflict
 from community_service.outbox.services import outbox_record
 from communities.locks import community_lock
 from communities.models import Community
@@ -28,7 +28,7 @@ def community_transfer_ownership(*, community: Community, new_owner: User) -> Co
     old = next((m for m in members if m.is_owner), None)
     new = next((m for m in members if m.user_id == new_owner.pk), None)
     if new is None or new.status != MemberStatus.ACTIVE:
-        raise ValidationFailed("The new owner must be an active member.", field="user_id", code="not_member")
+        raise Conflict("The new owner must be an active member.", field="user_id", code="not_member")
     if new.is_owner:
         raise Conflict("This member already owns the community.", code="already_owner")
     # Clear the old flag first: at most one owner per community is a database constraint.

@@ -18,6 +18,11 @@ from members.services.effects import rbac_invalidate, role_event_record
 from members.services.hierarchy import require_can_grant, validate_permission_codes
 
 
+# A community's roles are configuration, listed whole (GET .../roles is an array, not a page):
+# the cap keeps that list bounded (Discord's limit).
+MAX_ROLES_PER_COMMUNITY = 250
+
+
 def _set_default_role(role: Role) -> None:
     Role.objects.filter(community_id=role.community_id, is_default=True).exclude(pk=role.pk).update(is_default=False)
 
@@ -31,7 +36,9 @@ def role_create(
     if priority >= actor.rank:
         raise PermissionDenied("You can only create roles below your own.", code="hierarchy")
     require_can_grant(actor, permissions)
-    community_lock(community.pk)
+    community_lock(community.pk)  # serialises creates, so the cap holds under concurrency
+    if Role.objects.filter(community=community).count() >= MAX_ROLES_PER_COMMUNITY:
+        raise Conflict(f"A community has at most {MAX_ROLES_PER_COMMUNITY} roles.", code="role_limit")
     if Role.objects.filter(community=community, name__iexact=name).exists():
         raise Conflict("A role with this name already exists.", field="name", code="unique")
     role = Role(community=community, name=name, permissions=permissions, priority=priority, color=color)

@@ -7,6 +7,7 @@ up, because every write is gated by the RBAC that members/ owns.
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -95,9 +96,12 @@ class CommunityViewSet(
 
     def retrieve(self, request: Request, pk: str) -> Response:
         body = selectors.community_detail_cached(id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data)
-        if body["community_type"] == CommunityType.PRIVATE:
+        if request.user.is_authenticated or body["community_type"] == CommunityType.PRIVATE:
             access = request_community_access(request, body["id"])
-            if not (access.is_superadmin or access.is_active_member):
+            if access.is_banned and not access.is_superadmin:
+                # As on every community-scoped endpoint (docs/permissions.md).
+                raise PermissionDenied("You are banned from this community.", code="banned")
+            if body["community_type"] == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
                 raise NotFound("Community not found.")
         return Response(body)
 
