@@ -41,7 +41,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # --- Applications --------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community_service.admin_site.ConsoleAdminConfig",  # django.contrib.admin, with the moderators' landing page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
