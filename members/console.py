@@ -15,13 +15,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 
 from community_service.exceptions import DomainError
 
-from members.catalogue import Permission
+from members.catalogue import ALL_PERMISSIONS, Permission
 from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess, community_access
 
@@ -32,27 +32,26 @@ MODERATION_CODES = frozenset({
 })
 
 
-def moderated_community_ids(request: HttpRequest, codes: Iterable[str] = MODERATION_CODES) -> frozenset | None:
-    """Communities where the request's user holds any of `codes`; None means all (superuser).
+def _held_codes(request: HttpRequest) -> dict[uuid.UUID, frozenset[str]]:
+    """Per community: the codes the staff user holds there (one query, memoised on the request)."""
+    if "_console_held_codes" not in request.__dict__:
+        user = request.user
+        held: dict[uuid.UUID, set[str]] = {}
+        if user.is_active and user.is_staff:
+            rows = (Member.objects.filter(user=user, status=MemberStatus.ACTIVE, community__deleted_at__isnull=True)
+                    .values_list("community_id", "is_owner", "roles__permissions"))
+            for community_id, is_owner, codes in rows:
+                held.setdefault(community_id, set()).update(ALL_PERMISSIONS if is_owner else codes or ())
+        request.__dict__["_console_held_codes"] = {key: frozenset(value) for key, value in held.items()}
+    return request.__dict__["_console_held_codes"]
 
-    Memoised on the request: a console page asks once per set of codes.
-    """
-    user = request.user
-    if user.is_superuser:
+
+def moderated_community_ids(request: HttpRequest, codes: Iterable[str] = MODERATION_CODES) -> frozenset | None:
+    """Communities where the request's user holds any of `codes`; None means all (superuser)."""
+    if request.user.is_superuser:
         return None
     codes = frozenset(codes)
-    memo: dict = request.__dict__.setdefault("_moderated_community_ids", {})
-    if codes not in memo:
-        if not (user.is_active and user.is_staff):
-            memo[codes] = frozenset()
-        else:
-            memo[codes] = frozenset(
-                Member.objects.filter(user=user, status=MemberStatus.ACTIVE, community__deleted_at__isnull=True)
-                .filter(Q(is_owner=True) | Q(roles__permissions__overlap=sorted(codes)))
-                .values_list("community_id", flat=True)
-                .distinct()
-            )
-    return memo[codes]
+    return frozenset(community_id for community_id, held in _held_codes(request).items() if held & codes)
 
 
 def console_access(request: HttpRequest, community_id: uuid.UUID) -> CommunityAccess:
