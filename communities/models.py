@@ -146,6 +146,7 @@ class AuditLogEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "audit log entries"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["community", "-created_at", "-id"], name="idx_audit_community_created")]
 

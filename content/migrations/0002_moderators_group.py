@@ -22,9 +22,12 @@ def _ensure_permissions(apps, schema_editor) -> None:
 
     for label in PERMISSIONS:
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
+        unset = getattr(app_config, "models_module", None) is None  # historical app configs have none
+        if unset:
+            app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
-        app_config.models_module = None
+        if unset:
+            app_config.models_module = None  # restore: the stub reads as model-less again
 
 
 def create_group(apps, schema_editor) -> None:

@@ -1,9 +1,13 @@
 """A moderation world for the console: communities A and B, and a staff moderator of A only."""
 
+import importlib
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -20,10 +24,21 @@ def console_client(user: User) -> Client:
     return client
 
 
-def make_moderator(*communities: Community, role: str = "Moderator") -> User:
+def moderators_group() -> Group:
+    """The group the data migration made; a transactional test's flush elsewhere may have
+    emptied the table, so make it again the migration's way."""
+    group = Group.objects.filter(name="Moderators").first()
+    if group is None:
+        migration = importlib.import_module("content.migrations.0002_moderators_group")
+        migration.create_group(django_apps, SimpleNamespace(connection=connection))
+        group = Group.objects.get(name="Moderators")
+    return group
+
+
+def make_moderator(*communities: Community, role: str = "Moderator", **fields: object) -> User:
     """A staff user in the Moderators group who holds `role` in each of `communities`."""
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name="Moderators"))
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(moderators_group())
     for community in communities:
         member_add(community, role=role, user=user)
     return user

@@ -3,20 +3,19 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from communities.models import AuditLogEntry
 from content.models import Channel, Post
 from members.models import Member
-from tests.console.conftest import console_client, make_moderator, make_post, make_report
+from tests.console.conftest import console_client, make_moderator, moderators_group, make_post, make_report
 from tests.factories import UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_moderators_group_grants_the_console_pages_a_moderator_needs():
-    codenames = set(Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True))
+    codenames = set(moderators_group().permissions.values_list("codename", flat=True))
     assert {"view_post", "change_post", "change_report", "change_member", "view_auditlogentry"} <= codenames
     assert not {"delete_post", "add_post", "view_outboxevent", "change_user"} & codenames
 
