@@ -7,3 +7,4 @@ class CommunityServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)
+        from community_service import metrics, task_context  # noqa: F401  (Celery signal receivers)

@@ -1,0 +1,162 @@
+"""Prometheus metrics: requests, database queries, cache, Celery tasks and the outbox.
+
+Served at `/metrics` in the Prometheus text format, only to a caller presenting
+`Authorization: Bearer <METRICS_TOKEN>` (unset: the endpoint is a 404). Under gunicorn
+each worker is its own process, so the entrypoint sets PROMETHEUS_MULTIPROC_DIR and the
+view adds up every worker's samples (prometheus-client's multiprocess mode).
+"""
+
+import hmac
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from celery.signals import task_failure, task_postrun, task_prerun, task_retry
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+# `*_created` series double the output and no alert reads them.
+disable_created_metrics()
+
+REQUESTS = Counter("http_requests_total", "HTTP requests by route, method and status.",
+                   ["route", "method", "status"])
+LATENCY = Histogram("http_request_duration_seconds", "Time to answer an HTTP request, by route and method.",
+                    ["route", "method"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
+DB_QUERIES = Histogram("http_request_db_queries", "Database queries made while answering one request, by route.",
+                       ["route"], buckets=(0, 1, 2, 3, 5, 8, 13, 20, 50, 100))
+CACHE = Counter("cache_requests_total", "Cache-aside reads by key family and result (hit or miss).",
+                ["cache", "result"])
+TASKS = Counter("celery_tasks_total", "Celery task runs by task name and outcome (succeeded, failed, retried).",
+                ["task", "outcome"])
+TASK_DURATION = Histogram("celery_task_duration_seconds", "Celery task run time, by task name.", ["task"])
+
+UNMATCHED = "<unmatched>"
+
+
+def cache_observe(key: str, *, hit: bool) -> None:
+    """Count a cache-aside read; the key family is the key's first segment (`community`, `posts` …)."""
+    CACHE.labels(cache=key.split(":", 1)[0], result="hit" if hit else "miss").inc()
+
+
+def _route(request: HttpRequest) -> str:
+    # The URL pattern, not the path: one series per endpoint, whatever the ids in the URL.
+    # (Router-made patterns are regular expressions: their anchors are dropped.)
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.route:
+        return UNMATCHED
+    return "/" + match.route.removeprefix("^").removesuffix("$")
+
+
+class MetricsMiddleware:
+    """Times each request and counts its database queries, labelled by URL pattern."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        queries = 0
+
+        def count(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        route = _route(request)
+        LATENCY.labels(route=route, method=request.method).observe(time.perf_counter() - started)
+        REQUESTS.labels(route=route, method=request.method, status=str(response.status_code)).inc()
+        DB_QUERIES.labels(route=route).observe(queries)
+        return response
+
+
+class OutboxCollector:
+    """Outbox backlog and lag, read from PostgreSQL at scrape time (the same numbers as /health/ready)."""
+
+    NAMES = ("outbox_up", "outbox_pending_events", "outbox_failed_events", "outbox_oldest_pending_age_seconds")
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        # Registration asks for the names; without this it would query the database at import.
+        for name in self.NAMES:
+            yield GaugeMetricFamily(name, name)
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from community_service.outbox.selectors import outbox_lag
+
+        try:
+            lag = outbox_lag()
+        except Exception:  # a scrape must answer even with the database down; `up`-style gauge says so
+            yield GaugeMetricFamily("outbox_up", "1 if the outbox could be read.", value=0)
+            return
+        yield GaugeMetricFamily("outbox_up", "1 if the outbox could be read.", value=1)
+        yield GaugeMetricFamily("outbox_pending_events", "Domain events waiting to be published.", value=lag.pending)
+        yield GaugeMetricFamily("outbox_failed_events", "Domain events given up on (need a retry).", value=lag.failed)
+        yield GaugeMetricFamily("outbox_oldest_pending_age_seconds",
+                                "Age of the oldest pending event: the publishing lag.",
+                                value=lag.oldest_pending_age_seconds)
+
+
+_OUTBOX = OutboxCollector()
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    REGISTRY.register(_OUTBOX)
+
+
+def _registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(_OUTBOX)
+        return registry
+    return REGISTRY
+
+
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """GET /metrics: for Prometheus only (bearer METRICS_TOKEN); a 404 to everyone else."""
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return HttpResponse("Not found.", status=404, content_type="text/plain")
+    return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- Celery task outcomes (in the worker process; eager tasks count in the web process) ---
+_task_started: dict[str, float] = {}
+
+
+@task_prerun.connect(dispatch_uid="metrics_task_prerun")
+def _task_prerun(task_id: str, task: Any, **kwargs: Any) -> None:
+    _task_started[task_id] = time.perf_counter()
+
+
+@task_postrun.connect(dispatch_uid="metrics_task_postrun")
+def _task_postrun(task_id: str, task: Any, state: str | None = None, **kwargs: Any) -> None:
+    started = _task_started.pop(task_id, None)
+    if started is not None:
+        TASK_DURATION.labels(task=task.name).observe(time.perf_counter() - started)
+    if state == "SUCCESS":
+        TASKS.labels(task=task.name, outcome="succeeded").inc()
+
+
+@task_failure.connect(dispatch_uid="metrics_task_failure")
+def _task_failure(sender: Any = None, **kwargs: Any) -> None:
+    TASKS.labels(task=getattr(sender, "name", "unknown"), outcome="failed").inc()
+
+
+@task_retry.connect(dispatch_uid="metrics_task_retry")
+def _task_retry(sender: Any = None, **kwargs: Any) -> None:
+    TASKS.labels(task=getattr(sender, "name", "unknown"), outcome="retried").inc()
