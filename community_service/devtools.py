@@ -145,7 +145,8 @@ def fuzz() -> None:
     _manage("migrate", "--no-input", "-v", "0", env=env)
     _manage("seed_demo", env=env)
     token = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), "demo_token"], check=True, env=env, capture_output=True, text=True
+        [sys.executable, str(BASE_DIR / "manage.py"), "issue_token", "--user", "alice@example.com"], check=True,
+        env=env, capture_output=True, text=True,
     ).stdout.strip()
     port = _free_port()
     server = subprocess.Popen(
