@@ -98,6 +98,8 @@ TEMPLATES = [
 # --- Database (PostgreSQL only) --------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/community_service")
 DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=20)
+# The seed's overflow: connections a process may open above DB_POOL_SIZE under a burst.
+DB_MAX_OVERFLOW = env.int("DB_MAX_OVERFLOW", default=10)
 DB_POOL_RECYCLE = env.int("DB_POOL_RECYCLE", default=3600)
 # A pool is per process; 0 disables it (Django then opens a connection per request,
 # which the threaded concurrency tests need: each thread gets its own connection).
@@ -109,13 +111,24 @@ DATABASES["default"].setdefault("OPTIONS", {})
 if DB_POOL_ENABLED:
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
-        "max_size": DB_POOL_SIZE,
+        "max_size": DB_POOL_SIZE + DB_MAX_OVERFLOW,
         "max_lifetime": DB_POOL_RECYCLE,
         "timeout": 10,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Read replica (off by default): read-only selectors read there (community_service/db_router.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        # Tests read the primary under the replica's name (one test database).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["community_service.db_router.ReplicaRouter"]
 
 # --- Cache (Redis through django-redis; local memory for the embedded default) ---------
 REDIS_URL = env.str("REDIS_URL", default="")
