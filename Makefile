@@ -15,7 +15,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 venv: $(STAMP)
 
-## Serve API, docs and admin on http://127.0.0.1:8000 with embedded defaults.
+## Serve API, docs and admin on http://127.0.0.1:$APP_PORT (default 8000) with embedded defaults.
 run: $(STAMP)
 	$(PY) -m community_service.devtools run
 

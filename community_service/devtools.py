@@ -1,6 +1,6 @@
 """Developer entry points behind `make run`, `make test` and `make fuzz`.
 
-    python -m community_service.devtools run        # embedded defaults, HTTP on :8000, gRPC on :50051
+    python -m community_service.devtools run        # embedded defaults, HTTP on :APP_PORT (8000), gRPC on :50051
     python -m community_service.devtools preflight  # are the test services reachable?
     python -m community_service.devtools fuzz       # schemathesis against a live test server
 """
@@ -54,6 +54,22 @@ def start_embedded_postgres() -> tuple[object, str]:
     return server, f"postgres://postgres@/community_service?host={quote(socket_dir)}"
 
 
+def app_port() -> str:
+    """The seed's APP_PORT (PORT is an alias), from the environment, else .env; default 8000."""
+    from_file: dict[str, str] = {}
+    env_file = BASE_DIR / ".env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            key, sep, value = line.strip().partition("=")
+            if sep and not key.startswith("#"):
+                from_file[key.strip()] = value.strip().strip("'\"")
+    for source in (os.environ, from_file):
+        port = source.get("APP_PORT") or source.get("PORT")
+        if port:
+            return port
+    return "8000"
+
+
 def run() -> None:
     # Stop the embedded PostgreSQL on `kill` as well as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -65,7 +81,7 @@ def run() -> None:
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
-    http_port, grpc_port = os.environ.get("PORT", "8000"), os.environ.get("GRPC_PORT", "50051")
+    http_port, grpc_port = app_port(), os.environ.get("GRPC_PORT", "50051")
     _manage("migrate", "--no-input", "-v", "0")
     _manage("seed_demo")
     print(f"Serving on http://127.0.0.1:{http_port}  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)

@@ -1,7 +1,8 @@
 """Prometheus metrics: requests, database queries, cache, Celery tasks and the outbox.
 
 Served at `/metrics` in the Prometheus text format, only to a caller presenting
-`Authorization: Bearer <METRICS_TOKEN>` (unset: the endpoint is a 404). Under gunicorn
+`Authorization: Bearer <METRICS_TOKEN>` (unset: the endpoint is a 404); a Celery worker
+serves its task metrics on WORKER_METRICS_PORT, a port of its own. Under gunicorn
 each worker is its own process, so the entrypoint sets PROMETHEUS_MULTIPROC_DIR and the
 view adds up every worker's samples (prometheus-client's multiprocess mode).
 """
@@ -12,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from celery.signals import task_failure, task_postrun, task_prerun, task_retry
+from celery.signals import task_failure, task_postrun, task_prerun, task_retry, worker_init
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -132,6 +134,16 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         return HttpResponse("Not found.", status=404, content_type="text/plain")
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+@worker_init.connect(dispatch_uid="metrics_worker_http")
+def _serve_worker_metrics(**kwargs: Any) -> None:
+    """A Celery worker's task metrics live in its own processes: with WORKER_METRICS_PORT set, its
+    main process serves them (every child's, summed) on that port, reachable only inside the
+    deployment's network (compose publishes no such port)."""
+    port = int(os.environ.get("WORKER_METRICS_PORT") or 0)
+    if port:
+        start_http_server(port, registry=_registry())
 
 
 # --- Celery task outcomes (in the worker process; eager tasks count in the web process) ---
