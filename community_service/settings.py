@@ -27,6 +27,8 @@ WORKERS_COUNT = env.int("WORKERS_COUNT", default=4)
 # with DEBUG=false the service refuses to start while any of them is still in use.
 _DEV_SECRET = "dev-insecure-change-me-this-is-not-a-secret"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+# Rotation: the previous SECRET_KEY still verifies sessions and signed links until removed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", default=_DEV_SECRET)
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="HS256")
 if not DEBUG:
