@@ -220,9 +220,9 @@ class ReportAdmin(CommunityScopedAdmin):
         """One click on the queue: act on the target through its service and close the report."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        report = self.get_object(request, str(report_id))
-        if not self.has_change_permission(request, report):
+        if not self.has_change_permission(request):
             raise PermissionDenied
+        report = self.get_object(request, str(report_id))
         decision = request.POST.get("decision", "")
         reason = request.POST.get("reason", "").strip()
         back = reverse("admin:content_report_queue")

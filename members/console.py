@@ -69,8 +69,8 @@ class CommunityScopedAdmin(admin.ModelAdmin):
 
     Subclasses name the lookup from their model to its community (`community_lookup`) and
     the codes that let a moderator see the model (`scope_codes`). Editing stays with
-    superusers: for moderators every field is read-only and changes go through actions,
-    which call the services.
+    superusers: for moderators an object's page is read-only and changes go through
+    actions, which call the services.
     """
 
     community_lookup = "community"
@@ -90,15 +90,14 @@ class CommunityScopedAdmin(admin.ModelAdmin):
             raise Http404("No such object in the communities you moderate.")
         return obj
 
-    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
-        if request.user.is_superuser:
-            return list(super().get_readonly_fields(request, obj))
-        excluded = set(self.exclude or ())
-        fields = [*self.model._meta.concrete_fields, *self.model._meta.many_to_many]
-        return [field.name for field in fields if field.name not in excluded]
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        # Moderators change things through actions (services); an object's page is read-only.
+        if obj is not None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         # Hard deletes skip counters, events and the audit log: superusers only.
