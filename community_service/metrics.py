@@ -11,11 +11,13 @@ import hmac
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from celery.signals import task_failure, task_postrun, task_prerun, task_retry, worker_init
 from django.conf import settings
-from django.db import connection
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from prometheus_client import (
     REGISTRY,
@@ -63,6 +65,29 @@ def _route(request: HttpRequest) -> str:
     return "/" + match.route.removeprefix("^").removesuffix("$")
 
 
+# Queries of the current request: a box the middleware sets and the connection's wrapper fills.
+_query_box: ContextVar[list[int] | None] = ContextVar("metrics_db_queries", default=None)
+
+
+def _count_query(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+    box = _query_box.get()
+    if box is not None:
+        box[0] += 1
+    return execute(sql, params, many, context)
+
+
+@receiver(connection_created, dispatch_uid="metrics_count_queries")
+def _install_query_counter(sender: Any, connection: Any, **kwargs: Any) -> None:
+    # Installed once per connection object (kept across reconnects): cheaper per request
+    # than a wrapper entered and left around every request.
+    if _count_query not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_count_query)
+
+
+# (route, method, status) -> its series; bounded by the URL patterns, methods and statuses.
+_series: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+
+
 class MetricsMiddleware:
     """Times each request and counts its database queries, labelled by URL pattern."""
 
@@ -70,20 +95,24 @@ class MetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        queries = 0
-
-        def count(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
-            nonlocal queries
-            queries += 1
-            return execute(sql, params, many, context)
-
+        box = [0]
+        token = _query_box.set(box)
         started = time.perf_counter()
-        with connection.execute_wrapper(count):
+        try:
             response = self.get_response(request)
-        route = _route(request)
-        LATENCY.labels(route=route, method=request.method).observe(time.perf_counter() - started)
-        REQUESTS.labels(route=route, method=request.method, status=str(response.status_code)).inc()
-        DB_QUERIES.labels(route=route).observe(queries)
+        finally:
+            _query_box.reset(token)
+        elapsed = time.perf_counter() - started
+        queries = box[0]
+        key = (_route(request), request.method, response.status_code)
+        series = _series.get(key)
+        if series is None:  # labels() costs more than the observation itself: resolve each set once
+            route, method, status = key
+            series = _series[key] = (REQUESTS.labels(route=route, method=method, status=str(status)),
+                                     LATENCY.labels(route=route, method=method), DB_QUERIES.labels(route=route))
+        series[0].inc()
+        series[1].observe(elapsed)
+        series[2].observe(queries)
         return response
 
 

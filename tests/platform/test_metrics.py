@@ -55,3 +55,33 @@ def test_metrics_carry_requests_queries_cache_outbox_and_tasks(client, metrics_o
 def test_unknown_urls_share_one_series(client, metrics_on):
     client.get("/no/such/page/1"), client.get("/no/such/page/2")
     assert 'route="<unmatched>",status="404"' in scrape(client)
+
+
+def test_gunicorn_workers_metrics_are_summed_in_multiprocess_mode(tmp_path):
+    # As the entrypoint runs it: PROMETHEUS_MULTIPROC_DIR set before the app starts; two
+    # processes serve requests, a third scrapes, and sees both.
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    serve = ("import django; django.setup(); from django.test import Client; "
+             "[Client().get('/health') for _ in range(3)]")
+    scrape = ("import django; django.setup(); from django.test import Client; "
+              f"print(Client().get('/metrics', HTTP_AUTHORIZATION='Bearer {TOKEN}').content.decode())")
+    env = {"DJANGO_SETTINGS_MODULE": "community_service.settings_test", "PATH": "/usr/bin:/bin",
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "METRICS_TOKEN": TOKEN,
+           "DATABASE_URL": _database_url()}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", serve], env=env, check=True, cwd=settings.BASE_DIR,
+                       capture_output=True)
+    body = subprocess.run([sys.executable, "-c", scrape], env=env, check=True, cwd=settings.BASE_DIR,
+                          capture_output=True, text=True).stdout
+    assert 'http_requests_total{method="GET",route="/health",status="200"} 6.0' in body
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
