@@ -29,7 +29,7 @@ def moderators_group() -> Group:
     emptied the table, so make it again the migration's way."""
     group = Group.objects.filter(name="Moderators").first()
     if group is None:
-        migration = importlib.import_module("content.migrations.0002_moderators_group")
+        migration = importlib.import_module("content.migrations.0003_moderators_group")
         migration.create_group(django_apps, SimpleNamespace(connection=connection))
         group = Group.objects.get(name="Moderators")
     return group

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("communities", "0005_audit_restore_actions"),
         ("members", "0003_backfill_owner_memberships"),
-        ("content", "0001_initial"),
+        ("content", "0002_post_required_level_ids"),
     ]
 
     operations = [migrations.RunPython(create_group, delete_group)]
