@@ -121,11 +121,13 @@ class AuditAction(models.TextChoices):
     POST_APPROVED = "post.approved", "Post approved"
     POST_REJECTED = "post.rejected", "Post rejected"
     POST_REMOVED = "post.removed", "Post removed"
+    POST_RESTORED = "post.restored", "Post restored"
     POST_PINNED = "post.pinned", "Post pinned"
     POST_UNPINNED = "post.unpinned", "Post unpinned"
     POST_LOCKED = "post.locked", "Comments locked"
     POST_UNLOCKED = "post.unlocked", "Comments unlocked"
     COMMENT_REMOVED = "comment.removed", "Comment removed"
+    COMMENT_RESTORED = "comment.restored", "Comment restored"
     REPORT_RESOLVED = "report.resolved", "Report resolved"
     REPORT_DISMISSED = "report.dismissed", "Report dismissed"
     MEMBER_KICKED = "member.kicked", "Member kicked"
@@ -151,6 +153,7 @@ class AuditLogEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "audit log entries"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["community", "-created_at", "-id"], name="idx_audit_community_created")]
 

@@ -1,6 +1,6 @@
 """Developer entry points behind `make run`, `make test` and `make fuzz`.
 
-    python -m community_service.devtools run        # embedded defaults, HTTP on :8000, gRPC on :50051
+    python -m community_service.devtools run        # embedded defaults, HTTP on :APP_PORT (8000), gRPC on :50051
     python -m community_service.devtools preflight  # are the test services reachable?
     python -m community_service.devtools fuzz       # schemathesis against a live test server
 """
@@ -92,6 +92,14 @@ def dev_env_write(path: Path, values: dict[str, str]) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def app_port() -> str:
+    """The seed's APP_PORT (PORT is an alias) from the environment; default 8000.
+
+    make run never reads .env (production values live there), so only the environment counts.
+    """
+    return os.environ.get("APP_PORT") or os.environ.get("PORT") or "8000"
+
+
 def run() -> None:
     # Stop the embedded PostgreSQL on `kill` as well as on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -101,7 +109,7 @@ def run() -> None:
     owner = dev_env_owner(dev_env)
     if owner is not None:
         sys.exit(f"make run is already running here (pid {owner}); stop it first.")
-    port = os.environ.get("PORT", "8000")
+    port = app_port()
     # Our own file, never .env: that one holds production values (see .env.example).
     os.environ["ENV_FILE"] = str(dev_env)
     server = None
@@ -208,7 +216,8 @@ def fuzz() -> None:
     _manage("migrate", "--no-input", "-v", "0", env=env)
     _manage("seed_demo", env=env)
     token = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), "demo_token"], check=True, env=env, capture_output=True, text=True
+        [sys.executable, str(BASE_DIR / "manage.py"), "issue_token", "--user", "alice@example.com"], check=True,
+        env=env, capture_output=True, text=True,
     ).stdout.strip()
     port = _free_port()
     VAR_DIR.mkdir(exist_ok=True)

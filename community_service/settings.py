@@ -36,6 +36,8 @@ WORKERS_COUNT = env.int("WORKERS_COUNT", default=4)
 # with DEBUG=false the service refuses to start while any of them is still in use.
 _DEV_SECRET = "dev-insecure-change-me-this-is-not-a-secret"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+# Rotation: the previous SECRET_KEY still verifies sessions and signed links until removed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", default=_DEV_SECRET)
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="HS256")
 if not DEBUG:
@@ -62,7 +64,7 @@ CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id", "x-response-time"]
 
 # --- Applications --------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community_service.admin_site.ConsoleAdminConfig",  # django.contrib.admin, with the moderators' landing page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "community_service.middleware.RequestContextMiddleware",
+    "community_service.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so a preflight is answered before any redirect or view.
     "corsheaders.middleware.CorsMiddleware",
@@ -121,6 +124,8 @@ TEMPLATES = [
 # --- Database (PostgreSQL only) --------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/community_service")
 DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=20)
+# The seed's overflow: connections a process may open above DB_POOL_SIZE under a burst.
+DB_MAX_OVERFLOW = env.int("DB_MAX_OVERFLOW", default=10)
 DB_POOL_RECYCLE = env.int("DB_POOL_RECYCLE", default=3600)
 # A pool is per process; 0 disables it (Django then opens a connection per request,
 # which the threaded concurrency tests need: each thread gets its own connection).
@@ -134,13 +139,24 @@ DATABASES["default"].setdefault("OPTIONS", {})
 if DB_POOL_ENABLED:
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
-        "max_size": DB_POOL_SIZE,
+        "max_size": DB_POOL_SIZE + DB_MAX_OVERFLOW,
         "max_lifetime": DB_POOL_RECYCLE,
         "timeout": 10,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Read replica (off by default): read-only selectors read there (community_service/db_router.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        # Tests read the primary under the replica's name (one test database).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["community_service.db_router.ReplicaRouter"]
 
 # --- Cache (Redis through django-redis; local memory for the embedded default) ---------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -449,7 +465,7 @@ USE_TZ = True
 # --- Security (production) -------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health"]
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -457,6 +473,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Metrics ------------------------------------------------------------------------------
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404 (off).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Logging: one JSON object per line ---------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -17,6 +17,7 @@ from community_service.search import (
     marked_html,
     search_ids,
 )
+from community_service.db_router import replica_reads
 from communities.models import Community, CommunityType
 from content.access import post_locked, post_locked_annotation, post_readable_filter, require_readable_post
 from content.models import Post, PostStatus, Reaction
@@ -60,7 +61,9 @@ def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySe
 def post_feed(*, community: Community, user_id: object | None, access: CommunityAccess) -> QuerySet[Post]:
     """The community's posts the caller may read, with author, channel, media, liked_by_me and
     is_locked (gated posts the caller holds no level of)."""
-    posts = Post.objects.filter(community=community).filter(post_readable_filter(user_id=user_id, access=access))
+    # Feeds tolerate replication lag: served by the read replica when one is configured.
+    posts = replica_reads(Post.objects).filter(community=community).filter(
+        post_readable_filter(user_id=user_id, access=access))
     return _with_viewer(posts, user_id=user_id).annotate(
         is_locked=post_locked_annotation(user_id=user_id, access=access)
     )
@@ -124,7 +127,7 @@ def post_global_search(*, text: str, user_id: object | None, superadmin: bool, p
                        page_size: int) -> SearchPage:
     """Published posts in every community the caller may read matching `text` in every
     supported language, ranked (see post_search)."""
-    posts = Post.objects.filter(
+    posts = replica_reads(Post.objects).filter(
         status=PostStatus.PUBLISHED, deleted_at__isnull=True, community__deleted_at__isnull=True
     )
     if not superadmin:

@@ -151,3 +151,40 @@ def comment_delete(*, comment: Comment, actor: User, access: CommunityAccess, re
         _record("comment.moderated", comment, moderator_id=actor.pk, action="removed",
                 **({"reason": reason} if reason else {}))
     _record("comment.deleted", comment, author_id=comment.author_id)
+
+
+def _reshow(comment: Comment) -> None:
+    """The inverse of _unshow: `comment` is back in the tree, and so is each placeholder above
+    it that had left for want of replies."""
+    parent_id = comment.parent_id
+    while parent_id is not None:
+        parent = Comment.objects.only("id", "parent_id", "is_deleted", "reply_count").get(pk=parent_id)
+        Comment.objects.filter(pk=parent_id).update(reply_count=F("reply_count") + 1)
+        if not (parent.is_deleted and parent.reply_count == 0):
+            return
+        parent_id = parent.parent_id
+
+
+@atomic_with_retry
+def comment_restore(*, comment: Comment, actor: User, access: CommunityAccess, reason: str = "") -> Comment:
+    """Undo a delete: the comment shows again, counted again. Needs comment.moderate; audited
+    and published as comment.moderated (`restored`). Raises PermissionDenied, Conflict.
+    """
+    if not access.has("comment.moderate"):
+        raise PermissionDenied("You need the comment.moderate permission in this community to restore comments.")
+    # The post row lock serialises every change to this post's comment tree (as comment_delete).
+    Post.objects.select_for_update(no_key=True).only("id").get(pk=comment.post_id)
+    comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
+    if not comment.is_deleted:
+        raise Conflict("This comment is not deleted.", code="not_deleted")
+    comment.is_deleted = False
+    comment.deleted_at = None
+    comment.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
+    if comment.reply_count == 0:
+        _reshow(comment)
+    audit_record(community_id=comment.community_id, actor_id=actor.pk, action=AuditAction.COMMENT_RESTORED,
+                 target_type="comment", target_id=comment.pk, reason=reason)
+    _record("comment.moderated", comment, moderator_id=actor.pk, action="restored",
+            **({"reason": reason} if reason else {}))
+    return comment

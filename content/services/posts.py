@@ -258,3 +258,24 @@ def post_moderate(*, post: Post, moderator: User, action: str, reason: str = "")
         _record("post.created", post, title=post.title)
     return post
 
+
+
+@atomic_with_retry
+def post_restore(*, post: Post, actor: User, access: CommunityAccess, reason: str = "") -> Post:
+    """Undo a soft delete: the post is back where it was, counted again. Needs post.delete;
+    audited and published as post.moderated (`restored`). Raises PermissionDenied, Conflict.
+    """
+    if not access.has("post.delete"):
+        raise PermissionDenied("You need the post.delete permission in this community to restore posts.")
+    community_lock(post.community_id)  # post_count moves; taken before the post (lock order)
+    post = Post.objects.select_for_update(no_key=True).get(pk=post.pk)
+    if post.deleted_at is None:
+        raise Conflict("This post is not deleted.", code="not_deleted")
+    post.deleted_at = None
+    post.save(update_fields=["deleted_at", "updated_at"])
+    if post.status in COUNTED:
+        _count(post.community_id, +1)
+    audit_record(community_id=post.community_id, actor_id=actor.pk, action=AuditAction.POST_RESTORED,
+                 target_type="post", target_id=post.pk, reason=reason)
+    _record("post.moderated", post, moderator_id=actor.pk, action="restored", **({"reason": reason} if reason else {}))
+    return post
