@@ -1,6 +1,7 @@
 import datetime
 
 from community_service.grpc_api.gen.community.v1 import common_pb2 as _common_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
