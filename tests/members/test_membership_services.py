@@ -258,7 +258,8 @@ def test_a_role_of_another_community_or_a_deleted_one_is_unknown(community):
     admin = member_add(community, role="Admin")
     member = _member(community, member_add(community))
     foreign = Role.objects.filter(community=CommunityFactory()).first()
-    with pytest.raises(ValidationFailed) as refused:
+    # An unknown reference is a 404 naming the field, like every other id (docs/api.md).
+    with pytest.raises(NotFound) as refused:
         member_update(actor=_access(community, admin), actor_user=admin, member=member, role_ids=[foreign.pk])
     assert refused.value.field == "role_ids"
 
