@@ -27,6 +27,8 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "max_value": (400, ("amount", "price"), "the limit is a setting (BILLING_MAX_AMOUNT), stated in the description"),
     "max_decimal_places": (400, ("amount", "price"), "decimal places depend on the currency (JPY: none)"),
     "idempotency_key_reused": (422, (), "one Idempotency-Key names one request: another body under it is refused"),
+    "unknown_currency": (400, ("currency",), "an ISO 4217 code the server knows, in any case"),
+    "range_too_long": (400, ("from",), "from and to at most ANALYTICS_MAX_DAYS apart: two parameters and a setting"),
 }
 
 
