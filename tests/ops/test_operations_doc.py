@@ -20,8 +20,13 @@ LINE = re.compile(r"\.venv/bin/python manage\.py ([^#\n`]*)")
 NOT_RUN_HERE = {"consume_events", "seed_demo", "grpcserver", "shell", "check"}
 
 
+def _line(text: str) -> str:
+    # `TOKEN=$(... issue_token --user x)`: the `)` closing the shell's $( is not the command's.
+    return text.strip()[:-1] if text.strip().endswith(")") and text.count(")") > text.count("(") else text
+
+
 def documented() -> list[list[str]]:
-    lines = [shlex.split(match.group(1)) for match in LINE.finditer(DOC.read_text())]
+    lines = [shlex.split(_line(match.group(1))) for match in LINE.finditer(DOC.read_text())]
     return [argv for argv in lines if argv and not argv[0].startswith("<")]  # `<command>` is a placeholder
 
 
