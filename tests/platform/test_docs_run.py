@@ -68,7 +68,8 @@ def make_run_server() -> Iterator[int]:
         server = subprocess.Popen(
             [sys.executable, "-m", "community_service.devtools", "run"], cwd=BASE_DIR, stdout=out,
             stderr=subprocess.STDOUT,
-            env=_clean_env(DATABASE_URL=base._replace(path=f"/{name}").geturl(), PORT=str(port)),
+            env=_clean_env(DATABASE_URL=base._replace(path=f"/{name}").geturl(), PORT=str(port),
+                           GRPC_PORT=str(_free_port())),
         )  # fmt: skip
     try:
         deadline = time.monotonic() + 240
