@@ -31,9 +31,7 @@ RANGE = [
 
 
 def _days(request: Request) -> DayRange:
-    # A plain dict, not the QueryDict: DRF reads `?to=` in a QueryDict as "not given", and the
-    # schema says an empty value is no date (a 400, as for every other typed parameter).
-    serializer = DayRangeInputSerializer(data=request.query_params.dict())
+    serializer = DayRangeInputSerializer(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return day_range(**serializer.bounds())
 

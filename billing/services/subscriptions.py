@@ -63,8 +63,7 @@ def subscription_subscribe(
     with transaction.atomic():
         level = SubscriptionLevel.objects.select_for_update().filter(pk=level_id, community=community).first()
         if level is None:
-            # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
-            raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
+            raise ValidationFailed("No such level in this community.", field="level_id", code="unknown_level")
         if not level.is_active:
             raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
         try:
