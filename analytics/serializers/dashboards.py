@@ -79,7 +79,7 @@ class DonationTotalsSerializer(serializers.Serializer):
     net = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class TopDonorSerializer(serializers.Serializer):
+class DashboardTopDonorSerializer(serializers.Serializer):
     currency = serializers.CharField()
     user_id = serializers.UUIDField()
     username = serializers.CharField()
@@ -108,7 +108,7 @@ class SubscriptionsNowSerializer(serializers.Serializer):
 
 class MoneySectionSerializer(serializers.Serializer):
     by_currency = DonationTotalsSerializer(many=True)
-    top_donors = TopDonorSerializer(many=True, help_text="Top 5 per currency; anonymous donations never appear.")
+    top_donors = DashboardTopDonorSerializer(many=True, help_text="Top 5 per currency; anonymous donations never appear.")
     subscriptions = SubscriptionsNowSerializer(help_text="As they stand now, whatever the range.")
 
 
