@@ -23,6 +23,6 @@ RUN DEBUG=true python manage.py collectstatic --no-input -v 0 \
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"
+    CMD python -c "import os,sys,urllib.request; port=os.environ.get('APP_PORT') or os.environ.get('PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/health', timeout=4).status != 200)"
 ENTRYPOINT ["community_service/deploy/entrypoint.sh"]
 CMD ["web"]

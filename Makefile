@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz bench venv clean check-migrations protos protos-check
+.PHONY: run test lint fuzz bench venv clean check-migrations protos protos-check browser
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): requirements/base.txt requirements/dev.txt
 
 venv: $(STAMP)
 
-## Serve API, docs and admin on http://127.0.0.1:8000 with embedded defaults.
+## Serve API, docs and admin on http://127.0.0.1:$APP_PORT (default 8000) with embedded defaults.
 run: $(STAMP)
 	$(PY) -m community_service.devtools run
 
@@ -23,16 +23,26 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 
+# The coverage floor (.coveragerc) holds for the whole suite; a run narrowed with PYTEST_ARGS skips it.
+COVERAGE = $(if $(PYTEST_ARGS),,--cov --cov-report=term:skip-covered)
+
+## Headless Chromium for the console's browser test (Debian packages; needs root, else the test skips).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	       && (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver) >/dev/null \
+	       || echo "chromium/chromedriver not installed: the browser test will be skipped"; }
+
 ## Run the whole suite against this machine's PostgreSQL, Redis, RabbitMQ and a Tansu broker.
-test: lint
+test: lint browser
 	$(PY) -m community_service.devtools preflight
 	$(PY) manage.py makemigrations --check --dry-run --settings=community_service.settings_test
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(COVERAGE) $(PYTEST_ARGS)
 
 ## Schemathesis against the live schema of a test server (no 5xx, no schema violations).
 fuzz: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/fuzz.txt
-	$(PY) -m community_service.devtools fuzz
+	$(PY) -m community_service.devtools fuzz $(FUZZ_ARGS)
 
 ## Regenerate the gRPC code (community_service/grpc_api/gen/) from the .proto files.
 protos: $(STAMP)

@@ -74,7 +74,7 @@ def prepare() -> tuple[str, str]:
     out = _manage("shell", "-c", "from communities.models import Community as C; c = C.objects.get(slug='scale-1');"
                   "print(c.pk, c.owner.email)")
     community_id, owner_email = out.split()
-    token = _manage("demo_token", "--email", owner_email).strip()
+    token = _manage("issue_token", "--user", owner_email).strip()
     return community_id, token
 
 

@@ -3,12 +3,11 @@ from django.db.models import QuerySet
 
 from community_service.api.filters import StrictFilterSet
 from communities.models import Community, CommunityStatus, CommunityType
-from communities.selectors import community_search
 
 
 class CommunityFilter(StrictFilterSet):
     search = django_filters.CharFilter(
-        method="filter_search", max_length=200, help_text="Full-text search over name and description, ranked."
+        method="filter_search", max_length=200, help_text="Search names and descriptions (see the list's docs)."
     )
     community_type = django_filters.ChoiceFilter(choices=CommunityType.choices)
     status = django_filters.ChoiceFilter(choices=CommunityStatus.choices)
@@ -24,5 +23,6 @@ class CommunityFilter(StrictFilterSet):
         fields = ["search", "community_type", "status", "owner"]
 
     def filter_search(self, queryset: QuerySet[Community], name: str, value: str) -> QuerySet[Community]:
-        value = value.strip()
-        return community_search(queryset, text=value) if value else queryset
+        # Validated here, run by the view (SearchListMixin): ranking over a bounded candidate
+        # set and the typo fallback need the whole filtered queryset, not a narrowed one.
+        return queryset

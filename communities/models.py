@@ -2,9 +2,11 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
+
+from community_service.search import LANGUAGE_CHOICES
 
 # The seed's slug rule: lowercase letters, digits and hyphens, 2-255 chars, no edge hyphen.
 SLUG_REGEX = r"^[a-z0-9][a-z0-9\-]{0,253}[a-z0-9]$"
@@ -26,6 +28,11 @@ class CommunityStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+def default_language() -> str:
+    """New communities speak SEARCH_DEFAULT_LANGUAGE unless their creator says otherwise."""
+    return settings.SEARCH_DEFAULT_LANGUAGE
+
+
 class CommunityQuerySet(models.QuerySet):
     def alive(self) -> "CommunityQuerySet":
         return self.filter(deleted_at__isnull=True)
@@ -44,13 +51,11 @@ class Community(models.Model):
     # Denormalised counters, changed only with F() updates by the services that own them.
     member_count = models.PositiveIntegerField(default=0)
     post_count = models.PositiveIntegerField(default=0)
-    # Kept by PostgreSQL itself, so no write path can forget it.
-    search_vector = models.GeneratedField(
-        expression=SearchVector("name", weight="A", config="english")
-        + SearchVector("description", weight="B", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # ISO 639-1 code: which text-search configuration indexes this community, its posts and comments.
+    language = models.CharField(max_length=8, choices=LANGUAGE_CHOICES, default=default_language)
+    # Kept by a PostgreSQL trigger (migration 0005), so no write path can forget it: name
+    # (weight A) in the language's configuration and as written (search_simple), description (B).
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Soft delete: the row stays for history and analytics; the API answers 404.
@@ -62,6 +67,8 @@ class Community(models.Model):
         verbose_name_plural = "communities"
         indexes = [
             GinIndex(fields=["search_vector"], name="idx_communities_search"),
+            # Typo fallback: trigram word similarity on names.
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="idx_communities_name_trgm"),
             models.Index(fields=["status"], name="idx_communities_status"),
             models.Index(fields=["community_type", "status"], name="idx_communities_type_status"),
             models.Index(fields=["owner"], name="idx_communities_owner"),
@@ -114,11 +121,13 @@ class AuditAction(models.TextChoices):
     POST_APPROVED = "post.approved", "Post approved"
     POST_REJECTED = "post.rejected", "Post rejected"
     POST_REMOVED = "post.removed", "Post removed"
+    POST_RESTORED = "post.restored", "Post restored"
     POST_PINNED = "post.pinned", "Post pinned"
     POST_UNPINNED = "post.unpinned", "Post unpinned"
     POST_LOCKED = "post.locked", "Comments locked"
     POST_UNLOCKED = "post.unlocked", "Comments unlocked"
     COMMENT_REMOVED = "comment.removed", "Comment removed"
+    COMMENT_RESTORED = "comment.restored", "Comment restored"
     REPORT_RESOLVED = "report.resolved", "Report resolved"
     REPORT_DISMISSED = "report.dismissed", "Report dismissed"
     MEMBER_KICKED = "member.kicked", "Member kicked"
@@ -144,6 +153,7 @@ class AuditLogEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "audit log entries"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["community", "-created_at", "-id"], name="idx_audit_community_created")]
 

@@ -1,15 +1,28 @@
 """Reads for communities: visibility rules, search and cached detail."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q, QuerySet
 
 from community_service.cache import cache_get_or_set
 from community_service.exceptions import NotFound
+from community_service.search import (
+    ALL_CONFIGS,
+    SearchConfigOf,
+    SearchPage,
+    SearchSpec,
+    TsQuery,
+    headline,
+    in_order,
+    marked_html,
+    search_ids,
+)
 from communities.models import Community
+
+# Without ?ordering=, search candidates are the newest matches (and ties go to the newest).
+SEARCH_ORDER = ("-created_at", "-id")
 
 
 def community_cache_key(community_id: object) -> str:
@@ -25,14 +38,32 @@ def community_list() -> QuerySet[Community]:
     return Community.objects.alive()
 
 
-def community_search(queryset: QuerySet[Community], *, text: str) -> QuerySet[Community]:
-    """Full-text match over name (weight A) and description (weight B), best first."""
-    query = SearchQuery(text, search_type="websearch", config="english")
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(search_rank=SearchRank(F("search_vector"), query))
-        .order_by("-search_rank", "-created_at")
+def community_search(
+    queryset: QuerySet[Community], *, text: str, page: int, page_size: int, order: Sequence[str] | None = None
+) -> SearchPage:
+    """One page of `queryset` (visible, filtered) matching `text`: name (weight A) and
+    description (B), in every supported language since communities speak different ones;
+    ranked by relevance, or in `order` when the caller asked for one. Names spelled like the
+    query are added when full text finds little. Items carry `search_match` and
+    `search_highlight` ({"name", "description"} as safe HTML)."""
+    spec = SearchSpec(configs=ALL_CONFIGS, order=order or SEARCH_ORDER, fuzzy_field="name")
+    result = search_ids(queryset, text=text, spec=spec, page=page, page_size=page_size, ranked=order is None)
+    if not result.ids:
+        return result
+    query, config = TsQuery(result.tsquery), SearchConfigOf(F("language"))
+    rows = (
+        queryset.filter(pk__in=result.ids)
+        .annotate(name_headline=headline(config, F("name"), query, whole=True),
+                  description_headline=headline(config, F("description"), query, whole=False))
+        .select_related("owner")
+        .defer("search_vector")
     )
+    result.items = in_order(list(rows), result.ids)
+    for community in result.items:
+        community.search_match = result.match_of[community.pk]
+        community.search_highlight = {"name": marked_html(community.name_headline),
+                                      "description": marked_html(community.description_headline)}
+    return result
 
 
 def community_get(*, id_or_slug: str, queryset: QuerySet[Community] | None = None) -> Community:

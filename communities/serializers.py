@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField, StrictRegexField
+from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
+from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
+from community_service.search import LANGUAGE_CHOICES
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
 from communities.selectors import looks_like_uuid
 
@@ -16,13 +18,31 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
             "slug",
             "description",
             "community_type",
+            "language",
             "status",
+            "post_moderation",
             "owner_id",
             "member_count",
             "post_count",
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class CommunityHighlightSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class CommunitySearchResultSerializer(CommunityOutputSerializer):
+    """A community found by ?search=: how it matched and where (community_service.api.search)."""
+
+    match = serializers.CharField(source="search_match", read_only=True, help_text=ITEM_MATCH_HELP)
+    highlight = CommunityHighlightSerializer(source="search_highlight", read_only=True, help_text=HIGHLIGHT_HELP)
+
+    class Meta(CommunityOutputSerializer.Meta):
+        fields = [*CommunityOutputSerializer.Meta.fields, "match", "highlight"]
         read_only_fields = fields
 
 
@@ -38,6 +58,14 @@ class CommunityInputSerializer(serializers.Serializer):
     )
     description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     community_type = serializers.ChoiceField(choices=CommunityType.choices, default=CommunityType.PUBLIC)
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES, required=False,
+        help_text="ISO 639-1 code of the language the community writes in (und: none); search stems its name, "
+        "description, posts and comments in it. Default: the server's SEARCH_DEFAULT_LANGUAGE.",
+    )
+    post_moderation = StrictBooleanField(
+        default=False, help_text="Hold published posts of members without post.moderate for review (docs/content.md)."
+    )
 
     def validate_slug(self, value: str) -> str:
         # The detail route accepts an id or a slug, so a slug must never look like an id.

@@ -9,15 +9,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.models import Community
 from communities.selectors import community_cache_key, community_slug_cache_key
-from communities.signals import community_created
+from communities.signals import community_created, community_language_changed
 
 COMMUNITY_LIST_CACHE = "communities:list"
 # Fields a client may change with PUT/PATCH; everything else is server-owned.
-UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status"})
+UPDATABLE_FIELDS = frozenset({"name", "slug", "description", "community_type", "status", "language",
+                             "post_moderation"})
 
 
 def community_generate_slug(name: str) -> str:
@@ -51,11 +53,19 @@ def _record_event(event_type: str, community: Community, **extra: Any) -> None:
                   community_id=community.pk, payload=payload)
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_create(
-    *, owner: AbstractBaseUser, name: str, community_type: str, description: str = "", slug: str | None = None
+    *,
+    owner: AbstractBaseUser,
+    name: str,
+    community_type: str,
+    description: str = "",
+    slug: str | None = None,
+    language: str | None = None,
+    post_moderation: bool = False,
 ) -> Community:
-    """Create a community owned by `owner`, who is its first member.
+    """Create a community owned by `owner`, who is its first member. `language` defaults
+    to SEARCH_DEFAULT_LANGUAGE.
 
     Raises Conflict(field="slug") when a requested slug is taken.
     """
@@ -69,7 +79,9 @@ def community_create(
                 slug=slug or community_generate_slug(name),
                 description=description,
                 community_type=community_type,
+                post_moderation=post_moderation,
                 member_count=1,
+                **({"language": language} if language else {}),
             )
     except IntegrityError:
         # A concurrent create took the same slug between the check and the insert.
@@ -81,14 +93,14 @@ def community_create(
     return community
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_update(*, community: Community, data: dict[str, Any]) -> Community:
     """Apply a validated change set. Unknown or server-owned fields are refused."""
     unknown = set(data) - UPDATABLE_FIELDS
     if unknown:
         raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    community = Community.objects.select_for_update().get(pk=community.pk)
-    old_slug = community.slug
+    community = Community.objects.select_for_update(no_key=True).get(pk=community.pk)
+    old_slug, old_language = community.slug, community.language
     if "slug" in data and data["slug"] != old_slug:
         _ensure_slug_free(data["slug"], exclude_id=community.pk)
     for field, value in data.items():
@@ -100,11 +112,14 @@ def community_update(*, community: Community, data: dict[str, Any]) -> Community
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
     if data:
         _record_event("community.updated", community, slug=community.slug, changed=sorted(data))
+    if "language" in data and data["language"] != old_language:
+        # The trigger re-indexed the community; its posts and comments follow (content/).
+        community_language_changed.send(sender=Community, community=community)
     _invalidate(community=community, old_slug=old_slug)
     return community
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_soft_delete(*, community: Community) -> Community:
     """Hide a community from the API; its row and history stay."""
     updated = Community.objects.filter(pk=community.pk, deleted_at__isnull=True).update(

@@ -1,20 +1,35 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from community_service.api.idempotency import IdempotencyKey
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.selectors import outbox_lag
-from community_service.outbox.services import outbox_retry_failed
+from community_service.outbox.services import outbox_retry_now
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    """Pending and failed events: what an operator looks at (the page opens on it)."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", "Pending or failed"), ("all", "All, published included")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> QuerySet[OutboxEvent]:
+        if self.value() == "yes":
+            return queryset.filter(status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED])
+        return queryset
 
 
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
     """Read-only view of domain events; failed ones can be sent again."""
 
-    list_display = ["id", "event_type", "community_id", "status", "attempts", "created_at", "published_at",
-                    "short_error"]
-    list_filter = ["status", "aggregate_type", "event_type"]
+    list_display = ["id", "event_type", "community_id", "status", "attempts", "created_at", "next_attempt_at",
+                    "published_at", "short_error"]
+    list_filter = [AttentionFilter, "status", "aggregate_type", "event_type"]
     search_fields = ["=event_id", "=aggregate_id", "=community_id"]
     ordering = ["-id"]
     actions = ["retry_failed"]
@@ -34,13 +49,15 @@ class OutboxEventAdmin(admin.ModelAdmin):
     def short_error(self, event: OutboxEvent) -> str:
         return event.last_error[:120]
 
-    @admin.action(description="Send selected failed events again", permissions=["change"])
+    @admin.action(description="Send selected failed or waiting events again now", permissions=["change"])
     def retry_failed(self, request: HttpRequest, queryset: QuerySet[OutboxEvent]) -> None:
-        ids = list(queryset.filter(status=OutboxStatus.FAILED).values_list("id", flat=True))
-        count = outbox_retry_failed(event_ids=ids)
-        self.message_user(request, f"{count} failed event(s) queued again; the relay sends them shortly.")
+        ids = list(queryset.exclude(status=OutboxStatus.PUBLISHED).values_list("id", flat=True))
+        count = outbox_retry_now(event_ids=ids)
+        self.message_user(request, f"{count} event(s) queued again; the relay sends them within seconds.")
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        if request.method == "GET" and not request.GET:
+            return HttpResponseRedirect(f"{request.path}?attention=yes")
         lag = outbox_lag()
         level = messages.WARNING if lag.failed or lag.oldest_pending_age_seconds > 60 else messages.INFO
         # The lag, where an operator looking at events sees it first.

@@ -6,4 +6,14 @@ class CommunityServiceConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from community_service.search import LANGUAGES
+
+        if settings.SEARCH_DEFAULT_LANGUAGE not in LANGUAGES:
+            raise ImproperlyConfigured(
+                f"SEARCH_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {settings.SEARCH_DEFAULT_LANGUAGE!r}."
+            )
         from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)
+        from community_service import metrics, task_context  # noqa: F401  (Celery signal receivers)

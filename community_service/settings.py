@@ -15,7 +15,16 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables the environment leaves unset come from one file (the environment always wins):
+# - var/dev.env while `make run` serves: it writes DEBUG=true and the DATABASE_URL of its
+#   embedded PostgreSQL there and removes the file on exit, so `.venv/bin/python manage.py ...`
+#   in a second terminal talks to the same database with the same settings;
+# - otherwise .env (production values; see .env.example). `make run` never reads .env.
+# ENV_FILE names another file; ENV_FILE=none reads none (the test settings).
+DEV_ENV_FILE = BASE_DIR / "var" / "dev.env"
+ENV_FILE = env.str("ENV_FILE", default="") or str(DEV_ENV_FILE if DEV_ENV_FILE.exists() else BASE_DIR / ".env")
+if ENV_FILE != "none" and Path(ENV_FILE).exists():
+    environ.Env.read_env(ENV_FILE, overwrite=False)
 
 APP_NAME = env.str("APP_NAME", default="community-service")
 APP_VERSION = env.str("APP_VERSION", default="1.0.0")
@@ -27,6 +36,8 @@ WORKERS_COUNT = env.int("WORKERS_COUNT", default=4)
 # with DEBUG=false the service refuses to start while any of them is still in use.
 _DEV_SECRET = "dev-insecure-change-me-this-is-not-a-secret"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET)
+# Rotation: the previous SECRET_KEY still verifies sessions and signed links until removed.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 JWT_SECRET_KEY = env.str("JWT_SECRET_KEY", default=_DEV_SECRET)
 JWT_ALGORITHM = env.str("JWT_ALGORITHM", default="HS256")
 if not DEBUG:
@@ -39,15 +50,28 @@ if not DEBUG:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- CORS (django-cors-headers): browser apps on other origins -------------------------
+# Exact origins allowed to call the API from a browser, e.g. https://app.example.com; none by
+# default. Tokens travel in the Authorization header, never in cookies: credentials stay off.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/(api|health)(/.*)?$"
+# Browsers may reuse a preflight answer this long (seconds) instead of asking before each call.
+CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=86400)
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "idempotency-key", "if-none-match",
+                      "x-request-id"]
+CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id", "x-response-time"]
+
 # --- Applications --------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "community_service.admin_site.ConsoleAdminConfig",  # django.contrib.admin, with the moderators' landing page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
@@ -64,7 +88,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "community_service.middleware.RequestContextMiddleware",
+    "community_service.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, so a preflight is answered before any redirect or view.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,10 +124,14 @@ TEMPLATES = [
 # --- Database (PostgreSQL only) --------------------------------------------------------
 DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/community_service")
 DB_POOL_SIZE = env.int("DB_POOL_SIZE", default=20)
+# The seed's overflow: connections a process may open above DB_POOL_SIZE under a burst.
+DB_MAX_OVERFLOW = env.int("DB_MAX_OVERFLOW", default=10)
 DB_POOL_RECYCLE = env.int("DB_POOL_RECYCLE", default=3600)
 # A pool is per process; 0 disables it (Django then opens a connection per request,
 # which the threaded concurrency tests need: each thread gets its own connection).
 DB_POOL_ENABLED = env.bool("DB_POOL_ENABLED", default=not DEBUG)
+if not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_URL is required: postgres://USER:PASSWORD@HOST:5432/NAME.")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
@@ -108,13 +139,24 @@ DATABASES["default"].setdefault("OPTIONS", {})
 if DB_POOL_ENABLED:
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": 1,
-        "max_size": DB_POOL_SIZE,
+        "max_size": DB_POOL_SIZE + DB_MAX_OVERFLOW,
         "max_lifetime": DB_POOL_RECYCLE,
         "timeout": 10,
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+# Read replica (off by default): read-only selectors read there (community_service/db_router.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        # Tests read the primary under the replica's name (one test database).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["community_service.db_router.ReplicaRouter"]
 
 # --- Cache (Redis through django-redis; local memory for the embedded default) ---------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -137,8 +179,11 @@ if REDIS_URL:
                 # Redis is an optimisation, not a dependency: when it is down, reads miss,
                 # writes are skipped, and the error is logged instead of raised.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                # A healthy Redis answers in a millisecond: wait little for a dead one, and after
+                # a failure skip it for REDIS_BREAKER_SECONDS (community_service/redis_breaker.py).
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.2),
                 "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
+                "CONNECTION_POOL_CLASS": "community_service.redis_breaker.BreakerConnectionPool",
             },
         }
     }
@@ -151,6 +196,7 @@ else:
     }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "community_service.cache"
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 
 # --- Auth ----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -180,6 +226,13 @@ if SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] > timedelta(minutes=15):
     raise ImproperlyConfigured("JWT_ACCESS_TOKEN_MINUTES must be at most 15.")
 
 # --- REST framework ------------------------------------------------------------------
+# How many proxies of ours stand in front of the app (nginx in docker-compose: 1). Throttles
+# and view counts believe X-Forwarded-For only that far; 0 ignores it (clients can forge it).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Failed logins per account (from any address) before that account refuses logins for the
+# rest of the window: guessing one password from many addresses gains nothing.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=300)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["members.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -194,6 +247,7 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),
         "user": env.str("THROTTLE_USER_RATE", default="600/min"),
@@ -253,6 +307,9 @@ SPECTACULAR_SETTINGS = {
         # Donations and payments share one set: pending, completed, failed, refunded.
         "PaymentStatusEnum": "billing.models.PaymentStatus",
         "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        # Used by both the plain and the search-result components of communities and posts.
+        "CommunityStatusEnum": "communities.models.CommunityStatus",
+        "PostStatusEnum": "content.models.PostStatus",
     },
 }
 
@@ -351,6 +408,10 @@ GRPC_SERVICES = [
     "content.grpc_api.communities.register",
 ]
 
+# --- Search (community_service/search.py) ------------------------------------------------
+# Language (ISO 639-1 code, or `und` for no stemming) of new communities that do not name one.
+SEARCH_DEFAULT_LANGUAGE = env.str("SEARCH_DEFAULT_LANGUAGE", default="en")
+
 # --- Content rules ------------------------------------------------------------------------
 # Community-wide cap on pinned posts.
 MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)
@@ -404,7 +465,7 @@ USE_TZ = True
 # --- Security (production) -------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^health"]
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
@@ -413,17 +474,24 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Metrics ------------------------------------------------------------------------------
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404 (off).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # --- Logging: one JSON object per line ---------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "community_service.logging.JsonFormatter"}},
+    "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # The request middleware logs each request once, with its duration.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        # Redis errors: one line when the breaker trips, not a traceback per cache call.
+        "community_service.cache": {"filters": ["redis_breaker"]},
     },
 }

@@ -6,6 +6,8 @@ Every value can still be overridden from the environment (e.g. DATABASE_URL in C
 import os
 
 _TEST_ENV = {
+    # Neither a developer's .env nor a running `make run`'s var/dev.env leaks into the tests.
+    "ENV_FILE": "none",
     "DEBUG": "false",
     "SECRET_KEY": "test-secret-key-not-for-production-0123456789",
     "JWT_SECRET_KEY": "test-jwt-secret-key-not-for-production-0123456789",

@@ -5,8 +5,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from community_service import health
+from community_service.api.index import ApiIndexView
+from community_service.metrics import metrics_view
 
 api_v1 = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path("", include("members.urls")),
     path("", include("content.urls")),
     path("", include("events.urls")),
@@ -17,6 +20,7 @@ api_v1 = [
 urlpatterns = [
     path("health", health.health, name="health"),
     path("health/ready", health.ready, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -5,7 +5,9 @@ class ContentConfig(AppConfig):
     name = "content"
 
     def ready(self) -> None:
-        from communities.signals import community_created
+        from communities.signals import community_created, community_language_changed
         from content import receivers
 
         community_created.connect(receivers.create_general_channel, dispatch_uid="content.create_general_channel")
+        community_language_changed.connect(receivers.reindex_after_language_change,
+                                           dispatch_uid="content.reindex_after_language_change")

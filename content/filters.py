@@ -3,7 +3,6 @@ from django.db.models import QuerySet
 
 from community_service.api.filters import StrictFilterSet
 from content.models import Post, PostStatus
-from content.selectors.posts import post_search
 
 
 class PostFilter(StrictFilterSet):
@@ -15,7 +14,7 @@ class PostFilter(StrictFilterSet):
         "post.moderate.",
     )
     search = django_filters.CharFilter(method="filter_search", max_length=200,
-                                       help_text="Full-text search over title and content, ranked.")
+                                       help_text="Search titles and contents (see the list's docs).")
 
     class Meta:
         model = Post
@@ -27,5 +26,6 @@ class PostFilter(StrictFilterSet):
         return super().filter_queryset(queryset)
 
     def filter_search(self, queryset: QuerySet[Post], name: str, value: str) -> QuerySet[Post]:
-        value = value.strip()
-        return post_search(queryset, text=value) if value else queryset
+        # Validated here, run by the view (SearchListMixin): ranking over a bounded candidate
+        # set and the typo fallback need the whole filtered queryset.
+        return queryset

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -101,12 +101,9 @@ class Post(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     view_count = models.PositiveBigIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
-    search_vector = models.GeneratedField(
-        expression=SearchVector("title", weight="A", config="english")
-        + SearchVector("content", weight="B", config="english"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    # Kept by a PostgreSQL trigger (migration 0003) in the community's language: title
+    # (weight A) in that configuration and as written (search_simple), content (B).
+    search_vector = SearchVectorField(null=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,7 +127,14 @@ class Post(models.Model):
             models.Index(fields=["community", "status"], name="idx_posts_community_status"),
             models.Index(fields=["community", "is_pinned"], name="idx_posts_community_pinned"),
             models.Index(fields=["author", "-created_at"], name="idx_posts_author"),
-            GinIndex(fields=["search_vector"], name="idx_posts_search"),
+            # Search: btree_gin puts the community in the same index, so a community's
+            # matches come from one index scan; a global search uses the vector alone.
+            GinIndex(fields=["community", "search_vector"], name="idx_posts_community_search"),
+            GinIndex(fields=["community", "title"], opclasses=["uuid_ops", "gin_trgm_ops"],
+                     name="idx_posts_title_trgm"),
+            # Global search takes its candidates newest first across communities.
+            models.Index(fields=["-published_at", "-id"], condition=Q(status="published", deleted_at__isnull=True),
+                         name="idx_posts_published"),
         ]
 
     def __str__(self) -> str:
@@ -156,12 +160,15 @@ class Comment(models.Model):
     is_deleted = models.BooleanField(default=False)
     like_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
+    # Kept by a PostgreSQL trigger (content migration 0003) in the community's language.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            GinIndex(fields=["community", "search_vector"], name="idx_comments_community_search"),
             models.Index(fields=["post", "created_at", "id"], condition=Q(parent__isnull=True),
                          name="idx_comments_post_roots"),
             models.Index(fields=["thread", "created_at"], name="idx_comments_thread"),

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from content.services.search_index import community_content_reindex
 from content.services.view_counts import post_views_flush
 
 
@@ -9,3 +10,8 @@ from content.services.view_counts import post_views_flush
 @shared_task(name="content.post_views_flush", ignore_result=True)
 def post_views_flush_task() -> None:
     post_views_flush()
+
+
+@shared_task(name="content.community_content_reindex", ignore_result=True, acks_late=True)
+def community_content_reindex_task(community_id: str) -> None:
+    community_content_reindex(community_id=community_id)

@@ -68,16 +68,20 @@ class _CommunityCheck(BasePermission):
 class HasCommunityPermission(_CommunityCheck):
     """The caller holds `code` in the community (owner: every code; superadmin: bypass)."""
 
-    def __init__(self, code: str) -> None:
-        self.code = code
-        self.message = f"You need the {code} permission in this community."
+    # DRF answers a refusal with the class's `code`: one stable code for clients, and the
+    # message names the missing permission.
+    code = "permission_denied"
+
+    def __init__(self, permission: str) -> None:
+        self.permission = permission
+        self.message = f"You need the {permission} permission in this community."
 
     def check(self, request: Request, community: Community | object) -> bool:
         if not request.user.is_authenticated:
             return False
         access = _access(request, community)
         _refuse_banned(access)
-        return access.has(self.code)
+        return access.has(self.permission)
 
 
 class CanViewCommunity(_CommunityCheck):

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from community_service.redis_breaker import breaker as redis_breaker
 from members.models import User
 from members.tokens import user_claims
 from tests.factories import UserFactory
@@ -34,6 +35,8 @@ def client_for(user: User, *, is_superadmin: bool = False) -> APIClient:
 @pytest.fixture(autouse=True)
 def _clean_cache() -> None:
     # Tests share one Redis database; start each from an empty cache (and throttle state).
+    # A test that made Redis unreachable must not leave the breaker open for the next one.
+    redis_breaker.open_until = 0.0
     cache.clear()
 
 

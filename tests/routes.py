@@ -20,7 +20,7 @@ def api_endpoints(*, view_modules: tuple[str, ...], exclude: tuple[str, ...] = (
             module = getattr(entry.callback, "__module__", "")
             if not isinstance(entry, URLPattern) or not entry.name or not module.startswith(view_modules):
                 continue
-            if module.startswith(exclude):
+            if module.startswith(exclude) or module.endswith(".admin"):  # the console is not the API
                 continue
             callback = entry.callback
             if hasattr(callback, "actions"):

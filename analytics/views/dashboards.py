@@ -31,7 +31,9 @@ RANGE = [
 
 
 def _days(request: Request) -> DayRange:
-    serializer = DayRangeInputSerializer(data=request.query_params)
+    # A plain dict, not the QueryDict: DRF reads `?to=` in a QueryDict as "not given", and the
+    # schema says an empty value is no date (a 400, as for every other typed parameter).
+    serializer = DayRangeInputSerializer(data=request.query_params.dict())
     serializer.is_valid(raise_exception=True)
     return day_range(**serializer.bounds())
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from billing.models import SubscriptionLevel
 from billing.serializers.money import AmountField, CurrencyField, money_validate
-from community_service.api.fields import StrictBooleanField, StrictCharField
+from community_service.api.fields import StrictBooleanField, StrictCharField, UniqueListField
 
 
 class LevelOutputSerializer(serializers.ModelSerializer):
@@ -31,4 +31,5 @@ class LevelInputSerializer(serializers.Serializer):
 
 
 class LevelReorderInputSerializer(serializers.Serializer):
-    level_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=100)
+    # Each once: the schema says uniqueItems, as the reorder service requires.
+    level_ids = UniqueListField(child=serializers.UUIDField(), min_length=1, max_length=100)

@@ -1,13 +1,21 @@
 """Money fields: a decimal string (or JSON number) with at most two places, and an ISO 4217 code."""
 
+import re
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from billing.money import amount_check, currency_normalise
 from billing.providers.sandbox import OK, PAYMENT_METHODS
 from community_service.api.fields import StrictCharField
 from community_service.exceptions import ValidationFailed
+
+
+# A positive amount written plainly: digits, then up to two decimals; not 0, no sign, no
+# exponent, no spaces. The schema carries this pattern and the field enforces it on strings,
+# so the two agree (the limit and the currency's places are checked after, see money_validate).
+AMOUNT_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,9}(\.[0-9]{1,2})?)$"
 
 
 class AmountField(serializers.DecimalField):
@@ -19,7 +27,17 @@ class AmountField(serializers.DecimalField):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool):  # json true/false are not amounts
             self.fail("invalid")
+        if isinstance(data, str) and not re.fullmatch(AMOUNT_PATTERN, data):
+            self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class AmountFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "billing.serializers.money.AmountField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "pattern": AMOUNT_PATTERN} if direction == "request" else schema
 
 
 def CurrencyField(**kwargs: Any) -> StrictCharField:  # noqa: N802 - a field factory reads like a field

@@ -63,7 +63,8 @@ def subscription_subscribe(
     with transaction.atomic():
         level = SubscriptionLevel.objects.select_for_update().filter(pk=level_id, community=community).first()
         if level is None:
-            raise ValidationFailed("No such level in this community.", field="level_id", code="unknown_level")
+            # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
+            raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
         if not level.is_active:
             raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
         try:

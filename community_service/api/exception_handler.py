@@ -11,13 +11,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError
+from django.db import DataError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community_service import exceptions as domain
+from community_service.db import transient_sqlstate
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,10 @@ def _from_domain_error(exc: domain.DomainError) -> exceptions.APIException:
     else:
         error = exceptions.APIException(exceptions.ErrorDetail(exc.detail, exc.code))
     error.status_code = exc.status_code
-    if exc.context.get("retry_after"):
-        error.wait = exc.context["retry_after"]  # DRF's handler turns `wait` into Retry-After
+    # DRF's handler turns `wait` into Retry-After.
+    retry_after = exc.context.get("retry_after") or getattr(exc, "retry_after", None)
+    if retry_after:
+        error.wait = retry_after
     return error
 
 
@@ -60,6 +63,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         # A value the database cannot store (out of range, malformed) is bad input, not a crash.
         logger.info("database rejected input", extra={"error": str(exc)})
         exc = exceptions.ValidationError({"non_field_errors": ["A value is out of range or malformed."]})
+    elif isinstance(exc, OperationalError) and transient_sqlstate(exc):
+        # A deadlock or serialization failure outside a retrying service (atomic_with_retry
+        # turns its own into WriteContention): nothing was written, so the client may retry.
+        logger.warning("write contention reached the API", extra={"sqlstate": transient_sqlstate(exc)})
+        exc = _from_domain_error(domain.WriteContention())
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

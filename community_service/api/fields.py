@@ -2,16 +2,20 @@
 
 from typing import Any
 
-from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 
 class StrictCharField(serializers.CharField):
-    """A CharField for text stored in PostgreSQL.
+    """A CharField for text stored in PostgreSQL, exactly as the schema describes it.
 
     - numbers, booleans and objects are refused instead of being str()-ed;
-    - NUL characters, which PostgreSQL cannot store in text, are dropped (no one means them);
-    - lone UTF-16 surrogates (invalid Unicode that JSON can still carry) are refused.
+    - NUL characters, which PostgreSQL cannot store in text, are refused (DRF's own rule),
+      and the schema says so with a pattern (community_service/api/schema.py);
+    - lone UTF-16 surrogates (invalid Unicode that JSON can still carry) are refused;
+    - text is kept as sent, not trimmed: minLength and maxLength in the schema then mean
+      what the server checks (a trimmed length would refuse text the schema allows).
     """
 
     default_error_messages = {"invalid": "Must be a string.", "invalid_unicode": "Must be valid Unicode text."}
@@ -20,8 +24,8 @@ class StrictCharField(serializers.CharField):
         # A field that may not be blank says so in the schema too (minLength 1).
         if not kwargs.get("allow_blank", False) and kwargs.get("min_length") is None:
             kwargs["min_length"] = 1
+        kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -30,7 +34,7 @@ class StrictCharField(serializers.CharField):
             data.encode("utf-8")
         except UnicodeEncodeError:
             self.fail("invalid_unicode")
-        return super().to_internal_value(data.replace("\x00", ""))
+        return super().to_internal_value(data)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -46,9 +50,31 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid")
 
 
+class UniqueListField(serializers.ListField):
+    """A ListField whose items must differ; the schema says `uniqueItems: true`
+    (community_service/api/schema.py)."""
+
+    default_error_messages = {"duplicate": "An item is listed twice."}
+
+    def to_internal_value(self, data: Any) -> list:
+        items = super().to_internal_value(data)
+        if len({str(item) for item in items}) != len(items):
+            self.fail("duplicate")
+        return items
+
+
+class FullMatchRegexValidator(RegexValidator):
+    """Matches the whole value. Python's `$` also matches before a final newline; the
+    schema's (ECMAScript) `$` does not, so `abc\n` must fail here as it does there."""
+
+    def __call__(self, value: Any) -> None:
+        if not self.regex.fullmatch(str(value)):
+            raise ValidationError(self.message, code=self.code, params={"value": value})
+
+
 class StrictRegexField(StrictCharField):
     """A RegexField that, like StrictCharField, refuses non-strings instead of str()-ing them."""
 
     def __init__(self, regex: str, *, message: str = "Invalid format.", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.validators.append(RegexValidator(regex, message=message, code="invalid"))
+        self.validators.append(FullMatchRegexValidator(regex, message=message, code="invalid"))

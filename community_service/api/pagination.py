@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Field, Func, Value, lookups
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -97,6 +97,18 @@ class _Row(Func):
     output_field = Field()
 
 
+def cursor_parameter() -> Any:
+    """The `?cursor=` query parameter of keyset feeds, for extend_schema."""
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "cursor", {"type": "string", "pattern": KeysetPagination.CURSOR_PATTERN},
+        description="Keyset pagination for infinite scroll: send it empty for the first page, then follow "
+        "`next`/`previous`. The response is then {items, next, previous}. Cursors are opaque: only ones this "
+        "server returned are accepted (else 400 `invalid_cursor`).",
+    )
+
+
 class KeysetPagination:
     """`?cursor=` feeds: `{"items", "next", "previous"}` with opaque cursors.
 
@@ -118,6 +130,9 @@ class KeysetPagination:
         self.fields = [name.lstrip("-") for name in ordering]
         self.descending = descending.pop()
 
+    # Cursors are URL-safe base64 without padding; only ones the server handed out decode.
+    CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
+
     @staticmethod
     def requested(request: Request) -> bool:
         return KeysetPagination.cursor_query_param in request.query_params
@@ -130,7 +145,9 @@ class KeysetPagination:
                 raise ValueError
             return direction, [model._meta.get_field(f).to_python(v) for f, v in zip(self.fields, values)]
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
-            raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+            raise ValidationError(
+                {self.cursor_query_param: [ErrorDetail("Invalid cursor: use the next/previous links.", "invalid_cursor")]}
+            ) from None
 
     def _encode(self, direction: str, obj: Any) -> str:
         # Full precision: DjangoJSONEncoder would cut datetimes to milliseconds and shift the position.
@@ -181,3 +198,29 @@ class KeysetPagination:
     @staticmethod
     def _flip(name: str) -> str:
         return name[1:] if name.startswith("-") else f"-{name}"
+
+
+class SearchPagination(PageNumberPagination):
+    """Pages of a search (community_service.search): the seed's envelope plus `match` and
+    `total_capped`; `total` is exact up to search.MAX_RESULTS, and pages past it are a 400."""
+
+    def paginate_search(self, request: Request, run: Any) -> list:
+        """`run(page, page_size)` returns a SearchPage; its items are this page."""
+        self._validate_positive_int(request, self.page_query_param, maximum=None)
+        self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
+        self.number = int(request.query_params.get(self.page_query_param, 1))
+        self.size = self.get_page_size(request)
+        self.result = run(self.number, self.size)
+        return self.result.items
+
+    def envelope(self, data: list) -> dict[str, Any]:
+        total = self.result.total
+        return {
+            "items": data,
+            "total": total,
+            "page": self.number,
+            "page_size": self.size,
+            "pages": math.ceil(total / self.size) if total else 0,
+            "match": self.result.match,
+            "total_capped": self.result.capped,
+        }

@@ -2,6 +2,8 @@
 
 import inspect
 
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
@@ -27,7 +29,13 @@ _ERRORS = {
     "404": OpenApiResponse(ErrorSerializer, description="No such object, or not visible to you."),
     "409": OpenApiResponse(ValidationErrorSerializer, description="Conflicts with current state (e.g. taken slug)."),
     "429": OpenApiResponse(ErrorSerializer, description="Too many requests; see Retry-After."),
+    "503": OpenApiResponse(ErrorSerializer, description="Concurrent writes to the same data kept colliding "
+                           "(`write_contention`); nothing was saved. Send it again after Retry-After seconds."),
 }
+# Answered by the web server (gunicorn, nginx) before the app: a body that is not ours to shape.
+_URI_TOO_LONG = OpenApiResponse(
+    description="The URL is longer than the server accepts (about 4 KiB): shorten the query parameters."
+)
 
 
 def _anonymous_allowed(permission: object, method: str) -> bool:
@@ -61,16 +69,20 @@ class AutoSchema(SpectacularAutoSchema):
                 continue
             if code == "401" and not (self.view.get_authenticators() or getattr(self.view, "checks_credentials", False)):
                 continue
-            if code == "409" and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+            if code in ("409", "503") and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
                 continue
             if code == "429" and not self.view.get_throttles():
                 continue
             responses[code] = self._get_response_for_code(response, code, direction=direction)
+        if direction == "response" and any(p.get("in") == "query" for p in self._get_parameters()):
+            responses["414"] = self._get_response_for_code(_URI_TOO_LONG, "414", direction=direction)
         return responses
 
 
-def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str) -> PolymorphicProxySerializer:
-    """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`."""
+def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str,
+                            *also: serializers.Serializer) -> PolymorphicProxySerializer:
+    """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`
+    (or one of `also`, e.g. a search page)."""
     return PolymorphicProxySerializer(
         component_name=f"{name}Feed",
         serializers=[
@@ -83,7 +95,59 @@ def page_or_cursor_response(item_serializer: type[serializers.Serializer], name:
                 "items": item_serializer(many=True), "next": serializers.URLField(allow_null=True),
                 "previous": serializers.URLField(allow_null=True),
             }),
+            *also,
         ],
         resource_type_field_name=None,
         many=False,
     )
+
+
+# --- Rules the generated schema would leave out -----------------------------------------
+# drf-spectacular maps what DRF fields declare; these extensions add what our fields and
+# serializers also enforce, so a client built from the schema sends what the server accepts.
+
+NO_NUL = "^[^\\u0000]*$"  # PostgreSQL text cannot hold NUL: refused (DRF's ProhibitNullCharactersValidator)
+
+
+class CharFieldExtension(OpenApiSerializerFieldExtension):
+    """Every DRF CharField refuses NUL (ProhibitNullCharactersValidator): say so."""
+
+    target_class = "rest_framework.fields.CharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        validators = self.target.validators
+        # Fields with their own pattern (slugs, usernames, colours, passwords) already exclude NUL;
+        # drf-spectacular adds that pattern after this, from the field's RegexValidator.
+        if (direction == "request" and any(isinstance(v, ProhibitNullCharactersValidator) for v in validators)
+                and not any(isinstance(v, RegexValidator) for v in validators)):
+            schema["pattern"] = NO_NUL
+        return schema
+
+
+class UniqueListFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "community_service.api.fields.UniqueListField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
+        return {**auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True), "uniqueItems": True}
+
+
+class OverwriteSerializerExtension(OpenApiSerializerExtension):
+    """A channel overwrite names exactly one of role_id or user_id (the other absent or null)."""
+
+    target_class = "content.serializers.channels.OverwriteSerializer"
+
+    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        def only(name: str, other: str) -> dict:
+            # `name` is a UUID; `other` is absent or null ("not a string present").
+            return {
+                "type": "object", "required": [name], "properties": {name: {"type": "string", "format": "uuid"}},
+                "not": {"required": [other], "properties": {other: {"type": "string"}}},
+            }
+
+        schema["oneOf"] = [only("role_id", "user_id"), only("user_id", "role_id")]
+        return schema

@@ -1,24 +1,34 @@
 #!/bin/sh
-# Container entrypoint: `web` (default) migrates then serves with gunicorn;
-# `grpc` serves the internal gRPC API; `worker` and `beat` start Celery; anything else
-# is run as given.
+# Container entrypoint: `web` (default) migrates (unless MIGRATE_ON_START=false) then serves
+# with gunicorn on APP_PORT (PORT is an alias); `migrate` only migrates; `grpc` serves the
+# internal gRPC API; `worker` and `beat` start Celery; anything else is run as given.
 set -e
+APP_PORT="${APP_PORT:-${PORT:-8000}}"
+# Gunicorn workers and Celery's prefork children are separate processes: their metrics
+# are summed from files in this directory (prometheus-client's multiprocess mode).
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-/tmp/prometheus}"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 case "${1:-web}" in
   web)
-    python manage.py migrate --no-input
+    if [ "${MIGRATE_ON_START:-true}" = "true" ]; then
+      python manage.py migrate --no-input
+    fi
     exec gunicorn community_service.wsgi:application \
-      --bind "0.0.0.0:${PORT:-8000}" --workers "${WORKERS_COUNT:-4}" \
+      --bind "0.0.0.0:${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
       --access-logfile - --forwarded-allow-ips "*" --timeout 30 --graceful-timeout 30
     ;;
   grpc)
-    # The web service migrates; grpcserver drains calls in flight on SIGTERM.
+    # `migrate` (or web) migrates; grpcserver drains calls in flight on SIGTERM.
     exec python manage.py grpcserver
+    ;;
+  migrate)
+    exec python manage.py migrate --no-input
     ;;
   worker)
     exec celery -A community_service worker --loglevel INFO
     ;;
   beat)
-    exec celery -A community_service beat --loglevel INFO
+    exec celery -A community_service beat --loglevel INFO --schedule /tmp/celerybeat-schedule
     ;;
   *)
     exec "$@"

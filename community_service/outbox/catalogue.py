@@ -98,13 +98,13 @@ for _spec in (
     S("post.updated", A.POST, (*_POST, "changed"), seed=True),
     S("post.deleted", A.POST, _POST, seed=True),
     S("post.moderated", A.POST, (*_POST, "moderator_id", "action"), optional=("reason",),
-      description="`action` is approved | rejected | removed | pinned | unpinned | locked | unlocked; every one is "
-                  "also in the audit log."),
+      description="`action` is approved | rejected | removed | restored | pinned | unpinned | locked | unlocked; "
+                  "every one is also in the audit log."),
     S("comment.created", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id"),
       optional=("parent_id",)),
     S("comment.deleted", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id")),
     S("comment.moderated", A.COMMENT, ("community_id", "comment_id", "post_id", "moderator_id", "action"),
-      optional=("reason",)),
+      optional=("reason",), description="`action` is removed | restored; every one is also in the audit log."),
     # --- events (meetups) ---
     S("event.created", A.EVENT, _EVENT, seed=True),
     S("event.updated", A.EVENT, (*_EVENT, "changed"), seed=True),

@@ -81,7 +81,8 @@ def rabbitmq_envelopes(
             received.append(json.loads(message.body))
             message.ack()
 
-        with connection.Consumer(channel, queues=[queue], callbacks=[on_message], accept=["json"]):
+        # Keyword arguments: Connection.Consumer's first positional parameter is `queues`.
+        with connection.Consumer(queues=[queue], channel=channel, callbacks=[on_message], accept=["json"]):
             last_message = time.monotonic()
             while idle_timeout is None or time.monotonic() - last_message < idle_timeout:
                 try:

@@ -234,6 +234,17 @@ def outbox_retry_failed(*, event_ids: list[int] | None = None) -> int:
     return rows.update(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
 
 
+@transaction.atomic
+def outbox_retry_now(*, event_ids: list[int]) -> int:
+    """Send the given rows at the next relay: failed ones become pending again (attempts reset),
+    pending ones waiting out a backoff become due now. Returns how many rows changed."""
+    requeued = outbox_retry_failed(event_ids=event_ids)
+    hurried = OutboxEvent.objects.filter(
+        pk__in=event_ids, status=OutboxStatus.PENDING, next_attempt_at__gt=timezone.now()
+    ).update(next_attempt_at=timezone.now())
+    return requeued + hurried
+
+
 def outbox_prune(*, older_than: timedelta, batch_size: int = 5000) -> int:
     """Delete published rows older than `older_than`, in batches; return how many.
 

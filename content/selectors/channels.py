@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from community_service.exceptions import NotFound, ValidationFailed
+from community_service.exceptions import NotFound
 from communities.models import Community
 from content.models import Channel, ChannelOverwrite
 from members.selectors.access import CommunityAccess
@@ -26,10 +26,10 @@ def channel_get(*, channel_id: object) -> Channel:
 
 
 def channel_in_community(*, community: Community, channel_id: object) -> Channel:
-    """A channel of this community, or a 400 naming channel_id (another community's id included)."""
+    """A channel of this community, or a 404 naming channel_id (another community's id included)."""
     channel = Channel.objects.filter(community=community, pk=channel_id).first()
     if channel is None:
-        raise ValidationFailed("No such channel in this community.", field="channel_id", code="invalid")
+        raise NotFound("No such channel in this community.", field="channel_id")
     return channel
 
 

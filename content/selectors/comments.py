@@ -9,11 +9,14 @@ assembled in Python.
 
 from collections.abc import Callable
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
 
 from community_service.exceptions import NotFound
-from content.access import require_readable_post, require_unlocked
+from community_service.search import SearchPage, SearchSpec, TsQuery, config_for, headline, in_order, marked_html, \
+    search_ids
+from communities.models import Community
+from content.access import post_locked_annotation, post_readable_filter, require_readable_post, require_unlocked
 from content.models import Comment, Post, Reaction
 from members.selectors.access import CommunityAccess
 
@@ -33,7 +36,8 @@ def _with_viewer(queryset: QuerySet[Comment], *, user_id: object | None) -> Quer
         if user_id is not None
         else Value(False, output_field=BooleanField())
     )
-    return queryset.select_related("author").annotate(liked_by_me=liked)
+    # The search vector (content's own lexemes) is never shown: do not ship it with every comment.
+    return queryset.defer("search_vector").select_related("author").annotate(liked_by_me=liked)
 
 
 def comment_post_get(
@@ -85,6 +89,17 @@ def comment_tree_attach(roots: list[Comment], *, user_id: object | None) -> list
     return roots
 
 
+def comment_written(*, comment_id: object, user_id: object | None) -> Comment:
+    """The comment a write just committed, as its writer sees it, with no visibility re-check
+    (its post may have been deleted since: the write still happened)."""
+    return (
+        _with_viewer(Comment.objects.filter(pk=comment_id), user_id=user_id)
+        .select_related("post", "post__community", "post__channel")
+        .defer("post__search_vector")
+        .get()
+    )
+
+
 def comment_get(
     *, comment_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
 ) -> Comment:
@@ -107,3 +122,32 @@ def comment_get(
         raise NotFound("Comment not found.") from None
     require_unlocked(comment.post, user_id=user_id, access=access)
     return comment
+
+
+def comment_search(*, community: Community, user_id: object | None, access: CommunityAccess, text: str, page: int,
+                   page_size: int) -> SearchPage:
+    """One page of the community's live comments on posts the caller may read (and that are
+    not locked to them: a gated post's comments are for its subscribers), matching
+    `text` in the community's language (plus exact spelling), ranked, newest first on ties.
+    Comments have no title, so there is no typo fallback. Items carry `search_match` and
+    `search_highlight` ({"content"} as safe HTML)."""
+    readable_posts = (
+        Post.objects.filter(community=community)
+        .filter(post_readable_filter(user_id=user_id, access=access))
+        .annotate(is_locked=post_locked_annotation(user_id=user_id, access=access))
+        .filter(is_locked=False)
+        .values("pk")
+    )
+    comments = Comment.objects.filter(community=community, is_deleted=False, post__in=readable_posts)
+    config = config_for(community.language)
+    spec = SearchSpec(configs=(config,), order=("-created_at", "-id"), fuzzy_field=None)
+    result = search_ids(comments, text=text, spec=spec, page=page, page_size=page_size)
+    if not result.ids:
+        return result
+    rows = _with_viewer(comments.filter(pk__in=result.ids), user_id=user_id).annotate(
+        content_headline=headline(config, F("content"), TsQuery(result.tsquery), whole=False))
+    result.items = in_order(list(rows), result.ids)
+    for comment in result.items:
+        comment.search_match = result.match_of[comment.pk]
+        comment.search_highlight = {"content": marked_html(comment.content_headline)}
+    return result

@@ -1,11 +1,23 @@
 """Reads for posts: feeds (page and keyset), detail, search."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
 
+from community_service.search import (
+    ALL_CONFIGS,
+    SearchConfigOf,
+    SearchPage,
+    SearchSpec,
+    TsQuery,
+    config_for,
+    headline,
+    in_order,
+    marked_html,
+    search_ids,
+)
+from community_service.db_router import replica_reads
 from communities.models import Community, CommunityType
 from content.access import post_locked, post_locked_annotation, post_readable_filter, require_readable_post
 from content.models import Post, PostStatus, Reaction
@@ -16,6 +28,7 @@ from members.models import Member, MemberStatus
 FEED_ORDERINGS = {
     "new": ["-published_at", "-id"],
     "top": ["-like_count", "-id"],
+    "pinned": ["-is_pinned", "-published_at", "-id"],
 }
 PAGE_ORDERINGS = {
     "new": ["-published_at", "-created_at", "-id"],
@@ -48,31 +61,50 @@ def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySe
 def post_feed(*, community: Community, user_id: object | None, access: CommunityAccess) -> QuerySet[Post]:
     """The community's posts the caller may read, with author, channel, media, liked_by_me and
     is_locked (gated posts the caller holds no level of)."""
-    posts = Post.objects.filter(community=community).filter(post_readable_filter(user_id=user_id, access=access))
+    # Feeds tolerate replication lag: served by the read replica when one is configured.
+    posts = replica_reads(Post.objects).filter(community=community).filter(
+        post_readable_filter(user_id=user_id, access=access))
     return _with_viewer(posts, user_id=user_id).annotate(
         is_locked=post_locked_annotation(user_id=user_id, access=access)
     )
 
 
-def post_search(queryset: QuerySet[Post], *, text: str) -> QuerySet[Post]:
-    """Full-text match over title (weight A) and content (weight B), best first.
+# Search candidates are the newest matches (idx_posts_feed, idx_posts_published); ties go to the newest.
+SEARCH_ORDER = ("-published_at", "-id")
 
-    Needs `is_locked` annotated: a locked post matches and ranks on its title only, so a
-    search never reveals what its body says.
-    """
-    query = SearchQuery(text, search_type="websearch", config="english")
-    title_vector = SearchVector("title", weight="A", config="english")
-    return (
-        # The title is part of search_vector, so the GIN index still picks the candidates.
-        queryset.filter(search_vector=query)
-        .annotate(title_vector=title_vector)
-        .filter(Q(is_locked=False) | Q(title_vector=query))
-        .annotate(search_rank=Case(
-            When(is_locked=True, then=SearchRank(F("title_vector"), query)),
-            default=SearchRank(F("search_vector"), query), output_field=FloatField(),
-        ))
-        .order_by("-search_rank", "-published_at", "-id")
+
+def _search_page(queryset: QuerySet[Post], *, text: str, spec: SearchSpec, config: object, page: int,
+                 page_size: int, ranked: bool) -> SearchPage:
+    """Needs `is_locked` annotated: a locked post matches and ranks on its title only, and its
+    highlight shows no body, so a search never reveals what the body says."""
+    result = search_ids(queryset, text=text, spec=spec, page=page, page_size=page_size, ranked=ranked)
+    if not result.ids:
+        return result
+    query = TsQuery(result.tsquery)
+    rows = queryset.filter(pk__in=result.ids).annotate(
+        title_headline=headline(config, F("title"), query, whole=True),
+        content_headline=headline(config, F("content"), query, whole=False),
     )
+    result.items = in_order(list(rows), result.ids)
+    for post in result.items:
+        post.search_match = result.match_of[post.pk]
+        post.search_highlight = {"title": marked_html(post.title_headline),
+                                 "content": None if post.is_locked else marked_html(post.content_headline)}
+    return result
+
+
+def post_search(queryset: QuerySet[Post], *, community: Community, text: str, page: int, page_size: int,
+                order: Sequence[str] | None = None) -> SearchPage:
+    """One page of a community's posts (`queryset`: readable, filtered, with is_locked)
+    matching `text` in the community's language plus exact spelling: title (weight A),
+    content (B). Ranked by relevance, or in `order` when the caller asked for one; titles
+    spelled like the query are added when full text finds little. Items carry `search_match`
+    and `search_highlight`."""
+    config = config_for(community.language)
+    spec = SearchSpec(configs=(config,), order=order or SEARCH_ORDER, fuzzy_field="title",
+                      title_only_when="is_locked")
+    return _search_page(queryset, text=text, spec=spec, config=config, page=page, page_size=page_size,
+                        ranked=order is None)
 
 
 def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]) -> Post:
@@ -85,9 +117,17 @@ def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[o
     return post
 
 
-def post_global_search(*, text: str, user_id: object | None, superadmin: bool) -> QuerySet[Post]:
-    """Published posts in every community the caller may read, ranked."""
-    posts = Post.objects.filter(
+def post_written(*, post_id: object, user_id: object | None) -> Post:
+    """The post a write just committed, as its writer sees it, with no visibility re-check:
+    a delete that commits right after must not turn that committed write into a 404."""
+    return _with_viewer(Post.objects.filter(pk=post_id), user_id=user_id).select_related("community").get()
+
+
+def post_global_search(*, text: str, user_id: object | None, superadmin: bool, page: int,
+                       page_size: int) -> SearchPage:
+    """Published posts in every community the caller may read matching `text` in every
+    supported language, ranked (see post_search)."""
+    posts = replica_reads(Post.objects).filter(
         status=PostStatus.PUBLISHED, deleted_at__isnull=True, community__deleted_at__isnull=True
     )
     if not superadmin:
@@ -104,4 +144,6 @@ def post_global_search(*, text: str, user_id: object | None, superadmin: bool) -
         posts = posts.filter(readable)
     locked = (Value(False, output_field=BooleanField()) if superadmin
               else post_locked_annotation(user_id=user_id, access=None))
-    return post_search(_with_viewer(posts, user_id=user_id).annotate(is_locked=locked), text=text)
+    spec = SearchSpec(configs=ALL_CONFIGS, order=SEARCH_ORDER, fuzzy_field="title", title_only_when="is_locked")
+    return _search_page(_with_viewer(posts, user_id=user_id).annotate(is_locked=locked), text=text, spec=spec,
+                        config=SearchConfigOf(F("community__language")), page=page, page_size=page_size, ranked=True)

@@ -4,7 +4,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from community_service.exceptions import NotFound
 from communities.models import AuditLogEntry, Community
-from content.models import Report, ReportCategory, ReportEntry
+from content.models import Comment, Post, Report, ReportCategory, ReportEntry, ReportStatus, ReportTarget
+from members.models import Member
 
 # How many of an item's latest reports the queue shows; the item itself lists them all.
 QUEUE_RECENT_ENTRIES = 3
@@ -43,3 +44,45 @@ def report_detail(*, report_id: object) -> Report:
 
 def audit_log(*, community: Community) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.filter(community=community).select_related("actor").order_by("-created_at", "-id")
+
+
+def report_open_queue(*, community_ids: frozenset | None) -> QuerySet[Report]:
+    """The console's queue: open items of the given communities (None: all), oldest first,
+    with per-category counts and the latest entries loaded up front."""
+    latest = ReportEntry.objects.select_related("reporter").order_by("-created_at", "-id")
+    reports = Report.objects.filter(status=ReportStatus.OPEN, community__deleted_at__isnull=True)
+    if community_ids is not None:
+        reports = reports.filter(community_id__in=community_ids)
+    return (
+        reports.select_related("community")
+        .annotate(**_category_counts())
+        .prefetch_related(Prefetch("entries", queryset=latest[:QUEUE_RECENT_ENTRIES], to_attr="recent_entries"))
+        .order_by("created_at", "id")
+    )
+
+
+def report_target_key(report: Report) -> tuple[str, str, str]:
+    return (report.target_type, str(report.community_id), str(report.target_id))
+
+
+def report_targets(reports: list[Report]) -> dict[tuple[str, str, str], Post | Comment | Member]:
+    """The reported posts, comments and members of a page of reports, in three queries at most.
+
+    Keyed by report_target_key; a target that no longer exists is absent.
+    """
+    ids: dict[str, set] = {ReportTarget.POST: set(), ReportTarget.COMMENT: set(), ReportTarget.MEMBER: set()}
+    for report in reports:
+        ids[report.target_type].add(report.target_id)
+    targets: dict[tuple[str, str, str], Post | Comment | Member] = {}
+    if ids[ReportTarget.POST]:
+        for post in Post.objects.filter(pk__in=ids[ReportTarget.POST]).select_related("author", "channel"):
+            targets[(ReportTarget.POST, str(post.community_id), str(post.pk))] = post
+    if ids[ReportTarget.COMMENT]:
+        for comment in Comment.objects.filter(pk__in=ids[ReportTarget.COMMENT]).select_related("author", "post"):
+            targets[(ReportTarget.COMMENT, str(comment.community_id), str(comment.pk))] = comment
+    if ids[ReportTarget.MEMBER]:
+        communities = {report.community_id for report in reports if report.target_type == ReportTarget.MEMBER}
+        members = Member.objects.filter(user_id__in=ids[ReportTarget.MEMBER], community_id__in=communities)
+        for member in members.select_related("user"):
+            targets[(ReportTarget.MEMBER, str(member.community_id), str(member.user_id))] = member
+    return targets

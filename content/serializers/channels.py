@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
+from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField, UniqueListField
 from content.models import Channel, ChannelOverwrite, ChannelType
 
 OVERWRITE_CODES = [(code, code) for code in ChannelOverwrite.CODES]
@@ -27,8 +27,8 @@ class ChannelInputSerializer(serializers.Serializer):
 
 
 class ChannelReorderInputSerializer(serializers.Serializer):
-    channel_ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500,
-                                        help_text="Every channel of the community, in the new order.")
+    channel_ids = UniqueListField(child=serializers.UUIDField(), min_length=1, max_length=500,
+                                  help_text="Every channel of the community, each once, in the new order.")
 
 
 class OverwriteSerializer(serializers.Serializer):
@@ -41,7 +41,8 @@ class OverwriteSerializer(serializers.Serializer):
         if bool(attrs.get("role_id")) == bool(attrs.get("user_id")):
             raise serializers.ValidationError("Give exactly one of role_id or user_id.")
         if set(attrs["allow"]) & set(attrs["deny"]):
-            raise serializers.ValidationError("A code cannot be both allowed and denied.")
+            # The one rule here the schema cannot state (docs/api.md, "Rules beyond the schema").
+            raise serializers.ValidationError("A code cannot be both allowed and denied.", code="allow_deny_overlap")
         return attrs
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from community_service.api.fields import StrictCharField
+from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from content.models import Comment
 
 DELETED_PLACEHOLDER = "[deleted]"
@@ -69,3 +70,18 @@ class CommentThreadSerializer(CommentOutputSerializer):
 class LikeStateSerializer(serializers.Serializer):
     liked = serializers.BooleanField()
     like_count = serializers.IntegerField(min_value=0)
+
+
+class CommentHighlightSerializer(serializers.Serializer):
+    content = serializers.CharField()
+
+
+class CommentSearchResultSerializer(CommentOutputSerializer):
+    """A comment found by a search, with how it matched and where."""
+
+    match = serializers.CharField(source="search_match", read_only=True, help_text=ITEM_MATCH_HELP)
+    highlight = CommentHighlightSerializer(source="search_highlight", read_only=True, help_text=HIGHLIGHT_HELP)
+
+    class Meta(CommentOutputSerializer.Meta):
+        fields = [*CommentOutputSerializer.Meta.fields, "match", "highlight"]
+        read_only_fields = fields

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from community_service.api.fields import StrictCharField
+from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from content.models import Post, PostStatus
 
 
@@ -40,6 +41,22 @@ class PostOutputSerializer(serializers.ModelSerializer):
         if getattr(post, "is_locked", False):
             data["content"] = ""  # the title and the marker only
         return data
+
+
+class PostHighlightSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    content = serializers.CharField(allow_null=True, help_text="null for a gated post the caller cannot read.")
+
+
+class PostSearchResultSerializer(PostOutputSerializer):
+    """A post found by a search: how it matched and where (community_service.api.search)."""
+
+    match = serializers.CharField(source="search_match", read_only=True, help_text=ITEM_MATCH_HELP)
+    highlight = PostHighlightSerializer(source="search_highlight", read_only=True, help_text=HIGHLIGHT_HELP)
+
+    class Meta(PostOutputSerializer.Meta):
+        fields = [*PostOutputSerializer.Meta.fields, "match", "highlight"]
+        read_only_fields = fields
 
 
 class PostInputSerializer(serializers.Serializer):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from community_service.exceptions import Conflict, PayloadTooLarge, PermissionDenied, ValidationFailed
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
 from communities.models import Community
 from content.models import Attachment, Post
 from members.models import User
@@ -43,7 +44,7 @@ def attachment_too_large() -> NoReturn:
                           code="file_too_large")
 
 
-@transaction.atomic
+@transaction.atomic  # not retried: it takes no row locks, and a rerun would store the file twice
 def attachment_upload(*, community: Community, uploader: User, upload: UploadedFile) -> Attachment:
     """Store an upload; raises PayloadTooLarge (413) or ValidationFailed (400, field `file`)."""
     if upload.size > settings.MEDIA_MAX_UPLOAD_BYTES:
@@ -60,7 +61,7 @@ def attachment_upload(*, community: Community, uploader: User, upload: UploadedF
     return attachment
 
 
-@transaction.atomic
+@atomic_with_retry
 def attachment_delete(*, attachment: Attachment, user: User) -> None:
     """The uploader may delete an attachment that no post uses yet (and its stored file)."""
     attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
@@ -90,11 +91,14 @@ def attachments_claim(*, community: Community, uploader: User, attachment_ids: l
         return []
     attachments = list(
         Attachment.objects.select_for_update()
-        .filter(pk__in=wanted, community=community, uploader=uploader, post__isnull=True)
+        .filter(pk__in=wanted, community=community, uploader=uploader)
         .order_by("pk")
     )
     if len(attachments) != len(wanted):
-        raise ValidationFailed("Unknown or already used attachment.", field="attachment_ids", code="invalid")
+        # Someone else's upload, or another community's, is as unknown as a made-up id.
+        raise NotFound("Unknown attachment.", field="attachment_ids")
+    if any(attachment.post_id is not None for attachment in attachments):
+        raise Conflict("An attachment is already used by a post.", field="attachment_ids", code="attached")
     Attachment.objects.filter(pk__in=wanted).update(post=post)
     for attachment in attachments:
         attachment.post = post

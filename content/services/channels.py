@@ -1,16 +1,23 @@
-"""Writes for channels: create, update, reorder, delete, and per-channel overwrites."""
+"""Writes for channels: create, update, reorder, delete, and per-channel overwrites.
+
+Lock order (docs/architecture.md): roles, then channels (by pk), then the channel's posts.
+"""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
-from community_service.exceptions import Conflict, ValidationFailed
+from community_service.db import atomic_with_retry, lock_rows
+from community_service.exceptions import Conflict, NotFound, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.models import Community
-from content.models import Channel, ChannelOverwrite
+from content.models import Channel, ChannelOverwrite, Post
 from members.models import Member, MemberStatus, Role
 
 CHANNEL_FIELDS = frozenset({"name", "slug", "topic", "channel_type", "position", "is_members_only"})
+# Channels are configuration, listed whole (GET .../channels is an array, not a page): the cap
+# keeps that list, and a reorder request, bounded (Discord's limit).
+MAX_CHANNELS_PER_COMMUNITY = 500
 
 
 def _record(event_type: str, channel: Channel, **extra: object) -> None:
@@ -26,12 +33,17 @@ def _unique_slug(community: Community, wanted: str, *, exclude_id: object | None
     return wanted
 
 
-@transaction.atomic
+@atomic_with_retry
 def channel_create(
     *, community: Community, name: str, slug: str | None = None, topic: str = "", channel_type: str = "text",
     position: int | None = None, is_members_only: bool = False,
 ) -> Channel:
-    """Create a channel; without a position it goes last. Raises Conflict for a taken slug."""
+    """Create a channel; without a position it goes last. Raises Conflict for a taken slug or
+    past MAX_CHANNELS_PER_COMMUNITY."""
+    # The community row lock serialises creates, so the cap holds under concurrency.
+    Community.objects.select_for_update().filter(pk=community.pk).exists()
+    if Channel.objects.filter(community=community).count() >= MAX_CHANNELS_PER_COMMUNITY:
+        raise Conflict(f"A community has at most {MAX_CHANNELS_PER_COMMUNITY} channels.", code="channel_limit")
     slug = _unique_slug(community, slug or slugify(name)[:100] or "channel")
     if position is None:
         last = Channel.objects.filter(community=community).aggregate(last=Max("position"))["last"]
@@ -48,12 +60,14 @@ def channel_create(
     return channel
 
 
-@transaction.atomic
+@atomic_with_retry
 def channel_update(*, channel: Channel, data: dict) -> Channel:
     unknown = set(data) - CHANNEL_FIELDS
     if unknown:
         raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    channel = Channel.objects.select_for_update(no_key=True).filter(pk=channel.pk).first()
+    if channel is None:
+        raise NotFound("Channel not found.")
     if "slug" in data and data["slug"] != channel.slug:
         _unique_slug(channel.community, data["slug"], exclude_id=channel.pk)
     for attr, value in data.items():
@@ -68,10 +82,12 @@ def channel_update(*, channel: Channel, data: dict) -> Channel:
     return channel
 
 
-@transaction.atomic
+@atomic_with_retry
 def channel_reorder(*, community: Community, channel_ids: list) -> list[Channel]:
     """Set every channel's position from one ordered list of all the community's channel ids."""
-    channels = {c.pk: c for c in Channel.objects.select_for_update().filter(community=community).order_by("pk")}
+    channels = {
+        c.pk: c for c in Channel.objects.select_for_update(no_key=True).filter(community=community).order_by("pk")
+    }
     wanted = [str(channel_id) for channel_id in channel_ids]
     if len(set(wanted)) != len(wanted):
         raise ValidationFailed("A channel is listed twice.", field="channel_ids", code="duplicate")
@@ -86,14 +102,20 @@ def channel_reorder(*, community: Community, channel_ids: list) -> list[Channel]
     return ordered
 
 
-@transaction.atomic
+@atomic_with_retry
 def channel_delete(*, channel: Channel) -> None:
-    """Delete a channel; its posts stay in the community without a channel."""
+    """Delete a channel; its posts stay in the community without a channel. Deleting a
+    channel that is already gone changes nothing."""
+    # FOR UPDATE first: posts being written into the channel hold KEY SHARE on it, so this
+    # waits for them and then detaches them too; then its posts, in pk order (lock order).
+    if not Channel.objects.select_for_update().filter(pk=channel.pk).exists():
+        return
+    lock_rows(Post.objects.filter(channel_id=channel.pk))
     _record("channel.deleted", channel)
     channel.delete()
 
 
-@transaction.atomic
+@atomic_with_retry
 def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[ChannelOverwrite]:
     """Replace the channel's overwrites. Each item: role_id or user_id, allow, deny.
 
@@ -101,6 +123,11 @@ def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[
     """
     role_ids = {str(o["role_id"]) for o in overwrites if o.get("role_id")}
     user_ids = {str(o["user_id"]) for o in overwrites if o.get("user_id")}
+    # Roles before the channel (lock order); locked so a role delete cannot pull one out
+    # from under the new overwrites (whose foreign keys are checked at commit).
+    lock_rows(Role.objects.filter(community_id=channel.community_id, pk__in=role_ids))
+    if not lock_rows(Channel.objects.filter(pk=channel.pk)):
+        raise NotFound("Channel not found.")
     roles = {str(r.pk): r for r in Role.objects.filter(community_id=channel.community_id, pk__in=role_ids)}
     members = {
         str(m.user_id): m
@@ -109,9 +136,9 @@ def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[
         )
     }
     if len(roles) != len(role_ids):
-        raise ValidationFailed("Unknown role for this community.", field="overwrites", code="invalid")
+        raise NotFound("Unknown role for this community.", field="overwrites")
     if len(members) != len(user_ids):
-        raise ValidationFailed("Not an active member of this community.", field="overwrites", code="invalid")
+        raise Conflict("Not an active member of this community.", field="overwrites", code="not_member")
     ChannelOverwrite.objects.filter(channel=channel).delete()
     created = ChannelOverwrite.objects.bulk_create(
         ChannelOverwrite(

@@ -8,15 +8,17 @@ Counters, all changed with F() updates:
   the placeholder goes too (and that may empty its own parent placeholder, and so on up).
 
 Every create and delete locks the post row first, so writes to one post's comments take
-their turns (and always lock in the same order: post, comment, then its ancestors).
+their turns (and always lock in the same order, docs/architecture.md: post, comment, then
+its ancestors). Locks are FOR NO KEY UPDATE, which leaves the foreign-key checks of
+concurrent replies and likes unblocked.
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from community_service.outbox.services import outbox_record
 from communities.audit import audit_record
 from communities.models import AuditAction
@@ -40,35 +42,39 @@ def _record(event_type: str, comment: Comment, **extra: object) -> None:
 
 
 def _require_open_for_comments(post: Post, access: CommunityAccess) -> None:
-    """Comments go on published posts, and on locked ones only from comment.moderate holders."""
+    """Comments go on live published posts, and on locked ones only from comment.moderate holders."""
+    if post.deleted_at is not None:
+        raise NotFound("Post not found.")
     if post.status != PostStatus.PUBLISHED:
         raise Conflict("Only published posts take comments.", code="post_not_published")
     if post.comments_locked and not access.has("comment.moderate"):
         raise PermissionDenied("Comments on this post are locked.", code="comments_locked")
 
 
-@transaction.atomic
+@atomic_with_retry
 def comment_create(
     *, post: Post, author: User, access: CommunityAccess, content: str, parent_id: object | None = None
 ) -> Comment:
     """Comment on a post, or reply to one of its comments.
 
     Precondition: the caller may read the post. Raises PermissionDenied (not a member,
-    muted, channel overwrite, comments_locked), Conflict (post not published) and
-    ValidationFailed on `parent_id` (no such live comment on this post, or too deep).
+    muted, channel overwrite, comments_locked), Conflict (post not published), NotFound
+    (post deleted meanwhile) and ValidationFailed on `parent_id` (no such live comment on this post, or too deep).
     """
     require_can_write(post.channel, access, "comment.create")
     # Locked: a moderator locking comments, or unpublishing, is seen by this write.
-    post = Post.objects.select_for_update().defer("search_vector").get(pk=post.pk)
+    post = Post.objects.select_for_update(no_key=True).defer("search_vector").get(pk=post.pk)
     _require_open_for_comments(post, access)
     parent = None
     if parent_id is not None:
         # Locked so the parent cannot disappear (a delete with no replies) under this reply.
-        parent = Comment.objects.select_for_update().filter(pk=parent_id, post=post, is_deleted=False).first()
+        parent = Comment.objects.select_for_update(no_key=True).filter(pk=parent_id, post=post,
+                                                                        is_deleted=False).first()
         if parent is None:
-            raise ValidationFailed("No such comment on this post.", field="parent_id", code="not_found")
+            raise NotFound("No such comment on this post.", field="parent_id")
         if parent.depth + 1 > comment_max_depth():
-            raise ValidationFailed(
+            # Well-formed, but the thread is already as deep as it may go: a state conflict.
+            raise Conflict(
                 f"Replies nest at most {comment_max_depth()} levels deep; reply higher up the thread.",
                 field="parent_id", code="too_deep",
             )
@@ -84,9 +90,10 @@ def comment_create(
     return comment
 
 
-@transaction.atomic
-def comment_update(*, comment: Comment, actor: User, access: CommunityAccess, content: str) -> Comment:
-    """Edit one's own comment (marks it edited). Nobody edits another's words.
+@atomic_with_retry
+def comment_update(*, comment: Comment, actor: User, access: CommunityAccess, content: str | None = None) -> Comment:
+    """Edit one's own comment (marks it edited). Nobody edits another's words. Without
+    `content` (a PATCH that changes nothing) the same checks run and nothing changes.
 
     Raises PermissionDenied (not the author, or may no longer comment here: muted, left,
     channel overwrite, comments_locked), Conflict (post no longer published), NotFound
@@ -97,10 +104,10 @@ def comment_update(*, comment: Comment, actor: User, access: CommunityAccess, co
     post = comment.post
     require_can_write(post.channel, access, "comment.create")
     _require_open_for_comments(post, access)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
     if comment.is_deleted:
         raise Conflict("This comment was deleted.", code="comment_deleted")
-    if comment.content != content:
+    if content is not None and comment.content != content:
         comment.content = content
         comment.is_edited = True
         comment.save(update_fields=["content", "is_edited", "updated_at"])
@@ -119,7 +126,7 @@ def _unshow(comment: Comment) -> None:
         parent_id = parent.parent_id
 
 
-@transaction.atomic
+@atomic_with_retry
 def comment_delete(*, comment: Comment, actor: User, access: CommunityAccess, reason: str = "") -> None:
     """Delete a comment: the author may; holders of comment.moderate remove others' (audited,
     published as comment.moderated). With replies it stays as a "[deleted]" placeholder;
@@ -128,8 +135,8 @@ def comment_delete(*, comment: Comment, actor: User, access: CommunityAccess, re
     is_author = comment.author_id == actor.pk
     if not is_author and not access.has("comment.moderate"):
         raise PermissionDenied("Only the author or a holder of comment.moderate can delete this comment.")
-    Post.objects.select_for_update().only("id").get(pk=comment.post_id)
-    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    Post.objects.select_for_update(no_key=True).only("id").get(pk=comment.post_id)
+    comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
     if comment.is_deleted:
         return  # a concurrent delete won
     comment.is_deleted = True
@@ -144,3 +151,40 @@ def comment_delete(*, comment: Comment, actor: User, access: CommunityAccess, re
         _record("comment.moderated", comment, moderator_id=actor.pk, action="removed",
                 **({"reason": reason} if reason else {}))
     _record("comment.deleted", comment, author_id=comment.author_id)
+
+
+def _reshow(comment: Comment) -> None:
+    """The inverse of _unshow: `comment` is back in the tree, and so is each placeholder above
+    it that had left for want of replies."""
+    parent_id = comment.parent_id
+    while parent_id is not None:
+        parent = Comment.objects.only("id", "parent_id", "is_deleted", "reply_count").get(pk=parent_id)
+        Comment.objects.filter(pk=parent_id).update(reply_count=F("reply_count") + 1)
+        if not (parent.is_deleted and parent.reply_count == 0):
+            return
+        parent_id = parent.parent_id
+
+
+@atomic_with_retry
+def comment_restore(*, comment: Comment, actor: User, access: CommunityAccess, reason: str = "") -> Comment:
+    """Undo a delete: the comment shows again, counted again. Needs comment.moderate; audited
+    and published as comment.moderated (`restored`). Raises PermissionDenied, Conflict.
+    """
+    if not access.has("comment.moderate"):
+        raise PermissionDenied("You need the comment.moderate permission in this community to restore comments.")
+    # The post row lock serialises every change to this post's comment tree (as comment_delete).
+    Post.objects.select_for_update(no_key=True).only("id").get(pk=comment.post_id)
+    comment = Comment.objects.select_for_update(no_key=True).get(pk=comment.pk)
+    if not comment.is_deleted:
+        raise Conflict("This comment is not deleted.", code="not_deleted")
+    comment.is_deleted = False
+    comment.deleted_at = None
+    comment.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") + 1)
+    if comment.reply_count == 0:
+        _reshow(comment)
+    audit_record(community_id=comment.community_id, actor_id=actor.pk, action=AuditAction.COMMENT_RESTORED,
+                 target_type="comment", target_id=comment.pk, reason=reason)
+    _record("comment.moderated", comment, moderator_id=actor.pk, action="restored",
+            **({"reason": reason} if reason else {}))
+    return comment

@@ -2,18 +2,23 @@
 
 `community.post_count` counts visible posts (published or archived, not deleted); it
 changes with F() updates exactly when a post enters or leaves that set.
+
+Lock order (docs/architecture.md): a write that may move post_count locks the community
+row first, then the channel it posts into (KEY SHARE), then the post. Every write re-reads
+the post under its lock and treats a post deleted meanwhile as gone (NotFound).
 """
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from community_service.cache import invalidate_around_commit
+from community_service.db import atomic_with_retry, lock_key_share
 from community_service.entitlements import unknown_level_ids
-from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
 from communities.audit import audit_record
+from communities.locks import community_lock
 from communities.models import AuditAction, Community
 from communities.services import community_invalidate_cache
 from content.access import require_can_write
@@ -47,6 +52,7 @@ def _record(event_type: str, post: Post, **extra: object) -> None:
 
 
 def _count(community_id: object, delta: int) -> None:
+    """Precondition: the community row is locked (community_lock), so this UPDATE takes no new lock."""
     Community.objects.filter(pk=community_id).update(post_count=F("post_count") + delta)
     invalidate_around_commit(lambda: community_invalidate_cache(community_id))
 
@@ -69,9 +75,27 @@ def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) 
     unknown = unknown_level_ids(community_id=community_id, level_ids=level_ids)
     if unknown:
         names = ", ".join(sorted(str(level_id) for level_id in unknown))
-        raise ValidationFailed(f"Not a subscription level of this community: {names}.", field="required_level_ids",
-                               code="unknown_level")
+        # An id naming nothing here: 404 on the field, like every other reference (docs/api.md).
+        raise NotFound(f"Not a subscription level of this community: {names}.", field="required_level_ids",
+                       code="unknown_level")
     return level_ids
+
+
+def _locked_post(post_id: object, *, related: tuple[str, ...] = ()) -> Post:
+    """The live post (with `related` joined, unlocked), locked FOR NO KEY UPDATE; NotFound if
+    it was deleted meanwhile."""
+    posts = Post.objects.select_for_update(no_key=True, of=("self",)).select_related(*related)
+    post = posts.filter(pk=post_id, deleted_at__isnull=True).first()
+    if post is None:
+        raise NotFound("Post not found.")
+    return post
+
+
+def _lock_channel(channel: Channel | None) -> None:
+    """KEY SHARE on the channel a post goes into, so a concurrent channel delete waits for
+    this post (and then detaches it) instead of failing its foreign key at commit."""
+    if channel is not None and not lock_key_share(Channel, [channel.pk]):
+        raise ValidationFailed("No such channel in this community.", field="channel_id", code="invalid")
 
 
 def _publish_or_queue(community: Community, access: CommunityAccess) -> str:
@@ -81,16 +105,20 @@ def _publish_or_queue(community: Community, access: CommunityAccess) -> str:
     return PostStatus.PUBLISHED
 
 
-@transaction.atomic
+@atomic_with_retry
 def post_create(
     *, community: Community, author: User, access: CommunityAccess, title: str, content: str,
     channel: Channel | None = None, status: str = PostStatus.PUBLISHED, attachment_ids: list | None = None,
     required_level_ids: list | None = None,
 ) -> Post:
     """Write a post (or a draft), gated when `required_level_ids` is given (billing.manage).
-    Raises PermissionDenied when the caller may not post here, ValidationFailed for unknown levels."""
+    Raises PermissionDenied when the caller may not post here, ValidationFailed for unknown levels
+    or (`channel_id`) a channel deleted meanwhile."""
     require_can_write(channel, access, "post.create")
     gate = _gate_check(community.pk, required_level_ids, access) if required_level_ids else []
+    if status == PostStatus.PUBLISHED:
+        community_lock(community.pk)  # post_count may move
+    _lock_channel(channel)
     post = Post(community=community, channel=channel, author=author, title=title, content=content,
                 status=PostStatus.DRAFT, required_level_ids=gate)
     post.save()
@@ -106,12 +134,18 @@ def post_create(
     return post
 
 
-@transaction.atomic
+@atomic_with_retry
 def post_update(*, post: Post, actor: User, access: CommunityAccess, data: dict) -> Post:
     """Edit a post. Authors edit their own (and move it between draft/published/archived);
-    holders of post.update edit others' title and content. Raises PermissionDenied/Conflict.
+    holders of post.update edit others' title and content. Raises PermissionDenied/Conflict,
+    NotFound when the post was deleted meanwhile.
     """
-    post = Post.objects.select_for_update(of=("self",)).select_related("community", "channel").get(pk=post.pk)
+    data = dict(data)  # popped below; the caller's dict stays whole for a retry
+    if "status" in data:
+        community_lock(post.community_id)  # a status change may move post_count
+    if "channel" in data:
+        _lock_channel(data["channel"])
+    post = _locked_post(post.pk, related=("community", "channel"))
     is_author = post.author_id == actor.pk
     if "required_level_ids" in data:
         if list(dict.fromkeys(data["required_level_ids"])) == list(post.required_level_ids):
@@ -147,10 +181,12 @@ def post_update(*, post: Post, actor: User, access: CommunityAccess, data: dict)
     return post
 
 
-@transaction.atomic
+@atomic_with_retry
 def post_delete(*, post: Post, actor: User, access: CommunityAccess, reason: str = "") -> None:
-    """Soft-delete. The author may always; others need post.delete (audited as a removal)."""
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    """Soft-delete. The author may always; others need post.delete (audited as a removal).
+    Deleting a deleted post changes nothing."""
+    community_lock(post.community_id)  # post_count may move; taken before the post (lock order)
+    post = Post.objects.select_for_update(no_key=True).get(pk=post.pk)
     is_author = post.author_id == actor.pk
     if not is_author and not access.has("post.delete"):
         raise PermissionDenied("Only the author or a holder of post.delete can delete this post.")
@@ -181,17 +217,19 @@ EVENT_ACTION = {"approve": "approved", "reject": "rejected", "pin": "pinned", "u
                 "lock": "locked", "unlock": "unlocked"}
 
 
-@transaction.atomic
+@atomic_with_retry
 def post_moderate(*, post: Post, moderator: User, action: str, reason: str = "") -> Post:
     """approve | reject | pin | unpin | lock | unlock, audited and published as post.moderated.
 
-    Pinning respects max_pinned_posts() per community (Conflict `pin_limit`).
+    Pinning respects max_pinned_posts() per community (Conflict `pin_limit`). Raises
+    NotFound when the post was deleted meanwhile.
     """
     audit_action, allowed = MODERATION_ACTIONS[action]
-    # Pinning takes the community row lock first, so two concurrent pins cannot both pass the cap.
-    if action == "pin":
-        Community.objects.select_for_update().filter(pk=post.community_id).first()
-    post = Post.objects.select_for_update().get(pk=post.pk)
+    # The community row first: approve and reject move post_count, and two concurrent pins
+    # must not both pass the cap.
+    if action in ("approve", "reject", "pin"):
+        community_lock(post.community_id)
+    post = _locked_post(post.pk)
     if post.status not in allowed:
         raise Conflict(f"Cannot {action} a {post.status} post.", code="invalid_transition")
     if action == "approve":
@@ -220,3 +258,24 @@ def post_moderate(*, post: Post, moderator: User, action: str, reason: str = "")
         _record("post.created", post, title=post.title)
     return post
 
+
+
+@atomic_with_retry
+def post_restore(*, post: Post, actor: User, access: CommunityAccess, reason: str = "") -> Post:
+    """Undo a soft delete: the post is back where it was, counted again. Needs post.delete;
+    audited and published as post.moderated (`restored`). Raises PermissionDenied, Conflict.
+    """
+    if not access.has("post.delete"):
+        raise PermissionDenied("You need the post.delete permission in this community to restore posts.")
+    community_lock(post.community_id)  # post_count moves; taken before the post (lock order)
+    post = Post.objects.select_for_update(no_key=True).get(pk=post.pk)
+    if post.deleted_at is None:
+        raise Conflict("This post is not deleted.", code="not_deleted")
+    post.deleted_at = None
+    post.save(update_fields=["deleted_at", "updated_at"])
+    if post.status in COUNTED:
+        _count(post.community_id, +1)
+    audit_record(community_id=post.community_id, actor_id=actor.pk, action=AuditAction.POST_RESTORED,
+                 target_type="post", target_id=post.pk, reason=reason)
+    _record("post.moderated", post, moderator_id=actor.pk, action="restored", **({"reason": reason} if reason else {}))
+    return post

@@ -4,16 +4,23 @@ A like is an `INSERT ... ON CONFLICT DO NOTHING` against the partial unique cons
 (one like per user and target); the counter moves with an F() update only when a row was
 really inserted or deleted. Two identical likes at once: the second INSERT waits on the
 first's index entry and then inserts nothing, so the count moves once.
+
+Lock order (docs/architecture.md): the liked post or comment is locked (FOR NO KEY UPDATE)
+before its reaction row is inserted or deleted, and the counter UPDATE then takes no new
+lock. (Deleting the reaction first and locking the target second would deadlock against a
+like that holds the target and waits on that reaction's unique key.) A target deleted
+meanwhile is NotFound.
 """
 
 import uuid
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.exceptions import Conflict
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound
 from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction
 from members.selectors.access import CommunityAccess
@@ -31,10 +38,18 @@ def _require_published(post: Post) -> None:
         raise Conflict("Only published posts take likes.", code="post_not_published")
 
 
+def _lock_live(target: Post | Comment) -> None:
+    model = type(target)
+    live = {"deleted_at__isnull": True} if model is Post else {"is_deleted": False}
+    if not model.objects.select_for_update(no_key=True).filter(pk=target.pk, **live).exists():
+        raise NotFound(f"{model._meta.verbose_name.capitalize()} not found.")
+
+
 def _set_like(*, target: Post | Comment, user: User, liked: bool) -> LikeState:
     """Make the user's like on `target` exist (or not); move the counter only on a real change."""
     model = type(target)
     field = "post" if model is Post else "comment"
+    _lock_live(target)
     if liked:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -51,7 +66,7 @@ def _set_like(*, target: Post | Comment, user: User, liked: bool) -> LikeState:
     return LikeState(liked=liked, like_count=count)
 
 
-@transaction.atomic
+@atomic_with_retry
 def post_like(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
     """Like a post (again: no change). Precondition: the caller may read the post.
 
@@ -62,14 +77,14 @@ def post_like(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
     return _set_like(target=post, user=user, liked=True)
 
 
-@transaction.atomic
+@atomic_with_retry
 def post_unlike(*, post: Post, user: User, access: CommunityAccess) -> LikeState:
     """Take a like back (none: no change). Raises PermissionDenied (require_can_speak)."""
     require_can_speak(access)
     return _set_like(target=post, user=user, liked=False)
 
 
-@transaction.atomic
+@atomic_with_retry
 def comment_like(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
     """Like a live comment of a readable post. Raises PermissionDenied and Conflict (post
     not published)."""
@@ -78,7 +93,7 @@ def comment_like(*, comment: Comment, user: User, access: CommunityAccess) -> Li
     return _set_like(target=comment, user=user, liked=True)
 
 
-@transaction.atomic
+@atomic_with_retry
 def comment_unlike(*, comment: Comment, user: User, access: CommunityAccess) -> LikeState:
     """Take a like on a comment back. Raises PermissionDenied (require_can_speak)."""
     require_can_speak(access)

@@ -5,17 +5,23 @@ reports an open item once. The partial unique constraint on open (target_type, t
 makes concurrent first reports converge on one item.
 """
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, NotFound, ValidationFailed
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
 from content.access import post_readable
-from content.models import Comment, Post, Report, ReportEntry, ReportStatus, ReportTarget
-from members.selectors.access import CommunityAccess
+from content.models import Comment, Post, PostStatus, Report, ReportEntry, ReportStatus, ReportTarget
+from content.services.comments import comment_delete
+from content.services.posts import post_delete, post_moderate
 from members.models import Member, MemberStatus, User
+from members.selectors.access import CommunityAccess
+from members.services.moderation import member_ban, member_mute
 
 
 def _check_target(*, community: Community, reporter: User, access: CommunityAccess, target_type: str,
@@ -37,7 +43,7 @@ def _check_target(*, community: Community, reporter: User, access: CommunityAcce
             raise NotFound("Member not found.")
         author_id = target_id
     if str(author_id) == str(reporter.pk):
-        raise ValidationFailed("You cannot report yourself or your own content.", field="target_id", code="self_report")
+        raise Conflict("You cannot report yourself or your own content.", field="target_id", code="self_report")
 
 
 def _open_report(*, community: Community, target_type: str, target_id: object) -> Report:
@@ -55,7 +61,7 @@ def _open_report(*, community: Community, target_type: str, target_id: object) -
                                                       status=ReportStatus.OPEN)
 
 
-@transaction.atomic
+@atomic_with_retry
 def report_submit(
     *, community: Community, reporter: User, access: CommunityAccess, target_type: str, target_id: object,
     category: str, text: str = "",
@@ -77,7 +83,7 @@ def report_submit(
     return report
 
 
-@transaction.atomic
+@atomic_with_retry
 def report_close(*, report: Report, moderator: User, resolve: bool, note: str = "") -> Report:
     """Resolve (action taken) or dismiss (nothing to do) an open item, with a note; audited."""
     report = Report.objects.select_for_update().get(pk=report.pk)
@@ -92,3 +98,88 @@ def report_close(*, report: Report, moderator: User, resolve: bool, note: str = 
                  action=AuditAction.REPORT_RESOLVED if resolve else AuditAction.REPORT_DISMISSED,
                  target_type="report", target_id=report.pk, reason=note)
     return report
+
+
+# What a moderator can decide about a reported target, from the queue.
+DECISIONS = ("approve", "remove", "lock", "ban", "mute")
+DECISION_CODES = {"approve": "report.review", "remove": None, "lock": "post.moderate", "ban": "member.ban",
+                  "mute": "member.mute"}
+
+
+def _require(access: CommunityAccess, code: str) -> None:
+    if not access.has(code):
+        raise PermissionDenied(f"You need the {code} permission in this community.")
+
+
+def report_target(report: Report) -> Post | Comment | Member | None:
+    """The reported post, comment (deleted ones included) or member, or None if it is gone."""
+    if report.target_type == ReportTarget.POST:
+        return Post.objects.filter(pk=report.target_id, community_id=report.community_id).first()
+    if report.target_type == ReportTarget.COMMENT:
+        return Comment.objects.filter(pk=report.target_id, community_id=report.community_id).first()
+    return (Member.objects.select_related("user")
+            .filter(community_id=report.community_id, user_id=report.target_id).first())
+
+
+def _target_user(target: Post | Comment | Member) -> User:
+    user = target.user if isinstance(target, Member) else target.author
+    if user is None:
+        raise Conflict("The author's account no longer exists.", code="author_gone")
+    return user
+
+
+@transaction.atomic
+def report_decide(
+    *, report: Report, moderator: User, access: CommunityAccess, decision: str, reason: str = "",
+    duration: timedelta | None = None,
+) -> Report:
+    """Act on a reported target and close its report, in one transaction (the queue's one click).
+
+    - approve: the target stays (a post waiting for review is published); the report is dismissed;
+    - remove: the post or comment is soft-deleted (restorable); the report is resolved;
+    - lock: comments on the post (a comment's post) are locked; resolved;
+    - ban / mute: the author of the target, or the reported member, is banned (`duration`
+      None: permanently) or muted for `duration`; resolved.
+
+    Each step is the API's own service, with its audit entry and event, and the role
+    hierarchy applies. Precondition: `access` is the moderator's in the report's community.
+    Raises PermissionDenied (missing code, hierarchy), Conflict (report already closed,
+    target gone), ValidationFailed (a decision that does not fit the target).
+    """
+    if decision not in DECISIONS:
+        raise ValidationFailed(f"Unknown decision {decision!r}.", field="decision", code="invalid_choice")
+    _require(access, "report.review")
+    if DECISION_CODES[decision]:
+        _require(access, DECISION_CODES[decision])
+    target = report_target(report)
+    if target is None and decision != "approve":
+        raise Conflict("The reported content no longer exists.", code="target_gone")
+    note = reason or f"{decision} from the moderation queue"
+    if decision == "approve":
+        if isinstance(target, Post) and target.status == PostStatus.PENDING_REVIEW:
+            _require(access, "post.moderate")
+            post_moderate(post=target, moderator=moderator, action="approve", reason=reason)
+    elif decision == "remove":
+        if isinstance(target, Post):
+            post_delete(post=target, actor=moderator, access=access, reason=note)
+        elif isinstance(target, Comment):
+            comment_delete(comment=target, actor=moderator, access=access, reason=note)
+        else:
+            raise ValidationFailed("Remove applies to posts and comments; ban or mute a member.", field="decision")
+    elif decision == "lock":
+        if isinstance(target, Member):
+            raise ValidationFailed("Lock applies to posts and comments.", field="decision")
+        post = target if isinstance(target, Post) else target.post
+        post_moderate(post=post, moderator=moderator, action="lock", reason=note)
+    elif decision == "ban":
+        member_ban(actor=access, community=report.community, user=_target_user(target), duration=duration,
+                   reason=note)
+    else:
+        if duration is None:
+            raise ValidationFailed("A mute needs a duration.", field="duration")
+        member = Member.objects.filter(community_id=report.community_id, user=_target_user(target),
+                                       status=MemberStatus.ACTIVE).first()
+        if member is None:
+            raise Conflict("The author is not an active member any more.", code="not_member")
+        member_mute(actor=access, member=member, duration=duration, reason=note)
+    return report_close(report=report, moderator=moderator, resolve=decision != "approve", note=note)

@@ -16,10 +16,11 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from redis import Redis
 
+from community_service.db import atomic_with_retry, lock_rows
 from content.models import Post
 
 logger = logging.getLogger(__name__)
@@ -91,9 +92,13 @@ def post_view_register(*, post_id: object, viewer_key: str) -> None:
         _count_directly(post_id)
 
 
+@atomic_with_retry
 def _apply(counts: dict[str, int]) -> None:
     ids = sorted(counts)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Lock in pk order first (docs/architecture.md, "Lock order"): the joined UPDATE alone
+    # would lock the posts in whatever order its plan visits them.
+    lock_rows(Post.objects.filter(pk__in=ids))
+    with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {Post._meta.db_table} AS p SET view_count = p.view_count + v.n "
             "FROM unnest(%s::uuid[], %s::bigint[]) AS v(id, n) WHERE p.id = v.id",

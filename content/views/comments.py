@@ -3,14 +3,16 @@
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from community_service.api.pagination import KeysetPagination
+from community_service.api.fields import StrictCharField
+from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
+from community_service.api.search import search_page_schema
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.models import Comment, Post
@@ -18,11 +20,14 @@ from content.selectors import comments as selectors
 from content.serializers.comments import (
     CommentInputSerializer,
     CommentOutputSerializer,
+    CommentSearchResultSerializer,
     CommentThreadSerializer,
     CommentUpdateSerializer,
 )
 from content.services import comments as services
+from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
+from members.viewsets import CommunityScopedViewSet
 
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 COMMENT = OpenApiParameter("comment_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Comment UUID.")
@@ -31,10 +36,7 @@ ORDERING = OpenApiParameter(
     description="Order of the root comments: -created_at (newest first, default) or created_at. "
     "Replies are always oldest first.",
 )
-CURSOR = OpenApiParameter(
-    "cursor", str, description="Keyset pagination for infinite scroll: send it empty for the first page, then "
-    "follow `next`/`previous`. The response is then {items, next, previous}.",
-)
+CURSOR = cursor_parameter()
 
 
 def _user_id(request: Request) -> object | None:
@@ -50,9 +52,8 @@ class _CommentViewSet(ActionPermissionsMixin, GenericViewSet):
         return request_community_access(self.request, community_id)
 
     def fresh(self, comment: Comment) -> Comment:
-        """The comment re-read as the caller sees it (author, liked_by_me)."""
-        return selectors.comment_get(comment_id=comment.pk, user_id=_user_id(self.request),
-                                     access_for=self.access_for)
+        """The comment just written, re-read as the caller sees it (author, liked_by_me)."""
+        return selectors.comment_written(comment_id=comment.pk, user_id=_user_id(self.request))
 
 
 @extend_schema(tags=["comments"], parameters=[POST])
@@ -114,7 +115,8 @@ class CommentViewSet(_CommentViewSet):
                    responses={200: CommentOutputSerializer})
     def partial_update(self, request: Request, comment_id: str) -> Response:
         comment = self.get_object()
-        serializer = CommentUpdateSerializer(data=request.data)
+        # PATCH semantics: an empty body is a valid request that changes nothing.
+        serializer = CommentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         comment = services.comment_update(comment=comment, actor=request.user,
                                           access=self.access_for(comment.community_id), **serializer.validated_data)
@@ -130,7 +132,43 @@ class CommentViewSet(_CommentViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class CommentSearchQuerySerializer(serializers.Serializer):
+    search = StrictCharField(min_length=1, max_length=200)
+
+
+COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
+
+
+@extend_schema(tags=["comments"], parameters=[COMMUNITY])
+class CommunityCommentSearchViewSet(CommunityScopedViewSet):
+    """Search the community's comments on posts the caller may read, in the community's
+    language (see "Search" in the API docs; comments have no typo fallback)."""
+
+    serializer_class = CommentSearchResultSerializer
+    queryset = Comment.objects.none()
+    action_permissions = {"list": [CanViewCommunity()]}
+
+    @extend_schema(
+        summary="Search a community's comments",
+        parameters=[OpenApiParameter("search", {"type": "string", "minLength": 1, "maxLength": 200}, required=True,
+                                     description='Words in any form, "quoted phrases", -excluded words, `or`; the '
+                                     "last word also matches as a prefix.")],
+        responses={200: search_page_schema("Comment", CommentSearchResultSerializer)},
+    )
+    def list(self, request: Request, community_pk: str) -> Response:
+        query = CommentSearchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        access = request_community_access(request, self.community.pk)
+        paginator = SearchPagination()
+        comments = paginator.paginate_search(request, lambda page, size: selectors.comment_search(
+            community=self.community, user_id=_user_id(request), access=access,
+            text=query.validated_data["search"], page=page, page_size=size))
+        return Response(paginator.envelope(CommentSearchResultSerializer(comments, many=True).data))
+
+
 urlpatterns = [
+    path("communities/<str:community_pk>/comments", CommunityCommentSearchViewSet.as_view({"get": "list"}),
+         name="community-comment-search"),
     path("posts/<uuid:post_id>/comments", PostCommentViewSet.as_view({"get": "list", "post": "create"}),
          name="post-comment-list"),
     path("comments/<uuid:comment_id>", CommentViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),

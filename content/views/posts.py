@@ -11,8 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from community_service.api.pagination import KeysetPagination
+from community_service.api.clients import client_address
+from community_service.api.pagination import KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
+from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
+from community_service.search import SearchPage
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.filters import PostFilter
 from content.models import Post, PostStatus
@@ -22,6 +25,7 @@ from content.serializers.posts import (
     ModerationReasonSerializer,
     PostInputSerializer,
     PostOutputSerializer,
+    PostSearchResultSerializer,
     PostUpdateSerializer,
     RejectInputSerializer,
 )
@@ -35,12 +39,11 @@ COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, descrip
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
 ORDERING = OpenApiParameter(
     "ordering", str, enum=["pinned", "new", "top"],
-    description="pinned (default: pinned first, then newest), new, or top (most liked). With cursor: new or top.",
+    description="pinned (pinned first, then newest; the default for pages), new (the default with `cursor`), "
+    "or top (most liked). With `search` and no `ordering`, pages are ranked by relevance; with `cursor`, "
+    "`search` only filters and the order is `ordering`'s.",
 )
-CURSOR = OpenApiParameter(
-    "cursor", str, description="Keyset pagination for infinite scroll: send it empty for the first page, then "
-    "follow `next`/`previous`. The response is then {items, next, previous}.",
-)
+CURSOR = cursor_parameter()
 
 
 def _user_id(request: Request) -> object | None:
@@ -48,30 +51,27 @@ def _user_id(request: Request) -> object | None:
 
 
 def _viewer_key(request: Request) -> str:
-    """Who is viewing, for view dedupe: the user, else the client address.
-
-    Behind the proxy, the last X-Forwarded-For entry is the address our proxy saw (earlier
-    entries are client-supplied and could be varied to inflate counts).
-    """
+    """Who is viewing, for view dedupe: the user, else the client address (X-Forwarded-For
+    only through NUM_PROXIES trusted proxies, so a varied header cannot inflate counts)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
-    return f"ip:{address}"
+    return f"ip:{client_address(request)}"
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="The community's posts (filters, search, page or cursor)",
-        parameters=[ORDERING, CURSOR],
-        responses={200: page_or_cursor_response(PostOutputSerializer, "Post")},
+        parameters=[ORDERING, CURSOR, search_parameter("titles and contents, in the community's language")],
+        responses={200: page_or_cursor_response(PostOutputSerializer, "Post",
+                                                search_page_schema("Post", PostSearchResultSerializer))},
     ),
     create=extend_schema(summary="Write a post (or a draft)", request=PostInputSerializer,
                          responses={201: PostOutputSerializer}),
 )
 @extend_schema(tags=["posts"], parameters=[COMMUNITY])
-class CommunityPostViewSet(CommunityScopedViewSet):
+class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
     serializer_class = PostOutputSerializer
+    search_serializer_class = PostSearchResultSerializer
     filterset_class = PostFilter
     action_permissions = {
         "list": [CanViewCommunity()],
@@ -86,24 +86,31 @@ class CommunityPostViewSet(CommunityScopedViewSet):
             return Post.objects.none()
         return selectors.post_feed(community=self.community, user_id=_user_id(self.request), access=self.access())
 
+    def run_search(self, queryset: QuerySet[Post], *, text: str, page: int, page_size: int) -> SearchPage:
+        # Relevance, unless the caller asked for an order.
+        ordering = self.request.query_params.get("ordering")
+        order = selectors.PAGE_ORDERINGS[ordering] if ordering else None
+        return selectors.post_search(queryset, community=self.community, text=text, page=page, page_size=page_size,
+                                     order=order)
+
     def list(self, request: Request, community_pk: str) -> Response:
-        ordering = request.query_params.get("ordering") or ("new" if KeysetPagination.requested(request) else "pinned")
+        explicit = request.query_params.get("ordering")
+        ordering = explicit or ("new" if KeysetPagination.requested(request) else "pinned")
         if ordering not in selectors.PAGE_ORDERINGS:
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.PAGE_ORDERINGS)}."]})
         posts = self.filter_queryset(self.get_queryset())
-        searching = bool(request.query_params.get("search", "").strip())
+        searching = self.searching()
         if KeysetPagination.requested(request):
-            if searching or ordering not in selectors.FEED_ORDERINGS:
-                raise ValidationError({"cursor": ["Cursor pagination works with ordering=new or top, without search."]})
+            # Relevance is no keyset position: with a cursor, search filters and `ordering` orders.
             keys = selectors.post_feed_keys(ordering=ordering,
                                             status=request.query_params.get("status", PostStatus.PUBLISHED))
             items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)
             return Response({"items": PostOutputSerializer(items, many=True).data, "next": next_url,
                              "previous": prev_url})
-        if not searching:
+        if not searching or explicit:
             posts = posts.order_by(*selectors.PAGE_ORDERINGS[ordering])
         page = self.paginate_queryset(posts)
-        return self.get_paginated_response(PostOutputSerializer(page, many=True).data)
+        return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
 
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = PostInputSerializer(data=request.data)
@@ -113,7 +120,7 @@ class CommunityPostViewSet(CommunityScopedViewSet):
         channel = channel_in_community(community=self.community, channel_id=channel_id) if channel_id else None
         post = services.post_create(community=self.community, author=request.user, access=self.access(),
                                     channel=channel, **data)
-        fresh = selectors.post_get(post_id=post.pk, user_id=request.user.pk, access_for=lambda _: self.access())
+        fresh = selectors.post_written(post_id=post.pk, user_id=request.user.pk)
         return Response(PostOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
 
@@ -148,7 +155,8 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
         return post
 
     def respond(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.post_get(post_id=post.pk, user_id=_user_id(self.request), access_for=self.access_for)
+        # What the write committed, even if a concurrent delete hid the post right after.
+        fresh = selectors.post_written(post_id=post.pk, user_id=_user_id(self.request))
         return Response(PostOutputSerializer(fresh).data, status=code)
 
     def retrieve(self, request: Request, post_id: str) -> Response:

@@ -9,12 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community_service.api.fields import StrictCharField
-from community_service.api.pagination import PageNumberPagination
+from community_service.api.pagination import PageNumberPagination, SearchPagination
+from community_service.api.search import search_page_schema
+from community_service.search import MAX_RESULTS
 from communities.selectors import community_search
 from members.selectors.communities import community_list_visible
-from communities.serializers import CommunityOutputSerializer
+from communities.serializers import CommunitySearchResultSerializer
 from content.selectors.posts import post_global_search
-from content.serializers.posts import PostOutputSerializer
+from content.serializers.posts import PostSearchResultSerializer
 from members.permissions import is_superadmin
 
 # How many communities to show above the post results.
@@ -31,20 +33,22 @@ class SearchView(APIView):
 
     @extend_schema(
         tags=["search"],
-        summary="Search communities and posts (PostgreSQL full text, ranked)",
+        summary="Search communities and posts (PostgreSQL full text, ranked, typo-tolerant)",
+        description=(
+            "Communities (the best 5) and posts (paged) the caller may read, in every supported language. "
+            "Query syntax, `match`, `highlight` and the count cap are as for `GET /communities?search=`: "
+            f"`total` is exact up to {MAX_RESULTS} (`total_capped` past it) and deeper pages are a 400."
+        ),
         parameters=[
-            OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200},
-                             required=True, description="Words to find (web-search syntax)."),
+            OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200}, required=True,
+                             description='Words in any form, "quoted phrases", -excluded words, `or`; the last word '
+                             "also matches as a prefix."),
             *[OpenApiParameter(p["name"], {**p["schema"]}, description=p["description"])
               for p in PageNumberPagination().get_schema_operation_parameters(None)],
         ],
         responses={200: inline_serializer("SearchResults", {
-            "communities": CommunityOutputSerializer(many=True),
-            "posts": inline_serializer("SearchPostPage", {
-                "items": PostOutputSerializer(many=True), "total": serializers.IntegerField(),
-                "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
-                "pages": serializers.IntegerField(),
-            }),
+            "communities": CommunitySearchResultSerializer(many=True),
+            "posts": search_page_schema("GlobalPost", PostSearchResultSerializer),
         })},
     )
     def get(self, request: Request) -> Response:
@@ -53,13 +57,14 @@ class SearchView(APIView):
         text = query.validated_data["q"]
         viewer = request.user.pk if request.user.is_authenticated else None
         superadmin = is_superadmin(request)
-        communities = community_search(community_list_visible(viewer_id=viewer, superadmin=superadmin), text=text)
-        posts = post_global_search(text=text, user_id=viewer, superadmin=superadmin)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(posts, request, view=self)
+        paginator = SearchPagination()
+        posts = paginator.paginate_search(request, lambda page, size: post_global_search(
+            text=text, user_id=viewer, superadmin=superadmin, page=page, page_size=size))
+        communities = community_search(community_list_visible(viewer_id=viewer, superadmin=superadmin), text=text,
+                                       page=1, page_size=TOP_COMMUNITIES)
         return Response({
-            "communities": CommunityOutputSerializer(communities[:TOP_COMMUNITIES], many=True).data,
-            "posts": paginator.envelope(PostOutputSerializer(page, many=True).data),
+            "communities": CommunitySearchResultSerializer(communities.items, many=True).data,
+            "posts": paginator.envelope(PostSearchResultSerializer(posts, many=True).data),
         })
 
 

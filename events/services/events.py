@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Community
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
 from events.access import require_can_create_event, require_can_manage_event
@@ -65,7 +66,7 @@ def _validate(*, starts_at: datetime, ends_at: datetime, registration_deadline: 
         raise ValidationFailed("Give a location, an online_url, or both.", field="location", code="required")
 
 
-@transaction.atomic
+@atomic_with_retry
 def event_create(*, community: Community, organizer: User, access: CommunityAccess, data: dict) -> Event:
     """Schedule an event organised by the caller. `data` holds validated fields (aware times).
 
@@ -83,7 +84,7 @@ def event_create(*, community: Community, organizer: User, access: CommunityAcce
     return event
 
 
-@transaction.atomic
+@atomic_with_retry
 def event_update(*, event: Event, actor: User, access: CommunityAccess, data: dict) -> Event:
     """Edit an event (the organiser, or event.manage). Only fields whose value changes count.
 
@@ -144,7 +145,7 @@ def _cancel_locked(event: Event, *, actor: User, reason: str) -> None:
                 parts=len(parts))
 
 
-@transaction.atomic
+@atomic_with_retry
 def event_cancel(*, event: Event, actor: User, access: CommunityAccess, reason: str) -> Event:
     """Cancel a scheduled or ongoing event with a reason; registrants are named in
     `event.cancelled`. Registrations stay as they were (the record of who meant to come).
@@ -161,7 +162,7 @@ def event_cancel(*, event: Event, actor: User, access: CommunityAccess, reason: 
     return event
 
 
-@transaction.atomic
+@atomic_with_retry
 def event_delete(*, event: Event, actor: User, access: CommunityAccess) -> None:
     """Soft-delete (the organiser, or event.manage). An event that is not over and has
     registrants is cancelled first, so they are told. Raises PermissionDenied, NotFound."""

@@ -12,10 +12,10 @@ event's lock, so the order among one event's registrations never matters.
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from community_service.outbox.services import outbox_record
 from events.models import LIVE_REGISTRATION, Event, EventStatus, Registration, RegistrationStatus
@@ -125,7 +125,7 @@ def _cancel(event: Event, registration: Registration, *, reason: str | None = No
     return registration
 
 
-@transaction.atomic
+@atomic_with_retry
 def registration_create(*, event: Event, user: User) -> RegistrationResult:
     """RSVP the caller: going while seats remain, otherwise at the back of the waitlist.
 
@@ -159,7 +159,7 @@ def registration_create(*, event: Event, user: User) -> RegistrationResult:
     return RegistrationResult(registration=registration, created=True)
 
 
-@transaction.atomic
+@atomic_with_retry
 def registration_cancel(*, event: Event, user: User) -> Registration | None:
     """Withdraw the caller's RSVP; None when they had none. A freed seat is taken at once by
     the first waitlisted member. Raises Conflict (registration_closed) once the event has

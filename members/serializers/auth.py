@@ -4,17 +4,31 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.api.fields import StrictCharField, StrictRegexField
+from community_service.api.fields import FullMatchRegexValidator, StrictCharField, StrictRegexField
 from members.models import User
 from members.tokens import user_claims
 
 
+# The addresses we accept, stated as a pattern the schema carries: a subset of what Django's
+# EmailValidator takes (dot-atom local part, a domain of labels and a 2-63 letter TLD), so a
+# client that follows the schema is never refused; the validator still runs too.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
+    email = serializers.EmailField(
+        max_length=254,
+        trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
+        validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
+    )
     username = StrictRegexField(
         r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
     )
@@ -22,15 +36,22 @@ class RegisterInputSerializer(serializers.Serializer):
         write_only=True,
         min_length=8,
         max_length=128,
+        # The part of the strength rules a pattern can state: at least one character that is not a digit.
+        validators=[RegexValidator(r"^[^\x00]*[^0-9\x00][^\x00]*$", message="This password is entirely numeric.",
+                                   code="password_entirely_numeric")],
         style={"input_type": "password"},
-        help_text="8-128 characters; not entirely numeric, not a common password, not similar to the email or username.",
+        help_text="8-128 characters; not entirely numeric, not a common password, not similar to the email or "
+        "username. The last two cannot be checked from the schema: a refusal names them with code "
+        "password_too_common or password_too_similar.",
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             validate_password(attrs["password"], user=User(email=attrs["email"], username=attrs["username"]))
         except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+            # Keep Django's codes (password_too_common, ...): clients and the fuzz config rely on them.
+            errors = [ErrorDetail(message, code=error.code) for error in exc.error_list for message in error.messages]
+            raise serializers.ValidationError({"password": errors}) from exc
         return attrs
 
 
@@ -56,6 +77,12 @@ class RegisterOutputSerializer(serializers.Serializer):
 
 class TokenObtainInputSerializer(TokenObtainPairSerializer):
     """Email + password → token pair carrying the seed's claims."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Credentials as sent (a password may end in a space), so minLength means what it says.
+        for field in self.fields.values():
+            field.trim_whitespace = False
 
     @classmethod
     def get_token(cls, user: User) -> RefreshToken:

@@ -3,11 +3,12 @@
 import secrets
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
+from communities.locks import community_lock
 from communities.models import Community, Invite
 from members.models import Member, User
 from members.services.memberships import member_join
@@ -31,10 +32,17 @@ def invite_revoke(*, invite: Invite) -> Invite:
     return invite
 
 
-@transaction.atomic
+@atomic_with_retry
 def invite_accept(*, code: str, user: User) -> Member:
-    """Join through an invite: skips approval, counts one use. Raises NotFound/Conflict if unusable."""
-    invite = Invite.objects.select_for_update().filter(code=code).select_related("community").first()
+    """Join through an invite: skips approval, counts one use. Raises NotFound/Conflict if unusable.
+
+    Lock order: the community row (member_join's), then the invite, then the member.
+    """
+    community_id = Invite.objects.filter(code=code).values_list("community_id", flat=True).first()
+    if community_id is None or not community_lock(community_id):
+        raise NotFound("Invite not found.")
+    invite = (Invite.objects.select_for_update(no_key=True, of=("self",)).filter(code=code)
+              .select_related("community").first())
     if invite is None or invite.community.deleted_at is not None:
         raise NotFound("Invite not found.")
     if invite.revoked_at is not None:

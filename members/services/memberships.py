@@ -1,13 +1,16 @@
 """Membership life cycle: bootstrap, join (or request), leave, kick, approve, settings.
 
-Lock order (docs/architecture.md): member rows by pk, then the community row, which the
-member counter's UPDATE locks last.
+Lock order (docs/architecture.md): every membership write locks the community row first
+(community_lock: the row member_count's UPDATE changes), then member rows by pk, then the
+roles it assigns or removes by pk. Writes to one community's members therefore take turns.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
+from community_service.db import atomic_with_retry, lock_rows
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
 from members.catalogue import DEFAULT_ROLES
 from members.models import Member, MemberStatus, Role, User
@@ -18,11 +21,19 @@ from members.signals import membership_ended
 
 
 def _default_role(community: Community) -> Role | None:
-    return Role.objects.filter(community=community, is_default=True).first()
+    """The default role, locked: a role delete cannot remove it under a new member's grant."""
+    return Role.objects.select_for_update(no_key=True).filter(community=community, is_default=True).first()
 
 
 def _locked_member(community: Community, user_id: object) -> Member | None:
-    return Member.objects.select_for_update().filter(community=community, user_id=user_id).first()
+    return Member.objects.select_for_update(no_key=True).filter(community=community, user_id=user_id).first()
+
+
+def lock_community_then_member(member: Member) -> Member:
+    """The lock order's first two steps for a write to one member: the community row, then
+    the member row (re-read, with its community)."""
+    community_lock(member.community_id)
+    return Member.objects.select_for_update(no_key=True, of=("self",)).select_related("community").get(pk=member.pk)
 
 
 def lock_or_create_member(community: Community, user: User) -> Member:
@@ -70,7 +81,7 @@ def deactivate_member(member: Member, *, status: str) -> None:
         rbac_invalidate(member.community_id)
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_bootstrap_community(*, community: Community, owner: User) -> Member:
     """Create the default roles and the owner's membership. Runs inside community_create."""
     roles = Role.objects.bulk_create(
@@ -85,14 +96,16 @@ def member_bootstrap_community(*, community: Community, owner: User) -> Member:
     return owner_member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_join(*, community: Community, user: User, message: str = "", via_invite: bool = False) -> Member:
     """Join by the community's rules: public → active; restricted → pending; private → invite only.
 
     Raises Conflict if already a member or already pending, PermissionDenied if banned or
-    if the community needs an invite. Safe under concurrent joins of the same user: the
-    unique (community, user) constraint lets exactly one insert win.
+    if the community needs an invite, NotFound if the community is gone. Concurrent joins
+    take turns on the community lock; the unique (community, user) constraint backs it.
     """
+    if not community_lock(community.pk):
+        raise NotFound("Community not found.")
     if community.community_type == CommunityType.PRIVATE and not via_invite:
         raise PermissionDenied("This community is private: join with an invite.", code="invite_required")
     target = (
@@ -119,10 +132,10 @@ def member_join(*, community: Community, user: User, message: str = "", via_invi
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_leave(*, member: Member) -> Member:
     """Leave (or withdraw a pending request). The owner must transfer ownership first."""
-    member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
+    member = lock_community_then_member(member)
     if member.is_owner:
         raise Conflict("The owner cannot leave; transfer ownership first.", code="owner_cannot_leave")
     if member.status not in (MemberStatus.ACTIVE, MemberStatus.PENDING):
@@ -134,9 +147,9 @@ def member_leave(*, member: Member) -> Member:
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_kick(*, actor: CommunityAccess, member: Member) -> Member:
-    member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
+    member = lock_community_then_member(member)
     if member.status != MemberStatus.ACTIVE:
         raise Conflict("Only active members can be kicked.", code="not_member")
     require_outranks(actor, member, "kick")
@@ -146,10 +159,10 @@ def member_kick(*, actor: CommunityAccess, member: Member) -> Member:
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def join_request_decide(*, actor: CommunityAccess | None = None, member: Member, approve: bool) -> Member:
     """Approve (→ active, default role, counted) or reject a pending join request."""
-    member = Member.objects.select_for_update().select_related("community").get(pk=member.pk)
+    member = lock_community_then_member(member)
     if member.status != MemberStatus.PENDING:
         raise Conflict("There is no pending join request for this user.", code="not_pending")
     if approve:
@@ -161,7 +174,7 @@ def join_request_decide(*, actor: CommunityAccess | None = None, member: Member,
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_update(
     *, actor: CommunityAccess, actor_user: User, member: Member, nickname: str | None = None,
     role_ids: list | None = None,
@@ -171,7 +184,9 @@ def member_update(
     Roles may be added or removed only below the actor's rank and only when they grant
     nothing the actor lacks; another member's settings only from strictly above them.
     """
-    member = Member.objects.select_for_update().select_related("community", "user").get(pk=member.pk)
+    community_lock(member.community_id)
+    member = (Member.objects.select_for_update(no_key=True, of=("self",)).select_related("community", "user")
+              .get(pk=member.pk))
     if member.status != MemberStatus.ACTIVE:
         raise Conflict("Only active members can be updated.", code="not_member")
     is_self = member.user_id == actor_user.pk
@@ -187,9 +202,13 @@ def member_update(
             raise PermissionDenied("Changing roles needs role.manage.")
         if not is_self:
             require_outranks(actor, member, "change the roles of")
+        # Lock every role granted or taken away (after the member: lock order), so a
+        # concurrent role delete either finished first (the role is unknown here) or waits.
+        held = member.roles.values_list("pk", flat=True)
+        lock_rows(Role.objects.filter(community=member.community).filter(pk__in=[*role_ids, *held]))
         wanted = list(Role.objects.filter(community=member.community, pk__in=role_ids))
         if len(wanted) != len(set(map(str, role_ids))):
-            raise ValidationFailed("Unknown role for this community.", field="role_ids", code="invalid")
+            raise NotFound("Unknown role for this community.", field="role_ids")
         current = list(member.roles.all())
         changed = set(wanted) ^ set(current)
         for role in changed:

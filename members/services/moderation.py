@@ -1,24 +1,30 @@
-"""Bans and mutes: keeping people out of a community, or quiet in it, for a while."""
+"""Bans and mutes: keeping people out of a community, or quiet in it, for a while.
+
+Lock order as every membership write (docs/architecture.md): the community row, then the member.
+"""
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from community_service.exceptions import Conflict
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound
+from communities.locks import community_lock
 from communities.models import AuditAction, Community
 from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess
 from members.services.effects import member_audit_record, member_event_record, rbac_invalidate
 from members.services.hierarchy import require_outranks
-from members.services.memberships import deactivate_member, lock_or_create_member
+from members.services.memberships import deactivate_member, lock_community_then_member, lock_or_create_member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_ban(
     *, actor: CommunityAccess, community: Community, user: User, duration: timedelta | None, reason: str = ""
 ) -> Member:
     """Ban a member, or pre-emptively a user who is not one. `duration=None` is permanent."""
+    if not community_lock(community.pk):
+        raise NotFound("Community not found.")
     member = lock_or_create_member(community, user)
     if member.status == MemberStatus.ACTIVE or member.is_owner:
         require_outranks(actor, member, "ban")
@@ -33,9 +39,9 @@ def member_ban(
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_unban(*, actor: CommunityAccess | None = None, member: Member) -> Member:
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = lock_community_then_member(member)
     if member.status != MemberStatus.BANNED:
         raise Conflict("This user is not banned.", code="not_banned")
     member.status = MemberStatus.LEFT
@@ -48,10 +54,10 @@ def member_unban(*, actor: CommunityAccess | None = None, member: Member) -> Mem
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_mute(*, actor: CommunityAccess, member: Member, duration: timedelta, reason: str = "") -> Member:
     """Muted members can read but not post, comment or react until `muted_until`."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = lock_community_then_member(member)
     if member.status != MemberStatus.ACTIVE:
         raise Conflict("Only active members can be muted.", code="not_member")
     require_outranks(actor, member, "mute")
@@ -63,9 +69,9 @@ def member_mute(*, actor: CommunityAccess, member: Member, duration: timedelta, 
     return member
 
 
-@transaction.atomic
+@atomic_with_retry
 def member_unmute(*, actor: CommunityAccess | None = None, member: Member) -> Member:
-    member = Member.objects.select_for_update().get(pk=member.pk)
+    member = lock_community_then_member(member)
     if member.muted_until is None or member.muted_until <= timezone.now():
         raise Conflict("This member is not muted.", code="not_muted")
     member.muted_until = None

@@ -1,21 +1,26 @@
 """Handing a community to another member."""
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, ValidationFailed
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict
 from community_service.outbox.services import outbox_record
+from communities.locks import community_lock
 from communities.models import Community
 from members.models import Member, MemberStatus, User
 from members.services.effects import rbac_invalidate
 
 
-@transaction.atomic
+@atomic_with_retry
 def community_transfer_ownership(*, community: Community, new_owner: User) -> Community:
-    """Hand the community to another active member. The old owner stays, with their roles."""
+    """Hand the community to another active member. The old owner stays, with their roles.
+
+    Lock order: the community row (its owner changes), then both member rows by pk.
+    """
+    community_lock(community.pk)
     members = list(
-        Member.objects.select_for_update()
+        Member.objects.select_for_update(no_key=True)
         .filter(community=community)
         .filter(Q(is_owner=True) | Q(user_id=new_owner.pk))
         .order_by("pk")
@@ -23,7 +28,7 @@ def community_transfer_ownership(*, community: Community, new_owner: User) -> Co
     old = next((m for m in members if m.is_owner), None)
     new = next((m for m in members if m.user_id == new_owner.pk), None)
     if new is None or new.status != MemberStatus.ACTIVE:
-        raise ValidationFailed("The new owner must be an active member.", field="user_id", code="not_member")
+        raise Conflict("The new owner must be an active member.", field="user_id", code="not_member")
     if new.is_owner:
         raise Conflict("This member already owns the community.", code="already_owner")
     # Clear the old flag first: at most one owner per community is a database constraint.

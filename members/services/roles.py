@@ -1,8 +1,16 @@
-"""Roles: create, edit and delete, within the actor's rank and permissions."""
+"""Roles: create, edit and delete, within the actor's rank and permissions.
+
+Lock order (docs/architecture.md): the community row first, as every membership write (so
+changes to one community's roles, including the single default role, take turns), then the
+role. A member's role grant locks the role after the member, so a delete either finished
+first or waits for the grant and then removes it too.
+"""
 
 from django.db import IntegrityError, transaction
 
-from community_service.exceptions import Conflict, PermissionDenied
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from communities.locks import community_lock
 from communities.models import Community
 from members.models import Role
 from members.selectors.access import CommunityAccess
@@ -10,11 +18,16 @@ from members.services.effects import rbac_invalidate, role_event_record
 from members.services.hierarchy import require_can_grant, validate_permission_codes
 
 
+# A community's roles are configuration, listed whole (GET .../roles is an array, not a page):
+# the cap keeps that list bounded (Discord's limit).
+MAX_ROLES_PER_COMMUNITY = 250
+
+
 def _set_default_role(role: Role) -> None:
     Role.objects.filter(community_id=role.community_id, is_default=True).exclude(pk=role.pk).update(is_default=False)
 
 
-@transaction.atomic
+@atomic_with_retry
 def role_create(
     *, actor: CommunityAccess, community: Community, name: str, permissions: list[str], priority: int = 0,
     color: str = "", is_default: bool = False,
@@ -23,6 +36,9 @@ def role_create(
     if priority >= actor.rank:
         raise PermissionDenied("You can only create roles below your own.", code="hierarchy")
     require_can_grant(actor, permissions)
+    community_lock(community.pk)  # serialises creates, so the cap holds under concurrency
+    if Role.objects.filter(community=community).count() >= MAX_ROLES_PER_COMMUNITY:
+        raise Conflict(f"A community has at most {MAX_ROLES_PER_COMMUNITY} roles.", code="role_limit")
     if Role.objects.filter(community=community, name__iexact=name).exists():
         raise Conflict("A role with this name already exists.", field="name", code="unique")
     role = Role(community=community, name=name, permissions=permissions, priority=priority, color=color)
@@ -39,9 +55,19 @@ def role_create(
     return role
 
 
-@transaction.atomic
+def _locked_role(role: Role, *, deleting: bool = False) -> Role:
+    """Lock the community row, then the role (FOR UPDATE only to delete it); NotFound if gone."""
+    community_lock(role.community_id)
+    locked = Role.objects.select_for_update(no_key=not deleting).filter(pk=role.pk).first()
+    if locked is None:
+        raise NotFound("Role not found.")
+    return locked
+
+
+@atomic_with_retry
 def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
-    role = Role.objects.select_for_update().get(pk=role.pk)
+    data = dict(data)  # changed below; the caller's stays whole for a retry
+    role = _locked_role(role)
     if role.priority >= actor.rank:
         raise PermissionDenied("You can only edit roles below your own.", code="hierarchy")
     if "priority" in data and data["priority"] >= actor.rank:
@@ -67,10 +93,10 @@ def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
     return role
 
 
-@transaction.atomic
+@atomic_with_retry
 def role_delete(*, actor: CommunityAccess, role: Role) -> None:
     """Delete a role; members simply lose it. The default role cannot be deleted."""
-    role = Role.objects.select_for_update().get(pk=role.pk)
+    role = _locked_role(role, deleting=True)
     if role.is_default:
         raise Conflict("The default role cannot be deleted.", code="default_role")
     if role.priority >= actor.rank:

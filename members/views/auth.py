@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -9,6 +10,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from members.serializers.auth import LogoutInputSerializer, RegisterInputSerializer, RegisterOutputSerializer, TokenPairOutputSerializer, TokenRefreshInputSerializer, UserOutputSerializer
 from members.services.auth import auth_token_refresh, user_logout, user_register
+from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.tokens import token_pair_for
 
 
@@ -43,7 +45,18 @@ class RegisterView(CredentialEndpointMixin, APIView):
 class TokenObtainView(CredentialEndpointMixin, TokenObtainPairView):
     @extend_schema(responses={200: TokenPairOutputSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:
-        return super().post(request, *args, **kwargs)
+        email = request.data.get("email") if isinstance(request.data, dict) else None
+        if not isinstance(email, str):
+            return super().post(request, *args, **kwargs)  # the serializer names the bad field
+        # Per account as well as per address: many addresses guessing one password share a budget.
+        login_attempt_check(email=email)
+        try:
+            response = super().post(request, *args, **kwargs)
+        except AuthenticationFailed:
+            login_failure_record(email=email)
+            raise
+        login_failures_clear(email=email)
+        return response
 
 
 @extend_schema(tags=["auth"])

@@ -5,17 +5,25 @@ up, because every write is gated by the RBAC that members/ owns.
 """
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.caching import CachedListMixin
+from community_service.api.search import SearchListMixin, plain_page_schema, search_page_schema, search_parameter
+from community_service.search import SearchPage
 from communities import selectors, services
 from communities.filters import CommunityFilter
 from communities.models import Community, CommunityType
-from communities.serializers import CommunityInputSerializer, CommunityOutputSerializer, CommunityUpdateSerializer
+from communities.serializers import (
+    CommunityInputSerializer,
+    CommunityOutputSerializer,
+    CommunitySearchResultSerializer,
+    CommunityUpdateSerializer,
+)
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import NotFound
 from members.selectors.communities import community_get_visible, community_list_visible
@@ -26,7 +34,17 @@ ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Com
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List and search communities"),
+    list=extend_schema(
+        summary="List and search communities",
+        parameters=[search_parameter("community names and descriptions, in every supported language")],
+        responses={200: PolymorphicProxySerializer(
+            component_name="CommunityListOrSearch",
+            serializers=[plain_page_schema("Community", CommunityOutputSerializer),
+                         search_page_schema("Community", CommunitySearchResultSerializer)],
+            resource_type_field_name=None,
+            many=False,
+        )},
+    ),
     retrieve=extend_schema(summary="Get a community by id or slug", parameters=[ID_OR_SLUG]),
     create=extend_schema(summary="Create a community", request=CommunityInputSerializer),
     update=extend_schema(summary="Replace a community's editable fields", request=CommunityUpdateSerializer,
@@ -38,6 +56,7 @@ ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Com
 @extend_schema(tags=["communities"])
 class CommunityViewSet(
     CachedListMixin,
+    SearchListMixin,
     ActionPermissionsMixin,
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
@@ -52,6 +71,7 @@ class CommunityViewSet(
     }
     lookup_value_regex = "[^/]+"
     list_cache_namespace = services.COMMUNITY_LIST_CACHE
+    search_serializer_class = CommunitySearchResultSerializer
 
     def _viewer(self) -> dict:
         user = self.request.user
@@ -64,6 +84,11 @@ class CommunityViewSet(
     def get_queryset(self) -> QuerySet[Community]:
         return community_list_visible(**self._viewer()).order_by("-created_at", "-id")
 
+    def run_search(self, queryset: QuerySet[Community], *, text: str, page: int, page_size: int) -> SearchPage:
+        # An explicit ?ordering= (applied by the filter) orders the matches; otherwise relevance.
+        order = queryset.query.order_by if self.request.query_params.get("ordering") else None
+        return selectors.community_search(queryset, text=text, page=page, page_size=page_size, order=order)
+
     def get_object(self) -> Community:
         community = community_get_visible(id_or_slug=self.kwargs["pk"], **self._viewer())
         self.check_object_permissions(self.request, community)
@@ -71,9 +96,12 @@ class CommunityViewSet(
 
     def retrieve(self, request: Request, pk: str) -> Response:
         body = selectors.community_detail_cached(id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data)
-        if body["community_type"] == CommunityType.PRIVATE:
+        if request.user.is_authenticated or body["community_type"] == CommunityType.PRIVATE:
             access = request_community_access(request, body["id"])
-            if not (access.is_superadmin or access.is_active_member):
+            if access.is_banned and not access.is_superadmin:
+                # As on every community-scoped endpoint (docs/permissions.md).
+                raise PermissionDenied("You are banned from this community.", code="banned")
+            if body["community_type"] == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
                 raise NotFound("Community not found.")
         return Response(body)
 

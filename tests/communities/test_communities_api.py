@@ -31,10 +31,12 @@ def test_create_returns_the_seed_body_with_a_generated_slug(auth_client):
     assert body["owner_id"] == str(auth_client.user.pk)
     assert body["member_count"] == 1
     assert body["post_count"] == 0
+    # The seed's body, plus post_moderation (pre-moderation, docs/content.md).
     assert set(body) == {
-        "id", "name", "slug", "description", "community_type", "status", "owner_id",
-        "member_count", "post_count", "created_at", "updated_at",
+        "id", "name", "slug", "description", "community_type", "language", "status", "owner_id",
+        "member_count", "post_count", "created_at", "updated_at", "post_moderation",
     }  # fmt: skip
+    assert body["post_moderation"] is False
 
 
 def test_create_ignores_server_owned_fields(auth_client):
@@ -262,10 +264,12 @@ def test_delete_is_soft_the_row_stays_and_the_api_answers_404(django_capture_on_
     assert owner.delete(detail(community.pk)).status_code == 404
 
 
-def test_text_drops_nul_characters_and_refuses_invalid_unicode(auth_client):
+def test_text_refuses_nul_characters_and_invalid_unicode_as_the_schema_says(auth_client):
+    # PostgreSQL text cannot hold NUL; the schema's pattern says so, and the server agrees.
     response = auth_client.post(LIST, {"name": "Nul\x00byte"})
-    assert response.status_code == 201
-    assert response.data["name"] == "Nulbyte"
+    assert response.status_code == 400 and response.data["code"] == "null_characters_not_allowed"
+    schema = auth_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert schema["components"]["schemas"]["CommunityInputRequest"]["properties"]["name"]["pattern"] == "^[^\\u0000]*$"
     bad = auth_client.generic("POST", LIST, '{"name": "\\udb3c"}', content_type="application/json")
     assert bad.status_code == 400
     assert bad.data["code"] == "invalid_unicode"

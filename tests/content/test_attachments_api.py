@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from community_service.exceptions import ValidationFailed
+from community_service.exceptions import Conflict, DomainError
 from content.models import Attachment, Post
 from content.services.attachments import attachments_claim
 from tests.concurrency import run_concurrently
@@ -134,11 +134,11 @@ def test_a_post_claims_attachments_and_shows_their_urls(local_media):
     assert post.data["media_urls"] == [attachment["url"]]
     reused = api.post(f"/api/v1/communities/{community.pk}/posts",
                       {"title": "Again", "content": "x", "attachment_ids": [attachment["id"]]}, format="json")
-    assert (reused.status_code, "attachment_ids" in reused.data) == (400, True)
+    assert (reused.status_code, reused.data["code"], "attachment_ids" in reused.data) == (409, "attached", True)
     someone_elses = upload(client_for(community.owner), community).data
     stolen = api.post(f"/api/v1/communities/{community.pk}/posts",
                       {"title": "Mine", "content": "x", "attachment_ids": [someone_elses["id"]]}, format="json")
-    assert stolen.status_code == 400
+    assert (stolen.status_code, "attachment_ids" in stolen.data) == (404, True)  # someone else's is unknown to you
     assert api.delete(f"/api/v1/attachments/{attachment['id']}").data["code"] == "attached"
 
 
@@ -173,10 +173,12 @@ def test_claim_refuses_attachments_that_are_not_the_uploaders_to_give(local_medi
         "not_a_uuid": lambda: "cat.png",
     }
     free = _stored(community, community.owner)
-    with pytest.raises(ValidationFailed) as refused, transaction.atomic():
+    with pytest.raises(DomainError) as refused, transaction.atomic():
         attachments_claim(community=community, uploader=community.owner, attachment_ids=[free.pk, ids[whose]()],
                           post=post)
     assert refused.value.field == "attachment_ids"
+    # Unknown to this uploader: 404 (not_a_uuid: 400); used by another post: 409.
+    assert refused.value.status_code == {"already_attached": 409, "not_a_uuid": 400}.get(whose, 404)
     free.refresh_from_db()
     assert free.post_id is None  # all or nothing
 
@@ -296,7 +298,7 @@ def test_two_posts_claiming_one_attachment_at_once_give_it_to_exactly_one():
                 attachments_claim(community=community, uploader=community.owner, attachment_ids=[attachment.pk],
                                   post=post)
             return "claimed"
-        except ValidationFailed:
+        except Conflict:  # the winner's post already holds it
             return "refused"
 
     results = run_concurrently([lambda post=post: claim(post) for post in posts])

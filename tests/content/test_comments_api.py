@@ -78,23 +78,24 @@ def test_a_reply_is_nested_under_its_parent_in_the_thread_list(world):
     assert counts(world.post) == 3
 
 
-def test_replies_deeper_than_the_limit_are_a_400_naming_parent_id(world, settings):
+def test_replies_deeper_than_the_limit_are_a_409_naming_parent_id(world, settings):
     settings.COMMENT_MAX_DEPTH = 2
     first = say(world, "member", "1", parent=world.comment.pk)
     second = say(world, "member", "2", parent=first["id"])
     response = world.client("member").post(comments_url(world.post), {"content": "3", "parent_id": second["id"]},
                                            format="json")
-    assert response.status_code == 400
+    # Well-formed, but the thread is already as deep as it may go: a conflict with its state.
+    assert response.status_code == 409
     assert response.data["code"] == "too_deep" and "parent_id" in response.data
     assert counts(world.post) == 3
 
 
-def test_a_parent_from_another_post_is_a_400_naming_parent_id(world):
+def test_a_parent_from_another_post_is_a_404_naming_parent_id(world):
     other = Post.objects.create(community=world.community, channel=world.channel, author=world.users["author"],
                                 title="Other", content="x", status=PostStatus.PUBLISHED, published_at=timezone.now())
     response = world.client("member").post(comments_url(other), {"content": "Hi", "parent_id": str(world.comment.pk)},
                                            format="json")
-    assert response.status_code == 400 and "parent_id" in response.data
+    assert response.status_code == 404 and "parent_id" in response.data
     assert counts(other) == 0
 
 
@@ -104,7 +105,6 @@ def test_a_parent_from_another_post_is_a_400_naming_parent_id(world):
     ({}, "content"),
     ({"content": "x" * 10001}, "content"),
     ({"content": "ok", "parent_id": "not-a-uuid"}, "parent_id"),
-    ({"content": "ok", "parent_id": "00000000-0000-0000-0000-000000000000"}, "parent_id"),
 ])  # fmt: skip
 def test_bad_comment_input_is_a_400_naming_the_field(world, body, field):
     response = world.client("member").post(comments_url(world.post), body, format="json")
@@ -265,10 +265,22 @@ def test_nobody_else_edits_a_comment(world, actor):
     assert world.comment.content == "Nice"
 
 
-@pytest.mark.parametrize("body", [{"content": ""}, {"content": None}, {}, {"content": ["x"]}])
+def test_an_unknown_parent_is_a_404_naming_parent_id(world):
+    body = {"content": "ok", "parent_id": "00000000-0000-0000-0000-000000000000"}
+    response = world.client("member").post(comments_url(world.post), body, format="json")
+    assert response.status_code == 404 and "parent_id" in response.data
+
+
+@pytest.mark.parametrize("body", [{"content": ""}, {"content": None}, {"content": ["x"]}])
 def test_bad_edit_input_is_a_400_naming_content(world, body):
     response = world.client("author").patch(comment_url(world.comment.pk), body, format="json")
     assert response.status_code == 400 and "content" in response.data
+
+
+def test_an_empty_patch_changes_nothing_but_is_still_checked(world):
+    response = world.client("author").patch(comment_url(world.comment.pk), {}, format="json")
+    assert response.status_code == 200 and response.data["is_edited"] is False
+    assert world.client("member").patch(comment_url(world.comment.pk), {}, format="json").status_code == 403
 
 
 def test_editing_an_unknown_or_deleted_comment_is_404(world):
@@ -331,7 +343,7 @@ def test_a_placeholder_cannot_be_replied_to_edited_or_liked(world):
     world.client("author").delete(comment_url(world.comment.pk))
     response = world.client("member").post(comments_url(world.post),
                                            {"content": "x", "parent_id": str(world.comment.pk)}, format="json")
-    assert response.status_code == 400 and "parent_id" in response.data
+    assert response.status_code == 404 and "parent_id" in response.data
     assert world.client("member").post(f"{comment_url(world.comment.pk)}/like").status_code == 404
 
 
@@ -382,9 +394,9 @@ def test_concurrent_replies_and_deletes_in_one_thread_keep_every_count_exact():
     ] + [lambda cid=cid: world.client("member").delete(comment_url(cid)).status_code for cid in first]
     calls.append(lambda: world.client("author").delete(comment_url(world.comment.pk)).status_code)
     statuses = run_concurrently(calls)
-    # A reply that lost the race to its parent's delete is a 400 on parent_id, never a 500.
+    # A reply that lost the race to its parent's delete is a 404 on parent_id, never a 500.
     created = statuses.count(201)
-    assert created + statuses.count(400) == 20 and statuses.count(204) == 11
+    assert created + statuses.count(404) == 20 and statuses.count(204) == 11
     assert counts(world.post) == live_comments(world.post) == created
     for comment in Comment.objects.filter(post=world.post):
         shown = Comment.objects.filter(parent=comment).filter(Q(is_deleted=False) | Q(reply_count__gt=0)).count()

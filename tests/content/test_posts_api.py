@@ -81,7 +81,8 @@ def test_a_channel_of_another_community_is_refused(community):
     elsewhere = Channel.objects.create(community=CommunityFactory(), name="Other", slug="other")
     response = client_for(join(community)).post(f"/api/v1/communities/{community.pk}/posts",
                                                 {"title": "x", "content": "y", "channel_id": str(elsewhere.pk)})
-    assert (response.status_code, "channel_id" in response.data) == (400, True)
+    # A well-formed id naming nothing this community has: 404, naming the field.
+    assert (response.status_code, "channel_id" in response.data) == (404, True)
 
 
 def test_drafts_are_visible_only_to_their_author_and_publishing_counts_them(community):

@@ -10,6 +10,8 @@ COMMENT = lambda w: f"/api/v1/comments/{w.comment.pk}"  # noqa: E731
 # (url name, method) → (request builder, expected status per actor)
 MATRIX = {
     ("post-comment-list", "GET"): (lambda w: (COMMENTS(w), None), everyone(200)),
+    # Search in a public community: anyone who can view it; banned users cannot.
+    ("community-comment-search", "GET"): (lambda w: (f"{w.c}/comments?search=hello", None), everyone(200)),
     ("post-comment-list", "POST"): (lambda w: (COMMENTS(w), {"content": "Me too"}), allow(201, SPEAKERS)),
     ("comment-detail", "PATCH"): (lambda w: (COMMENT(w), {"content": "Edited"}), allow(200, {"author"})),
     ("comment-detail", "DELETE"): (lambda w: (COMMENT(w), None), allow(204, {"author"} | MODERATORS)),

@@ -20,7 +20,7 @@ MATRIX = {
     ("report-list", "GET"): (lambda w: (f"{w.c}/reports", None), allow(200, MODERATORS)),
     ("report-list", "POST"): (
         lambda w: (f"{w.c}/reports", {"target_type": "post", "target_id": str(w.post.pk), "category": "spam"}),
-        {**allow(201, REPORTERS), "author": 400},  # the author cannot report their own post
+        {**allow(201, REPORTERS), "author": 409},  # the author cannot report their own post
     ),
     # Report ids exist only for reviewers: everyone else gets a 404.
     ("report-detail", "GET"): (lambda w: (f"/api/v1/reports/{_report(w).pk}", None),

@@ -37,13 +37,13 @@ def test_a_second_report_joins_the_open_item(setting):
     assert (item.reporter_count, item.entries.count()) == (2, 2)
 
 
-def test_reporting_twice_is_409_and_self_reports_are_400(setting):
+def test_reporting_twice_or_your_own_content_is_409(setting):
     community, author, post = setting
     reporter = client_for(member_add(community))
     report(reporter, community, target_id=str(post.pk))
     assert report(reporter, community, target_id=str(post.pk)).data["code"] == "already_reported"
     own = report(client_for(author), community, target_id=str(post.pk))
-    assert (own.status_code, "target_id" in own.data) == (400, True)
+    assert (own.status_code, "target_id" in own.data) == (409, True)
 
 
 def test_unknown_or_foreign_targets_are_404_and_bad_input_400(setting):
@@ -150,10 +150,10 @@ def test_invisible_targets_are_404(setting):
     assert not Report.objects.exists()
 
 
-def test_reporting_yourself_as_a_member_is_400(setting):
+def test_reporting_yourself_as_a_member_is_409(setting):
     community, author, post = setting
     response = report(client_for(author), community, target_type="member", target_id=str(author.pk))
-    assert (response.status_code, response.data["code"]) == (400, "self_report")
+    assert (response.status_code, response.data["code"]) == (409, "self_report")
 
 
 def test_the_queue_runs_the_same_number_of_queries_for_2_and_20_items(setting):

@@ -70,7 +70,6 @@ def test_a_pre_moderated_community_holds_a_new_post_for_review(grpc_client):
     ({"title": "x" * 301, "content": "x"}, "title", "max_length"),
     ({"title": "x", "content": ""}, "content", "blank"),
     ({"title": "x", "content": "x", "channel_id": "not-a-uuid"}, "channel_id", "invalid"),
-    ({"title": "x", "content": "x", "channel_id": str(uuid.uuid4())}, "channel_id", "invalid"),
     ({"title": "x", "content": "x", "status": S.POST_STATUS_ARCHIVED}, "status", "invalid_choice"),
     ({"title": "x", "content": "x", "status": 42}, "status", "invalid_choice"),
     ({"title": "x", "content": "x", "attachment_ids": ["nope"]}, "attachment_ids.0", "invalid"),
@@ -85,12 +84,15 @@ def test_create_post_refuses_bad_input_naming_the_field(grpc_client, request_fie
     assert not Post.objects.filter(community=w.community, title="x").exists()
 
 
-def test_create_post_refuses_a_channel_of_another_community(grpc_client):
+@pytest.mark.parametrize("elsewhere", [True, False])
+def test_create_post_refuses_a_channel_of_another_community_or_none_as_not_found(grpc_client, elsewhere):
+    # As over HTTP (docs/api.md): an id naming nothing in this community is NOT_FOUND on its field.
     w = build_world()
     other = Channel.objects.create(community=CommunityFactory(), name="Elsewhere", slug="elsewhere")
+    channel_id = str(other.pk) if elsewhere else str(uuid.uuid4())
     refusal = grpc_client.call(grpc_client.posts.CreatePost, S.CreatePostRequest(
-        community_id=str(w.community.pk), title="x", content="y", channel_id=str(other.pk)), user=w.users["member"])
-    assert refusal.code == grpc.StatusCode.INVALID_ARGUMENT and refusal.fields == ["channel_id"]
+        community_id=str(w.community.pk), title="x", content="y", channel_id=channel_id), user=w.users["member"])
+    assert refusal.code == grpc.StatusCode.NOT_FOUND and refusal.fields == ["channel_id"]
 
 
 def test_create_post_acts_on_behalf_of_a_user_only(grpc_client):

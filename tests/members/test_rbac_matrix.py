@@ -40,7 +40,7 @@ JOIN = {**everyone(409), "anonymous": 401, "non_member": 201, "superadmin": 201,
 MATRIX = {
     ("community-list", "GET"): (lambda w: ("/api/v1/communities", None), everyone(200)),
     ("community-list", "POST"): (lambda w: ("/api/v1/communities", {"name": "New"}), {**everyone(201), "anonymous": 401}),
-    ("community-detail", "GET"): (lambda w: (w.c, None), everyone(200)),
+    ("community-detail", "GET"): (lambda w: (w.c, None), everyone(200, banned=403)),
     ("community-detail", "PUT"): (lambda w: (w.c, {"name": "Renamed", "community_type": "restricted"}),
                                   allow(200, ROLE_MANAGERS)),
     ("community-detail", "PATCH"): (lambda w: (w.c, {"name": "Renamed"}), allow(200, ROLE_MANAGERS)),

@@ -74,3 +74,30 @@ def test_prune_deletes_only_old_published_rows():
     assert not OutboxEvent.objects.filter(pk=old.pk).exists()
     call_command("prune_outbox", "--days", "0")
     assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {pending.pk, failed.pk}
+
+
+def test_the_outbox_page_opens_on_pending_and_failed_events_and_hurries_a_waiting_one():
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    waiting = _pending_event(age_seconds=5)
+    OutboxEvent.objects.filter(pk=waiting.pk).update(attempts=3, last_error="broker down",
+                                                     next_attempt_at=timezone.now() + timedelta(minutes=5))
+    published = _pending_event(age_seconds=5)
+    OutboxEvent.objects.filter(pk=published.pk).update(status=OutboxStatus.PUBLISHED)
+    landing = client.get("/admin/community_service/outboxevent/")
+    assert landing.status_code == 302 and landing["Location"].endswith("?attention=yes")
+    page = client.get(landing["Location"])
+    assert [event.pk for event in page.context["cl"].result_list] == [waiting.pk]
+    assert b"broker down" in page.content
+    client.post("/admin/community_service/outboxevent/",
+                {"action": "retry_failed", "index": 0, "_selected_action": [waiting.pk, published.pk]})
+    waiting.refresh_from_db()
+    assert waiting.next_attempt_at <= timezone.now() and waiting.status == OutboxStatus.PENDING
+
+
+def test_moderators_do_not_see_the_outbox():
+    from tests.console.conftest import make_moderator
+
+    client = Client()
+    client.force_login(make_moderator())
+    assert client.get("/admin/community_service/outboxevent/?attention=yes").status_code == 403

@@ -31,7 +31,7 @@ def staff_client():
 def test_every_console_list_and_add_page_loads(staff_client, model):
     CommunityFactory()
     app, name = model.split(".")
-    assert staff_client.get(reverse(f"admin:{app}_{name}_changelist")).status_code == 200
+    assert staff_client.get(reverse(f"admin:{app}_{name}_changelist"), follow=True).status_code == 200
 
 
 def test_removing_posts_from_the_console_is_soft_counted_and_audited(staff_client):

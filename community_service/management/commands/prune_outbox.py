@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = "Delete published outbox events older than --days (default OUTBOX_RETENTION_DAYS)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--days", type=int, default=settings.OUTBOX_RETENTION_DAYS)
+        parser.add_argument("--days", type=int, default=settings.OUTBOX_RETENTION_DAYS,
+                            help="Keep published events younger than this many days (pending and failed are kept).")
 
     def handle(self, *args: object, days: int, **options: object) -> None:
         deleted = outbox_prune(older_than=timedelta(days=days))

@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = "Publish pending domain events in order, in batches; --retry-failed resends failed ones."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=settings.OUTBOX_RELAY_BATCH_SIZE)
+        parser.add_argument("--batch-size", type=int, default=settings.OUTBOX_RELAY_BATCH_SIZE,
+                            help="Events per broker round trip and transaction (default OUTBOX_RELAY_BATCH_SIZE).")
         parser.add_argument(
             "--min-age", type=float, default=settings.OUTBOX_RELAY_MIN_AGE_SECONDS,
             help="Only rows older than this many seconds (younger ones are the after-commit path's).",

@@ -1,0 +1,28 @@
+"""The console's admin site: Django's, except that moderators land on their report queue."""
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, reverse
+
+
+class ConsoleAdminSite(AdminSite):
+    site_header = "Community Service console"
+    site_title = "Community Service console"
+    index_title = "Moderation and operations"
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        # A moderator's day starts at the queue; platform staff (superusers) and `?all=1`
+        # get the usual index of every model.
+        if not request.user.is_superuser and "all" not in request.GET:
+            try:
+                return HttpResponseRedirect(reverse(f"{self.name}:content_report_queue"))
+            except NoReverseMatch:  # the content app's console is not installed
+                pass
+        return super().index(request, extra_context)
+
+
+class ConsoleAdminConfig(AdminConfig):
+    """Replaces django.contrib.admin in INSTALLED_APPS so `admin.site` is the console site."""
+
+    default_site = "community_service.admin_site.ConsoleAdminSite"

@@ -1,0 +1,52 @@
+"""Schemathesis hooks for `make fuzz`: the few server rules OpenAPI 3.0 cannot state.
+
+Every other rule is in the schema (lengths, patterns, enums, uniqueItems, oneOf, required,
+read-only fields left out of request bodies). These are the exceptions, each listed for
+clients in docs/api.md ("Rules beyond the schema") with the status and error code the
+server answers: a schema-valid request refused with exactly that status and code, on one of
+its fields, is documented behaviour, so that one failure (ST202) is dropped. Anything else,
+including the same code on another field, still fails the run.
+
+Loaded by schemathesis (SCHEMATHESIS_HOOKS), never by Django.
+"""
+
+import json
+from typing import Any
+
+import schemathesis
+
+# code -> (status, fields it may be reported on (none: the request as a whole), why no schema keyword can say it)
+UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
+    "invalid_cursor": (400, ("cursor",), "cursors are opaque: only ones this server handed out decode"),
+    "password_too_common": (400, ("password",), "a list of 20,000 common passwords"),
+    "password_too_similar": (400, ("password",), "compared with the email and username of the same request"),
+    "password_entirely_numeric": (400, ("password",), "Unicode digits other than 0-9 count as digits too"),
+    "empty": (400, ("file",), "an uploaded file must have at least one byte"),
+    "unsupported_type": (400, ("file",), "the file type is read from its first bytes"),
+    "allow_deny_overlap": (400, ("overwrites",), "a code may not be both allowed and denied"),
+    "max_value": (400, ("amount", "price"), "the limit is a setting (BILLING_MAX_AMOUNT), stated in the description"),
+    "max_decimal_places": (400, ("amount", "price"), "decimal places depend on the currency (JPY: none)"),
+    "idempotency_key_reused": (422, (), "one Idempotency-Key names one request: another body under it is refused"),
+    "unknown_currency": (400, ("currency",), "an ISO 4217 code the server knows, in any case"),
+    "range_too_long": (400, ("from",), "from and to at most ANALYTICS_MAX_DAYS apart: two parameters and a setting"),
+}
+
+
+def documented_refusal(status: int, body: Any) -> bool:
+    """A refusal whose first error is one of UNSTATED_RULES, with its status, on one of its fields."""
+    if not isinstance(body, dict) or body.get("code") not in UNSTATED_RULES:
+        return False
+    expected_status, fields, _ = UNSTATED_RULES[body["code"]]
+    named = set(body) - {"detail", "code"}
+    return status == expected_status and (named <= set(fields) and len(named) == len(fields[:1]))
+
+
+@schemathesis.hook
+def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    if failure.code != "ST202":  # positive_data_acceptance: a schema-valid request refused
+        return True
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return True
+    return not documented_refusal(response.status_code, body)

@@ -1,0 +1,348 @@
+"""Search on PostgreSQL, shared by communities and content.
+
+- Languages: each community has a language (ISO 639-1 code; `und` for none). Its text is
+  indexed with that language's configuration (`search_<config>`, a copy of PostgreSQL's
+  built-in one with `unaccent` where the server has it), and the names and titles also with
+  `search_simple`, so a name or a code word matches exactly as written.
+- Queries: web-search syntax in the same configuration(s) plus `search_simple`; the last
+  word of a plain query is also a prefix, for search-as-you-type.
+- Cost: only a bounded candidate set is ranked (MAX_RESULTS matches, taken through the
+  index in the list's own order), the count is exact up to that cap, and highlights are
+  computed for the rows of the page only.
+- Typos: when full text finds fewer than FUZZY_BELOW matches, trigram word similarity on
+  names or titles (pg_trgm, GIN) adds the closest ones.
+
+The SQL side (configurations, `search_config(language)`, the triggers that keep the
+`search_vector` columns) is created by migrations: community_service 0004 and the app ones.
+"""
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilarity
+from django.db import connection, transaction
+from django.db.models import BooleanField, Case, Expression, F, Func, Model, QuerySet, TextField, Value, When
+from django.db.models.expressions import Combinable
+from rest_framework.exceptions import ValidationError
+
+# ISO 639-1 code -> PostgreSQL built-in text-search configuration our `search_<name>` copies.
+LANGUAGES: dict[str, str] = {
+    "en": "english",
+    "ru": "russian",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "und": "simple",  # undetermined: no stemming, no stop words
+}
+LANGUAGE_CHOICES = [
+    ("en", "English"), ("ru", "Russian"), ("de", "German"), ("fr", "French"), ("es", "Spanish"),
+    ("it", "Italian"), ("pt", "Portuguese"), ("und", "Other (no stemming)"),
+]
+SIMPLE_CONFIG = "search_simple"
+
+# The deepest result a search returns: candidates ranked, exact count cap, last reachable row.
+MAX_RESULTS = 1000
+# Full text finding fewer matches than this is "little": trigram matches are added.
+FUZZY_BELOW = 3
+# word_similarity(query, name) needed for a typo match: "pyhton" vs "Python" scores 0.29.
+FUZZY_THRESHOLD = 0.25
+# Newest rows (in the list's order) checked first: a common word's candidates come from here.
+RECENT_WINDOW = 5000
+# Shorter last words are not expanded as prefixes (`p:*` would touch most of the index).
+PREFIX_MIN_LENGTH = 3
+
+FULLTEXT, FUZZY = "fulltext", "fuzzy"
+# Private-use characters mark matches in ts_headline's output; Python then escapes the text
+# and turns them into <mark> tags, so a highlight is safe to render as HTML.
+_START, _STOP = "\ue000", "\ue001"
+_LAST_WORD = re.compile(r"([^\W_]+)$")
+_STRUCTURED = re.compile(r'["\-]|\bor\b', re.IGNORECASE)
+
+
+def config_for(language: str) -> str:
+    """The text-search configuration of a language code (unknown codes: no stemming)."""
+    return f"search_{LANGUAGES.get(language, 'simple')}"
+
+
+ALL_CONFIGS: tuple[str, ...] = tuple(sorted({config_for(code) for code in LANGUAGES}))
+
+
+def tsquery_parts(text: str, configs: Sequence[str]) -> list[tuple[str, list[Any]]]:
+    """SQL (and params) of the tsqueries whose OR is the query for `text` in `configs` plus
+    search_simple.
+
+    A plain query (no quotes, `-` or `or`) also matches its last word as a prefix, with the
+    words before it as usual: "machine lea" finds "machine learning".
+    """
+    configs = list(dict.fromkeys([*configs, SIMPLE_CONFIG]))
+    parts = [(f"websearch_to_tsquery('{c}'::regconfig, %s)", [text]) for c in configs]
+    stripped = text.rstrip()
+    last = _LAST_WORD.search(stripped)
+    if (
+        last
+        and stripped == text  # a trailing space means the word is complete
+        and len(last.group(1)) >= PREFIX_MIN_LENGTH
+        and not _STRUCTURED.search(text)
+    ):
+        prefix = f"to_tsquery('{SIMPLE_CONFIG}'::regconfig, %s)"
+        head = stripped[: last.start()].strip()
+        if head:
+            head_sql = " || ".join(f"websearch_to_tsquery('{c}'::regconfig, %s)" for c in configs)
+            parts.append((f"(({head_sql}) && {prefix})", [head] * len(configs) + [f"{last.group(1)}:*"]))
+        else:
+            parts.append((prefix, [f"{last.group(1)}:*"]))
+    return parts
+
+
+def tsquery_text(text: str, configs: Sequence[str]) -> str:
+    """The query as tsquery text, computed once so the main query carries a constant the
+    planner can estimate (and that is not re-parsed for every row it checks). Configurations
+    that parse the query alike (most, for a code word) contribute it once."""
+    parts = tsquery_parts(text, configs)
+    values = ", ".join(f"({sql})" for sql, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(string_agg(DISTINCT '(' || q::text || ')', ' | '), '') "
+            f"FROM (VALUES {values}) AS v(q) WHERE q::text <> ''",
+            params,
+        )
+        return cursor.fetchone()[0]
+
+
+class TsQuery(Expression):
+    """A constant tsquery (text from tsquery_text)."""
+
+    output_field = TextField()
+
+    def __init__(self, value: str) -> None:
+        super().__init__()
+        self.value = value
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return "%s::tsquery", [self.value]
+
+
+class Matches(Func):
+    """`vector @@ query` as a filter condition."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class Headline(Func):
+    function = "ts_headline"
+    output_field = TextField()
+
+
+class SearchConfigOf(Func):
+    """search_config(language): the configuration of a row's language, in SQL."""
+
+    function = "search_config"
+    output_field = TextField()
+
+
+def headline(config: Combinable | str, text: Combinable, query: TsQuery, *, whole: bool) -> Headline:
+    """ts_headline of `text` marking matches; `whole` for short fields (names, titles)."""
+    options = f"StartSel={_START}, StopSel={_STOP}, " + (
+        "HighlightAll=true" if whole else "MaxFragments=2, MaxWords=25, MinWords=8, FragmentDelimiter=\" … \""
+    )
+    config_expr = Value(config) if isinstance(config, str) else config
+    return Headline(Func(config_expr, function="", template="%(expressions)s::regconfig"), text, query,
+                    Value(options))
+
+
+def marked_html(headline_text: str | None) -> str | None:
+    """ts_headline output as HTML: the text escaped, matches in <mark>…</mark>."""
+    if headline_text is None:
+        return None
+    return html.escape(headline_text, quote=False).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """How one model is searched."""
+
+    configs: Sequence[str]  # query configurations (one community's language, or all of them)
+    order: Sequence[str]  # the list's own order: candidates are the first MAX_RESULTS matches in it
+    fuzzy_field: str | None  # trigram fallback on this column (a name or a title)
+    vector: str = "search_vector"
+    # A boolean annotation: where true, only the weight-A part (the title) may match and rank
+    # (a gated post: the search must not reveal what its body says).
+    title_only_when: str | None = None
+
+
+@dataclass
+class SearchPage:
+    """One page of results: `ids` in order, how each matched, and the capped count."""
+
+    ids: list[Any]
+    match_of: dict[Any, str]
+    total: int
+    capped: bool
+    tsquery: str
+    match: str = FULLTEXT
+    items: list[Model] = field(default_factory=list)
+
+
+def max_page(page_size: int) -> int:
+    return max(1, math.ceil(MAX_RESULTS / page_size))
+
+
+def check_depth(*, page: int, page_size: int) -> None:
+    """A 400 for pages past the last reachable result (MAX_RESULTS)."""
+    if page > max_page(page_size):
+        raise ValidationError({"page": [
+            f"Search results stop at the first {MAX_RESULTS}: with page_size={page_size} the last page is "
+            f"{max_page(page_size)}. Narrow the query or add filters."
+        ]})
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@contextmanager
+def _bitmap_only() -> Any:
+    """A transaction whose queries reach a text index only through a bitmap scan, with room
+    for the bitmap to stay exact.
+
+    Why: for `match AND filters LIMIT n` the planner may walk another index (recency, the
+    community) or the table, betting on finding n matches early; when the words are rarer
+    than its estimate (prefixes, phrases) that walk reads the whole community or table.
+    A bitmap scan costs what the index entries cost plus at most n row checks. 32 MB keeps
+    a bitmap of a few million row ids exact instead of lossy (every row of a lossy page is
+    rechecked).
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+                           "SET LOCAL work_mem = '32MB'")
+        yield
+
+
+def _sorted(rows: list[tuple], *, order: Sequence[str], ranked: bool) -> list[tuple]:
+    """Rows (pk, rank, *order values) by rank (if ranked), then `order`, then pk, as
+    PostgreSQL would sort them (NULLs last ascending, first descending)."""
+    rows = sorted(rows, key=lambda row: row[0], reverse=True)
+    for i in reversed(range(len(order))):
+        descending = order[i].startswith("-")
+        rows.sort(key=lambda row: (row[2 + i] is None, row[2 + i]), reverse=descending)
+    if ranked:
+        rows.sort(key=lambda row: row[1], reverse=True)
+    return rows
+
+
+def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[tuple], bool]:
+    """(pk, rank, *order values) of up to MAX_RESULTS + 1 matches, and whether there were more.
+
+    Two bounded steps. 1. The newest RECENT_WINDOW rows in the list's order (an index walk
+    that does not depend on the words): a common word fills the candidate set here with the
+    newest matches. 2. Otherwise the text index (bitmap only): every match when there are
+    at most MAX_RESULTS, else the first MAX_RESULTS + 1 it yields.
+    """
+    order = list(spec.order)
+    fields = [name.lstrip("-") for name in order]
+    match = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
+    vector = spec.vector
+    if spec.title_only_when:
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        queryset = queryset.annotate(search_rank_vector=Case(
+            When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
+            output_field=SearchVectorField()))
+        vector = "search_rank_vector"
+    rank = "ts_rank(c.vec, %s::tsquery)"
+    found: dict[Any, tuple] = {}
+    if ranked:
+        window = queryset.order_by(*order).values_list("pk", vector, *fields)[:RECENT_WINDOW]
+        sql, params = window.query.sql_with_params()
+        columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
+        recent = _rows(
+            f"SELECT c.pk, {rank}, {', '.join(f'c.o{i}' for i in range(len(fields)))} FROM ({sql}) AS c({columns}) "
+            f"WHERE c.vec @@ %s::tsquery LIMIT %s",
+            [query, *params, query, MAX_RESULTS + 1],  # in the order the placeholders appear
+        )
+        found.update((row[0], row) for row in recent)
+        if len(recent) > MAX_RESULTS:
+            return list(found.values()), True
+    if spec.title_only_when:
+        match &= Matches(F(vector), TsQuery(query))
+    candidates = queryset.filter(match).order_by().values_list("pk", vector, *fields)[: MAX_RESULTS + 1]
+    sql, params = candidates.query.sql_with_params()
+    columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
+    with _bitmap_only():
+        indexed = _rows(
+            f"SELECT c.pk, {rank if ranked else '0'}, {', '.join(f'c.o{i}' for i in range(len(fields)))} "
+            f"FROM ({sql}) AS c({columns})",
+            [*([query] if ranked else []), *params],
+        )
+    for row in indexed:
+        found.setdefault(row[0], row)
+    return list(found.values()), len(indexed) > MAX_RESULTS or len(found) > MAX_RESULTS
+
+
+def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, page_size: int,
+               ranked: bool = True) -> SearchPage:
+    """Run a search over `queryset` (already narrowed to what the caller may see and the
+    filters) and return the page's ids. `ranked=False` keeps the list's own order (an
+    explicit ?ordering=) among the matches instead of relevance."""
+    check_depth(page=page, page_size=page_size)
+    offset = (page - 1) * page_size
+    upto = offset + page_size
+    query = tsquery_text(text, spec.configs)
+    rows, more = _fulltext_rows(queryset, spec=spec, query=query, ranked=ranked) if query else ([], False)
+    ids = [row[0] for row in _sorted(rows, order=spec.order, ranked=ranked)][:MAX_RESULTS]
+    result = SearchPage(ids=ids, match_of=dict.fromkeys(ids, FULLTEXT), total=len(ids), capped=more,
+                        tsquery=query)
+    if len(ids) < FUZZY_BELOW and spec.fuzzy_field and text.strip():
+        fuzzy_rows, fuzzy_more = _fuzzy_rows(queryset, text=text.strip(), spec=spec, exclude=ids)
+        fuzzy_ids = [row[0] for row in _sorted(fuzzy_rows, order=spec.order, ranked=True)]
+        if fuzzy_ids:
+            result.match = FUZZY
+            result.ids = (ids + fuzzy_ids)[:MAX_RESULTS]
+            result.match_of.update(dict.fromkeys(fuzzy_ids, FUZZY))
+            result.capped = fuzzy_more or len(ids) + len(fuzzy_ids) > MAX_RESULTS
+            result.total = len(result.ids)
+    result.ids = result.ids[offset:upto]
+    return result
+
+
+def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[tuple], bool]:
+    """(pk, similarity, *order values) of names or titles spelled like `text` (trigram word
+    similarity), and whether there were more than MAX_RESULTS.
+
+    The candidates are the first MAX_RESULTS + 1 rows the trigram index yields: a common
+    name spelled like the query can match a large share of the table, and ordering all of
+    them by similarity would cost in proportion to that share.
+    """
+    fields = [name.lstrip("-") for name in spec.order]
+    candidates = (
+        queryset.exclude(pk__in=exclude)
+        .filter(**{f"{spec.fuzzy_field}__trigram_word_similar": text})
+        .annotate(search_similarity=TrigramWordSimilarity(text, spec.fuzzy_field))
+        .order_by()
+        .values_list("pk", "search_similarity", *fields)[: MAX_RESULTS + 1]
+    )
+    sql, params = candidates.query.sql_with_params()
+    with _bitmap_only():
+        with connection.cursor() as cursor:
+            # `<%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
+            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {float(FUZZY_THRESHOLD)}")
+        rows = _rows(sql, params)
+    return rows, len(rows) > MAX_RESULTS
+
+
+def in_order(rows: Sequence[Model], ids: Sequence[Any]) -> list[Model]:
+    """`rows` (fetched by id) in the order of `ids`."""
+    position = {pk: i for i, pk in enumerate(ids)}
+    return sorted(rows, key=lambda row: position[row.pk])

@@ -1,0 +1,241 @@
+"""Search behaviour over HTTP: typos, prefixes, `match`, highlights, the count cap and
+deep pages, languages, and the cost of a page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communities.models import Community
+from community_service import search
+from content.models import Comment, Post, PostStatus
+from tests.conftest import client_for
+from tests.factories import CommunityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+LIST = "/api/v1/communities"
+
+
+def find(client, **params: object) -> dict:
+    response = client.get(LIST, params)
+    assert response.status_code == 200, response.data
+    return response.data
+
+
+def test_a_typo_finds_the_community_by_trigram_similarity(client):
+    CommunityFactory(name="Python Developers")
+    CommunityFactory(name="Клуб любителей программирования", language="ru")
+    CommunityFactory(name="Gardening")
+    body = find(client, search="pyhton")
+    assert [c["name"] for c in body["items"]] == ["Python Developers"]
+    assert body["match"] == "fuzzy" and body["items"][0]["match"] == "fuzzy"
+    assert find(client, search="програмирования")["items"][0]["name"] == "Клуб любителей программирования"
+
+
+def test_full_text_matches_come_first_and_say_so(client):
+    CommunityFactory(name="Python Developers")
+    body = find(client, search="python")
+    assert body["match"] == "fulltext"
+    assert body["items"][0]["match"] == "fulltext"
+    assert body["items"][0]["highlight"]["name"] == "<mark>Python</mark> Developers"
+
+
+def test_a_prefix_finds_words_as_you_type(client):
+    CommunityFactory(name="Programming in Go")
+    CommunityFactory(name="Клуб любителей программирования", language="ru")
+    assert [c["name"] for c in find(client, search="prog")["items"]] == ["Programming in Go"]
+    assert find(client, search="prog")["match"] == "fulltext"
+    assert [c["name"] for c in find(client, search="прогр")["items"]] == ["Клуб любителей программирования"]
+    # The words before the last one match as usual; a one-letter last word is no prefix
+    # (full text finds nothing, the name's spelling is close: a fuzzy match).
+    assert [c["name"] for c in find(client, search="programming go")["items"]] == ["Programming in Go"]
+    assert find(client, search="programming go")["match"] == "fulltext"
+    assert find(client, search="programming g")["match"] == "fuzzy"
+
+
+def test_names_match_exactly_even_when_the_language_drops_the_words(client):
+    # "The Who": both English stop words; search_simple still indexes them.
+    CommunityFactory(name="The Who", description="Fans of the band")
+    assert [c["name"] for c in find(client, search="the who")["items"]] == ["The Who"]
+
+
+def test_highlights_are_escaped_html_with_marks(client):
+    CommunityFactory(name="<b>Rust</b> & friends", description="We <script>write</script> rust every day. " * 20)
+    item = find(client, search="rust")["items"][0]
+    assert item["highlight"]["name"] == "&lt;b&gt;<mark>Rust</mark>&lt;/b&gt; &amp; friends"
+    assert "<script>" not in item["highlight"]["description"]
+    assert "<mark>rust</mark>" in item["highlight"]["description"]
+    assert len(item["highlight"]["description"]) < len(item["description"])  # fragments, not the whole text
+
+
+def test_the_count_is_exact_up_to_the_cap_and_says_more_past_it(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 4)
+    for i in range(6):
+        CommunityFactory(name=f"Chess club {i}")
+    body = find(client, search="chess", page_size=2)
+    assert (body["total"], body["total_capped"], body["pages"]) == (4, True, 2)
+    CommunityFactory(name="Go players")
+    body = find(client, search="go")
+    assert (body["total"], body["total_capped"]) == (1, False)
+
+
+def test_a_page_past_the_cap_is_refused_with_a_400_that_says_so(client, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 4)
+    CommunityFactory(name="Chess club")
+    assert client.get(LIST, {"search": "chess", "page_size": 2, "page": 2}).status_code == 200
+    response = client.get(LIST, {"search": "chess", "page_size": 2, "page": 3})
+    assert response.status_code == 400
+    assert "first 4" in response.data["page"][0]
+    # Without a search the list pages as before (an empty page past the end is DRF's 404).
+    assert client.get(LIST, {"page_size": 2, "page": 3}).status_code == 404
+
+
+def test_an_explicit_ordering_orders_the_matches(client):
+    CommunityFactory(name="Chess masters", member_count=5)
+    CommunityFactory(name="Chess", member_count=50)
+    CommunityFactory(name="Chess for kids chess chess", member_count=20)
+    names = [c["name"] for c in find(client, search="chess", ordering="-member_count")["items"]]
+    assert names == ["Chess", "Chess for kids chess chess", "Chess masters"]
+
+
+def test_search_costs_the_same_queries_for_a_small_and_a_big_page(client, django_assert_num_queries):
+    for i in range(30):
+        CommunityFactory(name=f"Chess club {i}")
+
+    def queries_for(page_size: int) -> int:
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert len(find(client, search="chess", page_size=page_size)["items"]) == page_size
+        return len(ctx.captured_queries)
+
+    assert queries_for(5) == queries_for(25)
+    # Parse the query once; check the newest rows; with few matches there, the index pass in
+    # its own transaction (savepoint, plan settings, query, release); the page's rows.
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(7):
+        find(client, search="chess", page_size=5)
+
+
+def test_posts_search_says_how_it_matched_and_highlights_the_page(client):
+    community = CommunityFactory(language="en")
+    Post.objects.create(community=community, author=community.owner, title="Deploying Python apps",
+                        content="Gunicorn, nginx and a <b>tip</b>.", status=PostStatus.PUBLISHED)
+    url = f"/api/v1/communities/{community.pk}/posts"
+    body = client_for(UserFactory()).get(url, {"search": "deploy"}).data
+    assert body["match"] == "fulltext" and body["total_capped"] is False
+    assert body["items"][0]["highlight"]["title"] == "<mark>Deploying</mark> Python apps"
+    typo = client_for(UserFactory()).get(url, {"search": "pyhton"}).data
+    assert (typo["match"], [p["title"] for p in typo["items"]]) == ("fuzzy", ["Deploying Python apps"])
+
+
+def test_changing_the_language_reindexes_the_community_its_posts_and_comments(django_capture_on_commit_callbacks):
+    community = CommunityFactory(name="Клуб", language="en", description="Обсуждаем разработку")
+    post = Post.objects.create(community=community, author=community.owner, title="Разработка игр",
+                               content="Мы делаем разработку игр", status=PostStatus.PUBLISHED)
+    comment = Comment.objects.create(post=post, community=community, author=community.owner,
+                                     content="Хорошая разработка")
+    owner = client_for(community.owner)
+    url = f"/api/v1/communities/{community.pk}/posts"
+    # English configuration: no Russian stems, at best a fuzzy match on the title.
+    assert owner.get(url, {"search": "разработке"}).data["match"] == "fuzzy"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.patch(f"{LIST}/{community.pk}", {"language": "ru"}, format="json")
+    assert response.status_code == 200 and response.data["language"] == "ru"
+    assert owner.get(url, {"search": "разработке"}).data["match"] == "fulltext"
+    assert [c["name"] for c in owner.get(LIST, {"search": "разработки"}).data["items"]] == ["Клуб"]
+    stemmed = Comment.objects.filter(pk=comment.pk).extra(
+        where=["search_vector @@ to_tsquery('search_russian', 'разработке')"])
+    assert stemmed.exists()
+
+
+def test_a_language_is_checked_and_only_community_update_may_change_it(client):
+    community = CommunityFactory()
+    owner = client_for(community.owner)
+    response = owner.patch(f"{LIST}/{community.pk}", {"language": "xx"}, format="json")
+    assert response.status_code == 400 and "language" in response.data
+    stranger = client_for(UserFactory())
+    assert stranger.patch(f"{LIST}/{community.pk}", {"language": "ru"}, format="json").status_code in (403, 404)
+    community.refresh_from_db()
+    assert community.language == "en"
+
+
+def test_new_communities_take_the_default_language_or_the_one_given(auth_client, settings):
+    assert auth_client.post(LIST, {"name": "A", "community_type": "public"}).data["language"] == "en"
+    body = auth_client.post(LIST, {"name": "Б", "community_type": "public", "language": "ru"}).data
+    assert Community.objects.get(pk=body["id"]).language == "ru"
+
+
+def test_global_search_finds_a_russian_community_and_posts_with_match_and_cap():
+    community = CommunityFactory(name="Клуб любителей программирования", language="ru")
+    Post.objects.create(community=community, author=community.owner, title="Основы программирования",
+                        content="Текст", status=PostStatus.PUBLISHED)
+    body = client_for(UserFactory()).get("/api/v1/search", {"q": "программирование"}).data
+    assert [c["name"] for c in body["communities"]] == ["Клуб любителей программирования"]
+    assert [p["title"] for p in body["posts"]["items"]] == ["Основы программирования"]
+    assert body["posts"]["match"] == "fulltext" and body["posts"]["total_capped"] is False
+    assert body["posts"]["items"][0]["highlight"]["title"] == "Основы <mark>программирования</mark>"
+
+
+def test_the_backfill_recomputes_vectors_in_batches():
+    from community_service.search_backfill import backfill_in_batches
+
+    communities = [CommunityFactory(name=f"Шахматы {i}", language="ru") for i in range(5)]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE communities_community SET search_vector = NULL")
+    assert backfill_in_batches(connection, table="communities_community", touch="name", batch_size=2) == 5
+    assert Community.objects.filter(pk__in=[c.pk for c in communities], search_vector__isnull=False).count() == 5
+
+
+def test_comments_are_searched_in_the_community_language_on_readable_posts_only():
+    from content.models import Channel
+
+    community = CommunityFactory(language="ru")
+    hidden = Channel.objects.create(community=community, name="staff", slug="staff", is_members_only=True)
+    public_post = Post.objects.create(community=community, author=community.owner, title="Пост", content="Текст",
+                                      status=PostStatus.PUBLISHED)
+    hidden_post = Post.objects.create(community=community, author=community.owner, title="Скрытый", content="Текст",
+                                      status=PostStatus.PUBLISHED, channel=hidden)
+    Comment.objects.create(post=public_post, community=community, author=community.owner,
+                           content="Отличные <i>встречи</i> по выходным")
+    Comment.objects.create(post=hidden_post, community=community, author=community.owner, content="Встречи staff")
+    url = f"/api/v1/communities/{community.pk}/comments"
+    body = client_for(UserFactory()).get(url, {"search": "встреча"}).data
+    # Fragments drop markup (the parser's tag tokens); what is left is escaped.
+    assert [c["highlight"]["content"].split() for c in body["items"]] == [
+        ["Отличные", "<mark>встречи</mark>", "по", "выходным"]]
+    assert (body["total"], body["match"]) == (1, "fulltext")
+    owner = client_for(community.owner).get(url, {"search": "встреча"}).data
+    assert owner["total"] == 2
+    assert client_for(UserFactory()).get(url).status_code == 400
+
+
+def test_a_gated_post_matches_on_its_title_only_and_shows_no_body_to_outsiders():
+    import uuid
+
+    community = CommunityFactory(language="en")
+    Post.objects.create(community=community, author=community.owner, title="Members meetup",
+                        content="The secret venue is the lighthouse", status=PostStatus.PUBLISHED,
+                        required_level_ids=[uuid.uuid4()])
+    url = f"/api/v1/communities/{community.pk}/posts"
+    stranger = client_for(UserFactory())
+    assert stranger.get(url, {"search": "lighthouse"}).data["total"] == 0
+    found = stranger.get(url, {"search": "meetup"}).data["items"]
+    assert [p["title"] for p in found] == ["Members meetup"]
+    assert found[0]["highlight"]["content"] is None
+    assert client_for(community.owner).get(url, {"search": "lighthouse"}).data["total"] == 1
+    assert client_for(UserFactory()).get("/api/v1/search", {"q": "lighthouse"}).data["posts"]["total"] == 0
+
+
+def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
+    from importlib import import_module
+
+    russian, english = CommunityFactory(name="Клуб любителей шахмат"), CommunityFactory(name="Chess lovers")
+    import_module("communities.migrations.0006_backfill_search_vector").backfill(None, type(
+        "Editor", (), {"connection": connection})())
+    russian.refresh_from_db(), english.refresh_from_db()
+    assert (russian.language, english.language) == ("ru", "en")
+    assert [c["name"] for c in client_for(UserFactory()).get(LIST, {"search": "шахматы"}).data["items"]] == [
+        "Клуб любителей шахмат"]
