@@ -291,6 +291,20 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     return list(found.values()), len(indexed) > MAX_RESULTS or len(found) > MAX_RESULTS
 
 
+def fulltext_filter(queryset: QuerySet, *, text: str, spec: SearchSpec) -> QuerySet:
+    """`queryset` narrowed to the full-text matches of `text`, in its own order: a keyset
+    feed with `?search=` (relevance is no keyset position, so search only filters there)."""
+    query = tsquery_text(text, spec.configs)
+    if not query:
+        return queryset.none()
+    vector: Any = F(spec.vector)
+    if spec.title_only_when:
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        vector = Case(When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
+                      output_field=SearchVectorField())
+    return queryset.filter(Matches(vector, TsQuery(query)))
+
+
 def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, page_size: int,
                ranked: bool = True) -> SearchPage:
     """Run a search over `queryset` (already narrowed to what the caller may see and the

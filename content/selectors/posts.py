@@ -12,6 +12,7 @@ from community_service.search import (
     SearchSpec,
     TsQuery,
     config_for,
+    fulltext_filter,
     headline,
     in_order,
     marked_html,
@@ -100,11 +101,20 @@ def post_search(queryset: QuerySet[Post], *, community: Community, text: str, pa
     content (B). Ranked by relevance, or in `order` when the caller asked for one; titles
     spelled like the query are added when full text finds little. Items carry `search_match`
     and `search_highlight`."""
-    config = config_for(community.language)
-    spec = SearchSpec(configs=(config,), order=order or SEARCH_ORDER, fuzzy_field="title",
-                      title_only_when="is_locked")
-    return _search_page(queryset, text=text, spec=spec, config=config, page=page, page_size=page_size,
+    spec = _post_spec(community, order=order)
+    return _search_page(queryset, text=text, spec=spec, config=spec.configs[0], page=page, page_size=page_size,
                         ranked=order is None)
+
+
+def _post_spec(community: Community, *, order: Sequence[str] | None = None) -> SearchSpec:
+    return SearchSpec(configs=(config_for(community.language),), order=order or SEARCH_ORDER, fuzzy_field="title",
+                      title_only_when="is_locked")
+
+
+def post_search_filter(queryset: QuerySet[Post], *, community: Community, text: str) -> QuerySet[Post]:
+    """The posts of `queryset` (with is_locked) whose words match `text`, unranked: for
+    keyset feeds, where `ordering` orders and search only filters."""
+    return fulltext_filter(queryset, text=text, spec=_post_spec(community))
 
 
 def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]) -> Post:

@@ -58,8 +58,8 @@ def comment_create(
     """Comment on a post, or reply to one of its comments.
 
     Precondition: the caller may read the post. Raises PermissionDenied (not a member,
-    muted, channel overwrite, comments_locked), Conflict (post not published), NotFound
-    (post deleted meanwhile) and ValidationFailed on `parent_id` (no such live comment on this post, or too deep).
+    muted, channel overwrite, comments_locked), Conflict (post not published; `too_deep`
+    on `parent_id`) and NotFound (post deleted meanwhile; no such live comment on this post).
     """
     require_can_write(post.channel, access, "comment.create")
     # Locked: a moderator locking comments, or unpublishing, is seen by this write.

@@ -14,7 +14,7 @@ from rest_framework.viewsets import GenericViewSet
 from community_service.api.clients import client_address
 from community_service.api.pagination import KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
+from community_service.api.search import SearchListMixin, search_text, search_page_schema, search_parameter
 from community_service.search import SearchPage
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.filters import PostFilter
@@ -102,6 +102,9 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
         searching = self.searching()
         if KeysetPagination.requested(request):
             # Relevance is no keyset position: with a cursor, search filters and `ordering` orders.
+            if searching:
+                posts = selectors.post_search_filter(posts, community=self.community,
+                                                     text=search_text(request))
             keys = selectors.post_feed_keys(ordering=ordering,
                                             status=request.query_params.get("status", PostStatus.PUBLISHED))
             items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)

@@ -74,7 +74,7 @@ def test_replies_stop_at_the_depth_limit(community, post, settings):
     settings.COMMENT_MAX_DEPTH = 1
     member = member_add(community)
     reply = _comment(post, member, parent=_comment(post, member))
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(Conflict) as refused:
         _comment(post, member, parent=reply)
     assert (refused.value.field, refused.value.code) == ("parent_id", "too_deep")
 
@@ -83,7 +83,7 @@ def test_a_reply_to_a_comment_of_another_post_is_refused(community, post):
     member = member_add(community)
     elsewhere = Post.objects.create(community=community, author=member, title="t", content="c",
                                     status=PostStatus.PUBLISHED)
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(NotFound) as refused:
         _comment(post, member, parent=_comment(elsewhere, member))
     assert (refused.value.field, refused.value.code) == ("parent_id", "not_found")
 

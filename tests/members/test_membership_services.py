@@ -305,9 +305,9 @@ def test_ownership_moves_to_an_active_member_and_the_old_owner_stays(community):
 
 
 def test_ownership_goes_only_to_an_active_member_who_is_not_already_owner(community):
-    with pytest.raises(ValidationFailed) as outsider:
+    with pytest.raises(Conflict) as outsider:
         community_transfer_ownership(community=community, new_owner=UserFactory())
-    assert outsider.value.field == "user_id"
+    assert (outsider.value.field, outsider.value.code) == ("user_id", "not_member")
     with pytest.raises(Conflict) as same:
         community_transfer_ownership(community=community, new_owner=community.owner)
     assert same.value.code == "already_owner"

@@ -12,8 +12,9 @@ def test_make_run_listens_on_app_port_then_port_then_8000(monkeypatch, tmp_path)
     monkeypatch.delenv("APP_PORT", raising=False)
     monkeypatch.delenv("PORT", raising=False)
     assert devtools.app_port() == "8000"
-    (tmp_path / ".env").write_text("# local\nAPP_PORT=8100\n")
-    assert devtools.app_port() == "8100"
+    # .env holds production values; make run reads only the environment.
+    (tmp_path / ".env").write_text("# production\nAPP_PORT=8100\n")
+    assert devtools.app_port() == "8000"
     monkeypatch.setenv("PORT", "8200")
     assert devtools.app_port() == "8200"
     monkeypatch.setenv("APP_PORT", "8300")

@@ -57,7 +57,7 @@ def test_register_create_a_community_post_and_comment_through_the_generated_clie
     post = create_post.sync_detailed(community_pk=str(community.parsed.id), client=me,
                                      body=models.PostInputRequest(title="Hello", content="From a generated client"))
     assert post.status_code == 201, post.content
-    assert post.parsed.status == models.PostOutputStatusEnum.PUBLISHED
+    assert post.parsed.status == models.PostStatusEnum.PUBLISHED
 
     comment = create_comment.sync_detailed(post_id=post.parsed.id, client=me,
                                            body=models.CommentInputRequest(content="First!"))
