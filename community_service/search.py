@@ -28,7 +28,7 @@ from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilar
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Expression, F, Func, Model, QuerySet, TextField, Value, When
 from django.db.models.expressions import Combinable
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 # ISO 639-1 code -> PostgreSQL built-in text-search configuration our `search_<name>` copies.
 LANGUAGES: dict[str, str] = {
@@ -49,6 +49,8 @@ SIMPLE_CONFIG = "search_simple"
 
 # The deepest result a search returns: candidates ranked, exact count cap, last reachable row.
 MAX_RESULTS = 1000
+# The 400 code of a search page past MAX_RESULTS.
+BEYOND_SEARCH_LIMIT = "beyond_search_limit"
 # Full text finding fewer matches than this is "little": trigram matches are added.
 FUZZY_BELOW = 3
 # word_similarity(query, name) needed for a typo match: "pyhton" vs "Python" scores 0.29.
@@ -200,10 +202,10 @@ def max_page(page_size: int) -> int:
 def check_depth(*, page: int, page_size: int) -> None:
     """A 400 for pages past the last reachable result (MAX_RESULTS)."""
     if page > max_page(page_size):
-        raise ValidationError({"page": [
+        raise ValidationError({"page": [ErrorDetail(
             f"Search results stop at the first {MAX_RESULTS}: with page_size={page_size} the last page is "
-            f"{max_page(page_size)}. Narrow the query or add filters."
-        ]})
+            f"{max_page(page_size)}. Narrow the query or add filters.", code=BEYOND_SEARCH_LIMIT,
+        )]})
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple]:

@@ -293,6 +293,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "moderation", "description": "Bans, mutes, reports and the audit log (moderators)."},
     ],
     "VERSION": APP_VERSION,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "community_service.api.schema.close_page_envelopes",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,6 +1,7 @@
 """OpenAPI generation: every operation documents the errors it can really return."""
 
 import inspect
+from typing import Any
 
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
@@ -151,3 +152,16 @@ class OverwriteSerializerExtension(OpenApiSerializerExtension):
 
         schema["oneOf"] = [only("role_id", "user_id"), only("user_id", "role_id")]
         return schema
+
+
+def close_page_envelopes(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """Postprocessing hook: page envelopes (`…Page`) carry exactly their keys.
+
+    A feed answers one of several envelopes (page, cursor page, search page) under `oneOf`;
+    the search page is the page plus `match` and `total_capped`, so without this a search
+    page would also be a valid plain page and match two branches of the `oneOf`.
+    """
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Page") and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    return result

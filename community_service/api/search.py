@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from community_service.api.pagination import SearchPagination
+from community_service.api.pagination import PageNumberPagination, SearchPagination
 from community_service.search import FULLTEXT, FUZZY, MAX_RESULTS, SearchPage
 
 MATCH_HELP = (
@@ -88,6 +88,12 @@ def search_page_schema(name: str, item_serializer: Any) -> Any:
 SEARCH_PAGE_HELP = (
     f"Pages of a search stop at result {MAX_RESULTS}: a page past it is a 400 naming `page`."
 )
+
+
+def search_page_parameters() -> list[OpenApiParameter]:
+    """`page` and `page_size` of a search page (views without a paginated queryset)."""
+    return [OpenApiParameter(p["name"], {**p["schema"]}, description=p["description"])
+            for p in PageNumberPagination().get_schema_operation_parameters(None)]
 
 
 def search_parameter(what: str) -> OpenApiParameter:

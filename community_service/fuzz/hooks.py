@@ -29,6 +29,13 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "idempotency_key_reused": (422, (), "one Idempotency-Key names one request: another body under it is refused"),
     "unknown_currency": (400, ("currency",), "an ISO 4217 code the server knows, in any case"),
     "range_too_long": (400, ("from",), "from and to at most ANALYTICS_MAX_DAYS apart: two parameters and a setting"),
+    "invalid_range": (400, ("from",), "from on or before to: a relation between two parameters"),
+    "beyond_search_limit": (400, ("page",), "page × page_size at most 1000 results: a product of two parameters"),
+    "in_past": (400, ("starts_at",), "a new event starts in the future: relative to the server's clock"),
+    "before_start": (400, ("ends_at",), "ends_at after starts_at: a relation between two fields"),
+    "too_long": (400, ("ends_at",), "an event lasts at most 31 days: a difference of two fields"),
+    "after_start": (400, ("registration_deadline",), "registration closes by starts_at: two fields"),
+    "required": (400, ("location",), "a location, an online_url, or both: one of two fields"),
 }
 
 

@@ -12,7 +12,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
-from community_service.api.search import search_page_schema
+from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.models import Comment, Post
@@ -146,16 +146,18 @@ class CommunityCommentSearchViewSet(CommunityScopedViewSet):
 
     serializer_class = CommentSearchResultSerializer
     queryset = Comment.objects.none()
-    action_permissions = {"list": [CanViewCommunity()]}
+    # Not "list": its 200 is one search page, not a paginated list of them.
+    action_permissions = {"search": [CanViewCommunity()]}
 
     @extend_schema(
         summary="Search a community's comments",
         parameters=[OpenApiParameter("search", {"type": "string", "minLength": 1, "maxLength": 200}, required=True,
                                      description='Words in any form, "quoted phrases", -excluded words, `or`; the '
-                                     "last word also matches as a prefix.")],
+                                     "last word also matches as a prefix."),
+                    *search_page_parameters()],
         responses={200: search_page_schema("Comment", CommentSearchResultSerializer)},
     )
-    def list(self, request: Request, community_pk: str) -> Response:
+    def search(self, request: Request, community_pk: str) -> Response:
         query = CommentSearchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         access = request_community_access(request, self.community.pk)
@@ -167,7 +169,7 @@ class CommunityCommentSearchViewSet(CommunityScopedViewSet):
 
 
 urlpatterns = [
-    path("communities/<str:community_pk>/comments", CommunityCommentSearchViewSet.as_view({"get": "list"}),
+    path("communities/<str:community_pk>/comments", CommunityCommentSearchViewSet.as_view({"get": "search"}),
          name="community-comment-search"),
     path("posts/<uuid:post_id>/comments", PostCommentViewSet.as_view({"get": "list", "post": "create"}),
          name="post-comment-list"),

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from community_service.api.fields import StrictCharField
-from community_service.api.pagination import PageNumberPagination, SearchPagination
-from community_service.api.search import search_page_schema
+from community_service.api.pagination import SearchPagination
+from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.search import MAX_RESULTS
 from communities.selectors import community_search
 from members.selectors.communities import community_list_visible
@@ -43,8 +43,7 @@ class SearchView(APIView):
             OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200}, required=True,
                              description='Words in any form, "quoted phrases", -excluded words, `or`; the last word '
                              "also matches as a prefix."),
-            *[OpenApiParameter(p["name"], {**p["schema"]}, description=p["description"])
-              for p in PageNumberPagination().get_schema_operation_parameters(None)],
+            *search_page_parameters(),
         ],
         responses={200: inline_serializer("SearchResults", {
             "communities": CommunitySearchResultSerializer(many=True),

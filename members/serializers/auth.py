@@ -17,9 +17,10 @@ from members.tokens import user_claims
 
 # The addresses we accept, stated as a pattern the schema carries: a subset of what Django's
 # EmailValidator takes (dot-atom local part, a domain of labels and a 2-63 letter TLD), so a
-# client that follows the schema is never refused; the validator still runs too.
+# client that follows the schema is never refused; the validator still runs too. The local
+# part is at most 64 characters (RFC 5321), which EmailValidator does not check.
 EMAIL_PATTERN = (
-    r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+    r"^(?=[^@]{1,64}@)[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 
 
