@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import F, Q, Sum
 
 from analytics.models import CommunityDay, MemberDay, PostDay
+from analytics.selectors.events import events_section
 from analytics.selectors.money import money_section
 from analytics.selectors.ranges import DayRange, today
 from community_service.cache import cache_get_or_set
@@ -98,7 +99,7 @@ def _engagement(community: Community, days: DayRange, series: dict[dt.date, dict
 
 
 def community_analytics(*, community: Community, days: DayRange) -> dict:
-    """Members, content, engagement and money of a community over `days`, cached per the seed."""
+    """Members, content, engagement, events and money of a community over `days`, cached per the seed."""
 
     def compute() -> dict:
         series = {
@@ -114,6 +115,7 @@ def community_analytics(*, community: Community, days: DayRange) -> dict:
             "members": _members(community, days, series, mau),
             "content": _content(community, days, series),
             "engagement": _engagement(community, days, series, mau),
+            "events": events_section(community=community, days=days),
             "money": money_section(community=community, days=days),
         }
 

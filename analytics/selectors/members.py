@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from analytics.models import MemberDay
+from analytics.selectors.events import member_events
 from analytics.selectors.money import member_money
 from analytics.selectors.ranges import DayRange
 from community_service.cache import cache_get_or_set
@@ -36,6 +37,7 @@ def member_analytics(*, member: Member, days: DayRange) -> dict:
             "all_time": {name: totals[f"{name}_all_time"] for name in _TOTALS},
             "in_range": {name: totals[f"{name}_in_range"] for name in _TOTALS},
             "active_days_in_range": totals["active_days_in_range"],
+            "events": member_events(member=member, days=days),
             "money": member_money(member=member, days=days),
         }
 

@@ -70,6 +70,27 @@ class EngagementSectionSerializer(serializers.Serializer):
     dau_mau = serializers.FloatField(allow_null=True, help_text="Average daily actives / monthly actives (30 days).")
 
 
+class EventsSectionSerializer(serializers.Serializer):
+    upcoming = serializers.IntegerField(help_text="Scheduled events still to start (now, whatever the range).")
+    next_starts_at = serializers.DateTimeField(allow_null=True)
+    upcoming_going = serializers.IntegerField(help_text="Going RSVPs on the upcoming events.")
+    waitlisted = serializers.IntegerField(help_text="Waitlisted RSVPs on the upcoming events: unmet demand.")
+    full_upcoming = serializers.IntegerField(help_text="Upcoming events with every seat taken.")
+    held = serializers.IntegerField(help_text="Events that started in the range and were held (ongoing or completed).")
+    cancelled = serializers.IntegerField(help_text="Events that were to start in the range and were cancelled.")
+    going_at_held = serializers.IntegerField(help_text="Going RSVPs on the held events.")
+    attendance_rate = serializers.FloatField(
+        allow_null=True, help_text="Going RSVPs / seats, over the held events with a capacity (no check-in exists); "
+        "null without such events.")
+
+
+class MemberEventsSerializer(serializers.Serializer):
+    attended_all_time = serializers.IntegerField(help_text="Held events the member was going to.")
+    attended_in_range = serializers.IntegerField(help_text="The same, for events that started in the range.")
+    upcoming_going = serializers.IntegerField()
+    upcoming_waitlisted = serializers.IntegerField()
+
+
 class DonationTotalsSerializer(serializers.Serializer):
     currency = serializers.CharField()
     donations = serializers.IntegerField(help_text="Donations settled in the range.")
@@ -117,6 +138,7 @@ class CommunityAnalyticsSerializer(_RangeSerializer):
     members = MembersSectionSerializer()
     content = ContentSectionSerializer()
     engagement = EngagementSectionSerializer()
+    events = EventsSectionSerializer()
     money = MoneySectionSerializer()
 
 
@@ -168,4 +190,5 @@ class MemberAnalyticsSerializer(_RangeSerializer):
     all_time = ActivityTotalsSerializer()
     in_range = ActivityTotalsSerializer()
     active_days_in_range = serializers.IntegerField()
+    events = MemberEventsSerializer()
     money = MemberMoneySerializer()
