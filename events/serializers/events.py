@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from community_service.api.fields import StrictBooleanField, StrictCharField
+from community_service.api.fields import FullMatchRegexValidator, StrictBooleanField, StrictCharField
 from events.access import can_manage_event, sees_online_url
 from events.models import Event, EventStatus
 from events.zones import NonexistentLocalTime, known_zones, local_isoformat, localize
@@ -51,6 +51,15 @@ class TimeZoneField(StrictCharField):
         return value
 
 
+# The URLs we accept, as a pattern the schema carries: a subset of what URLValidator takes
+# (a host of at most 253 characters, labels of at most 63, a letter TLD, an optional port),
+# so a client that follows the schema is never refused; the validator still runs too.
+WEB_URL_PATTERN = (
+    r"^https?://(?=[^/:?#]{1,253}(?:[/:?#]|$))([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+    r"(:[0-9]{1,5})?([/?#][^\s]*)?$"
+)
+
+
 class WebUrlField(serializers.URLField):
     """An http(s) URL given as a string."""
 
@@ -58,7 +67,11 @@ class WebUrlField(serializers.URLField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.validators.append(URLValidator(schemes=["http", "https"], message=self.error_messages["invalid"]))
+        message = self.error_messages["invalid"]
+        # One refusal, not one per validator: URLField's own (any scheme) makes way for these.
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
+        self.validators += [URLValidator(schemes=["http", "https"], message=message),
+                            FullMatchRegexValidator(WEB_URL_PATTERN, message=message, code="invalid")]
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):

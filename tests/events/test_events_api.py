@@ -96,6 +96,8 @@ def test_a_time_with_an_offset_is_exact_whatever_the_zone():
         ({"online_url": "javascript:alert(1)"}, "online_url"),
         ({"online_url": "ftp://example.com/file"}, "online_url"),
         ({"online_url": 42}, "online_url"),
+        # A host longer than DNS allows (253 characters), though well under max_length.
+        ({"online_url": "https://" + ".".join(["a" * 63] * 5) + ".com/"}, "online_url"),
         ({"is_members_only": "yes"}, "is_members_only"),
         ({"description": "x" * 10001}, "description"),
         ({"timezone": "America/New_York", "starts_at": "9999-12-31T23:00:00",
