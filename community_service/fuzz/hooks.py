@@ -36,6 +36,7 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "too_long": (400, ("ends_at",), "an event lasts at most 31 days: a difference of two fields"),
     "after_start": (400, ("registration_deadline",), "registration closes by starts_at: two fields"),
     "required": (400, ("location",), "a location, an online_url, or both: one of two fields"),
+    "unknown": (400, ("timezone",), "an IANA zone of the server's tz database, which changes with tzdata releases"),
 }
 
 
