@@ -164,7 +164,8 @@ class Payment(models.Model):
     credit = models.DecimalField(**MONEY, default=0)
     status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     provider = models.CharField(max_length=30)
-    provider_payment_id = models.CharField(max_length=255, null=True, blank=True)
+    # NULL until the provider answers: several pending payments coexist under uq_payment_provider_id.
+    provider_payment_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     failure_code = models.CharField(max_length=50, blank=True, default="")
     failure_message = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

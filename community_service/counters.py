@@ -12,6 +12,7 @@ waits for it (and adds its +1 to the corrected value): the result is exact.
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.apps import apps
 from django.db import OperationalError, transaction
@@ -40,7 +41,7 @@ class CounterSpec:
 
 @dataclass
 class Drift:
-    pk: object
+    pk: UUID
     stored: int
     true: int
 

@@ -131,7 +131,8 @@ def run() -> None:
               f"try: grpcurl -plaintext -H 'authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}' "
               f"127.0.0.1:{grpc_port} list)", flush=True)
         print("Settings saved in var/dev.env while this runs: in another terminal, "
-              "`.venv/bin/python manage.py issue_token --user alice@example.com` (relay_outbox, consume_events, createsuperuser ...) "
+              "`.venv/bin/python manage.py issue_token --user alice@example.com` "
+              "(relay_outbox, consume_events, createsuperuser ...) "
               "uses this server's database.", flush=True)
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         children.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"]))

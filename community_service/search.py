@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilarity
 from django.db import connection, transaction
@@ -192,7 +192,9 @@ class SearchPage:
     capped: bool
     tsquery: str
     match: str = FULLTEXT
-    items: list[Model] = field(default_factory=list)
+    # The page's rows, filled by the caller's selector and annotated with search_match and
+    # search_highlight (attributes the serializers read, not model fields): hence Any.
+    items: list[Any] = field(default_factory=list)
 
 
 def max_page(page_size: int) -> int:
@@ -258,7 +260,8 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     match = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
     vector = spec.vector
     if spec.title_only_when:
-        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
+                          output_field=SearchVectorField())
         queryset = queryset.annotate(search_rank_vector=Case(
             When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
             output_field=SearchVectorField()))
@@ -301,7 +304,8 @@ def fulltext_filter(queryset: QuerySet, *, text: str, spec: SearchSpec) -> Query
         return queryset.none()
     vector: Any = F(spec.vector)
     if spec.title_only_when:
-        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
+                          output_field=SearchVectorField())
         vector = Case(When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
                       output_field=SearchVectorField())
     return queryset.filter(Matches(vector, TsQuery(query)))
@@ -358,7 +362,10 @@ def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: lis
     return rows, len(rows) > MAX_RESULTS
 
 
-def in_order(rows: Sequence[Model], ids: Sequence[Any]) -> list[Model]:
+_M = TypeVar("_M", bound=Model)
+
+
+def in_order(rows: Sequence[_M], ids: Sequence[Any]) -> list[_M]:
     """`rows` (fetched by id) in the order of `ids`."""
     position = {pk: i for i, pk in enumerate(ids)}
     return sorted(rows, key=lambda row: position[row.pk])

@@ -373,7 +373,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Billing (docs/billing.md) ---------------------------------------------------------
 # Providers by name -> class path; the sandbox moves no money (make run, tests).
-BILLING_PROVIDERS = {"sandbox": "billing.providers.sandbox.SandboxProvider", **env.json("BILLING_PROVIDERS", default={})}
+BILLING_PROVIDERS = {"sandbox": "billing.providers.sandbox.SandboxProvider",
+                     **env.json("BILLING_PROVIDERS", default={})}
 BILLING_DEFAULT_PROVIDER = env.str("BILLING_DEFAULT_PROVIDER", default="sandbox")
 BILLING_SANDBOX_WEBHOOK_SECRET = env.str("BILLING_SANDBOX_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 # A signed webhook older (or newer) than this is refused, so a captured one cannot be replayed later.

@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 
 from community_service.exceptions import DomainError
-
+from members.authentication import request_user
 from members.catalogue import ALL_PERMISSIONS, Permission
 from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess, community_access
@@ -59,7 +59,7 @@ def console_access(request: HttpRequest, community_id: uuid.UUID) -> CommunityAc
     memo: dict = request.__dict__.setdefault("_console_access", {})
     key = str(community_id)
     if key not in memo:
-        memo[key] = community_access(community_id=community_id, user=request.user,
+        memo[key] = community_access(community_id=community_id, user=request_user(request),
                                      is_superadmin=request.user.is_superuser)
     return memo[key]
 

@@ -1,6 +1,7 @@
 """The community dashboard, read from the daily rollups (a handful of aggregate queries)."""
 
 import datetime as dt
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Q, Sum
@@ -8,14 +9,14 @@ from django.db.models import F, Q, Sum
 from analytics.models import CommunityDay, MemberDay, PostDay
 from analytics.selectors.money import money_section
 from analytics.selectors.ranges import DayRange, today
-from community_service.cache import cache_get_or_set
 from communities.models import Community
+from community_service.cache import cache_get_or_set
 from content.models import Post
 
 TOP_POSTS = 5
 
 
-def community_analytics_cache_key(community_id: object, days: DayRange) -> str:
+def community_analytics_cache_key(community_id: UUID, days: DayRange) -> str:
     """The seed's `community:{id}:analytics` for the default range; a range adds its bounds."""
     key = f"community:{community_id}:analytics"
     return key if days.is_default else f"{key}:{days.since}:{days.until}"

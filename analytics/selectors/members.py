@@ -1,5 +1,7 @@
 """One member's activity in their community, from the rollups."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 
@@ -12,7 +14,7 @@ from members.models import Member
 _TOTALS = ("posts", "comments", "likes_given", "likes_received")
 
 
-def member_analytics_cache_key(member_id: object, days: DayRange) -> str:
+def member_analytics_cache_key(member_id: UUID, days: DayRange) -> str:
     key = f"member:{member_id}:analytics"
     return key if days.is_default else f"{key}:{days.since}:{days.until}"
 

@@ -6,6 +6,7 @@ nothing to roll up.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from uuid import UUID
 
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
@@ -26,7 +27,7 @@ def money(amount: Decimal | None) -> str:
     return str((amount or Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def _donations(community_id: object, days: DayRange) -> dict:
+def _donations(community_id: UUID, days: DayRange) -> dict:
     rows = DonationDay.objects.filter(community_id=community_id, day__gte=days.since, day__lte=days.until)
     per_currency = list(
         rows.values("currency")
@@ -58,7 +59,7 @@ def _donations(community_id: object, days: DayRange) -> dict:
     }
 
 
-def _subscriptions(community_id: object) -> dict:
+def _subscriptions(community_id: UUID) -> dict:
     levels = list(
         Subscription.objects.filter(community_id=community_id, status=SubscriptionStatus.ACTIVE,
                                     ended_at__isnull=True)

@@ -1,5 +1,7 @@
 """One post's analytics: lifetime counters from the post, daily series from the rollups."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import Sum
 
@@ -9,7 +11,7 @@ from community_service.cache import cache_get_or_set
 from content.models import Post
 
 
-def post_analytics_cache_key(post_id: object, days: DayRange) -> str:
+def post_analytics_cache_key(post_id: UUID, days: DayRange) -> str:
     """The seed's `post:{id}:analytics` for the default range; a range adds its bounds."""
     key = f"post:{post_id}:analytics"
     return key if days.is_default else f"{key}:{days.since}:{days.until}"

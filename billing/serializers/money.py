@@ -11,7 +11,6 @@ from billing.providers.sandbox import OK, PAYMENT_METHODS
 from community_service.api.fields import StrictCharField
 from community_service.exceptions import ValidationFailed
 
-
 # A positive amount written plainly: digits, then up to two decimals; not 0, no sign, no
 # exponent, no spaces. The schema carries this pattern and the field enforces it on strings,
 # so the two agree (the limit and the currency's places are checked after, see money_validate).

@@ -1,6 +1,7 @@
 """Writes for subscription levels (tiers): create, edit, reorder, archive or delete."""
 
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -14,7 +15,7 @@ from community_service.exceptions import Conflict, ValidationFailed
 LEVEL_FIELDS = frozenset({"name", "description", "price", "currency", "duration_days", "benefits", "is_active"})
 
 
-def _unique_name(community_id: object, name: str, *, exclude_id: object | None = None) -> None:
+def _unique_name(community_id: UUID, name: str, *, exclude_id: UUID | None = None) -> None:
     taken = SubscriptionLevel.objects.filter(community_id=community_id, name=name, archived_at__isnull=True)
     if taken.exclude(pk=exclude_id).exists():
         raise Conflict("A level with this name already exists in the community.", field="name", code="unique")

@@ -17,6 +17,7 @@ is down during step 2 charged nothing: the rows are settled as failed
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -72,8 +73,8 @@ def payment_event_record(event_type: str, payment: Payment, **extra: object) -> 
 
 
 def payment_open(
-    *, community_id: object, user: User, purpose: str, amount: Decimal, currency: str, provider: str,
-    donation: Donation | None = None, subscription: Subscription | None = None, level_id: object | None = None,
+    *, community_id: UUID, user: User, purpose: str, amount: Decimal, currency: str, provider: str,
+    donation: Donation | None = None, subscription: Subscription | None = None, level_id: UUID | None = None,
     credit: Decimal = Decimal("0"),
 ) -> Payment:
     """A pending payment, written in the caller's transaction (before any provider call)."""
@@ -119,7 +120,7 @@ def payment_execute(*, payment: Payment, payment_method: str) -> Payment:
     return payment
 
 
-def _lock_targets(payment_id: object) -> Payment:
+def _lock_targets(payment_id: UUID) -> Payment:
     """Lock what the payment pays for, then the payment itself (the documented order)."""
     targets = Payment.objects.filter(pk=payment_id).values_list("subscription_id", "donation_id").first()
     if targets is None:
@@ -135,7 +136,7 @@ def _lock_targets(payment_id: object) -> Payment:
 
 @transaction.atomic
 def payment_settle(
-    *, payment_id: object, status: str, provider_payment_id: str | None = None, failure_code: str = "",
+    *, payment_id: UUID, status: str, provider_payment_id: str | None = None, failure_code: str = "",
     failure_message: str = "",
 ) -> Payment:
     """Move a payment to `status` and apply it to what it pays for, with the domain events.
@@ -183,10 +184,12 @@ def _apply_completed(payment: Payment, now: object) -> None:
     subscription, level = payment.subscription, payment.level
     period = timedelta(days=level.duration_days)
     if payment.purpose == PaymentPurpose.SUBSCRIPTION_START:
-        subscription.status, subscription.starts_at, subscription.expires_at = SubscriptionStatus.ACTIVE, now, now + period
+        subscription.status = SubscriptionStatus.ACTIVE
+        subscription.starts_at, subscription.expires_at = now, now + period
         subscription.save()
-        subscription_event_record("subscription.started", subscription, amount=payment.amount, currency=payment.currency,
-                            starts_at=subscription.starts_at, expires_at=subscription.expires_at)
+        subscription_event_record("subscription.started", subscription, amount=payment.amount,
+                                  currency=payment.currency, starts_at=subscription.starts_at,
+                                  expires_at=subscription.expires_at)
         return
     if subscription.ended_at is not None:
         _revive(subscription, payment, now)
@@ -196,8 +199,8 @@ def _apply_completed(payment: Payment, now: object) -> None:
         subscription.expires_at = max(subscription.expires_at or now, now) + period
         subscription.status, subscription.cancelled_at = SubscriptionStatus.ACTIVE, None
         subscription.save()
-        subscription_event_record("subscription.renewed", subscription, amount=payment.amount, currency=payment.currency,
-                            expires_at=subscription.expires_at)
+        subscription_event_record("subscription.renewed", subscription, amount=payment.amount,
+                                  currency=payment.currency, expires_at=subscription.expires_at)
         return
     previous_level_id = subscription.level_id
     subscription.level_id = level.pk

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -112,7 +113,7 @@ def _ttl() -> timedelta:
     return timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
 
 
-def idempotency_claim(*, user_id: object, key: str, fingerprint: str) -> IdempotencyKey:
+def idempotency_claim(*, user_id: UUID, key: str, fingerprint: str) -> IdempotencyKey:
     """Claim `key` for this request, or return the row that already holds it.
 
     The returned row is ours to run when it is `in_progress` and `claimed` is set on it;

@@ -143,10 +143,11 @@ class KeysetPagination:
             direction, values = data["d"], data["v"]
             if direction not in ("next", "prev") or len(values) != len(self.fields):
                 raise ValueError
-            return direction, [model._meta.get_field(f).to_python(v) for f, v in zip(self.fields, values)]
+            return direction, [model._meta.get_field(f).to_python(v) for f, v in zip(self.fields, values, strict=False)]
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
             raise ValidationError(
-                {self.cursor_query_param: [ErrorDetail("Invalid cursor: use the next/previous links.", "invalid_cursor")]}
+                {self.cursor_query_param: [
+                    ErrorDetail("Invalid cursor: use the next/previous links.", "invalid_cursor")]}
             ) from None
 
     def _encode(self, direction: str, obj: Any) -> str:

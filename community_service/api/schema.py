@@ -68,7 +68,8 @@ class AutoSchema(SpectacularAutoSchema):
         for code, response in _ERRORS.items():
             if code in responses or (public and code == "403"):
                 continue
-            if code == "401" and not (self.view.get_authenticators() or getattr(self.view, "checks_credentials", False)):
+            checks_credentials = getattr(self.view, "checks_credentials", False)
+            if code == "401" and not (self.view.get_authenticators() or checks_credentials):
                 continue
             if code in ("409", "503") and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
                 continue
@@ -131,7 +132,8 @@ class UniqueListFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "community_service.api.fields.UniqueListField"
 
     def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
-        return {**auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True), "uniqueItems": True}
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "uniqueItems": True}
 
 
 class OverwriteSerializerExtension(OpenApiSerializerExtension):

@@ -62,7 +62,6 @@ def rabbitmq_envelopes(
     *, url: str, exchange: str, routing_key: str, idle_timeout: float | None
 ) -> Iterator[dict[str, Any]]:
     """Envelopes routed to a temporary queue bound to the topic exchange from now on."""
-    import socket
 
     from kombu import Connection, Exchange, Queue
 
@@ -87,7 +86,7 @@ def rabbitmq_envelopes(
             while idle_timeout is None or time.monotonic() - last_message < idle_timeout:
                 try:
                     connection.drain_events(timeout=0.5)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 last_message = time.monotonic()
                 while received:

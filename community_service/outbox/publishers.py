@@ -219,7 +219,7 @@ class RabbitMQPublisher:
         result = PublishResult()
         try:
             producer = self._producer_get()
-            for index, event in enumerate(events):
+            for _index, event in enumerate(events):
                 producer.publish(
                     envelope_bytes(event),
                     routing_key=event.event_type,

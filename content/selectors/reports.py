@@ -1,9 +1,11 @@
 """Reads for the moderation queue and the audit log."""
 
+from uuid import UUID
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from community_service.exceptions import NotFound
 from communities.models import AuditLogEntry, Community
+from community_service.exceptions import NotFound
 from content.models import Comment, Post, Report, ReportCategory, ReportEntry, ReportStatus, ReportTarget
 from members.models import Member
 
@@ -27,7 +29,7 @@ def report_queue(*, community: Community) -> QuerySet[Report]:
     )
 
 
-def report_detail(*, report_id: object) -> Report:
+def report_detail(*, report_id: UUID) -> Report:
     """One item with every entry, oldest first. Raises NotFound (also for a deleted community)."""
     entries = ReportEntry.objects.select_related("reporter").order_by("created_at", "id")
     report = (

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from communities.models import Community
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
-from communities.models import Community
 from content.models import Attachment, Post
 from members.models import User
 
@@ -85,8 +85,8 @@ def attachments_claim(*, community: Community, uploader: User, attachment_ids: l
     """
     try:
         wanted = {uuid.UUID(str(attachment_id)) for attachment_id in attachment_ids}
-    except ValueError:
-        raise ValidationFailed("Attachment ids must be UUIDs.", field="attachment_ids", code="invalid")
+    except ValueError as exc:
+        raise ValidationFailed("Attachment ids must be UUIDs.", field="attachment_ids", code="invalid") from exc
     if not wanted:
         return []
     attachments = list(

@@ -3,14 +3,16 @@
 Lock order (docs/architecture.md): roles, then channels (by pk), then the channel's posts.
 """
 
+from uuid import UUID
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from communities.models import Community
 from community_service.db import atomic_with_retry, lock_rows
 from community_service.exceptions import Conflict, NotFound, ValidationFailed
 from community_service.outbox.services import outbox_record
-from communities.models import Community
 from content.models import Channel, ChannelOverwrite, Post
 from members.models import Member, MemberStatus, Role
 
@@ -27,7 +29,7 @@ def _record(event_type: str, channel: Channel, **extra: object) -> None:
     )
 
 
-def _unique_slug(community: Community, wanted: str, *, exclude_id: object | None = None) -> str:
+def _unique_slug(community: Community, wanted: str, *, exclude_id: UUID | None = None) -> str:
     if Channel.objects.filter(community=community, slug=wanted).exclude(pk=exclude_id).exists():
         raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
     return wanted
@@ -54,8 +56,9 @@ def channel_create(
                 community=community, name=name, slug=slug, topic=topic, channel_type=channel_type,
                 position=position, is_members_only=is_members_only,
             )
-    except IntegrityError:
-        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    except IntegrityError as exc:
+        raise Conflict("A channel with this slug already exists in the community.", field="slug",
+                       code="unique") from exc
     _record("channel.created", channel)
     return channel
 
@@ -75,8 +78,9 @@ def channel_update(*, channel: Channel, data: dict) -> Channel:
     try:
         with transaction.atomic():
             channel.save()
-    except IntegrityError:
-        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    except IntegrityError as exc:
+        raise Conflict("A channel with this slug already exists in the community.", field="slug",
+                       code="unique") from exc
     if data:
         _record("channel.updated", channel, changed=sorted(data))
     return channel

@@ -8,23 +8,25 @@ row first, then the channel it posts into (KEY SHARE), then the post. Every writ
 the post under its lock and treats a post deleted meanwhile as gone (NotFound).
 """
 
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from communities.audit import audit_record
+from communities.locks import community_lock
+from communities.models import AuditAction, Community
+from communities.services import community_invalidate_cache
 from community_service.cache import invalidate_around_commit
 from community_service.db import atomic_with_retry, lock_key_share
 from community_service.entitlements import unknown_level_ids
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
-from communities.audit import audit_record
-from communities.locks import community_lock
-from communities.models import AuditAction, Community
-from communities.services import community_invalidate_cache
 from content.access import require_can_write
 from content.models import Channel, Post, PostStatus
-from members.selectors.access import CommunityAccess
 from members.models import User
+from members.selectors.access import CommunityAccess
 
 COUNTED = (PostStatus.PUBLISHED, PostStatus.ARCHIVED)
 
@@ -51,7 +53,7 @@ def _record(event_type: str, post: Post, **extra: object) -> None:
     )
 
 
-def _count(community_id: object, delta: int) -> None:
+def _count(community_id: UUID, delta: int) -> None:
     """Precondition: the community row is locked (community_lock), so this UPDATE takes no new lock."""
     Community.objects.filter(pk=community_id).update(post_count=F("post_count") + delta)
     invalidate_around_commit(lambda: community_invalidate_cache(community_id))
@@ -67,7 +69,7 @@ def _enter_status(post: Post, new_status: str) -> None:
         _count(post.community_id, +1 if new_status in COUNTED else -1)
 
 
-def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) -> list:
+def _gate_check(community_id: UUID, level_ids: list, access: CommunityAccess) -> list:
     """Setting or lifting a gate needs billing.manage; every level must be the community's."""
     if not access.has("billing.manage"):
         raise PermissionDenied("Only holders of billing.manage can gate a post.", field="required_level_ids")
@@ -81,7 +83,7 @@ def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) 
     return level_ids
 
 
-def _locked_post(post_id: object, *, related: tuple[str, ...] = ()) -> Post:
+def _locked_post(post_id: UUID, *, related: tuple[str, ...] = ()) -> Post:
     """The live post (with `related` joined, unlocked), locked FOR NO KEY UPDATE; NotFound if
     it was deleted meanwhile."""
     posts = Post.objects.select_for_update(no_key=True, of=("self",)).select_related(*related)

@@ -23,8 +23,8 @@ from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction
-from members.selectors.access import CommunityAccess
 from members.models import User
+from members.selectors.access import CommunityAccess
 
 
 @dataclass(frozen=True)

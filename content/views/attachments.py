@@ -18,6 +18,7 @@ from content.access import require_unlocked
 from content.models import Attachment
 from content.serializers.attachments import AttachmentOutputSerializer, AttachmentUploadSerializer
 from content.services import attachments as services
+from members.authentication import request_user
 from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted
 from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -56,7 +57,7 @@ class CommunityAttachmentViewSet(CommunityScopedViewSet):
             services.attachment_too_large()
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = services.attachment_upload(community=self.community, uploader=request.user,
+        attachment = services.attachment_upload(community=self.community, uploader=request_user(request),
                                                 upload=serializer.validated_data["file"])
         return Response(AttachmentOutputSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
@@ -86,7 +87,7 @@ class AttachmentViewSet(ActionPermissionsMixin, GenericViewSet):
 
     @extend_schema(summary="Delete your attachment while no post uses it")
     def destroy(self, request: Request, attachment_id: str) -> Response:
-        services.attachment_delete(attachment=self.get_object(), user=request.user)
+        services.attachment_delete(attachment=self.get_object(), user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

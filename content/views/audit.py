@@ -7,8 +7,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins
 from rest_framework.permissions import IsAuthenticated
 
-from community_service.api.filters import StrictFilterSet
 from communities.models import AuditAction, AuditLogEntry
+from community_service.api.filters import StrictFilterSet
 from content.selectors import reports as selectors
 from content.serializers.reports import AuditLogEntrySerializer
 from members.permissions import HasCommunityPermission

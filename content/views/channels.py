@@ -23,8 +23,8 @@ from content.serializers.channels import (
     overwrite_output,
 )
 from content.services import channels as services
-from members.selectors.access import request_community_access
 from members.permissions import CanViewCommunity, HasCommunityPermission
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")

@@ -1,5 +1,7 @@
 """Threaded comments: a post's threads (paged), write, edit and delete."""
 
+from uuid import UUID
+
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,8 +14,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
-from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.api.schema import page_or_cursor_response
+from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.models import Comment, Post
 from content.selectors import comments as selectors
@@ -25,6 +27,7 @@ from content.serializers.comments import (
     CommentUpdateSerializer,
 )
 from content.services import comments as services
+from members.authentication import request_user
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -48,7 +51,7 @@ class _CommentViewSet(ActionPermissionsMixin, GenericViewSet):
 
     queryset = Comment.objects.none()
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     def fresh(self, comment: Comment) -> Comment:
@@ -95,8 +98,8 @@ class PostCommentViewSet(_CommentViewSet):
         post = self.get_post()
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = services.comment_create(post=post, author=request.user, access=self.access_for(post.community_id),
-                                          **serializer.validated_data)
+        comment = services.comment_create(post=post, author=request_user(request),
+                                          access=self.access_for(post.community_id), **serializer.validated_data)
         return Response(CommentOutputSerializer(self.fresh(comment)).data, status=status.HTTP_201_CREATED)
 
 
@@ -118,7 +121,7 @@ class CommentViewSet(_CommentViewSet):
         # PATCH semantics: an empty body is a valid request that changes nothing.
         serializer = CommentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        comment = services.comment_update(comment=comment, actor=request.user,
+        comment = services.comment_update(comment=comment, actor=request_user(request),
                                           access=self.access_for(comment.community_id), **serializer.validated_data)
         return Response(CommentOutputSerializer(self.fresh(comment)).data)
 
@@ -128,7 +131,8 @@ class CommentViewSet(_CommentViewSet):
     )
     def destroy(self, request: Request, comment_id: str) -> Response:
         comment = self.get_object()
-        services.comment_delete(comment=comment, actor=request.user, access=self.access_for(comment.community_id))
+        services.comment_delete(comment=comment, actor=request_user(request),
+                                access=self.access_for(comment.community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

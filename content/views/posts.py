@@ -1,5 +1,7 @@
 """Posts: community feeds (page or keyset cursor), detail, writes and moderation."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -14,9 +16,9 @@ from rest_framework.viewsets import GenericViewSet
 from community_service.api.clients import client_address
 from community_service.api.pagination import KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import SearchListMixin, search_text, search_page_schema, search_parameter
-from community_service.search import SearchPage
+from community_service.api.search import SearchListMixin, search_page_schema, search_parameter, search_text
 from community_service.api.viewsets import ActionPermissionsMixin
+from community_service.search import SearchPage
 from content.filters import PostFilter
 from content.models import Post, PostStatus
 from content.selectors import posts as selectors
@@ -31,8 +33,9 @@ from content.serializers.posts import (
 )
 from content.services import posts as services
 from content.services import view_counts
-from members.selectors.access import request_community_access
+from members.authentication import request_user
 from members.permissions import CanViewCommunity, HasCommunityPermission
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -121,7 +124,7 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
         data = dict(serializer.validated_data)
         channel_id = data.pop("channel_id", None)
         channel = channel_in_community(community=self.community, channel_id=channel_id) if channel_id else None
-        post = services.post_create(community=self.community, author=request.user, access=self.access(),
+        post = services.post_create(community=self.community, author=request_user(request), access=self.access(),
                                     channel=channel, **data)
         fresh = selectors.post_written(post_id=post.pk, user_id=request.user.pk)
         return Response(PostOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -148,7 +151,7 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
         **dict.fromkeys(["approve", "reject", "pin", "unpin", "lock", "unlock"], moderate),
     }
 
-    def access_for(self, community_id: object):
+    def access_for(self, community_id: UUID):
         return request_community_access(self.request, community_id)
 
     def get_object(self) -> Post:
@@ -177,7 +180,7 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
             channel_id = data.pop("channel_id")
             data["channel"] = channel_in_community(community=post.community, channel_id=channel_id) if channel_id \
                 else None
-        post = services.post_update(post=post, actor=request.user, access=self.access_for(post.community_id),
+        post = services.post_update(post=post, actor=request_user(request), access=self.access_for(post.community_id),
                                     data=data)
         return self.respond(post)
 
@@ -186,14 +189,14 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
 
     def destroy(self, request: Request, post_id: str) -> Response:
         post = self.get_object()
-        services.post_delete(post=post, actor=request.user, access=self.access_for(post.community_id))
+        services.post_delete(post=post, actor=request_user(request), access=self.access_for(post.community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _moderate(self, request: Request, action: str, serializer_class: type = ModerationReasonSerializer) -> Response:
         post = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        post = services.post_moderate(post=post, moderator=request.user, action=action,
+        post = services.post_moderate(post=post, moderator=request_user(request), action=action,
                                       reason=serializer.validated_data.get("reason", ""))
         return self.respond(post)
 

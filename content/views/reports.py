@@ -24,8 +24,9 @@ from content.serializers.reports import (
     ReportSubmittedSerializer,
 )
 from content.services import reports as services
-from members.selectors.access import request_community_access
+from members.authentication import request_user
 from members.permissions import HasCommunityPermission, IsActiveMember
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -67,7 +68,7 @@ class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = services.report_submit(
-            community=self.community, reporter=request.user,
+            community=self.community, reporter=request_user(request),
             access=request_community_access(request, self.community.pk), **serializer.validated_data,
         )
         return Response(ReportSubmittedSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -96,7 +97,7 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         report = self.get_object()
         serializer = ReportCloseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = services.report_close(report=report, moderator=request.user, resolve=resolve,
+        report = services.report_close(report=report, moderator=request_user(request), resolve=resolve,
                                        note=serializer.validated_data["note"])
         return Response(ReportOutputSerializer(selectors.report_detail(report_id=report.pk)).data)
 

@@ -5,6 +5,8 @@ read (public and restricted communities, not members-only events); with a token 
 holds what its holder may read, online links included for events they are going to.
 """
 
+from uuid import UUID
+
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -61,7 +63,7 @@ class EventCalendarViewSet(ActionPermissionsMixin, GenericViewSet):
     content_negotiation_class = _ErrorsAsJson
     permission_classes = [AllowAny]
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     @extend_schema(summary="One event as an iCalendar file (import it into a calendar app)",

@@ -1,5 +1,7 @@
 """Events: a community's list (page or keyset cursor), scheduling, detail, edits, cancel, delete."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,6 +27,7 @@ from events.serializers.events import (
     EventUpdateSerializer,
 )
 from events.services import events as services
+from members.authentication import request_user
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -85,7 +88,7 @@ class CommunityEventViewSet(CommunityScopedViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = EventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = services.event_create(community=self.community, organizer=request.user, access=self.access(),
+        event = services.event_create(community=self.community, organizer=request_user(request), access=self.access(),
                                       data=dict(serializer.validated_data))
         fresh = selectors.event_get(event_id=event.pk, user_id=request.user.pk, access_for=lambda _: self.access())
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -111,14 +114,14 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
         "cancel": [IsAuthenticated],
     }
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     def get_object(self) -> Event:
         return selectors.event_get(event_id=self.kwargs["event_id"], user_id=user_id_of(self.request),
                                    access_for=self.access_for)
 
-    def respond(self, event_id: object) -> Response:
+    def respond(self, event_id: UUID) -> Response:
         """The event as the caller sees it now (after a write: fresh counters and their registration)."""
         event = selectors.event_get(event_id=event_id, user_id=user_id_of(self.request), access_for=self.access_for)
         context = {"user_id": user_id_of(self.request), "access": self.access_for(event.community_id)}
@@ -131,7 +134,7 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
         event = self.get_object()
         serializer = EventUpdateSerializer(data=request.data, partial=partial, context={"timezone": event.timezone})
         serializer.is_valid(raise_exception=True)
-        services.event_update(event=event, actor=request.user, access=self.access_for(event.community_id),
+        services.event_update(event=event, actor=request_user(request), access=self.access_for(event.community_id),
                               data=dict(serializer.validated_data))
         return self.respond(event.pk)
 
@@ -140,7 +143,7 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
 
     def destroy(self, request: Request, event_id: str) -> Response:
         event = self.get_object()
-        services.event_delete(event=event, actor=request.user, access=self.access_for(event.community_id))
+        services.event_delete(event=event, actor=request_user(request), access=self.access_for(event.community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Cancel an event with a reason (organiser, or event.manage); registrants are told",
@@ -149,7 +152,7 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
         event = self.get_object()
         serializer = EventCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.event_cancel(event=event, actor=request.user, access=self.access_for(event.community_id),
+        services.event_cancel(event=event, actor=request_user(request), access=self.access_for(event.community_id),
                               reason=serializer.validated_data["reason"])
         return self.respond(event.pk)
 

@@ -1,6 +1,7 @@
 """Reads for a community's roles, and the seed's cached role list."""
 
 from collections.abc import Callable
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -11,7 +12,7 @@ from community_service.exceptions import NotFound
 from members.models import Role
 
 
-def roles_cache_key(community_id: object) -> str:
+def roles_cache_key(community_id: UUID) -> str:
     return f"community:{community_id}:roles"
 
 
@@ -19,7 +20,7 @@ def role_list(*, community: Community) -> QuerySet[Role]:
     return Role.objects.filter(community=community).order_by("-priority", "name")
 
 
-def role_get(*, community: Community, role_id: object) -> Role:
+def role_get(*, community: Community, role_id: UUID) -> Role:
     role = role_list(community=community).filter(pk=role_id).first()
     if role is None:
         raise NotFound("Role not found.")

@@ -14,7 +14,6 @@ from community_service.api.fields import FullMatchRegexValidator, StrictCharFiel
 from members.models import User
 from members.tokens import user_claims
 
-
 # The addresses we accept, stated as a pattern the schema carries: a subset of what Django's
 # EmailValidator takes (dot-atom local part, a domain of labels and a 2-63 letter TLD), so a
 # client that follows the schema is never refused; the validator still runs too. The local

@@ -21,9 +21,9 @@ def user_register(*, email: str, username: str, password: str) -> User:
     try:
         with transaction.atomic():
             return User.objects.create_user(email=email, username=username, password=password)
-    except IntegrityError:
+    except IntegrityError as exc:
         # Lost a race with a concurrent registration of the same email or username.
-        raise Conflict("A user with this email or username already exists.", field="email", code="unique")
+        raise Conflict("A user with this email or username already exists.", field="email", code="unique") from exc
 
 
 def _parse_refresh(refresh_token: str) -> RefreshToken:

@@ -5,13 +5,15 @@ Lock order (docs/architecture.md): every membership write locks the community ro
 roles it assigns or removes by pk. Writes to one community's members therefore take turns.
 """
 
+from uuid import UUID
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry, lock_rows
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
+from community_service.db import atomic_with_retry, lock_rows
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from members.catalogue import DEFAULT_ROLES
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
@@ -25,7 +27,7 @@ def _default_role(community: Community) -> Role | None:
     return Role.objects.select_for_update(no_key=True).filter(community=community, is_default=True).first()
 
 
-def _locked_member(community: Community, user_id: object) -> Member | None:
+def _locked_member(community: Community, user_id: UUID) -> Member | None:
     return Member.objects.select_for_update(no_key=True).filter(community=community, user_id=user_id).first()
 
 

@@ -3,11 +3,11 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from communities.locks import community_lock
+from communities.models import Community
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict
 from community_service.outbox.services import outbox_record
-from communities.locks import community_lock
-from communities.models import Community
 from members.models import Member, MemberStatus, User
 from members.services.effects import rbac_invalidate
 

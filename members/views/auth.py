@@ -8,7 +8,15 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from members.serializers.auth import LogoutInputSerializer, RegisterInputSerializer, RegisterOutputSerializer, TokenPairOutputSerializer, TokenRefreshInputSerializer, UserOutputSerializer
+from members.authentication import request_user
+from members.serializers.auth import (
+    LogoutInputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    TokenPairOutputSerializer,
+    TokenRefreshInputSerializer,
+    UserOutputSerializer,
+)
 from members.services.auth import auth_token_refresh, user_logout, user_register
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.tokens import token_pair_for
@@ -32,7 +40,8 @@ class CredentialEndpointMixin:
 class RegisterView(CredentialEndpointMixin, APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, summary="Create an account")
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer},
+                   summary="Create an account")
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -82,7 +91,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user_logout(user=request.user, refresh_token=serializer.validated_data["refresh"])
+        user_logout(user=request_user(request), refresh_token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -12,13 +12,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community_service.exceptions import NotFound
 from communities.models import Invite
+from community_service.exceptions import NotFound
+from members.authentication import request_user
+from members.permissions import HasCommunityPermission
 from members.selectors.memberships import member_get
 from members.serializers.invites import InviteInputSerializer, InviteOutputSerializer, InvitePreviewSerializer
 from members.serializers.memberships import MemberOutputSerializer
 from members.services.invites import invite_accept, invite_create, invite_revoke
-from members.permissions import HasCommunityPermission
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -47,7 +48,7 @@ class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         seconds = serializer.validated_data.get("expires_in_seconds")
         invite = invite_create(
             community=self.community,
-            created_by=request.user,
+            created_by=request_user(request),
             expires_in=timedelta(seconds=seconds) if seconds else None,
             max_uses=serializer.validated_data.get("max_uses"),
         )
@@ -99,6 +100,6 @@ class InviteAcceptView(APIView):
     @extend_schema(summary="Join a community with an invite code", request=None,
                    responses={201: MemberOutputSerializer})
     def post(self, request: Request, code: str) -> Response:
-        member = invite_accept(code=code, user=request.user)
+        member = invite_accept(code=code, user=request_user(request))
         fresh = member_get(community=member.community, user_id=member.user_id)
         return Response(MemberOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)

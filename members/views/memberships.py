@@ -1,5 +1,7 @@
 """Members of a community: join, leave, list, update, kick; join requests; ownership."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,8 +11,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from community_service.exceptions import NotFound
 from communities.serializers import CommunityOutputSerializer
+from community_service.exceptions import NotFound
+from members.authentication import request_user
+from members.filters import MemberFilter
+from members.models import Member, MemberStatus, User
+from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
 from members.selectors.access import CommunityAccess, request_community_access
 from members.selectors.memberships import member_get, member_list
 from members.serializers.memberships import (
@@ -22,9 +28,6 @@ from members.serializers.memberships import (
 )
 from members.services.memberships import join_request_decide, member_join, member_kick, member_leave, member_update
 from members.services.ownership import community_transfer_ownership
-from members.filters import MemberFilter
-from members.models import Member, MemberStatus, User
-from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -40,7 +43,7 @@ STATUS_LIST_PERMISSION = {
 }
 
 
-def target_user(user_id: object) -> User:
+def target_user(user_id: UUID) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise NotFound("User not found.")
@@ -58,7 +61,7 @@ class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     def access(self) -> CommunityAccess:
         return request_community_access(self.request, self.community.pk)
 
-    def member(self, user_id: object, *, statuses: tuple[str, ...] | None = None) -> Member:
+    def member(self, user_id: UUID, *, statuses: tuple[str, ...] | None = None) -> Member:
         member = member_get(community=self.community, user_id=user_id)
         if statuses and member.status not in statuses:
             raise NotFound("Member not found.")
@@ -104,7 +107,7 @@ class MemberViewSet(MemberBaseViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = MemberJoinInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_join(community=self.community, user=request.user, **serializer.validated_data)
+        member = member_join(community=self.community, user=request_user(request), **serializer.validated_data)
         return self.respond(member, status.HTTP_201_CREATED)
 
     @extend_schema(summary="My membership and effective permissions", responses={200: MyAccessOutputSerializer})
@@ -126,7 +129,8 @@ class MemberViewSet(MemberBaseViewSet):
         serializer = MemberUpdateInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         member = member_update(
-            actor=self.access(), actor_user=request.user, member=self.member(user_id), **serializer.validated_data
+            actor=self.access(), actor_user=request_user(request), member=self.member(user_id),
+            **serializer.validated_data,
         )
         return self.respond(member)
 

@@ -7,12 +7,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from members.models import Role
+from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.selectors.access import CommunityAccess, request_community_access
 from members.selectors.roles import role_get, role_list, role_list_cached
 from members.serializers.roles import RoleInputSerializer, RoleOutputSerializer
 from members.services.roles import role_create, role_delete, role_update
-from members.models import Role
-from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps({name: {"up": up, "detail": detail} for name, (up, detail) in results.items()}))
         else:
-            for name, (up, detail) in results.items():
+            for name, (_up, detail) in results.items():
                 self.stdout.write(f"{name}: {detail}")
         down = [name for name, (up, _) in results.items() if not up]
         if down:

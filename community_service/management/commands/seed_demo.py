@@ -10,7 +10,6 @@ inside PostgreSQL in bulk; each app's demo.py adds its part when `context["scale
 """
 
 from argparse import ArgumentParser
-
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
