@@ -1,5 +1,7 @@
 """Console: the daily rollups, and each community's dashboard drawn as charts."""
 
+from uuid import UUID
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -46,7 +48,7 @@ class CommunityDayAdmin(admin.ModelAdmin):
         return [path("community/<uuid:community_id>/", dashboard, name="analytics_community_dashboard"),
                 *super().get_urls()]
 
-    def dashboard_view(self, request: HttpRequest, community_id: str) -> HttpResponse:
+    def dashboard_view(self, request: HttpRequest, community_id: UUID) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         community = get_object_or_404(Community, pk=community_id)

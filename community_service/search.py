@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Expression, F, Func, Model, QuerySet, TextField, Value, When
+from django.db.models import BooleanField, Case, Expression, F, Func, Model, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Combinable
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -128,7 +128,8 @@ class TsQuery(Expression):
         super().__init__()
         self.value = value
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    # Params as a list, as Django's own Value.as_sql gives them; the stubs say tuple.
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         return "%s::tsquery", [self.value]
 
 
@@ -257,7 +258,7 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     """
     order = list(spec.order)
     fields = [name.lstrip("-") for name in order]
-    match = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
+    match: Combinable | Q = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
     vector = spec.vector
     if spec.title_only_when:
         title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
@@ -345,6 +346,7 @@ def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: lis
     name spelled like the query can match a large share of the table, and ordering all of
     them by similarity would cost in proportion to that share.
     """
+    assert spec.fuzzy_field is not None, "called only for a spec with a fuzzy field"
     fields = [name.lstrip("-") for name in spec.order]
     candidates = (
         queryset.exclude(pk__in=exclude)

@@ -5,6 +5,7 @@ every change is one of the API's services, so counters, events and the audit log
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django import forms
 from django.contrib import admin, messages
@@ -218,7 +219,7 @@ class ReportAdmin(CommunityScopedAdmin):
         }
         return TemplateResponse(request, "admin/content/report/queue.html", context)
 
-    def decide_view(self, request: HttpRequest, report_id: str) -> HttpResponse:
+    def decide_view(self, request: HttpRequest, report_id: UUID) -> HttpResponse:
         """One click on the queue: act on the target through its service and close the report."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

@@ -1,6 +1,7 @@
 """JWT bearer authentication that also tags the request's logs with the user id."""
 
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from rest_framework import exceptions
@@ -29,3 +30,9 @@ def request_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise exceptions.NotAuthenticated()
     return user
+
+
+def request_user_id(request: HttpRequest) -> UUID | None:
+    """The signed-in user's id, or None for an anonymous caller."""
+    user = request.user
+    return user.pk if isinstance(user, User) else None

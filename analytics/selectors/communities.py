@@ -1,6 +1,8 @@
 """The community dashboard, read from the daily rollups (a handful of aggregate queries)."""
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -31,7 +33,7 @@ def _monthly_active_users(community: Community) -> int:
     )
 
 
-def _members(community: Community, days: DayRange, series: dict[dt.date, dict], mau: int) -> dict:
+def _members(community: Community, days: DayRange, series: Mapping[dt.date, Mapping[str, Any]], mau: int) -> dict:
     now = today()
     last_30 = now - dt.timedelta(days=29)
     last_7 = now - dt.timedelta(days=6)
@@ -56,7 +58,7 @@ def _members(community: Community, days: DayRange, series: dict[dt.date, dict], 
     return {"total": community.member_count, "active_30d": mau, **windows, "growth": growth}
 
 
-def _content(community: Community, days: DayRange, series: dict[dt.date, dict]) -> dict:
+def _content(community: Community, days: DayRange, series: Mapping[dt.date, Mapping[str, Any]]) -> dict:
     top = list(
         PostDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
         .values("post_id")
@@ -80,7 +82,7 @@ def _content(community: Community, days: DayRange, series: dict[dt.date, dict]) 
     }
 
 
-def _engagement(community: Community, days: DayRange, series: dict[dt.date, dict], mau: int) -> dict:
+def _engagement(community: Community, days: DayRange, series: Mapping[dt.date, Mapping[str, Any]], mau: int) -> dict:
     posts = sum(row.get("posts", 0) for row in series.values())
     comments = sum(row.get("comments", 0) for row in series.values())
     in_range = MemberDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)

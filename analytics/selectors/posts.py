@@ -1,5 +1,8 @@
 """One post's analytics: lifetime counters from the post, daily series from the rollups."""
 
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -19,7 +22,7 @@ def post_analytics_cache_key(post_id: UUID, days: DayRange) -> str:
 
 def post_analytics(*, post: Post, days: DayRange) -> dict:
     def compute() -> dict:
-        rows = {
+        rows: dict[dt.date, Mapping[str, Any]] = {
             row["day"]: row
             for row in PostDay.objects.filter(post=post, day__gte=days.since, day__lte=days.until)
             .values("day").annotate(likes=Sum("likes"), comments=Sum("comments"))

@@ -20,7 +20,7 @@ def subscription_list_for_user(*, user_id: UUID) -> QuerySet[Subscription]:
 
 
 def subscription_get(*, subscription_id: UUID, user_id: UUID | None,
-                     access_for: Callable[[object], CommunityAccess]) -> Subscription:
+                     access_for: Callable[[UUID], CommunityAccess]) -> Subscription:
     """One subscription, for its subscriber or a billing.manage holder of its community.
 
     Anyone else gets NotFound, so subscription ids do not leak.

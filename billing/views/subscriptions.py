@@ -110,12 +110,12 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
         return subscription
 
     @extend_schema(summary="Get a subscription (its subscriber, or billing.manage)")
-    def retrieve(self, request: Request, subscription_id: str) -> Response:
+    def retrieve(self, request: Request, subscription_id: UUID) -> Response:
         return Response(SubscriptionOutputSerializer(self.get_object(), context={"now": timezone.now()}).data)
 
     @extend_schema(summary="Cancel: no more renewals; access lasts until expires_at", request=None,
                    responses={200: SubscriptionOutputSerializer})
-    def cancel(self, request: Request, subscription_id: str) -> Response:
+    def cancel(self, request: Request, subscription_id: UUID) -> Response:
         subscription = services.subscription_cancel(subscription=self.get_own(), user=request_user(request))
         return Response(SubscriptionOutputSerializer(subscription, context={"now": timezone.now()}).data)
 
@@ -123,7 +123,7 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
                    request=RenewInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer},
                    parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
-    def renew(self, request: Request, subscription_id: str) -> Response:
+    def renew(self, request: Request, subscription_id: UUID) -> Response:
         serializer = RenewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription, payment = services.subscription_renew(subscription=self.get_own(), user=request_user(request),
@@ -134,7 +134,7 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
                    request=UpgradeInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer},
                    parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
-    def upgrade(self, request: Request, subscription_id: str) -> Response:
+    def upgrade(self, request: Request, subscription_id: UUID) -> Response:
         serializer = UpgradeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription, payment = services.subscription_upgrade(subscription=self.get_own(), user=request_user(request),

@@ -79,6 +79,9 @@ class IdempotencyKey(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
 
+    # Not a column: idempotency_claim says whether this request took the key (else it replays or refuses).
+    claimed: bool
+
     class Meta:
         app_label = "community_service"
         verbose_name = "idempotency key"
@@ -91,6 +94,8 @@ class IdempotencyKey(models.Model):
 
 class IdempotencyError(exceptions.APIException):
     """A refusal about the operation as a whole (409, 422): `{"detail", "code"}`."""
+
+    wait: float | None = None  # seconds; DRF's handler turns it into Retry-After
 
     def __init__(self, detail: str, code: str, status_code: int) -> None:
         self.status_code = status_code
@@ -122,6 +127,7 @@ def idempotency_claim(*, user_id: UUID, key: str, fingerprint: str) -> Idempoten
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.IDEMPOTENCY_IN_PROGRESS_TIMEOUT)
+    row: IdempotencyKey | None
     for _ in range(3):
         try:
             with transaction.atomic():
@@ -184,7 +190,7 @@ def _rendered(view: Any, request: Request, response: Response | HttpResponse) ->
         return response
     response.accepted_renderer = JSONRenderer()
     response.accepted_media_type = "application/json"
-    response.renderer_context = view.get_renderer_context()
+    response.renderer_context = view.get_renderer_context()  # type: ignore[attr-defined]  # as finalize_response does
     response.render()
     plain = HttpResponse(response.content, status=response.status_code, content_type="application/json")
     for name in KEPT_HEADERS[1:]:
@@ -207,7 +213,10 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
             raise _bad_key("Send an Idempotency-Key header (e.g. a UUID) with this request.", "required")
         if not _VALID_KEY.match(key):
             raise _bad_key("An Idempotency-Key is 1 to 255 printable ASCII characters.", "invalid")
-        row = idempotency_claim(user_id=request.user.pk, key=key, fingerprint=request_fingerprint(request))
+        user_id = request.user.pk
+        if user_id is None:  # the view's permissions already require a signed-in user
+            raise exceptions.NotAuthenticated()
+        row = idempotency_claim(user_id=user_id, key=key, fingerprint=request_fingerprint(request))
         if not row.claimed:
             if row.fingerprint != request_fingerprint(request):
                 raise IdempotencyError("This Idempotency-Key was used with a different request; use a new key.",
@@ -233,5 +242,5 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
             idempotency_complete(row, plain)
         return plain
 
-    wrapper.idempotent = True
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # marks the view method for the schema
     return wrapper

@@ -43,10 +43,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
             limit = f" between 1 and {maximum}" if maximum else " of at least 1"
             raise ValidationError({name: [f"Must be an integer{limit}."]})
 
-    def get_paginated_response(self, data: list) -> Response:
+    def get_paginated_response(self, data: list[Any]) -> Response:
         return Response(self.envelope(data))
 
-    def envelope(self, data: list) -> dict[str, Any]:
+    def envelope(self, data: list[Any]) -> dict[str, Any]:
+        assert self.page is not None, "paginate_queryset ran first"
         total = self.page.paginator.count
         page_size = self.page.paginator.per_page
         return {

@@ -50,7 +50,7 @@ def _with_viewer(queryset: QuerySet[Comment], *, user_id: UUID | None) -> QueryS
 
 
 def comment_post_get(
-    *, post_id: UUID, user_id: UUID | None, access_for: Callable[[object], CommunityAccess]
+    *, post_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]
 ) -> Post:
     """The post whose comments are read or written (or that is liked), if the caller may read it.
 
@@ -110,7 +110,7 @@ def comment_written(*, comment_id: UUID, user_id: UUID | None) -> Comment:
 
 
 def comment_get(
-    *, comment_id: UUID, user_id: UUID | None, access_for: Callable[[object], CommunityAccess]
+    *, comment_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]
 ) -> Comment:
     """One live (not deleted) comment on a post the caller may read, with its post.
 

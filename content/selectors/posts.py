@@ -118,7 +118,7 @@ def post_search_filter(queryset: QuerySet[Post], *, community: Community, text: 
     return fulltext_filter(queryset, text=text, spec=_post_spec(community))
 
 
-def post_get(*, post_id: UUID, user_id: UUID | None, access_for: Callable[[object], CommunityAccess]) -> Post:
+def post_get(*, post_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]) -> Post:
     """One readable post, or NotFound. `access_for(community_id)` gives the caller's access."""
     post = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
     post = post.select_related("community").first()

@@ -1,5 +1,7 @@
 """Media attachments: upload into a community, read, delete while unused."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +21,7 @@ from content.models import Attachment
 from content.serializers.attachments import AttachmentOutputSerializer, AttachmentUploadSerializer
 from content.services import attachments as services
 from members.authentication import request_user
-from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted
+from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted, PermissionEntries
 from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
@@ -42,7 +44,7 @@ def _content_length(request: Request) -> int:
 class CommunityAttachmentViewSet(CommunityScopedViewSet):
     serializer_class = AttachmentOutputSerializer
     parser_classes = [MultiPartParser]
-    permission_classes = [IsAuthenticated, IsActiveMember(), IsNotMuted()]
+    permission_classes: PermissionEntries = [IsAuthenticated, IsActiveMember(), IsNotMuted()]
 
     @extend_schema(
         summary="Upload a file (multipart field `file`); attach it with a post's attachment_ids",
@@ -82,11 +84,11 @@ class AttachmentViewSet(ActionPermissionsMixin, GenericViewSet):
         return attachment
 
     @extend_schema(summary="Get an attachment (with its URL)")
-    def retrieve(self, request: Request, attachment_id: str) -> Response:
+    def retrieve(self, request: Request, attachment_id: UUID) -> Response:
         return Response(AttachmentOutputSerializer(self.get_object()).data)
 
     @extend_schema(summary="Delete your attachment while no post uses it")
-    def destroy(self, request: Request, attachment_id: str) -> Response:
+    def destroy(self, request: Request, attachment_id: UUID) -> Response:
         services.attachment_delete(attachment=self.get_object(), user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -42,17 +42,17 @@ class _LikeViewSet(ActionPermissionsMixin, GenericViewSet):
 class PostLikeViewSet(_LikeViewSet):
     """Likes on a published post you can read. Active, unmuted members only; idempotent."""
 
-    def _post(self, post_id: str) -> Post:
+    def _post(self, post_id: UUID) -> Post:
         return comment_post_get(post_id=post_id, user_id=self.request.user.pk, access_for=self.access_for)
 
     @extend_schema(summary="Like a post (liking again changes nothing)")
-    def like(self, request: Request, post_id: str) -> Response:
+    def like(self, request: Request, post_id: UUID) -> Response:
         post = self._post(post_id)
         return self.respond(services.post_like(post=post, user=request_user(request),
                                                access=self.access_for(post.community_id)))
 
     @extend_schema(summary="Take back your like of a post (no like: no change)")
-    def unlike(self, request: Request, post_id: str) -> Response:
+    def unlike(self, request: Request, post_id: UUID) -> Response:
         post = self._post(post_id)
         return self.respond(services.post_unlike(post=post, user=request_user(request),
                                                  access=self.access_for(post.community_id)))
@@ -63,17 +63,17 @@ class CommentLikeViewSet(_LikeViewSet):
     """Likes on a live comment of a published post you can read. Active, unmuted members only;
     idempotent."""
 
-    def _comment(self, comment_id: str) -> Comment:
+    def _comment(self, comment_id: UUID) -> Comment:
         return comment_get(comment_id=comment_id, user_id=self.request.user.pk, access_for=self.access_for)
 
     @extend_schema(summary="Like a comment (liking again changes nothing)")
-    def like(self, request: Request, comment_id: str) -> Response:
+    def like(self, request: Request, comment_id: UUID) -> Response:
         comment = self._comment(comment_id)
         return self.respond(services.comment_like(comment=comment, user=request_user(request),
                                                   access=self.access_for(comment.community_id)))
 
     @extend_schema(summary="Take back your like of a comment (no like: no change)")
-    def unlike(self, request: Request, comment_id: str) -> Response:
+    def unlike(self, request: Request, comment_id: UUID) -> Response:
         comment = self._comment(comment_id)
         return self.respond(services.comment_unlike(comment=comment, user=request_user(request),
                                                     access=self.access_for(comment.community_id)))

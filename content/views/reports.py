@@ -1,5 +1,7 @@
 """Reports (flags) and the moderation queue."""
 
+from uuid import UUID
+
 import django_filters
 from django.db.models import QuerySet
 from django.urls import path
@@ -25,7 +27,7 @@ from content.serializers.reports import (
 )
 from content.services import reports as services
 from members.authentication import request_user
-from members.permissions import HasCommunityPermission, IsActiveMember
+from members.permissions import HasCommunityPermission, IsActiveMember, PermissionEntries
 from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
@@ -78,7 +80,7 @@ class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
 class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
     serializer_class = ReportOutputSerializer
     queryset = Report.objects.none()
-    permission_classes = [IsAuthenticated, HasCommunityPermission("report.review")]
+    permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("report.review")]
 
     def get_object(self) -> Report:
         report = selectors.report_detail(report_id=self.kwargs["report_id"])
@@ -90,7 +92,7 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         return report
 
     @extend_schema(summary="Get a report with its entries")
-    def retrieve(self, request: Request, report_id: str) -> Response:
+    def retrieve(self, request: Request, report_id: UUID) -> Response:
         return Response(ReportOutputSerializer(self.get_object()).data)
 
     def _close(self, request: Request, resolve: bool) -> Response:
@@ -102,11 +104,11 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         return Response(ReportOutputSerializer(selectors.report_detail(report_id=report.pk)).data)
 
     @extend_schema(summary="Resolve a report (action was taken), with a note", request=ReportCloseInputSerializer)
-    def resolve(self, request: Request, report_id: str) -> Response:
+    def resolve(self, request: Request, report_id: UUID) -> Response:
         return self._close(request, resolve=True)
 
     @extend_schema(summary="Dismiss a report (nothing to do), with a note", request=ReportCloseInputSerializer)
-    def dismiss(self, request: Request, report_id: str) -> Response:
+    def dismiss(self, request: Request, report_id: UUID) -> Response:
         return self._close(request, resolve=False)
 
 

@@ -65,7 +65,7 @@ def event_when(queryset: QuerySet[Event], *, when: str, now: datetime | None = N
     return queryset.order_by(*ORDERINGS[when])
 
 
-def event_get(*, event_id: UUID, user_id: UUID | None, access_for: Callable[[object], CommunityAccess],
+def event_get(*, event_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess],
               viewer: bool = True) -> Event:
     """One readable event, or NotFound. `access_for(community_id)` gives the caller's access.
 

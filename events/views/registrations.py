@@ -50,7 +50,7 @@ class RegistrationViewSet(_EventChildViewSet):
         summary="Register: going while seats remain, otherwise first come first served on the waitlist",
         responses={201: RegistrationOutputSerializer, 200: RegistrationOutputSerializer},
     )
-    def register(self, request: Request, event_id: str) -> Response:
+    def register(self, request: Request, event_id: UUID) -> Response:
         """201 with the new registration; 200 with the existing one if you are already going or waitlisted."""
         result = services.registration_create(event=self.event(), user=request_user(request))
         body = RegistrationOutputSerializer(registration_with_place(result.registration)).data
@@ -58,7 +58,7 @@ class RegistrationViewSet(_EventChildViewSet):
 
     @extend_schema(summary="Withdraw your registration (the first waitlisted member takes a freed seat)",
                    responses={204: None})
-    def withdraw(self, request: Request, event_id: str) -> Response:
+    def withdraw(self, request: Request, event_id: UUID) -> Response:
         """Idempotent: 204 whether or not you were registered."""
         services.registration_cancel(event=self.event(), user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -80,7 +80,7 @@ class ParticipantViewSet(_EventChildViewSet):
         return participant_list(event=event)
 
     @extend_schema(summary="Participants: going, then the waitlist in order (active members only)")
-    def list(self, request: Request, event_id: str) -> Response:
+    def list(self, request: Request, event_id: UUID) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

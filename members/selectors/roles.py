@@ -1,6 +1,7 @@
 """Reads for a community's roles, and the seed's cached role list."""
 
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -27,7 +28,10 @@ def role_get(*, community: Community, role_id: UUID) -> Role:
     return role
 
 
-def role_list_cached(*, community: Community, serialize: Callable[[list[Role]], list[dict]]) -> list[dict]:
+def role_list_cached(
+    # serialize: a many=True serializer's data (a list at run time; the DRF stubs call it a ReturnDict).
+    *, community: Community, serialize: Callable[[list[Role]], Any]
+) -> list[dict[str, Any]]:
     """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
     return cache_get_or_set(
         roles_cache_key(community.pk),

@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import Token
 
 from community_service.api.fields import FullMatchRegexValidator, StrictCharField, StrictRegexField
 from members.models import User
@@ -82,10 +82,12 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
         super().__init__(*args, **kwargs)
         # Credentials as sent (a password may end in a space), so minLength means what it says.
         for field in self.fields.values():
-            field.trim_whitespace = False
+            if isinstance(field, serializers.CharField):
+                field.trim_whitespace = False
 
     @classmethod
-    def get_token(cls, user: User) -> RefreshToken:
+    # Only our User logs in here; simplejwt types the argument as a TypeVar over its user kinds.
+    def get_token(cls, user: User) -> Token:  # type: ignore[override]
         token = super().get_token(user)
         for claim, value in user_claims(user).items():
             token[claim] = value

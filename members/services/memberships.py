@@ -51,6 +51,7 @@ def lock_or_create_member(community: Community, user: User) -> Member:
                 member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
         except IntegrityError:
             member = _locked_member(community, user.pk)
+    assert member is not None, "the insert that won the race has committed its row"
     member.community = community  # already loaded by the caller; saves a query later
     return member
 

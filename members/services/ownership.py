@@ -31,6 +31,7 @@ def community_transfer_ownership(*, community: Community, new_owner: User) -> Co
         raise Conflict("The new owner must be an active member.", field="user_id", code="not_member")
     if new.is_owner:
         raise Conflict("This member already owns the community.", code="already_owner")
+    assert old is not None, "a community always has its owner's member row"
     # Clear the old flag first: at most one owner per community is a database constraint.
     Member.objects.filter(pk=old.pk).update(is_owner=False)
     Member.objects.filter(pk=new.pk).update(is_owner=True)

@@ -4,6 +4,9 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
+from collections.abc import Sequence
+from typing import cast
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -87,7 +90,8 @@ class CommunityViewSet(
 
     def run_search(self, queryset: QuerySet[Community], *, text: str, page: int, page_size: int) -> SearchPage:
         # An explicit ?ordering= (applied by the filter) orders the matches; otherwise relevance.
-        order = queryset.query.order_by if self.request.query_params.get("ordering") else None
+        # The ordering filter orders by field names ("-created_at"), never by expressions.
+        order = cast(Sequence[str], queryset.query.order_by) if self.request.query_params.get("ordering") else None
         return selectors.community_search(queryset, text=text, page=page, page_size=page_size, order=order)
 
     def get_object(self) -> Community:

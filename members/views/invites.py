@@ -1,6 +1,7 @@
 """Invites: created and revoked by member.manage holders, previewed and accepted by code."""
 
 from datetime import timedelta
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from communities.models import Invite
 from community_service.exceptions import NotFound
 from members.authentication import request_user
-from members.permissions import HasCommunityPermission
+from members.permissions import HasCommunityPermission, PermissionEntries
 from members.selectors.memberships import member_get
 from members.serializers.invites import InviteInputSerializer, InviteOutputSerializer, InvitePreviewSerializer
 from members.serializers.memberships import MemberOutputSerializer
@@ -35,7 +36,7 @@ INVITE = OpenApiParameter("invite_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
 class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = InviteOutputSerializer
-    permission_classes = [HasCommunityPermission("member.manage")]
+    permission_classes: PermissionEntries = [HasCommunityPermission("member.manage")]
 
     def get_queryset(self) -> QuerySet[Invite]:
         if getattr(self, "swagger_fake_view", False):
@@ -54,7 +55,7 @@ class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         )
         return Response(InviteOutputSerializer(invite).data, status=status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, community_pk: str, invite_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, invite_id: UUID) -> Response:
         invite = self.get_queryset().filter(pk=invite_id).first()
         if invite is None:
             raise NotFound("Invite not found.")

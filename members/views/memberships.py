@@ -1,5 +1,6 @@
 """Members of a community: join, leave, list, update, kick; join requests; ownership."""
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -16,7 +17,7 @@ from community_service.exceptions import NotFound
 from members.authentication import request_user
 from members.filters import MemberFilter
 from members.models import Member, MemberStatus, User
-from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
+from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner, PermissionEntries
 from members.selectors.access import CommunityAccess, request_community_access
 from members.selectors.memberships import member_get, member_list
 from members.serializers.memberships import (
@@ -34,7 +35,7 @@ COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, descrip
 USER = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The member's user UUID.")
 
 # Listing members in these statuses reveals moderation state: it needs these codes.
-STATUS_LIST_PERMISSION = {
+STATUS_LIST_PERMISSION: dict[str, str] = {
     MemberStatus.PENDING: "member.manage",
     MemberStatus.REJECTED: "member.manage",
     MemberStatus.LEFT: "member.manage",
@@ -96,7 +97,7 @@ class MemberViewSet(MemberBaseViewSet):
         "destroy": [IsAuthenticated, CanViewCommunity()],
     }
 
-    def filter_queryset(self, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         wanted = self.request.query_params.get("status") or MemberStatus.ACTIVE
         needed = STATUS_LIST_PERMISSION.get(wanted)
         if needed and not self.access().has(needed):
@@ -113,7 +114,8 @@ class MemberViewSet(MemberBaseViewSet):
     @extend_schema(summary="My membership and effective permissions", responses={200: MyAccessOutputSerializer})
     def me(self, request: Request, community_pk: str) -> Response:
         access = self.access()
-        member = Member.objects.filter(pk=access.member_id).select_related("user").prefetch_related("roles").first()
+        member = (Member.objects.filter(pk=access.member_id).select_related("user").prefetch_related("roles").first()
+                  if access.member_id is not None else None)
         body = {
             "member": MemberOutputSerializer(member).data if member else None,
             "permissions": sorted(access.effective_permissions),
@@ -122,10 +124,10 @@ class MemberViewSet(MemberBaseViewSet):
         }
         return Response(body)
 
-    def retrieve(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def retrieve(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         return Response(MemberOutputSerializer(self.member(user_id)).data)
 
-    def update(self, request: Request, community_pk: str, user_id: str, partial: bool = False) -> Response:
+    def update(self, request: Request, community_pk: str, user_id: UUID, partial: bool = False) -> Response:
         serializer = MemberUpdateInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         member = member_update(
@@ -134,10 +136,10 @@ class MemberViewSet(MemberBaseViewSet):
         )
         return self.respond(member)
 
-    def partial_update(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def partial_update(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         return self.update(request, community_pk, user_id, partial=True)
 
-    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member = self.member(user_id)
         if member.user_id == request.user.pk:
             member_leave(member=member)
@@ -153,25 +155,25 @@ class MemberViewSet(MemberBaseViewSet):
 )
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
 class JoinRequestViewSet(MemberBaseViewSet):
-    permission_classes = [HasCommunityPermission("member.manage")]
+    permission_classes: PermissionEntries = [HasCommunityPermission("member.manage")]
 
     def get_queryset(self) -> QuerySet[Member]:
         return super().get_queryset().filter(status=MemberStatus.PENDING)
 
     @extend_schema(summary="Approve a join request", request=None, parameters=[USER])
-    def approve(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def approve(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
         return self.respond(join_request_decide(actor=self.access(), member=member, approve=True))
 
     @extend_schema(summary="Reject a join request", request=None, parameters=[USER])
-    def reject(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def reject(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
         return self.respond(join_request_decide(actor=self.access(), member=member, approve=False))
 
 
 @extend_schema(tags=["communities"], parameters=[COMMUNITY])
 class OwnershipViewSet(MemberBaseViewSet):
-    permission_classes = [IsCommunityOwner()]
+    permission_classes: PermissionEntries = [IsCommunityOwner()]
 
     @extend_schema(summary="Transfer ownership to another active member (owner only)",
                    request=UserTargetInputSerializer, responses={200: CommunityOutputSerializer})
