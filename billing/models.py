@@ -5,13 +5,14 @@ different currencies are never added together.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 CURRENCY_FORMAT = Q(currency__regex=r"^[A-Z]{3}$")
 
 

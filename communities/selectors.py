@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -79,7 +80,7 @@ def community_get(*, id_or_slug: str, queryset: QuerySet[Community] | None = Non
     return community
 
 
-def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community], dict]) -> dict:
+def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community], dict[str, Any]]) -> dict[str, Any]:
     """The serialised live community from cache (seed key `community:{id}`) or PostgreSQL.
 
     The cache holds the body whoever asks; callers check visibility (private communities)

@@ -68,7 +68,7 @@ def counter_specs() -> list[CounterSpec]:
     return specs
 
 
-def _batches(queryset: QuerySet, size: int) -> Iterator[list]:
+def _batches(queryset: QuerySet, size: int) -> Iterator[list[Any]]:
     last = None
     while True:
         page = queryset.order_by("pk")

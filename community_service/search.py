@@ -67,6 +67,9 @@ _START, _STOP = "\ue000", "\ue001"
 _LAST_WORD = re.compile(r"([^\W_]+)$")
 _STRUCTURED = re.compile(r'["\-]|\bor\b', re.IGNORECASE)
 
+# One candidate row: (pk, rank or similarity, *the values of the list's order).
+Row = tuple[Any, ...]
+
 
 def config_for(language: str) -> str:
     """The text-search configuration of a language code (unknown codes: no stemming)."""
@@ -211,7 +214,7 @@ def check_depth(*, page: int, page_size: int) -> None:
         )]})
 
 
-def _rows(sql: str, params: list[Any]) -> list[tuple]:
+def _rows(sql: str, params: list[Any]) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -236,7 +239,7 @@ def _bitmap_only() -> Any:
         yield
 
 
-def _sorted(rows: list[tuple], *, order: Sequence[str], ranked: bool) -> list[tuple]:
+def _sorted(rows: list[Row], *, order: Sequence[str], ranked: bool) -> list[Row]:
     """Rows (pk, rank, *order values) by rank (if ranked), then `order`, then pk, as
     PostgreSQL would sort them (NULLs last ascending, first descending)."""
     rows = sorted(rows, key=lambda row: row[0], reverse=True)
@@ -248,7 +251,7 @@ def _sorted(rows: list[tuple], *, order: Sequence[str], ranked: bool) -> list[tu
     return rows
 
 
-def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[tuple], bool]:
+def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[Row], bool]:
     """(pk, rank, *order values) of up to MAX_RESULTS + 1 matches, and whether there were more.
 
     Two bounded steps. 1. The newest RECENT_WINDOW rows in the list's order (an index walk
@@ -338,7 +341,7 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
     return result
 
 
-def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[tuple], bool]:
+def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[Row], bool]:
     """(pk, similarity, *order values) of names or titles spelled like `text` (trigram word
     similarity), and whether there were more than MAX_RESULTS.
 

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -135,7 +135,7 @@ class ReportEntryInline(admin.TabularInline):
     readonly_fields = ["reporter", "category", "text", "created_at"]
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -191,7 +191,7 @@ class ReportAdmin(CommunityScopedAdmin):
                    (Permission.POST_DELETE, Permission.COMMENT_MODERATE, Permission.POST_MODERATE,
                     Permission.MEMBER_BAN, Permission.MEMBER_MUTE)}
 
-        def holds(code: str, report: Report) -> bool:
+        def holds(code: Permission, report: Report) -> bool:
             ids = holders[code]
             return ids is None or report.community_id in ids
 

@@ -47,7 +47,7 @@ class MemberRolesInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["role"]
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Role changes carry the hierarchy rules: they go through the API's role_assign.
         return request.user.is_superuser
 

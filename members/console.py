@@ -84,7 +84,7 @@ class CommunityScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope_queryset(request, super().get_queryset(request))
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> object:
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         # Another community's object is a 404, exactly like one that does not exist.
         obj = super().get_object(request, object_id, from_field)
         if obj is None:

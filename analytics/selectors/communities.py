@@ -33,7 +33,11 @@ def _monthly_active_users(community: Community) -> int:
     )
 
 
-def _members(community: Community, days: DayRange, series: Mapping[dt.date, Mapping[str, Any]], mau: int) -> dict:
+# Each day's CommunityDay row (as values()), by day.
+Series = Mapping[dt.date, Mapping[str, Any]]
+
+
+def _members(community: Community, days: DayRange, series: Series, mau: int) -> dict[str, Any]:
     now = today()
     last_30 = now - dt.timedelta(days=29)
     last_7 = now - dt.timedelta(days=6)
@@ -58,7 +62,7 @@ def _members(community: Community, days: DayRange, series: Mapping[dt.date, Mapp
     return {"total": community.member_count, "active_30d": mau, **windows, "growth": growth}
 
 
-def _content(community: Community, days: DayRange, series: Mapping[dt.date, Mapping[str, Any]]) -> dict:
+def _content(community: Community, days: DayRange, series: Series) -> dict[str, Any]:
     top = list(
         PostDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
         .values("post_id")
@@ -82,7 +86,7 @@ def _content(community: Community, days: DayRange, series: Mapping[dt.date, Mapp
     }
 
 
-def _engagement(community: Community, days: DayRange, series: Mapping[dt.date, Mapping[str, Any]], mau: int) -> dict:
+def _engagement(community: Community, days: DayRange, series: Series, mau: int) -> dict[str, Any]:
     posts = sum(row.get("posts", 0) for row in series.values())
     comments = sum(row.get("comments", 0) for row in series.values())
     in_range = MemberDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
@@ -100,10 +104,10 @@ def _engagement(community: Community, days: DayRange, series: Mapping[dt.date, M
     }
 
 
-def community_analytics(*, community: Community, days: DayRange) -> dict:
+def community_analytics(*, community: Community, days: DayRange) -> dict[str, Any]:
     """Members, content, engagement and money of a community over `days`, cached per the seed."""
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         series = {
             row["day"]: row
             for row in CommunityDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)

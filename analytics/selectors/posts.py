@@ -20,8 +20,8 @@ def post_analytics_cache_key(post_id: UUID, days: DayRange) -> str:
     return key if days.is_default else f"{key}:{days.since}:{days.until}"
 
 
-def post_analytics(*, post: Post, days: DayRange) -> dict:
-    def compute() -> dict:
+def post_analytics(*, post: Post, days: DayRange) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
         rows: dict[dt.date, Mapping[str, Any]] = {
             row["day"]: row
             for row in PostDay.objects.filter(post=post, day__gte=days.since, day__lte=days.until)

@@ -1,5 +1,6 @@
 """Reads for donations: the feed, and totals with top donors (the seed's cache key, 5 minutes)."""
 
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -21,7 +22,7 @@ def donation_feed(*, community_id: UUID, status: str | None = None) -> QuerySet[
             .select_related("donor").order_by("-created_at", "-id"))
 
 
-def _summary(community_id: UUID) -> dict:
+def _summary(community_id: UUID) -> dict[str, Any]:
     completed = Donation.objects.filter(community_id=community_id, status=DonationStatus.COMPLETED)
     # Sums are exact Decimals per currency; currencies are never added together.
     totals = (completed.values("currency")
@@ -45,7 +46,7 @@ def _summary(community_id: UUID) -> dict:
     }
 
 
-def donation_summary(*, community_id: UUID) -> dict:
+def donation_summary(*, community_id: UUID) -> dict[str, Any]:
     return cache_get_or_set(top_donors_cache_key(community_id), lambda: _summary(community_id),
                             ttl=settings.CACHE_DEFAULT_TTL)
 

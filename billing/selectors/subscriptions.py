@@ -1,6 +1,6 @@
 """Reads for subscriptions, and the entitlement source content asks about gated posts."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -37,14 +37,14 @@ def subscription_get(*, subscription_id: UUID, user_id: UUID | None,
 class BillingEntitlements:
     """Registered with community_service.entitlements by BillingConfig.ready()."""
 
-    def held_level_ids(self, *, user_id: UUID) -> frozenset:
+    def held_level_ids(self, *, user_id: UUID) -> frozenset[UUID]:
         """Levels the user may read gated posts of now: active or cancelled, before expires_at."""
         return frozenset(
             Subscription.objects.filter(user_id=user_id, ended_at__isnull=True, status__in=ACCESS_STATUSES,
                                         expires_at__gt=timezone.now()).values_list("level_id", flat=True)
         )
 
-    def unknown_level_ids(self, *, community_id: UUID, level_ids: list) -> set:
+    def unknown_level_ids(self, *, community_id: UUID, level_ids: Sequence[UUID]) -> set[UUID]:
         known = set(SubscriptionLevel.objects.filter(community_id=community_id, pk__in=level_ids,
                                                      archived_at__isnull=True).values_list("pk", flat=True))
         return {level_id for level_id in level_ids if level_id not in known}

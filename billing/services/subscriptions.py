@@ -179,6 +179,7 @@ def subscription_upgrade(
             raise ValidationFailed("An upgrade goes to a more expensive level; cancel and subscribe instead.",
                                    field="level_id", code="not_an_upgrade")
         _no_payment_in_flight(subscription)
+        assert subscription.expires_at is not None, "an active subscription has its period"
         quote = upgrade_quote(current=current, target=target, expires_at=subscription.expires_at, now=now)
         payment = payment_open(community_id=subscription.community_id, user=user,
                                purpose=PaymentPurpose.SUBSCRIPTION_UPGRADE, amount=quote.amount,
@@ -215,6 +216,7 @@ def subscriptions_expire(*, now: datetime | None = None, batch_size: int = 500) 
                 subscription.ended_at, subscription.end_reason = now, reason
                 subscription.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
                 subscription_event_record("subscription.ended", subscription, reason=reason)
+                assert subscription.expires_at is not None  # selected by expires_at <= now
                 ended.append(Ended(subscription.pk, subscription.user_id, subscription.level_id, reason,
                                    subscription.expires_at))
         if len(due) < batch_size:

@@ -82,7 +82,7 @@ class MySubscriptionViewSet(GenericViewSet):
 
     @extend_schema(summary="Your subscriptions in every community, newest first")
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.subscription_list_for_user(user_id=request.user.pk))
+        page = self.paginate_queryset(selectors.subscription_list_for_user(user_id=request_user(request).pk))
         data = SubscriptionOutputSerializer(page, many=True, context={"now": timezone.now()}).data
         return self.get_paginated_response(data)
 

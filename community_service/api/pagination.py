@@ -215,7 +215,7 @@ class SearchPagination(PageNumberPagination):
         self.result = run(self.number, self.size)
         return self.result.items
 
-    def envelope(self, data: list) -> dict[str, Any]:
+    def envelope(self, data: Any) -> dict[str, Any]:  # a many=True serializer's data
         total = self.result.total
         return {
             "items": data,

@@ -63,7 +63,9 @@ def comment_post_get(
         .filter(pk=post_id, community__deleted_at__isnull=True)
         .first()
     )
-    access = access_for(post.community_id) if post is not None else None
+    if post is None:
+        raise NotFound("Post not found.")
+    access = access_for(post.community_id)
     post = require_readable_post(post, user_id=user_id, access=access)
     return require_unlocked(post, user_id=user_id, access=access)
 
@@ -76,7 +78,7 @@ def comment_roots(*, post: Post, user_id: UUID | None) -> QuerySet[Comment]:
 
 def comment_tree_attach(roots: list[Comment], *, user_id: UUID | None) -> list[Comment]:
     """Give each root (and each reply) its shown replies as `tree_replies`, in one query."""
-    by_id: dict[object, Comment] = {}
+    by_id: dict[UUID, Comment] = {}
     for root in roots:
         root.tree_replies = []
         by_id[root.pk] = root
@@ -88,7 +90,7 @@ def comment_tree_attach(roots: list[Comment], *, user_id: UUID | None) -> list[C
     # Ordered by depth, so a reply's parent is always placed before the reply itself.
     for reply in replies:
         reply.tree_replies = []
-        parent = by_id.get(reply.parent_id)
+        parent = by_id.get(reply.parent_id) if reply.parent_id is not None else None
         if parent is None:  # under a parent that is no longer shown
             continue
         parent.tree_replies.append(reply)

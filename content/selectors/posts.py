@@ -4,10 +4,12 @@ from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.fields import BooleanField
 
 from communities.models import Community, CommunityType
 from community_service.db_router import replica_reads
+from community_service.exceptions import NotFound
 from community_service.search import (
     ALL_CONFIGS,
     SearchConfigOf,
@@ -75,7 +77,7 @@ def post_feed(*, community: Community, user_id: UUID | None, access: CommunityAc
 SEARCH_ORDER = ("-published_at", "-id")
 
 
-def _search_page(queryset: QuerySet[Post], *, text: str, spec: SearchSpec, config: object, page: int,
+def _search_page(queryset: QuerySet[Post], *, text: str, spec: SearchSpec, config: Combinable | str, page: int,
                  page_size: int, ranked: bool) -> SearchPage:
     """Needs `is_locked` annotated: a locked post matches and ranks on its title only, and its
     highlight shows no body, so a search never reveals what the body says."""
@@ -120,11 +122,14 @@ def post_search_filter(queryset: QuerySet[Post], *, community: Community, text: 
 
 def post_get(*, post_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]) -> Post:
     """One readable post, or NotFound. `access_for(community_id)` gives the caller's access."""
-    post = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
-    post = post.select_related("community").first()
-    access = access_for(post.community_id) if post is not None else None
+    rows = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
+    post = rows.select_related("community").first()
+    if post is None:
+        raise NotFound("Post not found.")
+    access = access_for(post.community_id)
     post = require_readable_post(post, user_id=user_id, access=access)
-    post.is_locked = post_locked(post, user_id=user_id, access=access)
+    # is_locked: what the feed querysets annotate (post_locked_annotation), here worked out for one post.
+    post.is_locked = post_locked(post, user_id=user_id, access=access)  # type: ignore[attr-defined]
     return post
 
 

@@ -48,7 +48,7 @@ def audit_log(*, community: Community) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.filter(community=community).select_related("actor").order_by("-created_at", "-id")
 
 
-def report_open_queue(*, community_ids: frozenset | None) -> QuerySet[Report]:
+def report_open_queue(*, community_ids: frozenset[UUID] | None) -> QuerySet[Report]:
     """The console's queue: open items of the given communities (None: all), oldest first,
     with per-category counts and the latest entries loaded up front."""
     latest = ReportEntry.objects.select_related("reporter").order_by("-created_at", "-id")

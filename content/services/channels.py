@@ -3,6 +3,8 @@
 Lock order (docs/architecture.md): roles, then channels (by pk), then the channel's posts.
 """
 
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -30,7 +32,10 @@ def _record(event_type: str, channel: Channel, **extra: object) -> None:
 
 
 def _unique_slug(community: Community, wanted: str, *, exclude_id: UUID | None = None) -> str:
-    if Channel.objects.filter(community=community, slug=wanted).exclude(pk=exclude_id).exists():
+    taken = Channel.objects.filter(community=community, slug=wanted)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
         raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
     return wanted
 
@@ -64,13 +69,14 @@ def channel_create(
 
 
 @atomic_with_retry
-def channel_update(*, channel: Channel, data: dict) -> Channel:
+def channel_update(*, channel: Channel, data: dict[str, Any]) -> Channel:
     unknown = set(data) - CHANNEL_FIELDS
     if unknown:
         raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    channel = Channel.objects.select_for_update(no_key=True).filter(pk=channel.pk).first()
-    if channel is None:
+    locked = Channel.objects.select_for_update(no_key=True).filter(pk=channel.pk).first()
+    if locked is None:
         raise NotFound("Channel not found.")
+    channel = locked
     if "slug" in data and data["slug"] != channel.slug:
         _unique_slug(channel.community, data["slug"], exclude_id=channel.pk)
     for attr, value in data.items():
@@ -87,7 +93,7 @@ def channel_update(*, channel: Channel, data: dict) -> Channel:
 
 
 @atomic_with_retry
-def channel_reorder(*, community: Community, channel_ids: list) -> list[Channel]:
+def channel_reorder(*, community: Community, channel_ids: Sequence[UUID]) -> list[Channel]:
     """Set every channel's position from one ordered list of all the community's channel ids."""
     channels = {
         c.pk: c for c in Channel.objects.select_for_update(no_key=True).filter(community=community).order_by("pk")
@@ -120,7 +126,7 @@ def channel_delete(*, channel: Channel) -> None:
 
 
 @atomic_with_retry
-def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[ChannelOverwrite]:
+def channel_overwrites_set(*, channel: Channel, overwrites: list[dict[str, Any]]) -> list[ChannelOverwrite]:
     """Replace the channel's overwrites. Each item: role_id or user_id, allow, deny.
 
     Roles must belong to the channel's community and users must be its active members.

@@ -42,7 +42,7 @@ def _lock_live(target: Post | Comment) -> None:
     model = type(target)
     live = {"deleted_at__isnull": True} if model is Post else {"is_deleted": False}
     if not model.objects.select_for_update(no_key=True).filter(pk=target.pk, **live).exists():
-        raise NotFound(f"{model._meta.verbose_name.capitalize()} not found.")
+        raise NotFound(f"{str(model._meta.verbose_name).capitalize()} not found.")
 
 
 def _set_like(*, target: Post | Comment, user: User, liked: bool) -> LikeState:

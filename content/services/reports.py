@@ -122,7 +122,9 @@ def report_target(report: Report) -> Post | Comment | Member | None:
             .filter(community_id=report.community_id, user_id=report.target_id).first())
 
 
-def _target_user(target: Post | Comment | Member) -> User:
+def _target_user(target: Post | Comment | Member | None) -> User:
+    """Precondition: `target` exists (report_decide refuses a gone target before acting on it)."""
+    assert target is not None
     user = target.user if isinstance(target, Member) else target.author
     if user is None:
         raise Conflict("The author's account no longer exists.", code="author_gone")
@@ -150,8 +152,9 @@ def report_decide(
     if decision not in DECISIONS:
         raise ValidationFailed(f"Unknown decision {decision!r}.", field="decision", code="invalid_choice")
     _require(access, "report.review")
-    if DECISION_CODES[decision]:
-        _require(access, DECISION_CODES[decision])
+    code = DECISION_CODES[decision]
+    if code:
+        _require(access, code)
     target = report_target(report)
     if target is None and decision != "approve":
         raise Conflict("The reported content no longer exists.", code="target_gone")
@@ -170,6 +173,7 @@ def report_decide(
     elif decision == "lock":
         if isinstance(target, Member):
             raise ValidationFailed("Lock applies to posts and comments.", field="decision")
+        assert target is not None  # refused above: only an approval may find the target gone
         post = target if isinstance(target, Post) else target.post
         post_moderate(post=post, moderator=moderator, action="lock", reason=note)
     elif decision == "ban":

@@ -85,6 +85,7 @@ class PostCommentViewSet(_CommentViewSet):
             return Response({"items": CommentThreadSerializer(items, many=True).data, "next": next_url,
                              "previous": prev_url})
         page = self.paginate_queryset(roots.order_by(*selectors.ROOT_ORDERINGS[ordering]))
+        assert page is not None, "the view has a paginator"
         selectors.comment_tree_attach(page, user_id=user_id)
         return self.get_paginated_response(CommentThreadSerializer(page, many=True).data)
 

@@ -1,5 +1,6 @@
 """Reports (flags) and the moderation queue."""
 
+from typing import Any
 from uuid import UUID
 
 import django_filters
@@ -62,7 +63,7 @@ class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
             return Report.objects.none()
         return selectors.report_queue(community=self.community)
 
-    def filter_queryset(self, queryset: QuerySet[Report]) -> QuerySet[Report]:
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         queryset = super().filter_queryset(queryset)
         return queryset if "status" in self.request.query_params else queryset.filter(status=ReportStatus.OPEN)
 

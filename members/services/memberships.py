@@ -5,6 +5,7 @@ Lock order (docs/architecture.md): every membership write locks the community ro
 roles it assigns or removes by pk. Writes to one community's members therefore take turns.
 """
 
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -180,7 +181,7 @@ def join_request_decide(*, actor: CommunityAccess | None = None, member: Member,
 @atomic_with_retry
 def member_update(
     *, actor: CommunityAccess, actor_user: User, member: Member, nickname: str | None = None,
-    role_ids: list | None = None,
+    role_ids: Sequence[UUID] | None = None,
 ) -> Member:
     """Set a nickname (own: always; others: member.manage) and/or roles (role.manage).
 

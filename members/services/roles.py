@@ -6,6 +6,8 @@ role. A member's role grant locks the role after the member, so a delete either 
 first or waits for the grant and then removes it too.
 """
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
 from communities.locks import community_lock
@@ -64,7 +66,7 @@ def _locked_role(role: Role, *, deleting: bool = False) -> Role:
 
 
 @atomic_with_retry
-def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
+def role_update(*, actor: CommunityAccess, role: Role, data: dict[str, Any]) -> Role:
     data = dict(data)  # changed below; the caller's stays whole for a retry
     role = _locked_role(role)
     if role.priority >= actor.rank:
