@@ -1,6 +1,9 @@
 """Console: the daily rollups, and each community's dashboard drawn as charts."""
 
+from uuid import UUID
+
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,10 +33,10 @@ class CommunityDayAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     @admin.display(description="Dashboard")
@@ -46,7 +49,7 @@ class CommunityDayAdmin(admin.ModelAdmin):
         return [path("community/<uuid:community_id>/", dashboard, name="analytics_community_dashboard"),
                 *super().get_urls()]
 
-    def dashboard_view(self, request: HttpRequest, community_id: str) -> HttpResponse:
+    def dashboard_view(self, request: HttpRequest, community_id: UUID) -> HttpResponse:
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         community = get_object_or_404(Community, pk=community_id)

@@ -77,8 +77,8 @@ def commit_to_broker_latency(*, bootstrap: str, writes: int = 500, rate: float =
     from django.conf import settings
     from django.db import connection
 
-    from community_service.celery import app as celery_app
     from communities.services import community_create, community_update
+    from community_service.celery import app as celery_app
     from members.models import User
     from tests.outbox.brokers import CELERY_TEST_BROKER_URL, CeleryWorker, celery_purge
 

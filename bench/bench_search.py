@@ -35,7 +35,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,11 +134,12 @@ def _progress(label: str, done: int, total: int, started: float) -> None:
     sys.stderr.flush()
 
 
-def _copy_communities(job: int, jobs: int, start: int, stop: int, owner_id: str, queue: "multiprocessing.Queue") -> None:
+def _copy_communities(job: int, jobs: int, start: int, stop: int, owner_id: str,
+                      queue: "multiprocessing.Queue") -> None:
     import psycopg
 
     text = Text(seed=1000 + job)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     columns = ("id, name, slug, description, community_type, status, owner_id, post_moderation, member_count, "
                "post_count, language, created_at, updated_at")
     with psycopg.connect(PSYCOPG_URL) as conn, conn.cursor() as cur:
@@ -164,7 +165,7 @@ def _copy_posts(job: int, jobs: int, start: int, stop: int, communities: int, ow
 
     text = Text(seed=2000 + job)
     rng = random.Random(3000 + job)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     columns = ("id, community_id, author_id, title, content, status, rejection_reason, is_pinned, comments_locked, "
                "like_count, view_count, comment_count, published_at, created_at, updated_at")
     with psycopg.connect(PSYCOPG_URL) as conn, conn.cursor() as cur:
@@ -172,7 +173,8 @@ def _copy_posts(job: int, jobs: int, start: int, stop: int, communities: int, ow
             sent = 0
             for n in range(start + job, stop, jobs):
                 # 10 % in the biggest community, the rest skewed towards the first communities.
-                c = BIGGEST if n % 10 == 0 else min(communities - 1, int(rng.paretovariate(0.6)) - 1 + rng.randrange(50))
+                skewed = int(rng.paretovariate(0.6)) - 1 + rng.randrange(50)
+                c = BIGGEST if n % 10 == 0 else min(communities - 1, skewed)
                 language = "ru" if c % 2 else "en"
                 published = now - timedelta(seconds=n)
                 row = (str(uuid.uuid5(uuid.NAMESPACE_URL, f"p{n}")), str(uuid.uuid5(uuid.NAMESPACE_URL, f"c{c}")),
@@ -255,13 +257,14 @@ def load(communities: int, posts: int, jobs: int) -> dict:
         timings["posts_copy_s"] = round(time.monotonic() - started, 1)
         started = time.monotonic()
         cur.execute("SET maintenance_work_mem = '1GB'")
-        for i, (name, definition) in enumerate(saved, 1):
+        for i, (_name, definition) in enumerate(saved, 1):
             _progress("indexes", i - 1, len(saved), started)
             cur.execute(definition)
         _progress("indexes", len(saved), len(saved), started)
         sys.stderr.write("\n")
         cur.execute("UPDATE communities_community c SET post_count = p.n FROM "
-                    "(SELECT community_id, count(*) n FROM content_post GROUP BY community_id) p WHERE p.community_id = c.id")
+                    "(SELECT community_id, count(*) n FROM content_post GROUP BY community_id) p "
+                    "WHERE p.community_id = c.id")
         cur.execute("VACUUM ANALYZE communities_community")
         cur.execute("VACUUM ANALYZE content_post")
         timings["indexes_and_analyze_s"] = round(time.monotonic() - started, 1)

@@ -5,13 +5,14 @@ different currencies are never added together.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2}
 CURRENCY_FORMAT = Q(currency__regex=r"^[A-Z]{3}$")
 
 
@@ -164,7 +165,8 @@ class Payment(models.Model):
     credit = models.DecimalField(**MONEY, default=0)
     status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     provider = models.CharField(max_length=30)
-    provider_payment_id = models.CharField(max_length=255, null=True, blank=True)
+    # NULL until the provider answers: several pending payments coexist under uq_payment_provider_id.
+    provider_payment_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     failure_code = models.CharField(max_length=50, blank=True, default="")
     failure_message = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,8 +1,8 @@
 import django_filters
 from django.db.models import QuerySet
 
-from community_service.api.filters import StrictFilterSet
 from communities.models import Community, CommunityStatus, CommunityType
+from community_service.api.filters import StrictFilterSet
 
 
 class CommunityFilter(StrictFilterSet):

@@ -1,10 +1,12 @@
 """The community row lock that opens the lock order (docs/architecture.md, "Lock order")."""
 
-from community_service.db import lock_rows
+from uuid import UUID
+
 from communities.models import Community
+from community_service.db import lock_rows
 
 
-def community_lock(community_id: object) -> bool:
+def community_lock(community_id: UUID) -> bool:
     """Lock the community row FOR NO KEY UPDATE (as its counter UPDATEs do); False if it is gone.
 
     A service that will change a community counter, or that must see the community's

@@ -2,10 +2,13 @@
 
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
+from communities.models import Community
 from community_service.cache import cache_get_or_set
 from community_service.exceptions import NotFound
 from community_service.search import (
@@ -19,13 +22,12 @@ from community_service.search import (
     marked_html,
     search_ids,
 )
-from communities.models import Community
 
 # Without ?ordering=, search candidates are the newest matches (and ties go to the newest).
 SEARCH_ORDER = ("-created_at", "-id")
 
 
-def community_cache_key(community_id: object) -> str:
+def community_cache_key(community_id: UUID | str) -> str:
     return f"community:{community_id}"
 
 
@@ -78,7 +80,7 @@ def community_get(*, id_or_slug: str, queryset: QuerySet[Community] | None = Non
     return community
 
 
-def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community], dict]) -> dict:
+def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community], dict[str, Any]]) -> dict[str, Any]:
     """The serialised live community from cache (seed key `community:{id}`) or PostgreSQL.
 
     The cache holds the body whoever asks; callers check visibility (private communities)

@@ -1,10 +1,10 @@
 from rest_framework import serializers
 
+from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
+from communities.selectors import looks_like_uuid
 from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
 from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from community_service.search import LANGUAGE_CHOICES
-from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
-from communities.selectors import looks_like_uuid
 
 
 class CommunityOutputSerializer(serializers.ModelSerializer):

@@ -2,19 +2,20 @@
 
 import uuid
 from typing import Any
+from uuid import UUID
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communities.models import Community
+from communities.selectors import community_cache_key, community_slug_cache_key
+from communities.signals import community_created, community_language_changed
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
-from communities.models import Community
-from communities.selectors import community_cache_key, community_slug_cache_key
-from communities.signals import community_created, community_language_changed
 
 COMMUNITY_LIST_CACHE = "communities:list"
 # Fields a client may change with PUT/PATCH; everything else is server-owned.
@@ -32,17 +33,25 @@ def _invalidate(*, community: Community, old_slug: str | None = None) -> None:
     keys = [community_cache_key(community.pk), community_slug_cache_key(community.slug)]
     if old_slug and old_slug != community.slug:
         keys.append(community_slug_cache_key(old_slug))
-    invalidate_around_commit(lambda: (cache_delete(*keys), cache_bump_version(COMMUNITY_LIST_CACHE)))
+
+    def drop() -> None:
+        cache_delete(*keys)
+        cache_bump_version(COMMUNITY_LIST_CACHE)
+
+    invalidate_around_commit(drop)
 
 
-def community_invalidate_cache(community_id: object) -> None:
+def community_invalidate_cache(community_id: UUID) -> None:
     """Drop the cached body and lists of a community whose counters changed."""
     cache_delete(community_cache_key(community_id))
     cache_bump_version(COMMUNITY_LIST_CACHE)
 
 
-def _ensure_slug_free(slug: str, *, exclude_id: object | None = None) -> None:
-    if Community.objects.filter(slug=slug).exclude(pk=exclude_id).exists():
+def _ensure_slug_free(slug: str, *, exclude_id: UUID | None = None) -> None:
+    taken = Community.objects.filter(slug=slug)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
         raise Conflict("A community with this slug already exists.", field="slug", code="unique")
 
 
@@ -74,7 +83,8 @@ def community_create(
     try:
         with transaction.atomic():
             community = Community.objects.create(
-                owner=owner,
+                # The AUTH_USER_MODEL instance: communities sits below members, so it types the owner by its base.
+                owner=owner,  # type: ignore[misc]
                 name=name,
                 slug=slug or community_generate_slug(name),
                 description=description,
@@ -83,9 +93,9 @@ def community_create(
                 member_count=1,
                 **({"language": language} if language else {}),
             )
-    except IntegrityError:
+    except IntegrityError as exc:
         # A concurrent create took the same slug between the check and the insert.
-        raise Conflict("A community with this slug already exists.", field="slug", code="unique")
+        raise Conflict("A community with this slug already exists.", field="slug", code="unique") from exc
     _record_event("community.created", community, slug=community.slug, community_type=community.community_type)
     # Same transaction: members/ adds the owner membership and roles, content/ #general.
     community_created.send(sender=Community, community=community, owner=owner)
@@ -108,8 +118,8 @@ def community_update(*, community: Community, data: dict[str, Any]) -> Community
     try:
         with transaction.atomic():
             community.save(update_fields=[*data.keys(), "updated_at"])
-    except IntegrityError:
-        raise Conflict("A community with this slug already exists.", field="slug", code="unique")
+    except IntegrityError as exc:
+        raise Conflict("A community with this slug already exists.", field="slug", code="unique") from exc
     if data:
         _record_event("community.updated", community, slug=community.slug, changed=sorted(data))
     if "language" in data and data["language"] != old_language:

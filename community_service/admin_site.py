@@ -1,5 +1,7 @@
 """The console's admin site: Django's, except that moderators land on their report queue."""
 
+from typing import Any
+
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,7 +13,10 @@ class ConsoleAdminSite(AdminSite):
     site_title = "Community Service console"
     index_title = "Moderation and operations"
 
-    def index(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    # A redirect for moderators, where AdminSite.index always renders a TemplateResponse.
+    def index(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # A moderator's day starts at the queue; platform staff (superusers) and `?all=1`
         # get the usual index of every model.
         if not request.user.is_superuser and "all" not in request.GET:

@@ -13,7 +13,8 @@ class CommunityServiceConfig(AppConfig):
 
         if settings.SEARCH_DEFAULT_LANGUAGE not in LANGUAGES:
             raise ImproperlyConfigured(
-                f"SEARCH_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {settings.SEARCH_DEFAULT_LANGUAGE!r}."
+                f"SEARCH_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, "
+                f"not {settings.SEARCH_DEFAULT_LANGUAGE!r}."
             )
-        from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)
         from community_service import metrics, task_context  # noqa: F401  (Celery signal receivers)
+        from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)

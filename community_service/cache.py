@@ -47,7 +47,7 @@ def cache_bump_version(namespace: str) -> None:
     cache.set(f"{namespace}:version", uuid.uuid4().hex, None)
 
 
-def invalidate_around_commit(drop: Callable[[], None]) -> None:
+def invalidate_around_commit(drop: Callable[[], object]) -> None:
     """Run a cache invalidation now and again after the transaction commits.
 
     Now: the writer's own later reads in this transaction see fresh data. After commit: a

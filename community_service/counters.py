@@ -9,9 +9,12 @@ locks, so a write racing the recount either finished before the count (and is in
 waits for it (and adds its +1 to the corrected value): the result is exact.
 """
 
+import dataclasses
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
 from django.apps import apps
 from django.db import OperationalError, transaction
@@ -29,9 +32,9 @@ class CounterSpec:
     # The true value, as an expression over one row of `model` (a Subquery count, usually).
     true_value: Expression
     # Rows are visited in these passes, in order (e.g. deepest comments first); each is a filter.
-    passes: Callable[[], Iterable[Q]] = field(default=lambda: [Q()])
+    passes: Callable[[], Iterable[Q]] = dataclasses.field(default=lambda: [Q()])
     # Locks taken before the counted rows, given the batch's primary keys (the writers' lock order).
-    lock_first: Callable[[list], None] | None = None
+    lock_first: Callable[[list[Any]], None] | None = None
 
     @property
     def name(self) -> str:
@@ -40,7 +43,7 @@ class CounterSpec:
 
 @dataclass
 class Drift:
-    pk: object
+    pk: UUID
     stored: int
     true: int
 
@@ -65,7 +68,7 @@ def counter_specs() -> list[CounterSpec]:
     return specs
 
 
-def _batches(queryset: QuerySet, size: int) -> Iterator[list]:
+def _batches(queryset: QuerySet, size: int) -> Iterator[list[Any]]:
     last = None
     while True:
         page = queryset.order_by("pk")
@@ -78,19 +81,19 @@ def _batches(queryset: QuerySet, size: int) -> Iterator[list]:
         last = pks[-1]
 
 
-def _recount_batch(spec: CounterSpec, pks: list, *, fix: bool) -> list[Drift]:
+def _recount_batch(spec: CounterSpec, pks: list[Any], *, fix: bool) -> list[Drift]:
     for attempt in range(DEADLOCK_RETRIES):
         try:
             with transaction.atomic():
                 if spec.lock_first is not None:
                     spec.lock_first(pks)
-                list(spec.model.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
-                rows = (spec.model.objects.filter(pk__in=pks).annotate(_true=spec.true_value)
+                list(spec.model._default_manager.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk"))
+                rows = (spec.model._default_manager.filter(pk__in=pks).annotate(_true=spec.true_value)
                         .exclude(**{spec.field: F("_true")}).values_list("pk", spec.field, "_true"))
                 drifts = [Drift(pk=pk, stored=stored, true=true or 0) for pk, stored, true in rows]
                 if fix:
                     for drift in drifts:
-                        spec.model.objects.filter(pk=drift.pk).update(**{spec.field: drift.true})
+                        spec.model._default_manager.filter(pk=drift.pk).update(**{spec.field: drift.true})
                 return drifts
         except OperationalError:  # a deadlock with a writer: the batch rolled back whole; again
             if attempt == DEADLOCK_RETRIES - 1:
@@ -103,7 +106,7 @@ def counter_recount(spec: CounterSpec, *, fix: bool, batch_size: int = BATCH_SIZ
     """Compare (and with `fix`, correct) one counter on every row; return the rows that drifted."""
     drifts: list[Drift] = []
     for condition in spec.passes():
-        for pks in _batches(spec.model.objects.filter(condition), batch_size):
+        for pks in _batches(spec.model._default_manager.filter(condition), batch_size):
             drifts.extend(_recount_batch(spec, pks, fix=fix))
             progress(len(pks))
     return drifts

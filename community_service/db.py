@@ -117,7 +117,7 @@ def lock_key_share(model: type[models.Model], pks: Iterable[Any]) -> set[Any]:
     if not wanted:
         return set()
     table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(model._meta.pk.column)
+    column = connection.ops.quote_name(model._meta.pk.column or "")  # a concrete model's pk has its column
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {column} FROM {table} WHERE {column} = ANY(%s) ORDER BY {column} FOR KEY SHARE", [wanted]

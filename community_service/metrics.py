@@ -85,7 +85,7 @@ def _install_query_counter(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 
 # (route, method, status) -> its series; bounded by the URL patterns, methods and statuses.
-_series: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+_series: dict[tuple[str, str | None, int], tuple[Any, Any, Any]] = {}
 
 
 class MetricsMiddleware:

@@ -18,7 +18,7 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         request_id = request_id_from(request.headers.get("X-Request-ID"))
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # read by the views and error handler
         request_token = request_id_var.set(request_id)
         user_token = user_id_var.set(None)
         try:

@@ -13,7 +13,7 @@ cost of an outage is one connect timeout (REDIS_CONNECT_TIMEOUT) per process per
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
 from django.conf import settings
@@ -55,7 +55,14 @@ breaker = _Breaker()
 _FAILURES = (redis.ConnectionError, redis.TimeoutError, OSError)
 
 
-class _BreakerMixin:
+# The mixin's super() is the redis-py connection class it is mixed into.
+if TYPE_CHECKING:
+    _ConnectionBase = redis.connection.AbstractConnection
+else:
+    _ConnectionBase = object
+
+
+class _BreakerMixin(_ConnectionBase):
     """For redis-py connections: no network while the breaker is open; failures trip it."""
 
     def connect(self, *args: Any, **kwargs: Any) -> None:

@@ -22,11 +22,11 @@ import re
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Expression, F, Func, Model, QuerySet, TextField, Value, When
+from django.db.models import BooleanField, Case, Expression, F, Func, Model, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Combinable
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -66,6 +66,9 @@ FULLTEXT, FUZZY = "fulltext", "fuzzy"
 _START, _STOP = "\ue000", "\ue001"
 _LAST_WORD = re.compile(r"([^\W_]+)$")
 _STRUCTURED = re.compile(r'["\-]|\bor\b', re.IGNORECASE)
+
+# One candidate row: (pk, rank or similarity, *the values of the list's order).
+Row = tuple[Any, ...]
 
 
 def config_for(language: str) -> str:
@@ -128,7 +131,8 @@ class TsQuery(Expression):
         super().__init__()
         self.value = value
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    # Params as a list, as Django's own Value.as_sql gives them; the stubs say tuple.
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         return "%s::tsquery", [self.value]
 
 
@@ -192,7 +196,9 @@ class SearchPage:
     capped: bool
     tsquery: str
     match: str = FULLTEXT
-    items: list[Model] = field(default_factory=list)
+    # The page's rows, filled by the caller's selector and annotated with search_match and
+    # search_highlight (attributes the serializers read, not model fields): hence Any.
+    items: list[Any] = field(default_factory=list)
 
 
 def max_page(page_size: int) -> int:
@@ -208,7 +214,7 @@ def check_depth(*, page: int, page_size: int) -> None:
         )]})
 
 
-def _rows(sql: str, params: list[Any]) -> list[tuple]:
+def _rows(sql: str, params: list[Any]) -> list[Row]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -233,7 +239,7 @@ def _bitmap_only() -> Any:
         yield
 
 
-def _sorted(rows: list[tuple], *, order: Sequence[str], ranked: bool) -> list[tuple]:
+def _sorted(rows: list[Row], *, order: Sequence[str], ranked: bool) -> list[Row]:
     """Rows (pk, rank, *order values) by rank (if ranked), then `order`, then pk, as
     PostgreSQL would sort them (NULLs last ascending, first descending)."""
     rows = sorted(rows, key=lambda row: row[0], reverse=True)
@@ -245,7 +251,7 @@ def _sorted(rows: list[tuple], *, order: Sequence[str], ranked: bool) -> list[tu
     return rows
 
 
-def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[tuple], bool]:
+def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[Row], bool]:
     """(pk, rank, *order values) of up to MAX_RESULTS + 1 matches, and whether there were more.
 
     Two bounded steps. 1. The newest RECENT_WINDOW rows in the list's order (an index walk
@@ -255,10 +261,11 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     """
     order = list(spec.order)
     fields = [name.lstrip("-") for name in order]
-    match = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
+    match: Combinable | Q = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
     vector = spec.vector
     if spec.title_only_when:
-        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
+                          output_field=SearchVectorField())
         queryset = queryset.annotate(search_rank_vector=Case(
             When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
             output_field=SearchVectorField()))
@@ -301,7 +308,8 @@ def fulltext_filter(queryset: QuerySet, *, text: str, spec: SearchSpec) -> Query
         return queryset.none()
     vector: Any = F(spec.vector)
     if spec.title_only_when:
-        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
+                          output_field=SearchVectorField())
         vector = Case(When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
                       output_field=SearchVectorField())
     return queryset.filter(Matches(vector, TsQuery(query)))
@@ -333,7 +341,7 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
     return result
 
 
-def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[tuple], bool]:
+def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[Row], bool]:
     """(pk, similarity, *order values) of names or titles spelled like `text` (trigram word
     similarity), and whether there were more than MAX_RESULTS.
 
@@ -341,6 +349,7 @@ def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: lis
     name spelled like the query can match a large share of the table, and ordering all of
     them by similarity would cost in proportion to that share.
     """
+    assert spec.fuzzy_field is not None, "called only for a spec with a fuzzy field"
     fields = [name.lstrip("-") for name in spec.order]
     candidates = (
         queryset.exclude(pk__in=exclude)
@@ -358,7 +367,10 @@ def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: lis
     return rows, len(rows) > MAX_RESULTS
 
 
-def in_order(rows: Sequence[Model], ids: Sequence[Any]) -> list[Model]:
+_M = TypeVar("_M", bound=Model)
+
+
+def in_order(rows: Sequence[_M], ids: Sequence[Any]) -> list[_M]:
     """`rows` (fetched by id) in the order of `ids`."""
     position = {pk: i for i, pk in enumerate(ids)}
     return sorted(rows, key=lambda row: position[row.pk])

@@ -38,7 +38,7 @@ def _check_event_broker() -> str:
 
 def _check_storage() -> str:
     if settings.S3_ENDPOINT:
-        client = default_storage.connection.meta.client
+        client = default_storage.connection.meta.client  # type: ignore[attr-defined]  # S3Storage here
         client.head_bucket(Bucket=settings.S3_BUCKET)
         return f"ok (s3 bucket {settings.S3_BUCKET})"
     root = settings.MEDIA_ROOT

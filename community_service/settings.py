@@ -8,6 +8,7 @@ KAFKA_BOOTSTRAP_SERVERS, RABBITMQ_URL, S3_*. Every variable is listed in .env.ex
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -373,7 +374,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Billing (docs/billing.md) ---------------------------------------------------------
 # Providers by name -> class path; the sandbox moves no money (make run, tests).
-BILLING_PROVIDERS = {"sandbox": "billing.providers.sandbox.SandboxProvider", **env.json("BILLING_PROVIDERS", default={})}
+BILLING_PROVIDERS = {"sandbox": "billing.providers.sandbox.SandboxProvider",
+                     **env.json("BILLING_PROVIDERS", default={})}
 BILLING_DEFAULT_PROVIDER = env.str("BILLING_DEFAULT_PROVIDER", default="sandbox")
 BILLING_SANDBOX_WEBHOOK_SECRET = env.str("BILLING_SANDBOX_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 # A signed webhook older (or newer) than this is refused, so a captured one cannot be replayed later.
@@ -436,7 +438,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from community_service import health
 from community_service.api.index import ApiIndexView
 from community_service.metrics import metrics_view
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", ApiIndexView.as_view(), name="api-index"),
     path("", include("members.urls")),
     path("", include("content.urls")),

@@ -10,6 +10,8 @@ caller's roles an allow beats a deny; a member-level overwrite beats both), and 
 announcement channel post.moderate.
 """
 
+from uuid import UUID
+
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from community_service.entitlements import held_level_ids
@@ -28,7 +30,7 @@ def channel_readable(channel: Channel | None, access: CommunityAccess) -> bool:
     return access.is_superadmin or access.is_active_member
 
 
-def post_readable(post: Post, *, user_id: object | None, access: CommunityAccess) -> bool:
+def post_readable(post: Post, *, user_id: UUID | None, access: CommunityAccess) -> bool:
     """Visibility of one post (the community itself must be visible too)."""
     if post.deleted_at is not None:
         return False
@@ -44,7 +46,7 @@ def post_readable(post: Post, *, user_id: object | None, access: CommunityAccess
     return is_author or access.has("post.moderate")
 
 
-def post_readable_filter(*, user_id: object | None, access: CommunityAccess) -> Q:
+def post_readable_filter(*, user_id: UUID | None, access: CommunityAccess) -> Q:
     """The same rule as post_readable, for a queryset of one community's posts."""
     visible = Q(status__in=[PostStatus.PUBLISHED, PostStatus.ARCHIVED])
     if user_id is not None:
@@ -57,7 +59,7 @@ def post_readable_filter(*, user_id: object | None, access: CommunityAccess) -> 
     return rule
 
 
-def require_readable_post(post: Post | None, *, user_id: object | None, access: CommunityAccess) -> Post:
+def require_readable_post(post: Post | None, *, user_id: UUID | None, access: CommunityAccess) -> Post:
     """The post, or NotFound (an invisible post does not exist for this caller); 403 if banned."""
     if post is not None and access.is_banned and not access.is_superadmin:
         raise PermissionDenied("You are banned from this community.", code="banned")
@@ -127,7 +129,7 @@ def gate_bypass(access: CommunityAccess) -> bool:
     return access.is_superadmin or any(access.has(code) for code in GATE_BYPASS_CODES)
 
 
-def post_locked(post: Post, *, user_id: object | None, access: CommunityAccess) -> bool:
+def post_locked(post: Post, *, user_id: UUID | None, access: CommunityAccess) -> bool:
     """Is this post's body, media and comments hidden from the caller?"""
     if not post.required_level_ids:
         return False
@@ -136,7 +138,7 @@ def post_locked(post: Post, *, user_id: object | None, access: CommunityAccess) 
     return not set(post.required_level_ids) & held_level_ids(user_id=user_id)
 
 
-def post_locked_annotation(*, user_id: object | None, access: CommunityAccess | None) -> ExpressionWrapper | Value:
+def post_locked_annotation(*, user_id: UUID | None, access: CommunityAccess | None) -> ExpressionWrapper | Value:
     """`is_locked` for a queryset of posts: per post in SQL, with the caller's levels read once.
 
     `access` is the caller's access in the one community being listed, or None across
@@ -158,7 +160,7 @@ def post_locked_annotation(*, user_id: object | None, access: CommunityAccess | 
     return ExpressionWrapper(~open_to_caller, output_field=BooleanField())
 
 
-def require_unlocked(post: Post, *, user_id: object | None, access: CommunityAccess) -> Post:
+def require_unlocked(post: Post, *, user_id: UUID | None, access: CommunityAccess) -> Post:
     """Comments, likes and media of a gated post need one of its levels (403 `subscription_required`)."""
     if post_locked(post, user_id=user_id, access=access):
         raise PermissionDenied("This post is for subscribers; subscribe to one of its levels to read it.",

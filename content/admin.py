@@ -5,12 +5,13 @@ every change is one of the API's services, so counters, events and the audit log
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,6 +23,7 @@ from content.selectors.reports import report_open_queue, report_target_key, repo
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
 from content.services.reports import report_close, report_decide
+from members.authentication import request_user
 from members.catalogue import Permission
 from members.console import (
     SANCTION_DURATIONS,
@@ -67,20 +69,20 @@ class PostAdmin(CommunityScopedAdmin):
     @admin.action(description="Remove selected posts (soft delete, audited)", permissions=["change"])
     def remove_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         apply_each(self, request, queryset.filter(deleted_at__isnull=True), code=Permission.POST_DELETE,
-                   act=lambda post, access: post_delete(post=post, actor=request.user, access=access,
+                   act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
                                                         reason=CONSOLE_REASON),
                    done_message="Removed {count} posts.")
 
     @admin.action(description="Restore selected removed posts (audited)", permissions=["change"])
     def restore_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         apply_each(self, request, queryset.filter(deleted_at__isnull=False), code=Permission.POST_DELETE,
-                   act=lambda post, access: post_restore(post=post, actor=request.user, access=access,
+                   act=lambda post, access: post_restore(post=post, actor=request_user(request), access=access,
                                                          reason="Restored in the moderation console"),
                    done_message="Restored {count} posts.")
 
     def _moderate(self, request: HttpRequest, queryset: QuerySet[Post], action: str, done: str) -> None:
         apply_each(self, request, queryset, code=Permission.POST_MODERATE,
-                   act=lambda post, access: post_moderate(post=post, moderator=request.user, action=action),
+                   act=lambda post, access: post_moderate(post=post, moderator=request_user(request), action=action),
                    done_message=done)
 
     @admin.action(description="Lock comments on selected posts (audited)", permissions=["change"])
@@ -114,14 +116,15 @@ class CommentAdmin(CommunityScopedAdmin):
     @admin.action(description="Remove selected comments (audited)", permissions=["change"])
     def remove_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         apply_each(self, request, queryset.filter(is_deleted=False), code=Permission.COMMENT_MODERATE,
-                   act=lambda comment, access: comment_delete(comment=comment, actor=request.user, access=access,
-                                                              reason=CONSOLE_REASON),
+                   act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
+                                                              access=access, reason=CONSOLE_REASON),
                    done_message="Removed {count} comments.", label=_comment_label)
 
     @admin.action(description="Restore selected removed comments (audited)", permissions=["change"])
     def restore_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         apply_each(self, request, queryset.filter(is_deleted=True), code=Permission.COMMENT_MODERATE,
-                   act=lambda comment, access: comment_restore(comment=comment, actor=request.user, access=access,
+                   act=lambda comment, access: comment_restore(comment=comment, actor=request_user(request),
+                                                               access=access,
                                                                reason="Restored in the moderation console"),
                    done_message="Restored {count} comments.", label=_comment_label)
 
@@ -132,7 +135,7 @@ class ReportEntryInline(admin.TabularInline):
     readonly_fields = ["reporter", "category", "text", "created_at"]
     can_delete = False
 
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -188,7 +191,7 @@ class ReportAdmin(CommunityScopedAdmin):
                    (Permission.POST_DELETE, Permission.COMMENT_MODERATE, Permission.POST_MODERATE,
                     Permission.MEMBER_BAN, Permission.MEMBER_MUTE)}
 
-        def holds(code: str, report: Report) -> bool:
+        def holds(code: Permission, report: Report) -> bool:
             ids = holders[code]
             return ids is None or report.community_id in ids
 
@@ -216,7 +219,7 @@ class ReportAdmin(CommunityScopedAdmin):
         }
         return TemplateResponse(request, "admin/content/report/queue.html", context)
 
-    def decide_view(self, request: HttpRequest, report_id: str) -> HttpResponse:
+    def decide_view(self, request: HttpRequest, report_id: UUID) -> HttpResponse:
         """One click on the queue: act on the target through its service and close the report."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -234,7 +237,8 @@ class ReportAdmin(CommunityScopedAdmin):
                 raise forms.ValidationError(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
             duration = (sanction_duration(request.POST.get("duration", ""), kind=decision)
                         if decision in ("ban", "mute") else None)
-            report_decide(report=report, moderator=request.user, access=console_access(request, report.community_id),
+            report_decide(report=report, moderator=request_user(request),
+                          access=console_access(request, report.community_id),
                           decision=decision, reason=reason, duration=duration)
         except DomainError as exc:
             self.message_user(request, f"{label}: {exc.detail}", messages.ERROR)
@@ -250,8 +254,8 @@ class ReportAdmin(CommunityScopedAdmin):
     def _decide_each(self, request: HttpRequest, queryset: QuerySet[Report], decision: str, done: str) -> None:
         apply_each(self, request, queryset.filter(status=ReportStatus.OPEN).select_related("community"),
                    code=Permission.REPORT_REVIEW, label=_report_label, done_message=done,
-                   act=lambda report, access: report_decide(report=report, moderator=request.user, access=access,
-                                                            decision=decision))
+                   act=lambda report, access: report_decide(report=report, moderator=request_user(request),
+                                                            access=access, decision=decision))
 
     @admin.action(description="Approve the reported content and dismiss (audited)", permissions=["change"])
     def approve_reports(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
@@ -264,8 +268,8 @@ class ReportAdmin(CommunityScopedAdmin):
     def _close(self, request: HttpRequest, queryset: QuerySet[Report], *, resolve: bool) -> None:
         apply_each(self, request, queryset.filter(status=ReportStatus.OPEN), code=Permission.REPORT_REVIEW,
                    label=_report_label, done_message="Closed {count} reports.",
-                   act=lambda report, access: report_close(report=report, moderator=request.user, resolve=resolve,
-                                                           note="Closed in the moderation console"))
+                   act=lambda report, access: report_close(report=report, moderator=request_user(request),
+                                                           resolve=resolve, note="Closed in the moderation console"))
 
     @admin.action(description="Resolve selected reports (audited)", permissions=["change"])
     def resolve_reports(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:

@@ -166,6 +166,9 @@ class Comment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: comment_tree_attach gives each comment of a page its shown replies.
+    tree_replies: list["Comment"]
+
     class Meta:
         indexes = [
             GinIndex(fields=["community", "search_vector"], name="idx_comments_community_search"),

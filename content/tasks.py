@@ -1,5 +1,7 @@
 """Celery tasks of the content app. They unpack arguments and call a service, nothing more."""
 
+from uuid import UUID
+
 from celery import shared_task
 
 from content.services.search_index import community_content_reindex
@@ -14,4 +16,4 @@ def post_views_flush_task() -> None:
 
 @shared_task(name="content.community_content_reindex", ignore_result=True, acks_late=True)
 def community_content_reindex_task(community_id: str) -> None:
-    community_content_reindex(community_id=community_id)
+    community_content_reindex(community_id=UUID(community_id))

@@ -1,8 +1,6 @@
 """Routes of the content app: each resource module under content/views/ lists its own."""
 
-from content.views import attachments, channels, posts, reports, search
-from content.views import comments, reactions
-from content.views import audit
+from content.views import attachments, audit, channels, comments, posts, reactions, reports, search
 
 urlpatterns: list = [
     *channels.urlpatterns,

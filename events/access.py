@@ -9,6 +9,8 @@ manages their own while an active member; `event.manage` holders manage anyone's
 online link is shown only to people going, the organiser and managers.
 """
 
+from uuid import UUID
+
 from django.db.models import Q
 
 from community_service.exceptions import NotFound, PermissionDenied
@@ -46,21 +48,21 @@ def require_readable_event(event: Event | None, *, access: CommunityAccess | Non
     return event
 
 
-def can_manage_event(event: Event, *, user_id: object | None, access: CommunityAccess) -> bool:
+def can_manage_event(event: Event, *, user_id: UUID | None, access: CommunityAccess) -> bool:
     """The organiser (while an active, unbanned member) or a holder of event.manage."""
     if access.has("event.manage"):
         return True
     return user_id is not None and event.organizer_id == user_id and access.is_active_member
 
 
-def require_can_manage_event(event: Event, *, user_id: object | None, access: CommunityAccess) -> None:
+def require_can_manage_event(event: Event, *, user_id: UUID | None, access: CommunityAccess) -> None:
     if access.is_banned and not access.is_superadmin:
         raise PermissionDenied("You are banned from this community.", code="banned")
     if not can_manage_event(event, user_id=user_id, access=access):
         raise PermissionDenied("Only the organiser or a holder of event.manage can change this event.")
 
 
-def sees_online_url(event: Event, *, user_id: object | None, access: CommunityAccess, my_status: str | None) -> bool:
+def sees_online_url(event: Event, *, user_id: UUID | None, access: CommunityAccess, my_status: str | None) -> bool:
     """The online link is for people going (and for whoever runs the event)."""
     return my_status == RegistrationStatus.GOING or can_manage_event(event, user_id=user_id, access=access)
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from community_service.exceptions import DomainError
 from events.models import Event, EventStatus, Registration
 from events.services.events import event_cancel
+from members.authentication import request_user
 from members.selectors.access import CommunityAccess
 
 
@@ -39,7 +40,7 @@ class EventAdmin(admin.ModelAdmin):
             # Staff act as platform superadmins; the outbox names the staff user as the actor.
             access = CommunityAccess(community_id=event.community_id, user_id=request.user.pk, is_superadmin=True)
             try:
-                event_cancel(event=event, actor=request.user, access=access, reason="Cancelled by staff.")
+                event_cancel(event=event, actor=request_user(request), access=access, reason="Cancelled by staff.")
                 cancelled += 1
             except DomainError as exc:
                 self.message_user(request, f"{event}: {exc.detail}", messages.WARNING)

@@ -117,6 +117,9 @@ class Registration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Not a column: set by registration_with_place for the serializers (1 = next to be promoted).
+    waitlist_position: int | None
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RegistrationStatus.values), name="ck_registration_status"),

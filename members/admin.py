@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -47,7 +47,7 @@ class MemberRolesInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["role"]
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Role changes carry the hierarchy rules: they go through the API's role_assign.
         return request.user.is_superuser
 
@@ -84,6 +84,7 @@ class MemberAdmin(CommunityScopedAdmin):
     @admin.action(description="Mute selected members (asks duration and reason; audited)", permissions=["change"])
     def mute_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> TemplateResponse | None:
         def mute(member: Member, access: CommunityAccess, duration: timedelta | None, reason: str) -> Member:
+            assert duration is not None, "SanctionForm refuses a mute without a duration"
             return member_mute(actor=access, member=member, duration=duration, reason=reason)
 
         return sanction_action(self, request, queryset.select_related("user", "community"), kind="mute", act=mute,
@@ -152,8 +153,8 @@ class AuditLogEntryAdmin(CommunityScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: AuditLogEntry | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: AuditLogEntry | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -1,5 +1,7 @@
 """The permission catalogue: every code a community role can hold, and the default roles."""
 
+from collections.abc import Sequence
+
 from django.db import models
 
 
@@ -49,7 +51,7 @@ MODERATOR_ROLE_PERMISSIONS = [
 # Admins hold everything but deleting the community, which stays with the owner.
 ADMIN_ROLE_PERMISSIONS = sorted(ALL_PERMISSIONS - {Permission.COMMUNITY_DELETE})
 
-DEFAULT_ROLES = [
+DEFAULT_ROLES: list[tuple[str, int, str, Sequence[str], bool]] = [
     # (name, priority, color, permissions, is_default)
     ("Admin", 100, "#E74C3C", ADMIN_ROLE_PERMISSIONS, False),
     ("Moderator", 50, "#3498DB", MODERATOR_ROLE_PERMISSIONS, False),

@@ -15,12 +15,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, ForeignKey, Model, OuterRef, QuerySet
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 
 from community_service.exceptions import DomainError
-
+from members.authentication import request_user
 from members.catalogue import ALL_PERMISSIONS, Permission
 from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess, community_access
@@ -59,7 +60,7 @@ def console_access(request: HttpRequest, community_id: uuid.UUID) -> CommunityAc
     memo: dict = request.__dict__.setdefault("_console_access", {})
     key = str(community_id)
     if key not in memo:
-        memo[key] = community_access(community_id=community_id, user=request.user,
+        memo[key] = community_access(community_id=community_id, user=request_user(request),
                                      is_superadmin=request.user.is_superuser)
     return memo[key]
 
@@ -83,7 +84,7 @@ class CommunityScopedAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return self.scope_queryset(request, super().get_queryset(request))
 
-    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> object:
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         # Another community's object is a 404, exactly like one that does not exist.
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
@@ -93,13 +94,13 @@ class CommunityScopedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser and super().has_add_permission(request)
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Moderators change things through actions (services); an object's page is read-only.
         if obj is not None and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Hard deletes skip counters, events and the audit log: superusers only.
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
@@ -113,7 +114,8 @@ class CommunityScopedAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
-    def formfield_for_foreignkey(self, db_field: object, request: HttpRequest, **kwargs: object) -> object:
+    def formfield_for_foreignkey(self, db_field: "ForeignKey[Any, Any]", request: HttpRequest,
+                                 **kwargs: Any) -> "ModelChoiceField[Any] | None":
         # Dropdowns of communities list only the moderator's own.
         if db_field.name == "community" and not request.user.is_superuser:
             from communities.models import Community

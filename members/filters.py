@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import QuerySet
 
 from community_service.api.filters import StrictFilterSet
-from members.selectors.memberships import member_search
 from members.models import Member, MemberStatus
+from members.selectors.memberships import member_search
 
 
 class MemberFilter(StrictFilterSet):

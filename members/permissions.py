@@ -10,6 +10,7 @@ Use instances directly in `permission_classes`:
 """
 
 from typing import Any
+from uuid import UUID
 
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
@@ -24,18 +25,18 @@ from members.selectors.access import (
 )
 
 __all__ = ["CanViewCommunity", "HasCommunityPermission", "IsActiveMember", "IsCommunityOwner", "IsNotMuted",
-           "HasCommunityPermissionOrOwns",
+           "HasCommunityPermissionOrOwns", "PermissionEntries",
            "community_of", "is_superadmin"]
 
 
-def community_of(obj: Any) -> Community | object:
+def community_of(obj: Any) -> Community | UUID:
     """The community an object belongs to: itself, or its `community` (loaded if needed)."""
     if isinstance(obj, Community):
         return obj
     return obj.community
 
 
-def _access(request: Request, community: Community | object) -> CommunityAccess:
+def _access(request: Request, community: Community | UUID) -> CommunityAccess:
     community_id = community.pk if isinstance(community, Community) else community
     return request_community_access(request, community_id)
 
@@ -45,6 +46,11 @@ def _refuse_banned(access: CommunityAccess) -> None:
         raise exceptions.PermissionDenied("You are banned from this community.", code="banned")
 
 
+# What a view's permission_classes holds once it names a configured check: classes, and
+# _CommunityCheck instances that DRF calls like classes. The DRF stubs admit classes only.
+PermissionEntries = list[Any]
+
+
 class _CommunityCheck(BasePermission):
     """Runs `check` against the URL's community, or the object's when the URL has none."""
 
@@ -52,7 +58,7 @@ class _CommunityCheck(BasePermission):
     def __call__(self) -> "_CommunityCheck":
         return self
 
-    def check(self, request: Request, community: Community | object) -> bool:
+    def check(self, request: Request, community: Community | UUID) -> bool:
         raise NotImplementedError
 
     def has_permission(self, request: Request, view: Any) -> bool:
@@ -76,7 +82,7 @@ class HasCommunityPermission(_CommunityCheck):
         self.permission = permission
         self.message = f"You need the {permission} permission in this community."
 
-    def check(self, request: Request, community: Community | object) -> bool:
+    def check(self, request: Request, community: Community | UUID) -> bool:
         if not request.user.is_authenticated:
             return False
         access = _access(request, community)
@@ -92,7 +98,7 @@ class CanViewCommunity(_CommunityCheck):
 
     allows_anonymous = True  # for the OpenAPI schema: bearer auth is optional here
 
-    def check(self, request: Request, community: Community | object) -> bool:
+    def check(self, request: Request, community: Community | UUID) -> bool:
         if not isinstance(community, Community):
             community = Community.objects.get(pk=community)
         access = _access(request, community)
@@ -107,7 +113,7 @@ class IsActiveMember(_CommunityCheck):
 
     message = "You must be a member of this community."
 
-    def check(self, request: Request, community: Community | object) -> bool:
+    def check(self, request: Request, community: Community | UUID) -> bool:
         if not request.user.is_authenticated:
             return False
         access = _access(request, community)
@@ -118,7 +124,7 @@ class IsActiveMember(_CommunityCheck):
 class IsNotMuted(_CommunityCheck):
     """Writes that speak (post, comment, react): refused while the caller is muted."""
 
-    def check(self, request: Request, community: Community | object) -> bool:
+    def check(self, request: Request, community: Community | UUID) -> bool:
         if not request.user.is_authenticated:
             return False
         access = _access(request, community)
@@ -132,7 +138,7 @@ class IsCommunityOwner(_CommunityCheck):
 
     message = "Only the community owner can do this."
 
-    def check(self, request: Request, community: Community | object) -> bool:
+    def check(self, request: Request, community: Community | UUID) -> bool:
         if not request.user.is_authenticated:
             return False
         access = _access(request, community)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 from rest_framework.routers import SimpleRouter
 
 from members.views import auth, communities, invites, memberships, moderation, roles
@@ -8,7 +8,7 @@ C = "communities/<str:community_pk>"
 community_router = SimpleRouter(trailing_slash=False)
 community_router.register("communities", communities.CommunityViewSet, basename="community")
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/register", auth.RegisterView.as_view(), name="auth-register"),
     path("auth/token", auth.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh", auth.TokenRefreshView.as_view(), name="auth-token-refresh"),

@@ -4,9 +4,9 @@ from functools import cached_property
 
 from rest_framework import viewsets
 
-from community_service.api.viewsets import ActionPermissionsMixin
 from communities.models import Community
 from communities.selectors import community_get
+from community_service.api.viewsets import ActionPermissionsMixin
 
 
 class CommunityScopedViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):

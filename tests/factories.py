@@ -1,8 +1,8 @@
 import factory
 
 from communities.models import Community
-from members.services.memberships import member_bootstrap_community
 from members.models import User
+from members.services.memberships import member_bootstrap_community
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -44,11 +44,10 @@ class CommunityFactory(factory.django.DjangoModelFactory):
 def member_add(community: Community, *, role: str | None = "Member", status: str = "active",
                user: User | None = None, **fields: object) -> User:
     """Make `user` (or a new user) a member of `community` with one of its roles; return the user."""
+    from django.db.models import F
     from django.utils import timezone
 
     from members.models import Member
-
-    from django.db.models import F
 
     user = user or UserFactory()
     member = Member.objects.create(community=community, user=user, status=status, joined_at=timezone.now(), **fields)

@@ -1,6 +1,9 @@
 """The community dashboard, read from the daily rollups (a handful of aggregate queries)."""
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import F, Q, Sum
@@ -9,14 +12,14 @@ from analytics.models import CommunityDay, MemberDay, PostDay
 from analytics.selectors.events import events_section
 from analytics.selectors.money import money_section
 from analytics.selectors.ranges import DayRange, today
-from community_service.cache import cache_get_or_set
 from communities.models import Community
+from community_service.cache import cache_get_or_set
 from content.models import Post
 
 TOP_POSTS = 5
 
 
-def community_analytics_cache_key(community_id: object, days: DayRange) -> str:
+def community_analytics_cache_key(community_id: UUID, days: DayRange) -> str:
     """The seed's `community:{id}:analytics` for the default range; a range adds its bounds."""
     key = f"community:{community_id}:analytics"
     return key if days.is_default else f"{key}:{days.since}:{days.until}"
@@ -31,7 +34,11 @@ def _monthly_active_users(community: Community) -> int:
     )
 
 
-def _members(community: Community, days: DayRange, series: dict[dt.date, dict], mau: int) -> dict:
+# Each day's CommunityDay row (as values()), by day.
+Series = Mapping[dt.date, Mapping[str, Any]]
+
+
+def _members(community: Community, days: DayRange, series: Series, mau: int) -> dict[str, Any]:
     now = today()
     last_30 = now - dt.timedelta(days=29)
     last_7 = now - dt.timedelta(days=6)
@@ -56,7 +63,7 @@ def _members(community: Community, days: DayRange, series: dict[dt.date, dict], 
     return {"total": community.member_count, "active_30d": mau, **windows, "growth": growth}
 
 
-def _content(community: Community, days: DayRange, series: dict[dt.date, dict]) -> dict:
+def _content(community: Community, days: DayRange, series: Series) -> dict[str, Any]:
     top = list(
         PostDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
         .values("post_id")
@@ -80,7 +87,7 @@ def _content(community: Community, days: DayRange, series: dict[dt.date, dict]) 
     }
 
 
-def _engagement(community: Community, days: DayRange, series: dict[dt.date, dict], mau: int) -> dict:
+def _engagement(community: Community, days: DayRange, series: Series, mau: int) -> dict[str, Any]:
     posts = sum(row.get("posts", 0) for row in series.values())
     comments = sum(row.get("comments", 0) for row in series.values())
     in_range = MemberDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
@@ -98,10 +105,10 @@ def _engagement(community: Community, days: DayRange, series: dict[dt.date, dict
     }
 
 
-def community_analytics(*, community: Community, days: DayRange) -> dict:
+def community_analytics(*, community: Community, days: DayRange) -> dict[str, Any]:
     """Members, content, engagement, events and money of a community over `days`, cached per the seed."""
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         series = {
             row["day"]: row
             for row in CommunityDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)

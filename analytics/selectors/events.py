@@ -8,6 +8,7 @@ events against their seats.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
@@ -31,7 +32,7 @@ def _rate(part: int, whole: int | None) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def events_section(*, community: Community, days: DayRange) -> dict:
+def events_section(*, community: Community, days: DayRange) -> dict[str, Any]:
     """Upcoming events and their waitlist demand (now), and the events that started in `days`."""
     live = Event.objects.filter(community=community, deleted_at__isnull=True)
     capped = Q(capacity__isnull=False)
@@ -63,7 +64,7 @@ def events_section(*, community: Community, days: DayRange) -> dict:
     }
 
 
-def member_events(*, member: Member, days: DayRange) -> dict:
+def member_events(*, member: Member, days: DayRange) -> dict[str, Any]:
     """The member's RSVPs: held events they were going to (all time and starting in `days`),
     and the upcoming events they are going to or waitlisted for."""
     going = Registration.objects.filter(member=member, status=RegistrationStatus.GOING,

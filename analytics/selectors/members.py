@@ -1,5 +1,8 @@
 """One member's activity in their community, from the rollups."""
 
+from typing import Any
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 
@@ -13,15 +16,15 @@ from members.models import Member
 _TOTALS = ("posts", "comments", "likes_given", "likes_received")
 
 
-def member_analytics_cache_key(member_id: object, days: DayRange) -> str:
+def member_analytics_cache_key(member_id: UUID, days: DayRange) -> str:
     key = f"member:{member_id}:analytics"
     return key if days.is_default else f"{key}:{days.since}:{days.until}"
 
 
-def member_analytics(*, member: Member, days: DayRange) -> dict:
+def member_analytics(*, member: Member, days: DayRange) -> dict[str, Any]:
     """Totals (all time and in `days`) and active days of one membership."""
 
-    def compute() -> dict:
+    def compute() -> dict[str, Any]:
         rows = MemberDay.objects.filter(community_id=member.community_id, user_id=member.user_id)
         in_range = Q(day__gte=days.since, day__lte=days.until)
         totals = rows.aggregate(**{f"{name}_all_time": Sum(name, default=0) for name in _TOTALS},

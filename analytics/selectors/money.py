@@ -6,6 +6,8 @@ nothing to roll up.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
 
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
@@ -26,7 +28,7 @@ def money(amount: Decimal | None) -> str:
     return str((amount or Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def _donations(community_id: object, days: DayRange) -> dict:
+def _donations(community_id: UUID, days: DayRange) -> dict[str, Any]:
     rows = DonationDay.objects.filter(community_id=community_id, day__gte=days.since, day__lte=days.until)
     per_currency = list(
         rows.values("currency")
@@ -58,7 +60,7 @@ def _donations(community_id: object, days: DayRange) -> dict:
     }
 
 
-def _subscriptions(community_id: object) -> dict:
+def _subscriptions(community_id: UUID) -> dict[str, Any]:
     levels = list(
         Subscription.objects.filter(community_id=community_id, status=SubscriptionStatus.ACTIVE,
                                     ended_at__isnull=True)
@@ -84,11 +86,11 @@ def _subscriptions(community_id: object) -> dict:
     }
 
 
-def money_section(*, community: Community, days: DayRange) -> dict:
+def money_section(*, community: Community, days: DayRange) -> dict[str, Any]:
     return {**_donations(community.pk, days), "subscriptions": _subscriptions(community.pk)}
 
 
-def member_money(*, member: Member, days: DayRange) -> dict:
+def member_money(*, member: Member, days: DayRange) -> dict[str, Any]:
     """A member's donations (all time and in range, per currency) and subscription now."""
     rows = DonationDay.objects.filter(community_id=member.community_id, donor_id=member.user_id)
     in_range = Q(day__gte=days.since, day__lte=days.until)

@@ -1,5 +1,10 @@
 """One post's analytics: lifetime counters from the post, daily series from the rollups."""
 
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import Sum
 
@@ -9,15 +14,15 @@ from community_service.cache import cache_get_or_set
 from content.models import Post
 
 
-def post_analytics_cache_key(post_id: object, days: DayRange) -> str:
+def post_analytics_cache_key(post_id: UUID, days: DayRange) -> str:
     """The seed's `post:{id}:analytics` for the default range; a range adds its bounds."""
     key = f"post:{post_id}:analytics"
     return key if days.is_default else f"{key}:{days.since}:{days.until}"
 
 
-def post_analytics(*, post: Post, days: DayRange) -> dict:
-    def compute() -> dict:
-        rows = {
+def post_analytics(*, post: Post, days: DayRange) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        rows: dict[dt.date, Mapping[str, Any]] = {
             row["day"]: row
             for row in PostDay.objects.filter(post=post, day__gte=days.since, day__lte=days.until)
             .values("day").annotate(likes=Sum("likes"), comments=Sum("comments"))

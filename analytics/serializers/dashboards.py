@@ -129,7 +129,8 @@ class SubscriptionsNowSerializer(serializers.Serializer):
 
 class MoneySectionSerializer(serializers.Serializer):
     by_currency = DonationTotalsSerializer(many=True)
-    top_donors = DashboardTopDonorSerializer(many=True, help_text="Top 5 per currency; anonymous donations never appear.")
+    top_donors = DashboardTopDonorSerializer(many=True,
+                                             help_text="Top 5 per currency; anonymous donations never appear.")
     subscriptions = SubscriptionsNowSerializer(help_text="As they stand now, whatever the range.")
 
 

@@ -131,7 +131,7 @@ def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | Non
     start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     params = {"start": start, "end": end, "since": since, "until": until, "community_id": community_id}
-    scope = {"day__gte": since, "day__lte": until}
+    scope: dict[str, object] = {"day__gte": since, "day__lte": until}
     if community_id is not None:
         scope["community_id"] = community_id
     filters = _filters(community_id)

@@ -1,5 +1,7 @@
 """The seed's three analytics routes: community, post and member dashboards."""
 
+from uuid import UUID
+
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,7 +21,7 @@ from analytics.serializers.dashboards import (
     MemberAnalyticsSerializer,
     PostAnalyticsSerializer,
 )
-from members.permissions import HasCommunityPermission, HasCommunityPermissionOrOwns
+from members.permissions import HasCommunityPermission, HasCommunityPermissionOrOwns, PermissionEntries
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -40,7 +42,7 @@ def _days(request: Request) -> DayRange:
 
 @extend_schema(tags=["analytics"], parameters=[COMMUNITY])
 class CommunityAnalyticsViewSet(CommunityScopedViewSet):
-    permission_classes = [IsAuthenticated, HasCommunityPermission("analytics.view")]
+    permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("analytics.view")]
 
     @extend_schema(summary="Community dashboard: members, content, engagement (needs analytics.view)",
                    parameters=RANGE, responses=CommunityAnalyticsSerializer)
@@ -50,11 +52,12 @@ class CommunityAnalyticsViewSet(CommunityScopedViewSet):
 
 @extend_schema(tags=["analytics"])
 class PostAnalyticsView(APIView):
-    permission_classes = [IsAuthenticated, HasCommunityPermissionOrOwns("analytics.view", user_field="author_id")]
+    permission_classes: PermissionEntries = [IsAuthenticated,
+                                             HasCommunityPermissionOrOwns("analytics.view", user_field="author_id")]
 
     @extend_schema(summary="Post analytics: views, likes, comments, engagement (analytics.view or the author)",
                    parameters=RANGE, responses=PostAnalyticsSerializer)
-    def get(self, request: Request, post_id: str) -> Response:
+    def get(self, request: Request, post_id: UUID) -> Response:
         post = post_for_analytics(post_id=post_id)
         self.check_object_permissions(request, post)
         return Response(post_analytics(post=post, days=_days(request)))
@@ -62,7 +65,8 @@ class PostAnalyticsView(APIView):
 
 @extend_schema(tags=["analytics"])
 class MemberAnalyticsView(APIView):
-    permission_classes = [IsAuthenticated, HasCommunityPermissionOrOwns("analytics.view", user_field="user_id")]
+    permission_classes: PermissionEntries = [IsAuthenticated,
+                                             HasCommunityPermissionOrOwns("analytics.view", user_field="user_id")]
 
     @extend_schema(
         summary="A member's activity in their community (analytics.view or the member)",
@@ -70,7 +74,7 @@ class MemberAnalyticsView(APIView):
                     "scoped to that membership's community.",
         parameters=RANGE, responses=MemberAnalyticsSerializer,
     )
-    def get(self, request: Request, member_id: str) -> Response:
+    def get(self, request: Request, member_id: UUID) -> Response:
         member = member_for_analytics(member_id=member_id)
         self.check_object_permissions(request, member)
         return Response(member_analytics(member=member, days=_days(request)))

@@ -35,7 +35,8 @@ from billing.providers.base import (
 )
 
 SIGNATURE_HEADER = "Sandbox-Signature"
-OK, DECLINE, PENDING, UNAVAILABLE = "pm_sandbox_ok", "pm_sandbox_decline", "pm_sandbox_pending", "pm_sandbox_unavailable"
+OK, DECLINE = "pm_sandbox_ok", "pm_sandbox_decline"
+PENDING, UNAVAILABLE = "pm_sandbox_pending", "pm_sandbox_unavailable"
 PAYMENT_METHODS = (OK, DECLINE, PENDING, UNAVAILABLE)
 
 

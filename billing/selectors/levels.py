@@ -1,5 +1,7 @@
 """Reads for subscription levels."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 
 from billing.models import SubscriptionLevel
@@ -15,7 +17,7 @@ def level_list(*, community: Community, include_inactive: bool = False) -> Query
     return levels.order_by("archived_at", "position", "created_at", "id")
 
 
-def level_get(*, level_id: object) -> SubscriptionLevel:
+def level_get(*, level_id: UUID) -> SubscriptionLevel:
     """A level of a live community, with its community loaded. Raises NotFound."""
     level = (SubscriptionLevel.objects.select_related("community")
              .filter(pk=level_id, community__deleted_at__isnull=True).first())

@@ -30,7 +30,9 @@ class DonationOutputSerializer(serializers.ModelSerializer):
         if donation.is_anonymous and not self.context.get("see_anonymous") \
                 and donation.donor_id != self.context.get("viewer_id"):
             return None
-        return {"id": str(donation.donor_id), "username": donation.donor.username}
+        donor = donation.donor
+        assert donor is not None  # donor_id is set
+        return {"id": str(donation.donor_id), "username": donor.username}
 
 
 class DonationInputSerializer(serializers.Serializer):

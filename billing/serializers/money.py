@@ -5,12 +5,12 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from billing.money import amount_check, currency_normalise
 from billing.providers.sandbox import OK, PAYMENT_METHODS
 from community_service.api.fields import StrictCharField
 from community_service.exceptions import ValidationFailed
-
 
 # A positive amount written plainly: digits, then up to two decimals; not 0, no sign, no
 # exponent, no spaces. The schema carries this pattern and the field enforces it on strings,
@@ -61,5 +61,7 @@ def money_validate(attrs: dict, *, amount_field: str, currency: str | None = Non
         if amount_field in attrs and code:
             attrs[amount_field] = amount_check(attrs[amount_field], code, field=amount_field)
     except ValidationFailed as exc:
-        raise serializers.ValidationError({exc.field: [serializers.ErrorDetail(exc.detail, exc.code)]}) from None
+        # currency_normalise and amount_check always name their field.
+        field = exc.field or api_settings.NON_FIELD_ERRORS_KEY
+        raise serializers.ValidationError({field: [serializers.ErrorDetail(exc.detail, exc.code)]}) from None
     return attrs

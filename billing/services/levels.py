@@ -1,6 +1,9 @@
 """Writes for subscription levels (tiers): create, edit, reorder, archive or delete."""
 
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -14,9 +17,11 @@ from community_service.exceptions import Conflict, ValidationFailed
 LEVEL_FIELDS = frozenset({"name", "description", "price", "currency", "duration_days", "benefits", "is_active"})
 
 
-def _unique_name(community_id: object, name: str, *, exclude_id: object | None = None) -> None:
+def _unique_name(community_id: UUID, name: str, *, exclude_id: UUID | None = None) -> None:
     taken = SubscriptionLevel.objects.filter(community_id=community_id, name=name, archived_at__isnull=True)
-    if taken.exclude(pk=exclude_id).exists():
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
         raise Conflict("A level with this name already exists in the community.", field="name", code="unique")
 
 
@@ -43,7 +48,7 @@ def level_create(
 
 
 @transaction.atomic
-def level_update(*, level: SubscriptionLevel, data: dict) -> SubscriptionLevel:
+def level_update(*, level: SubscriptionLevel, data: dict[str, Any]) -> SubscriptionLevel:
     """Edit a level. A new price or currency applies to later payments (renewals included),
     never to periods already paid. Archived levels cannot change."""
     level = SubscriptionLevel.objects.select_for_update().get(pk=level.pk)
@@ -64,7 +69,7 @@ def level_update(*, level: SubscriptionLevel, data: dict) -> SubscriptionLevel:
 
 
 @transaction.atomic
-def level_reorder(*, community: Community, level_ids: list) -> list[SubscriptionLevel]:
+def level_reorder(*, community: Community, level_ids: Sequence[UUID]) -> list[SubscriptionLevel]:
     """Set the order of the community's levels (archived ones excluded) from one complete list."""
     levels = {str(lv.pk): lv for lv in SubscriptionLevel.objects.select_for_update()
               .filter(community=community, archived_at__isnull=True).order_by("pk")}

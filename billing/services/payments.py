@@ -15,8 +15,9 @@ is down during step 2 charged nothing: the rows are settled as failed
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -43,7 +44,7 @@ from members.models import User
 logger = logging.getLogger("billing.payments")
 
 # Allowed moves; anything else (a replayed or late webhook) changes nothing.
-TRANSITIONS = {
+TRANSITIONS: dict[str, set[str]] = {
     PaymentStatus.PENDING: {PaymentStatus.COMPLETED, PaymentStatus.FAILED},
     PaymentStatus.COMPLETED: {PaymentStatus.REFUNDED},
 }
@@ -72,8 +73,8 @@ def payment_event_record(event_type: str, payment: Payment, **extra: object) -> 
 
 
 def payment_open(
-    *, community_id: object, user: User, purpose: str, amount: Decimal, currency: str, provider: str,
-    donation: Donation | None = None, subscription: Subscription | None = None, level_id: object | None = None,
+    *, community_id: UUID, user: User, purpose: str, amount: Decimal, currency: str, provider: str,
+    donation: Donation | None = None, subscription: Subscription | None = None, level_id: UUID | None = None,
     credit: Decimal = Decimal("0"),
 ) -> Payment:
     """A pending payment, written in the caller's transaction (before any provider call)."""
@@ -119,7 +120,7 @@ def payment_execute(*, payment: Payment, payment_method: str) -> Payment:
     return payment
 
 
-def _lock_targets(payment_id: object) -> Payment:
+def _lock_targets(payment_id: UUID) -> Payment:
     """Lock what the payment pays for, then the payment itself (the documented order)."""
     targets = Payment.objects.filter(pk=payment_id).values_list("subscription_id", "donation_id").first()
     if targets is None:
@@ -135,7 +136,7 @@ def _lock_targets(payment_id: object) -> Payment:
 
 @transaction.atomic
 def payment_settle(
-    *, payment_id: object, status: str, provider_payment_id: str | None = None, failure_code: str = "",
+    *, payment_id: UUID, status: str, provider_payment_id: str | None = None, failure_code: str = "",
     failure_message: str = "",
 ) -> Payment:
     """Move a payment to `status` and apply it to what it pays for, with the domain events.
@@ -165,9 +166,9 @@ def payment_settle(
     return payment
 
 
-def _apply_completed(payment: Payment, now: object) -> None:
-    if payment.donation_id:
-        donation = payment.donation
+def _apply_completed(payment: Payment, now: datetime) -> None:
+    donation = payment.donation if payment.donation_id else None
+    if donation is not None:
         donation.status, donation.completed_at = DonationStatus.COMPLETED, now
         donation.save(update_fields=["status", "completed_at", "updated_at"])
         extra = {"message": donation.message} if donation.message else {}
@@ -181,12 +182,15 @@ def _apply_completed(payment: Payment, now: object) -> None:
         invalidate_around_commit(lambda: donation_summary_invalidate(donation.community_id))
         return
     subscription, level = payment.subscription, payment.level
+    assert subscription is not None and level is not None, "a subscription payment names both"
     period = timedelta(days=level.duration_days)
     if payment.purpose == PaymentPurpose.SUBSCRIPTION_START:
-        subscription.status, subscription.starts_at, subscription.expires_at = SubscriptionStatus.ACTIVE, now, now + period
+        subscription.status = SubscriptionStatus.ACTIVE
+        subscription.starts_at, subscription.expires_at = now, now + period
         subscription.save()
-        subscription_event_record("subscription.started", subscription, amount=payment.amount, currency=payment.currency,
-                            starts_at=subscription.starts_at, expires_at=subscription.expires_at)
+        subscription_event_record("subscription.started", subscription, amount=payment.amount,
+                                  currency=payment.currency, starts_at=subscription.starts_at,
+                                  expires_at=subscription.expires_at)
         return
     if subscription.ended_at is not None:
         _revive(subscription, payment, now)
@@ -196,8 +200,8 @@ def _apply_completed(payment: Payment, now: object) -> None:
         subscription.expires_at = max(subscription.expires_at or now, now) + period
         subscription.status, subscription.cancelled_at = SubscriptionStatus.ACTIVE, None
         subscription.save()
-        subscription_event_record("subscription.renewed", subscription, amount=payment.amount, currency=payment.currency,
-                            expires_at=subscription.expires_at)
+        subscription_event_record("subscription.renewed", subscription, amount=payment.amount,
+                                  currency=payment.currency, expires_at=subscription.expires_at)
         return
     previous_level_id = subscription.level_id
     subscription.level_id = level.pk
@@ -209,12 +213,13 @@ def _apply_completed(payment: Payment, now: object) -> None:
                         starts_at=subscription.starts_at, expires_at=subscription.expires_at)
 
 
-def _revive(subscription: Subscription, payment: Payment, now: object) -> None:
+def _revive(subscription: Subscription, payment: Payment, now: datetime) -> None:
     """A renewal or upgrade that settled after its subscription ended: a new period from now,
     unless the user already has another live subscription (then logged for a manual refund)."""
+    assert payment.level is not None, "a renewal or upgrade payment names its level"
     try:
         with transaction.atomic():
-            subscription.level_id = payment.level_id
+            subscription.level_id = payment.level.pk
             subscription.status, subscription.cancelled_at = SubscriptionStatus.ACTIVE, None
             subscription.ended_at, subscription.end_reason = None, ""
             subscription.starts_at = now
@@ -229,21 +234,23 @@ def _revive(subscription: Subscription, payment: Payment, now: object) -> None:
                         starts_at=subscription.starts_at, expires_at=subscription.expires_at)
 
 
-def _apply_failed(payment: Payment, now: object) -> None:
-    if payment.donation_id:
-        payment.donation.status = DonationStatus.FAILED
-        payment.donation.save(update_fields=["status", "updated_at"])
+def _apply_failed(payment: Payment, now: datetime) -> None:
+    donation = payment.donation if payment.donation_id else None
+    if donation is not None:
+        donation.status = DonationStatus.FAILED
+        donation.save(update_fields=["status", "updated_at"])
     elif payment.purpose == PaymentPurpose.SUBSCRIPTION_START:
         subscription = payment.subscription
+        assert subscription is not None, "a subscription payment names its subscription"
         subscription.status, subscription.ended_at, subscription.end_reason = SubscriptionStatus.FAILED, now, \
             "payment_failed"
         subscription.save()
     # A failed renewal or upgrade leaves the subscription as it was.
 
 
-def _apply_refunded(payment: Payment, now: object) -> None:
-    if payment.donation_id:
-        donation = payment.donation
+def _apply_refunded(payment: Payment, now: datetime) -> None:
+    donation = payment.donation if payment.donation_id else None
+    if donation is not None:
         donation.status = DonationStatus.REFUNDED
         donation.save(update_fields=["status", "updated_at"])
         outbox_record(
@@ -255,6 +262,7 @@ def _apply_refunded(payment: Payment, now: object) -> None:
         invalidate_around_commit(lambda: donation_summary_invalidate(donation.community_id))
         return
     subscription = payment.subscription
+    assert subscription is not None, "a payment pays for a donation or a subscription"
     if subscription.ended_at is None:
         # Money given back ends the access it bought, at once.
         if subscription.status == SubscriptionStatus.ACTIVE:
@@ -314,6 +322,7 @@ def webhook_receive(*, provider_name: str, body: bytes, headers: dict[str, str])
         except IntegrityError:
             return "duplicate"
         if outcome == "applied":
+            assert wanted is not None  # an applied outcome has a wanted status
             settled = payment_settle(payment_id=payment.pk, status=wanted, failure_code=event.failure_code,
                                      failure_message=event.failure_message)
             if settled.status != wanted:  # another delivery settled it first, under the lock

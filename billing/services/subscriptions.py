@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -50,7 +51,7 @@ def _charge(payment: Payment, payment_method: str, subscription: Subscription) -
 
 
 def subscription_subscribe(
-    *, community: Community, user: User, level_id: object, payment_method: str
+    *, community: Community, user: User, level_id: UUID, payment_method: str
 ) -> tuple[Subscription, Payment]:
     """Subscribe `user` to a level of `community` and take the first payment.
 
@@ -79,7 +80,7 @@ def subscription_subscribe(
     return _charge(payment, payment_method, subscription)
 
 
-def _own_live(subscription_id: object, user: User) -> Subscription:
+def _own_live(subscription_id: UUID, user: User) -> Subscription:
     subscription = Subscription.objects.select_for_update().filter(pk=subscription_id, user=user).first()
     if subscription is None:
         raise NotFound("Subscription not found.")
@@ -151,7 +152,7 @@ def upgrade_quote(*, current: SubscriptionLevel, target: SubscriptionLevel, expi
 
 
 def subscription_upgrade(
-    *, subscription: Subscription, user: User, level_id: object, payment_method: str
+    *, subscription: Subscription, user: User, level_id: UUID, payment_method: str
 ) -> tuple[Subscription, Payment]:
     """Move to a more expensive level of the same community at once, paying the difference
     (upgrade_quote); the new level's full period starts when the payment completes."""
@@ -178,6 +179,7 @@ def subscription_upgrade(
             raise ValidationFailed("An upgrade goes to a more expensive level; cancel and subscribe instead.",
                                    field="level_id", code="not_an_upgrade")
         _no_payment_in_flight(subscription)
+        assert subscription.expires_at is not None, "an active subscription has its period"
         quote = upgrade_quote(current=current, target=target, expires_at=subscription.expires_at, now=now)
         payment = payment_open(community_id=subscription.community_id, user=user,
                                purpose=PaymentPurpose.SUBSCRIPTION_UPGRADE, amount=quote.amount,
@@ -188,9 +190,9 @@ def subscription_upgrade(
 
 @dataclass(frozen=True)
 class Ended:
-    subscription_id: object
-    user_id: object
-    level_id: object
+    subscription_id: UUID
+    user_id: UUID
+    level_id: UUID
     reason: str
     expires_at: datetime
 
@@ -214,6 +216,7 @@ def subscriptions_expire(*, now: datetime | None = None, batch_size: int = 500) 
                 subscription.ended_at, subscription.end_reason = now, reason
                 subscription.save(update_fields=["status", "ended_at", "end_reason", "updated_at"])
                 subscription_event_record("subscription.ended", subscription, reason=reason)
+                assert subscription.expires_at is not None  # selected by expires_at <= now
                 ended.append(Ended(subscription.pk, subscription.user_id, subscription.level_id, reason,
                                    subscription.expires_at))
         if len(due) < batch_size:

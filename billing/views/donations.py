@@ -17,6 +17,7 @@ from billing.views.common import COMMUNITY, MONEY_ERRORS
 from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from community_service.api.pagination import KeysetPagination
 from community_service.api.schema import page_or_cursor_response
+from members.authentication import request_user
 from members.permissions import CanViewCommunity
 from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -72,7 +73,8 @@ class CommunityDonationViewSet(CommunityScopedViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = DonationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        donation = services.donation_create(community=self.community, donor=request.user, **serializer.validated_data)
+        donation = services.donation_create(community=self.community, donor=request_user(request),
+                                            **serializer.validated_data)
         code = status.HTTP_201_CREATED if donation.status == DonationStatus.COMPLETED else status.HTTP_202_ACCEPTED
         return Response(DonationOutputSerializer(donation, context=self.context()).data, status=code)
 

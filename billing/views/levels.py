@@ -1,5 +1,7 @@
 """Subscription levels: the managers' list and writes (billing.manage), and one level by id."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -74,12 +76,12 @@ class LevelViewSet(ActionPermissionsMixin, GenericViewSet):
         return level
 
     @extend_schema(summary="Get a level")
-    def retrieve(self, request: Request, level_id: str) -> Response:
+    def retrieve(self, request: Request, level_id: UUID) -> Response:
         return Response(LevelOutputSerializer(self.get_object()).data)
 
     @extend_schema(summary="Edit a level (billing.manage); a new price applies to later payments",
                    request=LevelInputSerializer(partial=True), responses={200: LevelOutputSerializer})
-    def partial_update(self, request: Request, level_id: str) -> Response:
+    def partial_update(self, request: Request, level_id: UUID) -> Response:
         level = self.get_object()
         serializer = LevelInputSerializer(data=request.data, partial=True, context={"level": level})
         serializer.is_valid(raise_exception=True)
@@ -90,7 +92,7 @@ class LevelViewSet(ActionPermissionsMixin, GenericViewSet):
         summary="Delete a level nobody subscribed to (204), or archive one with subscribers (200)",
         responses={200: LevelOutputSerializer, 204: None},
     )
-    def destroy(self, request: Request, level_id: str) -> Response:
+    def destroy(self, request: Request, level_id: UUID) -> Response:
         archived = services.level_delete(level=self.get_object())
         if archived is None:
             return Response(status=status.HTTP_204_NO_CONTENT)

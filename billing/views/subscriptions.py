@@ -1,6 +1,8 @@
 """Subscriptions: the seed's /communities/{id}/subscriptions (levels offered; subscribe),
 the caller's subscriptions, and cancel / renew / upgrade of one subscription."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from django.utils import timezone
@@ -26,6 +28,7 @@ from billing.views.common import COMMUNITY, MONEY_ERRORS, SUBSCRIPTION
 from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import PermissionDenied
+from members.authentication import request_user
 from members.permissions import CanViewCommunity, IsActiveMember
 from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -66,7 +69,7 @@ class CommunitySubscriptionViewSet(CommunityScopedViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = SubscribeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription, payment = services.subscription_subscribe(community=self.community, user=request.user,
+        subscription, payment = services.subscription_subscribe(community=self.community, user=request_user(request),
                                                                 **serializer.validated_data)
         return _respond(subscription, payment, created=True)
 
@@ -79,7 +82,7 @@ class MySubscriptionViewSet(GenericViewSet):
 
     @extend_schema(summary="Your subscriptions in every community, newest first")
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.subscription_list_for_user(user_id=request.user.pk))
+        page = self.paginate_queryset(selectors.subscription_list_for_user(user_id=request_user(request).pk))
         data = SubscriptionOutputSerializer(page, many=True, context={"now": timezone.now()}).data
         return self.get_paginated_response(data)
 
@@ -92,7 +95,7 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
     queryset = Subscription.objects.none()
     permission_classes = [IsAuthenticated]
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     def get_object(self) -> Subscription:
@@ -107,23 +110,23 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
         return subscription
 
     @extend_schema(summary="Get a subscription (its subscriber, or billing.manage)")
-    def retrieve(self, request: Request, subscription_id: str) -> Response:
+    def retrieve(self, request: Request, subscription_id: UUID) -> Response:
         return Response(SubscriptionOutputSerializer(self.get_object(), context={"now": timezone.now()}).data)
 
     @extend_schema(summary="Cancel: no more renewals; access lasts until expires_at", request=None,
                    responses={200: SubscriptionOutputSerializer})
-    def cancel(self, request: Request, subscription_id: str) -> Response:
-        subscription = services.subscription_cancel(subscription=self.get_own(), user=request.user)
+    def cancel(self, request: Request, subscription_id: UUID) -> Response:
+        subscription = services.subscription_cancel(subscription=self.get_own(), user=request_user(request))
         return Response(SubscriptionOutputSerializer(subscription, context={"now": timezone.now()}).data)
 
     @extend_schema(summary="Renew: pay one more period, added after the time already paid (Idempotency-Key)",
                    request=RenewInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer},
                    parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
-    def renew(self, request: Request, subscription_id: str) -> Response:
+    def renew(self, request: Request, subscription_id: UUID) -> Response:
         serializer = RenewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription, payment = services.subscription_renew(subscription=self.get_own(), user=request.user,
+        subscription, payment = services.subscription_renew(subscription=self.get_own(), user=request_user(request),
                                                             **serializer.validated_data)
         return _respond(subscription, payment, created=False)
 
@@ -131,10 +134,10 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
                    request=UpgradeInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer},
                    parameters=[IDEMPOTENCY_PARAMETER])
     @idempotent
-    def upgrade(self, request: Request, subscription_id: str) -> Response:
+    def upgrade(self, request: Request, subscription_id: UUID) -> Response:
         serializer = UpgradeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription, payment = services.subscription_upgrade(subscription=self.get_own(), user=request.user,
+        subscription, payment = services.subscription_upgrade(subscription=self.get_own(), user=request_user(request),
                                                               **serializer.validated_data)
         return _respond(subscription, payment, created=False)
 

@@ -1,5 +1,8 @@
 """Provider webhooks: a signed body completes, fails or refunds a payment, once."""
 
+from collections.abc import Mapping
+from typing import IO, Any
+
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -17,7 +20,10 @@ class RawParser(BaseParser):
 
     media_type = "*/*"
 
-    def parse(self, stream: object, media_type: str | None = None, parser_context: dict | None = None) -> bytes:
+    # Returns the bytes themselves, where DRF's parsers return parsed data.
+    def parse(  # type: ignore[override]
+        self, stream: IO[Any] | None, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> bytes:
         return stream.read() if stream is not None else b""
 
 

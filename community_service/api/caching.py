@@ -1,16 +1,23 @@
 """Cache-aside for list endpoints, keyed by page, size, filters, viewer and a version token."""
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.cache import cache_get_or_set, cache_version
 
+# The mixin's super() is the list() of the ListModelMixin view it is mixed into.
+if TYPE_CHECKING:
+    _ListBase = ListModelMixin
+else:
+    _ListBase = object
 
-class CachedListMixin:
+
+class CachedListMixin(_ListBase):
     """Serve `list` from the cache. Writers call `cache_bump_version(list_cache_namespace)`."""
 
     list_cache_namespace: str

@@ -43,14 +43,16 @@ def _first_code(detail: Any) -> str:
 
 def _from_domain_error(exc: domain.DomainError) -> exceptions.APIException:
     if exc.field:
-        error = exceptions.ValidationError({exc.field: [exceptions.ErrorDetail(exc.detail, exc.code)]})
+        error: exceptions.APIException = exceptions.ValidationError(
+            {exc.field: [exceptions.ErrorDetail(exc.detail, exc.code)]}
+        )
     else:
         error = exceptions.APIException(exceptions.ErrorDetail(exc.detail, exc.code))
     error.status_code = exc.status_code
     # DRF's handler turns `wait` into Retry-After.
     retry_after = exc.context.get("retry_after") or getattr(exc, "retry_after", None)
     if retry_after:
-        error.wait = retry_after
+        error.wait = retry_after  # type: ignore[attr-defined]  # DRF reads it from any APIException
     return error
 
 

@@ -1,6 +1,7 @@
 """Serializer fields that refuse what DRF would silently coerce."""
 
-from typing import Any
+import re
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -68,7 +69,7 @@ class FullMatchRegexValidator(RegexValidator):
     schema's (ECMAScript) `$` does not, so `abc\n` must fail here as it does there."""
 
     def __call__(self, value: Any) -> None:
-        if not self.regex.fullmatch(str(value)):
+        if not cast(re.Pattern[str], self.regex).fullmatch(str(value)):  # compiled by RegexValidator
             raise ValidationError(self.message, code=self.code, params={"value": value})
 
 

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -78,6 +79,9 @@ class IdempotencyKey(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
 
+    # Not a column: idempotency_claim says whether this request took the key (else it replays or refuses).
+    claimed: bool
+
     class Meta:
         app_label = "community_service"
         verbose_name = "idempotency key"
@@ -90,6 +94,8 @@ class IdempotencyKey(models.Model):
 
 class IdempotencyError(exceptions.APIException):
     """A refusal about the operation as a whole (409, 422): `{"detail", "code"}`."""
+
+    wait: float | None = None  # seconds; DRF's handler turns it into Retry-After
 
     def __init__(self, detail: str, code: str, status_code: int) -> None:
         self.status_code = status_code
@@ -112,7 +118,7 @@ def _ttl() -> timedelta:
     return timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
 
 
-def idempotency_claim(*, user_id: object, key: str, fingerprint: str) -> IdempotencyKey:
+def idempotency_claim(*, user_id: UUID, key: str, fingerprint: str) -> IdempotencyKey:
     """Claim `key` for this request, or return the row that already holds it.
 
     The returned row is ours to run when it is `in_progress` and `claimed` is set on it;
@@ -121,6 +127,7 @@ def idempotency_claim(*, user_id: object, key: str, fingerprint: str) -> Idempot
     """
     now = timezone.now()
     stale_before = now - timedelta(seconds=settings.IDEMPOTENCY_IN_PROGRESS_TIMEOUT)
+    row: IdempotencyKey | None
     for _ in range(3):
         try:
             with transaction.atomic():
@@ -183,7 +190,7 @@ def _rendered(view: Any, request: Request, response: Response | HttpResponse) ->
         return response
     response.accepted_renderer = JSONRenderer()
     response.accepted_media_type = "application/json"
-    response.renderer_context = view.get_renderer_context()
+    response.renderer_context = view.get_renderer_context()  # type: ignore[attr-defined]  # as finalize_response does
     response.render()
     plain = HttpResponse(response.content, status=response.status_code, content_type="application/json")
     for name in KEPT_HEADERS[1:]:
@@ -206,7 +213,10 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
             raise _bad_key("Send an Idempotency-Key header (e.g. a UUID) with this request.", "required")
         if not _VALID_KEY.match(key):
             raise _bad_key("An Idempotency-Key is 1 to 255 printable ASCII characters.", "invalid")
-        row = idempotency_claim(user_id=request.user.pk, key=key, fingerprint=request_fingerprint(request))
+        user_id = request.user.pk
+        if user_id is None:  # the view's permissions already require a signed-in user
+            raise exceptions.NotAuthenticated()
+        row = idempotency_claim(user_id=user_id, key=key, fingerprint=request_fingerprint(request))
         if not row.claimed:
             if row.fingerprint != request_fingerprint(request):
                 raise IdempotencyError("This Idempotency-Key was used with a different request; use a new key.",
@@ -232,5 +242,5 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
             idempotency_complete(row, plain)
         return plain
 
-    wrapper.idempotent = True
+    wrapper.idempotent = True  # type: ignore[attr-defined]  # marks the view method for the schema
     return wrapper

@@ -43,10 +43,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
             limit = f" between 1 and {maximum}" if maximum else " of at least 1"
             raise ValidationError({name: [f"Must be an integer{limit}."]})
 
-    def get_paginated_response(self, data: list) -> Response:
+    def get_paginated_response(self, data: list[Any]) -> Response:
         return Response(self.envelope(data))
 
-    def envelope(self, data: list) -> dict[str, Any]:
+    def envelope(self, data: list[Any]) -> dict[str, Any]:
+        assert self.page is not None, "paginate_queryset ran first"
         total = self.page.paginator.count
         page_size = self.page.paginator.per_page
         return {
@@ -143,10 +144,11 @@ class KeysetPagination:
             direction, values = data["d"], data["v"]
             if direction not in ("next", "prev") or len(values) != len(self.fields):
                 raise ValueError
-            return direction, [model._meta.get_field(f).to_python(v) for f, v in zip(self.fields, values)]
+            return direction, [model._meta.get_field(f).to_python(v) for f, v in zip(self.fields, values, strict=False)]
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
             raise ValidationError(
-                {self.cursor_query_param: [ErrorDetail("Invalid cursor: use the next/previous links.", "invalid_cursor")]}
+                {self.cursor_query_param: [
+                    ErrorDetail("Invalid cursor: use the next/previous links.", "invalid_cursor")]}
             ) from None
 
     def _encode(self, direction: str, obj: Any) -> str:
@@ -213,7 +215,7 @@ class SearchPagination(PageNumberPagination):
         self.result = run(self.number, self.size)
         return self.result.items
 
-    def envelope(self, data: list) -> dict[str, Any]:
+    def envelope(self, data: Any) -> dict[str, Any]:  # a many=True serializer's data
         total = self.result.total
         return {
             "items": data,

@@ -1,7 +1,7 @@
 """OpenAPI generation: every operation documents the errors it can really return."""
 
 import inspect
-from typing import Any
+from typing import Any, Literal
 
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
@@ -49,7 +49,8 @@ def _anonymous_allowed(permission: object, method: str) -> bool:
 
 
 class AutoSchema(SpectacularAutoSchema):
-    def get_description(self) -> str:
+    # drf-spectacular's get_description takes no arguments; the DRF stubs describe DRF's own (path, method).
+    def get_description(self) -> str:  # type: ignore[override]
         """The action's or the view's own docstring, never one inherited from a base or mixin."""
         action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
         own = (action.__doc__ if action is not None else None) or self.view.__class__.__dict__.get("__doc__")
@@ -62,13 +63,14 @@ class AutoSchema(SpectacularAutoSchema):
             auths.append({})
         return auths
 
-    def _get_response_bodies(self, direction: str = "response") -> dict:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
         for code, response in _ERRORS.items():
             if code in responses or (public and code == "403"):
                 continue
-            if code == "401" and not (self.view.get_authenticators() or getattr(self.view, "checks_credentials", False)):
+            checks_credentials = getattr(self.view, "checks_credentials", False)
+            if code == "401" and not (self.view.get_authenticators() or checks_credentials):
                 continue
             if code in ("409", "503") and self.method not in {"POST", "PUT", "PATCH", "DELETE"}:
                 continue
@@ -116,7 +118,7 @@ class CharFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "rest_framework.fields.CharField"
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
+    def map_serializer_field(self, auto_schema: SpectacularAutoSchema, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         validators = self.target.validators
         # Fields with their own pattern (slugs, usernames, colours, passwords) already exclude NUL;
@@ -130,8 +132,9 @@ class CharFieldExtension(OpenApiSerializerFieldExtension):
 class UniqueListFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "community_service.api.fields.UniqueListField"
 
-    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict:
-        return {**auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True), "uniqueItems": True}
+    def map_serializer_field(self, auto_schema: SpectacularAutoSchema, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "uniqueItems": True}
 
 
 class OverwriteSerializerExtension(OpenApiSerializerExtension):
@@ -139,7 +142,7 @@ class OverwriteSerializerExtension(OpenApiSerializerExtension):
 
     target_class = "content.serializers.channels.OverwriteSerializer"
 
-    def map_serializer(self, auto_schema: AutoSchema, direction: str) -> dict:
+    def map_serializer(self, auto_schema: SpectacularAutoSchema, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction != "request":
             return schema

@@ -1,9 +1,10 @@
 """List endpoints with `?search=`: the view runs a search instead of paging the queryset."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,7 +31,14 @@ def search_text(request: Request, param: str = "search") -> str:
     return request.query_params.get(param, "").strip()
 
 
-class SearchListMixin:
+# The mixin's super() and self.request are those of the GenericAPIView it is mixed into.
+if TYPE_CHECKING:
+    _ViewBase = GenericAPIView
+else:
+    _ViewBase = object
+
+
+class SearchListMixin(_ViewBase):
     """`list` with `?search=` answers a ranked, capped search page (SearchPagination);
     without it, the view's usual pagination. The view implements `run_search`."""
 
@@ -43,7 +51,7 @@ class SearchListMixin:
     def searching(self) -> bool:
         return bool(search_text(self.request))
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Any]]:
         if getattr(self, "action", None) == "list" and self.searching():
             return self.search_serializer_class
         return super().get_serializer_class()

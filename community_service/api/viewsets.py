@@ -1,5 +1,6 @@
 """Shared viewset behaviour."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from rest_framework.permissions import BasePermission
@@ -13,7 +14,9 @@ class ActionPermissionsMixin:
     """
 
     action_permissions: dict[str, list[Any]] = {}
+    permission_classes: Sequence[Any]  # the view's (classes or configured instances)
 
     def get_permissions(self) -> list[BasePermission]:
-        entries = self.action_permissions.get(getattr(self, "action", None), self.permission_classes)
+        action = getattr(self, "action", None)
+        entries = self.action_permissions.get(action, self.permission_classes) if action else self.permission_classes
         return [entry() for entry in entries]

@@ -28,7 +28,8 @@ def timestamp(value: datetime | None) -> Timestamp | None:
     return stamp
 
 
-def enum_number(enum: Any, prefix: str, value: str) -> int:
+# Any: an enum number, which each generated message types as its own enum (an int at run time).
+def enum_number(enum: Any, prefix: str, value: str) -> Any:
     """Our choice value ("pending_review") as the proto enum number (PREFIX_PENDING_REVIEW)."""
     return enum.Value(f"{prefix}_{value.upper()}")
 

@@ -58,8 +58,10 @@ def event_type_register(spec: EventSpec) -> EventSpec:
 def event_spec(event_type: str) -> EventSpec:
     try:
         return EVENT_TYPES[event_type]
-    except KeyError:
-        raise ValueError(f"Unknown event type {event_type!r}: add it to community_service/outbox/catalogue.py.")
+    except KeyError as exc:
+        raise ValueError(
+            f"Unknown event type {event_type!r}: add it to community_service/outbox/catalogue.py."
+        ) from exc
 
 
 A, S = Aggregate, EventSpec

@@ -7,7 +7,7 @@ a message it has seen (here an in-memory set; a real consumer stores them with i
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from community_service.outbox.catalogue import Aggregate
@@ -19,7 +19,7 @@ def kafka_topics(prefix: str) -> list[str]:
 
 def kafka_envelopes(
     *, bootstrap_servers: str, topics: list[str], from_beginning: bool, idle_timeout: float | None
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Envelopes from every partition of `topics`; stops after `idle_timeout` s without one."""
     from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
 
@@ -53,16 +53,15 @@ def kafka_envelopes(
             if message is None or message.error():
                 continue
             last_message = time.monotonic()
-            yield json.loads(message.value())
+            yield json.loads(message.value())  # type: ignore[arg-type]  # our producer never sends a null value
     finally:
         consumer.close()
 
 
 def rabbitmq_envelopes(
     *, url: str, exchange: str, routing_key: str, idle_timeout: float | None
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Envelopes routed to a temporary queue bound to the topic exchange from now on."""
-    import socket
 
     from kombu import Connection, Exchange, Queue
 
@@ -87,7 +86,7 @@ def rabbitmq_envelopes(
             while idle_timeout is None or time.monotonic() - last_message < idle_timeout:
                 try:
                     connection.drain_events(timeout=0.5)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 last_message = time.monotonic()
                 while received:

@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -78,7 +78,7 @@ class KafkaPublisher:
             "reconnect.backoff.max.ms": 1000,
             **extra,
         }
-        self._producer = None
+        self._producer: Any = None  # confluent_kafka.Producer, made on first use
 
     def topic(self, aggregate_type: str) -> str:
         return f"{self.topic_prefix}{aggregate_type}"
@@ -198,8 +198,8 @@ class RabbitMQPublisher:
         self.url = url
         self.timeout = timeout
         self.exchange = Exchange(exchange, type="topic", durable=True)
-        self._connection = None
-        self._producer = None
+        self._connection: Any = None  # kombu.Connection and Producer, made on first use
+        self._producer: Any = None
 
     def _producer_get(self):  # -> kombu.Producer
         from kombu import Connection, Producer
@@ -219,7 +219,7 @@ class RabbitMQPublisher:
         result = PublishResult()
         try:
             producer = self._producer_get()
-            for index, event in enumerate(events):
+            for _index, event in enumerate(events):
                 producer.publish(
                     envelope_bytes(event),
                     routing_key=event.event_type,

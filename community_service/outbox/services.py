@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,10 +31,10 @@ def outbox_record(
     *,
     event_type: str,
     aggregate_type: str,
-    aggregate_id: object,
-    community_id: object | None,
+    aggregate_id: UUID,
+    community_id: UUID | None,
     payload: dict[str, Any],
-    actor_id: object | None = None,
+    actor_id: UUID | None = None,
 ) -> OutboxEvent:
     """Record a domain event in the caller's transaction; it is published after commit.
 

@@ -13,10 +13,10 @@ CheckPermission composes the rules the REST API enforces, from where they live:
 import grpc
 from django.utils import timezone
 
+from communities.models import Community
 from community_service.exceptions import NotFound, PermissionDenied, ValidationFailed
 from community_service.grpc_api.convert import enum_number, require_uuid, timestamp
 from community_service.grpc_api.gen.community.v1 import common_pb2, communities_pb2, communities_pb2_grpc
-from communities.models import Community
 from content.access import require_can_write
 from content.models import Channel, ChannelOverwrite
 from content.selectors.channels import channel_in_community

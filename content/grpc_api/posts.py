@@ -26,7 +26,8 @@ STATUS, ORDERING = "POST_STATUS", "POST_ORDERING"
 
 def post_message(post: Post) -> posts_pb2.Post:
     """A post as selectors.post_get / post_feed load it (author, channel, attachments, liked_by_me)."""
-    author = common_pb2.UserRef(id=str(post.author.pk), username=post.author.username) if post.author_id else None
+    user = post.author if post.author_id else None
+    author = common_pb2.UserRef(id=str(user.pk), username=user.username) if user is not None else None
     return posts_pb2.Post(
         id=str(post.pk),
         community_id=str(post.community_id),

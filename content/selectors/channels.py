@@ -1,9 +1,11 @@
 """Reads for channels."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 
-from community_service.exceptions import NotFound
 from communities.models import Community
+from community_service.exceptions import NotFound
 from content.models import Channel, ChannelOverwrite
 from members.selectors.access import CommunityAccess
 
@@ -16,7 +18,7 @@ def channel_list(*, community: Community, access: CommunityAccess) -> QuerySet[C
     return channels
 
 
-def channel_get(*, channel_id: object) -> Channel:
+def channel_get(*, channel_id: UUID) -> Channel:
     channel = Channel.objects.select_related("community").filter(
         pk=channel_id, community__deleted_at__isnull=True
     ).first()
@@ -25,7 +27,7 @@ def channel_get(*, channel_id: object) -> Channel:
     return channel
 
 
-def channel_in_community(*, community: Community, channel_id: object) -> Channel:
+def channel_in_community(*, community: Community, channel_id: UUID) -> Channel:
     """A channel of this community, or a 404 naming channel_id (another community's id included)."""
     channel = Channel.objects.filter(community=community, pk=channel_id).first()
     if channel is None:

@@ -8,14 +8,23 @@ assembled in Python.
 """
 
 from collections.abc import Callable
+from uuid import UUID
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.fields import BooleanField
 
-from community_service.exceptions import NotFound
-from community_service.search import SearchPage, SearchSpec, TsQuery, config_for, headline, in_order, marked_html, \
-    search_ids
 from communities.models import Community
+from community_service.exceptions import NotFound
+from community_service.search import (
+    SearchPage,
+    SearchSpec,
+    TsQuery,
+    config_for,
+    headline,
+    in_order,
+    marked_html,
+    search_ids,
+)
 from content.access import post_locked_annotation, post_readable_filter, require_readable_post, require_unlocked
 from content.models import Comment, Post, Reaction
 from members.selectors.access import CommunityAccess
@@ -30,7 +39,7 @@ DEFAULT_ROOT_ORDERING = "-created_at"
 SHOWN = Q(is_deleted=False) | Q(reply_count__gt=0)
 
 
-def _with_viewer(queryset: QuerySet[Comment], *, user_id: object | None) -> QuerySet[Comment]:
+def _with_viewer(queryset: QuerySet[Comment], *, user_id: UUID | None) -> QuerySet[Comment]:
     liked = (
         Exists(Reaction.objects.filter(comment=OuterRef("pk"), user_id=user_id))
         if user_id is not None
@@ -41,7 +50,7 @@ def _with_viewer(queryset: QuerySet[Comment], *, user_id: object | None) -> Quer
 
 
 def comment_post_get(
-    *, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
+    *, post_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]
 ) -> Post:
     """The post whose comments are read or written (or that is liked), if the caller may read it.
 
@@ -54,20 +63,22 @@ def comment_post_get(
         .filter(pk=post_id, community__deleted_at__isnull=True)
         .first()
     )
-    access = access_for(post.community_id) if post is not None else None
+    if post is None:
+        raise NotFound("Post not found.")
+    access = access_for(post.community_id)
     post = require_readable_post(post, user_id=user_id, access=access)
     return require_unlocked(post, user_id=user_id, access=access)
 
 
-def comment_roots(*, post: Post, user_id: object | None) -> QuerySet[Comment]:
+def comment_roots(*, post: Post, user_id: UUID | None) -> QuerySet[Comment]:
     """The post's shown root comments, unordered (the caller orders and pages them)."""
     roots = Comment.objects.filter(post=post, parent__isnull=True).filter(SHOWN)
     return _with_viewer(roots, user_id=user_id)
 
 
-def comment_tree_attach(roots: list[Comment], *, user_id: object | None) -> list[Comment]:
+def comment_tree_attach(roots: list[Comment], *, user_id: UUID | None) -> list[Comment]:
     """Give each root (and each reply) its shown replies as `tree_replies`, in one query."""
-    by_id: dict[object, Comment] = {}
+    by_id: dict[UUID, Comment] = {}
     for root in roots:
         root.tree_replies = []
         by_id[root.pk] = root
@@ -79,7 +90,7 @@ def comment_tree_attach(roots: list[Comment], *, user_id: object | None) -> list
     # Ordered by depth, so a reply's parent is always placed before the reply itself.
     for reply in replies:
         reply.tree_replies = []
-        parent = by_id.get(reply.parent_id)
+        parent = by_id.get(reply.parent_id) if reply.parent_id is not None else None
         if parent is None:  # under a parent that is no longer shown
             continue
         parent.tree_replies.append(reply)
@@ -89,7 +100,7 @@ def comment_tree_attach(roots: list[Comment], *, user_id: object | None) -> list
     return roots
 
 
-def comment_written(*, comment_id: object, user_id: object | None) -> Comment:
+def comment_written(*, comment_id: UUID, user_id: UUID | None) -> Comment:
     """The comment a write just committed, as its writer sees it, with no visibility re-check
     (its post may have been deleted since: the write still happened)."""
     return (
@@ -101,7 +112,7 @@ def comment_written(*, comment_id: object, user_id: object | None) -> Comment:
 
 
 def comment_get(
-    *, comment_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]
+    *, comment_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]
 ) -> Comment:
     """One live (not deleted) comment on a post the caller may read, with its post.
 
@@ -124,7 +135,7 @@ def comment_get(
     return comment
 
 
-def comment_search(*, community: Community, user_id: object | None, access: CommunityAccess, text: str, page: int,
+def comment_search(*, community: Community, user_id: UUID | None, access: CommunityAccess, text: str, page: int,
                    page_size: int) -> SearchPage:
     """One page of the community's live comments on posts the caller may read (and that are
     not locked to them: a gated post's comments are for its subscribers), matching

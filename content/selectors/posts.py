@@ -1,10 +1,15 @@
 """Reads for posts: feeds (page and keyset), detail, search."""
 
 from collections.abc import Callable, Sequence
+from uuid import UUID
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
 from django.db.models.fields import BooleanField
 
+from communities.models import Community, CommunityType
+from community_service.db_router import replica_reads
+from community_service.exceptions import NotFound
 from community_service.search import (
     ALL_CONFIGS,
     SearchConfigOf,
@@ -18,12 +23,10 @@ from community_service.search import (
     marked_html,
     search_ids,
 )
-from community_service.db_router import replica_reads
-from communities.models import Community, CommunityType
 from content.access import post_locked, post_locked_annotation, post_readable_filter, require_readable_post
 from content.models import Post, PostStatus, Reaction
-from members.selectors.access import CommunityAccess
 from members.models import Member, MemberStatus
+from members.selectors.access import CommunityAccess
 
 # Keyset orderings: the last field is the primary key, so every position is exact.
 FEED_ORDERINGS = {
@@ -45,7 +48,7 @@ def post_feed_keys(*, ordering: str, status: str) -> list[str]:
     return FEED_ORDERINGS[ordering]
 
 
-def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySet[Post]:
+def _with_viewer(queryset: QuerySet[Post], *, user_id: UUID | None) -> QuerySet[Post]:
     liked = (
         Exists(Reaction.objects.filter(post=OuterRef("pk"), user_id=user_id))
         if user_id is not None
@@ -59,7 +62,7 @@ def _with_viewer(queryset: QuerySet[Post], *, user_id: object | None) -> QuerySe
     )
 
 
-def post_feed(*, community: Community, user_id: object | None, access: CommunityAccess) -> QuerySet[Post]:
+def post_feed(*, community: Community, user_id: UUID | None, access: CommunityAccess) -> QuerySet[Post]:
     """The community's posts the caller may read, with author, channel, media, liked_by_me and
     is_locked (gated posts the caller holds no level of)."""
     # Feeds tolerate replication lag: served by the read replica when one is configured.
@@ -74,7 +77,7 @@ def post_feed(*, community: Community, user_id: object | None, access: Community
 SEARCH_ORDER = ("-published_at", "-id")
 
 
-def _search_page(queryset: QuerySet[Post], *, text: str, spec: SearchSpec, config: object, page: int,
+def _search_page(queryset: QuerySet[Post], *, text: str, spec: SearchSpec, config: Combinable | str, page: int,
                  page_size: int, ranked: bool) -> SearchPage:
     """Needs `is_locked` annotated: a locked post matches and ranks on its title only, and its
     highlight shows no body, so a search never reveals what the body says."""
@@ -117,23 +120,26 @@ def post_search_filter(queryset: QuerySet[Post], *, community: Community, text: 
     return fulltext_filter(queryset, text=text, spec=_post_spec(community))
 
 
-def post_get(*, post_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess]) -> Post:
+def post_get(*, post_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess]) -> Post:
     """One readable post, or NotFound. `access_for(community_id)` gives the caller's access."""
-    post = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
-    post = post.select_related("community").first()
-    access = access_for(post.community_id) if post is not None else None
+    rows = _with_viewer(Post.objects.filter(pk=post_id, community__deleted_at__isnull=True), user_id=user_id)
+    post = rows.select_related("community").first()
+    if post is None:
+        raise NotFound("Post not found.")
+    access = access_for(post.community_id)
     post = require_readable_post(post, user_id=user_id, access=access)
-    post.is_locked = post_locked(post, user_id=user_id, access=access)
+    # is_locked: what the feed querysets annotate (post_locked_annotation), here worked out for one post.
+    post.is_locked = post_locked(post, user_id=user_id, access=access)  # type: ignore[attr-defined]
     return post
 
 
-def post_written(*, post_id: object, user_id: object | None) -> Post:
+def post_written(*, post_id: UUID, user_id: UUID | None) -> Post:
     """The post a write just committed, as its writer sees it, with no visibility re-check:
     a delete that commits right after must not turn that committed write into a 404."""
     return _with_viewer(Post.objects.filter(pk=post_id), user_id=user_id).select_related("community").get()
 
 
-def post_global_search(*, text: str, user_id: object | None, superadmin: bool, page: int,
+def post_global_search(*, text: str, user_id: UUID | None, superadmin: bool, page: int,
                        page_size: int) -> SearchPage:
     """Published posts in every community the caller may read matching `text` in every
     supported language, ranked (see post_search)."""

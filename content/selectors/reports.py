@@ -1,9 +1,11 @@
 """Reads for the moderation queue and the audit log."""
 
+from uuid import UUID
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from community_service.exceptions import NotFound
 from communities.models import AuditLogEntry, Community
+from community_service.exceptions import NotFound
 from content.models import Comment, Post, Report, ReportCategory, ReportEntry, ReportStatus, ReportTarget
 from members.models import Member
 
@@ -27,7 +29,7 @@ def report_queue(*, community: Community) -> QuerySet[Report]:
     )
 
 
-def report_detail(*, report_id: object) -> Report:
+def report_detail(*, report_id: UUID) -> Report:
     """One item with every entry, oldest first. Raises NotFound (also for a deleted community)."""
     entries = ReportEntry.objects.select_related("reporter").order_by("created_at", "id")
     report = (
@@ -46,7 +48,7 @@ def audit_log(*, community: Community) -> QuerySet[AuditLogEntry]:
     return AuditLogEntry.objects.filter(community=community).select_related("actor").order_by("-created_at", "-id")
 
 
-def report_open_queue(*, community_ids: frozenset | None) -> QuerySet[Report]:
+def report_open_queue(*, community_ids: frozenset[UUID] | None) -> QuerySet[Report]:
     """The console's queue: open items of the given communities (None: all), oldest first,
     with per-category counts and the latest entries loaded up front."""
     latest = ReportEntry.objects.select_related("reporter").order_by("-created_at", "-id")

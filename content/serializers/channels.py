@@ -1,3 +1,5 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField, UniqueListField
@@ -47,13 +49,15 @@ class OverwriteSerializer(serializers.Serializer):
 
 
 class OverwritesInputSerializer(serializers.Serializer):
-    overwrites = OverwriteSerializer(many=True, max_length=200)
+    # ListSerializer takes max_length (DRF 3.14+); the stubs' Serializer(many=True) signature lacks it.
+    overwrites = OverwriteSerializer(many=True, max_length=200)  # type: ignore[call-arg]
 
 
-def overwrite_output(overwrite: ChannelOverwrite) -> dict:
+def overwrite_output(overwrite: ChannelOverwrite) -> dict[str, Any]:
+    member = overwrite.member if overwrite.member_id else None
     return {
         "role_id": overwrite.role_id,
-        "user_id": overwrite.member.user_id if overwrite.member_id else None,
+        "user_id": member.user_id if member is not None else None,
         "allow": overwrite.allow,
         "deny": overwrite.deny,
     }

@@ -1,5 +1,7 @@
 """Comments and likes: input validation and output shaping only."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,8 +65,8 @@ class CommentThreadSerializer(CommentOutputSerializer):
         read_only_fields = fields
 
     @extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/CommentThread"}})
-    def get_replies(self, comment: Comment) -> list[dict]:
-        return CommentThreadSerializer(getattr(comment, "tree_replies", []), many=True, context=self.context).data
+    def get_replies(self, comment: Comment) -> list[dict[str, Any]]:
+        return list(CommentThreadSerializer(getattr(comment, "tree_replies", []), many=True, context=self.context).data)
 
 
 class LikeStateSerializer(serializers.Serializer):

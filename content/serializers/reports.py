@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField
 from communities.models import AuditAction, AuditLogEntry
+from community_service.api.fields import StrictCharField
 from content.models import Report, ReportCategory, ReportEntry, ReportStatus, ReportTarget
 
 

@@ -1,16 +1,17 @@
 """Uploads: sniffed by content, stored under unguessable keys, claimed by a post."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NoReturn
+from uuid import UUID
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from communities.models import Community
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
-from communities.models import Community
 from content.models import Attachment, Post
 from members.models import User
 
@@ -51,6 +52,7 @@ def attachment_upload(*, community: Community, uploader: User, upload: UploadedF
         attachment_too_large()
     if upload.size == 0:
         raise ValidationFailed("The file is empty.", field="file", code="empty")
+    assert upload.size is not None, "Django's uploaded files know their size"
     content_type, extension = attachment_sniff(upload)
     attachment = Attachment(community=community, uploader=uploader, content_type=content_type, size=upload.size,
                             original_name=(upload.name or "")[:255])
@@ -70,12 +72,15 @@ def attachment_delete(*, attachment: Attachment, user: User) -> None:
     if attachment.post_id is not None:
         raise Conflict("The attachment belongs to a post; delete or edit the post instead.", code="attached")
     stored = attachment.file.name
+    assert stored is not None, "an attachment row always names its stored file"
     storage = attachment.file.storage
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(stored))
 
 
-def attachments_claim(*, community: Community, uploader: User, attachment_ids: list, post: Post) -> list[Attachment]:
+def attachments_claim(
+    *, community: Community, uploader: User, attachment_ids: Sequence[UUID | str], post: Post
+) -> list[Attachment]:
     """Attach the uploader's free attachments of this community to `post`.
 
     Precondition: runs inside the post's transaction, so a failed post frees them again.
@@ -85,8 +90,8 @@ def attachments_claim(*, community: Community, uploader: User, attachment_ids: l
     """
     try:
         wanted = {uuid.UUID(str(attachment_id)) for attachment_id in attachment_ids}
-    except ValueError:
-        raise ValidationFailed("Attachment ids must be UUIDs.", field="attachment_ids", code="invalid")
+    except ValueError as exc:
+        raise ValidationFailed("Attachment ids must be UUIDs.", field="attachment_ids", code="invalid") from exc
     if not wanted:
         return []
     attachments = list(

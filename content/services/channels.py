@@ -3,14 +3,18 @@
 Lock order (docs/architecture.md): roles, then channels (by pk), then the channel's posts.
 """
 
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from communities.models import Community
 from community_service.db import atomic_with_retry, lock_rows
 from community_service.exceptions import Conflict, NotFound, ValidationFailed
 from community_service.outbox.services import outbox_record
-from communities.models import Community
 from content.models import Channel, ChannelOverwrite, Post
 from members.models import Member, MemberStatus, Role
 
@@ -27,8 +31,11 @@ def _record(event_type: str, channel: Channel, **extra: object) -> None:
     )
 
 
-def _unique_slug(community: Community, wanted: str, *, exclude_id: object | None = None) -> str:
-    if Channel.objects.filter(community=community, slug=wanted).exclude(pk=exclude_id).exists():
+def _unique_slug(community: Community, wanted: str, *, exclude_id: UUID | None = None) -> str:
+    taken = Channel.objects.filter(community=community, slug=wanted)
+    if exclude_id is not None:
+        taken = taken.exclude(pk=exclude_id)
+    if taken.exists():
         raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
     return wanted
 
@@ -54,20 +61,22 @@ def channel_create(
                 community=community, name=name, slug=slug, topic=topic, channel_type=channel_type,
                 position=position, is_members_only=is_members_only,
             )
-    except IntegrityError:
-        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    except IntegrityError as exc:
+        raise Conflict("A channel with this slug already exists in the community.", field="slug",
+                       code="unique") from exc
     _record("channel.created", channel)
     return channel
 
 
 @atomic_with_retry
-def channel_update(*, channel: Channel, data: dict) -> Channel:
+def channel_update(*, channel: Channel, data: dict[str, Any]) -> Channel:
     unknown = set(data) - CHANNEL_FIELDS
     if unknown:
         raise ValidationFailed(f"Field cannot be changed: {sorted(unknown)[0]}.", field=sorted(unknown)[0])
-    channel = Channel.objects.select_for_update(no_key=True).filter(pk=channel.pk).first()
-    if channel is None:
+    locked = Channel.objects.select_for_update(no_key=True).filter(pk=channel.pk).first()
+    if locked is None:
         raise NotFound("Channel not found.")
+    channel = locked
     if "slug" in data and data["slug"] != channel.slug:
         _unique_slug(channel.community, data["slug"], exclude_id=channel.pk)
     for attr, value in data.items():
@@ -75,15 +84,16 @@ def channel_update(*, channel: Channel, data: dict) -> Channel:
     try:
         with transaction.atomic():
             channel.save()
-    except IntegrityError:
-        raise Conflict("A channel with this slug already exists in the community.", field="slug", code="unique")
+    except IntegrityError as exc:
+        raise Conflict("A channel with this slug already exists in the community.", field="slug",
+                       code="unique") from exc
     if data:
         _record("channel.updated", channel, changed=sorted(data))
     return channel
 
 
 @atomic_with_retry
-def channel_reorder(*, community: Community, channel_ids: list) -> list[Channel]:
+def channel_reorder(*, community: Community, channel_ids: Sequence[UUID]) -> list[Channel]:
     """Set every channel's position from one ordered list of all the community's channel ids."""
     channels = {
         c.pk: c for c in Channel.objects.select_for_update(no_key=True).filter(community=community).order_by("pk")
@@ -116,7 +126,7 @@ def channel_delete(*, channel: Channel) -> None:
 
 
 @atomic_with_retry
-def channel_overwrites_set(*, channel: Channel, overwrites: list[dict]) -> list[ChannelOverwrite]:
+def channel_overwrites_set(*, channel: Channel, overwrites: list[dict[str, Any]]) -> list[ChannelOverwrite]:
     """Replace the channel's overwrites. Each item: role_id or user_id, allow, deny.
 
     Roles must belong to the channel's community and users must be its active members.

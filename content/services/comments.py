@@ -13,19 +13,21 @@ its ancestors). Locks are FOR NO KEY UPDATE, which leaves the foreign-key checks
 concurrent replies and likes unblocked.
 """
 
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from communities.audit import audit_record
+from communities.models import AuditAction
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from community_service.outbox.services import outbox_record
-from communities.audit import audit_record
-from communities.models import AuditAction
 from content.access import require_can_write
 from content.models import Comment, Post, PostStatus
-from members.selectors.access import CommunityAccess
 from members.models import User
+from members.selectors.access import CommunityAccess
 
 
 def comment_max_depth() -> int:
@@ -53,7 +55,7 @@ def _require_open_for_comments(post: Post, access: CommunityAccess) -> None:
 
 @atomic_with_retry
 def comment_create(
-    *, post: Post, author: User, access: CommunityAccess, content: str, parent_id: object | None = None
+    *, post: Post, author: User, access: CommunityAccess, content: str, parent_id: UUID | None = None
 ) -> Comment:
     """Comment on a post, or reply to one of its comments.
 

@@ -8,23 +8,27 @@ row first, then the channel it posts into (KEY SHARE), then the post. Every writ
 the post under its lock and treats a post deleted meanwhile as gone (NotFound).
 """
 
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from communities.audit import audit_record
+from communities.locks import community_lock
+from communities.models import AuditAction, Community
+from communities.services import community_invalidate_cache
 from community_service.cache import invalidate_around_commit
 from community_service.db import atomic_with_retry, lock_key_share
 from community_service.entitlements import unknown_level_ids
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
-from communities.audit import audit_record
-from communities.locks import community_lock
-from communities.models import AuditAction, Community
-from communities.services import community_invalidate_cache
 from content.access import require_can_write
 from content.models import Channel, Post, PostStatus
-from members.selectors.access import CommunityAccess
 from members.models import User
+from members.selectors.access import CommunityAccess
 
 COUNTED = (PostStatus.PUBLISHED, PostStatus.ARCHIVED)
 
@@ -34,7 +38,7 @@ def max_pinned_posts() -> int:
     return settings.MAX_PINNED_POSTS
 
 # Status changes an author may make to their own post.
-AUTHOR_TRANSITIONS = {
+AUTHOR_TRANSITIONS: dict[str, set[str]] = {
     PostStatus.DRAFT: {PostStatus.PUBLISHED},
     PostStatus.PUBLISHED: {PostStatus.ARCHIVED},
     PostStatus.ARCHIVED: {PostStatus.PUBLISHED},
@@ -51,7 +55,7 @@ def _record(event_type: str, post: Post, **extra: object) -> None:
     )
 
 
-def _count(community_id: object, delta: int) -> None:
+def _count(community_id: UUID, delta: int) -> None:
     """Precondition: the community row is locked (community_lock), so this UPDATE takes no new lock."""
     Community.objects.filter(pk=community_id).update(post_count=F("post_count") + delta)
     invalidate_around_commit(lambda: community_invalidate_cache(community_id))
@@ -67,7 +71,7 @@ def _enter_status(post: Post, new_status: str) -> None:
         _count(post.community_id, +1 if new_status in COUNTED else -1)
 
 
-def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) -> list:
+def _gate_check(community_id: UUID, level_ids: Sequence[UUID], access: CommunityAccess) -> list[UUID]:
     """Setting or lifting a gate needs billing.manage; every level must be the community's."""
     if not access.has("billing.manage"):
         raise PermissionDenied("Only holders of billing.manage can gate a post.", field="required_level_ids")
@@ -81,7 +85,7 @@ def _gate_check(community_id: object, level_ids: list, access: CommunityAccess) 
     return level_ids
 
 
-def _locked_post(post_id: object, *, related: tuple[str, ...] = ()) -> Post:
+def _locked_post(post_id: UUID, *, related: tuple[str, ...] = ()) -> Post:
     """The live post (with `related` joined, unlocked), locked FOR NO KEY UPDATE; NotFound if
     it was deleted meanwhile."""
     posts = Post.objects.select_for_update(no_key=True, of=("self",)).select_related(*related)
@@ -108,8 +112,8 @@ def _publish_or_queue(community: Community, access: CommunityAccess) -> str:
 @atomic_with_retry
 def post_create(
     *, community: Community, author: User, access: CommunityAccess, title: str, content: str,
-    channel: Channel | None = None, status: str = PostStatus.PUBLISHED, attachment_ids: list | None = None,
-    required_level_ids: list | None = None,
+    channel: Channel | None = None, status: str = PostStatus.PUBLISHED,
+    attachment_ids: Sequence[UUID | str] | None = None, required_level_ids: Sequence[UUID] | None = None,
 ) -> Post:
     """Write a post (or a draft), gated when `required_level_ids` is given (billing.manage).
     Raises PermissionDenied when the caller may not post here, ValidationFailed for unknown levels
@@ -135,7 +139,7 @@ def post_create(
 
 
 @atomic_with_retry
-def post_update(*, post: Post, actor: User, access: CommunityAccess, data: dict) -> Post:
+def post_update(*, post: Post, actor: User, access: CommunityAccess, data: dict[str, Any]) -> Post:
     """Edit a post. Authors edit their own (and move it between draft/published/archived);
     holders of post.update edit others' title and content. Raises PermissionDenied/Conflict,
     NotFound when the post was deleted meanwhile.
@@ -204,7 +208,7 @@ def post_delete(*, post: Post, actor: User, access: CommunityAccess, reason: str
     _record("post.deleted", post)
 
 
-MODERATION_ACTIONS = {
+MODERATION_ACTIONS: dict[str, tuple[str, set[str]]] = {
     # action: (audit action, allowed current statuses)
     "approve": (AuditAction.POST_APPROVED, {PostStatus.PENDING_REVIEW, PostStatus.REJECTED}),
     "reject": (AuditAction.POST_REJECTED, {PostStatus.PENDING_REVIEW}),

@@ -23,8 +23,8 @@ from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction
-from members.selectors.access import CommunityAccess
 from members.models import User
+from members.selectors.access import CommunityAccess
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def _lock_live(target: Post | Comment) -> None:
     model = type(target)
     live = {"deleted_at__isnull": True} if model is Post else {"is_deleted": False}
     if not model.objects.select_for_update(no_key=True).filter(pk=target.pk, **live).exists():
-        raise NotFound(f"{model._meta.verbose_name.capitalize()} not found.")
+        raise NotFound(f"{str(model._meta.verbose_name).capitalize()} not found.")
 
 
 def _set_like(*, target: Post | Comment, user: User, liked: bool) -> LikeState:

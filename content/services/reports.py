@@ -6,15 +6,16 @@ makes concurrent first reports converge on one item.
 """
 
 from datetime import timedelta
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from content.access import post_readable
 from content.models import Comment, Post, PostStatus, Report, ReportEntry, ReportStatus, ReportTarget
 from content.services.comments import comment_delete
@@ -25,7 +26,7 @@ from members.services.moderation import member_ban, member_mute
 
 
 def _check_target(*, community: Community, reporter: User, access: CommunityAccess, target_type: str,
-                  target_id: object) -> None:
+                  target_id: UUID) -> None:
     """The target must exist in this community and be visible to the reporter (else 404)."""
     if target_type == ReportTarget.POST:
         post = Post.objects.select_related("community", "channel").filter(pk=target_id, community=community).first()
@@ -46,7 +47,7 @@ def _check_target(*, community: Community, reporter: User, access: CommunityAcce
         raise Conflict("You cannot report yourself or your own content.", field="target_id", code="self_report")
 
 
-def _open_report(*, community: Community, target_type: str, target_id: object) -> Report:
+def _open_report(*, community: Community, target_type: str, target_id: UUID) -> Report:
     report = (Report.objects.select_for_update()
               .filter(target_type=target_type, target_id=target_id, status=ReportStatus.OPEN).first())
     if report is not None:
@@ -63,7 +64,7 @@ def _open_report(*, community: Community, target_type: str, target_id: object) -
 
 @atomic_with_retry
 def report_submit(
-    *, community: Community, reporter: User, access: CommunityAccess, target_type: str, target_id: object,
+    *, community: Community, reporter: User, access: CommunityAccess, target_type: str, target_id: UUID,
     category: str, text: str = "",
 ) -> Report:
     """File a report. Raises NotFound for an unknown/invisible target, ValidationFailed for a
@@ -75,8 +76,8 @@ def report_submit(
     try:
         with transaction.atomic():
             ReportEntry.objects.create(report=report, reporter=reporter, category=category, text=text)
-    except IntegrityError:
-        raise Conflict("You already reported this.", code="already_reported")
+    except IntegrityError as exc:
+        raise Conflict("You already reported this.", code="already_reported") from exc
     Report.objects.filter(pk=report.pk).update(reporter_count=F("reporter_count") + 1,
                                                last_reported_at=timezone.now())
     report.refresh_from_db()
@@ -121,7 +122,9 @@ def report_target(report: Report) -> Post | Comment | Member | None:
             .filter(community_id=report.community_id, user_id=report.target_id).first())
 
 
-def _target_user(target: Post | Comment | Member) -> User:
+def _target_user(target: Post | Comment | Member | None) -> User:
+    """Precondition: `target` exists (report_decide refuses a gone target before acting on it)."""
+    assert target is not None
     user = target.user if isinstance(target, Member) else target.author
     if user is None:
         raise Conflict("The author's account no longer exists.", code="author_gone")
@@ -149,8 +152,9 @@ def report_decide(
     if decision not in DECISIONS:
         raise ValidationFailed(f"Unknown decision {decision!r}.", field="decision", code="invalid_choice")
     _require(access, "report.review")
-    if DECISION_CODES[decision]:
-        _require(access, DECISION_CODES[decision])
+    code = DECISION_CODES[decision]
+    if code:
+        _require(access, code)
     target = report_target(report)
     if target is None and decision != "approve":
         raise Conflict("The reported content no longer exists.", code="target_gone")
@@ -169,6 +173,7 @@ def report_decide(
     elif decision == "lock":
         if isinstance(target, Member):
             raise ValidationFailed("Lock applies to posts and comments.", field="decision")
+        assert target is not None  # refused above: only an approval may find the target gone
         post = target if isinstance(target, Post) else target.post
         post_moderate(post=post, moderator=moderator, action="lock", reason=note)
     elif decision == "ban":

@@ -13,6 +13,7 @@ the same direct way, without dedupe: an outage must not lose them nor fail the r
 
 import hashlib
 import logging
+from uuid import UUID
 
 from django.conf import settings
 from django.core.cache import cache
@@ -65,11 +66,11 @@ def _counter_prefix() -> str:
     return cache.make_key("post_views:n:")
 
 
-def _count_directly(post_id: object, n: int = 1) -> None:
+def _count_directly(post_id: UUID, n: int = 1) -> None:
     Post.objects.filter(pk=post_id).update(view_count=F("view_count") + n)
 
 
-def post_view_register(*, post_id: object, viewer_key: str) -> None:
+def post_view_register(*, post_id: UUID, viewer_key: str) -> None:
     """Count one view of a post by a viewer (a user id, or e.g. a hash of an anonymous
     client's address), at most once per dedupe window. Never raises for a cache outage.
     """
@@ -126,7 +127,7 @@ def post_views_flush(*, max_batches: int = 100) -> int:
         if not flat:
             return applied
         counts = {
-            (k.decode() if isinstance(k, bytes) else k): int(n) for k, n in zip(flat[::2], flat[1::2])
+            (k.decode() if isinstance(k, bytes) else k): int(n) for k, n in zip(flat[::2], flat[1::2], strict=False)
         }
         try:
             _apply(counts)

@@ -1,5 +1,7 @@
 """Media attachments: upload into a community, read, delete while unused."""
 
+from uuid import UUID
+
 from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +20,8 @@ from content.access import require_unlocked
 from content.models import Attachment
 from content.serializers.attachments import AttachmentOutputSerializer, AttachmentUploadSerializer
 from content.services import attachments as services
-from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted
+from members.authentication import request_user
+from members.permissions import CanViewCommunity, IsActiveMember, IsNotMuted, PermissionEntries
 from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
@@ -41,7 +44,7 @@ def _content_length(request: Request) -> int:
 class CommunityAttachmentViewSet(CommunityScopedViewSet):
     serializer_class = AttachmentOutputSerializer
     parser_classes = [MultiPartParser]
-    permission_classes = [IsAuthenticated, IsActiveMember(), IsNotMuted()]
+    permission_classes: PermissionEntries = [IsAuthenticated, IsActiveMember(), IsNotMuted()]
 
     @extend_schema(
         summary="Upload a file (multipart field `file`); attach it with a post's attachment_ids",
@@ -56,7 +59,7 @@ class CommunityAttachmentViewSet(CommunityScopedViewSet):
             services.attachment_too_large()
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = services.attachment_upload(community=self.community, uploader=request.user,
+        attachment = services.attachment_upload(community=self.community, uploader=request_user(request),
                                                 upload=serializer.validated_data["file"])
         return Response(AttachmentOutputSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
@@ -81,12 +84,12 @@ class AttachmentViewSet(ActionPermissionsMixin, GenericViewSet):
         return attachment
 
     @extend_schema(summary="Get an attachment (with its URL)")
-    def retrieve(self, request: Request, attachment_id: str) -> Response:
+    def retrieve(self, request: Request, attachment_id: UUID) -> Response:
         return Response(AttachmentOutputSerializer(self.get_object()).data)
 
     @extend_schema(summary="Delete your attachment while no post uses it")
-    def destroy(self, request: Request, attachment_id: str) -> Response:
-        services.attachment_delete(attachment=self.get_object(), user=request.user)
+    def destroy(self, request: Request, attachment_id: UUID) -> Response:
+        services.attachment_delete(attachment=self.get_object(), user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,11 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins
 from rest_framework.permissions import IsAuthenticated
 
-from community_service.api.filters import StrictFilterSet
 from communities.models import AuditAction, AuditLogEntry
+from community_service.api.filters import StrictFilterSet
 from content.selectors import reports as selectors
 from content.serializers.reports import AuditLogEntrySerializer
-from members.permissions import HasCommunityPermission
+from members.permissions import HasCommunityPermission, PermissionEntries
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -31,7 +31,7 @@ class AuditLogFilter(StrictFilterSet):
 class AuditLogViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = AuditLogEntrySerializer
     filterset_class = AuditLogFilter
-    permission_classes = [IsAuthenticated, HasCommunityPermission("audit.view")]
+    permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("audit.view")]
 
     def get_queryset(self) -> QuerySet[AuditLogEntry]:
         if getattr(self, "swagger_fake_view", False):

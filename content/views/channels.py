@@ -1,5 +1,7 @@
 """Channels: list/create/reorder under a community; read/update/delete and overwrites by id."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -23,8 +25,8 @@ from content.serializers.channels import (
     overwrite_output,
 )
 from content.services import channels as services
-from members.selectors.access import request_community_access
 from members.permissions import CanViewCommunity, HasCommunityPermission
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -97,31 +99,31 @@ class ChannelViewSet(ActionPermissionsMixin, GenericViewSet):
             raise NotFound("Channel not found.")
         return channel
 
-    def retrieve(self, request: Request, channel_id: str) -> Response:
+    def retrieve(self, request: Request, channel_id: UUID) -> Response:
         return Response(ChannelOutputSerializer(self.get_object()).data)
 
-    def update(self, request: Request, channel_id: str, partial: bool = False) -> Response:
+    def update(self, request: Request, channel_id: UUID, partial: bool = False) -> Response:
         channel = self.get_object()
         serializer = ChannelInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         channel = services.channel_update(channel=channel, data=dict(serializer.validated_data))
         return Response(ChannelOutputSerializer(channel).data)
 
-    def partial_update(self, request: Request, channel_id: str) -> Response:
+    def partial_update(self, request: Request, channel_id: UUID) -> Response:
         return self.update(request, channel_id, partial=True)
 
-    def destroy(self, request: Request, channel_id: str) -> Response:
+    def destroy(self, request: Request, channel_id: UUID) -> Response:
         services.channel_delete(channel=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="The channel's role and member overwrites", responses={200: OverwritesInputSerializer})
-    def overwrites(self, request: Request, channel_id: str) -> Response:
+    def overwrites(self, request: Request, channel_id: UUID) -> Response:
         channel = self.get_object()
         return Response({"overwrites": [overwrite_output(o) for o in selectors.channel_overwrites(channel=channel)]})
 
     @extend_schema(summary="Replace the channel's overwrites (allow/deny post.create, comment.create)",
                    request=OverwritesInputSerializer, responses={200: OverwritesInputSerializer})
-    def set_overwrites(self, request: Request, channel_id: str) -> Response:
+    def set_overwrites(self, request: Request, channel_id: UUID) -> Response:
         channel = self.get_object()
         serializer = OverwritesInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

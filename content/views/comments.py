@@ -1,5 +1,7 @@
 """Threaded comments: a post's threads (paged), write, edit and delete."""
 
+from uuid import UUID
+
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,8 +14,8 @@ from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
-from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.api.schema import page_or_cursor_response
+from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.models import Comment, Post
 from content.selectors import comments as selectors
@@ -25,6 +27,7 @@ from content.serializers.comments import (
     CommentUpdateSerializer,
 )
 from content.services import comments as services
+from members.authentication import request_user, request_user_id
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -39,21 +42,17 @@ ORDERING = OpenApiParameter(
 CURSOR = cursor_parameter()
 
 
-def _user_id(request: Request) -> object | None:
-    return request.user.pk if request.user.is_authenticated else None
-
-
 class _CommentViewSet(ActionPermissionsMixin, GenericViewSet):
     """Comments of posts the caller can read; another community's or an invisible post's are 404."""
 
     queryset = Comment.objects.none()
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     def fresh(self, comment: Comment) -> Comment:
         """The comment just written, re-read as the caller sees it (author, liked_by_me)."""
-        return selectors.comment_written(comment_id=comment.pk, user_id=_user_id(self.request))
+        return selectors.comment_written(comment_id=comment.pk, user_id=request_user_id(self.request))
 
 
 @extend_schema(tags=["comments"], parameters=[POST])
@@ -65,7 +64,7 @@ class PostCommentViewSet(_CommentViewSet):
     action_permissions = {"list": [AllowAny], "create": [IsAuthenticated]}
 
     def get_post(self) -> Post:
-        return selectors.comment_post_get(post_id=self.kwargs["post_id"], user_id=_user_id(self.request),
+        return selectors.comment_post_get(post_id=self.kwargs["post_id"], user_id=request_user_id(self.request),
                                           access_for=self.access_for)
 
     @extend_schema(
@@ -73,12 +72,12 @@ class PostCommentViewSet(_CommentViewSet):
         parameters=[ORDERING, CURSOR],
         responses={200: page_or_cursor_response(CommentThreadSerializer, "CommentThread")},
     )
-    def list(self, request: Request, post_id: str) -> Response:
+    def list(self, request: Request, post_id: UUID) -> Response:
         ordering = request.query_params.get("ordering") or selectors.DEFAULT_ROOT_ORDERING
         if ordering not in selectors.ROOT_ORDERINGS:
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.ROOT_ORDERINGS)}."]})
         post = self.get_post()
-        user_id = _user_id(request)
+        user_id = request_user_id(request)
         roots = selectors.comment_roots(post=post, user_id=user_id)
         if KeysetPagination.requested(request):
             items, next_url, prev_url = KeysetPagination(selectors.ROOT_ORDERINGS[ordering]).paginate(roots, request)
@@ -86,17 +85,18 @@ class PostCommentViewSet(_CommentViewSet):
             return Response({"items": CommentThreadSerializer(items, many=True).data, "next": next_url,
                              "previous": prev_url})
         page = self.paginate_queryset(roots.order_by(*selectors.ROOT_ORDERINGS[ordering]))
+        assert page is not None, "the view has a paginator"
         selectors.comment_tree_attach(page, user_id=user_id)
         return self.get_paginated_response(CommentThreadSerializer(page, many=True).data)
 
     @extend_schema(summary="Comment on a post, or reply to one of its comments", request=CommentInputSerializer,
                    responses={201: CommentOutputSerializer})
-    def create(self, request: Request, post_id: str) -> Response:
+    def create(self, request: Request, post_id: UUID) -> Response:
         post = self.get_post()
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        comment = services.comment_create(post=post, author=request.user, access=self.access_for(post.community_id),
-                                          **serializer.validated_data)
+        comment = services.comment_create(post=post, author=request_user(request),
+                                          access=self.access_for(post.community_id), **serializer.validated_data)
         return Response(CommentOutputSerializer(self.fresh(comment)).data, status=status.HTTP_201_CREATED)
 
 
@@ -108,17 +108,17 @@ class CommentViewSet(_CommentViewSet):
     permission_classes = [IsAuthenticated]
 
     def get_object(self) -> Comment:
-        return selectors.comment_get(comment_id=self.kwargs["comment_id"], user_id=_user_id(self.request),
+        return selectors.comment_get(comment_id=self.kwargs["comment_id"], user_id=request_user_id(self.request),
                                      access_for=self.access_for)
 
     @extend_schema(summary="Edit your comment (marks it edited)", request=CommentUpdateSerializer,
                    responses={200: CommentOutputSerializer})
-    def partial_update(self, request: Request, comment_id: str) -> Response:
+    def partial_update(self, request: Request, comment_id: UUID) -> Response:
         comment = self.get_object()
         # PATCH semantics: an empty body is a valid request that changes nothing.
         serializer = CommentUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        comment = services.comment_update(comment=comment, actor=request.user,
+        comment = services.comment_update(comment=comment, actor=request_user(request),
                                           access=self.access_for(comment.community_id), **serializer.validated_data)
         return Response(CommentOutputSerializer(self.fresh(comment)).data)
 
@@ -126,9 +126,10 @@ class CommentViewSet(_CommentViewSet):
         summary="Delete a comment (author, or comment.moderate); with replies it stays as [deleted]",
         responses={204: None},
     )
-    def destroy(self, request: Request, comment_id: str) -> Response:
+    def destroy(self, request: Request, comment_id: UUID) -> Response:
         comment = self.get_object()
-        services.comment_delete(comment=comment, actor=request.user, access=self.access_for(comment.community_id))
+        services.comment_delete(comment=comment, actor=request_user(request),
+                                access=self.access_for(comment.community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -163,7 +164,7 @@ class CommunityCommentSearchViewSet(CommunityScopedViewSet):
         access = request_community_access(request, self.community.pk)
         paginator = SearchPagination()
         comments = paginator.paginate_search(request, lambda page, size: selectors.comment_search(
-            community=self.community, user_id=_user_id(request), access=access,
+            community=self.community, user_id=request_user_id(request), access=access,
             text=query.validated_data["search"], page=page, page_size=size))
         return Response(paginator.envelope(CommentSearchResultSerializer(comments, many=True).data))
 

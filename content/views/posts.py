@@ -1,5 +1,7 @@
 """Posts: community feeds (page or keyset cursor), detail, writes and moderation."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -14,9 +16,9 @@ from rest_framework.viewsets import GenericViewSet
 from community_service.api.clients import client_address
 from community_service.api.pagination import KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import SearchListMixin, search_text, search_page_schema, search_parameter
-from community_service.search import SearchPage
+from community_service.api.search import SearchListMixin, search_page_schema, search_parameter, search_text
 from community_service.api.viewsets import ActionPermissionsMixin
+from community_service.search import SearchPage
 from content.filters import PostFilter
 from content.models import Post, PostStatus
 from content.selectors import posts as selectors
@@ -31,8 +33,9 @@ from content.serializers.posts import (
 )
 from content.services import posts as services
 from content.services import view_counts
-from members.selectors.access import request_community_access
+from members.authentication import request_user, request_user_id
 from members.permissions import CanViewCommunity, HasCommunityPermission
+from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -44,10 +47,6 @@ ORDERING = OpenApiParameter(
     "`search` only filters and the order is `ordering`'s.",
 )
 CURSOR = cursor_parameter()
-
-
-def _user_id(request: Request) -> object | None:
-    return request.user.pk if request.user.is_authenticated else None
 
 
 def _viewer_key(request: Request) -> str:
@@ -84,7 +83,8 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
     def get_queryset(self) -> QuerySet[Post]:
         if getattr(self, "swagger_fake_view", False):
             return Post.objects.none()
-        return selectors.post_feed(community=self.community, user_id=_user_id(self.request), access=self.access())
+        return selectors.post_feed(community=self.community, user_id=request_user_id(self.request),
+                                   access=self.access())
 
     def run_search(self, queryset: QuerySet[Post], *, text: str, page: int, page_size: int) -> SearchPage:
         # Relevance, unless the caller asked for an order.
@@ -121,7 +121,7 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
         data = dict(serializer.validated_data)
         channel_id = data.pop("channel_id", None)
         channel = channel_in_community(community=self.community, channel_id=channel_id) if channel_id else None
-        post = services.post_create(community=self.community, author=request.user, access=self.access(),
+        post = services.post_create(community=self.community, author=request_user(request), access=self.access(),
                                     channel=channel, **data)
         fresh = selectors.post_written(post_id=post.pk, user_id=request.user.pk)
         return Response(PostOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -148,27 +148,27 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
         **dict.fromkeys(["approve", "reject", "pin", "unpin", "lock", "unlock"], moderate),
     }
 
-    def access_for(self, community_id: object):
+    def access_for(self, community_id: UUID):
         return request_community_access(self.request, community_id)
 
     def get_object(self) -> Post:
-        post = selectors.post_get(post_id=self.kwargs["post_id"], user_id=_user_id(self.request),
+        post = selectors.post_get(post_id=self.kwargs["post_id"], user_id=request_user_id(self.request),
                                   access_for=self.access_for)
         self.check_object_permissions(self.request, post)
         return post
 
     def respond(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
         # What the write committed, even if a concurrent delete hid the post right after.
-        fresh = selectors.post_written(post_id=post.pk, user_id=_user_id(self.request))
+        fresh = selectors.post_written(post_id=post.pk, user_id=request_user_id(self.request))
         return Response(PostOutputSerializer(fresh).data, status=code)
 
-    def retrieve(self, request: Request, post_id: str) -> Response:
+    def retrieve(self, request: Request, post_id: UUID) -> Response:
         post = self.get_object()
         if post.status == PostStatus.PUBLISHED:
             view_counts.post_view_register(post_id=post.pk, viewer_key=_viewer_key(request))
         return Response(PostOutputSerializer(post).data)
 
-    def update(self, request: Request, post_id: str, partial: bool = False) -> Response:
+    def update(self, request: Request, post_id: UUID, partial: bool = False) -> Response:
         post = self.get_object()
         serializer = PostUpdateSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -177,48 +177,48 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
             channel_id = data.pop("channel_id")
             data["channel"] = channel_in_community(community=post.community, channel_id=channel_id) if channel_id \
                 else None
-        post = services.post_update(post=post, actor=request.user, access=self.access_for(post.community_id),
+        post = services.post_update(post=post, actor=request_user(request), access=self.access_for(post.community_id),
                                     data=data)
         return self.respond(post)
 
-    def partial_update(self, request: Request, post_id: str) -> Response:
+    def partial_update(self, request: Request, post_id: UUID) -> Response:
         return self.update(request, post_id, partial=True)
 
-    def destroy(self, request: Request, post_id: str) -> Response:
+    def destroy(self, request: Request, post_id: UUID) -> Response:
         post = self.get_object()
-        services.post_delete(post=post, actor=request.user, access=self.access_for(post.community_id))
+        services.post_delete(post=post, actor=request_user(request), access=self.access_for(post.community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _moderate(self, request: Request, action: str, serializer_class: type = ModerationReasonSerializer) -> Response:
         post = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        post = services.post_moderate(post=post, moderator=request.user, action=action,
+        post = services.post_moderate(post=post, moderator=request_user(request), action=action,
                                       reason=serializer.validated_data.get("reason", ""))
         return self.respond(post)
 
     @extend_schema(summary="Approve a post waiting for review", request=ModerationReasonSerializer)
-    def approve(self, request: Request, post_id: str) -> Response:
+    def approve(self, request: Request, post_id: UUID) -> Response:
         return self._moderate(request, "approve")
 
     @extend_schema(summary="Reject a post waiting for review, with a reason", request=RejectInputSerializer)
-    def reject(self, request: Request, post_id: str) -> Response:
+    def reject(self, request: Request, post_id: UUID) -> Response:
         return self._moderate(request, "reject", RejectInputSerializer)
 
     @extend_schema(summary="Pin a post (community-wide cap)", request=ModerationReasonSerializer)
-    def pin(self, request: Request, post_id: str) -> Response:
+    def pin(self, request: Request, post_id: UUID) -> Response:
         return self._moderate(request, "pin")
 
     @extend_schema(summary="Unpin a post", request=ModerationReasonSerializer)
-    def unpin(self, request: Request, post_id: str) -> Response:
+    def unpin(self, request: Request, post_id: UUID) -> Response:
         return self._moderate(request, "unpin")
 
     @extend_schema(summary="Lock comments on a post", request=ModerationReasonSerializer)
-    def lock(self, request: Request, post_id: str) -> Response:
+    def lock(self, request: Request, post_id: UUID) -> Response:
         return self._moderate(request, "lock")
 
     @extend_schema(summary="Unlock comments on a post", request=ModerationReasonSerializer)
-    def unlock(self, request: Request, post_id: str) -> Response:
+    def unlock(self, request: Request, post_id: UUID) -> Response:
         return self._moderate(request, "unlock")
 
 

@@ -1,5 +1,7 @@
 """Likes on posts and comments: POST to like, DELETE to unlike; both idempotent."""
 
+from uuid import UUID
+
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +16,7 @@ from content.selectors.comments import comment_get, comment_post_get
 from content.serializers.comments import LikeStateSerializer
 from content.services import reactions as services
 from content.services.reactions import LikeState
+from members.authentication import request_user
 from members.selectors.access import CommunityAccess, request_community_access
 
 POST = OpenApiParameter("post_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Post UUID.")
@@ -27,7 +30,7 @@ class _LikeViewSet(ActionPermissionsMixin, GenericViewSet):
     serializer_class = LikeStateSerializer
     permission_classes = [IsAuthenticated]
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     @staticmethod
@@ -39,18 +42,19 @@ class _LikeViewSet(ActionPermissionsMixin, GenericViewSet):
 class PostLikeViewSet(_LikeViewSet):
     """Likes on a published post you can read. Active, unmuted members only; idempotent."""
 
-    def _post(self, post_id: str) -> Post:
+    def _post(self, post_id: UUID) -> Post:
         return comment_post_get(post_id=post_id, user_id=self.request.user.pk, access_for=self.access_for)
 
     @extend_schema(summary="Like a post (liking again changes nothing)")
-    def like(self, request: Request, post_id: str) -> Response:
+    def like(self, request: Request, post_id: UUID) -> Response:
         post = self._post(post_id)
-        return self.respond(services.post_like(post=post, user=request.user, access=self.access_for(post.community_id)))
+        return self.respond(services.post_like(post=post, user=request_user(request),
+                                               access=self.access_for(post.community_id)))
 
     @extend_schema(summary="Take back your like of a post (no like: no change)")
-    def unlike(self, request: Request, post_id: str) -> Response:
+    def unlike(self, request: Request, post_id: UUID) -> Response:
         post = self._post(post_id)
-        return self.respond(services.post_unlike(post=post, user=request.user,
+        return self.respond(services.post_unlike(post=post, user=request_user(request),
                                                  access=self.access_for(post.community_id)))
 
 
@@ -59,19 +63,19 @@ class CommentLikeViewSet(_LikeViewSet):
     """Likes on a live comment of a published post you can read. Active, unmuted members only;
     idempotent."""
 
-    def _comment(self, comment_id: str) -> Comment:
+    def _comment(self, comment_id: UUID) -> Comment:
         return comment_get(comment_id=comment_id, user_id=self.request.user.pk, access_for=self.access_for)
 
     @extend_schema(summary="Like a comment (liking again changes nothing)")
-    def like(self, request: Request, comment_id: str) -> Response:
+    def like(self, request: Request, comment_id: UUID) -> Response:
         comment = self._comment(comment_id)
-        return self.respond(services.comment_like(comment=comment, user=request.user,
+        return self.respond(services.comment_like(comment=comment, user=request_user(request),
                                                   access=self.access_for(comment.community_id)))
 
     @extend_schema(summary="Take back your like of a comment (no like: no change)")
-    def unlike(self, request: Request, comment_id: str) -> Response:
+    def unlike(self, request: Request, comment_id: UUID) -> Response:
         comment = self._comment(comment_id)
-        return self.respond(services.comment_unlike(comment=comment, user=request.user,
+        return self.respond(services.comment_unlike(comment=comment, user=request_user(request),
                                                     access=self.access_for(comment.community_id)))
 
 

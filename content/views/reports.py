@@ -1,5 +1,8 @@
 """Reports (flags) and the moderation queue."""
 
+from typing import Any
+from uuid import UUID
+
 import django_filters
 from django.db.models import QuerySet
 from django.urls import path
@@ -24,8 +27,9 @@ from content.serializers.reports import (
     ReportSubmittedSerializer,
 )
 from content.services import reports as services
+from members.authentication import request_user
+from members.permissions import HasCommunityPermission, IsActiveMember, PermissionEntries
 from members.selectors.access import request_community_access
-from members.permissions import HasCommunityPermission, IsActiveMember
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -59,7 +63,7 @@ class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
             return Report.objects.none()
         return selectors.report_queue(community=self.community)
 
-    def filter_queryset(self, queryset: QuerySet[Report]) -> QuerySet[Report]:
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         queryset = super().filter_queryset(queryset)
         return queryset if "status" in self.request.query_params else queryset.filter(status=ReportStatus.OPEN)
 
@@ -67,7 +71,7 @@ class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         serializer = ReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = services.report_submit(
-            community=self.community, reporter=request.user,
+            community=self.community, reporter=request_user(request),
             access=request_community_access(request, self.community.pk), **serializer.validated_data,
         )
         return Response(ReportSubmittedSerializer(report).data, status=status.HTTP_201_CREATED)
@@ -77,7 +81,7 @@ class CommunityReportViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
 class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
     serializer_class = ReportOutputSerializer
     queryset = Report.objects.none()
-    permission_classes = [IsAuthenticated, HasCommunityPermission("report.review")]
+    permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("report.review")]
 
     def get_object(self) -> Report:
         report = selectors.report_detail(report_id=self.kwargs["report_id"])
@@ -89,23 +93,23 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         return report
 
     @extend_schema(summary="Get a report with its entries")
-    def retrieve(self, request: Request, report_id: str) -> Response:
+    def retrieve(self, request: Request, report_id: UUID) -> Response:
         return Response(ReportOutputSerializer(self.get_object()).data)
 
     def _close(self, request: Request, resolve: bool) -> Response:
         report = self.get_object()
         serializer = ReportCloseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        report = services.report_close(report=report, moderator=request.user, resolve=resolve,
+        report = services.report_close(report=report, moderator=request_user(request), resolve=resolve,
                                        note=serializer.validated_data["note"])
         return Response(ReportOutputSerializer(selectors.report_detail(report_id=report.pk)).data)
 
     @extend_schema(summary="Resolve a report (action was taken), with a note", request=ReportCloseInputSerializer)
-    def resolve(self, request: Request, report_id: str) -> Response:
+    def resolve(self, request: Request, report_id: UUID) -> Response:
         return self._close(request, resolve=True)
 
     @extend_schema(summary="Dismiss a report (nothing to do), with a note", request=ReportCloseInputSerializer)
-    def dismiss(self, request: Request, report_id: str) -> Response:
+    def dismiss(self, request: Request, report_id: UUID) -> Response:
         return self._close(request, resolve=False)
 
 

@@ -8,16 +8,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from communities.selectors import community_search
+from communities.serializers import CommunitySearchResultSerializer
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import SearchPagination
 from community_service.api.search import search_page_parameters, search_page_schema
 from community_service.search import MAX_RESULTS
-from communities.selectors import community_search
-from members.selectors.communities import community_list_visible
-from communities.serializers import CommunitySearchResultSerializer
 from content.selectors.posts import post_global_search
 from content.serializers.posts import PostSearchResultSerializer
 from members.permissions import is_superadmin
+from members.selectors.communities import community_list_visible
 
 # How many communities to show above the post results.
 TOP_COMMUNITIES = 5

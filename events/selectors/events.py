@@ -6,6 +6,7 @@ on the waitlist) annotated in the same query, so lists cost the same at any size
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.db.models import CharField, Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.utils import timezone
@@ -27,7 +28,7 @@ FEED_PAST = timedelta(days=30)
 FEED_MAX_EVENTS = 500
 
 
-def _with_viewer(queryset: QuerySet[Event], *, user_id: object | None) -> QuerySet[Event]:
+def _with_viewer(queryset: QuerySet[Event], *, user_id: UUID | None) -> QuerySet[Event]:
     """Organiser, plus the caller's live registration: my_status, my_waitlist_position."""
     queryset = queryset.select_related("organizer")
     if user_id is None:
@@ -47,7 +48,7 @@ def _with_viewer(queryset: QuerySet[Event], *, user_id: object | None) -> QueryS
     )
 
 
-def event_list(*, community: Community, user_id: object | None, access: CommunityAccess) -> QuerySet[Event]:
+def event_list(*, community: Community, user_id: UUID | None, access: CommunityAccess) -> QuerySet[Event]:
     """The community's events the caller may read (unordered: the filter orders by `when`)."""
     events = Event.objects.filter(community=community).filter(event_readable_filter(access=access))
     return _with_viewer(events, user_id=user_id)
@@ -64,7 +65,7 @@ def event_when(queryset: QuerySet[Event], *, when: str, now: datetime | None = N
     return queryset.order_by(*ORDERINGS[when])
 
 
-def event_get(*, event_id: object, user_id: object | None, access_for: Callable[[object], CommunityAccess],
+def event_get(*, event_id: UUID, user_id: UUID | None, access_for: Callable[[UUID], CommunityAccess],
               viewer: bool = True) -> Event:
     """One readable event, or NotFound. `access_for(community_id)` gives the caller's access.
 
@@ -77,7 +78,7 @@ def event_get(*, event_id: object, user_id: object | None, access_for: Callable[
     return require_readable_event(event, access=access)
 
 
-def event_calendar_feed(*, community: Community, user_id: object | None, access: CommunityAccess) -> list[Event]:
+def event_calendar_feed(*, community: Community, user_id: UUID | None, access: CommunityAccess) -> list[Event]:
     """Events for the community's .ics feed: upcoming and the last FEED_PAST, soonest first."""
     since = timezone.now() - FEED_PAST
     events = event_list(community=community, user_id=user_id, access=access).filter(ends_at__gt=since)

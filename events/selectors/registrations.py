@@ -1,5 +1,7 @@
 """Reads for registrations: an event's participants and one caller's own registration."""
 
+from uuid import UUID
+
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -18,7 +20,7 @@ def participant_list(*, event: Event) -> QuerySet[Registration]:
     )
 
 
-def registration_of(*, event: Event, user_id: object) -> Registration | None:
+def registration_of(*, event: Event, user_id: UUID) -> Registration | None:
     """The caller's live registration with `waitlist_position` set (None when going)."""
     registration = Registration.objects.filter(event=event, user_id=user_id, status__in=LIVE_REGISTRATION).first()
     if registration is not None:

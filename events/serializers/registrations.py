@@ -32,4 +32,5 @@ class ParticipantOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_waitlist_position(self, registration: Registration) -> int | None:
-        return registration.queue_rank if registration.status == "waitlisted" else None
+        # queue_rank is the participant_list queryset's annotation, which the model type does not carry.
+        return registration.queue_rank if registration.status == "waitlisted" else None  # type: ignore[attr-defined]

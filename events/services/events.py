@@ -7,6 +7,7 @@ filled under that lock (events.services.registrations).
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -67,7 +68,7 @@ def _validate(*, starts_at: datetime, ends_at: datetime, registration_deadline: 
 
 
 @atomic_with_retry
-def event_create(*, community: Community, organizer: User, access: CommunityAccess, data: dict) -> Event:
+def event_create(*, community: Community, organizer: User, access: CommunityAccess, data: dict[str, Any]) -> Event:
     """Schedule an event organised by the caller. `data` holds validated fields (aware times).
 
     Raises PermissionDenied (require_can_create_event) and ValidationFailed naming a field.
@@ -85,7 +86,7 @@ def event_create(*, community: Community, organizer: User, access: CommunityAcce
 
 
 @atomic_with_retry
-def event_update(*, event: Event, actor: User, access: CommunityAccess, data: dict) -> Event:
+def event_update(*, event: Event, actor: User, access: CommunityAccess, data: dict[str, Any]) -> Event:
     """Edit an event (the organiser, or event.manage). Only fields whose value changes count.
 
     A completed or cancelled event takes only a new description; an ongoing one keeps its

@@ -11,6 +11,7 @@ event's lock, so the order among one event's registrations never matters.
 """
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import F
 from django.utils import timezone
@@ -38,7 +39,7 @@ def _record(event_type: str, event: Event, registration: Registration, **extra: 
     )
 
 
-def event_lock(event_id: object) -> Event:
+def event_lock(event_id: UUID) -> Event:
     """The event row, locked for this transaction (FOR NO KEY UPDATE: registrations may still
     reference it). Raises NotFound when it is gone or soft-deleted."""
     event = Event.objects.select_for_update(no_key=True).filter(pk=event_id, deleted_at__isnull=True).first()

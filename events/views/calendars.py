@@ -5,11 +5,15 @@ read (public and restricted communities, not members-only events); with a token 
 holds what its holder may read, online links included for events they are going to.
 """
 
+from collections.abc import Iterable
+from uuid import UUID
+
 from django.http import HttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
@@ -20,6 +24,7 @@ from events.access import sees_online_url
 from events.models import Event
 from events.selectors.events import event_calendar_feed, event_get
 from events.serializers.calendars import calendar_body
+from members.authentication import request_user_id
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -32,15 +37,15 @@ class _ErrorsAsJson(BaseContentNegotiation):
     """Whatever a calendar client accepts, errors are the API's JSON; successes are
     text/calendar responses that bypass the renderers."""
 
-    def select_parser(self, request: Request, parsers: list) -> object:
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        parsers = list(parsers)
         return parsers[0] if parsers else None
 
-    def select_renderer(self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None):
+    def select_renderer(self, request: Request, renderers: Iterable[BaseRenderer],
+                        format_suffix: str | None = None) -> tuple[BaseRenderer, str]:
+        renderer = list(renderers)[0]
+        return renderer, renderer.media_type
         return renderers[0], renderers[0].media_type
-
-
-def _user_id(request: Request) -> object | None:
-    return request.user.pk if request.user.is_authenticated else None
 
 
 def _calendar(body: bytes, *, filename: str, attachment: bool) -> HttpResponse:
@@ -51,7 +56,7 @@ def _calendar(body: bytes, *, filename: str, attachment: bool) -> HttpResponse:
 
 
 def _url_rule(request: Request, access: CommunityAccess):
-    return lambda event: sees_online_url(event, user_id=_user_id(request), access=access,
+    return lambda event: sees_online_url(event, user_id=request_user_id(request), access=access,
                                          my_status=getattr(event, "my_status", None))
 
 
@@ -61,15 +66,15 @@ class EventCalendarViewSet(ActionPermissionsMixin, GenericViewSet):
     content_negotiation_class = _ErrorsAsJson
     permission_classes = [AllowAny]
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     @extend_schema(summary="One event as an iCalendar file (import it into a calendar app)",
                    parameters=[OpenApiParameter("event_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
                    responses=CALENDAR)
-    def ical(self, request: Request, event_id: str) -> HttpResponse:
+    def ical(self, request: Request, event_id: UUID) -> HttpResponse:
         """Stable UID per event; SEQUENCE grows with every change; STATUS:CANCELLED once cancelled."""
-        event = event_get(event_id=event_id, user_id=_user_id(request), access_for=self.access_for)
+        event = event_get(event_id=event_id, user_id=request_user_id(request), access_for=self.access_for)
         body = calendar_body([event], name=event.title,
                              show_url=_url_rule(request, self.access_for(event.community_id)))
         return _calendar(body, filename=f"event-{event.pk}.ics", attachment=True)
@@ -91,7 +96,7 @@ class CommunityCalendarViewSet(CommunityScopedViewSet):
     def feed(self, request: Request, community_pk: str) -> HttpResponse:
         """Upcoming events and those of the last 30 days (at most 500), cancelled ones included."""
         access = request_community_access(request, self.community.pk)
-        events = event_calendar_feed(community=self.community, user_id=_user_id(request), access=access)
+        events = event_calendar_feed(community=self.community, user_id=request_user_id(request), access=access)
         body = calendar_body(events, name=self.community.name, show_url=_url_rule(request, access))
         return _calendar(body, filename=f"{self.community.slug}-events.ics", attachment=False)
 

@@ -1,5 +1,7 @@
 """Events: a community's list (page or keyset cursor), scheduling, detail, edits, cancel, delete."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,6 +27,7 @@ from events.serializers.events import (
     EventUpdateSerializer,
 )
 from events.services import events as services
+from members.authentication import request_user, request_user_id
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -35,10 +38,6 @@ CURSOR = OpenApiParameter(
     "cursor", str, description="Keyset pagination for long histories: send it empty for the first page, then "
     "follow `next`/`previous`. The response is then {items, next, previous}.",
 )
-
-
-def user_id_of(request: Request) -> object | None:
-    return request.user.pk if request.user.is_authenticated else None
 
 
 @extend_schema_view(
@@ -65,10 +64,11 @@ class CommunityEventViewSet(CommunityScopedViewSet):
     def get_queryset(self) -> QuerySet[Event]:
         if getattr(self, "swagger_fake_view", False):
             return Event.objects.none()
-        return selectors.event_list(community=self.community, user_id=user_id_of(self.request), access=self.access())
+        return selectors.event_list(community=self.community, user_id=request_user_id(self.request),
+                                    access=self.access())
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "user_id": user_id_of(self.request), "access": self.access()}
+        return {**super().get_serializer_context(), "user_id": request_user_id(self.request), "access": self.access()}
 
     def list(self, request: Request, community_pk: str) -> Response:
         filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
@@ -85,7 +85,7 @@ class CommunityEventViewSet(CommunityScopedViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = EventInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = services.event_create(community=self.community, organizer=request.user, access=self.access(),
+        event = services.event_create(community=self.community, organizer=request_user(request), access=self.access(),
                                       data=dict(serializer.validated_data))
         fresh = selectors.event_get(event_id=event.pk, user_id=request.user.pk, access_for=lambda _: self.access())
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -111,45 +111,46 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
         "cancel": [IsAuthenticated],
     }
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     def get_object(self) -> Event:
-        return selectors.event_get(event_id=self.kwargs["event_id"], user_id=user_id_of(self.request),
+        return selectors.event_get(event_id=self.kwargs["event_id"], user_id=request_user_id(self.request),
                                    access_for=self.access_for)
 
-    def respond(self, event_id: object) -> Response:
+    def respond(self, event_id: UUID) -> Response:
         """The event as the caller sees it now (after a write: fresh counters and their registration)."""
-        event = selectors.event_get(event_id=event_id, user_id=user_id_of(self.request), access_for=self.access_for)
-        context = {"user_id": user_id_of(self.request), "access": self.access_for(event.community_id)}
+        event = selectors.event_get(event_id=event_id, user_id=request_user_id(self.request),
+                                    access_for=self.access_for)
+        context = {"user_id": request_user_id(self.request), "access": self.access_for(event.community_id)}
         return Response(EventOutputSerializer(event, context=context).data)
 
-    def retrieve(self, request: Request, event_id: str) -> Response:
+    def retrieve(self, request: Request, event_id: UUID) -> Response:
         return self.respond(event_id)
 
-    def update(self, request: Request, event_id: str, partial: bool = False) -> Response:
+    def update(self, request: Request, event_id: UUID, partial: bool = False) -> Response:
         event = self.get_object()
         serializer = EventUpdateSerializer(data=request.data, partial=partial, context={"timezone": event.timezone})
         serializer.is_valid(raise_exception=True)
-        services.event_update(event=event, actor=request.user, access=self.access_for(event.community_id),
+        services.event_update(event=event, actor=request_user(request), access=self.access_for(event.community_id),
                               data=dict(serializer.validated_data))
         return self.respond(event.pk)
 
-    def partial_update(self, request: Request, event_id: str) -> Response:
+    def partial_update(self, request: Request, event_id: UUID) -> Response:
         return self.update(request, event_id, partial=True)
 
-    def destroy(self, request: Request, event_id: str) -> Response:
+    def destroy(self, request: Request, event_id: UUID) -> Response:
         event = self.get_object()
-        services.event_delete(event=event, actor=request.user, access=self.access_for(event.community_id))
+        services.event_delete(event=event, actor=request_user(request), access=self.access_for(event.community_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Cancel an event with a reason (organiser, or event.manage); registrants are told",
                    request=EventCancelSerializer, responses={200: EventOutputSerializer})
-    def cancel(self, request: Request, event_id: str) -> Response:
+    def cancel(self, request: Request, event_id: UUID) -> Response:
         event = self.get_object()
         serializer = EventCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.event_cancel(event=event, actor=request.user, access=self.access_for(event.community_id),
+        services.event_cancel(event=event, actor=request_user(request), access=self.access_for(event.community_id),
                               reason=serializer.validated_data["reason"])
         return self.respond(event.pk)
 

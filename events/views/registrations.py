@@ -1,5 +1,7 @@
 """RSVP: the caller's registration to an event, and the event's participants."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
@@ -19,6 +21,7 @@ from events.selectors.events import event_get
 from events.selectors.registrations import participant_list, registration_with_place
 from events.serializers.registrations import ParticipantOutputSerializer, RegistrationOutputSerializer
 from events.services import registrations as services
+from members.authentication import request_user
 from members.selectors.access import CommunityAccess, request_community_access
 
 EVENT = OpenApiParameter("event_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="Event UUID.")
@@ -27,7 +30,7 @@ EVENT = OpenApiParameter("event_id", OpenApiTypes.UUID, OpenApiParameter.PATH, d
 class _EventChildViewSet(ActionPermissionsMixin, GenericViewSet):
     permission_classes = [IsAuthenticated]
 
-    def access_for(self, community_id: object) -> CommunityAccess:
+    def access_for(self, community_id: UUID) -> CommunityAccess:
         return request_community_access(self.request, community_id)
 
     def event(self) -> Event:
@@ -47,17 +50,17 @@ class RegistrationViewSet(_EventChildViewSet):
         summary="Register: going while seats remain, otherwise first come first served on the waitlist",
         responses={201: RegistrationOutputSerializer, 200: RegistrationOutputSerializer},
     )
-    def register(self, request: Request, event_id: str) -> Response:
+    def register(self, request: Request, event_id: UUID) -> Response:
         """201 with the new registration; 200 with the existing one if you are already going or waitlisted."""
-        result = services.registration_create(event=self.event(), user=request.user)
+        result = services.registration_create(event=self.event(), user=request_user(request))
         body = RegistrationOutputSerializer(registration_with_place(result.registration)).data
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
     @extend_schema(summary="Withdraw your registration (the first waitlisted member takes a freed seat)",
                    responses={204: None})
-    def withdraw(self, request: Request, event_id: str) -> Response:
+    def withdraw(self, request: Request, event_id: UUID) -> Response:
         """Idempotent: 204 whether or not you were registered."""
-        services.registration_cancel(event=self.event(), user=request.user)
+        services.registration_cancel(event=self.event(), user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -77,7 +80,7 @@ class ParticipantViewSet(_EventChildViewSet):
         return participant_list(event=event)
 
     @extend_schema(summary="Participants: going, then the waitlist in order (active members only)")
-    def list(self, request: Request, event_id: str) -> Response:
+    def list(self, request: Request, event_id: UUID) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

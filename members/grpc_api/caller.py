@@ -9,6 +9,7 @@ someone's draft) and writes nothing: writes need a user to act as.
 
 import uuid
 from dataclasses import dataclass, field
+from uuid import UUID
 
 import grpc
 
@@ -38,7 +39,7 @@ class Caller:
             raise Unauthenticated(f"This call acts on behalf of a user: send `{USER_ID_METADATA}` metadata.")
         return self.user
 
-    def access(self, community_id: object) -> CommunityAccess:
+    def access(self, community_id: UUID) -> CommunityAccess:
         """The caller's access in a community, resolved once per call (cached in Redis)."""
         key = str(community_id)
         if key not in self._access:

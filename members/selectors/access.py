@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from uuid import UUID
 
 from django.conf import settings
 from django.utils import timezone
@@ -16,7 +17,7 @@ from members.models import Member, MemberStatus, User
 OWNER_PRIORITY = 2**31
 
 
-def rbac_cache_namespace(community_id: object) -> str:
+def rbac_cache_namespace(community_id: UUID) -> str:
     """Bumped on every member or role change in the community (see members.services.effects.rbac_invalidate)."""
     return f"community:{community_id}:rbac"
 
@@ -70,7 +71,7 @@ class CommunityAccess:
         return self.top_priority if self.is_active_member else -1
 
 
-def _resolve_access(*, community_id: object, user_id: object) -> CommunityAccess:
+def _resolve_access(*, community_id: UUID, user_id: UUID) -> CommunityAccess:
     # One query: the member row LEFT JOINed to its roles (a row per role).
     rows = list(
         Member.objects.filter(community_id=community_id, user_id=user_id).values_list(
@@ -98,7 +99,7 @@ def _resolve_access(*, community_id: object, user_id: object) -> CommunityAccess
     )
 
 
-def community_access(*, community_id: object, user: User | None, is_superadmin: bool = False) -> CommunityAccess:
+def community_access(*, community_id: UUID, user: User | None, is_superadmin: bool = False) -> CommunityAccess:
     """Effective access of `user` in a community, cached in Redis until a member/role change."""
     if user is None or not user.is_authenticated:
         return CommunityAccess(community_id=community_id)
@@ -116,7 +117,7 @@ def community_access(*, community_id: object, user: User | None, is_superadmin: 
     return access
 
 
-def request_community_access(request: Request, community_id: object) -> CommunityAccess:
+def request_community_access(request: Request, community_id: UUID) -> CommunityAccess:
     """community_access, memoised on the request so a request resolves it at most once."""
     memo: dict = request.__dict__.setdefault("_community_access", {})
     key = str(community_id)

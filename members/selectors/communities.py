@@ -1,5 +1,7 @@
 """Which communities a viewer may see: private ones only by their active members."""
 
+from uuid import UUID
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from communities.models import Community, CommunityType
@@ -7,7 +9,7 @@ from communities.selectors import community_get, community_list
 from members.models import Member, MemberStatus
 
 
-def _visibility_filter(*, viewer_id: object | None, superadmin: bool) -> Q:
+def _visibility_filter(*, viewer_id: UUID | None, superadmin: bool) -> Q:
     if superadmin:
         return Q()
     visible = ~Q(community_type=CommunityType.PRIVATE)
@@ -17,12 +19,12 @@ def _visibility_filter(*, viewer_id: object | None, superadmin: bool) -> Q:
     return visible
 
 
-def community_list_visible(*, viewer_id: object | None = None, superadmin: bool = False) -> QuerySet[Community]:
+def community_list_visible(*, viewer_id: UUID | None = None, superadmin: bool = False) -> QuerySet[Community]:
     """Live communities the viewer may see."""
     return community_list().filter(_visibility_filter(viewer_id=viewer_id, superadmin=superadmin))
 
 
-def community_get_visible(*, id_or_slug: str, viewer_id: object | None = None, superadmin: bool = False) -> Community:
+def community_get_visible(*, id_or_slug: str, viewer_id: UUID | None = None, superadmin: bool = False) -> Community:
     """One live community the viewer may see, by UUID or slug. Raises NotFound otherwise."""
     return community_get(
         id_or_slug=id_or_slug, queryset=community_list_visible(viewer_id=viewer_id, superadmin=superadmin)

@@ -1,5 +1,7 @@
 """Reads for a community's members."""
 
+from uuid import UUID
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from communities.models import Community
@@ -20,7 +22,7 @@ def member_search(queryset: QuerySet[Member], *, text: str) -> QuerySet[Member]:
     return queryset.filter(Q(nickname__icontains=text) | Q(user__username__icontains=text))
 
 
-def member_get(*, community: Community, user_id: object) -> Member:
+def member_get(*, community: Community, user_id: UUID) -> Member:
     """A member row of the community by user id (any status). Raises NotFound."""
     member = member_list(community=community).filter(user_id=user_id).first()
     if member is None:

@@ -1,6 +1,8 @@
 """Reads for a community's roles, and the seed's cached role list."""
 
 from collections.abc import Callable
+from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -11,7 +13,7 @@ from community_service.exceptions import NotFound
 from members.models import Role
 
 
-def roles_cache_key(community_id: object) -> str:
+def roles_cache_key(community_id: UUID) -> str:
     return f"community:{community_id}:roles"
 
 
@@ -19,14 +21,17 @@ def role_list(*, community: Community) -> QuerySet[Role]:
     return Role.objects.filter(community=community).order_by("-priority", "name")
 
 
-def role_get(*, community: Community, role_id: object) -> Role:
+def role_get(*, community: Community, role_id: UUID) -> Role:
     role = role_list(community=community).filter(pk=role_id).first()
     if role is None:
         raise NotFound("Role not found.")
     return role
 
 
-def role_list_cached(*, community: Community, serialize: Callable[[list[Role]], list[dict]]) -> list[dict]:
+def role_list_cached(
+    # serialize: a many=True serializer's data (a list at run time; the DRF stubs call it a ReturnDict).
+    *, community: Community, serialize: Callable[[list[Role]], Any]
+) -> list[dict[str, Any]]:
     """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
     return cache_get_or_set(
         roles_cache_key(community.pk),

@@ -8,12 +8,11 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import Token
 
 from community_service.api.fields import FullMatchRegexValidator, StrictCharField, StrictRegexField
 from members.models import User
 from members.tokens import user_claims
-
 
 # The addresses we accept, stated as a pattern the schema carries: a subset of what Django's
 # EmailValidator takes (dot-atom local part, a domain of labels and a 2-63 letter TLD), so a
@@ -83,10 +82,12 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
         super().__init__(*args, **kwargs)
         # Credentials as sent (a password may end in a space), so minLength means what it says.
         for field in self.fields.values():
-            field.trim_whitespace = False
+            if isinstance(field, serializers.CharField):
+                field.trim_whitespace = False
 
     @classmethod
-    def get_token(cls, user: User) -> RefreshToken:
+    # Only our User logs in here; simplejwt types the argument as a TypeVar over its user kinds.
+    def get_token(cls, user: User) -> Token:  # type: ignore[override]
         token = super().get_token(user)
         for claim, value in user_claims(user).items():
             token[claim] = value

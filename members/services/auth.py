@@ -21,14 +21,15 @@ def user_register(*, email: str, username: str, password: str) -> User:
     try:
         with transaction.atomic():
             return User.objects.create_user(email=email, username=username, password=password)
-    except IntegrityError:
+    except IntegrityError as exc:
         # Lost a race with a concurrent registration of the same email or username.
-        raise Conflict("A user with this email or username already exists.", field="email", code="unique")
+        raise Conflict("A user with this email or username already exists.", field="email", code="unique") from exc
 
 
 def _parse_refresh(refresh_token: str) -> RefreshToken:
     try:
-        return RefreshToken(refresh_token)
+        # simplejwt annotates its argument as a Token; it takes (and here gets) the encoded string.
+        return RefreshToken(refresh_token)  # type: ignore[arg-type]
     except TokenError as exc:
         raise InvalidToken(str(exc)) from exc
 
@@ -52,7 +53,8 @@ def auth_token_refresh(*, refresh_token: str) -> dict[str, str]:
     (401) when the user was deleted or deactivated.
     """
     old = _parse_refresh(refresh_token)
-    user = User.objects.filter(pk=old.payload.get(api_settings.USER_ID_CLAIM)).first()
+    user_id = old.payload.get(api_settings.USER_ID_CLAIM)
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
     if user is None or not user.is_active:
         raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
     _blacklist(old)
@@ -67,7 +69,7 @@ def user_logout(*, user: User, refresh_token: str) -> None:
     is refused with PermissionDenied.
     """
     try:
-        token = RefreshToken(refresh_token)
+        token = RefreshToken(refresh_token)  # type: ignore[arg-type]  # the encoded string, as above
     except TokenError:
         return
     if str(token.payload.get(api_settings.USER_ID_CLAIM)) != str(user.pk):

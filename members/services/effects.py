@@ -4,20 +4,22 @@ RBAC and role caches are dropped on commit, member counters change with one F() 
 the community row, events go to the outbox and moderation of people to the audit log.
 """
 
+from uuid import UUID
+
 from django.db.models import F
 
-from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
-from community_service.outbox.services import outbox_record
-from community_service.request_context import user_id_var
 from communities.audit import audit_record
 from communities.models import Community
 from communities.services import community_invalidate_cache
+from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.outbox.services import outbox_record
+from community_service.request_context import user_id_var
 from members.models import Member, Role
 from members.selectors.access import CommunityAccess, rbac_cache_namespace
 from members.selectors.roles import roles_cache_key
 
 
-def rbac_invalidate(community_id: object, *, counts_changed: bool = False, roles_changed: bool = False) -> None:
+def rbac_invalidate(community_id: UUID, *, counts_changed: bool = False, roles_changed: bool = False) -> None:
     def drop() -> None:
         cache_bump_version(rbac_cache_namespace(community_id))
         if roles_changed:
@@ -29,7 +31,7 @@ def rbac_invalidate(community_id: object, *, counts_changed: bool = False, roles
     invalidate_around_commit(drop)
 
 
-def member_count_change(community_id: object, delta: int) -> None:
+def member_count_change(community_id: UUID, delta: int) -> None:
     Community.objects.filter(pk=community_id).update(member_count=F("member_count") + delta)
     rbac_invalidate(community_id, counts_changed=True)
 

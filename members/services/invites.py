@@ -6,10 +6,10 @@ from datetime import timedelta
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound
 from communities.locks import community_lock
 from communities.models import Community, Invite
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound
 from members.models import Member, User
 from members.services.memberships import member_join
 

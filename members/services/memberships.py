@@ -5,13 +5,16 @@ Lock order (docs/architecture.md): every membership write locks the community ro
 roles it assigns or removes by pk. Writes to one community's members therefore take turns.
 """
 
+from collections.abc import Sequence
+from uuid import UUID
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry, lock_rows
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
+from community_service.db import atomic_with_retry, lock_rows
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from members.catalogue import DEFAULT_ROLES
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
@@ -25,7 +28,7 @@ def _default_role(community: Community) -> Role | None:
     return Role.objects.select_for_update(no_key=True).filter(community=community, is_default=True).first()
 
 
-def _locked_member(community: Community, user_id: object) -> Member | None:
+def _locked_member(community: Community, user_id: UUID) -> Member | None:
     return Member.objects.select_for_update(no_key=True).filter(community=community, user_id=user_id).first()
 
 
@@ -49,6 +52,7 @@ def lock_or_create_member(community: Community, user: User) -> Member:
                 member = Member.objects.create(community=community, user=user, status=MemberStatus.LEFT)
         except IntegrityError:
             member = _locked_member(community, user.pk)
+    assert member is not None, "the insert that won the race has committed its row"
     member.community = community  # already loaded by the caller; saves a query later
     return member
 
@@ -177,7 +181,7 @@ def join_request_decide(*, actor: CommunityAccess | None = None, member: Member,
 @atomic_with_retry
 def member_update(
     *, actor: CommunityAccess, actor_user: User, member: Member, nickname: str | None = None,
-    role_ids: list | None = None,
+    role_ids: Sequence[UUID] | None = None,
 ) -> Member:
     """Set a nickname (own: always; others: member.manage) and/or roles (role.manage).
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound
 from communities.locks import community_lock
 from communities.models import AuditAction, Community
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound
 from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess
 from members.services.effects import member_audit_record, member_event_record, rbac_invalidate
@@ -34,7 +34,8 @@ def member_ban(
     deactivate_member(member, status=MemberStatus.BANNED)
     if was_active:
         member_event_record("member.left", member, reason="banned")
-    member_event_record("member.banned", member, banned_until=member.banned_until, **({"reason": reason} if reason else {}))
+    member_event_record("member.banned", member, banned_until=member.banned_until,
+                        **({"reason": reason} if reason else {}))
     member_audit_record(actor, member, AuditAction.MEMBER_BANNED, reason)
     return member
 

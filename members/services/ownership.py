@@ -3,11 +3,11 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from communities.locks import community_lock
+from communities.models import Community
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict
 from community_service.outbox.services import outbox_record
-from communities.locks import community_lock
-from communities.models import Community
 from members.models import Member, MemberStatus, User
 from members.services.effects import rbac_invalidate
 
@@ -31,6 +31,7 @@ def community_transfer_ownership(*, community: Community, new_owner: User) -> Co
         raise Conflict("The new owner must be an active member.", field="user_id", code="not_member")
     if new.is_owner:
         raise Conflict("This member already owns the community.", code="already_owner")
+    assert old is not None, "a community always has its owner's member row"
     # Clear the old flag first: at most one owner per community is a database constraint.
     Member.objects.filter(pk=old.pk).update(is_owner=False)
     Member.objects.filter(pk=new.pk).update(is_owner=True)

@@ -6,17 +6,18 @@ role. A member's role grant locks the role after the member, so a delete either 
 first or waits for the grant and then removes it too.
 """
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
-from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from communities.locks import community_lock
 from communities.models import Community
+from community_service.db import atomic_with_retry
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from members.models import Role
 from members.selectors.access import CommunityAccess
 from members.services.effects import rbac_invalidate, role_event_record
 from members.services.hierarchy import require_can_grant, validate_permission_codes
-
 
 # A community's roles are configuration, listed whole (GET .../roles is an array, not a page):
 # the cap keeps that list bounded (Discord's limit).
@@ -48,8 +49,8 @@ def role_create(
     try:
         with transaction.atomic():
             role.save()
-    except IntegrityError:
-        raise Conflict("A role with this name already exists.", field="name", code="unique")
+    except IntegrityError as exc:
+        raise Conflict("A role with this name already exists.", field="name", code="unique") from exc
     rbac_invalidate(community.pk, roles_changed=True)
     role_event_record("role.created", role, permissions=role.permissions)
     return role
@@ -65,7 +66,7 @@ def _locked_role(role: Role, *, deleting: bool = False) -> Role:
 
 
 @atomic_with_retry
-def role_update(*, actor: CommunityAccess, role: Role, data: dict) -> Role:
+def role_update(*, actor: CommunityAccess, role: Role, data: dict[str, Any]) -> Role:
     data = dict(data)  # changed below; the caller's stays whole for a retry
     role = _locked_role(role)
     if role.priority >= actor.rank:

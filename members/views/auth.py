@@ -1,14 +1,25 @@
+from collections.abc import Sequence
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from members.serializers.auth import LogoutInputSerializer, RegisterInputSerializer, RegisterOutputSerializer, TokenPairOutputSerializer, TokenRefreshInputSerializer, UserOutputSerializer
+from members.authentication import request_user
+from members.serializers.auth import (
+    LogoutInputSerializer,
+    RegisterInputSerializer,
+    RegisterOutputSerializer,
+    TokenPairOutputSerializer,
+    TokenRefreshInputSerializer,
+    UserOutputSerializer,
+)
 from members.services.auth import auth_token_refresh, user_logout, user_register
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.tokens import token_pair_for
@@ -17,11 +28,11 @@ from members.tokens import token_pair_for
 class CredentialEndpointMixin:
     """Endpoints that take credentials in the body rather than a bearer token."""
 
-    authentication_classes: list = []
+    authentication_classes: Sequence[type[BaseAuthentication]] = []
     checks_credentials = True  # may answer 401 for bad credentials (documented in the schema)
     # A tight per-client budget against password guessing (THROTTLE_AUTH_RATE).
     throttle_scope = "auth"
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_classes: Sequence[type[BaseThrottle]] = [AnonRateThrottle, ScopedRateThrottle]
 
     def get_authenticate_header(self, request: Request) -> str:
         # Makes a bad or reused token a 401 (with WWW-Authenticate) rather than a 403.
@@ -32,7 +43,8 @@ class CredentialEndpointMixin:
 class RegisterView(CredentialEndpointMixin, APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer}, summary="Create an account")
+    @extend_schema(request=RegisterInputSerializer, responses={201: RegisterOutputSerializer},
+                   summary="Create an account")
     def post(self, request: Request) -> Response:
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -42,7 +54,8 @@ class RegisterView(CredentialEndpointMixin, APIView):
 
 
 @extend_schema(tags=["auth"], summary="Obtain an access/refresh token pair with email and password")
-class TokenObtainView(CredentialEndpointMixin, TokenObtainPairView):
+# simplejwt leaves TokenViewBase.authentication_classes unannotated: its () is inferred as tuple[()].
+class TokenObtainView(CredentialEndpointMixin, TokenObtainPairView):  # type: ignore[misc]
     @extend_schema(responses={200: TokenPairOutputSerializer})
     def post(self, request: Request, *args, **kwargs) -> Response:
         email = request.data.get("email") if isinstance(request.data, dict) else None
@@ -82,7 +95,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user_logout(user=request.user, refresh_token=serializer.validated_data["refresh"])
+        user_logout(user=request_user(request), refresh_token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

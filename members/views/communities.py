@@ -4,6 +4,9 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
+from collections.abc import Sequence
+from typing import cast
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -12,9 +15,6 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from community_service.api.caching import CachedListMixin
-from community_service.api.search import SearchListMixin, plain_page_schema, search_page_schema, search_parameter
-from community_service.search import SearchPage
 from communities import selectors, services
 from communities.filters import CommunityFilter
 from communities.models import Community, CommunityType
@@ -24,11 +24,15 @@ from communities.serializers import (
     CommunitySearchResultSerializer,
     CommunityUpdateSerializer,
 )
+from community_service.api.caching import CachedListMixin
+from community_service.api.search import SearchListMixin, plain_page_schema, search_page_schema, search_parameter
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import NotFound
-from members.selectors.communities import community_get_visible, community_list_visible
-from members.selectors.access import request_community_access
+from community_service.search import SearchPage
+from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin
+from members.selectors.access import request_community_access
+from members.selectors.communities import community_get_visible, community_list_visible
 
 ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 
@@ -86,7 +90,8 @@ class CommunityViewSet(
 
     def run_search(self, queryset: QuerySet[Community], *, text: str, page: int, page_size: int) -> SearchPage:
         # An explicit ?ordering= (applied by the filter) orders the matches; otherwise relevance.
-        order = queryset.query.order_by if self.request.query_params.get("ordering") else None
+        # The ordering filter orders by field names ("-created_at"), never by expressions.
+        order = cast(Sequence[str], queryset.query.order_by) if self.request.query_params.get("ordering") else None
         return selectors.community_search(queryset, text=text, page=page, page_size=page_size, order=order)
 
     def get_object(self) -> Community:
@@ -101,14 +106,15 @@ class CommunityViewSet(
             if access.is_banned and not access.is_superadmin:
                 # As on every community-scoped endpoint (docs/permissions.md).
                 raise PermissionDenied("You are banned from this community.", code="banned")
-            if body["community_type"] == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
+            may_see_private = access.is_superadmin or access.is_active_member
+            if body["community_type"] == CommunityType.PRIVATE and not may_see_private:
                 raise NotFound("Community not found.")
         return Response(body)
 
     def create(self, request: Request) -> Response:
         serializer = CommunityInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        community = services.community_create(owner=request.user, **serializer.validated_data)
+        community = services.community_create(owner=request_user(request), **serializer.validated_data)
         return Response(CommunityOutputSerializer(community).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:

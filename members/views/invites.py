@@ -1,6 +1,7 @@
 """Invites: created and revoked by member.manage holders, previewed and accepted by code."""
 
 from datetime import timedelta
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,13 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from community_service.exceptions import NotFound
 from communities.models import Invite
+from community_service.exceptions import NotFound
+from members.authentication import request_user
+from members.permissions import HasCommunityPermission, PermissionEntries
 from members.selectors.memberships import member_get
 from members.serializers.invites import InviteInputSerializer, InviteOutputSerializer, InvitePreviewSerializer
 from members.serializers.memberships import MemberOutputSerializer
 from members.services.invites import invite_accept, invite_create, invite_revoke
-from members.permissions import HasCommunityPermission
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -34,7 +36,7 @@ INVITE = OpenApiParameter("invite_id", OpenApiTypes.UUID, OpenApiParameter.PATH,
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
 class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = InviteOutputSerializer
-    permission_classes = [HasCommunityPermission("member.manage")]
+    permission_classes: PermissionEntries = [HasCommunityPermission("member.manage")]
 
     def get_queryset(self) -> QuerySet[Invite]:
         if getattr(self, "swagger_fake_view", False):
@@ -47,13 +49,13 @@ class InviteViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
         seconds = serializer.validated_data.get("expires_in_seconds")
         invite = invite_create(
             community=self.community,
-            created_by=request.user,
+            created_by=request_user(request),
             expires_in=timedelta(seconds=seconds) if seconds else None,
             max_uses=serializer.validated_data.get("max_uses"),
         )
         return Response(InviteOutputSerializer(invite).data, status=status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, community_pk: str, invite_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, invite_id: UUID) -> Response:
         invite = self.get_queryset().filter(pk=invite_id).first()
         if invite is None:
             raise NotFound("Invite not found.")
@@ -99,6 +101,6 @@ class InviteAcceptView(APIView):
     @extend_schema(summary="Join a community with an invite code", request=None,
                    responses={201: MemberOutputSerializer})
     def post(self, request: Request, code: str) -> Response:
-        member = invite_accept(code=code, user=request.user)
+        member = invite_accept(code=code, user=request_user(request))
         fresh = member_get(community=member.community, user_id=member.user_id)
         return Response(MemberOutputSerializer(fresh).data, status=status.HTTP_201_CREATED)

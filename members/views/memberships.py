@@ -1,5 +1,8 @@
 """Members of a community: join, leave, list, update, kick; join requests; ownership."""
 
+from typing import Any
+from uuid import UUID
+
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,8 +12,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from community_service.exceptions import NotFound
 from communities.serializers import CommunityOutputSerializer
+from community_service.exceptions import NotFound
+from members.authentication import request_user
+from members.filters import MemberFilter
+from members.models import Member, MemberStatus, User
+from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner, PermissionEntries
 from members.selectors.access import CommunityAccess, request_community_access
 from members.selectors.memberships import member_get, member_list
 from members.serializers.memberships import (
@@ -22,16 +29,13 @@ from members.serializers.memberships import (
 )
 from members.services.memberships import join_request_decide, member_join, member_kick, member_leave, member_update
 from members.services.ownership import community_transfer_ownership
-from members.filters import MemberFilter
-from members.models import Member, MemberStatus, User
-from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 USER = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The member's user UUID.")
 
 # Listing members in these statuses reveals moderation state: it needs these codes.
-STATUS_LIST_PERMISSION = {
+STATUS_LIST_PERMISSION: dict[str, str] = {
     MemberStatus.PENDING: "member.manage",
     MemberStatus.REJECTED: "member.manage",
     MemberStatus.LEFT: "member.manage",
@@ -40,7 +44,7 @@ STATUS_LIST_PERMISSION = {
 }
 
 
-def target_user(user_id: object) -> User:
+def target_user(user_id: UUID) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise NotFound("User not found.")
@@ -58,7 +62,7 @@ class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     def access(self) -> CommunityAccess:
         return request_community_access(self.request, self.community.pk)
 
-    def member(self, user_id: object, *, statuses: tuple[str, ...] | None = None) -> Member:
+    def member(self, user_id: UUID, *, statuses: tuple[str, ...] | None = None) -> Member:
         member = member_get(community=self.community, user_id=user_id)
         if statuses and member.status not in statuses:
             raise NotFound("Member not found.")
@@ -93,7 +97,7 @@ class MemberViewSet(MemberBaseViewSet):
         "destroy": [IsAuthenticated, CanViewCommunity()],
     }
 
-    def filter_queryset(self, queryset: QuerySet[Member]) -> QuerySet[Member]:
+    def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
         wanted = self.request.query_params.get("status") or MemberStatus.ACTIVE
         needed = STATUS_LIST_PERMISSION.get(wanted)
         if needed and not self.access().has(needed):
@@ -104,13 +108,14 @@ class MemberViewSet(MemberBaseViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = MemberJoinInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        member = member_join(community=self.community, user=request.user, **serializer.validated_data)
+        member = member_join(community=self.community, user=request_user(request), **serializer.validated_data)
         return self.respond(member, status.HTTP_201_CREATED)
 
     @extend_schema(summary="My membership and effective permissions", responses={200: MyAccessOutputSerializer})
     def me(self, request: Request, community_pk: str) -> Response:
         access = self.access()
-        member = Member.objects.filter(pk=access.member_id).select_related("user").prefetch_related("roles").first()
+        member = (Member.objects.filter(pk=access.member_id).select_related("user").prefetch_related("roles").first()
+                  if access.member_id is not None else None)
         body = {
             "member": MemberOutputSerializer(member).data if member else None,
             "permissions": sorted(access.effective_permissions),
@@ -119,21 +124,22 @@ class MemberViewSet(MemberBaseViewSet):
         }
         return Response(body)
 
-    def retrieve(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def retrieve(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         return Response(MemberOutputSerializer(self.member(user_id)).data)
 
-    def update(self, request: Request, community_pk: str, user_id: str, partial: bool = False) -> Response:
+    def update(self, request: Request, community_pk: str, user_id: UUID, partial: bool = False) -> Response:
         serializer = MemberUpdateInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         member = member_update(
-            actor=self.access(), actor_user=request.user, member=self.member(user_id), **serializer.validated_data
+            actor=self.access(), actor_user=request_user(request), member=self.member(user_id),
+            **serializer.validated_data,
         )
         return self.respond(member)
 
-    def partial_update(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def partial_update(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         return self.update(request, community_pk, user_id, partial=True)
 
-    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member = self.member(user_id)
         if member.user_id == request.user.pk:
             member_leave(member=member)
@@ -149,25 +155,25 @@ class MemberViewSet(MemberBaseViewSet):
 )
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
 class JoinRequestViewSet(MemberBaseViewSet):
-    permission_classes = [HasCommunityPermission("member.manage")]
+    permission_classes: PermissionEntries = [HasCommunityPermission("member.manage")]
 
     def get_queryset(self) -> QuerySet[Member]:
         return super().get_queryset().filter(status=MemberStatus.PENDING)
 
     @extend_schema(summary="Approve a join request", request=None, parameters=[USER])
-    def approve(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def approve(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
         return self.respond(join_request_decide(actor=self.access(), member=member, approve=True))
 
     @extend_schema(summary="Reject a join request", request=None, parameters=[USER])
-    def reject(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def reject(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member = self.member(user_id, statuses=(MemberStatus.PENDING,))
         return self.respond(join_request_decide(actor=self.access(), member=member, approve=False))
 
 
 @extend_schema(tags=["communities"], parameters=[COMMUNITY])
 class OwnershipViewSet(MemberBaseViewSet):
-    permission_classes = [IsCommunityOwner()]
+    permission_classes: PermissionEntries = [IsCommunityOwner()]
 
     @extend_schema(summary="Transfer ownership to another active member (owner only)",
                    request=UserTargetInputSerializer, responses={200: CommunityOutputSerializer})

@@ -1,6 +1,7 @@
 """Bans and mutes of a community's members."""
 
 from datetime import timedelta
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from members.models import Member, MemberStatus
-from members.permissions import HasCommunityPermission
+from members.permissions import HasCommunityPermission, PermissionEntries
 from members.serializers.memberships import BanInputSerializer, MemberOutputSerializer, MuteInputSerializer
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
 from members.views.memberships import COMMUNITY, USER, MemberBaseViewSet, target_user
@@ -24,7 +25,7 @@ from members.views.memberships import COMMUNITY, USER, MemberBaseViewSet, target
 )
 @extend_schema(tags=["moderation"], parameters=[COMMUNITY])
 class BanViewSet(MemberBaseViewSet):
-    permission_classes = [HasCommunityPermission("member.ban")]
+    permission_classes: PermissionEntries = [HasCommunityPermission("member.ban")]
 
     def get_queryset(self) -> QuerySet[Member]:
         return super().get_queryset().filter(status=MemberStatus.BANNED)
@@ -43,7 +44,7 @@ class BanViewSet(MemberBaseViewSet):
         )
         return self.respond(member, status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member_unban(actor=self.access(), member=self.member(user_id, statuses=(MemberStatus.BANNED,)))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -56,7 +57,7 @@ class BanViewSet(MemberBaseViewSet):
 )
 @extend_schema(tags=["moderation"], parameters=[COMMUNITY])
 class MuteViewSet(MemberBaseViewSet):
-    permission_classes = [HasCommunityPermission("member.mute")]
+    permission_classes: PermissionEntries = [HasCommunityPermission("member.mute")]
 
     def get_queryset(self) -> QuerySet[Member]:
         return super().get_queryset().filter(status=MemberStatus.ACTIVE, muted_until__gt=timezone.now())
@@ -72,6 +73,6 @@ class MuteViewSet(MemberBaseViewSet):
         )
         return self.respond(member, status.HTTP_201_CREATED)
 
-    def destroy(self, request: Request, community_pk: str, user_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, user_id: UUID) -> Response:
         member_unmute(actor=self.access(), member=self.member(user_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,7 @@
 """Roles of a community: list (cached), create, update, delete."""
 
+from uuid import UUID
+
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -7,12 +9,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from members.models import Role
+from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.selectors.access import CommunityAccess, request_community_access
 from members.selectors.roles import role_get, role_list, role_list_cached
 from members.serializers.roles import RoleInputSerializer, RoleOutputSerializer
 from members.services.roles import role_create, role_delete, role_update
-from members.models import Role
-from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -54,7 +56,7 @@ class RoleViewSet(CommunityScopedViewSet):
         )
         return Response(body)
 
-    def retrieve(self, request: Request, community_pk: str, role_id: str) -> Response:
+    def retrieve(self, request: Request, community_pk: str, role_id: UUID) -> Response:
         return Response(RoleOutputSerializer(role_get(community=self.community, role_id=role_id)).data)
 
     def create(self, request: Request, community_pk: str) -> Response:
@@ -63,16 +65,16 @@ class RoleViewSet(CommunityScopedViewSet):
         role = role_create(actor=self.access(), community=self.community, **serializer.validated_data)
         return Response(RoleOutputSerializer(role).data, status=status.HTTP_201_CREATED)
 
-    def update(self, request: Request, community_pk: str, role_id: str, partial: bool = False) -> Response:
+    def update(self, request: Request, community_pk: str, role_id: UUID, partial: bool = False) -> Response:
         role = role_get(community=self.community, role_id=role_id)
         serializer = RoleInputSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         role = role_update(actor=self.access(), role=role, data=dict(serializer.validated_data))
         return Response(RoleOutputSerializer(role).data)
 
-    def partial_update(self, request: Request, community_pk: str, role_id: str) -> Response:
+    def partial_update(self, request: Request, community_pk: str, role_id: UUID) -> Response:
         return self.update(request, community_pk, role_id, partial=True)
 
-    def destroy(self, request: Request, community_pk: str, role_id: str) -> Response:
+    def destroy(self, request: Request, community_pk: str, role_id: UUID) -> Response:
         role_delete(actor=self.access(), role=role_get(community=self.community, role_id=role_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

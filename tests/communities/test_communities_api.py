@@ -22,7 +22,8 @@ def detail(key: object) -> str:
 
 def test_create_returns_the_seed_body_with_a_generated_slug(auth_client):
     response = auth_client.post(
-        LIST, {"name": "Python Developers", "description": "Сообщество Python-разработчиков", "community_type": "public"}
+        LIST,
+        {"name": "Python Developers", "description": "Сообщество Python-разработчиков", "community_type": "public"},
     )
     assert response.status_code == 201
     body = response.data
@@ -42,7 +43,8 @@ def test_create_returns_the_seed_body_with_a_generated_slug(auth_client):
 def test_create_ignores_server_owned_fields(auth_client):
     intruder = UserFactory()
     response = auth_client.post(
-        LIST, {"name": "Mine", "owner_id": str(intruder.pk), "member_count": 999, "post_count": 5, "status": "suspended"}
+        LIST,
+        {"name": "Mine", "owner_id": str(intruder.pk), "member_count": 999, "post_count": 5, "status": "suspended"},
     )
     assert response.status_code == 201
     community = Community.objects.get(pk=response.data["id"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from communities.models import AuditLogEntry
 from content.models import Comment, Post, Report
 from members.models import Member
-from tests.console.conftest import make_moderator, make_post, make_report, console_client
+from tests.console.conftest import console_client, make_moderator, make_post, make_report
 from tests.factories import member_add
 
 pytestmark = pytest.mark.django_db

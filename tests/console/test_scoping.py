@@ -8,7 +8,7 @@ from django.urls import reverse
 from communities.models import AuditLogEntry
 from content.models import Channel, Post
 from members.models import Member
-from tests.console.conftest import console_client, make_moderator, moderators_group, make_post, make_report
+from tests.console.conftest import console_client, make_moderator, make_post, make_report, moderators_group
 from tests.factories import UserFactory, member_add
 
 pytestmark = pytest.mark.django_db

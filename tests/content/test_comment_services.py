@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from community_service.outbox.models import OutboxEvent
 from communities.models import AuditLogEntry, Community
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.outbox.models import OutboxEvent
 from content.models import Comment, Post, PostStatus
 from content.services.comments import comment_create, comment_delete, comment_update
 from members.models import User

@@ -4,9 +4,9 @@ moderation, deletion. (tests/content/test_posts_api.py covers the same through H
 import pytest
 from django.utils import timezone
 
+from communities.models import AuditLogEntry, Community
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from community_service.outbox.models import OutboxEvent
-from communities.models import AuditLogEntry, Community
 from content.models import Channel, Post, PostStatus
 from content.services.posts import AUTHOR_TRANSITIONS, post_create, post_delete, post_moderate, post_update
 from members.models import User

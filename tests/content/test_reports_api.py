@@ -2,8 +2,8 @@
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from communities.models import AuditLogEntry
 from content.models import Comment, Post, PostStatus, Report, ReportEntry

@@ -246,8 +246,8 @@ def test_check_permission_follows_a_ban_at_once(grpc_client):
     member = world.users["member"]
     assert _check(grpc_client, world.community.pk, member, "post.create").allowed
     # The RBAC cache is invalidated by the ban service, as for REST.
-    from members.services.moderation import member_ban
     from members.selectors.access import community_access
+    from members.services.moderation import member_ban
 
     moderator = community_access(community_id=world.community.pk, user=world.users["moderator"])
     member_ban(actor=moderator, community=world.community, user=member, duration=None, reason="spam")

@@ -6,9 +6,9 @@ import uuid
 import grpc
 import pytest
 
+from communities.models import AuditLogEntry, Community
 from community_service.grpc_api.gen.community.v1 import posts_pb2
 from community_service.outbox.models import OutboxEvent
-from communities.models import AuditLogEntry, Community
 from content.models import Channel, Post, PostStatus
 from tests.conftest import client_for
 from tests.content.world import build_world
@@ -231,7 +231,7 @@ def test_list_posts_filters_by_channel_and_orders_by_likes(grpc_client):
     channel = Channel.objects.create(community=community, name="Dev", slug="dev")
     in_channel = _publish(community, community.owner, 3, channel=channel)
     _publish(community, community.owner, 2)
-    for post_id, likes in zip(in_channel, (5, 1, 9)):
+    for post_id, likes in zip(in_channel, (5, 1, 9), strict=False):
         Post.objects.filter(pk=post_id).update(like_count=likes)
     page = grpc_client.call(grpc_client.posts.ListPosts, S.ListPostsRequest(
         community_id=community.slug, channel_id=str(channel.pk), ordering=S.POST_ORDERING_TOP))

@@ -55,7 +55,8 @@ def test_register_rejects_bad_input_naming_the_field(client, body, field):
 
 def test_register_refuses_a_taken_email_regardless_of_case_with_409(client):
     UserFactory(email="taken@example.com")
-    response = client.post(REGISTER, {"email": "TAKEN@example.com", "username": "other", "password": "s3cure-enough-pw"})
+    response = client.post(REGISTER,
+                           {"email": "TAKEN@example.com", "username": "other", "password": "s3cure-enough-pw"})
     assert response.status_code == 409
     assert response.data["code"] == "unique"
     assert "email" in response.data

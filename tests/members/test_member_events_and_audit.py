@@ -5,9 +5,9 @@ from django.db import transaction
 
 from communities.models import AuditLogEntry
 from community_service.outbox.models import OutboxEvent
+from members.models import Member
 from members.selectors.access import community_access
 from members.services.memberships import member_kick
-from members.models import Member
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
 

@@ -9,13 +9,13 @@ from communities.models import AuditLogEntry
 from community_service.outbox.catalogue import event_spec
 from community_service.outbox.models import OutboxEvent
 from community_service.request_context import user_id_var
+from members.models import Member
 from members.selectors.access import community_access
 from members.services.invites import invite_create
 from members.services.memberships import join_request_decide
 from members.services.moderation import member_ban, member_mute, member_unban
 from members.services.ownership import community_transfer_ownership
 from members.services.roles import role_create
-from members.models import Member
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
-from community_service.outbox.models import OutboxEvent
 from communities.models import Community
+from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.outbox.models import OutboxEvent
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess, community_access
 from members.services.invites import invite_accept, invite_create, invite_revoke

@@ -39,7 +39,8 @@ JOIN = {**everyone(409), "anonymous": 401, "non_member": 201, "superadmin": 201,
 # (url name, method) → (request builder, expected status per actor)
 MATRIX = {
     ("community-list", "GET"): (lambda w: ("/api/v1/communities", None), everyone(200)),
-    ("community-list", "POST"): (lambda w: ("/api/v1/communities", {"name": "New"}), {**everyone(201), "anonymous": 401}),
+    ("community-list", "POST"): (lambda w: ("/api/v1/communities", {"name": "New"}),
+                                 {**everyone(201), "anonymous": 401}),
     ("community-detail", "GET"): (lambda w: (w.c, None), everyone(200, banned=403)),
     ("community-detail", "PUT"): (lambda w: (w.c, {"name": "Renamed", "community_type": "restricted"}),
                                   allow(200, ROLE_MANAGERS)),

@@ -89,7 +89,8 @@ def kafka_read(bootstrap: str, topics: list[str], *, expect: int, timeout: float
         while len(records) < expect and time.monotonic() < deadline:
             if len(assigned) < len(topics):
                 metadata = consumer.list_topics(timeout=2)
-                new = [t for t in topics if t in metadata.topics and t not in assigned and metadata.topics[t].partitions]
+                new = [t for t in topics
+                       if t in metadata.topics and t not in assigned and metadata.topics[t].partitions]
                 if new:
                     consumer.incremental_assign(
                         [TopicPartition(t, p, OFFSET_BEGINNING) for t in new for p in metadata.topics[t].partitions]

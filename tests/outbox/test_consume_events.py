@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from communities.services import community_create, community_update
 from community_service.outbox.models import OutboxEvent
 from community_service.outbox.publishers import RabbitMQPublisher
-from communities.services import community_create, community_update
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]

@@ -5,10 +5,10 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from communities.services import community_create, community_soft_delete, community_update
 from community_service.outbox.catalogue import EVENT_TYPES, EventType
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.services import outbox_record
-from communities.services import community_create, community_soft_delete, community_update
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
 

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from kombu import Connection, Exchange, Queue
 
+from communities.services import community_create, community_update
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.services import OUTBOX_LOCK_KEY, outbox_publish_due, outbox_record, outbox_relay
-from communities.services import community_create, community_update
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.outbox.brokers import CeleryWorker, kafka_read

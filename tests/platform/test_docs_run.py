@@ -101,4 +101,6 @@ def test_a_runnable_example_works_as_written(make_run_server, where, block):
         ["bash", "-euo", "pipefail", "-c", PRELUDE + script], cwd=BASE_DIR, env=_clean_env(),
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    assert result.returncode == 0, f"{where}\n{block}\n--- stdout\n{result.stdout[-2000:]}\n--- stderr\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"{where}\n{block}\n--- stdout\n{result.stdout[-2000:]}\n--- stderr\n{result.stderr[-3000:]}"
+    )

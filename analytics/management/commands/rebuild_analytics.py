@@ -3,6 +3,7 @@
 import datetime as dt
 import uuid
 from argparse import ArgumentParser
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Min
@@ -27,8 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=dt.date.fromisoformat, help="Last day (default: today, UTC).")
         parser.add_argument("--days-per-step", type=int, default=7, help="Days recomputed per transaction.")
 
-    def handle(self, *args: object, community: uuid.UUID | None, since: dt.date | None, until: dt.date | None,
-               days_per_step: int, **options: object) -> None:
+    def handle(self, *args: Any, community: uuid.UUID | None, since: dt.date | None, until: dt.date | None,
+               days_per_step: int, **options: Any) -> None:
         if community is not None and not Community.objects.filter(pk=community).exists():
             raise CommandError(f"No community {community}.")
         until = until or today()

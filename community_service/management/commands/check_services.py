@@ -1,9 +1,10 @@
 """Is every service the app needs reachable? Exit 0 if so, 1 if not (usable as a healthcheck)."""
 
 import json
-from argparse import ArgumentParser, RawDescriptionHelpFormatter
+from argparse import RawDescriptionHelpFormatter
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from community_service.service_checks import SERVICE_CHECKS, services_check
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "a container healthcheck."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
         parser.epilog = (
@@ -29,17 +30,17 @@ class Command(BaseCommand):
         )
         return parser
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--only", action="append", default=[], choices=list(SERVICE_CHECKS),
                             help="Check only this service (repeatable). Default: all.")
         parser.add_argument("--json", action="store_true", help='Print {"name": {"up": bool, "detail": str}}.')
 
-    def handle(self, *args: object, only: list[str], json: bool, **options: object) -> None:
+    def handle(self, *args: Any, only: list[str], json: bool, **options: Any) -> None:
         results = services_check(only or None)
         if json:
             self.stdout.write(_dumps({name: {"up": up, "detail": detail} for name, (up, detail) in results.items()}))
         else:
-            for name, (up, detail) in results.items():
+            for name, (_up, detail) in results.items():
                 self.stdout.write(f"{name}: {detail}")
         down = [name for name, (up, _) in results.items() if not up]
         if down:

@@ -2,6 +2,7 @@
 
 import json
 from argparse import ArgumentParser
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=0,
                             help="Stop after this many seconds without a message (0: follow forever).")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         broker = options["broker"] or settings.EVENT_BROKER_TYPE
         idle = options["timeout"] or None
         if broker == "kafka":
@@ -41,7 +42,7 @@ class Command(BaseCommand):
             )
         else:
             raise CommandError("EVENT_BROKER_TYPE is 'log': events are in the log. Pass --broker kafka|rabbitmq.")
-        seen: set[str] = set()
+        seen: set[Any] = set()
         for envelope in envelopes:
             # At-least-once delivery: the same event_id may arrive twice; handle it once.
             if envelope.get("event_id") in seen:

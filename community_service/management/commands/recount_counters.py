@@ -1,8 +1,9 @@
 """Recompute every denormalised counter from the rows it counts, fix drift, report what changed."""
 
-from argparse import ArgumentParser, RawDescriptionHelpFormatter
+from argparse import RawDescriptionHelpFormatter
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from community_service.counters import BATCH_SIZE, counter_recount, counter_specs
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "the rows that drifted (stored -> true). --dry-run only reports."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
         parser.epilog = (
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         )
         return parser
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Report drift without fixing it.")
         parser.add_argument("--only", action="append", default=[], metavar="APP.Model.field",
                             help="Recount only this counter (repeatable). Default: all.")
@@ -37,8 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bars (logs, cron).")
         parser.add_argument("--examples", type=int, default=5, help="Drifted rows listed per counter (default 5).")
 
-    def handle(self, *args: object, dry_run: bool, only: list[str], batch_size: int, no_progress: bool,
-               examples: int, **options: object) -> None:
+    def handle(self, *args: Any, dry_run: bool, only: list[str], batch_size: int, no_progress: bool,
+               examples: int, **options: Any) -> None:
         specs = counter_specs()
         known = {spec.name for spec in specs}
         unknown = sorted(set(only) - known)
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         for spec in specs:
             if only and spec.name not in only:
                 continue
-            with tqdm(total=spec.model.objects.count(), desc=spec.name, unit="row", file=self.stderr,
+            with tqdm(total=spec.model._default_manager.count(), desc=spec.name, unit="row", file=self.stderr,
                       disable=no_progress, leave=False) as bar:
                 drifts = counter_recount(spec, fix=not dry_run, batch_size=batch_size, progress=bar.update)
             total_fixed += len(drifts)

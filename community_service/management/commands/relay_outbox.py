@@ -1,6 +1,7 @@
 """Publish pending outbox rows now (what the Celery beat relay does every few seconds)."""
 
 from argparse import ArgumentParser
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--retry-failed", action="store_true", help="Make failed rows pending first.")
 
-    def handle(self, *args: object, batch_size: int, min_age: float, retry_failed: bool, **options: object) -> None:
+    def handle(self, *args: Any, batch_size: int, min_age: float, retry_failed: bool, **options: Any) -> None:
         if retry_failed:
             self.stdout.write(f"requeued {outbox_retry_failed()} failed event(s)")
         stats = outbox_relay(min_age=min_age, batch_size=batch_size)

@@ -10,7 +10,6 @@ inside PostgreSQL in bulk; each app's demo.py adds its part when `context["scale
 """
 
 from argparse import ArgumentParser
-
 from importlib import import_module
 from importlib.util import find_spec
 from typing import Any
@@ -31,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["small", "large"], default="small",
                             help="small: a few users and communities (default); large: the benchmark data set.")
 
-    def handle(self, *args: object, scale: str, **options: object) -> None:
+    def handle(self, *args: Any, scale: str, **options: Any) -> None:
         with transaction.atomic():
             context = self._seed(scale)
         for line in context["notes"]:

@@ -1,9 +1,10 @@
 """Print a JWT access token for a user, for scripts and curl (replaces demo_token)."""
 
 import json
-from argparse import ArgumentParser, RawDescriptionHelpFormatter
+from argparse import RawDescriptionHelpFormatter
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from members.models import User
 from members.tokens import token_pair_for
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "is a superuser: this command grants nothing the account does not have."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> ArgumentParser:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         parser.formatter_class = RawDescriptionHelpFormatter
         parser.epilog = (
@@ -28,12 +29,12 @@ class Command(BaseCommand):
         )
         return parser
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, metavar="EMAIL", help="Email of an active user.")
         parser.add_argument("--refresh", action="store_true",
                             help='Print {"access": ..., "refresh": ...} as JSON instead of the access token.')
 
-    def handle(self, *args: object, user: str, refresh: bool, **options: object) -> None:
+    def handle(self, *args: Any, user: str, refresh: bool, **options: Any) -> None:
         account = User.objects.filter(email__iexact=user).first()
         if account is None:
             raise CommandError(f"No user with email {user}.")
