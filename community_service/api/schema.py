@@ -168,3 +168,29 @@ def close_page_envelopes(result: dict, generator: Any, request: Any, public: boo
         if name.endswith("Page") and schema.get("type") == "object":
             schema["additionalProperties"] = False
     return result
+
+
+_BLANK_STRING = {"type": "string", "maxLength": 0}
+
+
+def blank_strings_any_of(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: a blank-allowed string is `anyOf` [its rules, ""], not `oneOf`.
+
+    drf-spectacular writes `oneOf` for allow_blank fields that have a pattern or a format;
+    when the pattern also matches "" (most of ours only refuse NUL), "" matches both
+    branches and a validator refuses the very value the field allows.
+    """
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            branches = node.get("oneOf")
+            if isinstance(branches, list) and _BLANK_STRING in branches:
+                node["anyOf"] = node.pop("oneOf")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

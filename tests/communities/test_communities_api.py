@@ -145,6 +145,7 @@ def test_list_filters_and_ordering(client):
     assert client.get(LIST, {"community_type": "nope"}).status_code == 400
     assert client.get(LIST, {"owner": "not-a-uuid"}).status_code == 400
     assert client.get(LIST, {"owner": ""}).status_code == 400
+    assert client.get(LIST, {"ordering": ""}).data["code"] == "blank"  # the schema's enum has no ""
 
 
 def test_search_is_full_text_and_ranked(client):
