@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from community_service.outbox.models import OutboxEvent
@@ -21,6 +20,7 @@ from community_service.request_context import request_id_var
 from members.models import User
 from tests.concurrency import run_concurrently
 from tests.conftest import create_test_token
+from tests.routes import url_for
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,7 @@ def token(user: User) -> str:
     return create_test_token(user.pk)
 
 
-def url(name: str, **kwargs: object) -> str:
-    return reverse(name, kwargs={key: str(value) for key, value in kwargs.items()})
+url = url_for  # the scenarios' short name for it
 
 
 def meta(headers: dict[str, str]) -> dict[str, str]:
