@@ -140,7 +140,7 @@ def test_a_post_claims_attachments_and_shows_their_urls(local_media):
     stolen = api.post(url_for("post-list", community_pk=community.pk),
                       {"title": "Mine", "content": "x", "attachment_ids": [someone_elses["id"]]}, format="json")
     assert (stolen.status_code, "attachment_ids" in stolen.data) == (404, True)  # someone else's is unknown to you
-    assert api.delete(url_for("attachment-detail", attachment_id=attachment['id'])).data["code"] == "attached"
+    assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).data["code"] == "attached"
 
 
 def _stored(community, uploader, post: Post | None = None) -> Attachment:
@@ -192,9 +192,9 @@ def test_uploader_deletes_an_unused_attachment_and_its_file(local_media, django_
     assert client_for(member_add(community)).delete(url_for("attachment-detail",
                                                             attachment_id=attachment['id'])).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        assert api.delete(url_for("attachment-detail", attachment_id=attachment['id'])).status_code == 204
+        assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).status_code == 204
     assert not (local_media / key).exists()
-    assert api.get(url_for("attachment-detail", attachment_id=attachment['id'])).status_code == 404
+    assert api.get(url_for("attachment-detail", attachment_id=attachment["id"])).status_code == 404
 
 
 def test_attachments_of_a_private_community_are_hidden_from_outsiders(local_media):
@@ -285,7 +285,7 @@ def test_deleting_an_attachment_removes_the_s3_object(s3_storage, django_capture
     api = client_for(community.owner)
     attachment = upload(api, community).data
     with django_capture_on_commit_callbacks(execute=True):
-        assert api.delete(url_for("attachment-detail", attachment_id=attachment['id'])).status_code == 204
+        assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).status_code == 204
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 

@@ -93,11 +93,11 @@ def test_drafts_are_visible_only_to_their_author_and_publishing_counts_them(comm
                      {"title": "Draft", "content": "wip", "status": "draft"}).data
     assert (draft["status"], draft["published_at"]) == ("draft", None)
     assert post_count(community) == 0
-    assert client_for(other).get(url_for("post-detail", post_id=draft['id'])).status_code == 404
+    assert client_for(other).get(url_for("post-detail", post_id=draft["id"])).status_code == 404
     assert feed(api, community, status="draft") == ["Draft"]
     assert feed(client_for(other), community, status="draft") == []
     assert not OutboxEvent.objects.filter(event_type="post.created").exists()
-    published = api.patch(url_for("post-detail", post_id=draft['id']), {"status": "published"})
+    published = api.patch(url_for("post-detail", post_id=draft["id"]), {"status": "published"})
     assert (published.status_code, published.data["status"]) == (200, "published")
     assert post_count(community) == 1
     assert OutboxEvent.objects.filter(event_type="post.created").count() == 1
@@ -113,8 +113,8 @@ def test_pre_moderated_posts_wait_for_approval(community):
     assert feed(client_for(UserFactory()), community) == []
     mod = client_for(moderator)
     assert feed(mod, community, status="pending_review") == ["Queued"]
-    assert mod.post(url_for("post-reject", post_id=post['id']), {}).status_code == 400  # a reason is required
-    approved = mod.post(url_for("post-approve", post_id=post['id']), {})
+    assert mod.post(url_for("post-reject", post_id=post["id"]), {}).status_code == 400  # a reason is required
+    approved = mod.post(url_for("post-approve", post_id=post["id"]), {})
     assert (approved.status_code, approved.data["status"]) == (200, "published")
     assert post_count(community) == 1
     assert AuditLogEntry.objects.filter(action="post.approved", target_id=post["id"], actor=moderator).exists()
@@ -125,8 +125,8 @@ def test_rejection_keeps_the_reason_for_the_author(community):
     Community.objects.filter(pk=community.pk).update(post_moderation=True)
     author = join(community)
     post = client_for(author).post(url_for("post-list", community_pk=community.pk), {"title": "Q", "content": "q"}).data
-    client_for(community.owner).post(url_for("post-reject", post_id=post['id']), {"reason": "Off-topic"})
-    seen = client_for(author).get(url_for("post-detail", post_id=post['id'])).data
+    client_for(community.owner).post(url_for("post-reject", post_id=post["id"]), {"reason": "Off-topic"})
+    seen = client_for(author).get(url_for("post-detail", post_id=post["id"])).data
     assert (seen["status"], seen["rejection_reason"]) == ("rejected", "Off-topic")
 
 

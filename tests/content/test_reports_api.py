@@ -82,10 +82,10 @@ def test_the_queue_orders_by_reporters_then_recency_and_closing_is_audited(setti
     queue = mod.get(url_for("report-list", community_pk=community.pk)).data["items"]
     assert [item["target_id"] for item in queue] == [str(post.pk), str(other.pk)]
     assert len(queue[0]["recent_entries"]) == 2 and queue[0]["categories"]["spam"] == 2
-    closed = mod.post(url_for("report-resolve", report_id=queue[0]['id']), {"note": "removed the post"})
+    closed = mod.post(url_for("report-resolve", report_id=queue[0]["id"]), {"note": "removed the post"})
     assert (closed.status_code, closed.data["status"], closed.data["resolution_note"]) == (
         200, "resolved", "removed the post")
-    assert mod.post(url_for("report-dismiss", report_id=queue[0]['id']), {}).data["code"] == "already_closed"
+    assert mod.post(url_for("report-dismiss", report_id=queue[0]["id"]), {}).data["code"] == "already_closed"
     assert [item["id"] for item in mod.get(url_for("report-list", community_pk=community.pk)).data["items"]] == [
         queue[1]["id"]]
     entry = AuditLogEntry.objects.get(action="report.resolved")
@@ -104,7 +104,7 @@ def test_the_queue_summarises_each_item_and_the_detail_lists_every_report(settin
     assert item["reporter_count"] == 5
     assert item["categories"] == {"spam": 3, "harassment": 1, "hate": 0, "nsfw": 0, "misinformation": 0, "other": 1}
     assert [e["category"] for e in item["recent_entries"]] == ["spam", "other", "harassment"]  # newest first
-    detail = mod.get(url_for("report-detail", report_id=item['id'])).data
+    detail = mod.get(url_for("report-detail", report_id=item["id"])).data
     assert [e["category"] for e in detail["entries"]] == categories  # oldest first
     assert detail["categories"] == item["categories"]
 
@@ -115,7 +115,7 @@ def test_the_queue_filters_by_status_and_refuses_an_unknown_one(setting):
     mod = client_for(community.owner)
     url = url_for("report-list", community_pk=community.pk)
     item = mod.get(url).data["items"][0]
-    mod.post(url_for("report-dismiss", report_id=item['id']), {"note": "fine"})
+    mod.post(url_for("report-dismiss", report_id=item["id"]), {"note": "fine"})
     assert mod.get(url).data["total"] == 0
     assert [i["status"] for i in mod.get(url, {"status": "dismissed"}).data["items"]] == ["dismissed"]
     for bad in ("closed", ""):
