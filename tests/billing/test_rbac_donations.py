@@ -9,9 +9,9 @@ MATRIX = {
     ("donation-list", "GET"): (lambda w: (url_for("donation-list", community_pk=w.community.pk), None), everyone(200)),
     # Anyone signed in who can see the community may give, members or not.
     ("donation-list", "POST"): (
-        lambda w: (url_for("donation-list", community_pk=w.community.pk), {"amount": "3.00", "currency": "USD"},
+        lambda w: (url_for("donation-list", community_pk=w.community.pk), {"amount": "3.00", "currency": "USD"}),
+        {**everyone(201), "anonymous": 401},
     ),
-                                {**everyone(201), "anonymous": 401}),
     ("donation-summary", "GET"): (
         lambda w: (url_for("donation-summary", community_pk=w.community.pk), None), everyone(200),
     ),
