@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.races import scenarios
+from tests.races.test_races import ALL
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +28,7 @@ def _clean_cache() -> None:
     cache.clear()
 
 
-@pytest.mark.parametrize("scenario", scenarios.SCENARIOS, ids=lambda scenario: scenario.__name__)
+@pytest.mark.parametrize("scenario", ALL, ids=lambda scenario: scenario.__name__)
 def test_race_scenario_holds_for_many_rounds(scenario):
     started = time.perf_counter()
     tally = scenario(ROUNDS)

@@ -1,8 +1,15 @@
-"""The API's routes as (url name, METHOD) pairs, for tests that must cover every endpoint."""
+"""Routes by name: `url_for` for a test's request, and the API's routes as (url name, METHOD)
+pairs for tests that must cover every endpoint."""
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def url_for(name: str, **kwargs: object) -> str:
+    """The path of the route named `name` (django's `reverse`), its path arguments as keywords:
+    `url_for("post-detail", post_id=post.pk)`. Tests name routes, so a moved path moves with them."""
+    return reverse(name, kwargs={key: str(value) for key, value in kwargs.items()} or None)
 
 
 def api_endpoints(*, view_modules: tuple[str, ...], exclude: tuple[str, ...] = ()) -> set[tuple[str, str]]:

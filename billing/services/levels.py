@@ -51,7 +51,7 @@ def level_create(
 def level_update(*, level: SubscriptionLevel, data: dict[str, Any]) -> SubscriptionLevel:
     """Edit a level. A new price or currency applies to later payments (renewals included),
     never to periods already paid. Archived levels cannot change."""
-    level = SubscriptionLevel.objects.select_for_update().get(pk=level.pk)
+    level = SubscriptionLevel.objects.select_for_update(no_key=True).get(pk=level.pk)
     if level.archived_at is not None:
         raise Conflict("An archived level cannot be changed.", code="level_archived")
     data = {key: value for key, value in data.items() if key in LEVEL_FIELDS}
@@ -71,7 +71,7 @@ def level_update(*, level: SubscriptionLevel, data: dict[str, Any]) -> Subscript
 @transaction.atomic
 def level_reorder(*, community: Community, level_ids: Sequence[UUID]) -> list[SubscriptionLevel]:
     """Set the order of the community's levels (archived ones excluded) from one complete list."""
-    levels = {str(lv.pk): lv for lv in SubscriptionLevel.objects.select_for_update()
+    levels = {str(lv.pk): lv for lv in SubscriptionLevel.objects.select_for_update(no_key=True)
               .filter(community=community, archived_at__isnull=True).order_by("pk")}
     wanted = [str(level_id) for level_id in level_ids]
     if len(set(wanted)) != len(wanted):

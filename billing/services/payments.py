@@ -37,6 +37,7 @@ from billing.providers.base import ChargeStatus, InvalidSignature
 from billing.providers.breaker import breaker_call
 from billing.selectors.donations import donation_summary_invalidate
 from community_service.cache import invalidate_around_commit
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, ServiceUnavailable, ValidationFailed
 from community_service.outbox.services import outbox_record
 from members.models import User
@@ -127,14 +128,14 @@ def _lock_targets(payment_id: UUID) -> Payment:
         raise Conflict("Payment not found.", code="not_found")
     subscription_id, donation_id = targets
     if subscription_id is not None:
-        Subscription.objects.select_for_update().filter(pk=subscription_id).first()
+        Subscription.objects.select_for_update(no_key=True).filter(pk=subscription_id).first()
     if donation_id is not None:
-        Donation.objects.select_for_update().filter(pk=donation_id).first()
-    return (Payment.objects.select_for_update(of=("self",)).select_related("subscription", "donation", "level")
-            .get(pk=payment_id))
+        Donation.objects.select_for_update(no_key=True).filter(pk=donation_id).first()
+    return (Payment.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("subscription", "donation", "level").get(pk=payment_id))
 
 
-@transaction.atomic
+@atomic_with_retry
 def payment_settle(
     *, payment_id: UUID, status: str, provider_payment_id: str | None = None, failure_code: str = "",
     failure_message: str = "",

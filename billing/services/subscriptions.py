@@ -27,6 +27,7 @@ from billing.money import CENT
 from billing.providers.breaker import breaker_require_closed
 from billing.services.payments import payment_execute, payment_open, subscription_event_record
 from communities.models import Community
+from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PaymentRequired, ValidationFailed
 from members.models import User
 
@@ -62,7 +63,8 @@ def subscription_subscribe(
     provider = _default_provider()
     breaker_require_closed(provider)
     with transaction.atomic():
-        level = SubscriptionLevel.objects.select_for_update().filter(pk=level_id, community=community).first()
+        level = (SubscriptionLevel.objects.select_for_update(no_key=True).filter(pk=level_id, community=community)
+                 .first())
         if level is None:
             # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
             raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
@@ -81,7 +83,7 @@ def subscription_subscribe(
 
 
 def _own_live(subscription_id: UUID, user: User) -> Subscription:
-    subscription = Subscription.objects.select_for_update().filter(pk=subscription_id, user=user).first()
+    subscription = Subscription.objects.select_for_update(no_key=True).filter(pk=subscription_id, user=user).first()
     if subscription is None:
         raise NotFound("Subscription not found.")
     return subscription
@@ -116,21 +118,63 @@ def subscription_cancel(*, subscription: Subscription, user: User) -> Subscripti
     return subscription
 
 
+class _LevelMoved(Exception):
+    """The subscription changed level between the read of its level and the lock."""
+
+
+def _lock_levels_and_subscription(
+    subscription_id: UUID, user: User, *, also: UUID | None = None
+) -> tuple[dict[UUID, SubscriptionLevel], Subscription]:
+    """Lock the subscription's current level (and `also`, another level of its community) in
+    primary-key order, then the subscription: the documented order, level → subscription.
+
+    The level is read before its lock, so an upgrade settling meanwhile (it moves the
+    subscription to another level under the subscription's lock) would leave us holding the
+    old level and charging its price. Then the locks taken here are dropped (the savepoint
+    rolls back) and the reading starts over; a level that keeps moving is a 409 `stale`.
+    Levels are locked FOR NO KEY UPDATE: a settling payment's new level reference takes KEY
+    SHARE on its level at commit, which FOR UPDATE would block (a deadlock with that payment,
+    which waits for nothing else while it holds the subscription).
+    """
+    for _ in range(3):
+        current = Subscription.objects.filter(pk=subscription_id, user=user).values_list(
+            "level_id", "community_id").first()
+        if current is None:
+            raise NotFound("Subscription not found.")
+        try:
+            with transaction.atomic():
+                wanted = [current[0]] if also is None else [current[0], also]
+                levels = {level.pk: level for level in SubscriptionLevel.objects.select_for_update(no_key=True)
+                          .filter(pk__in=wanted, community_id=current[1]).order_by("pk")}
+                subscription = _own_live(subscription_id, user)
+                if subscription.level_id not in levels:
+                    raise _LevelMoved
+                return levels, subscription
+        except _LevelMoved:
+            continue
+    raise Conflict("The subscription kept changing while this request waited; send it again.", code="stale")
+
+
+@atomic_with_retry
+def _renewal_open(*, subscription_id: UUID, user: User, provider: str) -> tuple[Subscription, Payment]:
+    levels, subscription = _lock_levels_and_subscription(subscription_id, user)
+    level = levels[subscription.level_id]
+    _require_access(subscription, timezone.now())
+    if not level.is_active:
+        raise Conflict("This level is not offered any more; upgrade to another level.", code="level_inactive")
+    _no_payment_in_flight(subscription)
+    payment = payment_open(community_id=subscription.community_id, user=user,
+                           purpose=PaymentPurpose.SUBSCRIPTION_RENEW, amount=level.price, currency=level.currency,
+                           provider=provider, subscription=subscription, level_id=level.pk)
+    return subscription, payment
+
+
 def subscription_renew(*, subscription: Subscription, user: User, payment_method: str) -> tuple[Subscription, Payment]:
     """Pay one more period of the current level (at its current price), added after the time
     already paid for; a cancelled subscription becomes active again."""
     provider = _default_provider()
     breaker_require_closed(provider)
-    with transaction.atomic():
-        level = SubscriptionLevel.objects.select_for_update().get(pk=subscription.level_id)
-        subscription = _own_live(subscription.pk, user)
-        _require_access(subscription, timezone.now())
-        if not level.is_active:
-            raise Conflict("This level is not offered any more; upgrade to another level.", code="level_inactive")
-        _no_payment_in_flight(subscription)
-        payment = payment_open(community_id=subscription.community_id, user=user,
-                               purpose=PaymentPurpose.SUBSCRIPTION_RENEW, amount=level.price, currency=level.currency,
-                               provider=provider, subscription=subscription, level_id=level.pk)
+    subscription, payment = _renewal_open(subscription_id=subscription.pk, user=user, provider=provider)
     return _charge(payment, payment_method, subscription)
 
 
@@ -151,6 +195,35 @@ def upgrade_quote(*, current: SubscriptionLevel, target: SubscriptionLevel, expi
     return UpgradeQuote(credit=credit, amount=target.price - credit)
 
 
+@atomic_with_retry
+def _upgrade_open(*, subscription_id: UUID, user: User, level_id: UUID,
+                  provider: str) -> tuple[Subscription, Payment]:
+    target_id = uuid.UUID(str(level_id))
+    levels, subscription = _lock_levels_and_subscription(subscription_id, user, also=target_id)
+    now = timezone.now()
+    _require_access(subscription, now)
+    target = levels.get(target_id)
+    if target is None or target.pk == subscription.level_id:
+        raise ValidationFailed("Choose another level of this community.", field="level_id", code="unknown_level")
+    current = levels[subscription.level_id]
+    if not target.is_active:
+        raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
+    if target.currency != current.currency:
+        raise ValidationFailed("The new level is priced in another currency; cancel and subscribe instead.",
+                               field="level_id", code="currency_mismatch")
+    if target.price <= current.price:
+        raise ValidationFailed("An upgrade goes to a more expensive level; cancel and subscribe instead.",
+                               field="level_id", code="not_an_upgrade")
+    _no_payment_in_flight(subscription)
+    assert subscription.expires_at is not None, "an active subscription has its period"
+    quote = upgrade_quote(current=current, target=target, expires_at=subscription.expires_at, now=now)
+    payment = payment_open(community_id=subscription.community_id, user=user,
+                           purpose=PaymentPurpose.SUBSCRIPTION_UPGRADE, amount=quote.amount,
+                           currency=target.currency, provider=provider, subscription=subscription,
+                           level_id=target.pk, credit=quote.credit)
+    return subscription, payment
+
+
 def subscription_upgrade(
     *, subscription: Subscription, user: User, level_id: UUID, payment_method: str
 ) -> tuple[Subscription, Payment]:
@@ -158,33 +231,8 @@ def subscription_upgrade(
     (upgrade_quote); the new level's full period starts when the payment completes."""
     provider = _default_provider()
     breaker_require_closed(provider)
-    with transaction.atomic():
-        current_id = Subscription.objects.filter(pk=subscription.pk).values_list("level_id", flat=True).first()
-        # Both levels are locked in primary-key order, then the subscription.
-        levels = {lv.pk: lv for lv in SubscriptionLevel.objects.select_for_update()
-                  .filter(pk__in=[current_id, level_id], community_id=subscription.community_id).order_by("pk")}
-        subscription = _own_live(subscription.pk, user)
-        now = timezone.now()
-        _require_access(subscription, now)
-        target = levels.get(uuid.UUID(str(level_id)))
-        if target is None or target.pk == subscription.level_id:
-            raise ValidationFailed("Choose another level of this community.", field="level_id", code="unknown_level")
-        current = levels[subscription.level_id]
-        if not target.is_active:
-            raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
-        if target.currency != current.currency:
-            raise ValidationFailed("The new level is priced in another currency; cancel and subscribe instead.",
-                                   field="level_id", code="currency_mismatch")
-        if target.price <= current.price:
-            raise ValidationFailed("An upgrade goes to a more expensive level; cancel and subscribe instead.",
-                                   field="level_id", code="not_an_upgrade")
-        _no_payment_in_flight(subscription)
-        assert subscription.expires_at is not None, "an active subscription has its period"
-        quote = upgrade_quote(current=current, target=target, expires_at=subscription.expires_at, now=now)
-        payment = payment_open(community_id=subscription.community_id, user=user,
-                               purpose=PaymentPurpose.SUBSCRIPTION_UPGRADE, amount=quote.amount,
-                               currency=target.currency, provider=provider, subscription=subscription,
-                               level_id=target.pk, credit=quote.credit)
+    subscription, payment = _upgrade_open(subscription_id=subscription.pk, user=user, level_id=level_id,
+                                          provider=provider)
     return _charge(payment, payment_method, subscription)
 
 
@@ -205,7 +253,7 @@ def subscriptions_expire(*, now: datetime | None = None, batch_size: int = 500) 
     ended: list[Ended] = []
     while True:
         with transaction.atomic():
-            due = list(Subscription.objects.select_for_update(skip_locked=True)
+            due = list(Subscription.objects.select_for_update(no_key=True, skip_locked=True)
                        .filter(ended_at__isnull=True, expires_at__lte=now,
                                status__in=[SubscriptionStatus.ACTIVE, SubscriptionStatus.CANCELLED])
                        .order_by("pk")[:batch_size])

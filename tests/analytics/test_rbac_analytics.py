@@ -8,7 +8,7 @@ import pytest
 
 from members.models import Member
 from tests.content.world import ACTORS, allow, run_case
-from tests.routes import api_endpoints
+from tests.routes import api_endpoints, url_for
 
 VIEWERS = {"admin", "owner", "superadmin"}
 
@@ -18,11 +18,12 @@ def _membership(w, actor: str) -> Member:
 
 
 MATRIX = {
-    ("community-analytics", "GET"): (lambda w: (f"{w.c}/analytics", None), allow(200, VIEWERS)),
-    ("post-analytics", "GET"): (lambda w: (f"/api/v1/posts/{w.post.pk}/analytics", None),
+    ("community-analytics", "GET"): (lambda w: (url_for("community-analytics", community_pk=w.community.pk), None),
+                                     allow(200, VIEWERS)),
+    ("post-analytics", "GET"): (lambda w: (url_for("post-analytics", post_id=w.post.pk), None),
                                 allow(200, VIEWERS | {"author"})),
     ("member-analytics", "GET"): (
-        lambda w: (f"/api/v1/members/{_membership(w, 'member').pk}/analytics", None),
+        lambda w: (url_for("member-analytics", member_id=_membership(w, "member").pk), None),
         allow(200, VIEWERS | {"member"}),
     ),
 }

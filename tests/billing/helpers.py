@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from billing.providers.sandbox import sandbox_webhook
 from community_service.outbox.models import OutboxEvent
+from tests.routes import url_for
 
 
 def money_post(api: APIClient, url: str, body: dict | None = None, *, key: str | None = None):
@@ -14,7 +15,7 @@ def money_post(api: APIClient, url: str, body: dict | None = None, *, key: str |
 
 def webhook_post(api: APIClient, event_type: str, provider_payment_id: str, **kwargs: object):
     body, headers = sandbox_webhook(event_type, provider_payment_id, **kwargs)
-    return api.generic("POST", "/api/v1/billing/webhooks/sandbox", body, content_type="application/json",
+    return api.generic("POST", url_for("billing-webhook", provider="sandbox"), body, content_type="application/json",
                        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()})
 
 

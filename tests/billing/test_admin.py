@@ -9,6 +9,7 @@ from billing.providers.sandbox import LEDGER
 from tests.billing.helpers import events, money_post
 from tests.billing.world import build_world
 from tests.factories import UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def staff_client() -> Client:
 
 def test_console_lists_and_detail_pages_load_with_amounts_read_only(staff_client):
     world = build_world()
-    money_post(world.client("member"), f"{world.c}/donations", {"amount": "3.00", "currency": "USD"})
+    money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
+               {"amount": "3.00", "currency": "USD"})
     payment = Payment.objects.get(donation__donor=world.users["member"])
     for name in ("subscriptionlevel", "subscription", "donation", "payment", "webhookevent"):
         assert staff_client.get(reverse(f"admin:billing_{name}_changelist")).status_code == 200
@@ -34,7 +36,8 @@ def test_console_lists_and_detail_pages_load_with_amounts_read_only(staff_client
 
 def test_the_refund_action_refunds_at_the_provider_and_in_the_books(staff_client):
     world = build_world()
-    response = money_post(world.client("member"), f"{world.c}/donations", {"amount": "3.00", "currency": "USD"})
+    response = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
+                          {"amount": "3.00", "currency": "USD"})
     payment = Payment.objects.get(donation_id=response.json()["id"])
     staff_client.post(reverse("admin:billing_payment_changelist"),
                       {"action": "refund_payments", "_selected_action": [str(payment.pk)]})

@@ -12,6 +12,7 @@ from billing.providers.breaker import breaker_for, breaker_retry_after
 from billing.providers.sandbox import LEDGER, OK, UNAVAILABLE
 from tests.billing.helpers import money_post
 from tests.billing.world import World, build_world
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def world() -> World:
 
 
 def give(world: World, method: str, actor: str = "member"):
-    return money_post(world.client(actor), f"{world.c}/donations",
+    return money_post(world.client(actor), url_for("donation-list", community_pk=world.community.pk),
                       {"amount": "5.00", "currency": "USD", "payment_method": method})
 
 
@@ -47,7 +48,8 @@ def test_while_open_paying_is_a_503_with_retry_after_and_the_provider_is_not_cal
     assert response.status_code == 503
     assert 1 <= int(response["Retry-After"]) <= settings.BILLING_BREAKER_RESET_SECONDS
     assert LEDGER.calls == calls and Donation.objects.count() == donations  # refused before writing anything
-    subscribe = money_post(world.client("member"), f"{world.c}/subscriptions", {"level_id": str(world.premium.pk)})
+    subscribe = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
+                           {"level_id": str(world.premium.pk)})
     assert subscribe.status_code == 503 and LEDGER.calls == calls
 
 

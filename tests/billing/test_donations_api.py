@@ -14,6 +14,7 @@ from tests.billing.helpers import events, money_post
 from tests.billing.world import World, build_world
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,8 @@ def world() -> World:
 
 
 def give(world: World, actor: str = "member", **body: object):
-    return money_post(world.client(actor), f"{world.c}/donations", {"amount": "10.00", "currency": "USD", **body})
+    return money_post(world.client(actor), url_for("donation-list", community_pk=world.community.pk),
+                      {"amount": "10.00", "currency": "USD", **body})
 
 
 def test_a_donation_completes_records_its_payment_and_publishes_donation_received(world):
@@ -75,14 +77,15 @@ def test_a_declined_card_is_a_402_the_donation_is_kept_failed_and_counts_nowhere
     assert Payment.objects.get(donation=donation).failure_code == "card_declined"
     assert events("payment.failed", purpose="donation") and not events("donation.received",
                                                                        donation_id=str(donation.pk))
-    totals = world.client("anonymous").get(f"{world.c}/donations/summary").json()["totals"]
+    summary = url_for("donation-summary", community_pk=world.community.pk)
+    totals = world.client("anonymous").get(summary).json()["totals"]
     assert totals == [{"currency": "USD", "amount": "7.50", "count": 1, "anonymous_count": 0}]
 
 
 def test_anonymous_donors_are_hidden_from_all_but_themselves_and_donation_view_holders(world):
     give(world, "member", is_anonymous=True, amount="20.00")
     def donors(actor: str) -> list:
-        items = world.client(actor).get(f"{world.c}/donations").json()["items"]
+        items = world.client(actor).get(url_for("donation-list", community_pk=world.community.pk)).json()["items"]
         return [item["donor"]["username"] if item["donor"] else None for item in items if item["amount"] == "20.00"]
     name = world.users["member"].username
     assert donors("anonymous") == [None] and donors("moderator") == [None] and donors("non_member") == [None]
@@ -98,7 +101,7 @@ def test_totals_are_exact_to_the_cent_per_currency_and_anonymous_gifts_count_but
         ("admin", "0.20", "USD", False),
     ]:
         assert give(world, actor, amount=amount, currency=currency, is_anonymous=anonymous).status_code == 201
-    summary = world.client("anonymous").get(f"{world.c}/donations/summary").json()
+    summary = world.client("anonymous").get(url_for("donation-summary", community_pk=world.community.pk)).json()
     assert summary["totals"] == [
         {"currency": "EUR", "amount": "20.00", "count": 2, "anonymous_count": 1},
         {"currency": "JPY", "amount": "1000.00", "count": 1, "anonymous_count": 0},
@@ -118,7 +121,7 @@ def test_totals_are_exact_to_the_cent_per_currency_and_anonymous_gifts_count_but
 
 
 def test_top_donors_are_cached_under_the_seed_key_for_5_minutes_and_dropped_on_a_new_donation(world):
-    url = f"{world.c}/donations/summary"
+    url = url_for("donation-summary", community_pk=world.community.pk)
     assert world.client("anonymous").get(url).json()["totals"][0]["amount"] == "7.50"
     key = top_donors_cache_key(world.community.pk)
     assert cache.get(key) is not None and 0 < cache.ttl(key) <= 300
@@ -131,26 +134,27 @@ def test_top_donors_are_limited_per_currency(world, settings):
     settings.BILLING_TOP_DONORS = 2
     for actor in ("member", "admin", "owner"):
         give(world, actor, amount="1.00")
-    summary = world.client("anonymous").get(f"{world.c}/donations/summary").json()
+    summary = world.client("anonymous").get(url_for("donation-summary", community_pk=world.community.pk)).json()
     assert len(summary["top_donors"]) == 2 and summary["top_donors"][0]["amount"] == "7.50"
 
 
 def test_the_feed_lists_completed_donations_newest_first_and_other_statuses_need_donation_view(world):
     give(world, amount="1.00")
     give(world, amount="2.00", payment_method="pm_sandbox_decline")
-    items = world.client("member").get(f"{world.c}/donations").json()["items"]
+    items = world.client("member").get(url_for("donation-list", community_pk=world.community.pk)).json()["items"]
     assert [i["amount"] for i in items] == ["1.00", "7.50"]
-    assert world.client("member").get(f"{world.c}/donations?status=failed").status_code == 400
-    failed = world.client("admin").get(f"{world.c}/donations?status=failed").json()["items"]
+    donations = url_for("donation-list", community_pk=world.community.pk)
+    assert world.client("member").get(donations, {"status": "failed"}).status_code == 400
+    failed = world.client("admin").get(donations, {"status": "failed"}).json()["items"]
     assert [i["amount"] for i in failed] == ["2.00"]
-    assert world.client("admin").get(f"{world.c}/donations?status=nope").status_code == 400
+    assert world.client("admin").get(donations, {"status": "nope"}).status_code == 400
 
 
 def test_the_feed_pages_with_a_cursor(world):
     for amount in ("1.00", "2.00", "3.00"):
         give(world, amount=amount)
     api = world.client("member")
-    first = api.get(f"{world.c}/donations?cursor=&page_size=2").json()
+    first = api.get(url_for("donation-list", community_pk=world.community.pk) + "?cursor=&page_size=2").json()
     assert [i["amount"] for i in first["items"]] == ["3.00", "2.00"] and first["previous"] is None
     second = api.get(first["next"]).json()
     assert [i["amount"] for i in second["items"]] == ["1.00", "7.50"]
@@ -158,7 +162,7 @@ def test_the_feed_pages_with_a_cursor(world):
 
 def test_the_feed_costs_the_same_queries_for_5_and_25_donations(world):
     api = world.client("admin")
-    url = f"{world.c}/donations?page_size=100"
+    url = url_for("donation-list", community_pk=world.community.pk) + "?page_size=100"
 
     def count() -> int:
         api.get(url)  # warm the access cache
@@ -180,14 +184,14 @@ def test_unknown_and_private_communities_are_404_and_banned_callers_403(world):
     assert give(world, "member").status_code == 201
     import uuid
 
-    assert money_post(world.client("member"), f"/api/v1/communities/{uuid.uuid4()}/donations",
+    assert money_post(world.client("member"), url_for("donation-list", community_pk=uuid.uuid4()),
                       {"amount": "1.00", "currency": "USD"}).status_code == 404
     private = CommunityFactory(community_type="private")
     outsider = client_for(UserFactory())
-    assert outsider.get(f"/api/v1/communities/{private.pk}/donations").status_code == 404
-    assert money_post(outsider, f"/api/v1/communities/{private.pk}/donations",
+    assert outsider.get(url_for("donation-list", community_pk=private.pk)).status_code == 404
+    assert money_post(outsider, url_for("donation-list", community_pk=private.pk),
                       {"amount": "1.00", "currency": "USD"}).status_code == 404
     insider = member_add(private)
-    assert money_post(client_for(insider), f"/api/v1/communities/{private.pk}/donations",
+    assert money_post(client_for(insider), url_for("donation-list", community_pk=private.pk),
                       {"amount": "1.00", "currency": "USD"}).status_code == 201
     assert give(world, "banned").status_code == 403

@@ -13,6 +13,7 @@ from django.utils import timezone
 from billing.models import Subscription
 from content.models import Attachment, Channel, Comment, Post, PostStatus
 from tests.billing.world import World, build_world
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +57,13 @@ def _hidden(item: dict) -> bool:
 def test_feed_and_detail_show_the_body_only_to_level_holders(world, actor):
     api, post = world.client(actor), world.extra["post"]
     expect = _shown if actor in UNLOCKED_TO else _hidden
-    feed = api.get(f"{world.c}/posts").json()["items"]
+    feed = api.get(url_for("post-list", community_pk=world.community.pk)).json()["items"]
     [item] = [i for i in feed if i["id"] == str(post.pk)]
     assert expect(item) and item["title"] == "Behind the scenes"
     assert item["required_level_ids"] == [str(world.level.pk)]
-    cursor = api.get(f"{world.c}/posts?cursor=").json()["items"]
+    cursor = api.get(url_for("post-list", community_pk=world.community.pk) + "?cursor=").json()["items"]
     assert expect([i for i in cursor if i["id"] == str(post.pk)][0])
-    detail = api.get(f"/api/v1/posts/{post.pk}").json()
+    detail = api.get(url_for("post-detail", post_id=post.pk)).json()
     assert expect(detail)
     if actor in LOCKED_TO:
         assert SECRET not in str(feed) + str(cursor) + str(detail)
@@ -74,28 +75,28 @@ def test_comments_likes_and_media_are_closed_to_non_holders(world):
     post, attachment = world.extra["post"], world.extra["attachment"]
     for actor, code in (("member", 403), ("subscriber", 200)):
         api = world.client(actor)
-        comments = api.get(f"/api/v1/posts/{post.pk}/comments")
+        comments = api.get(url_for("post-comment-list", post_id=post.pk))
         assert comments.status_code == code, (actor, comments.content)
-        assert api.get(f"/api/v1/attachments/{attachment.pk}").status_code == code
-        like = api.post(f"/api/v1/posts/{post.pk}/like")
+        assert api.get(url_for("attachment-detail", attachment_id=attachment.pk)).status_code == code
+        like = api.post(url_for("post-like", post_id=post.pk))
         assert like.status_code == code
-    refused = world.client("member").post(f"/api/v1/posts/{post.pk}/comments", {"content": "Let me in"})
+    refused = world.client("member").post(url_for("post-comment-list", post_id=post.pk), {"content": "Let me in"})
     assert (refused.status_code, refused.json()["code"]) == (403, "subscription_required")
-    assert "Wow" not in world.client("anonymous").get(f"/api/v1/posts/{post.pk}/comments").content.decode()
+    assert "Wow" not in world.client("anonymous").get(url_for("post-comment-list", post_id=post.pk)).content.decode()
     comment = Comment.objects.get(post=post)
-    assert world.client("member").post(f"/api/v1/comments/{comment.pk}/like").status_code == 403
+    assert world.client("member").post(url_for("comment-like", comment_id=comment.pk)).status_code == 403
 
 
 @pytest.mark.parametrize("actor,finds_body_word", [("anonymous", False), ("member", False), ("subscriber", True),
                                                    ("admin", True), ("superadmin", True)])
 def test_search_matches_a_locked_post_on_its_title_only(world, actor, finds_body_word):
     api, post = world.client(actor), world.extra["post"]
-    by_body = api.get(f"/api/v1/search?q={SECRET}").json()["posts"]["items"]
+    by_body = api.get(url_for("search") + f"?q={SECRET}").json()["posts"]["items"]
     assert [i["id"] for i in by_body] == ([str(post.pk)] if finds_body_word else [])
-    by_title = api.get("/api/v1/search?q=scenes").json()["posts"]["items"]
+    by_title = api.get(url_for("search") + "?q=scenes").json()["posts"]["items"]
     assert [i["id"] for i in by_title] == [str(post.pk)]
     assert by_title[0]["locked"] is not finds_body_word
-    feed_search = api.get(f"{world.c}/posts?search={SECRET}").json()["items"]
+    feed_search = api.get(url_for("post-list", community_pk=world.community.pk) + f"?search={SECRET}").json()["items"]
     assert [i["id"] for i in feed_search] == ([str(post.pk)] if finds_body_word else [])
     if not finds_body_word:
         assert SECRET not in str(by_title) + str(feed_search)
@@ -104,20 +105,21 @@ def test_search_matches_a_locked_post_on_its_title_only(world, actor, finds_body
 def test_a_subscriber_loses_access_when_the_subscription_ends(world):
     post = world.extra["post"]
     Subscription.objects.filter(pk=world.subscription.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert world.client("subscriber").get(f"/api/v1/posts/{post.pk}").json()["locked"] is True
+    assert world.client("subscriber").get(url_for("post-detail", post_id=post.pk)).json()["locked"] is True
 
 
 def test_a_reader_served_after_a_subscriber_still_gets_the_locked_version(world):
     # No cache shares a rendered post between viewers.
     post = world.extra["post"]
-    assert world.client("subscriber").get(f"/api/v1/posts/{post.pk}").json()["locked"] is False
-    assert world.client("member").get(f"/api/v1/posts/{post.pk}").json()["locked"] is True
-    assert world.client("subscriber").get(f"{world.c}/posts").status_code == 200
-    assert SECRET not in world.client("anonymous").get(f"{world.c}/posts").content.decode()
+    assert world.client("subscriber").get(url_for("post-detail", post_id=post.pk)).json()["locked"] is False
+    assert world.client("member").get(url_for("post-detail", post_id=post.pk)).json()["locked"] is True
+    assert world.client("subscriber").get(url_for("post-list", community_pk=world.community.pk)).status_code == 200
+    feed = world.client("anonymous").get(url_for("post-list", community_pk=world.community.pk))
+    assert SECRET not in feed.content.decode()
 
 
 def test_gating_needs_billing_manage_and_levels_of_this_community(world):
-    url = f"{world.c}/posts"
+    url = url_for("post-list", community_pk=world.community.pk)
     body = {"title": "Members only", "content": "Secret", "channel_id": str(world.extra["channel"].pk),
             "required_level_ids": [str(world.premium.pk)]}
     created = world.client("admin").post(url, body)
@@ -127,23 +129,24 @@ def test_gating_needs_billing_manage_and_levels_of_this_community(world):
     unknown = world.client("admin").post(url, {**body, "required_level_ids": [str(uuid.uuid4())]})
     assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_level"
     post_id = created.json()["id"]
-    lifted = world.client("owner").patch(f"/api/v1/posts/{post_id}", {"required_level_ids": []})
+    lifted = world.client("owner").patch(url_for("post-detail", post_id=post_id), {"required_level_ids": []})
     assert lifted.status_code == 200 and lifted.json()["required_level_ids"] == []
-    assert world.client("member").get(f"/api/v1/posts/{post_id}").json()["content"] == "Secret"
+    assert world.client("member").get(url_for("post-detail", post_id=post_id)).json()["content"] == "Secret"
     # The author without billing.manage may edit the text but not the gate.
     mine = world.client("member").post(url, {**body, "required_level_ids": []}).json()["id"]
-    assert world.client("member").patch(f"/api/v1/posts/{mine}", {"required_level_ids": [str(world.level.pk)]}) \
+    assert world.client("member").patch(url_for("post-detail", post_id=mine),
+                                        {"required_level_ids": [str(world.level.pk)]}) \
         .status_code == 403
-    assert world.client("member").patch(f"/api/v1/posts/{mine}", {"title": "Renamed"}).status_code == 200
+    assert world.client("member").patch(url_for("post-detail", post_id=mine), {"title": "Renamed"}).status_code == 200
 
 
 def test_the_feed_costs_the_same_queries_for_few_and_many_gated_posts(world):
     api = world.client("member")
 
     def count() -> int:
-        api.get(f"{world.c}/posts?page_size=100")
+        api.get(url_for("post-list", community_pk=world.community.pk) + "?page_size=100")
         with CaptureQueriesContext(connection) as queries:
-            assert api.get(f"{world.c}/posts?page_size=100").status_code == 200
+            assert api.get(url_for("post-list", community_pk=world.community.pk) + "?page_size=100").status_code == 200
         return len(queries)
 
     small = count()

@@ -13,6 +13,7 @@ from community_service.api.idempotency import IdempotencyKey, IdempotencyStatus,
 from tests.billing.helpers import money_post
 from tests.billing.world import World, build_world
 from tests.concurrency import run_concurrently
+from tests.routes import url_for
 
 DONATION = {"amount": "12.34", "currency": "EUR", "message": "Thanks"}
 
@@ -23,7 +24,8 @@ def world(db) -> World:
 
 
 def donate(world: World, key: str, body: dict | None = None, actor: str = "member"):
-    return money_post(world.client(actor), f"{world.c}/donations", body or DONATION, key=key)
+    return money_post(world.client(actor), url_for("donation-list", community_pk=world.community.pk), body or DONATION,
+                      key=key)
 
 
 def mine(world: World, actor: str = "member"):
@@ -31,9 +33,11 @@ def mine(world: World, actor: str = "member"):
 
 
 def test_without_a_key_a_money_post_is_a_400_naming_the_header_and_does_nothing(world):
-    response = world.client("member").post(f"{world.c}/donations", DONATION, format="json")
+    response = world.client("member").post(url_for("donation-list", community_pk=world.community.pk), DONATION,
+                                           format="json")
     assert response.status_code == 400 and "Idempotency-Key" in response.json()
-    bad = money_post(world.client("member"), f"{world.c}/donations", DONATION, key="é" * 3)
+    bad = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk), DONATION,
+                     key="é" * 3)
     assert bad.status_code == 400
     assert not mine(world).exists() and LEDGER.calls == 0
 
@@ -51,7 +55,7 @@ def test_one_key_sent_ten_times_gives_one_donation_one_charge_and_identical_repl
 def test_json_key_order_and_spacing_do_not_make_another_request(world):
     key = str(uuid.uuid4())
     first = donate(world, key, {"amount": "12.34", "currency": "EUR"})
-    again = world.client("member").generic("POST", f"{world.c}/donations",
+    again = world.client("member").generic("POST", url_for("donation-list", community_pk=world.community.pk),
                                            '{ "currency" : "EUR", "amount": "12.34" }',
                                            content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
     assert again.status_code == 201 and again.content == first.content
@@ -143,7 +147,8 @@ def test_concurrent_first_requests_get_409_while_one_runs():
 
 
 def test_header_errors_have_the_api_error_shape(world):
-    response = world.client("member").post(f"{world.c}/donations", DONATION, format="json")
+    response = world.client("member").post(url_for("donation-list", community_pk=world.community.pk), DONATION,
+                                           format="json")
     body = response.json()
     assert body["code"] == "required" and body["detail"].startswith("Idempotency-Key:")
     assert body["Idempotency-Key"] == ["Send an Idempotency-Key header (e.g. a UUID) with this request."]

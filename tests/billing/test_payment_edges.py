@@ -15,6 +15,7 @@ from tests.billing.helpers import money_post, webhook_post
 from tests.billing.world import World, build_world, level_create
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def world() -> World:
 
 
 def test_a_pending_renewal_blocks_a_second_one_and_its_webhook_extends_the_subscription(world):
-    url = f"/api/v1/subscriptions/{world.subscription.pk}/renew"
+    url = url_for("subscription-renew", subscription_id=world.subscription.pk)
     api = world.client("subscriber")
     before = Subscription.objects.get(pk=world.subscription.pk).expires_at
     pending = money_post(api, url, {"payment_method": "pm_sandbox_pending"})
@@ -42,38 +43,40 @@ def test_a_provider_error_of_unknown_outcome_leaves_the_payment_pending_not_fail
         raise RuntimeError("connection reset after the request was sent")
 
     monkeypatch.setattr(SandboxProvider, "charge", explode)
-    response = money_post(world.client("member"), f"{world.c}/donations", {"amount": "4.00", "currency": "USD"})
+    response = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
+                          {"amount": "4.00", "currency": "USD"})
     assert response.status_code == 202 and response.json()["status"] == "pending"
     payment = Payment.objects.get(donation_id=response.json()["id"])
     assert payment.status == PaymentStatus.PENDING
     assert Donation.objects.get(pk=payment.donation_id).status == DonationStatus.PENDING
 
 
-@pytest.mark.parametrize("method,suffix,actor", [
-    ("get", "subscriptions", "member"), ("post", "subscriptions", "member"), ("get", "subscription-levels", "admin"),
-    ("post", "subscription-levels", "admin"), ("post", "subscription-levels/reorder", "admin"),
-    ("get", "donations", "member"), ("post", "donations", "member"), ("get", "donations/summary", "member"),
+@pytest.mark.parametrize("method,route,actor", [
+    ("get", "subscription-list", "member"), ("post", "subscription-list", "member"), ("get", "level-list", "admin"),
+    ("post", "level-list", "admin"), ("post", "level-reorder", "admin"),
+    ("get", "donation-list", "member"), ("post", "donation-list", "member"), ("get", "donation-summary", "member"),
 ])
-def test_an_unknown_community_is_a_404_on_every_community_route(world, method, suffix, actor):
-    response = getattr(world.client(actor), method)(f"/api/v1/communities/{uuid.uuid4()}/{suffix}", {},
+def test_an_unknown_community_is_a_404_on_every_community_route(world, method, route, actor):
+    response = getattr(world.client(actor), method)(url_for(route, community_pk=uuid.uuid4()), {},
                                                     format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("path", ["subscriptions", "subscription-levels", "donations", "donations/summary"])
-def test_a_private_community_is_a_404_to_outsiders(path):
+@pytest.mark.parametrize("route", ["subscription-list", "level-list", "donation-list", "donation-summary"])
+def test_a_private_community_is_a_404_to_outsiders(route):
     private = CommunityFactory(community_type="private")
-    assert client_for(UserFactory()).get(f"/api/v1/communities/{private.pk}/{path}").status_code == 404
+    assert client_for(UserFactory()).get(url_for(route, community_pk=private.pk)).status_code == 404
     level = level_create(private)
-    assert client_for(UserFactory()).get(f"/api/v1/subscription-levels/{level.pk}").status_code == 404
+    assert client_for(UserFactory()).get(url_for("level-detail", level_id=level.pk)).status_code == 404
 
 
 def test_unknown_subscription_and_level_ids_are_404(world):
     api = world.client("subscriber")
-    for url in (f"/api/v1/subscriptions/{uuid.uuid4()}", f"/api/v1/subscription-levels/{uuid.uuid4()}"):
+    for url in (url_for("subscription-detail", subscription_id=uuid.uuid4()),
+                url_for("level-detail", level_id=uuid.uuid4())):
         assert api.get(url).status_code == 404
     for action in ("cancel", "renew", "upgrade"):
-        response = money_post(api, f"/api/v1/subscriptions/{uuid.uuid4()}/{action}",
+        response = money_post(api, url_for(f"subscription-{action}", subscription_id=uuid.uuid4()),
                               {"level_id": str(world.premium.pk)})
         assert response.status_code == 404
 
@@ -81,17 +84,18 @@ def test_unknown_subscription_and_level_ids_are_404(world):
 @pytest.mark.parametrize("body,field", [({"payment_method": 12}, "payment_method"),
                                         ({"payment_method": "x" * 256}, "payment_method")])
 def test_bad_payment_methods_are_a_400_naming_the_field(world, body, field):
-    for url in (f"{world.c}/subscriptions", f"/api/v1/subscriptions/{world.subscription.pk}/renew",
-                f"{world.c}/donations"):
+    for url in (url_for("subscription-list", community_pk=world.community.pk),
+                url_for("subscription-renew", subscription_id=world.subscription.pk),
+                url_for("donation-list", community_pk=world.community.pk)):
         response = money_post(world.client("subscriber"), url,
                               {"level_id": str(world.premium.pk), "amount": "1.00", "currency": "USD", **body})
         assert response.status_code == 400 and field in response.json(), (url, response.content)
 
 
-@pytest.mark.parametrize("url", ["{c}/subscriptions", "{c}/subscription-levels"])
-def test_level_lists_cost_the_same_queries_for_2_and_20_levels(world, url):
+@pytest.mark.parametrize("route", ["subscription-list", "level-list"])
+def test_level_lists_cost_the_same_queries_for_2_and_20_levels(world, route):
     api = world.client("admin")
-    url = url.format(c=world.c)
+    url = url_for(route, community_pk=world.community.pk)
 
     def count() -> int:
         api.get(url)

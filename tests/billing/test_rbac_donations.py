@@ -3,15 +3,20 @@
 import pytest
 
 from tests.billing.world import ACTORS, everyone, run_case
+from tests.routes import url_for
 
 MATRIX = {
-    ("donation-list", "GET"): (lambda w: (f"{w.c}/donations", None), everyone(200)),
+    ("donation-list", "GET"): (lambda w: (url_for("donation-list", community_pk=w.community.pk), None), everyone(200)),
     # Anyone signed in who can see the community may give, members or not.
-    ("donation-list", "POST"): (lambda w: (f"{w.c}/donations", {"amount": "3.00", "currency": "USD"}),
-                                {**everyone(201), "anonymous": 401}),
-    ("donation-summary", "GET"): (lambda w: (f"{w.c}/donations/summary", None), everyone(200)),
+    ("donation-list", "POST"): (
+        lambda w: (url_for("donation-list", community_pk=w.community.pk), {"amount": "3.00", "currency": "USD"}),
+        {**everyone(201), "anonymous": 401},
+    ),
+    ("donation-summary", "GET"): (
+        lambda w: (url_for("donation-summary", community_pk=w.community.pk), None), everyone(200),
+    ),
     # The provider authenticates with its signature, whoever calls: unsigned is a 400 for all.
-    ("billing-webhook", "POST"): (lambda w: ("/api/v1/billing/webhooks/sandbox", {"id": "evt_1"}),
+    ("billing-webhook", "POST"): (lambda w: (url_for("billing-webhook", provider="sandbox"), {"id": "evt_1"}),
                                   everyone(400, banned=400)),
 }
 

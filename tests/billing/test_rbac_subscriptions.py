@@ -3,6 +3,7 @@
 import pytest
 
 from tests.billing.world import ACTORS, MANAGERS, MEMBERS, allow, everyone, run_case
+from tests.routes import url_for
 
 # Subscribing needs an active membership (superadmins pass); the subscriber already has one.
 SUBSCRIBE = {**allow(201, MEMBERS - {"subscriber"}), "subscriber": 409}
@@ -12,15 +13,28 @@ READ = {**OWN, **dict.fromkeys(MANAGERS, 200)}
 ACT = {**OWN, **dict.fromkeys(MANAGERS, 403)}
 
 MATRIX = {
-    ("subscription-list", "GET"): (lambda w: (f"{w.c}/subscriptions", None), everyone(200)),
-    ("subscription-list", "POST"): (lambda w: (f"{w.c}/subscriptions", {"level_id": str(w.premium.pk)}), SUBSCRIBE),
-    ("my-subscriptions", "GET"): (lambda w: ("/api/v1/me/subscriptions", None), {**everyone(200, banned=200),
+    ("subscription-list", "GET"): (
+        lambda w: (url_for("subscription-list", community_pk=w.community.pk), None), everyone(200),
+    ),
+    ("subscription-list", "POST"): (
+        lambda w: (url_for("subscription-list", community_pk=w.community.pk), {"level_id": str(w.premium.pk)}),
+        SUBSCRIBE,
+    ),
+    ("my-subscriptions", "GET"): (lambda w: (url_for("my-subscriptions"), None), {**everyone(200, banned=200),
                                                                                   "anonymous": 401}),
-    ("subscription-detail", "GET"): (lambda w: (f"/api/v1/subscriptions/{w.subscription.pk}", None), READ),
-    ("subscription-cancel", "POST"): (lambda w: (f"/api/v1/subscriptions/{w.subscription.pk}/cancel", {}), ACT),
-    ("subscription-renew", "POST"): (lambda w: (f"/api/v1/subscriptions/{w.subscription.pk}/renew", {}), ACT),
+    ("subscription-detail", "GET"): (
+        lambda w: (url_for("subscription-detail", subscription_id=w.subscription.pk), None), READ,
+    ),
+    ("subscription-cancel", "POST"): (
+        lambda w: (url_for("subscription-cancel", subscription_id=w.subscription.pk), {}), ACT,
+    ),
+    ("subscription-renew", "POST"): (
+        lambda w: (url_for("subscription-renew", subscription_id=w.subscription.pk), {}), ACT,
+    ),
     ("subscription-upgrade", "POST"): (
-        lambda w: (f"/api/v1/subscriptions/{w.subscription.pk}/upgrade", {"level_id": str(w.premium.pk)}), ACT,
+        lambda w: (url_for("subscription-upgrade", subscription_id=w.subscription.pk),
+                   {"level_id": str(w.premium.pk)}),
+        ACT,
     ),
 }
 

@@ -21,6 +21,7 @@ from tests.billing.world import World, build_world, level_create, subscription_a
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -32,12 +33,13 @@ def world() -> World:
 
 def subscribe(world: World, actor: str = "member", level: SubscriptionLevel | None = None, **body: object):
     level = level or world.premium
-    return money_post(world.client(actor), f"{world.c}/subscriptions", {"level_id": str(level.pk), **body})
+    return money_post(world.client(actor), url_for("subscription-list", community_pk=world.community.pk),
+                      {"level_id": str(level.pk), **body})
 
 
 def test_the_seed_list_shows_the_levels_on_offer_in_order(world):
     level_create(world.community, name="Old", is_active=False)
-    body = world.client("anonymous").get(f"{world.c}/subscriptions").json()
+    body = world.client("anonymous").get(url_for("subscription-list", community_pk=world.community.pk)).json()
     assert [item["name"] for item in body["items"]] == ["Supporter", "Premium"] and body["total"] == 2
     assert body["items"][0]["price"] == "5.00" and body["items"][0]["currency"] == "USD"
 
@@ -63,7 +65,8 @@ def test_a_level_that_cannot_be_bought_here_is_refused_naming_level_id(world, le
     ids = {"missing": uuid.uuid4(), "not-a-uuid": "not-a-uuid",
            "inactive": level_create(world.community, name="Old", is_active=False).pk,
            "elsewhere": level_create(CommunityFactory(), name="Other").pk}
-    response = money_post(world.client("member"), f"{world.c}/subscriptions", {"level_id": str(ids[level_id])})
+    response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
+                          {"level_id": str(ids[level_id])})
     # An id naming no level of this community is a 404 (docs/api.md); the others are bad input.
     expected = 404 if code == "unknown_level" else 400
     assert response.status_code == expected and response.json()["code"] == code and "level_id" in response.json()
@@ -102,7 +105,7 @@ def test_my_subscriptions_lists_every_community_with_constant_queries(world):
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            response = api.get("/api/v1/me/subscriptions")
+            response = api.get(url_for("my-subscriptions"))
         assert response.status_code == 200
         return len(queries)
 
@@ -111,12 +114,12 @@ def test_my_subscriptions_lists_every_community_with_constant_queries(world):
         other = CommunityFactory()
         subscription_active(level_create(other), world.users["subscriber"])
     assert count() == small
-    items = api.get("/api/v1/me/subscriptions").json()["items"]
+    items = api.get(url_for("my-subscriptions")).json()["items"]
     assert len(items) == 6 and all(item["has_access"] for item in items)
 
 
 def test_cancel_keeps_access_until_expiry_and_is_idempotent(world):
-    url = f"/api/v1/subscriptions/{world.subscription.pk}/cancel"
+    url = url_for("subscription-cancel", subscription_id=world.subscription.pk)
     first = world.client("subscriber").post(url)
     assert first.status_code == 200 and first.json()["status"] == "cancelled" and first.json()["has_access"]
     assert world.client("subscriber").post(url).status_code == 200
@@ -125,9 +128,10 @@ def test_cancel_keeps_access_until_expiry_and_is_idempotent(world):
 
 
 def test_renewal_adds_a_period_after_the_time_already_paid_and_reactivates_a_cancelled_one(world):
-    world.client("subscriber").post(f"/api/v1/subscriptions/{world.subscription.pk}/cancel")
+    world.client("subscriber").post(url_for("subscription-cancel", subscription_id=world.subscription.pk))
     old_expiry = Subscription.objects.get(pk=world.subscription.pk).expires_at
-    response = money_post(world.client("subscriber"), f"/api/v1/subscriptions/{world.subscription.pk}/renew")
+    response = money_post(world.client("subscriber"),
+                          url_for("subscription-renew", subscription_id=world.subscription.pk))
     assert response.status_code == 200, response.content
     subscription = Subscription.objects.get(pk=world.subscription.pk)
     assert subscription.status == SubscriptionStatus.ACTIVE and subscription.cancelled_at is None
@@ -138,7 +142,7 @@ def test_renewal_adds_a_period_after_the_time_already_paid_and_reactivates_a_can
 
 def test_renewing_an_archived_level_or_an_ended_subscription_is_a_409(world):
     SubscriptionLevel.objects.filter(pk=world.level.pk).update(is_active=False)
-    url = f"/api/v1/subscriptions/{world.subscription.pk}/renew"
+    url = url_for("subscription-renew", subscription_id=world.subscription.pk)
     assert money_post(world.client("subscriber"), url).json()["code"] == "level_inactive"
     SubscriptionLevel.objects.filter(pk=world.level.pk).update(is_active=True)
     Subscription.objects.filter(pk=world.subscription.pk).update(status="expired", ended_at=timezone.now())
@@ -148,7 +152,8 @@ def test_renewing_an_archived_level_or_an_ended_subscription_is_a_409(world):
 
 def test_upgrade_takes_effect_now_and_credits_the_unused_time_at_the_old_price(world):
     # 20 of 30 days left on a 5.00 level: 5.00 × 20/30 = 3.33 credit (rounded down), 15.00 − 3.33 = 11.67.
-    response = money_post(world.client("subscriber"), f"/api/v1/subscriptions/{world.subscription.pk}/upgrade",
+    response = money_post(world.client("subscriber"),
+                          url_for("subscription-upgrade", subscription_id=world.subscription.pk),
                           {"level_id": str(world.premium.pk)})
     assert response.status_code == 200, response.content
     payment = Payment.objects.get(subscription=world.subscription, purpose="subscription_upgrade")
@@ -177,7 +182,8 @@ def test_the_upgrade_quote_never_credits_more_than_was_paid():
 def test_an_upgrade_must_go_to_a_dearer_level_in_the_same_currency(world, target, code):
     levels = {"cheaper": level_create(world.community, name="Cheap", price="1.00"), "same": world.level,
               "euro": level_create(world.community, name="Euro", price="50.00", currency="EUR")}
-    response = money_post(world.client("subscriber"), f"/api/v1/subscriptions/{world.subscription.pk}/upgrade",
+    response = money_post(world.client("subscriber"),
+                          url_for("subscription-upgrade", subscription_id=world.subscription.pk),
                           {"level_id": str(levels[target].pk)})
     assert response.status_code == 400 and response.json()["code"] == code and "level_id" in response.json()
     assert LEDGER.calls == 0
@@ -215,12 +221,13 @@ def test_the_beat_task_runs_the_same_sweep(world):
 
 
 def test_managers_read_a_subscription_but_only_its_subscriber_changes_it(world):
-    url = f"/api/v1/subscriptions/{world.subscription.pk}"
+    url = url_for("subscription-detail", subscription_id=world.subscription.pk)
     assert world.client("admin").get(url).json()["status"] == "active"
     refused = world.client("admin").post(f"{url}/cancel")
     assert (refused.status_code, refused.json()["code"]) == (403, "not_subscriber")
     assert world.client("member").get(url).status_code == 404
-    assert client_for(world.users["subscriber"]).get(f"/api/v1/subscriptions/{uuid.uuid4()}").status_code == 404
+    unknown = url_for("subscription-detail", subscription_id=uuid.uuid4())
+    assert client_for(world.users["subscriber"]).get(unknown).status_code == 404
 
 
 def test_payment_is_recorded_once_per_operation(world):

@@ -13,8 +13,9 @@ from community_service.entitlements import held_level_ids
 from tests.billing.helpers import events, money_post, webhook_post
 from tests.billing.world import World, build_world
 from tests.concurrency import run_concurrently
+from tests.routes import url_for
 
-URL = "/api/v1/billing/webhooks/sandbox"
+URL = url_for("billing-webhook", provider="sandbox")
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def world(db) -> World:
 
 
 def pending_donation(world: World, amount: str = "4.00") -> Payment:
-    response = money_post(world.client("member"), f"{world.c}/donations",
+    response = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
                           {"amount": amount, "currency": "USD", "payment_method": "pm_sandbox_pending"})
     assert response.status_code == 202 and response.json()["status"] == "pending"
     return Payment.objects.get(donation_id=response.json()["id"])
@@ -73,7 +74,7 @@ def test_a_bad_signature_is_a_400_and_changes_nothing(world, settings, tamper):
 
 
 def test_a_failure_webhook_fails_a_pending_first_payment_and_its_subscription(world):
-    response = money_post(world.client("member"), f"{world.c}/subscriptions",
+    response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
                           {"level_id": str(world.premium.pk), "payment_method": "pm_sandbox_pending"})
     assert response.status_code == 202 and response.json()["status"] == "pending"
     payment = Payment.objects.get(subscription_id=response.json()["id"])
@@ -87,7 +88,7 @@ def test_a_failure_webhook_fails_a_pending_first_payment_and_its_subscription(wo
 
 
 def test_a_pending_first_payment_completed_by_webhook_starts_the_subscription(world):
-    response = money_post(world.client("member"), f"{world.c}/subscriptions",
+    response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
                           {"level_id": str(world.premium.pk), "payment_method": "pm_sandbox_pending"})
     payment = Payment.objects.get(subscription_id=response.json()["id"])
     assert held_level_ids(user_id=world.users["member"].pk) == frozenset()
@@ -97,9 +98,10 @@ def test_a_pending_first_payment_completed_by_webhook_starts_the_subscription(wo
 
 
 def test_a_refund_webhook_takes_a_donation_out_of_the_totals(world):
-    response = money_post(world.client("member"), f"{world.c}/donations", {"amount": "2.50", "currency": "USD"})
+    response = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
+                          {"amount": "2.50", "currency": "USD"})
     payment = Payment.objects.get(donation_id=response.json()["id"])
-    summary = f"{world.c}/donations/summary"
+    summary = url_for("donation-summary", community_pk=world.community.pk)
     assert world.client("member").get(summary).json()["totals"][0]["amount"] == "10.00"
     assert webhook_post(APIClient(), "payment.refunded", payment.provider_payment_id).json()["status"] == "applied"
     assert Donation.objects.get(pk=payment.donation_id).status == DonationStatus.REFUNDED
@@ -109,7 +111,8 @@ def test_a_refund_webhook_takes_a_donation_out_of_the_totals(world):
 
 
 def test_refunding_a_subscription_payment_ends_its_access_at_once(world):
-    response = money_post(world.client("member"), f"{world.c}/subscriptions", {"level_id": str(world.premium.pk)})
+    response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
+                          {"level_id": str(world.premium.pk)})
     payment = Payment.objects.get(subscription_id=response.json()["id"])
     payment_refund(payment=payment)
     subscription = Subscription.objects.get(pk=payment.subscription_id)
@@ -122,7 +125,7 @@ def test_refunding_a_subscription_payment_ends_its_access_at_once(world):
 
 
 def test_unknown_providers_payments_and_types(world):
-    assert APIClient().post("/api/v1/billing/webhooks/stripe", {}, format="json").status_code == 404
+    assert APIClient().post(url_for("billing-webhook", provider="stripe"), {}, format="json").status_code == 404
     assert webhook_post(APIClient(), "payment.succeeded", "sbx_unknown").json()["status"] == "unknown_payment"
     payment = pending_donation(world)
     assert webhook_post(APIClient(), "payment.disputed", payment.provider_payment_id).json()["status"] == \

@@ -7,10 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from communities.models import Community
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/api/v1/communities"
+LIST = url_for("community-list")
 
 
 def detail(key: object) -> str:

@@ -20,6 +20,7 @@ from content.services.attachments import attachments_claim
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ KEY = re.compile(r"^communities/(?P<community>[0-9a-f-]{36})/[0-9a-f]{32}/[0-9a-
 
 
 def upload(api, community, content: bytes = PNG, name: str = "cat.png", content_type: str = "image/png"):
-    return api.post(f"/api/v1/communities/{community.pk}/attachments",
+    return api.post(url_for("attachment-upload", community_pk=community.pk),
                     {"file": SimpleUploadedFile(name, content, content_type=content_type)}, format="multipart")
 
 
@@ -94,7 +95,7 @@ def test_too_large_is_413_and_missing_file_is_400(local_media, settings):
     api = client_for(community.owner)
     response = upload(api, community)
     assert (response.status_code, response.data["code"]) == (413, "file_too_large")
-    missing = api.post(f"/api/v1/communities/{community.pk}/attachments", {}, format="multipart")
+    missing = api.post(url_for("attachment-upload", community_pk=community.pk), {}, format="multipart")
     assert (missing.status_code, "file" in missing.data) == (400, True)
     assert not Attachment.objects.exists()
 
@@ -104,7 +105,7 @@ def test_an_oversized_body_is_refused_from_its_content_length_before_parsing(loc
     community = CommunityFactory()
     # Not even valid multipart: parsing it would be a 400, so a 413 proves it was never parsed.
     response = client_for(community.owner).generic(
-        "POST", f"/api/v1/communities/{community.pk}/attachments", b"x" * 200_000,
+        "POST", url_for("attachment-upload", community_pk=community.pk), b"x" * 200_000,
         content_type="multipart/form-data; boundary=nothing")
     assert (response.status_code, response.data["code"]) == (413, "file_too_large")
     assert "1024 bytes" in response.data["detail"]
@@ -128,18 +129,18 @@ def test_a_post_claims_attachments_and_shows_their_urls(local_media):
     author = member_add(community)
     api = client_for(author)
     attachment = upload(api, community).data
-    post = api.post(f"/api/v1/communities/{community.pk}/posts",
+    post = api.post(url_for("post-list", community_pk=community.pk),
                     {"title": "Look", "content": "A cat", "attachment_ids": [attachment["id"]]}, format="json")
     assert post.status_code == 201
     assert post.data["media_urls"] == [attachment["url"]]
-    reused = api.post(f"/api/v1/communities/{community.pk}/posts",
+    reused = api.post(url_for("post-list", community_pk=community.pk),
                       {"title": "Again", "content": "x", "attachment_ids": [attachment["id"]]}, format="json")
     assert (reused.status_code, reused.data["code"], "attachment_ids" in reused.data) == (409, "attached", True)
     someone_elses = upload(client_for(community.owner), community).data
-    stolen = api.post(f"/api/v1/communities/{community.pk}/posts",
+    stolen = api.post(url_for("post-list", community_pk=community.pk),
                       {"title": "Mine", "content": "x", "attachment_ids": [someone_elses["id"]]}, format="json")
     assert (stolen.status_code, "attachment_ids" in stolen.data) == (404, True)  # someone else's is unknown to you
-    assert api.delete(f"/api/v1/attachments/{attachment['id']}").data["code"] == "attached"
+    assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).data["code"] == "attached"
 
 
 def _stored(community, uploader, post: Post | None = None) -> Attachment:
@@ -188,18 +189,21 @@ def test_uploader_deletes_an_unused_attachment_and_its_file(local_media, django_
     api = client_for(community.owner)
     attachment = upload(api, community).data
     key = Attachment.objects.get(pk=attachment["id"]).file.name
-    assert client_for(member_add(community)).delete(f"/api/v1/attachments/{attachment['id']}").status_code == 403
+    assert client_for(member_add(community)).delete(url_for("attachment-detail",
+                                                            attachment_id=attachment['id'])).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        assert api.delete(f"/api/v1/attachments/{attachment['id']}").status_code == 204
+        assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).status_code == 204
     assert not (local_media / key).exists()
-    assert api.get(f"/api/v1/attachments/{attachment['id']}").status_code == 404
+    assert api.get(url_for("attachment-detail", attachment_id=attachment["id"])).status_code == 404
 
 
 def test_attachments_of_a_private_community_are_hidden_from_outsiders(local_media):
     community = CommunityFactory(community_type="private")
     attachment = upload(client_for(community.owner), community).data
-    assert client_for(UserFactory()).get(f"/api/v1/attachments/{attachment['id']}").status_code == 404
-    assert client_for(community.owner).get(f"/api/v1/attachments/{attachment['id']}").status_code == 200
+    assert client_for(UserFactory()).get(url_for("attachment-detail",
+                                                 attachment_id=attachment['id'])).status_code == 404
+    assert client_for(community.owner).get(url_for("attachment-detail",
+                                                   attachment_id=attachment['id'])).status_code == 200
 
 
 # --- a real S3-compatible endpoint ---------------------------------------------------------------
@@ -281,7 +285,7 @@ def test_deleting_an_attachment_removes_the_s3_object(s3_storage, django_capture
     api = client_for(community.owner)
     attachment = upload(api, community).data
     with django_capture_on_commit_callbacks(execute=True):
-        assert api.delete(f"/api/v1/attachments/{attachment['id']}").status_code == 204
+        assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).status_code == 204
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 

@@ -8,6 +8,7 @@ from communities.models import AuditLogEntry
 from content.models import Post, PostStatus
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def setting():
 
 
 def url(community) -> str:
-    return f"/api/v1/communities/{community.pk}/audit-log"
+    return url_for("audit-log", community_pk=community.pk)
 
 
 def entry(community, **fields) -> AuditLogEntry:
@@ -35,9 +36,9 @@ def test_audit_log_lists_moderation_newest_first_with_filters(setting):
     community, author, post = setting
     moderator = member_add(community, role="Moderator")
     mod = client_for(moderator)
-    mod.post(f"/api/v1/posts/{post.pk}/pin", {})
-    mod.post(f"/api/v1/posts/{post.pk}/lock", {"reason": "flame war"})
-    mod.post(f"/api/v1/communities/{community.pk}/mutes", {"user_id": str(author.pk), "duration_seconds": 60})
+    mod.post(url_for("post-pin", post_id=post.pk), {})
+    mod.post(url_for("post-lock", post_id=post.pk), {"reason": "flame war"})
+    mod.post(url_for("mute-list", community_pk=community.pk), {"user_id": str(author.pk), "duration_seconds": 60})
     actions = [e["action"] for e in mod.get(url(community)).data["items"]]
     assert actions == ["member.muted", "post.locked", "post.pinned"]
     locked = mod.get(url(community), {"action": "post.locked"}).data["items"]

@@ -5,6 +5,7 @@ from community_service.outbox.models import OutboxEvent
 from content.models import Channel, ChannelOverwrite, Post, PostStatus
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +16,13 @@ def community():
 
 
 def channels(api, community) -> list[str]:
-    return [c["slug"] for c in api.get(f"/api/v1/communities/{community.pk}/channels").data]
+    return [c["slug"] for c in api.get(url_for("channel-list", community_pk=community.pk)).data]
 
 
 def test_create_generates_a_slug_and_appends_in_order(community):
     owner = client_for(community.owner)
-    first = owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "Help Desk", "topic": "Ask"})
-    second = owner.post(f"/api/v1/communities/{community.pk}/channels",
+    first = owner.post(url_for("channel-list", community_pk=community.pk), {"name": "Help Desk", "topic": "Ask"})
+    second = owner.post(url_for("channel-list", community_pk=community.pk),
                         {"name": "News", "channel_type": "announcement"})
     assert (first.status_code, first.data["slug"], first.data["position"]) == (201, "help-desk", 0)
     assert (second.data["position"], second.data["channel_type"]) == (1, "announcement")
@@ -31,36 +32,36 @@ def test_create_generates_a_slug_and_appends_in_order(community):
 
 def test_duplicate_slug_is_409_and_bad_input_400(community):
     owner = client_for(community.owner)
-    owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "General"})
-    assert owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "General"}).status_code == 409
+    owner.post(url_for("channel-list", community_pk=community.pk), {"name": "General"})
+    assert owner.post(url_for("channel-list", community_pk=community.pk), {"name": "General"}).status_code == 409
     for body, field in (({}, "name"), ({"name": "x", "channel_type": "voice"}, "channel_type"),
                         ({"name": "x", "slug": "Not A Slug"}, "slug"), ({"name": "x", "position": -1}, "position")):
-        response = owner.post(f"/api/v1/communities/{community.pk}/channels", body)
+        response = owner.post(url_for("channel-list", community_pk=community.pk), body)
         assert (response.status_code, field in response.data) == (400, True), body
 
 
 def test_reorder_sets_every_position_in_one_request(community):
     a, b, c = (Channel.objects.create(community=community, name=n, slug=n, position=i) for i, n in enumerate("abc"))
     owner = client_for(community.owner)
-    response = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder",
+    response = owner.post(url_for("channel-reorder", community_pk=community.pk),
                           {"channel_ids": [str(c.pk), str(a.pk), str(b.pk)]})
     assert [ch["slug"] for ch in response.data] == ["c", "a", "b"]
     assert channels(owner, community) == ["c", "a", "b"]
-    partial = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": [str(a.pk)]})
+    partial = owner.post(url_for("channel-reorder", community_pk=community.pk), {"channel_ids": [str(a.pk)]})
     assert (partial.status_code, "channel_ids" in partial.data) == (409, True)
-    twice = owner.post(f"/api/v1/communities/{community.pk}/channels/reorder",
+    twice = owner.post(url_for("channel-reorder", community_pk=community.pk),
                        {"channel_ids": [str(a.pk), str(a.pk), str(b.pk)]})
     assert (twice.status_code, twice.data["code"]) == (400, "duplicate")
     foreign = Channel.objects.create(community=CommunityFactory(), name="f", slug="f")
     mixed = [str(c.pk), str(a.pk), str(foreign.pk)]
-    assert owner.post(f"/api/v1/communities/{community.pk}/channels/reorder", {"channel_ids": mixed}).status_code == 409
+    assert owner.post(url_for("channel-reorder", community_pk=community.pk), {"channel_ids": mixed}).status_code == 409
 
 
 def test_deleting_a_channel_keeps_its_posts_in_the_community(community):
     channel = Channel.objects.create(community=community, name="Old", slug="old")
     post = Post.objects.create(community=community, channel=channel, author=community.owner, title="t",
                                content="c", status=PostStatus.PUBLISHED)
-    assert client_for(community.owner).delete(f"/api/v1/channels/{channel.pk}").status_code == 204
+    assert client_for(community.owner).delete(url_for("channel-detail", channel_id=channel.pk)).status_code == 204
     post.refresh_from_db()
     assert (post.channel_id, post.deleted_at) == (None, None)
 
@@ -69,7 +70,7 @@ def test_overwrites_replace_and_refuse_other_communities_roles(community):
     channel = Channel.objects.create(community=community, name="General", slug="general")
     owner = client_for(community.owner)
     member_role = community.roles.get(name="Member")
-    url = f"/api/v1/channels/{channel.pk}/overwrites"
+    url = url_for("channel-overwrites", channel_id=channel.pk)
     body = {"overwrites": [{"role_id": str(member_role.pk), "deny": ["post.create"]}]}
     assert owner.put(url, body, format="json").data["overwrites"][0]["deny"] == ["post.create"]
     foreign_role = CommunityFactory().roles.first()
@@ -82,11 +83,12 @@ def test_overwrites_replace_and_refuse_other_communities_roles(community):
 
 
 def test_unknown_channel_is_404(community):
-    assert client_for(community.owner).get("/api/v1/channels/550e8400-e29b-41d4-a716-446655440000").status_code == 404
+    unknown = url_for("channel-detail", channel_id="550e8400-e29b-41d4-a716-446655440000")
+    assert client_for(community.owner).get(unknown).status_code == 404
 
 
 def test_a_new_community_starts_with_a_general_channel():
     owner = UserFactory()
-    response = client_for(owner).post("/api/v1/communities", {"name": "Fresh"})
+    response = client_for(owner).post(url_for("community-list"), {"name": "Fresh"})
     community = Community.objects.get(pk=response.data["id"])
     assert channels(client_for(owner), community) == ["general"]

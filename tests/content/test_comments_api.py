@@ -15,6 +15,7 @@ from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.content.world import World, build_world
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +26,11 @@ def world() -> World:
 
 
 def comments_url(post: Post) -> str:
-    return f"/api/v1/posts/{post.pk}/comments"
+    return url_for("post-comment-list", post_id=post.pk)
 
 
 def comment_url(comment_id: object) -> str:
-    return f"/api/v1/comments/{comment_id}"
+    return url_for("comment-detail", comment_id=comment_id)
 
 
 def say(world: World, actor: str, content: str, parent: object | None = None, post: Post | None = None) -> dict:
@@ -152,7 +153,7 @@ def test_archived_posts_take_no_more_comments(world):
 
 
 def test_unknown_and_deleted_posts_are_404(world):
-    unknown = "/api/v1/posts/00000000-0000-0000-0000-000000000000/comments"
+    unknown = url_for("post-comment-list", post_id="00000000-0000-0000-0000-000000000000")
     assert world.client("member").get(unknown).status_code == 404
     assert world.client("member").post(unknown, {"content": "Hi"}, format="json").status_code == 404
     Post.objects.filter(pk=world.post.pk).update(deleted_at=timezone.now())

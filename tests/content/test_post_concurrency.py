@@ -8,6 +8,7 @@ from members.models import Member
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,9 +25,10 @@ def test_concurrent_posts_and_deletes_keep_post_count_exact():
                                   status=PostStatus.PUBLISHED, published_at=timezone.now()) for a in authors[:10]]
     type(community).objects.filter(pk=community.pk).update(post_count=10)
 
-    creates = [lambda u=u: client_for(u).post(f"/api/v1/communities/{community.pk}/posts",
+    creates = [lambda u=u: client_for(u).post(url_for("post-list", community_pk=community.pk),
                                               {"title": "hi", "content": "there"}).status_code for u in authors]
-    deletes = [lambda p=p: client_for(p.author).delete(f"/api/v1/posts/{p.pk}").status_code for p in doomed]
+    deletes = [lambda p=p: client_for(p.author).delete(url_for("post-detail",
+                                                               post_id=p.pk)).status_code for p in doomed]
     results = run_concurrently(creates + deletes)
     assert results.count(201) == 30 and results.count(204) == 10
     community.refresh_from_db()

@@ -12,6 +12,7 @@ from community_service.api.pagination import KeysetPagination
 from content.models import Post, PostStatus
 from tests.conftest import client_for
 from tests.factories import CommunityFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_walking_forward_and_back_visits_every_post_once():
     community = CommunityFactory()
     _posts(community, 23)
     api = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/posts?cursor=&page_size=5"
+    url = url_for("post-list", community_pk=community.pk) + "?cursor=&page_size=5"
     seen, pages = [], []
     while url:
         body = api.get(url).data
@@ -47,7 +48,7 @@ def test_top_ordering_with_many_ties_is_exact():
     community = CommunityFactory()
     _posts(community, 30)
     api = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/posts?cursor=&ordering=top&page_size=4"
+    url = url_for("post-list", community_pk=community.pk) + "?cursor=&ordering=top&page_size=4"
     seen = []
     while url:
         body = api.get(url).data
@@ -60,7 +61,7 @@ def test_top_ordering_with_many_ties_is_exact():
 def test_a_cursor_the_server_did_not_hand_out_is_a_400_invalid_cursor():
     community = CommunityFactory()
     api = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/posts"
+    url = url_for("post-list", community_pk=community.pk)
     for garbage in ("garbage!", "Zm9v", "eyJkIjoibmV4dCJ9"):  # bad alphabet, not JSON, JSON without a position
         response = api.get(url, {"cursor": garbage})
         assert (response.status_code, response.data["code"], "cursor" in response.data) == (400, "invalid_cursor", True)
@@ -77,7 +78,7 @@ def test_a_cursor_works_with_every_ordering_and_with_search():
     api = client_for(community.owner)
     for ordering in ("pinned", "new", "top"):
         seen = []
-        body = api.get(f"/api/v1/communities/{community.pk}/posts",
+        body = api.get(url_for("post-list", community_pk=community.pk),
                        {"cursor": "", "ordering": ordering, "page_size": 2, "search": "python"}).data
         while True:
             seen += [item["title"] for item in body["items"]]
@@ -120,7 +121,7 @@ def test_page_1000_of_100000_posts_costs_what_page_1_costs():
         )
         cursor.execute("ANALYZE content_post")
     api = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/posts"
+    url = url_for("post-list", community_pk=community.pk)
     api.get(url, {"page_size": 1})  # warm the RBAC cache
     deep = Post.objects.filter(community=community).order_by("-published_at", "-id")[19_980]
     deep_cursor = KeysetPagination(["-published_at", "-id"])._encode("next", deep)

@@ -11,6 +11,7 @@ from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostSta
 from members.models import Member
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def post_count(community: Community) -> int:
 
 
 def feed(api, community: Community, **params: object) -> list[str]:
-    return [p["title"] for p in api.get(f"/api/v1/communities/{community.pk}/posts", params).data["items"]]
+    return [p["title"] for p in api.get(url_for("post-list", community_pk=community.pk), params).data["items"]]
 
 
 @pytest.fixture
@@ -47,7 +48,7 @@ def community() -> Community:
 def test_member_writes_a_post_that_is_counted_and_published_as_an_event(community):
     author = join(community)
     channel = Channel.objects.create(community=community, name="General", slug="general")
-    response = client_for(author).post(f"/api/v1/communities/{community.pk}/posts",
+    response = client_for(author).post(url_for("post-list", community_pk=community.pk),
                                        {"title": "Hello", "content": "World", "channel_id": str(channel.pk)})
     assert response.status_code == 201
     body = response.data
@@ -71,7 +72,7 @@ def test_member_writes_a_post_that_is_counted_and_published_as_an_event(communit
     ],
 )
 def test_bad_post_input_is_a_400_naming_the_field(community, body, field):
-    response = client_for(join(community)).post(f"/api/v1/communities/{community.pk}/posts", body)
+    response = client_for(join(community)).post(url_for("post-list", community_pk=community.pk), body)
     assert response.status_code == 400
     assert field in response.data
     assert not Post.objects.exists()
@@ -79,7 +80,7 @@ def test_bad_post_input_is_a_400_naming_the_field(community, body, field):
 
 def test_a_channel_of_another_community_is_refused(community):
     elsewhere = Channel.objects.create(community=CommunityFactory(), name="Other", slug="other")
-    response = client_for(join(community)).post(f"/api/v1/communities/{community.pk}/posts",
+    response = client_for(join(community)).post(url_for("post-list", community_pk=community.pk),
                                                 {"title": "x", "content": "y", "channel_id": str(elsewhere.pk)})
     # A well-formed id naming nothing this community has: 404, naming the field.
     assert (response.status_code, "channel_id" in response.data) == (404, True)
@@ -88,15 +89,15 @@ def test_a_channel_of_another_community_is_refused(community):
 def test_drafts_are_visible_only_to_their_author_and_publishing_counts_them(community):
     author, other = join(community), join(community)
     api = client_for(author)
-    draft = api.post(f"/api/v1/communities/{community.pk}/posts",
+    draft = api.post(url_for("post-list", community_pk=community.pk),
                      {"title": "Draft", "content": "wip", "status": "draft"}).data
     assert (draft["status"], draft["published_at"]) == ("draft", None)
     assert post_count(community) == 0
-    assert client_for(other).get(f"/api/v1/posts/{draft['id']}").status_code == 404
+    assert client_for(other).get(url_for("post-detail", post_id=draft["id"])).status_code == 404
     assert feed(api, community, status="draft") == ["Draft"]
     assert feed(client_for(other), community, status="draft") == []
     assert not OutboxEvent.objects.filter(event_type="post.created").exists()
-    published = api.patch(f"/api/v1/posts/{draft['id']}", {"status": "published"})
+    published = api.patch(url_for("post-detail", post_id=draft["id"]), {"status": "published"})
     assert (published.status_code, published.data["status"]) == (200, "published")
     assert post_count(community) == 1
     assert OutboxEvent.objects.filter(event_type="post.created").count() == 1
@@ -105,15 +106,15 @@ def test_drafts_are_visible_only_to_their_author_and_publishing_counts_them(comm
 def test_pre_moderated_posts_wait_for_approval(community):
     Community.objects.filter(pk=community.pk).update(post_moderation=True)
     author, moderator = join(community), join(community, role="Moderator")
-    post = client_for(author).post(f"/api/v1/communities/{community.pk}/posts",
+    post = client_for(author).post(url_for("post-list", community_pk=community.pk),
                                    {"title": "Queued", "content": "please"}).data
     assert post["status"] == "pending_review"
     assert post_count(community) == 0
     assert feed(client_for(UserFactory()), community) == []
     mod = client_for(moderator)
     assert feed(mod, community, status="pending_review") == ["Queued"]
-    assert mod.post(f"/api/v1/posts/{post['id']}/reject", {}).status_code == 400  # a reason is required
-    approved = mod.post(f"/api/v1/posts/{post['id']}/approve", {})
+    assert mod.post(url_for("post-reject", post_id=post["id"]), {}).status_code == 400  # a reason is required
+    approved = mod.post(url_for("post-approve", post_id=post["id"]), {})
     assert (approved.status_code, approved.data["status"]) == (200, "published")
     assert post_count(community) == 1
     assert AuditLogEntry.objects.filter(action="post.approved", target_id=post["id"], actor=moderator).exists()
@@ -123,18 +124,18 @@ def test_pre_moderated_posts_wait_for_approval(community):
 def test_rejection_keeps_the_reason_for_the_author(community):
     Community.objects.filter(pk=community.pk).update(post_moderation=True)
     author = join(community)
-    post = client_for(author).post(f"/api/v1/communities/{community.pk}/posts", {"title": "Q", "content": "q"}).data
-    client_for(community.owner).post(f"/api/v1/posts/{post['id']}/reject", {"reason": "Off-topic"})
-    seen = client_for(author).get(f"/api/v1/posts/{post['id']}").data
+    post = client_for(author).post(url_for("post-list", community_pk=community.pk), {"title": "Q", "content": "q"}).data
+    client_for(community.owner).post(url_for("post-reject", post_id=post["id"]), {"reason": "Off-topic"})
+    seen = client_for(author).get(url_for("post-detail", post_id=post["id"])).data
     assert (seen["status"], seen["rejection_reason"]) == ("rejected", "Off-topic")
 
 
 def test_announcement_channels_take_posts_only_from_moderators(community):
     news = Channel.objects.create(community=community, name="News", slug="news", channel_type=ChannelType.ANNOUNCEMENT)
     body = {"title": "Big news", "content": "...", "channel_id": str(news.pk)}
-    assert client_for(join(community)).post(f"/api/v1/communities/{community.pk}/posts", body).status_code == 403
+    assert client_for(join(community)).post(url_for("post-list", community_pk=community.pk), body).status_code == 403
     moderator = join(community, role="Moderator")
-    assert client_for(moderator).post(f"/api/v1/communities/{community.pk}/posts", body).status_code == 201
+    assert client_for(moderator).post(url_for("post-list", community_pk=community.pk), body).status_code == 201
 
 
 def test_channel_overwrites_follow_discord_resolution(community):
@@ -144,7 +145,7 @@ def test_channel_overwrites_follow_discord_resolution(community):
     ChannelOverwrite.objects.create(channel=channel, role=member_role, deny=["post.create"])
     ChannelOverwrite.objects.create(channel=channel, role=helper_role, allow=["post.create"])
     body = {"title": "t", "content": "c", "channel_id": str(channel.pk)}
-    url = f"/api/v1/communities/{community.pk}/posts"
+    url = url_for("post-list", community_pk=community.pk)
     plain, helper, exempt = join(community), join(community), join(community)
     Member.objects.get(user=helper).roles.add(helper_role)
     ChannelOverwrite.objects.create(channel=channel, member=Member.objects.get(user=exempt), allow=["post.create"])
@@ -158,26 +159,26 @@ def test_members_only_channels_hide_their_posts_from_outsiders(community):
     member = join(community)
     post = make_post(community, member, channel=lounge, title="Members talk")
     outsider = client_for(UserFactory())
-    assert outsider.get(f"/api/v1/posts/{post.pk}").status_code == 404
+    assert outsider.get(url_for("post-detail", post_id=post.pk)).status_code == 404
     assert feed(outsider, community) == []
-    assert "lounge" not in [c["slug"] for c in outsider.get(f"/api/v1/communities/{community.pk}/channels").data]
+    assert "lounge" not in [c["slug"] for c in outsider.get(url_for("channel-list", community_pk=community.pk)).data]
     assert feed(client_for(member), community) == ["Members talk"]
 
 
 def test_private_community_posts_are_invisible_to_outsiders():
     private = CommunityFactory(community_type="private")
     post = make_post(private, private.owner)
-    assert client_for(UserFactory()).get(f"/api/v1/posts/{post.pk}").status_code == 404
-    assert client_for(UserFactory()).get(f"/api/v1/communities/{private.pk}/posts").status_code == 404
-    assert client_for(private.owner).get(f"/api/v1/posts/{post.pk}").status_code == 200
+    assert client_for(UserFactory()).get(url_for("post-detail", post_id=post.pk)).status_code == 404
+    assert client_for(UserFactory()).get(url_for("post-list", community_pk=private.pk)).status_code == 404
+    assert client_for(private.owner).get(url_for("post-detail", post_id=post.pk)).status_code == 200
 
 
 def test_muted_and_banned_members_cannot_post(community):
     muted = join(community, muted_until=timezone.now() + timedelta(hours=1))
-    response = client_for(muted).post(f"/api/v1/communities/{community.pk}/posts", {"title": "t", "content": "c"})
+    response = client_for(muted).post(url_for("post-list", community_pk=community.pk), {"title": "t", "content": "c"})
     assert (response.status_code, response.data["code"]) == (403, "muted")
     banned = join(community, status="banned")
-    assert client_for(banned).get(f"/api/v1/communities/{community.pk}/posts").status_code == 403
+    assert client_for(banned).get(url_for("post-list", community_pk=community.pk)).status_code == 403
 
 
 # --- editing and deleting ------------------------------------------------------------------------
@@ -186,17 +187,18 @@ def test_muted_and_banned_members_cannot_post(community):
 def test_author_edits_and_moderator_may_fix_title_but_not_status(community):
     author, moderator = join(community), join(community, role="Moderator")
     post = make_post(community, author)
-    assert client_for(author).patch(f"/api/v1/posts/{post.pk}", {"content": "Edited"}).status_code == 200
-    assert client_for(join(community)).patch(f"/api/v1/posts/{post.pk}", {"title": "x"}).status_code == 403
-    assert client_for(moderator).patch(f"/api/v1/posts/{post.pk}", {"title": "Fixed"}).status_code == 200
-    assert client_for(moderator).patch(f"/api/v1/posts/{post.pk}", {"status": "archived"}).status_code == 403
+    assert client_for(author).patch(url_for("post-detail", post_id=post.pk), {"content": "Edited"}).status_code == 200
+    assert client_for(join(community)).patch(url_for("post-detail", post_id=post.pk), {"title": "x"}).status_code == 403
+    assert client_for(moderator).patch(url_for("post-detail", post_id=post.pk), {"title": "Fixed"}).status_code == 200
+    assert client_for(moderator).patch(url_for("post-detail", post_id=post.pk),
+                                       {"status": "archived"}).status_code == 403
     assert OutboxEvent.objects.filter(event_type="post.updated").count() == 2
 
 
 def test_invalid_status_transition_is_a_409(community):
     author = join(community)
     post = make_post(community, author)
-    response = client_for(author).patch(f"/api/v1/posts/{post.pk}", {"status": "draft"})
+    response = client_for(author).patch(url_for("post-detail", post_id=post.pk), {"status": "draft"})
     assert (response.status_code, response.data["code"]) == (409, "invalid_transition")
 
 
@@ -204,11 +206,11 @@ def test_delete_is_soft_uncounted_and_moderator_removals_are_audited(community):
     author, moderator = join(community), join(community, role="Moderator")
     own, other = make_post(community, author), make_post(community, author)
     Community.objects.filter(pk=community.pk).update(post_count=2)
-    assert client_for(author).delete(f"/api/v1/posts/{own.pk}").status_code == 204
-    assert client_for(moderator).delete(f"/api/v1/posts/{other.pk}").status_code == 204
+    assert client_for(author).delete(url_for("post-detail", post_id=own.pk)).status_code == 204
+    assert client_for(moderator).delete(url_for("post-detail", post_id=other.pk)).status_code == 204
     assert post_count(community) == 0
     assert Post.objects.filter(deleted_at__isnull=False).count() == 2
-    assert client_for(author).get(f"/api/v1/posts/{own.pk}").status_code == 404
+    assert client_for(author).get(url_for("post-detail", post_id=own.pk)).status_code == 404
     assert AuditLogEntry.objects.filter(action="post.removed").count() == 1
     assert OutboxEvent.objects.filter(event_type="post.deleted").count() == 2
 
@@ -217,11 +219,11 @@ def test_pinning_is_capped_per_community(community, settings):
     settings.MAX_PINNED_POSTS = 2
     owner = client_for(community.owner)
     posts = [make_post(community, community.owner, title=f"P{i}") for i in range(3)]
-    assert [owner.post(f"/api/v1/posts/{p.pk}/pin", {}).status_code for p in posts[:2]] == [200, 200]
-    response = owner.post(f"/api/v1/posts/{posts[2].pk}/pin", {})
+    assert [owner.post(url_for("post-pin", post_id=p.pk), {}).status_code for p in posts[:2]] == [200, 200]
+    response = owner.post(url_for("post-pin", post_id=posts[2].pk), {})
     assert (response.status_code, response.data["code"]) == (409, "pin_limit")
-    owner.post(f"/api/v1/posts/{posts[0].pk}/unpin", {})
-    assert owner.post(f"/api/v1/posts/{posts[2].pk}/pin", {}).status_code == 200
+    owner.post(url_for("post-unpin", post_id=posts[0].pk), {})
+    assert owner.post(url_for("post-pin", post_id=posts[2].pk), {}).status_code == 200
 
 
 # --- feeds ------------------------------------------------------------------------------------------
@@ -238,7 +240,7 @@ def test_feed_orders_pinned_first_then_new_or_top(community):
     assert feed(api, community) == ["pinned", "newest", "old-popular"]
     assert feed(api, community, ordering="new") == ["newest", "old-popular", "pinned"]
     assert feed(api, community, ordering="top") == ["old-popular", "newest", "pinned"]
-    assert api.get(f"/api/v1/communities/{community.pk}/posts", {"ordering": "random"}).status_code == 400
+    assert api.get(url_for("post-list", community_pk=community.pk), {"ordering": "random"}).status_code == 400
 
 
 def test_feed_filters_by_channel_and_author(community):
@@ -264,11 +266,11 @@ def test_global_search_covers_only_what_the_caller_may_read():
     make_post(public, public.owner, title="Kubernetes in public")
     make_post(private, private.owner, title="Kubernetes in private")
     stranger = client_for(UserFactory())
-    body = stranger.get("/api/v1/search", {"q": "kubernetes"}).data
+    body = stranger.get(url_for("search"), {"q": "kubernetes"}).data
     assert [p["title"] for p in body["posts"]["items"]] == ["Kubernetes in public"]
-    insider = client_for(private.owner).get("/api/v1/search", {"q": "kubernetes"}).data
+    insider = client_for(private.owner).get(url_for("search"), {"q": "kubernetes"}).data
     assert {p["title"] for p in insider["posts"]["items"]} == {"Kubernetes in public", "Kubernetes in private"}
-    assert stranger.get("/api/v1/search", {"q": ""}).status_code == 400
+    assert stranger.get(url_for("search"), {"q": ""}).status_code == 400
 
 
 def test_feed_runs_the_same_number_of_queries_for_10_and_100_posts(community):
@@ -278,9 +280,9 @@ def test_feed_runs_the_same_number_of_queries_for_10_and_100_posts(community):
     api = client_for(author)
 
     def queries_for(page_size: int, **extra: object) -> int:
-        api.get(f"/api/v1/communities/{community.pk}/posts", {"page_size": 1})  # warm the RBAC cache
+        api.get(url_for("post-list", community_pk=community.pk), {"page_size": 1})  # warm the RBAC cache
         with CaptureQueriesContext(connection) as ctx:
-            response = api.get(f"/api/v1/communities/{community.pk}/posts", {"page_size": page_size, **extra})
+            response = api.get(url_for("post-list", community_pk=community.pk), {"page_size": page_size, **extra})
         assert len(response.data["items"]) == page_size
         return len(ctx.captured_queries)
 
@@ -294,13 +296,13 @@ def test_reading_a_post_counts_one_view_per_viewer_after_the_flush(community):
     post = make_post(community, community.owner)
     reader = client_for(UserFactory())
     for _ in range(3):
-        assert reader.get(f"/api/v1/posts/{post.pk}").status_code == 200
-    client_for(UserFactory()).get(f"/api/v1/posts/{post.pk}")
+        assert reader.get(url_for("post-detail", post_id=post.pk)).status_code == 200
+    client_for(UserFactory()).get(url_for("post-detail", post_id=post.pk))
     post_views_flush()
     post.refresh_from_db()
     assert post.view_count == 2
 
 
 def test_a_blank_search_finds_nothing_instead_of_failing():
-    body = client_for(UserFactory()).get("/api/v1/search", {"q": "\x1d "}).data
+    body = client_for(UserFactory()).get(url_for("search"), {"q": "\x1d "}).data
     assert (body["communities"], body["posts"]["total"]) == ([], 0)

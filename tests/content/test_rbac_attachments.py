@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from content.models import Attachment
 from tests.content.world import ACTORS, SPEAKERS, allow, everyone, run_case
+from tests.routes import url_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -25,14 +26,16 @@ def _attachment(w, *, uploader: str = "owner") -> Attachment:
 
 MATRIX = {
     ("attachment-upload", "POST"): (
-        lambda w: (f"{w.c}/attachments", {"file": SimpleUploadedFile("a.png", PNG, "image/png")}, "multipart"),
+        lambda w: (url_for("attachment-upload", community_pk=w.community.pk),
+                   {"file": SimpleUploadedFile("a.png", PNG, "image/png")}, "multipart"),
         allow(201, SPEAKERS),
     ),
     # Public community: anyone may read; the banned see nothing.
-    ("attachment-detail", "GET"): (lambda w: (f"/api/v1/attachments/{_attachment(w).pk}", None), everyone(200)),
+    ("attachment-detail", "GET"): (lambda w: (url_for("attachment-detail", attachment_id=_attachment(w).pk), None),
+                                   everyone(200)),
     # Only the uploader deletes (here the member who uploaded it); moderators cannot.
     ("attachment-detail", "DELETE"): (
-        lambda w: (f"/api/v1/attachments/{_attachment(w, uploader='member').pk}", None),
+        lambda w: (url_for("attachment-detail", attachment_id=_attachment(w, uploader="member").pk), None),
         allow(204, {"member"}),
     ),
 }

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from content.models import Report, ReportEntry
 from tests.content.world import ACTORS, MODERATORS, allow, run_case
+from tests.routes import url_for
 
 
 def _report(w) -> Report:
@@ -17,19 +18,21 @@ def _report(w) -> Report:
 REPORTERS = {"member", "muted", "moderator", "admin", "owner", "superadmin"}
 
 MATRIX = {
-    ("report-list", "GET"): (lambda w: (f"{w.c}/reports", None), allow(200, MODERATORS)),
+    ("report-list", "GET"): (lambda w: (url_for("report-list", community_pk=w.community.pk), None),
+                             allow(200, MODERATORS)),
     ("report-list", "POST"): (
-        lambda w: (f"{w.c}/reports", {"target_type": "post", "target_id": str(w.post.pk), "category": "spam"}),
+        lambda w: (url_for("report-list", community_pk=w.community.pk),
+                   {"target_type": "post", "target_id": str(w.post.pk), "category": "spam"}),
         {**allow(201, REPORTERS), "author": 409},  # the author cannot report their own post
     ),
     # Report ids exist only for reviewers: everyone else gets a 404.
-    ("report-detail", "GET"): (lambda w: (f"/api/v1/reports/{_report(w).pk}", None),
+    ("report-detail", "GET"): (lambda w: (url_for("report-detail", report_id=_report(w).pk), None),
                                allow(200, MODERATORS, other=404)),
-    ("report-resolve", "POST"): (lambda w: (f"/api/v1/reports/{_report(w).pk}/resolve", {"note": "done"}),
+    ("report-resolve", "POST"): (lambda w: (url_for("report-resolve", report_id=_report(w).pk), {"note": "done"}),
                                  allow(200, MODERATORS, other=404)),
-    ("report-dismiss", "POST"): (lambda w: (f"/api/v1/reports/{_report(w).pk}/dismiss", {}),
+    ("report-dismiss", "POST"): (lambda w: (url_for("report-dismiss", report_id=_report(w).pk), {}),
                                  allow(200, MODERATORS, other=404)),
-    ("audit-log", "GET"): (lambda w: (f"{w.c}/audit-log", None), allow(200, MODERATORS)),
+    ("audit-log", "GET"): (lambda w: (url_for("audit-log", community_pk=w.community.pk), None), allow(200, MODERATORS)),
 }
 
 

@@ -10,6 +10,7 @@ from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.content.world import World, build_world
 from tests.factories import UserFactory
+from tests.routes import url_for
 
 
 @pytest.fixture
@@ -18,11 +19,11 @@ def world(db) -> World:
 
 
 def post_like_url(post: Post) -> str:
-    return f"/api/v1/posts/{post.pk}/like"
+    return url_for("post-like", post_id=post.pk)
 
 
 def comment_like_url(comment: Comment) -> str:
-    return f"/api/v1/comments/{comment.pk}/like"
+    return url_for("comment-like", comment_id=comment.pk)
 
 
 def like_count(obj: Post | Comment) -> int:
@@ -70,7 +71,7 @@ def test_a_superadmin_may_like_without_being_a_member(world):
 
 def test_liking_an_unknown_or_invisible_post_is_404(world):
     api = world.client("member")
-    assert api.post("/api/v1/posts/00000000-0000-0000-0000-000000000000/like").status_code == 404
+    assert api.post(url_for("post-like", post_id="00000000-0000-0000-0000-000000000000")).status_code == 404
     assert api.post(post_like_url(world.draft)).status_code == 404  # someone else's draft
     assert api.delete(post_like_url(world.draft)).status_code == 404
 
@@ -89,7 +90,7 @@ def test_liking_a_comment_counts_once_and_shows_in_liked_by_me(world):
     api = world.client("member")
     assert api.post(comment_like_url(world.comment)).data == {"liked": True, "like_count": 1}
     assert api.post(comment_like_url(world.comment)).data == {"liked": True, "like_count": 1}
-    [root] = api.get(f"/api/v1/posts/{world.post.pk}/comments").data["items"]
+    [root] = api.get(url_for("post-comment-list", post_id=world.post.pk)).data["items"]
     assert (root["like_count"], root["liked_by_me"]) == (1, True)
     assert api.delete(comment_like_url(world.comment)).data == {"liked": False, "like_count": 0}
     assert like_count(world.comment) == 0 == Reaction.objects.filter(comment=world.comment).count()
@@ -102,7 +103,7 @@ def test_muted_members_cannot_like_comments(world):
 
 def test_liking_an_unknown_or_deleted_comment_is_404(world):
     api = world.client("member")
-    assert api.post("/api/v1/comments/00000000-0000-0000-0000-000000000000/like").status_code == 404
+    assert api.post(url_for("comment-like", comment_id="00000000-0000-0000-0000-000000000000")).status_code == 404
     Comment.objects.filter(pk=world.comment.pk).update(is_deleted=True, deleted_at=timezone.now())
     assert api.post(comment_like_url(world.comment)).status_code == 404
 

@@ -11,6 +11,7 @@ from content.services.reports import report_close
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def setting(db):
 
 
 def report(api, community, **body):
-    return api.post(f"/api/v1/communities/{community.pk}/reports",
+    return api.post(url_for("report-list", community_pk=community.pk),
                     {"target_type": "post", "category": "spam", **body})
 
 
@@ -78,14 +79,14 @@ def test_the_queue_orders_by_reporters_then_recency_and_closing_is_audited(setti
         report(client_for(member_add(community)), community, target_id=str(post.pk))
     moderator = member_add(community, role="Moderator")
     mod = client_for(moderator)
-    queue = mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]
+    queue = mod.get(url_for("report-list", community_pk=community.pk)).data["items"]
     assert [item["target_id"] for item in queue] == [str(post.pk), str(other.pk)]
     assert len(queue[0]["recent_entries"]) == 2 and queue[0]["categories"]["spam"] == 2
-    closed = mod.post(f"/api/v1/reports/{queue[0]['id']}/resolve", {"note": "removed the post"})
+    closed = mod.post(url_for("report-resolve", report_id=queue[0]["id"]), {"note": "removed the post"})
     assert (closed.status_code, closed.data["status"], closed.data["resolution_note"]) == (
         200, "resolved", "removed the post")
-    assert mod.post(f"/api/v1/reports/{queue[0]['id']}/dismiss", {}).data["code"] == "already_closed"
-    assert [item["id"] for item in mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]] == [
+    assert mod.post(url_for("report-dismiss", report_id=queue[0]["id"]), {}).data["code"] == "already_closed"
+    assert [item["id"] for item in mod.get(url_for("report-list", community_pk=community.pk)).data["items"]] == [
         queue[1]["id"]]
     entry = AuditLogEntry.objects.get(action="report.resolved")
     assert (entry.actor_id, entry.reason) == (moderator.pk, "removed the post")
@@ -99,11 +100,11 @@ def test_the_queue_summarises_each_item_and_the_detail_lists_every_report(settin
     for category in categories:
         report(client_for(member_add(community)), community, target_id=str(post.pk), category=category)
     mod = client_for(member_add(community, role="Moderator"))
-    [item] = mod.get(f"/api/v1/communities/{community.pk}/reports").data["items"]
+    [item] = mod.get(url_for("report-list", community_pk=community.pk)).data["items"]
     assert item["reporter_count"] == 5
     assert item["categories"] == {"spam": 3, "harassment": 1, "hate": 0, "nsfw": 0, "misinformation": 0, "other": 1}
     assert [e["category"] for e in item["recent_entries"]] == ["spam", "other", "harassment"]  # newest first
-    detail = mod.get(f"/api/v1/reports/{item['id']}").data
+    detail = mod.get(url_for("report-detail", report_id=item["id"])).data
     assert [e["category"] for e in detail["entries"]] == categories  # oldest first
     assert detail["categories"] == item["categories"]
 
@@ -112,9 +113,9 @@ def test_the_queue_filters_by_status_and_refuses_an_unknown_one(setting):
     community, author, post = setting
     report(client_for(member_add(community)), community, target_id=str(post.pk))
     mod = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/reports"
+    url = url_for("report-list", community_pk=community.pk)
     item = mod.get(url).data["items"][0]
-    mod.post(f"/api/v1/reports/{item['id']}/dismiss", {"note": "fine"})
+    mod.post(url_for("report-dismiss", report_id=item["id"]), {"note": "fine"})
     assert mod.get(url).data["total"] == 0
     assert [i["status"] for i in mod.get(url, {"status": "dismissed"}).data["items"]] == ["dismissed"]
     for bad in ("closed", ""):
@@ -130,11 +131,11 @@ def test_reports_of_another_community_do_not_appear_and_cannot_be_worked_from_he
     report(client_for(member_add(other)), other, target_id=str(foreign.pk))
     foreign_item = Report.objects.get()
     mod = client_for(member_add(community, role="Moderator"))
-    assert mod.get(f"/api/v1/communities/{community.pk}/reports").data["total"] == 0
+    assert mod.get(url_for("report-list", community_pk=community.pk)).data["total"] == 0
     # Reviewing here grants nothing there: the other community's report does not exist for us.
-    assert mod.get(f"/api/v1/reports/{foreign_item.pk}").status_code == 404
-    assert mod.post(f"/api/v1/reports/{foreign_item.pk}/resolve", {}).status_code == 404
-    assert mod.get("/api/v1/reports/7d0c3e2a-1b4f-4c8e-9d6a-2f5b8e1c0a93").status_code == 404
+    assert mod.get(url_for("report-detail", report_id=foreign_item.pk)).status_code == 404
+    assert mod.post(url_for("report-resolve", report_id=foreign_item.pk), {}).status_code == 404
+    assert mod.get(url_for("report-detail", report_id="7d0c3e2a-1b4f-4c8e-9d6a-2f5b8e1c0a93")).status_code == 404
 
 
 def test_invisible_targets_are_404(setting):
@@ -164,7 +165,7 @@ def test_the_queue_runs_the_same_number_of_queries_for_2_and_20_items(setting):
         for _ in range(2):
             report(client_for(member_add(community)), community, target_id=str(target.pk))
     api = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/reports"
+    url = url_for("report-list", community_pk=community.pk)
     api.get(url, {"page_size": 1})  # warm the access cache
 
     def count(size: int) -> int:

@@ -43,10 +43,6 @@ class World:
     comment: Comment
     extra: dict = field(default_factory=dict)
 
-    @property
-    def c(self) -> str:
-        return f"/api/v1/communities/{self.community.pk}"
-
     def client(self, actor: str) -> APIClient:
         if actor == "anonymous":
             return APIClient()

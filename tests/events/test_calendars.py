@@ -11,6 +11,7 @@ from events.models import Event, EventStatus
 from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def _calendar(response) -> icalendar.Calendar:
 
 
 def _ical(client, event) -> icalendar.Event:
-    [entry] = _calendar(client.get(f"/api/v1/events/{event.pk}/ical")).events
+    [entry] = _calendar(client.get(url_for("event-ical", event_id=event.pk))).events
     return entry
 
 
@@ -30,7 +31,7 @@ def test_an_event_file_has_a_stable_uid_its_zone_and_its_fields():
     community = CommunityFactory()
     event = event_make(community, title="Sprint", description="Bring a laptop", location="Library",
                        starts_at=datetime(2031, 6, 2, 10, 0, tzinfo=UTC), timezone="Asia/Tokyo")
-    response = APIClient().get(f"/api/v1/events/{event.pk}/ical")
+    response = APIClient().get(url_for("event-ical", event_id=event.pk))
     assert response["Content-Disposition"] == f'attachment; filename="event-{event.pk}.ics"'
     calendar = _calendar(response)
     [entry] = calendar.events
@@ -49,12 +50,13 @@ def test_changes_bump_sequence_under_the_same_uid_and_cancelling_says_so():
     event = event_make(community)
     owner = client_for(community.owner)
     before = _ical(owner, event)
-    owner.patch(f"/api/v1/events/{event.pk}", {"title": "Moved", "location": "Cafe"})
-    owner.patch(f"/api/v1/events/{event.pk}", {"ends_at": (event.ends_at + timedelta(hours=1)).isoformat()})
+    owner.patch(url_for("event-detail", event_id=event.pk), {"title": "Moved", "location": "Cafe"})
+    owner.patch(url_for("event-detail", event_id=event.pk),
+                {"ends_at": (event.ends_at + timedelta(hours=1)).isoformat()})
     changed = _ical(owner, event)
     assert str(changed["uid"]) == str(before["uid"])
     assert changed["sequence"] == 2 and str(changed["summary"]) == "Moved"
-    owner.post(f"/api/v1/events/{event.pk}/cancel", {"reason": "Speaker ill"})
+    owner.post(url_for("event-cancel", event_id=event.pk), {"reason": "Speaker ill"})
     cancelled = _ical(owner, event)
     assert (str(cancelled["uid"]), cancelled["sequence"], str(cancelled["status"])) == (
         str(before["uid"]), 3, "CANCELLED")
@@ -64,7 +66,7 @@ def test_changes_bump_sequence_under_the_same_uid_and_cancelling_says_so():
 
 def test_a_dst_crossing_event_keeps_its_wall_clock_in_the_file():
     community = CommunityFactory()
-    response = client_for(community.owner).post(f"/api/v1/communities/{community.pk}/events", {
+    response = client_for(community.owner).post(url_for("event-list", community_pk=community.pk), {
         "title": "Night hack", "timezone": "Europe/Berlin", "starts_at": "2031-03-30T01:00:00",
         "ends_at": "2031-03-30T04:00:00", "location": "Hackerspace"})
     entry = _ical(APIClient(), Event.objects.get(pk=response.data["id"]))
@@ -98,26 +100,26 @@ def test_the_community_feed_lists_upcoming_and_recent_events_cancelled_included(
     event_make(community, title="gone", deleted_at=timezone.now())
     event_make(community, title="secret", is_members_only=True)
     event_make(CommunityFactory(), title="elsewhere")
-    response = APIClient().get(f"/api/v1/communities/{community.slug}/events.ics")
+    response = APIClient().get(url_for("event-feed", community_pk=community.slug))
     assert response["Content-Disposition"] == f'inline; filename="{community.slug}-events.ics"'
     calendar = _calendar(response)
     assert str(calendar["x-wr-calname"]) == "Python Berlin"
     assert [str(e["summary"]) for e in calendar.events] == ["recent", "soon", "off"]
     assert [str(e["uid"]) for e in calendar.events] == [f"event-{e.pk}@community-service" for e in kept]
     assert str(calendar.events[2]["status"]) == "CANCELLED"
-    member_feed = _calendar(client_for(member_add(community)).get(f"/api/v1/communities/{community.pk}/events.ics"))
+    member_feed = _calendar(client_for(member_add(community)).get(url_for("event-feed", community_pk=community.pk)))
     assert "secret" in [str(e["summary"]) for e in member_feed.events]
 
 
 def test_calendar_errors_are_json_whatever_the_client_accepts():
     community = CommunityFactory(community_type="private")
     event = event_make(community)
-    for url in (f"/api/v1/events/{event.pk}/ical", f"/api/v1/communities/{community.pk}/events.ics"):
+    for url in (url_for("event-ical", event_id=event.pk), url_for("event-feed", community_pk=community.pk)):
         response = client_for(UserFactory()).get(url, HTTP_ACCEPT="text/calendar")
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json()["code"] == "not_found"
-    ok = client_for(member_add(community)).get(f"/api/v1/events/{event.pk}/ical", HTTP_ACCEPT="text/calendar")
+    ok = client_for(member_add(community)).get(url_for("event-ical", event_id=event.pk), HTTP_ACCEPT="text/calendar")
     assert _calendar(ok).events
 
 
@@ -125,6 +127,7 @@ def test_the_schema_documents_calendars_as_text_calendar(client):
     import json
 
     schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    # The schema's keys are its documented path templates, not paths a client requests.
     ical = schema["paths"]["/api/v1/events/{event_id}/ical"]["get"]["responses"]
     assert "text/calendar" in ical["200"]["content"] and "404" in ical
     assert "text/calendar" in schema["paths"]["/api/v1/communities/{community_pk}/events.ics"]["get"][

@@ -12,12 +12,13 @@ from events.models import Event, EventStatus
 from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
 from tests.factories import CommunityFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
 
 def _url(community) -> str:
-    return f"/api/v1/communities/{community.pk}/events"
+    return url_for("event-list", community_pk=community.pk)
 
 
 def _titles(response) -> list[str]:

@@ -13,6 +13,7 @@ from members.models import MemberStatus, Role
 from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def _body(**overrides: object) -> dict:
 
 
 def _events(community) -> str:
-    return f"/api/v1/communities/{community.pk}/events"
+    return url_for("event-list", community_pk=community.pk)
 
 
 def _outbox(event_type: str) -> list[OutboxEvent]:
@@ -133,14 +134,15 @@ def test_a_private_community_is_a_404_to_outsiders():
     outsider = client_for(UserFactory())
     assert outsider.get(_events(community)).status_code == 404
     assert outsider.post(_events(community), _body()).status_code == 404
-    assert outsider.get(f"/api/v1/events/{event.pk}").status_code == 404
-    assert client_for(member_add(community)).get(f"/api/v1/events/{event.pk}").status_code == 200
+    assert outsider.get(url_for("event-detail", event_id=event.pk)).status_code == 404
+    assert client_for(member_add(community)).get(url_for("event-detail", event_id=event.pk)).status_code == 200
 
 
 def test_unknown_community_or_event_is_a_404():
     user = client_for(UserFactory())
-    assert user.get("/api/v1/communities/nope/events").status_code == 404
-    assert user.get("/api/v1/events/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert user.get(url_for("event-list", community_pk="nope")).status_code == 404
+    assert user.get(url_for("event-detail", event_id="00000000-0000-0000-0000-000000000000")).status_code == 404
+    # Not an id at all: no route matches, so the path is written out (reverse() cannot build it).
     assert user.get("/api/v1/events/not-a-uuid").status_code == 404
 
 
@@ -150,11 +152,11 @@ def test_unknown_community_or_event_is_a_404():
 def test_a_members_only_event_does_not_exist_for_outsiders():
     community = CommunityFactory()
     event = event_make(community, is_members_only=True)
-    assert APIClient().get(f"/api/v1/events/{event.pk}").status_code == 404
-    assert client_for(UserFactory()).get(f"/api/v1/events/{event.pk}").status_code == 404
+    assert APIClient().get(url_for("event-detail", event_id=event.pk)).status_code == 404
+    assert client_for(UserFactory()).get(url_for("event-detail", event_id=event.pk)).status_code == 404
     assert client_for(UserFactory()).get(_events(community)).data["total"] == 0
     member = client_for(member_add(community))
-    assert member.get(f"/api/v1/events/{event.pk}").status_code == 200
+    assert member.get(url_for("event-detail", event_id=event.pk)).status_code == 200
     assert member.get(_events(community)).data["total"] == 1
 
 
@@ -164,7 +166,7 @@ def test_the_online_link_is_only_for_people_going_and_whoever_runs_the_event():
     event = event_make(community, organizer=organizer, capacity=1, online_url="https://meet.example.com/abc")
     registration_make(event, going)
     registration_make(event, waiting, status="waitlisted")
-    url = f"/api/v1/events/{event.pk}"
+    url = url_for("event-detail", event_id=event.pk)
 
     def link(client) -> str | None:
         body = client.get(url).data
@@ -184,17 +186,17 @@ def test_the_online_link_is_only_for_people_going_and_whoever_runs_the_event():
 def test_deleted_events_and_events_of_deleted_communities_are_gone():
     community = CommunityFactory()
     event = event_make(community, deleted_at=timezone.now())
-    assert client_for(community.owner).get(f"/api/v1/events/{event.pk}").status_code == 404
+    assert client_for(community.owner).get(url_for("event-detail", event_id=event.pk)).status_code == 404
     live = event_make(community)
     type(community).objects.filter(pk=community.pk).update(deleted_at=timezone.now())
-    assert client_for(community.owner).get(f"/api/v1/events/{live.pk}").status_code == 404
+    assert client_for(community.owner).get(url_for("event-detail", event_id=live.pk)).status_code == 404
 
 
 def test_banned_users_are_refused():
     community = CommunityFactory()
     event = event_make(community)
     banned = member_add(community, status=MemberStatus.BANNED, role=None)
-    response = client_for(banned).get(f"/api/v1/events/{event.pk}")
+    response = client_for(banned).get(url_for("event-detail", event_id=event.pk))
     assert (response.status_code, response.data["code"]) == (403, "banned")
 
 
@@ -205,7 +207,8 @@ def test_the_organiser_edits_their_event_and_the_change_is_published():
     community = CommunityFactory()
     organizer = member_add(community)
     event = event_make(community, organizer=organizer)
-    response = client_for(organizer).patch(f"/api/v1/events/{event.pk}", {"title": "Sprint #2", "capacity": 10})
+    response = client_for(organizer).patch(url_for("event-detail", event_id=event.pk),
+                                           {"title": "Sprint #2", "capacity": 10})
     assert response.status_code == 200, response.data
     assert (response.data["title"], response.data["capacity"]) == ("Sprint #2", 10)
     [row] = _outbox("event.updated")
@@ -217,7 +220,7 @@ def test_the_organiser_edits_their_event_and_the_change_is_published():
 def test_an_edit_that_changes_nothing_publishes_nothing():
     community = CommunityFactory()
     event = event_make(community)
-    response = client_for(community.owner).patch(f"/api/v1/events/{event.pk}", {"title": event.title})
+    response = client_for(community.owner).patch(url_for("event-detail", event_id=event.pk), {"title": event.title})
     assert response.status_code == 200
     assert _outbox("event.updated") == []
 
@@ -225,7 +228,7 @@ def test_an_edit_that_changes_nothing_publishes_nothing():
 def test_capacity_alone_does_not_touch_calendars():
     community = CommunityFactory()
     event = event_make(community)
-    client_for(community.owner).patch(f"/api/v1/events/{event.pk}", {"capacity": 3})
+    client_for(community.owner).patch(url_for("event-detail", event_id=event.pk), {"capacity": 3})
     event.refresh_from_db()
     assert event.sequence == 0
 
@@ -234,7 +237,8 @@ def test_a_local_time_in_an_edit_is_read_in_the_events_zone():
     community = CommunityFactory()
     event = event_make(community, timezone="Asia/Tokyo", starts_at=timezone.now() + timedelta(days=400))
     response = client_for(community.owner).patch(
-        f"/api/v1/events/{event.pk}", {"starts_at": "2031-02-01T10:00:00", "ends_at": "2031-02-01T12:00:00"})
+        url_for("event-detail", event_id=event.pk), {"starts_at": "2031-02-01T10:00:00",
+                                                     "ends_at": "2031-02-01T12:00:00"})
     assert response.status_code == 200, response.data
     assert response.data["starts_at"] == "2031-02-01T01:00:00Z"
 
@@ -243,8 +247,8 @@ def test_put_needs_the_core_fields_and_leaves_the_rest():
     community = CommunityFactory()
     event = event_make(community, capacity=4, timezone="Asia/Tokyo")
     owner = client_for(community.owner)
-    assert owner.put(f"/api/v1/events/{event.pk}", {"title": "x"}).status_code == 400
-    response = owner.put(f"/api/v1/events/{event.pk}", {
+    assert owner.put(url_for("event-detail", event_id=event.pk), {"title": "x"}).status_code == 400
+    response = owner.put(url_for("event-detail", event_id=event.pk), {
         "title": "New", "starts_at": event.starts_at.isoformat(), "ends_at": event.ends_at.isoformat()})
     assert response.status_code == 200
     assert (response.data["capacity"], response.data["timezone"]) == (4, "Asia/Tokyo")
@@ -254,18 +258,18 @@ def test_others_need_event_manage_to_edit_and_moderators_do_not_hold_it():
     community = CommunityFactory()
     event = event_make(community, organizer=member_add(community))
     for user in (member_add(community), member_add(community, role="Moderator")):
-        response = client_for(user).patch(f"/api/v1/events/{event.pk}", {"title": "Mine now"})
+        response = client_for(user).patch(url_for("event-detail", event_id=event.pk), {"title": "Mine now"})
         assert (response.status_code, response.data["code"]) == (403, "permission_denied")
     assert client_for(member_add(community, role="Admin")).patch(
-        f"/api/v1/events/{event.pk}", {"title": "Fixed typo"}).status_code == 200
+        url_for("event-detail", event_id=event.pk), {"title": "Fixed typo"}).status_code == 200
 
 
 def test_an_organiser_who_left_the_community_can_no_longer_edit():
     community = CommunityFactory()
     organizer = member_add(community)
     event = event_make(community, organizer=organizer)
-    client_for(organizer).delete(f"/api/v1/communities/{community.pk}/members/{organizer.pk}")
-    assert client_for(organizer).patch(f"/api/v1/events/{event.pk}", {"title": "x"}).status_code == 403
+    client_for(organizer).delete(url_for("member-detail", community_pk=community.pk, user_id=organizer.pk))
+    assert client_for(organizer).patch(url_for("event-detail", event_id=event.pk), {"title": "x"}).status_code == 403
 
 
 @pytest.mark.parametrize("status", [EventStatus.COMPLETED, EventStatus.CANCELLED])
@@ -273,11 +277,11 @@ def test_a_closed_event_takes_only_a_new_description(status):
     community = CommunityFactory()
     event = event_make(community, status=status)
     owner = client_for(community.owner)
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"description": "Slides: https://example.com/s",
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"description": "Slides: https://example.com/s",
                                                           "title": "Other"})
     assert response.status_code == 400
     assert (list(response.data)[0], response.data["code"]) == ("title", "event_closed")
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"description": "Slides: https://example.com/s"})
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"description": "Slides: https://example.com/s"})
     assert response.status_code == 200 and response.data["description"].startswith("Slides")
 
 
@@ -286,9 +290,10 @@ def test_an_ongoing_event_keeps_its_start_but_may_run_longer():
     event = event_make(community, starts_in=timedelta(hours=-1), status=EventStatus.ONGOING)
     owner = client_for(community.owner)
     later = (event.starts_at + timedelta(days=1)).isoformat()
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"starts_at": later})
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"starts_at": later})
     assert (response.status_code, response.data["code"]) == (400, "event_started")
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"ends_at": (event.ends_at + timedelta(hours=1)).isoformat()})
+    response = owner.patch(url_for("event-detail", event_id=event.pk),
+                           {"ends_at": (event.ends_at + timedelta(hours=1)).isoformat()})
     assert response.status_code == 200
 
 
@@ -298,9 +303,9 @@ def test_capacity_never_drops_below_the_members_going():
     for _ in range(3):
         registration_make(event, member_add(community))
     owner = client_for(community.owner)
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"capacity": 2})
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"capacity": 2})
     assert (response.status_code, list(response.data)[0], response.data["code"]) == (400, "capacity", "below_going")
-    assert owner.patch(f"/api/v1/events/{event.pk}", {"capacity": 3}).status_code == 200
+    assert owner.patch(url_for("event-detail", event_id=event.pk), {"capacity": 3}).status_code == 200
 
 
 def test_moving_the_start_keeps_the_rules():
@@ -308,11 +313,11 @@ def test_moving_the_start_keeps_the_rules():
     event = event_make(community, registration_deadline=timezone.now() + timedelta(hours=12))
     owner = client_for(community.owner)
     earlier = (timezone.now() + timedelta(hours=6)).isoformat()
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"starts_at": earlier})
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"starts_at": earlier})
     assert list(response.data)[0] == "registration_deadline"  # the deadline would now fall after the start
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"ends_at": event.starts_at.isoformat()})
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"ends_at": event.starts_at.isoformat()})
     assert list(response.data)[0] == "ends_at"
-    response = owner.patch(f"/api/v1/events/{event.pk}", {"location": ""})
+    response = owner.patch(url_for("event-detail", event_id=event.pk), {"location": ""})
     assert list(response.data)[0] == "location"
 
 
@@ -326,22 +331,22 @@ def test_cancelling_needs_a_reason_and_tells_every_registrant():
     registration_make(event, going)
     registration_make(event, waiting, status="waitlisted")
     owner = client_for(community.owner)
-    assert list(owner.post(f"/api/v1/events/{event.pk}/cancel", {}).data)[0] == "reason"
-    response = owner.post(f"/api/v1/events/{event.pk}/cancel", {"reason": "The venue flooded."})
+    assert list(owner.post(url_for("event-cancel", event_id=event.pk), {}).data)[0] == "reason"
+    response = owner.post(url_for("event-cancel", event_id=event.pk), {"reason": "The venue flooded."})
     assert response.status_code == 200
     assert (response.data["status"], response.data["cancel_reason"]) == ("cancelled", "The venue flooded.")
     assert response.data["registration_open"] is False
     [row] = _outbox("event.cancelled")
     assert row.payload["registrant_user_ids"] == [str(going.pk), str(waiting.pk)]
     assert (row.payload["reason"], row.payload["part"], row.payload["parts"]) == ("The venue flooded.", 1, 1)
-    again = owner.post(f"/api/v1/events/{event.pk}/cancel", {"reason": "Again"})
+    again = owner.post(url_for("event-cancel", event_id=event.pk), {"reason": "Again"})
     assert (again.status_code, again.data["code"]) == (409, "already_cancelled")
 
 
 def test_a_completed_event_cannot_be_cancelled():
     community = CommunityFactory()
     event = event_make(community, status=EventStatus.COMPLETED)
-    response = client_for(community.owner).post(f"/api/v1/events/{event.pk}/cancel", {"reason": "x"})
+    response = client_for(community.owner).post(url_for("event-cancel", event_id=event.pk), {"reason": "x"})
     assert (response.status_code, response.data["code"]) == (409, "event_closed")
 
 
@@ -354,7 +359,7 @@ def test_a_large_cancellation_spreads_registrants_over_several_messages(monkeypa
     users = [member_add(community) for _ in range(5)]
     for user in users:
         registration_make(event, user)
-    client_for(community.owner).post(f"/api/v1/events/{event.pk}/cancel", {"reason": "Storm"})
+    client_for(community.owner).post(url_for("event-cancel", event_id=event.pk), {"reason": "Storm"})
     rows = _outbox("event.cancelled")
     assert [(r.payload["part"], r.payload["parts"]) for r in rows] == [(1, 3), (2, 3), (3, 3)]
     assert sum((r.payload["registrant_user_ids"] for r in rows), []) == [str(u.pk) for u in users]
@@ -365,9 +370,9 @@ def test_deleting_is_soft_and_cancels_first_when_people_are_registered():
     event = event_make(community)
     registration_make(event, member_add(community))
     owner = client_for(community.owner)
-    assert owner.delete(f"/api/v1/events/{event.pk}").status_code == 204
-    assert owner.get(f"/api/v1/events/{event.pk}").status_code == 404
-    assert owner.delete(f"/api/v1/events/{event.pk}").status_code == 404
+    assert owner.delete(url_for("event-detail", event_id=event.pk)).status_code == 204
+    assert owner.get(url_for("event-detail", event_id=event.pk)).status_code == 404
+    assert owner.delete(url_for("event-detail", event_id=event.pk)).status_code == 404
     event.refresh_from_db()
     assert event.deleted_at is not None and event.status == EventStatus.CANCELLED
     assert [r.event_type for r in OutboxEvent.objects.filter(aggregate_type="event").order_by("id")] == [
@@ -378,24 +383,24 @@ def test_deleting_an_event_without_registrants_only_deletes_it():
     community = CommunityFactory()
     organizer = member_add(community)
     event = event_make(community, organizer=organizer)
-    assert client_for(organizer).delete(f"/api/v1/events/{event.pk}").status_code == 204
+    assert client_for(organizer).delete(url_for("event-detail", event_id=event.pk)).status_code == 204
     assert [r.event_type for r in OutboxEvent.objects.filter(aggregate_type="event")] == ["event.deleted"]
     event.refresh_from_db()
     assert event.status == EventStatus.SCHEDULED
 
 
 @pytest.mark.parametrize(
-    ("method", "suffix", "body"),
-    [("get", "", None), ("put", "", {"title": "x", "starts_at": "2031-01-01T10:00:00Z",
-                                     "ends_at": "2031-01-01T11:00:00Z"}),
-     ("patch", "", {"title": "x"}), ("delete", "", None), ("post", "/cancel", {"reason": "x"}),
-     ("post", "/registration", None), ("delete", "/registration", None), ("get", "/participants", None),
-     ("get", "/ical", None)],
+    ("method", "route", "body"),
+    [("get", "event-detail", None), ("put", "event-detail", {"title": "x", "starts_at": "2031-01-01T10:00:00Z",
+                                                             "ends_at": "2031-01-01T11:00:00Z"}),
+     ("patch", "event-detail", {"title": "x"}), ("delete", "event-detail", None),
+     ("post", "event-cancel", {"reason": "x"}), ("post", "event-registration", None),
+     ("delete", "event-registration", None), ("get", "event-participants", None), ("get", "event-ical", None)],
 )
-def test_every_event_route_is_a_404_for_an_unknown_or_deleted_event(method, suffix, body):
+def test_every_event_route_is_a_404_for_an_unknown_or_deleted_event(method, route, body):
     community = CommunityFactory()
     deleted = event_make(community, deleted_at=timezone.now())
     owner = client_for(community.owner)
     for event_id in ("00000000-0000-0000-0000-000000000000", deleted.pk):
-        response = getattr(owner, method)(f"/api/v1/events/{event_id}{suffix}", body, format="json")
+        response = getattr(owner, method)(url_for(route, event_id=event_id), body, format="json")
         assert (response.status_code, response.json()["code"]) == (404, "not_found"), (event_id, response.content)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from tests.events.world import ACTORS, CREATORS, MANAGERS, allow, everyone, run_case
+from tests.routes import url_for
 
 ORGANISERS = MANAGERS | {"organizer"}
 
@@ -21,15 +22,20 @@ def _full_edit(w) -> dict:
 
 
 MATRIX = {
-    ("event-list", "GET"): (lambda w: (f"{w.c}/events", None), everyone(200)),
-    ("event-list", "POST"): (lambda w: (f"{w.c}/events", _new_event(w)), allow(201, CREATORS)),
-    ("event-detail", "GET"): (lambda w: (w.e, None), everyone(200)),
-    ("event-detail", "PUT"): (lambda w: (w.e, _full_edit(w)), allow(200, ORGANISERS)),
-    ("event-detail", "PATCH"): (lambda w: (w.e, {"capacity": 5}), allow(200, ORGANISERS)),
-    ("event-detail", "DELETE"): (lambda w: (w.e, None), allow(204, ORGANISERS)),
-    ("event-cancel", "POST"): (lambda w: (f"{w.e}/cancel", {"reason": "Venue closed"}), allow(200, ORGANISERS)),
-    ("event-ical", "GET"): (lambda w: (f"{w.e}/ical", None), everyone(200)),
-    ("event-feed", "GET"): (lambda w: (f"{w.c}/events.ics", None), everyone(200)),
+    ("event-list", "GET"): (lambda w: (url_for("event-list", community_pk=w.community.pk), None), everyone(200)),
+    ("event-list", "POST"): (lambda w: (url_for("event-list", community_pk=w.community.pk), _new_event(w)),
+                             allow(201, CREATORS)),
+    ("event-detail", "GET"): (lambda w: (url_for("event-detail", event_id=w.event.pk), None), everyone(200)),
+    ("event-detail", "PUT"): (lambda w: (url_for("event-detail", event_id=w.event.pk), _full_edit(w)),
+                              allow(200, ORGANISERS)),
+    ("event-detail", "PATCH"): (lambda w: (url_for("event-detail", event_id=w.event.pk), {"capacity": 5}),
+                                allow(200, ORGANISERS)),
+    ("event-detail", "DELETE"): (lambda w: (url_for("event-detail", event_id=w.event.pk), None),
+                                 allow(204, ORGANISERS)),
+    ("event-cancel", "POST"): (lambda w: (url_for("event-cancel", event_id=w.event.pk), {"reason": "Venue closed"}),
+                               allow(200, ORGANISERS)),
+    ("event-ical", "GET"): (lambda w: (url_for("event-ical", event_id=w.event.pk), None), everyone(200)),
+    ("event-feed", "GET"): (lambda w: (url_for("event-feed", community_pk=w.community.pk), None), everyone(200)),
 }
 
 

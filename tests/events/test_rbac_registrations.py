@@ -7,14 +7,17 @@ superadmin who is not a member cannot attend either. The organiser is already go
 import pytest
 
 from tests.events.world import ACTORS, MEMBERS, allow, everyone, run_case
+from tests.routes import url_for
 
 REGISTER = {**allow(201, MEMBERS), "organizer": 200}
 
 MATRIX = {
-    ("event-registration", "POST"): (lambda w: (f"{w.e}/registration", None), REGISTER),
+    ("event-registration", "POST"): (lambda w: (url_for("event-registration", event_id=w.event.pk), None), REGISTER),
     # Idempotent: withdrawing without a registration is a 204 too.
-    ("event-registration", "DELETE"): (lambda w: (f"{w.e}/registration", None), {**everyone(204), "anonymous": 401}),
-    ("event-participants", "GET"): (lambda w: (f"{w.e}/participants", None), allow(200, MEMBERS | {"superadmin"})),
+    ("event-registration", "DELETE"): (lambda w: (url_for("event-registration", event_id=w.event.pk), None),
+                                       {**everyone(204), "anonymous": 401}),
+    ("event-participants", "GET"): (lambda w: (url_for("event-participants", event_id=w.event.pk), None),
+                                    allow(200, MEMBERS | {"superadmin"})),
 }
 
 

@@ -13,6 +13,7 @@ from tests.concurrency import run_concurrently
 from tests.conftest import client_for, create_test_token
 from tests.events.world import event_make
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +42,7 @@ def test_200_registrations_for_50_seats_give_50_going_and_150_waitlisted_in_arri
 
         api = APIClient()
         api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        response = api.post(f"/api/v1/events/{event.pk}/registration")
+        response = api.post(url_for("event-registration", event_id=event.pk))
         return response.status_code, response.data["status"], response.data["waitlist_position"]
 
     results = run_concurrently([lambda t=t: register(t) for t in tokens])
@@ -64,10 +65,10 @@ def test_withdrawals_racing_new_registrations_keep_seats_full_and_counters_true(
     seated = _members(community, 20)
     newcomers = _members(community, 40)
     for user in seated:
-        client_for(user).post(f"/api/v1/events/{event.pk}/registration")
-    withdraw = [lambda u=u: client_for(u).delete(f"/api/v1/events/{event.pk}/registration").status_code
+        client_for(user).post(url_for("event-registration", event_id=event.pk))
+    withdraw = [lambda u=u: client_for(u).delete(url_for("event-registration", event_id=event.pk)).status_code
                 for u in seated[:10]]
-    register = [lambda u=u: client_for(u).post(f"/api/v1/events/{event.pk}/registration").status_code
+    register = [lambda u=u: client_for(u).post(url_for("event-registration", event_id=event.pk)).status_code
                 for u in newcomers]
     results = run_concurrently(withdraw + register)
     assert results.count(204) == 10 and results.count(201) == 40
@@ -86,11 +87,12 @@ def test_a_member_leaving_while_others_register_frees_their_seat_exactly_once():
     event = event_make(community, capacity=5)
     leavers = _members(community, 5)
     for user in leavers:
-        client_for(user).post(f"/api/v1/events/{event.pk}/registration")
+        client_for(user).post(url_for("event-registration", event_id=event.pk))
     newcomers = _members(community, 15)
-    leave = [lambda u=u: client_for(u).delete(f"/api/v1/communities/{community.pk}/members/{u.pk}").status_code
+    leave = [lambda u=u: client_for(u).delete(url_for("member-detail", community_pk=community.pk,
+                                                      user_id=u.pk)).status_code
              for u in leavers]
-    register = [lambda u=u: client_for(u).post(f"/api/v1/events/{event.pk}/registration").status_code
+    register = [lambda u=u: client_for(u).post(url_for("event-registration", event_id=event.pk)).status_code
                 for u in newcomers]
     results = run_concurrently(leave + register)
     assert results.count(204) == 5 and results.count(201) == 15

@@ -14,16 +14,17 @@ from members.models import MemberStatus
 from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
 
 def _register(user, event):
-    return client_for(user).post(f"/api/v1/events/{event.pk}/registration")
+    return client_for(user).post(url_for("event-registration", event_id=event.pk))
 
 
 def _withdraw(user, event):
-    return client_for(user).delete(f"/api/v1/events/{event.pk}/registration")
+    return client_for(user).delete(url_for("event-registration", event_id=event.pk))
 
 
 def _statuses(event) -> dict:
@@ -92,7 +93,7 @@ def test_withdrawing_a_seat_promotes_the_first_waitlisted_member_at_once():
     assert promoted.payload == {"community_id": str(community.pk), "event_id": str(event.pk),
                                 "registration_id": str(first_registration.pk), "user_id": str(first.pk),
                                 "reason": "seat_freed"}
-    body = client_for(second).get(f"/api/v1/events/{event.pk}").data["my_registration"]
+    body = client_for(second).get(url_for("event-detail", event_id=event.pk)).data["my_registration"]
     assert body == {"status": "waitlisted", "waitlist_position": 1}
 
 
@@ -135,13 +136,13 @@ def test_raising_capacity_promotes_the_waitlist_in_arrival_order():
     users = [member_add(community) for _ in range(5)]
     for user in users:
         _register(user, event)
-    response = client_for(community.owner).patch(f"/api/v1/events/{event.pk}", {"capacity": 3})
+    response = client_for(community.owner).patch(url_for("event-detail", event_id=event.pk), {"capacity": 3})
     assert (response.data["going_count"], response.data["waitlist_count"]) == (3, 2)
     assert [_statuses(event)[u.pk] for u in users] == ["going", "going", "going", "waitlisted", "waitlisted"]
     promoted = OutboxEvent.objects.filter(event_type="event.rsvp_promoted").order_by("id")
     assert [p.payload["user_id"] for p in promoted] == [str(users[1].pk), str(users[2].pk)]
     assert {p.payload["reason"] for p in promoted} == {"capacity_raised"}
-    client_for(community.owner).patch(f"/api/v1/events/{event.pk}", {"capacity": None})
+    client_for(community.owner).patch(url_for("event-detail", event_id=event.pk), {"capacity": None})
     assert _counts_match_rows(event) == (5, 0)
 
 
@@ -157,7 +158,7 @@ def test_a_member_who_leaves_loses_their_registrations_and_the_seat_moves_on(how
     _register(leaving, later)
     registration_make(over, leaving)
     owner = client_for(community.owner)
-    members = f"/api/v1/communities/{community.pk}"
+    members = url_for("community-detail", pk=community.pk)
     response = {
         "leave": lambda: client_for(leaving).delete(f"{members}/members/{leaving.pk}"),
         "kick": lambda: owner.delete(f"{members}/members/{leaving.pk}"),
@@ -182,8 +183,8 @@ def test_banned_members_and_non_members_cannot_register():
     pending = member_add(community, status=MemberStatus.PENDING, role=None)
     assert _register(pending, event).data["code"] == "not_member"
     superadmin = client_for(UserFactory(), is_superadmin=True)
-    assert superadmin.post(f"/api/v1/events/{event.pk}/registration").data["code"] == "not_member"
-    assert APIClient().post(f"/api/v1/events/{event.pk}/registration").status_code == 401
+    assert superadmin.post(url_for("event-registration", event_id=event.pk)).data["code"] == "not_member"
+    assert APIClient().post(url_for("event-registration", event_id=event.pk)).status_code == 401
     assert _counts_match_rows(event) == (0, 0)
 
 
@@ -224,7 +225,7 @@ def test_an_invisible_event_cannot_be_registered_for():
     community = CommunityFactory(community_type="private")
     event = event_make(community)
     assert _register(UserFactory(), event).status_code == 404
-    assert client_for(UserFactory()).post("/api/v1/events/00000000-0000-0000-0000-000000000000/registration"
+    assert client_for(UserFactory()).post(url_for("event-registration", event_id="00000000-0000-0000-0000-000000000000")
                                           ).status_code == 404
 
 
@@ -234,9 +235,10 @@ def test_the_online_link_appears_once_you_are_going():
     first, second = member_add(community), member_add(community)
     _register(first, event)
     _register(second, event)
-    assert client_for(second).get(f"/api/v1/events/{event.pk}").data["online_url"] is None
+    assert client_for(second).get(url_for("event-detail", event_id=event.pk)).data["online_url"] is None
     _withdraw(first, event)
-    assert client_for(second).get(f"/api/v1/events/{event.pk}").data["online_url"] == "https://meet.example.com/x"
+    assert client_for(second).get(url_for("event-detail",
+                                          event_id=event.pk)).data["online_url"] == "https://meet.example.com/x"
 
 
 # --- participants -------------------------------------------------------------------------------
@@ -248,25 +250,25 @@ def test_participants_are_going_then_the_waitlist_in_order():
     users = [member_add(community, nickname=f"n{i}") for i in range(5)]
     for user in users:
         _register(user, event)
-    body = client_for(users[0]).get(f"/api/v1/events/{event.pk}/participants").data
+    body = client_for(users[0]).get(url_for("event-participants", event_id=event.pk)).data
     assert body["total"] == 5
     assert [(p["user"]["id"], p["status"], p["waitlist_position"]) for p in body["items"]] == [
         (str(users[0].pk), "going", None), (str(users[1].pk), "going", None),
         (str(users[2].pk), "waitlisted", 1), (str(users[3].pk), "waitlisted", 2),
         (str(users[4].pk), "waitlisted", 3)]
     assert body["items"][0]["nickname"] == "n0"
-    waitlist = client_for(users[0]).get(f"/api/v1/events/{event.pk}/participants", {"status": "waitlisted"}).data
+    waitlist = client_for(users[0]).get(url_for("event-participants", event_id=event.pk), {"status": "waitlisted"}).data
     assert [p["waitlist_position"] for p in waitlist["items"]] == [1, 2, 3]
-    bad = client_for(users[0]).get(f"/api/v1/events/{event.pk}/participants", {"status": "cancelled"})
+    bad = client_for(users[0]).get(url_for("event-participants", event_id=event.pk), {"status": "cancelled"})
     assert bad.status_code == 400 and "status" in bad.data
 
 
 def test_participants_are_for_members():
     community = CommunityFactory()
     event = event_make(community)
-    response = client_for(UserFactory()).get(f"/api/v1/events/{event.pk}/participants")
+    response = client_for(UserFactory()).get(url_for("event-participants", event_id=event.pk))
     assert (response.status_code, response.data["code"]) == (403, "not_member")
-    assert APIClient().get(f"/api/v1/events/{event.pk}/participants").status_code == 401
+    assert APIClient().get(url_for("event-participants", event_id=event.pk)).status_code == 401
 
 
 def test_participants_query_count_does_not_grow_with_the_page():
@@ -278,9 +280,9 @@ def test_participants_query_count_does_not_grow_with_the_page():
     api = client_for(viewer)
 
     def queries(page_size: int) -> int:
-        api.get(f"/api/v1/events/{event.pk}/participants")  # warm the RBAC cache
+        api.get(url_for("event-participants", event_id=event.pk))  # warm the RBAC cache
         with CaptureQueriesContext(connection) as ctx:
-            response = api.get(f"/api/v1/events/{event.pk}/participants", {"page_size": page_size})
+            response = api.get(url_for("event-participants", event_id=event.pk), {"page_size": page_size})
         assert len(response.data["items"]) == page_size
         return len(ctx.captured_queries)
 
@@ -296,7 +298,7 @@ def test_counters_stay_true_through_a_mixed_sequence():
         _register(user, event)
     for user in users[::3]:
         _withdraw(user, event)
-    client_for(community.owner).patch(f"/api/v1/events/{event.pk}", {"capacity": 4})
+    client_for(community.owner).patch(url_for("event-detail", event_id=event.pk), {"capacity": 4})
     _register(users[0], event)
     going, waiting = _counts_match_rows(event)
     assert going == Event.objects.get(pk=event.pk).capacity == 4

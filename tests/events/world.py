@@ -64,14 +64,6 @@ class World:
     users: dict
     event: Event
 
-    @property
-    def c(self) -> str:
-        return f"/api/v1/communities/{self.community.pk}"
-
-    @property
-    def e(self) -> str:
-        return f"/api/v1/events/{self.event.pk}"
-
     def client(self, actor: str) -> APIClient:
         if actor == "anonymous":
             return APIClient()

@@ -147,7 +147,7 @@ MEMBER_ROWS = {
 def test_check_permission_matches_the_rest_matrix_for_members_and_roles(grpc_client, permission, targeted):
     world = members_rest.build_world()
     _superadmin(world.users)
-    community_id = world.c.rsplit("/", 1)[1]
+    community_id = str(world.community.pk)
     _, expected = members_rest.MATRIX[MEMBER_ROWS[(permission, targeted)]]
     fields = {"target_user_id": str(world.target.pk)} if targeted else {}
     answers = {actor: _check(grpc_client, community_id, user, permission, **fields).allowed

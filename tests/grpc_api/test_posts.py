@@ -14,6 +14,7 @@ from tests.conftest import client_for
 from tests.content.world import build_world
 from tests.factories import CommunityFactory, UserFactory, member_add
 from tests.grpc_api.conftest import Refusal
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = posts_pb2
@@ -36,7 +37,7 @@ def test_a_post_created_over_grpc_is_visible_over_rest_and_in_the_outbox_once(gr
     assert post.status == S.POST_STATUS_PUBLISHED and post.author.id == str(author.pk)
     assert post.channel_id == str(w.channel.pk) and post.published_at.seconds > 0
 
-    response = client_for(UserFactory()).get(f"/api/v1/posts/{post.id}")
+    response = client_for(UserFactory()).get(url_for("post-detail", post_id=post.id))
     assert response.status_code == 200
     assert response.data["title"] == "From the gateway" and str(response.data["author"]["id"]) == str(author.pk)
 
@@ -139,7 +140,7 @@ def test_get_post_returns_the_post_as_rest_shows_it(grpc_client):
     w = build_world()
     reader = w.users["member"]
     post = grpc_client.call(grpc_client.posts.GetPost, S.GetPostRequest(post_id=str(w.post.pk)), user=reader)
-    body = client_for(reader).get(f"/api/v1/posts/{w.post.pk}").data
+    body = client_for(reader).get(url_for("post-detail", post_id=w.post.pk)).data
     assert post.id == str(body["id"]) and post.title == body["title"] and post.content == body["content"]
     assert post.community_id == str(body["community_id"]) and post.channel_id == str(body["channel_id"])
     assert post.author.username == body["author"]["username"] and post.comment_count == body["comment_count"]

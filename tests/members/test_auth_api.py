@@ -5,14 +5,15 @@ from django.conf import settings
 from members.models import User
 from tests.conftest import client_for, create_test_token
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
-REGISTER = "/api/v1/auth/register"
-TOKEN = "/api/v1/auth/token"
-REFRESH = "/api/v1/auth/token/refresh"
-LOGOUT = "/api/v1/auth/logout"
-ME = "/api/v1/auth/me"
+REGISTER = url_for("auth-register")
+TOKEN = url_for("auth-token")
+REFRESH = url_for("auth-token-refresh")
+LOGOUT = url_for("auth-logout")
+ME = url_for("auth-me")
 
 
 def _decode(token: str) -> dict:
@@ -93,7 +94,7 @@ def test_me_without_a_token_is_401(client):
 
 def test_garbage_token_is_401_even_on_public_endpoints(client):
     client.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
-    assert client.get("/api/v1/communities").status_code == 401
+    assert client.get(url_for("community-list")).status_code == 401
 
 
 def test_refresh_rotates_and_the_old_refresh_token_stops_working(client, user):
@@ -136,7 +137,7 @@ def test_inactive_user_gets_401_on_every_path_including_refresh(client, user):
     User.objects.filter(pk=user.pk).update(is_active=False)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
     assert client.get(ME).status_code == 401
-    assert client.get("/api/v1/communities").status_code == 401
+    assert client.get(url_for("community-list")).status_code == 401
     client.credentials()
     assert client.post(REFRESH, {"refresh": tokens["refresh"]}).status_code == 401
     assert client.post(TOKEN, {"email": user.email, "password": TEST_PASSWORD}).status_code == 401

@@ -5,10 +5,11 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from members.services import login_attempts
 from tests.factories import TEST_PASSWORD
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = "/api/v1/auth/token"
+TOKEN = url_for("auth-token")
 WINDOW_START = 1_800_000_000.0  # a multiple of the 300 s window: no window ends mid-test
 
 

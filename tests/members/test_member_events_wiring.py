@@ -18,6 +18,7 @@ from members.services.ownership import community_transfer_ownership
 from members.services.roles import role_create
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_joining_through_an_invite_says_so_in_member_joined():
     community = CommunityFactory(community_type="private")
     invite = invite_create(community=community, created_by=community.owner)
     user = UserFactory()
-    assert client_for(user).post(f"/api/v1/invites/{invite.code}/accept").status_code in (200, 201)
+    assert client_for(user).post(url_for("invite-accept", code=invite.code)).status_code in (200, 201)
     [joined] = [p for p in payloads("member.joined") if p["user_id"] == str(user.pk)]
     assert joined["via_invite"] is True
 
@@ -38,8 +39,9 @@ def test_joining_through_an_invite_says_so_in_member_joined():
 def test_a_rejected_join_request_is_audited_and_nobody_joins():
     community = CommunityFactory(community_type="restricted")
     applicant, moderator = UserFactory(), member_add(community, role="Moderator")
-    client_for(applicant).post(f"/api/v1/communities/{community.pk}/members", {})
-    response = client_for(moderator).post(f"/api/v1/communities/{community.pk}/join-requests/{applicant.pk}/reject")
+    client_for(applicant).post(url_for("member-list", community_pk=community.pk), {})
+    endpoint = url_for("join-request-reject", community_pk=community.pk, user_id=applicant.pk)
+    response = client_for(moderator).post(endpoint)
     assert response.status_code == 200
     [entry] = AuditLogEntry.objects.filter(action="member.join_rejected")
     assert (entry.actor_id, entry.target_id) == (moderator.pk, applicant.pk)
@@ -60,7 +62,7 @@ def test_without_an_actor_the_audit_entry_names_the_requests_user():
 def test_every_member_and_role_event_carries_exactly_the_catalogue_fields():
     community = CommunityFactory()
     owner = client_for(community.owner)
-    c = f"/api/v1/communities/{community.pk}"
+    c = url_for("community-detail", pk=community.pk)
     target = member_add(community)
     role = owner.post(f"{c}/roles", {"name": "Helper", "priority": 5, "permissions": ["post.create"]}).data
     owner.patch(f"{c}/roles/{role['id']}", {"name": "Helpers"})

@@ -7,6 +7,7 @@ from members.models import Member, MemberStatus
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _join(api, community) -> int:
-    return api.post(f"/api/v1/communities/{community.pk}/members", {}).status_code
+    return api.post(url_for("member-list", community_pk=community.pk), {}).status_code
 
 
 def _active_rows(community: Community) -> int:
@@ -45,10 +46,10 @@ def test_concurrent_joins_and_leaves_keep_the_count_exact():
     community = CommunityFactory()
     leavers = [UserFactory() for _ in range(15)]
     for user in leavers:
-        client_for(user).post(f"/api/v1/communities/{community.pk}/members", {})
+        client_for(user).post(url_for("member-list", community_pk=community.pk), {})
     joiners = [client_for(UserFactory()) for _ in range(15)]
     calls = [lambda api=api: _join(api, community) for api in joiners] + [
-        lambda u=u: client_for(u).delete(f"/api/v1/communities/{community.pk}/members/{u.pk}").status_code
+        lambda u=u: client_for(u).delete(url_for("member-detail", community_pk=community.pk, user_id=u.pk)).status_code
         for u in leavers
     ]
     statuses = run_concurrently(calls)

@@ -11,11 +11,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from communities.models import Invite
+from communities.models import Community, Invite
 from members.models import MemberStatus, Role
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory, member_add
-from tests.routes import api_endpoints
+from tests.routes import api_endpoints, url_for
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
           "banned"]  # fmt: skip
@@ -38,51 +38,116 @@ JOIN = {**everyone(409), "anonymous": 401, "non_member": 201, "superadmin": 201,
 
 # (url name, method) → (request builder, expected status per actor)
 MATRIX = {
-    ("community-list", "GET"): (lambda w: ("/api/v1/communities", None), everyone(200)),
-    ("community-list", "POST"): (lambda w: ("/api/v1/communities", {"name": "New"}),
-                                 {**everyone(201), "anonymous": 401}),
-    ("community-detail", "GET"): (lambda w: (w.c, None), everyone(200, banned=403)),
-    ("community-detail", "PUT"): (lambda w: (w.c, {"name": "Renamed", "community_type": "restricted"}),
-                                  allow(200, ROLE_MANAGERS)),
-    ("community-detail", "PATCH"): (lambda w: (w.c, {"name": "Renamed"}), allow(200, ROLE_MANAGERS)),
-    ("community-detail", "DELETE"): (lambda w: (w.c, None), allow(204, {"owner", "superadmin"})),
-    ("member-list", "GET"): (lambda w: (f"{w.c}/members", None), everyone(200, banned=403)),
-    ("member-list", "POST"): (lambda w: (f"{w.c}/members", {}), JOIN),
-    ("member-me", "GET"): (lambda w: (f"{w.c}/members/me", None), {**everyone(200), "anonymous": 401}),
-    ("member-detail", "GET"): (lambda w: (f"{w.c}/members/{w.target.pk}", None), everyone(200, banned=403)),
-    ("member-detail", "PUT"): (lambda w: (f"{w.c}/members/{w.target.pk}", {"nickname": "Nick"}), allow(200, MANAGERS)),
-    ("member-detail", "PATCH"): (lambda w: (f"{w.c}/members/{w.target.pk}", {"nickname": "Nick"}),
-                                 allow(200, MANAGERS)),
-    ("member-detail", "DELETE"): (lambda w: (f"{w.c}/members/{w.target.pk}", None), allow(204, MANAGERS)),
-    ("join-request-list", "GET"): (lambda w: (f"{w.c}/join-requests", None), allow(200, MANAGERS)),
-    ("join-request-approve", "POST"): (lambda w: (f"{w.c}/join-requests/{w.applicant.pk}/approve", None),
-                                       allow(200, MANAGERS)),
-    ("join-request-reject", "POST"): (lambda w: (f"{w.c}/join-requests/{w.applicant.pk}/reject", None),
-                                      allow(200, MANAGERS)),
-    ("ban-list", "GET"): (lambda w: (f"{w.c}/bans", None), allow(200, MANAGERS)),
-    ("ban-list", "POST"): (lambda w: (f"{w.c}/bans", {"user_id": str(w.target.pk), "reason": "spam"}),
-                           allow(201, MANAGERS)),
-    ("ban-detail", "DELETE"): (lambda w: (f"{w.c}/bans/{w.banned_target.pk}", None), allow(204, MANAGERS)),
-    ("mute-list", "GET"): (lambda w: (f"{w.c}/mutes", None), allow(200, MANAGERS)),
-    ("mute-list", "POST"): (lambda w: (f"{w.c}/mutes", {"user_id": str(w.target.pk), "duration_seconds": 600}),
-                            allow(201, MANAGERS)),
-    ("mute-detail", "DELETE"): (lambda w: (f"{w.c}/mutes/{w.muted_target.pk}", None), allow(204, MANAGERS)),
-    ("community-transfer-ownership", "POST"): (
-        lambda w: (f"{w.c}/transfer-ownership", {"user_id": str(w.target.pk)}), allow(200, {"owner", "superadmin"})
+    ("community-list", "GET"): (lambda w: (url_for("community-list"), None), everyone(200)),
+    ("community-list", "POST"): (
+        lambda w: (url_for("community-list"), {"name": "New"}), {**everyone(201), "anonymous": 401},
     ),
-    ("role-list", "GET"): (lambda w: (f"{w.c}/roles", None), everyone(200, banned=403)),
-    ("role-list", "POST"): (lambda w: (f"{w.c}/roles", {"name": "Helper 2", "priority": 5,
+    ("community-detail", "GET"): (
+        lambda w: (url_for("community-detail", pk=w.community.pk), None), everyone(200, banned=403),
+    ),
+    ("community-detail", "PUT"): (
+        lambda w: (url_for("community-detail", pk=w.community.pk), {"name": "Renamed", "community_type": "restricted"}),
+        allow(200, ROLE_MANAGERS),
+    ),
+    ("community-detail", "PATCH"): (
+        lambda w: (url_for("community-detail", pk=w.community.pk), {"name": "Renamed"}), allow(200, ROLE_MANAGERS),
+    ),
+    ("community-detail", "DELETE"): (
+        lambda w: (url_for("community-detail", pk=w.community.pk), None), allow(204, {"owner", "superadmin"}),
+    ),
+    ("member-list", "GET"): (
+        lambda w: (url_for("member-list", community_pk=w.community.pk), None), everyone(200, banned=403)),
+        ("member-list", "POST"): (lambda w: (url_for("member-list", community_pk=w.community.pk), {}), JOIN,
+    ),
+    ("member-me", "GET"): (
+        lambda w: (url_for("member-me", community_pk=w.community.pk), None), {**everyone(200), "anonymous": 401},
+    ),
+    ("member-detail", "GET"): (
+        lambda w: (url_for("member-detail", community_pk=w.community.pk, user_id=w.target.pk), None),
+        everyone(200, banned=403),
+    ),
+    ("member-detail", "PUT"): (
+        lambda w: (url_for("member-detail", community_pk=w.community.pk, user_id=w.target.pk), {"nickname": "Nick"}),
+        allow(200, MANAGERS),
+    ),
+    ("member-detail", "PATCH"): (
+        lambda w: (url_for("member-detail", community_pk=w.community.pk, user_id=w.target.pk), {"nickname": "Nick"}),
+        allow(200, MANAGERS),
+    ),
+    ("member-detail", "DELETE"): (
+        lambda w: (url_for("member-detail", community_pk=w.community.pk, user_id=w.target.pk), None),
+        allow(204, MANAGERS),
+    ),
+    ("join-request-list", "GET"): (
+        lambda w: (url_for("join-request-list", community_pk=w.community.pk), None), allow(200, MANAGERS),
+    ),
+    ("join-request-approve", "POST"): (
+        lambda w: (url_for("join-request-approve", community_pk=w.community.pk, user_id=w.applicant.pk), None),
+        allow(200, MANAGERS),
+    ),
+    ("join-request-reject", "POST"): (
+        lambda w: (url_for("join-request-reject", community_pk=w.community.pk, user_id=w.applicant.pk), None),
+        allow(200, MANAGERS),
+    ),
+    ("ban-list", "GET"): (lambda w: (url_for("ban-list", community_pk=w.community.pk), None), allow(200, MANAGERS)),
+    ("ban-list", "POST"): (
+        lambda w: (url_for("ban-list", community_pk=w.community.pk), {"user_id": str(w.target.pk), "reason": "spam"}),
+        allow(201, MANAGERS),
+    ),
+    ("ban-detail", "DELETE"): (
+        lambda w: (url_for("ban-detail", community_pk=w.community.pk, user_id=w.banned_target.pk), None),
+        allow(204, MANAGERS),
+    ),
+    ("mute-list", "GET"): (lambda w: (url_for("mute-list", community_pk=w.community.pk), None), allow(200, MANAGERS)),
+    ("mute-list", "POST"): (
+        lambda w: (url_for("mute-list", community_pk=w.community.pk),
+                   {"user_id": str(w.target.pk), "duration_seconds": 600},
+    ),
+                            allow(201, MANAGERS)),
+    ("mute-detail", "DELETE"): (
+        lambda w: (url_for("mute-detail", community_pk=w.community.pk, user_id=w.muted_target.pk), None),
+        allow(204, MANAGERS),
+    ),
+    ("community-transfer-ownership", "POST"): (
+        lambda w: (url_for("community-transfer-ownership", community_pk=w.community.pk),
+                   {"user_id": str(w.target.pk)}),
+        allow(200, {"owner", "superadmin"}),
+    ),
+    ("role-list", "GET"): (
+        lambda w: (url_for("role-list", community_pk=w.community.pk), None), everyone(200, banned=403)),
+        ("role-list", "POST"): (lambda w: (url_for("role-list", community_pk=w.community.pk,
+    ),
+                                       {"name": "Helper 2", "priority": 5,
                                                         "permissions": ["post.create"]}), allow(201, ROLE_MANAGERS)),
-    ("role-detail", "GET"): (lambda w: (f"{w.c}/roles/{w.role.pk}", None), everyone(200, banned=403)),
-    ("role-detail", "PUT"): (lambda w: (f"{w.c}/roles/{w.role.pk}", {"name": "Helpers", "priority": 6}),
+    ("role-detail", "GET"): (
+        lambda w: (url_for("role-detail", community_pk=w.community.pk, role_id=w.role.pk), None),
+        everyone(200, banned=403),
+    ),
+    ("role-detail", "PUT"): (
+        lambda w: (url_for("role-detail", community_pk=w.community.pk, role_id=w.role.pk),
+                   {"name": "Helpers", "priority": 6},
+    ),
                              allow(200, ROLE_MANAGERS)),
-    ("role-detail", "PATCH"): (lambda w: (f"{w.c}/roles/{w.role.pk}", {"color": "#00FF00"}), allow(200, ROLE_MANAGERS)),
-    ("role-detail", "DELETE"): (lambda w: (f"{w.c}/roles/{w.role.pk}", None), allow(204, ROLE_MANAGERS)),
-    ("invite-list", "GET"): (lambda w: (f"{w.c}/invites", None), allow(200, MANAGERS)),
-    ("invite-list", "POST"): (lambda w: (f"{w.c}/invites", {"max_uses": 5}), allow(201, MANAGERS)),
-    ("invite-detail", "DELETE"): (lambda w: (f"{w.c}/invites/{w.invite.pk}", None), allow(204, MANAGERS)),
-    ("invite-preview", "GET"): (lambda w: (f"/api/v1/invites/{w.invite.code}", None), everyone(200)),
-    ("invite-accept", "POST"): (lambda w: (f"/api/v1/invites/{w.invite.code}/accept", None),
+    ("role-detail", "PATCH"): (
+        lambda w: (url_for("role-detail", community_pk=w.community.pk, role_id=w.role.pk), {"color": "#00FF00"}),
+        allow(200, ROLE_MANAGERS),
+    ),
+    ("role-detail", "DELETE"): (
+        lambda w: (url_for("role-detail", community_pk=w.community.pk, role_id=w.role.pk), None),
+        allow(204, ROLE_MANAGERS),
+    ),
+    ("invite-list", "GET"): (
+        lambda w: (url_for("invite-list", community_pk=w.community.pk), None), allow(200, MANAGERS),
+    ),
+    ("invite-list", "POST"): (
+        lambda w: (url_for("invite-list", community_pk=w.community.pk), {"max_uses": 5}), allow(201, MANAGERS),
+    ),
+    ("invite-detail", "DELETE"): (
+        lambda w: (url_for("invite-detail", community_pk=w.community.pk, invite_id=w.invite.pk), None),
+        allow(204, MANAGERS),
+    ),
+    ("invite-preview", "GET"): (lambda w: (url_for("invite-preview", code=w.invite.code), None), everyone(200)),
+    ("invite-accept", "POST"): (lambda w: (url_for("invite-accept", code=w.invite.code), None),
                                 {**JOIN, "pending": 201}),
 }
 
@@ -91,7 +156,7 @@ MATRIX = {
 class World:
     """A restricted community with one user per kind of caller, and things to act on."""
 
-    c: str
+    community: Community
     users: dict
     target: object
     applicant: object
@@ -122,7 +187,7 @@ def build_world() -> World:
         "superadmin": UserFactory(),
     }
     return World(
-        c=f"/api/v1/communities/{community.pk}",
+        community=community,
         users=users,
         target=add(),
         applicant=add(status=MemberStatus.PENDING, role=None),

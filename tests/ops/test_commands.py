@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.outbox.brokers import free_port
+from tests.routes import url_for
 
 OUR_APPS = ("community_service", "communities", "members", "content", "events", "billing", "analytics")
 
@@ -25,7 +26,7 @@ def test_issue_token_prints_a_token_the_api_accepts():
     token = run("issue_token", "--user", "SCRIPT@example.com").strip()
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    me = api.get("/api/v1/auth/me")
+    me = api.get(url_for("auth-me"))
     assert me.status_code == 200 and me.json()["id"] == str(user.pk)
 
 

@@ -11,6 +11,7 @@ from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.services import outbox_record
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 SEED_TYPES = {
     "community.created", "community.updated", "community.deleted", "member.joined", "member.left",
@@ -75,7 +76,7 @@ def test_community_create_update_delete_record_their_events_in_order():
 @pytest.mark.django_db
 def test_api_write_stores_request_id_actor_and_schema_version_in_metadata():
     owner = UserFactory()
-    response = client_for(owner).post("/api/v1/communities", {"name": "Meta"}, HTTP_X_REQUEST_ID="req-42")
+    response = client_for(owner).post(url_for("community-list"), {"name": "Meta"}, HTTP_X_REQUEST_ID="req-42")
     assert response.status_code == 201
     row = OutboxEvent.objects.get(event_type="community.created", community_id=response.json()["id"])
     assert row.metadata == {"request_id": "req-42", "actor_id": str(owner.pk), "schema_version": 1}
@@ -85,7 +86,7 @@ def test_api_write_stores_request_id_actor_and_schema_version_in_metadata():
 def test_a_refused_write_records_no_event():
     community = CommunityFactory()
     before = OutboxEvent.objects.count()
-    response = client_for(community.owner).post("/api/v1/communities", {"name": "Dup", "slug": community.slug})
+    response = client_for(community.owner).post(url_for("community-list"), {"name": "Dup", "slug": community.slug})
     assert response.status_code == 409
     assert OutboxEvent.objects.count() == before
 

@@ -20,6 +20,7 @@ from community_service.outbox.services import OUTBOX_LOCK_KEY, outbox_publish_du
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.outbox.brokers import CeleryWorker, kafka_read
+from tests.routes import url_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -36,7 +37,7 @@ def assert_seed_envelope(envelope: dict, *, event_type: str) -> None:
 
 def test_community_created_via_the_api_arrives_on_kafka_with_the_seed_envelope(kafka_settings):
     owner = UserFactory()
-    response = client_for(owner).post("/api/v1/communities", {"name": "Python Developers"}, HTTP_X_REQUEST_ID="r-1")
+    response = client_for(owner).post(url_for("community-list"), {"name": "Python Developers"}, HTTP_X_REQUEST_ID="r-1")
     assert response.status_code == 201
     community_id = response.json()["id"]
     row = OutboxEvent.objects.get(community_id=community_id, event_type="community.created")
@@ -63,7 +64,7 @@ def test_community_created_via_the_api_arrives_on_rabbitmq_with_the_seed_envelop
                       auto_delete=True)
         queue(conn.channel()).declare()
         owner = UserFactory()
-        response = client_for(owner).post("/api/v1/communities", {"name": "Rabbits"})
+        response = client_for(owner).post(url_for("community-list"), {"name": "Rabbits"})
         assert response.status_code == 201
         with conn.Consumer(queue, callbacks=[lambda body, message: (received.append(message), message.ack())],
                            accept=["json"]):
@@ -123,7 +124,7 @@ def test_worker_killed_after_producing_and_before_marking_leads_to_a_duplicate_n
     kafka_settings, celery_via_redis
 ):
     # The API write enqueues its publish task in Redis; no worker is running yet.
-    response = client_for(UserFactory()).post("/api/v1/communities", {"name": "Crash"})
+    response = client_for(UserFactory()).post(url_for("community-list"), {"name": "Crash"})
     row = OutboxEvent.objects.get(community_id=response.json()["id"], event_type="community.created")
     assert row.status == OutboxStatus.PENDING
 

@@ -5,6 +5,10 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+# The index's own address and the paths it lists are the documented URL shape (the seed's
+# contract), so they are written out here; every other test names its routes (tests.routes.url_for).
+
+
 def test_the_api_root_lists_its_resources_and_where_the_docs_are(client):
     response = client.get("/api/v1/")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
@@ -23,5 +27,5 @@ def test_every_endpoint_in_the_index_is_in_the_schema_and_back(client):
 
 
 def test_an_unknown_api_path_is_a_json_404(client):
-    response = client.get("/api/v1/no-such-thing")
+    response = client.get("/api/v1/no-such-thing")  # no route has this path, by design
     assert response.status_code == 404 and response.json()["code"] == "not_found"

@@ -5,6 +5,8 @@ from urllib.error import HTTPError
 
 import pytest
 
+from tests.routes import url_for
+
 APP = "https://app.example.com"
 
 
@@ -18,7 +20,7 @@ def _send(url: str, method: str, headers: dict[str, str]) -> tuple[int, dict[str
 
 
 def _preflight(live_server, origin: str, method: str = "POST") -> tuple[int, dict[str, str]]:
-    return _send(f"{live_server.url}/api/v1/communities", "OPTIONS", {
+    return _send(live_server.url + url_for("community-list"), "OPTIONS", {
         "Origin": origin,
         "Access-Control-Request-Method": method,
         "Access-Control-Request-Headers": "authorization, content-type",
@@ -42,7 +44,7 @@ def test_a_preflight_from_an_allowed_origin_is_answered_and_cached(live_server, 
 
 
 def test_the_actual_call_exposes_the_headers_a_client_needs(live_server, app_origin_allowed):
-    status, headers = _send(f"{live_server.url}/api/v1/communities", "GET", {"Origin": APP})
+    status, headers = _send(live_server.url + url_for("community-list"), "GET", {"Origin": APP})
     assert status == 200
     assert headers["access-control-allow-origin"] == APP
     exposed = {h.strip() for h in headers["access-control-expose-headers"].split(",")}

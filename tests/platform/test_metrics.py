@@ -5,6 +5,7 @@ import pytest
 from content.models import Post
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, member_add
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 TOKEN = "scrape-token-for-tests"
@@ -37,12 +38,13 @@ def test_metrics_carry_requests_queries_cache_outbox_and_tasks(client, metrics_o
     author = member_add(community)
     api = client_for(author)
     for _ in range(2):  # the second read of the list is a cache hit
-        assert api.get("/api/v1/communities").status_code == 200
+        assert api.get(url_for("community-list")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):  # the outbox publish task is queued on commit
-        created = api.post(f"/api/v1/communities/{community.pk}/posts", {"title": "t", "content": "c"})
+        created = api.post(url_for("post-list", community_pk=community.pk), {"title": "t", "content": "c"})
     assert created.status_code == 201, created.content
     assert Post.objects.filter(community=community).exists()
     body = scrape(client)
+    # The `route` label is the route's path template as the metrics publish it, not a request path.
     assert 'http_requests_total{method="GET",route="/api/v1/communities",status="200"}' in body
     assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/communities"}' in body
     assert 'http_request_db_queries_count{route="/api/v1/communities"}' in body

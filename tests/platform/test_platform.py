@@ -11,6 +11,7 @@ from django.core.cache import caches
 
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 BASE_DIR = Path(settings.BASE_DIR)
@@ -50,12 +51,12 @@ def test_every_request_succeeds_with_redis_unreachable(client, settings, caplog)
     assert caches["default"].get("anything") is None
     community = CommunityFactory()
     owner = client_for(community.owner)
-    assert client.get("/api/v1/communities").status_code == 200
-    assert client.get(f"/api/v1/communities/{community.pk}").status_code == 200
-    assert client.get(f"/api/v1/communities/{community.slug}").status_code == 200
-    assert owner.post("/api/v1/communities", {"name": "Created while Redis is down"}).status_code == 201
-    assert owner.patch(f"/api/v1/communities/{community.pk}", {"name": "Renamed"}).status_code == 200
-    assert owner.delete(f"/api/v1/communities/{community.pk}").status_code == 204
+    assert client.get(url_for("community-list")).status_code == 200
+    assert client.get(url_for("community-detail", pk=community.pk)).status_code == 200
+    assert client.get(url_for("community-detail", pk=community.slug)).status_code == 200
+    assert owner.post(url_for("community-list"), {"name": "Created while Redis is down"}).status_code == 201
+    assert owner.patch(url_for("community-detail", pk=community.pk), {"name": "Renamed"}).status_code == 200
+    assert owner.delete(url_for("community-detail", pk=community.pk)).status_code == 204
     assert any("community_service.cache" in r.name or "Connection" in r.getMessage() for r in caplog.records)
 
 
@@ -63,7 +64,7 @@ def test_request_id_is_kept_or_generated_and_timing_is_on_every_response(client)
     kept = client.get("/health", HTTP_X_REQUEST_ID="abc-123")
     assert kept["X-Request-ID"] == "abc-123"
     assert kept["X-Response-Time"].endswith("ms")
-    generated = client.get("/api/v1/communities/no-such-thing")
+    generated = client.get(url_for("community-detail", pk="no-such-thing"))
     assert generated.status_code == 404
     assert len(generated["X-Request-ID"]) == 36
     assert "X-Response-Time" in generated
@@ -100,7 +101,7 @@ def test_log_lines_are_json_with_the_seed_fields(client):
     logger.addHandler(handler)
     try:
         user = UserFactory()
-        client_for(user).get("/api/v1/auth/me", HTTP_X_REQUEST_ID="log-test")
+        client_for(user).get(url_for("auth-me"), HTTP_X_REQUEST_ID="log-test")
     finally:
         logger.removeHandler(handler)
     entry = json.loads(captured[-1])
@@ -115,6 +116,7 @@ def test_schema_downloads_and_documents_error_responses(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = json.loads(response.content)
+    # The schema's keys are its documented path templates, not paths a client requests.
     create = schema["paths"]["/api/v1/communities"]["post"]["responses"]
     assert {"201", "400", "401", "429"} <= set(create)
     update = schema["paths"]["/api/v1/communities/{id}"]["patch"]["responses"]
@@ -153,21 +155,23 @@ def test_check_deploy_is_clean_for_production_settings():
 
 
 def test_unknown_urls_and_options_answer_in_json(client):
+    # Not an id at all: no route matches, so the path is written out (reverse() cannot build it).
     response = client.get("/api/v1/posts/not-a-uuid")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found.", "code": "not_found"}
-    assert client.options("/api/v1/communities").status_code == 405
+    assert client.options(url_for("community-list")).status_code == 405
 
 
 def test_public_reads_mark_bearer_auth_optional_in_the_schema(client):
     schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    # Schema keys are documented path templates (see above).
     assert {} in schema["paths"]["/api/v1/communities/{community_pk}/roles"]["get"]["security"]
     assert {} not in schema["paths"]["/api/v1/communities/{community_pk}/roles"]["post"]["security"]
 
 
 def test_booleans_must_be_json_booleans(client):
     community = CommunityFactory()
-    response = client_for(community.owner).post(f"/api/v1/communities/{community.pk}/channels",
+    response = client_for(community.owner).post(url_for("channel-list", community_pk=community.pk),
                                                 {"name": "x", "is_members_only": 0})
     assert (response.status_code, "is_members_only" in response.json()) == (400, True)
 
@@ -175,6 +179,6 @@ def test_booleans_must_be_json_booleans(client):
 def test_slugs_must_be_strings(client):
     community = CommunityFactory()
     owner = client_for(community.owner)
-    response = owner.post(f"/api/v1/communities/{community.pk}/channels", {"name": "x", "slug": 10})
+    response = owner.post(url_for("channel-list", community_pk=community.pk), {"name": "x", "slug": 10})
     assert (response.status_code, "slug" in response.json()) == (400, True)
-    assert owner.patch(f"/api/v1/communities/{community.pk}", {"slug": 12345}).status_code == 400
+    assert owner.patch(url_for("community-detail", pk=community.pk), {"slug": 12345}).status_code == 400

@@ -15,6 +15,7 @@ from community_service.outbox.models import OutboxEvent
 from community_service.request_context import request_id_var
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, member_add
+from tests.routes import url_for
 
 seen: list[str | None] = []
 # A Celery app of its own on the test Redis (the project's runs eagerly in tests); the
@@ -60,7 +61,7 @@ def test_a_task_queued_during_a_request_logs_with_that_requests_id(worker):
 def test_an_outbox_event_carries_the_request_id_of_its_write():
     community = CommunityFactory()
     api = client_for(member_add(community))
-    response = api.post(f"/api/v1/communities/{community.pk}/posts", {"title": "t", "content": "c"},
+    response = api.post(url_for("post-list", community_pk=community.pk), {"title": "t", "content": "c"},
                         HTTP_X_REQUEST_ID="req-outbox-7")
     assert response.status_code == 201
     assert OutboxEvent.objects.get(event_type="post.created").metadata["request_id"] == "req-outbox-7"

@@ -9,16 +9,18 @@ left exactly its events, and that a refused or retried one left none.
 import threading
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from community_service.outbox.models import OutboxEvent
+from community_service.request_context import request_id_var
 from members.models import User
 from tests.concurrency import run_concurrently
 from tests.conftest import create_test_token
+from tests.routes import url_for
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,18 @@ class Call:
     method: str
     url: str
     body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. {"Idempotency-Key": "k"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work of a race that is not an authenticated JSON request: a beat task, an admin's
+    click, a provider's signed webhook. `run(request_id)` returns the HTTP status it got
+    (or None: it returned normally, 200); it tags its outbox events with `request_id`
+    (a job that is no request runs with it set as the current request id)."""
+
+    name: str
+    run: Callable[[str], int | None]
 
 
 @dataclass(frozen=True)
@@ -44,8 +58,12 @@ def token(user: User) -> str:
     return create_test_token(user.pk)
 
 
-def url(name: str, **kwargs: object) -> str:
-    return reverse(name, kwargs={key: str(value) for key, value in kwargs.items()})
+url = url_for  # the scenarios' short name for it
+
+
+def meta(headers: dict[str, str]) -> dict[str, str]:
+    """Request headers as Django's test client takes them (HTTP_X_NAME=value)."""
+    return {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
 
 
 def _send(call: Call, barrier: threading.Barrier) -> Outcome:
@@ -54,15 +72,30 @@ def _send(call: Call, barrier: threading.Barrier) -> Outcome:
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {call.token}")
     request_id = f"race-{uuid.uuid4().hex}"
     barrier.wait(timeout=30)
-    response = getattr(api, call.method)(call.url, call.body or {}, format="json", HTTP_X_REQUEST_ID=request_id)
+    response = getattr(api, call.method)(call.url, call.body or {}, format="json", HTTP_X_REQUEST_ID=request_id,
+                                         **meta(call.headers))
     body = getattr(response, "data", None)
     return Outcome(name=call.name, status=response.status_code, request_id=request_id, body=body)
 
 
-def race(calls: list[Call]) -> dict[str, Outcome]:
-    """Send every call at once; outcomes by name. Fails on any 5xx, naming the request."""
+def _run(job: Job, barrier: threading.Barrier) -> Outcome:
+    request_id = f"race-{uuid.uuid4().hex}"
+    barrier.wait(timeout=30)
+    token_ = request_id_var.set(request_id)
+    try:
+        status = job.run(request_id)
+    finally:
+        request_id_var.reset(token_)
+    return Outcome(name=job.name, status=200 if status is None else status, request_id=request_id, body=None)
+
+
+def race(calls: list[Call | Job]) -> dict[str, Outcome]:
+    """Send every call (and run every job) at once; outcomes by name. Fails on any 5xx, naming the request."""
     barrier = threading.Barrier(len(calls))
-    outcomes = run_concurrently([lambda call=call: _send(call, barrier) for call in calls])
+    outcomes = run_concurrently([
+        (lambda call=call: _send(call, barrier)) if isinstance(call, Call) else (lambda job=call: _run(job, barrier))
+        for call in calls
+    ])
     server_errors = [(o.name, o.status, o.body) for o in outcomes if o.status >= 500]
     assert not server_errors, server_errors
     return {outcome.name: outcome for outcome in outcomes}

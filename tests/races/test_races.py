@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.races import scenarios
+from tests.races import scenarios, scenarios_billing, scenarios_events
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROUNDS = int(os.environ.get("RACE_ROUNDS", "12"))
 
 
-@pytest.mark.parametrize("scenario", scenarios.SCENARIOS, ids=lambda scenario: scenario.__name__)
+ALL = scenarios.SCENARIOS + scenarios_events.SCENARIOS + scenarios_billing.SCENARIOS
+
+
+@pytest.mark.parametrize("scenario", ALL, ids=lambda scenario: scenario.__name__)
 def test_concurrent_writes_answer_no_5xx_and_keep_counters_and_outbox_exact(scenario):
     tally = scenario(ROUNDS)
     assert sum(tally.values()) == ROUNDS

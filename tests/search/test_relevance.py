@@ -13,6 +13,7 @@ from communities.models import Community
 from content.models import Post, PostStatus
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def en() -> Community:
 
 
 def titles(community: Community, query: str, **params: object) -> list[str]:
-    body = client_for(UserFactory()).get(f"/api/v1/communities/{community.pk}/posts", {"search": query, **params})
+    body = client_for(UserFactory()).get(url_for("post-list", community_pk=community.pk), {"search": query, **params})
     assert body.status_code == 200, body.data
     return [item["title"] for item in body.data["items"]]
 
@@ -71,7 +72,7 @@ def test_exact_form_beats_another_form_in_russian(ru):
 
 def test_the_newest_breaks_a_tie_in_russian(ru):
     assert titles(ru, "встреча клуба")[:2] == ["Встреча клуба", "Встреча клуба"]
-    body = client_for(UserFactory()).get(f"/api/v1/communities/{ru.pk}/posts", {"search": "встреча клуба"}).data
+    body = client_for(UserFactory()).get(url_for("post-list", community_pk=ru.pk), {"search": "встреча клуба"}).data
     assert [item["content"] for item in body["items"][:2]] == ["Новая встреча", "Старая встреча"]
 
 
@@ -89,12 +90,12 @@ def test_exact_form_beats_another_form_in_english(en):
 
 
 def test_the_newest_breaks_a_tie_in_english(en):
-    body = client_for(UserFactory()).get(f"/api/v1/communities/{en.pk}/posts", {"search": "release notes"}).data
+    body = client_for(UserFactory()).get(url_for("post-list", community_pk=en.pk), {"search": "release notes"}).data
     assert [item["content"] for item in body["items"]] == ["New release", "Old release"]
 
 
 def community_names(query: str) -> list[str]:
-    body = client_for(UserFactory()).get("/api/v1/communities", {"search": query})
+    body = client_for(UserFactory()).get(url_for("community-list"), {"search": query})
     assert body.status_code == 200, body.data
     return [item["name"] for item in body.data["items"]]
 

@@ -10,9 +10,10 @@ from community_service import search
 from content.models import Comment, Post, PostStatus
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
-LIST = "/api/v1/communities"
+LIST = url_for("community-list")
 
 
 def find(client, **params: object) -> dict:
@@ -123,7 +124,7 @@ def test_posts_search_says_how_it_matched_and_highlights_the_page(client):
     community = CommunityFactory(language="en")
     Post.objects.create(community=community, author=community.owner, title="Deploying Python apps",
                         content="Gunicorn, nginx and a <b>tip</b>.", status=PostStatus.PUBLISHED)
-    url = f"/api/v1/communities/{community.pk}/posts"
+    url = url_for("post-list", community_pk=community.pk)
     body = client_for(UserFactory()).get(url, {"search": "deploy"}).data
     assert body["match"] == "fulltext" and body["total_capped"] is False
     assert body["items"][0]["highlight"]["title"] == "<mark>Deploying</mark> Python apps"
@@ -138,7 +139,7 @@ def test_changing_the_language_reindexes_the_community_its_posts_and_comments(dj
     comment = Comment.objects.create(post=post, community=community, author=community.owner,
                                      content="Хорошая разработка")
     owner = client_for(community.owner)
-    url = f"/api/v1/communities/{community.pk}/posts"
+    url = url_for("post-list", community_pk=community.pk)
     # English configuration: no Russian stems, at best a fuzzy match on the title.
     assert owner.get(url, {"search": "разработке"}).data["match"] == "fuzzy"
     with django_capture_on_commit_callbacks(execute=True):
@@ -172,7 +173,7 @@ def test_global_search_finds_a_russian_community_and_posts_with_match_and_cap():
     community = CommunityFactory(name="Клуб любителей программирования", language="ru")
     Post.objects.create(community=community, author=community.owner, title="Основы программирования",
                         content="Текст", status=PostStatus.PUBLISHED)
-    body = client_for(UserFactory()).get("/api/v1/search", {"q": "программирование"}).data
+    body = client_for(UserFactory()).get(url_for("search"), {"q": "программирование"}).data
     assert [c["name"] for c in body["communities"]] == ["Клуб любителей программирования"]
     assert [p["title"] for p in body["posts"]["items"]] == ["Основы программирования"]
     assert body["posts"]["match"] == "fulltext" and body["posts"]["total_capped"] is False
@@ -201,7 +202,7 @@ def test_comments_are_searched_in_the_community_language_on_readable_posts_only(
     Comment.objects.create(post=public_post, community=community, author=community.owner,
                            content="Отличные <i>встречи</i> по выходным")
     Comment.objects.create(post=hidden_post, community=community, author=community.owner, content="Встречи staff")
-    url = f"/api/v1/communities/{community.pk}/comments"
+    url = url_for("community-comment-search", community_pk=community.pk)
     body = client_for(UserFactory()).get(url, {"search": "встреча"}).data
     # Fragments drop markup (the parser's tag tokens); what is left is escaped.
     assert [c["highlight"]["content"].split() for c in body["items"]] == [
@@ -219,14 +220,14 @@ def test_a_gated_post_matches_on_its_title_only_and_shows_no_body_to_outsiders()
     Post.objects.create(community=community, author=community.owner, title="Members meetup",
                         content="The secret venue is the lighthouse", status=PostStatus.PUBLISHED,
                         required_level_ids=[uuid.uuid4()])
-    url = f"/api/v1/communities/{community.pk}/posts"
+    url = url_for("post-list", community_pk=community.pk)
     stranger = client_for(UserFactory())
     assert stranger.get(url, {"search": "lighthouse"}).data["total"] == 0
     found = stranger.get(url, {"search": "meetup"}).data["items"]
     assert [p["title"] for p in found] == ["Members meetup"]
     assert found[0]["highlight"]["content"] is None
     assert client_for(community.owner).get(url, {"search": "lighthouse"}).data["total"] == 1
-    assert client_for(UserFactory()).get("/api/v1/search", {"q": "lighthouse"}).data["posts"]["total"] == 0
+    assert client_for(UserFactory()).get(url_for("search"), {"q": "lighthouse"}).data["posts"]["total"] == 0
 
 
 def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
