@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "community_service.api.schema.close_page_envelopes",
         "community_service.api.schema.blank_strings_any_of",
+        "community_service.api.schema.non_empty_query_arrays",
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

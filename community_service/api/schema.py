@@ -194,3 +194,16 @@ def blank_strings_any_of(result: dict[str, Any], generator: Any, request: Any, p
 
     walk(result)
     return result
+
+
+def non_empty_query_arrays(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: a list-valued query parameter (`?ordering=a,b`) has at least one
+    item. `?ordering=` reads as [] or [""]; the server refuses it (StrictFilterSet: leave the
+    parameter out for the default), so the schema must not allow an empty list either."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "array":
+                    schema.setdefault("minItems", 1)
+    return result

@@ -277,3 +277,10 @@ def test_text_refuses_nul_characters_and_invalid_unicode_as_the_schema_says(auth
     bad = auth_client.generic("POST", LIST, '{"name": "\\udb3c"}', content_type="application/json")
     assert bad.status_code == 400
     assert bad.data["code"] == "invalid_unicode"
+
+
+def test_the_schema_says_ordering_is_never_empty(client):
+    # `?ordering=` is refused (above); the schema must not let a generated client send it.
+    schema = client.get(url_for("schema"), {"format": "json"}).json()
+    ordering = next(p for p in schema["paths"]["/api/v1/communities"]["get"]["parameters"] if p["name"] == "ordering")
+    assert ordering["schema"]["type"] == "array" and ordering["schema"]["minItems"] == 1
