@@ -71,7 +71,6 @@ class Community(models.Model):
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="idx_communities_name_trgm"),
             models.Index(fields=["status"], name="idx_communities_status"),
             models.Index(fields=["community_type", "status"], name="idx_communities_type_status"),
-            models.Index(fields=["owner"], name="idx_communities_owner"),
             models.Index(fields=["-created_at"], name="idx_communities_created"),
             models.Index(fields=["-member_count"], name="idx_communities_members"),
         ]
