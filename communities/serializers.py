@@ -30,6 +30,18 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_output: CommunityOutputSerializer | None = None
+
+
+def community_data(community: Community) -> dict:
+    """CommunityOutputSerializer(community).data, with the serializer's fields built once per
+    process instead of once per object (no field depends on the request)."""
+    global _output
+    if _output is None:
+        _output = CommunityOutputSerializer()
+    return _output.to_representation(community)
+
+
 class CommunityHighlightSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()

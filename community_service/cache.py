@@ -19,8 +19,13 @@ T = TypeVar("T")
 _MISS = object()
 
 
-def cache_get_or_set(key: str, compute: Callable[[], T], *, ttl: int) -> T:
+def cache_get_or_set(key: str, compute: Callable[[], T], *, ttl: int,
+                     valid: Callable[[object], bool] | None = None) -> T:
+    """The cached value, or `compute()` stored for `ttl` seconds. A value `valid` rejects
+    (e.g. one an older release stored in another shape) counts as a miss."""
     value = cache.get(key, _MISS)
+    if value is not _MISS and valid is not None and not valid(value):
+        value = _MISS
     cache_observe(key, hit=value is not _MISS)
     if value is not _MISS:
         return value

@@ -1,4 +1,8 @@
-"""Cache-aside for list endpoints, keyed by page, size, filters, viewer and a version token."""
+"""Cache-aside for list endpoints, keyed by page, size, filters, viewer and a version token.
+
+The cache holds the rendered JSON bytes and their ETag (community_service/api/rendered.py):
+a hit answers them without a serializer or a renderer, or a 304 for a matching If-None-Match.
+"""
 
 import hashlib
 from typing import Any
@@ -7,6 +11,7 @@ from django.conf import settings
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.cache import cache_get_or_set, cache_version
 
 
@@ -20,15 +25,21 @@ class CachedListMixin:
         """Who the result is for; override when visibility depends on the viewer."""
         return "public"
 
+    def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The response on a miss; views may override (the default is the next class's list)."""
+        return super().list(request, *args, **kwargs)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         version = cache_version(self.list_cache_namespace)
         if version is None:  # cache unreachable: serve from the database
-            return super().list(request, *args, **kwargs)
+            return self.list_uncached(request, *args, **kwargs)
         params = sorted((k, v) for k in request.query_params for v in request.query_params.getlist(k))
         digest = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
         page = request.query_params.get("page", "1")
         size = request.query_params.get("page_size", "default")
         key = f"{self.list_cache_namespace}:{page}:{size}:{version}:{self.list_cache_scope(request)}:{digest}"
-        data = cache_get_or_set(key, lambda: super(CachedListMixin, self).list(request, *args, **kwargs).data,
-                                ttl=self.list_cache_ttl)
-        return Response(data)
+        rendered = cache_get_or_set(
+            key, lambda: render(self.list_uncached(request, *args, **kwargs).data),
+            ttl=self.list_cache_ttl, valid=is_rendered,
+        )
+        return cached_response(request, rendered)

@@ -4,16 +4,26 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
+from typing import Any
+
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.caching import CachedListMixin
-from community_service.api.search import SearchListMixin, plain_page_schema, search_page_schema, search_parameter
+from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
+from community_service.api.rendered import cached_response, is_rendered, render
+from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.search import SearchPage
 from communities import selectors, services
 from communities.filters import CommunityFilter
@@ -23,6 +33,7 @@ from communities.serializers import (
     CommunityOutputSerializer,
     CommunitySearchResultSerializer,
     CommunityUpdateSerializer,
+    community_data,
 )
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import NotFound
@@ -30,16 +41,29 @@ from members.selectors.communities import community_get_visible, community_list_
 from members.selectors.access import request_community_access
 from members.permissions import HasCommunityPermission, is_superadmin
 
+# `?cursor=` on the list: newest first, the primary key breaking ties (idx_communities_created_id).
+LIST_KEYSET = KeysetPagination(["-created_at", "-id"])
 ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List and search communities",
-        parameters=[search_parameter("community names and descriptions, in every supported language")],
+        parameters=[search_parameter("community names and descriptions, in every supported language"),
+                    cursor_parameter()],
         responses={200: PolymorphicProxySerializer(
             component_name="CommunityListOrSearch",
-            serializers=[plain_page_schema("Community", CommunityOutputSerializer),
+            serializers=[inline_serializer("CommunityPage", {
+                             "items": CommunityOutputSerializer(many=True), "total": serializers.IntegerField(),
+                             "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
+                             "pages": serializers.IntegerField(),
+                             "total_exact": serializers.BooleanField(help_text=TOTAL_EXACT_HELP),
+                         }),
+                         inline_serializer("CommunityCursorPage", {
+                             "items": CommunityOutputSerializer(many=True),
+                             "next": serializers.URLField(allow_null=True),
+                             "previous": serializers.URLField(allow_null=True),
+                         }),
                          search_page_schema("Community", CommunitySearchResultSerializer)],
             resource_type_field_name=None,
             many=False,
@@ -70,6 +94,7 @@ class CommunityViewSet(
         "destroy": [IsAuthenticated, HasCommunityPermission("community.delete")],
     }
     lookup_value_regex = "[^/]+"
+    pagination_class = CappedCountPagination
     list_cache_namespace = services.COMMUNITY_LIST_CACHE
     search_serializer_class = CommunitySearchResultSerializer
 
@@ -82,7 +107,22 @@ class CommunityViewSet(
         return "all" if viewer["superadmin"] else str(viewer["viewer_id"] or "anon")
 
     def get_queryset(self) -> QuerySet[Community]:
-        return community_list_visible(**self._viewer()).order_by("-created_at", "-id")
+        return (community_list_visible(**self._viewer()).only(*selectors.COMMUNITY_READ_FIELDS)
+                .order_by("-created_at", "-id"))
+
+    def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page (or keyset page) of visible communities; CachedListMixin caches its bytes."""
+        queryset = self.filter_queryset(self.get_queryset())
+        if KeysetPagination.requested(request) and not self.searching():
+            if request.query_params.get("ordering"):
+                raise ValidationError({"cursor": [ErrorDetail(
+                    "?cursor= pages follow the default order (newest first): drop ?ordering=.", "invalid_cursor")]})
+            rows, next_url, previous_url = LIST_KEYSET.paginate(queryset, request)
+            return Response({"items": [community_data(c) for c in rows], "next": next_url, "previous": previous_url})
+        page = self.paginate_queryset(queryset)
+        if self.searching():
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response([community_data(c) for c in page])
 
     def run_search(self, queryset: QuerySet[Community], *, text: str, page: int, page_size: int) -> SearchPage:
         # An explicit ?ordering= (applied by the filter) orders the matches; otherwise relevance.
@@ -95,15 +135,19 @@ class CommunityViewSet(
         return community
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        body = selectors.community_detail_cached(id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data)
-        if request.user.is_authenticated or body["community_type"] == CommunityType.PRIVATE:
-            access = request_community_access(request, body["id"])
+        # The cache holds the rendered bytes (and the id and type to authorise with): a hit
+        # answers them as they are, after the checks below, or a 304 for If-None-Match.
+        rendered, community_id, community_type = selectors.community_detail_cached(
+            id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered
+        )
+        if request.user.is_authenticated or community_type == CommunityType.PRIVATE:
+            access = request_community_access(request, community_id)
             if access.is_banned and not access.is_superadmin:
                 # As on every community-scoped endpoint (docs/permissions.md).
                 raise PermissionDenied("You are banned from this community.", code="banned")
-            if body["community_type"] == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
+            if community_type == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
                 raise NotFound("Community not found.")
-        return Response(body)
+        return cached_response(request, rendered)
 
     def create(self, request: Request) -> Response:
         serializer = CommunityInputSerializer(data=request.data)
