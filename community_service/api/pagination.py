@@ -101,6 +101,7 @@ class CappedCountPagination(PageNumberPagination):
 
     EXACT_COUNT_LIMIT = 1000
     MAX_PAGE_OFFSET = 10_000
+    DEFERRED_JOIN_OFFSET = 200
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
         self._validate_positive_int(request, self.page_query_param, maximum=None)
@@ -114,7 +115,14 @@ class CappedCountPagination(PageNumberPagination):
                 "page_size): use ?cursor= (empty for the first page, then the next link) to read further.",
                 "page_too_deep",
             )]})
-        rows = list(queryset[offset: offset + self.size])
+        if offset >= self.DEFERRED_JOIN_OFFSET:
+            # Skip the offset on the page's ids alone (an index-only scan where an index covers
+            # the order and filters), then read the full columns of just those rows.
+            ids = list(queryset.values_list("pk", flat=True)[offset: offset + self.size])
+            by_id = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+            rows = [by_id[pk] for pk in ids if pk in by_id]
+        else:
+            rows = list(queryset[offset: offset + self.size])
         if not rows and self.number > 1:
             from rest_framework.exceptions import NotFound
 

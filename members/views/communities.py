@@ -43,6 +43,7 @@ from members.permissions import HasCommunityPermission, is_superadmin
 
 # `?cursor=` on the list: newest first, the primary key breaking ties (idx_communities_created_id).
 LIST_KEYSET = KeysetPagination(["-created_at", "-id"])
+PAGING_PARAMS = frozenset({"page", "page_size", "cursor"})
 ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 
 
@@ -109,6 +110,12 @@ class CommunityViewSet(
     def get_queryset(self) -> QuerySet[Community]:
         return (community_list_visible(**self._viewer()).only(*selectors.COMMUNITY_READ_FIELDS)
                 .order_by("-created_at", "-id"))
+
+    def filter_queryset(self, queryset: QuerySet[Community]) -> QuerySet[Community]:
+        # Without a filter parameter the FilterSet changes nothing: skip building its form.
+        if set(self.request.query_params) <= PAGING_PARAMS:
+            return queryset
+        return super().filter_queryset(queryset)
 
     def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The page (or keyset page) of visible communities; CachedListMixin caches its bytes."""

@@ -135,3 +135,24 @@ def test_cursor_pages_walk_the_list_newest_first(client):
     assert [c["id"] for c in back["items"]] == newest_first[:20]
     assert client.get(LIST, {"cursor": "", "ordering": "name"}).json()["code"] == "invalid_cursor"
     assert client.get(LIST, {"cursor": "garbage!"}).status_code == 400
+
+
+def test_the_fast_community_mapping_is_exactly_the_serializer():
+    from communities.models import Community
+    from communities.serializers import community_data
+
+    CommunityFactory(community_type="private", description="Ünïcode — <b>", post_moderation=True, member_count=7)
+    CommunityFactory(status="archived")
+    for community in Community.objects.all():
+        assert community_data(community) == dict(CommunityOutputSerializer(community).data)
+    assert list(community_data(community)) == CommunityOutputSerializer.Meta.fields
+
+
+def test_a_deep_page_reads_its_ids_first_and_keeps_the_order(client, monkeypatch):
+    made = CommunityFactory.create_batch(9)
+    monkeypatch.setattr(CappedCountPagination, "DEFERRED_JOIN_OFFSET", 2)
+    newest_first = [str(c.pk) for c in sorted(made, key=lambda c: (c.created_at, c.pk), reverse=True)]
+    pages = [client.get(LIST, {"page": n, "page_size": 3}).json() for n in (1, 2, 3)]
+    assert [c["id"] for page in pages for c in page["items"]] == newest_first
+    assert [c["name"] for c in client.get(LIST, {"page": 2, "page_size": 3, "ordering": "name"}).json()["items"]] == \
+        sorted(c.name for c in made)[3:6]
