@@ -101,16 +101,19 @@ def community_get(*, id_or_slug: str, queryset: QuerySet[Community] | None = Non
 
 
 def community_detail_cached(
-    *, id_or_slug: str, serialize: Callable[[Community], T], valid: Callable[[object], bool] | None = None
+    *, id_or_slug: str, serialize: Callable[[Community], T], valid: Callable[[object], bool] | None = None,
+    prefetched: dict | None = None,
 ) -> tuple[T, str, str]:
     """`(serialize(community), id, community_type)` of a live community, from the cache (seed
-    key `community:{id}`) or PostgreSQL. `valid` tells a current cache entry from another shape.
+    key `community:{id}`) or PostgreSQL. `valid` tells a current cache entry from another shape;
+    `prefetched`: raw values the request already read (community_service.cache.request_prefetched).
 
     The cache holds the body whoever asks; callers check visibility (private communities)
     on every read, with the id and type returned beside it, so a cached body never reaches a
     stranger. Raises NotFound.
     """
-    community_id = id_or_slug
+    # Ids in their canonical spelling: the key writers invalidate is `community:{pk}`.
+    community_id = str(uuid.UUID(id_or_slug)) if looks_like_uuid(id_or_slug) else id_or_slug
     if not looks_like_uuid(id_or_slug):
         community_id = cache_get_or_set(
             community_slug_cache_key(id_or_slug),
@@ -125,7 +128,8 @@ def community_detail_cached(
     def current(value: object) -> bool:
         return isinstance(value, tuple) and len(value) == 3 and (valid is None or valid(value[0]))
 
-    return cache_get_or_set(community_cache_key(community_id), compute, ttl=settings.CACHE_DEFAULT_TTL, valid=current)
+    return cache_get_or_set(community_cache_key(community_id), compute, ttl=settings.CACHE_DEFAULT_TTL, valid=current,
+                            prefetched=prefetched)
 
 
 def looks_like_uuid(value: str) -> bool:

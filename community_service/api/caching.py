@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.rendered import cached_response, is_rendered, render
-from community_service.cache import cache_get_or_set, cache_version
+from community_service.cache import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 
 
 class CachedListMixin:
@@ -25,12 +25,17 @@ class CachedListMixin:
         """Who the result is for; override when visibility depends on the viewer."""
         return "public"
 
+    def cache_prefetch_keys(self, request: Request) -> list[str]:
+        """Cache keys the throttle reads in its round trip (community_service/api/throttling.py)."""
+        return [cache_version_key(self.list_cache_namespace)] if getattr(self, "action", None) == "list" else []
+
     def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The response on a miss; views may override (the default is the next class's list)."""
         return super().list(request, *args, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        version = cache_version(self.list_cache_namespace)
+        prefetched = request_prefetched(request)
+        version = cache_version(self.list_cache_namespace, prefetched=prefetched)
         if version is None:  # cache unreachable: serve from the database
             return self.list_uncached(request, *args, **kwargs)
         params = sorted((k, v) for k in request.query_params for v in request.query_params.getlist(k))
@@ -40,6 +45,6 @@ class CachedListMixin:
         key = f"{self.list_cache_namespace}:{page}:{size}:{version}:{self.list_cache_scope(request)}:{digest}"
         rendered = cache_get_or_set(
             key, lambda: render(self.list_uncached(request, *args, **kwargs).data),
-            ttl=self.list_cache_ttl, valid=is_rendered,
+            ttl=self.list_cache_ttl, valid=is_rendered, prefetched=prefetched,
         )
         return cached_response(request, rendered)

@@ -17,6 +17,8 @@ period P lets a burst of exactly N through from rest, then one request every P/N
 request changes nothing and learns how long to wait (Retry-After). O(1) time and memory.
 
 A request is let through only when every scope allows it; then all of them count it.
+A view may name cache keys it is about to read (`cache_prefetch_keys(request)`): the same
+script GETs them, so a cache hit costs one Redis round trip in all (see cache_get_or_set).
 Redis is an optimisation, not a dependency: when it is unreachable (or the breaker in
 community_service/redis_breaker.py is open) requests pass unthrottled. Without Redis at all
 (the embedded default cache), the same algorithm runs over Django's cache, not atomically.
@@ -31,17 +33,19 @@ from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
-# KEYS: one per scope. ARGV: for each key, its emission interval and burst, in microseconds.
-# Returns {1, 0} when allowed (and counted), else {0, microseconds until it would be allowed}.
+# KEYS: the n scope keys, then cache keys the view will read (prefetch). ARGV: n, then for
+# each scope key its emission interval and burst, in microseconds. Returns
+# {1 or 0 (allowed), microseconds to wait, value of each prefetched key (or nil)}.
 _GCRA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local n = tonumber(ARGV[1])
 local new = {}
 local wait = 0
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i - 1])
-  local burst = tonumber(ARGV[2 * i])
-  local tat = tonumber(redis.call('GET', key) or '0')
+for i = 1, n do
+  local interval = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
   if tat < now then tat = now end
   local next_tat = tat + interval
   if next_tat - now > burst then
@@ -51,10 +55,14 @@ for i, key in ipairs(KEYS) do
   new[i] = next_tat
 end
 if wait > 0 then return {0, string.format('%.0f', wait)} end
-for i, key in ipairs(KEYS) do
-  redis.call('SET', key, string.format('%.0f', new[i]), 'PX', math.ceil((new[i] - now) / 1000) + 1)
+for i = 1, n do
+  redis.call('SET', KEYS[i], string.format('%.0f', new[i]), 'PX', math.ceil((new[i] - now) / 1000) + 1)
 end
-return {1, '0'}
+local reply = {1, '0'}
+for i = n + 1, #KEYS do
+  reply[i - n + 2] = redis.call('GET', KEYS[i])
+end
+return reply
 """
 
 _MICRO = 1_000_000
@@ -91,12 +99,14 @@ class RateThrottle(SimpleRateThrottle):
         return [(scope, ident) for scope in applicable if self.THROTTLE_RATES.get(scope)]
 
     def allow_request(self, request: Request, view: Any) -> bool:
+        global _script
         self.wait_seconds = None
         pairs = self.scopes(request, view)
-        if not pairs:
+        prefetch = getattr(view, "cache_prefetch_keys", None)
+        prefetch_keys = prefetch(request) if prefetch else []
+        if not pairs and not prefetch_keys:
             return True
-        global _script
-        keys, args = [], []
+        keys, args = [], [len(pairs)]
         for scope, ident in pairs:
             num_requests, duration = self.parse_rate(self.THROTTLE_RATES[scope])
             interval = math.ceil(duration * _MICRO / num_requests)
@@ -105,11 +115,17 @@ class RateThrottle(SimpleRateThrottle):
         try:
             client = _redis_client()
             if client is None:
-                allowed, wait_us = _gcra_over_django_cache(keys, args)
+                if not pairs:
+                    return True
+                allowed, wait_us = _gcra_over_django_cache(keys, args[1:])
             else:
                 if _script is None:
                     _script = client.register_script(_GCRA)
-                allowed, wait_us = _script(keys=[cache.make_key(key) for key in keys], args=args, client=client)
+                made = [cache.make_key(key) for key in [*keys, *prefetch_keys]]
+                allowed, wait_us, *values = _script(keys=made, args=args, client=client)
+                if prefetch_keys and int(allowed):
+                    # The view's cache reads, answered by the same round trip (cache_get_or_set).
+                    request._request.cache_prefetch = dict(zip(prefetch_keys, values, strict=False))
         except (redis.RedisError, OSError):
             return True  # Redis down: serve unthrottled rather than not at all
         if int(allowed):

@@ -4,6 +4,7 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from community_service.api.caching import CachedListMixin
 from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.rendered import cached_response, is_rendered, render
+from community_service.cache import request_prefetched
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.search import SearchPage
 from communities import selectors, services
@@ -141,11 +143,19 @@ class CommunityViewSet(
         self.check_object_permissions(self.request, community)
         return community
 
+    def cache_prefetch_keys(self, request: Request) -> list[str]:
+        # The detail body by id is read in the throttle's round trip: a hit is one round trip.
+        pk = self.kwargs.get("pk", "")
+        if self.action == "retrieve" and selectors.looks_like_uuid(pk):
+            return [selectors.community_cache_key(uuid.UUID(pk))]
+        return super().cache_prefetch_keys(request)
+
     def retrieve(self, request: Request, pk: str) -> Response:
         # The cache holds the rendered bytes (and the id and type to authorise with): a hit
         # answers them as they are, after the checks below, or a 304 for If-None-Match.
         rendered, community_id, community_type = selectors.community_detail_cached(
-            id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered
+            id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered,
+            prefetched=request_prefetched(request),
         )
         if request.user.is_authenticated or community_type == CommunityType.PRIVATE:
             access = request_community_access(request, community_id)

@@ -156,3 +156,40 @@ def test_a_deep_page_reads_its_ids_first_and_keeps_the_order(client, monkeypatch
     assert [c["id"] for page in pages for c in page["items"]] == newest_first
     assert [c["name"] for c in client.get(LIST, {"page": 2, "page_size": 3, "ordering": "name"}).json()["items"]] == \
         sorted(c.name for c in made)[3:6]
+
+
+def _redis_commands(monkeypatch, call) -> list[str]:
+    import redis
+
+    sent: list[str] = []
+    real = redis.Redis.execute_command
+
+    def counting(self, *args, **options):
+        sent.append(str(args[0]))
+        return real(self, *args, **options)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(redis.Redis, "execute_command", counting)
+        call()
+    return sent
+
+
+def test_a_detail_hit_is_one_redis_round_trip_throttle_included(client, monkeypatch):
+    community = CommunityFactory()
+    body = client.get(detail(community.pk)).content
+    client.get(LIST)
+    seen = {}
+    assert _redis_commands(monkeypatch, lambda: seen.update(r=client.get(detail(community.pk)))) == ["EVALSHA"]
+    assert seen["r"].content == body
+    # The list: the throttle's round trip brings the version token; the page is one GET more.
+    assert _redis_commands(monkeypatch, lambda: client.get(LIST)) == ["EVALSHA", "GET"]
+
+
+def test_an_id_in_capitals_reads_and_invalidates_the_same_entry(django_capture_on_commit_callbacks):
+    community = CommunityFactory(name="Before")
+    owner = client_for(community.owner)
+    loud = detail(str(community.pk).upper())
+    assert owner.get(loud).json()["name"] == "Before"
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.patch(detail(community.pk), {"name": "After"})
+    assert owner.get(loud).json()["name"] == "After"
