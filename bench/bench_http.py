@@ -7,12 +7,13 @@ What it does, in one run:
 2. creates the database BENCH_DATABASE_URL (default cs_bench_http) if missing, migrates it,
    and fills it once with 100,000 communities by generate_series SQL (reused afterwards);
 3. starts gunicorn the way community_service/deploy/entrypoint.sh does (4 sync workers,
-   DEBUG=false, Redis cache at REDIS_URL) and runs `wrk -t1 -c32` against:
-   /health, a community detail cache hit, a detail cache miss (each request a different
-   community, cache flushed first), list page 1 and a deep page (both cache misses: a second
-   server with CACHE_DEFAULT_TTL=0 stores no bodies), and the detail hit once more on a
-   server without throttling (to price the throttle);
-4. prints req/s, p99 and the issue's ratios, each marked met or not.
+   DEBUG=false, Redis cache at BENCH_REDIS_URL or REDIS_URL; the database is flushed) three
+   times side by side: as shipped, with CACHE_DEFAULT_TTL=0 (no body is stored: every list
+   read is a miss), and without throttling (to price the throttle);
+4. runs `wrk -t1 -c32` against /health, a community detail cache hit, the same hit without
+   throttling, a detail cache miss (each request a different community, cache flushed
+   first), list page 1 and page 500 (both misses), interleaved for --rounds rounds;
+5. prints the median req/s and p99 per route and the issue's ratios, each marked met or not.
 
 Throttling runs at full cost but with rates so high nothing is refused (wrk counts any
 non-2xx/3xx answer, and the script fails the run if there was one).
@@ -138,7 +139,7 @@ class Server:
         self.args = [
             str(Path(PY).parent / "gunicorn"), "community_service.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-            "--access-logfile", "-", "--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30",
+            "--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30",
         ]
         if worker_class != "sync":
             self.args += ["--worker-class", worker_class, "--threads", str(threads)]
@@ -188,7 +189,8 @@ def wrk(binary: str, url: str, *, duration: int, script: Path | None = None) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per route, interleaved; the median is shown")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (shipped: sync)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker for gthread")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS_COUNT", 4)))
@@ -212,26 +214,38 @@ def main() -> None:
                       "log": work / "server.log"}
     results: dict[str, dict] = {}
 
-    def run(name: str, url: str, script: Path | None = None) -> None:
-        results[name] = wrk(binary, url, duration=options.duration, script=script)
-        print(f"  {name}: {results[name]['rps']:,.0f} req/s", flush=True)
-
-    print(f"gunicorn {options.workers} workers, {options.worker_class}; wrk -t1 -c32 -d{options.duration}s",
-          flush=True)
+    print(f"gunicorn {options.workers} workers, {options.worker_class}; wrk -t1 -c32 -d{options.duration}s, "
+          f"{options.rounds} rounds (median)", flush=True)
     flush_redis(redis_url)
-    with Server(env, **server_options) as server:
-        urllib.request.urlopen(f"{server.url}/api/v1/communities/{hit_id}")  # warm the cache
-        run("health", f"{server.url}/health")
-        run("detail_hit", f"{server.url}/api/v1/communities/{hit_id}")
-        flush_redis(redis_url)
-        run("detail_miss", server.url, miss_lua)
-    flush_redis(redis_url)
-    with Server({**env, "CACHE_DEFAULT_TTL": "0"}, **server_options) as server:
-        run("list_page_1", f"{server.url}/api/v1/communities?page=1&page_size=20")
-        run("list_deep_page", f"{server.url}/api/v1/communities?page={DEEP_PAGE}&page_size=20")
-    with Server({**env, "DJANGO_SETTINGS_MODULE": "bench.settings_http_nothrottle"}, **server_options) as server:
-        urllib.request.urlopen(f"{server.url}/api/v1/communities/{hit_id}")
-        run("detail_hit_no_throttle", f"{server.url}/api/v1/communities/{hit_id}")
+    # Three servers side by side, the routes interleaved round by round: on a shared machine
+    # the load of the moment then weighs on every route alike, and the median drops outliers.
+    with Server(env, **server_options) as cached, \
+            Server({**env, "CACHE_DEFAULT_TTL": "0"}, **server_options) as uncached, \
+            Server({**env, "DJANGO_SETTINGS_MODULE": "bench.settings_http_nothrottle"}, **server_options) as open_:
+        hit_path = f"/api/v1/communities/{hit_id}"
+        plan = [
+            ("health", cached, "/health", None),
+            ("detail_hit", cached, hit_path, None),
+            ("detail_hit_no_throttle", open_, hit_path, None),
+            ("detail_miss", cached, "", miss_lua),
+            ("list_page_1", uncached, "/api/v1/communities?page=1&page_size=20", None),
+            ("list_deep_page", uncached, f"/api/v1/communities?page={DEEP_PAGE}&page_size=20", None),
+        ]
+        runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
+        for round_number in range(1, options.rounds + 1):
+            for name, server, path, script in plan:
+                if script is not None:
+                    flush_redis(redis_url)  # every id of the run is read for the first time
+                elif name.startswith("detail_hit"):
+                    urllib.request.urlopen(server.url + path)  # cached (again, after a flush)
+                runs[name].append(wrk(binary, server.url + path, duration=options.duration, script=script))
+            print(f"  round {round_number}: " + ", ".join(f"{n} {r[-1]['rps']:,.0f}" for n, r in runs.items()),
+                  flush=True)
+    for name, series in runs.items():
+        ordered = sorted(series, key=lambda r: r["rps"])
+        results[name] = {**ordered[len(ordered) // 2],
+                         "non2xx": sum(r["non2xx"] for r in series),
+                         "p99_ms": sorted(r["p99_ms"] for r in series)[len(series) // 2]}
 
     bad = {name: r["non2xx"] for name, r in results.items() if r["non2xx"]}
     health = results["health"]["rps"]
@@ -260,7 +274,8 @@ def main() -> None:
     print("\n| target | measured | met |\n| --- | ---: | --- |")
     for label, _, met, shown in targets:
         print(f"| {label} | {shown} | {'yes' if met else 'NO'} |")
-    print(f"\nserver log and wrk scripts: {work}")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; "
+          f"server log and wrk scripts: {work}")
     if bad:
         sys.exit(f"non-2xx/3xx answers during the run: {bad}")
 
