@@ -101,6 +101,8 @@ class RateThrottle(SimpleRateThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         global _script
         self.wait_seconds = None
+        if getattr(getattr(request, "_request", None), "throttle_decided", False):
+            return True  # a fast path before the view already counted this request (members/views)
         pairs = self.scopes(request, view)
         prefetch = getattr(view, "cache_prefetch_keys", None)
         prefetch_keys = prefetch(request) if prefetch else []

@@ -4,10 +4,14 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
+import functools
 import uuid
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -23,7 +27,9 @@ from rest_framework.response import Response
 
 from community_service.api.caching import CachedListMixin
 from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
-from community_service.api.rendered import cached_response, is_rendered, render
+from community_service.api.rendered import cached_response, is_rendered, not_modified, render
+from community_service.api.throttling import RateThrottle
+from community_service.metrics import cache_observe
 from community_service.cache import request_prefetched
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.search import SearchPage
@@ -43,6 +49,54 @@ from members.selectors.communities import community_get_visible, community_list_
 from members.selectors.access import request_community_access
 from members.permissions import HasCommunityPermission, is_superadmin
 
+class _AnonymousProbe:
+    """What RateThrottle reads of a request and a view, for _anonymous_hit."""
+
+    user = AnonymousUser()
+    throttle_scope = None
+
+    def __init__(self, request: HttpRequest, key: str) -> None:
+        self._request, self.META, self.headers, self.key = request, request.META, request.headers, key
+
+    def cache_prefetch_keys(self, request: Any) -> list[str]:
+        return [self.key]
+
+
+def _anonymous_hit(request: HttpRequest, pk: str, headers: dict) -> HttpResponse | None:
+    """A public community's cached bytes for an anonymous GET by id, before DRF builds its
+    Request: the same throttle (and its one round trip, which brings the body), the same
+    answer (JSON, ETag, 304) and headers. Anything else (a token, another Accept, query
+    parameters, a miss, a private community) is None: the view answers it as usual, reusing
+    the throttle's decision and the prefetched value."""
+    if (request.method != "GET" or "HTTP_AUTHORIZATION" in request.META or request.GET
+            or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT or not selectors.looks_like_uuid(pk)):
+        return None
+    key = selectors.community_cache_key(uuid.UUID(pk))
+    probe = _AnonymousProbe(request, key)
+    throttle = RateThrottle()
+    if not throttle.allow_request(probe, probe):
+        return None  # the view answers the 429 (a refused request counts nowhere)
+    request.throttle_decided = True
+    raw = (request_prefetched(request) or {}).get(key)
+    if raw is None:
+        return None
+    value = cache.client.decode(raw)
+    if not (isinstance(value, tuple) and len(value) == 3 and is_rendered(value[0])
+            and value[2] != CommunityType.PRIVATE):
+        return None
+    cache_observe(key, hit=True)
+    (body, etag) = value[0]
+    if not_modified(request, etag):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    for name, header in headers.items():
+        response[name] = header
+    return response
+
+
+FAST_ACCEPT = frozenset({"*/*", "application/json", ""})
 # `?cursor=` on the list: newest first, the primary key breaking ties (idx_communities_created_id).
 LIST_KEYSET = KeysetPagination(["-created_at", "-id"])
 PAGING_PARAMS = frozenset({"page", "page_size", "cursor"})
@@ -142,6 +196,22 @@ class CommunityViewSet(
         community = community_get_visible(id_or_slug=self.kwargs["pk"], **self._viewer())
         self.check_object_permissions(self.request, community)
         return community
+
+    @classmethod
+    def as_view(cls, actions: dict | None = None, **initkwargs: Any) -> Any:
+        view = super().as_view(actions, **initkwargs)
+        if not actions or actions.get("get") != "retrieve":
+            return view
+        probe = cls(**initkwargs)
+        for method, action in {"head": actions["get"], **actions}.items():  # as DRF's view() does
+            setattr(probe, method, getattr(probe, action))
+        headers = probe.default_response_headers
+
+        @functools.wraps(view)
+        def detail_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            return _anonymous_hit(request, kwargs.get("pk", ""), headers) or view(request, *args, **kwargs)
+
+        return detail_view
 
     def cache_prefetch_keys(self, request: Request) -> list[str]:
         # The detail body by id is read in the throttle's round trip: a hit is one round trip.

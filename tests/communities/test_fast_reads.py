@@ -193,3 +193,53 @@ def test_an_id_in_capitals_reads_and_invalidates_the_same_entry(django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         owner.patch(detail(community.pk), {"name": "After"})
     assert owner.get(loud).json()["name"] == "After"
+
+
+def test_an_anonymous_hit_is_answered_before_drf_with_the_same_bytes_and_headers(client, monkeypatch):
+    from rest_framework.views import APIView
+
+    community = CommunityFactory()
+    url = detail(community.pk)
+    first = client.get(url)  # a miss: through DRF
+    normal = client.get(url, HTTP_ACCEPT="application/json;q=0.9")  # not the fast path's Accept
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("DRF must not run for an anonymous hit")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(APIView, "initial", refuse)
+        fast = client.get(url)
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=fast["ETag"])
+    assert fast.status_code == 200 and fast.content == first.content == normal.content
+    varying = {"X-Request-ID", "X-Response-Time"}
+    assert {k: v for k, v in fast.headers.items() if k not in varying} == \
+        {k: v for k, v in normal.headers.items() if k not in varying}
+    assert not_modified.status_code == 304 and not_modified["ETag"] == fast["ETag"]
+
+
+@pytest.fixture
+def anon_rate(monkeypatch, settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def set_rate(rate: str) -> None:
+        table = {**SimpleRateThrottle.THROTTLE_RATES, "anon": rate}
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", table)
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": table}
+
+    return set_rate
+
+
+def test_the_fast_path_throttles_and_counts_each_request_once(client, anon_rate):
+    anon_rate("3/min")
+    community = CommunityFactory()
+    # miss (fast path declines, the view answers without counting again), hit, hit, refused.
+    statuses = [client.get(detail(community.pk)).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(detail(community.pk))
+    assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
+
+
+def test_the_fast_path_never_serves_a_private_body(client):
+    private = CommunityFactory(community_type="private")
+    assert client_for(private.owner).get(detail(private.pk)).status_code == 200  # cached
+    assert client.get(detail(private.pk)).status_code == 404
