@@ -62,7 +62,7 @@ class _AnonymousProbe:
         return [self.key]
 
 
-def _anonymous_hit(request: HttpRequest, pk: str, headers: dict) -> HttpResponse | None:
+def _anonymous_hit(request: HttpRequest, pk: str, headers: dict, *, throttled: bool) -> HttpResponse | None:
     """A public community's cached bytes for an anonymous GET by id, before DRF builds its
     Request: the same throttle (and its one round trip, which brings the body), the same
     answer (JSON, ETag, 304) and headers. Anything else (a token, another Accept, query
@@ -72,15 +72,15 @@ def _anonymous_hit(request: HttpRequest, pk: str, headers: dict) -> HttpResponse
             or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT or not selectors.looks_like_uuid(pk)):
         return None
     key = selectors.community_cache_key(uuid.UUID(pk))
-    probe = _AnonymousProbe(request, key)
-    throttle = RateThrottle()
-    if not throttle.allow_request(probe, probe):
-        return None  # the view answers the 429 (a refused request counts nowhere)
-    request.throttle_decided = True
-    raw = (request_prefetched(request) or {}).get(key)
-    if raw is None:
-        return None
-    value = cache.client.decode(raw)
+    if throttled:
+        probe = _AnonymousProbe(request, key)
+        if not RateThrottle().allow_request(probe, probe):
+            return None  # the view answers the 429 (a refused request counts nowhere)
+        request.throttle_decided = True
+        raw = (request_prefetched(request) or {}).get(key)
+        value = None if raw is None else cache.client.decode(raw)
+    else:
+        value = cache.get(key)
     if not (isinstance(value, tuple) and len(value) == 3 and is_rendered(value[0])
             and value[2] != CommunityType.PRIVATE):
         return None
@@ -206,10 +206,14 @@ class CommunityViewSet(
         for method, action in {"head": actions["get"], **actions}.items():  # as DRF's view() does
             setattr(probe, method, getattr(probe, action))
         headers = probe.default_response_headers
+        throttle_classes = list(probe.throttle_classes)
+        if throttle_classes not in ([RateThrottle], []):
+            return view  # the fast path knows how to run only this throttle (or none)
 
         @functools.wraps(view)
         def detail_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            return _anonymous_hit(request, kwargs.get("pk", ""), headers) or view(request, *args, **kwargs)
+            hit = _anonymous_hit(request, kwargs.get("pk", ""), headers, throttled=bool(throttle_classes))
+            return hit or view(request, *args, **kwargs)
 
         return detail_view
 
