@@ -257,7 +257,7 @@ def main() -> None:
         ("GET /api/v1/communities?page=1&page_size=20, cache miss", "list_page_1"),
         (f"GET /api/v1/communities?page={DEEP_PAGE}&page_size=20, cache miss", "list_deep_page"),
     ]
-    print(f"\n| route | req/s | p99 (ms) | of /health |\n| --- | ---: | ---: | ---: |")
+    print("\n| route | req/s | p99 (ms) | of /health |\n| --- | ---: | ---: | ---: |")
     for label, name in rows:
         r = results[name]
         print(f"| `{label}` | {r['rps']:,.0f} | {r['p99_ms']:.1f} | {r['rps'] / health:.0%} |")
