@@ -243,3 +243,17 @@ def test_the_fast_path_never_serves_a_private_body(client):
     private = CommunityFactory(community_type="private")
     assert client_for(private.owner).get(detail(private.pk)).status_code == 200  # cached
     assert client.get(detail(private.pk)).status_code == 404
+
+
+def test_with_redis_down_detail_and_list_are_served_from_postgresql(settings):
+    from django.test import override_settings
+    from rest_framework.test import APIClient
+
+    community = CommunityFactory(name="Still here")
+    dead = {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={"default": dead}):
+        api = APIClient()
+        responses = [api.get(detail(community.pk)) for _ in range(2)] + [api.get(LIST)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert responses[0].json()["name"] == responses[1].json()["name"] == "Still here"
+    assert responses[2].json()["items"][0]["id"] == str(community.pk)
