@@ -1,4 +1,5 @@
-"""Cache-aside for list endpoints, keyed by page, size, filters, viewer and a version token.
+"""Cache-aside for list endpoints, keyed by page, size, viewer and filters; each entry
+carries the namespace's version token it was made under (a bump makes it stale).
 
 The cache holds the rendered JSON bytes and their ETag (community_service/api/rendered.py):
 a hit answers them without a serializer or a renderer, or a 304 for a matching If-None-Match.
@@ -25,9 +26,19 @@ class CachedListMixin:
         """Who the result is for; override when visibility depends on the viewer."""
         return "public"
 
+    def list_cache_key(self, request: Request) -> str:
+        params = sorted((k, v) for k in request.query_params for v in request.query_params.getlist(k))
+        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
+        page = request.query_params.get("page", "1")
+        size = request.query_params.get("page_size", "default")
+        return f"{self.list_cache_namespace}:{page}:{size}:{self.list_cache_scope(request)}:{digest}"
+
     def cache_prefetch_keys(self, request: Request) -> list[str]:
-        """Cache keys the throttle reads in its round trip (community_service/api/throttling.py)."""
-        return [cache_version_key(self.list_cache_namespace)] if getattr(self, "action", None) == "list" else []
+        """Cache keys the throttle reads in its round trip (community_service/api/throttling.py):
+        the version token and the page, so a hit costs one round trip in all."""
+        if getattr(self, "action", None) != "list":
+            return []
+        return [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
 
     def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The response on a miss; views may override (the default is the next class's list)."""
@@ -38,13 +49,15 @@ class CachedListMixin:
         version = cache_version(self.list_cache_namespace, prefetched=prefetched)
         if version is None:  # cache unreachable: serve from the database
             return self.list_uncached(request, *args, **kwargs)
-        params = sorted((k, v) for k in request.query_params for v in request.query_params.getlist(k))
-        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
-        page = request.query_params.get("page", "1")
-        size = request.query_params.get("page_size", "default")
-        key = f"{self.list_cache_namespace}:{page}:{size}:{version}:{self.list_cache_scope(request)}:{digest}"
-        rendered = cache_get_or_set(
-            key, lambda: render(self.list_uncached(request, *args, **kwargs).data),
-            ttl=self.list_cache_ttl, valid=is_rendered, prefetched=prefetched,
+
+        # The entry carries the version it was made under: one written before the latest
+        # bump is simply not current (exact invalidation without knowing every key).
+        def current(value: object) -> bool:
+            return isinstance(value, tuple) and len(value) == 3 and value[0] == version and is_rendered(value[1:])
+
+        entry = cache_get_or_set(
+            self.list_cache_key(request),
+            lambda: (version, *render(self.list_uncached(request, *args, **kwargs).data)),
+            ttl=self.list_cache_ttl, valid=current, prefetched=prefetched,
         )
-        return cached_response(request, rendered)
+        return cached_response(request, entry[1:])
