@@ -5,6 +5,7 @@ up, because every write is gated by the RBAC that members/ owns.
 """
 
 import functools
+import json
 import uuid
 from typing import Any
 
@@ -62,34 +63,56 @@ class _AnonymousProbe:
         return [self.key]
 
 
+class _BytesResponse(HttpResponse):
+    """The fast path's answer; `.data` (decoded on demand, never in production) as on DRF's."""
+
+    @property
+    def data(self) -> Any:
+        return json.loads(self.content) if self.content else None
+
+
 def _anonymous_hit(request: HttpRequest, pk: str, headers: dict, *, throttled: bool) -> HttpResponse | None:
-    """A public community's cached bytes for an anonymous GET by id, before DRF builds its
-    Request: the same throttle (and its one round trip, which brings the body), the same
-    answer (JSON, ETag, 304) and headers. Anything else (a token, another Accept, query
-    parameters, a miss, a private community) is None: the view answers it as usual, reusing
-    the throttle's decision and the prefetched value."""
+    """A public community's bytes for an anonymous GET by id, before DRF builds its Request:
+    the same throttle (and its one round trip, which brings the cached body), the same
+    answer (JSON, ETag, 304) and headers; on a miss the body is read, rendered and cached
+    here. Anything else (a token, another Accept, query parameters, an unknown id, a private
+    community) is None: the view answers it as usual, reusing the throttle's decision."""
     if (request.method != "GET" or "HTTP_AUTHORIZATION" in request.META or request.GET
             or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT or not selectors.looks_like_uuid(pk)):
         return None
     key = selectors.community_cache_key(uuid.UUID(pk))
+    prefetched = None
     if throttled:
         probe = _AnonymousProbe(request, key)
         if not RateThrottle().allow_request(probe, probe):
             return None  # the view answers the 429 (a refused request counts nowhere)
         request.throttle_decided = True
-        raw = (request_prefetched(request) or {}).get(key)
+        prefetched = request_prefetched(request)
+    if prefetched is not None and key in prefetched:
+        raw = prefetched[key]
         value = None if raw is None else cache.client.decode(raw)
-    else:
+    else:  # no prefetch (no throttle, Redis down, not Redis): ask the cache itself
         value = cache.get(key)
-    if not (isinstance(value, tuple) and len(value) == 3 and is_rendered(value[0])
-            and value[2] != CommunityType.PRIVATE):
-        return None
-    cache_observe(key, hit=True)
+    hit = isinstance(value, tuple) and len(value) == 3 and is_rendered(value[0])
+    if hit:
+        cache_observe(key, hit=True)
+    else:
+        try:
+            value = selectors.community_detail_cached(
+                id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered,
+                prefetched={key: None},  # known to be a miss: no second GET
+            )
+        except NotFound:
+            return None  # the view answers the 404
+        if prefetched is not None:
+            prefetched.pop(key, None)  # if the view answers after all, it reads the fresh entry
+    if value[2] == CommunityType.PRIVATE:
+        return None  # the view checks membership
     (body, etag) = value[0]
     if not_modified(request, etag):
-        response = HttpResponse(status=304)
+        response = _BytesResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="application/json")
+        response = _BytesResponse(body, content_type="application/json")
     response["ETag"] = etag
     for name, header in headers.items():
         response[name] = header
