@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz bench venv clean check-migrations protos protos-check browser
+.PHONY: run test lint fuzz bench bench-http venv clean check-migrations protos protos-check browser
 
 $(STAMP): requirements/base.txt requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ protos-check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m pytest bench $(PYTEST_ARGS)
+	$(PY) bench/bench_http.py
+
+## The request path under wrk (issue 12): gunicorn as shipped, 100,000 communities; prints the table.
+bench-http: $(STAMP)
+	$(PY) bench/bench_http.py
 
 clean:
 	rm -rf $(VENV) staticfiles var

@@ -71,8 +71,11 @@ class Community(models.Model):
             GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="idx_communities_name_trgm"),
             models.Index(fields=["status"], name="idx_communities_status"),
             models.Index(fields=["community_type", "status"], name="idx_communities_type_status"),
-            models.Index(fields=["owner"], name="idx_communities_owner"),
-            models.Index(fields=["-created_at"], name="idx_communities_created"),
+            # The list order and its ?cursor= keyset: newest first, the id breaking ties. Live rows
+            # only, with the type the visibility filter reads: a deep page finds its ids by an
+            # index-only scan (CappedCountPagination), then reads just those rows.
+            models.Index(fields=["-created_at", "-id"], name="idx_communities_created_id",
+                         include=["community_type"], condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["-member_count"], name="idx_communities_members"),
         ]
         constraints = [

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -23,6 +23,8 @@ from community_service.search import (
     search_ids,
 )
 
+T = TypeVar("T")
+
 # Without ?ordering=, search candidates are the newest matches (and ties go to the newest).
 SEARCH_ORDER = ("-created_at", "-id")
 
@@ -35,9 +37,27 @@ def community_slug_cache_key(slug: str) -> str:
     return f"community:slug:{slug}"
 
 
+# The columns a community's JSON needs (CommunityOutputSerializer): never the stored
+# search_vector, which is the widest column of the table.
+COMMUNITY_READ_FIELDS = (
+    "id", "name", "slug", "description", "community_type", "language", "status", "post_moderation",
+    "owner_id", "member_count", "post_count", "created_at", "updated_at",
+)
+
+
 def community_list() -> QuerySet[Community]:
     """Live communities, private ones included: members/ applies who may see which."""
     return Community.objects.alive()
+
+
+def community_read(*, id_or_slug: str) -> Community:
+    """One live community by UUID or slug, with only the columns its JSON needs, in one
+    query without ORDER BY (ids and slugs are unique). Raises NotFound."""
+    lookup = Q(pk=id_or_slug) if looks_like_uuid(id_or_slug) else Q(slug=id_or_slug)
+    rows = list(community_list().filter(lookup).only(*COMMUNITY_READ_FIELDS).order_by()[:1])
+    if not rows:
+        raise NotFound("Community not found.")
+    return rows[0]
 
 
 def community_search(
@@ -74,30 +94,43 @@ def community_get(*, id_or_slug: str, queryset: QuerySet[Community] | None = Non
     if looks_like_uuid(id_or_slug):
         lookup |= Q(pk=id_or_slug)
     source = queryset if queryset is not None else community_list()
-    community = source.filter(lookup).select_related("owner").first()
-    if community is None:
+    # At most one row matches (a slug never has a UUID's shape): no ORDER BY for .first().
+    rows = list(source.filter(lookup).select_related("owner").order_by()[:1])
+    if not rows:
         raise NotFound("Community not found.")
-    return community
+    return rows[0]
 
 
-def community_detail_cached(*, id_or_slug: str, serialize: Callable[[Community], dict[str, Any]]) -> dict[str, Any]:
-    """The serialised live community from cache (seed key `community:{id}`) or PostgreSQL.
+def community_detail_cached(
+    *, id_or_slug: str, serialize: Callable[[Community], T], valid: Callable[[object], bool] | None = None,
+    prefetched: dict | None = None,
+) -> tuple[T, str, str]:
+    """`(serialize(community), id, community_type)` of a live community, from the cache (seed
+    key `community:{id}`) or PostgreSQL. `valid` tells a current cache entry from another shape;
+    `prefetched`: raw values the request already read (community_service.cache.request_prefetched).
 
     The cache holds the body whoever asks; callers check visibility (private communities)
-    on every read, so a cached body never reaches a stranger. Raises NotFound.
+    on every read, with the id and type returned beside it, so a cached body never reaches a
+    stranger. Raises NotFound.
     """
-    community_id = id_or_slug
+    # Ids in their canonical spelling: the key writers invalidate is `community:{pk}`.
+    community_id = str(uuid.UUID(id_or_slug)) if looks_like_uuid(id_or_slug) else id_or_slug
     if not looks_like_uuid(id_or_slug):
         community_id = cache_get_or_set(
             community_slug_cache_key(id_or_slug),
-            lambda: str(community_get(id_or_slug=id_or_slug).pk),
+            lambda: str(community_read(id_or_slug=id_or_slug).pk),
             ttl=settings.CACHE_DEFAULT_TTL,
         )
-    return cache_get_or_set(
-        community_cache_key(community_id),
-        lambda: serialize(community_get(id_or_slug=str(community_id))),
-        ttl=settings.CACHE_DEFAULT_TTL,
-    )
+
+    def compute() -> tuple[T, str, str]:
+        community = community_read(id_or_slug=str(community_id))
+        return serialize(community), str(community.pk), community.community_type
+
+    def current(value: object) -> bool:
+        return isinstance(value, tuple) and len(value) == 3 and (valid is None or valid(value[0]))
+
+    return cache_get_or_set(community_cache_key(community_id), compute, ttl=settings.CACHE_DEFAULT_TTL, valid=current,
+                            prefetched=prefetched)
 
 
 def looks_like_uuid(value: str) -> bool:

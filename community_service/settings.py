@@ -241,13 +241,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["community_service.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "community_service.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "community_service.api.exception_handler.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    # One class, one Redis round trip: anon or user, plus the view's throttle_scope (GCRA in Lua).
+    "DEFAULT_THROTTLE_CLASSES": ["community_service.api.throttling.RateThrottle"],
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON_RATE", default="120/min"),

@@ -109,7 +109,7 @@ class SandboxProvider:
                 failure_code=str(data["data"].get("failure_code", "")),
                 failure_message=str(data["data"].get("failure_message", "")),
             )
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             raise InvalidSignature("malformed body") from None
 
 

@@ -1,4 +1,9 @@
-"""Cache-aside for list endpoints, keyed by page, size, filters, viewer and a version token."""
+"""Cache-aside for list endpoints, keyed by page, size, viewer and filters; each entry
+carries the namespace's version token it was made under (a bump makes it stale).
+
+The cache holds the rendered JSON bytes and their ETag (community_service/api/rendered.py):
+a hit answers them without a serializer or a renderer, or a 304 for a matching If-None-Match.
+"""
 
 import hashlib
 from typing import TYPE_CHECKING, Any
@@ -8,7 +13,8 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from community_service.cache import cache_get_or_set, cache_version
+from community_service.api.rendered import cached_response, is_rendered, render
+from community_service.cache import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 
 # The mixin's super() is the list() of the ListModelMixin view it is mixed into.
 if TYPE_CHECKING:
@@ -27,15 +33,38 @@ class CachedListMixin(_ListBase):
         """Who the result is for; override when visibility depends on the viewer."""
         return "public"
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        version = cache_version(self.list_cache_namespace)
-        if version is None:  # cache unreachable: serve from the database
-            return super().list(request, *args, **kwargs)
+    def list_cache_key(self, request: Request) -> str:
         params = sorted((k, v) for k in request.query_params for v in request.query_params.getlist(k))
         digest = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
         page = request.query_params.get("page", "1")
         size = request.query_params.get("page_size", "default")
-        key = f"{self.list_cache_namespace}:{page}:{size}:{version}:{self.list_cache_scope(request)}:{digest}"
-        data = cache_get_or_set(key, lambda: super(CachedListMixin, self).list(request, *args, **kwargs).data,
-                                ttl=self.list_cache_ttl)
-        return Response(data)
+        return f"{self.list_cache_namespace}:{page}:{size}:{self.list_cache_scope(request)}:{digest}"
+
+    def cache_prefetch_keys(self, request: Request) -> list[str]:
+        """Cache keys the throttle reads in its round trip (community_service/api/throttling.py):
+        the version token and the page, so a hit costs one round trip in all."""
+        if getattr(self, "action", None) != "list":
+            return []
+        return [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
+
+    def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The response on a miss; views may override (the default is the next class's list)."""
+        return super().list(request, *args, **kwargs)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        prefetched = request_prefetched(request)
+        version = cache_version(self.list_cache_namespace, prefetched=prefetched)
+        if version is None:  # cache unreachable: serve from the database
+            return self.list_uncached(request, *args, **kwargs)
+
+        # The entry carries the version it was made under: one written before the latest
+        # bump is simply not current (exact invalidation without knowing every key).
+        def current(value: object) -> bool:
+            return isinstance(value, tuple) and len(value) == 3 and value[0] == version and is_rendered(value[1:])
+
+        entry = cache_get_or_set(
+            self.list_cache_key(request),
+            lambda: (version, *render(self.list_uncached(request, *args, **kwargs).data)),
+            ttl=self.list_cache_ttl, valid=current, prefetched=prefetched,
+        )
+        return cached_response(request, entry[1:])

@@ -30,6 +30,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
         return super().paginate_queryset(queryset, request, view)
 
+    def get_page_size(self, request: Request) -> int:
+        # DRF's may return None (no page_size configured); ours always has one.
+        return super().get_page_size(request) or self.page_size
+
     @staticmethod
     def _validate_positive_int(request: Request, name: str, *, maximum: int | None) -> None:
         raw = request.query_params.get(name)
@@ -88,6 +92,97 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class CappedCountPagination(PageNumberPagination):
+    """The seed's page envelope for big tables: no full COUNT(*), no deep OFFSET.
+
+    `total` is exact when the filtered rows number at most EXACT_COUNT_LIMIT (counted with a
+    LIMIT, so the count never reads more rows than that), otherwise PostgreSQL's planner
+    estimate for the query; `total_exact` says which. A short last page makes `total` exact
+    without counting at all. Pages whose first row lies past MAX_PAGE_OFFSET are a 400
+    `page_too_deep` that points to `?cursor=` (keyset pages cost the same at any depth).
+    """
+
+    EXACT_COUNT_LIMIT = 1000
+    MAX_PAGE_OFFSET = 10_000
+    DEFERRED_JOIN_OFFSET = 200
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
+        self._validate_positive_int(request, self.page_query_param, maximum=None)
+        self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
+        self.number = int(request.query_params.get(self.page_query_param, 1))
+        self.size = self.get_page_size(request)
+        offset = (self.number - 1) * self.size
+        if offset >= self.MAX_PAGE_OFFSET:
+            raise ValidationError({self.page_query_param: [ErrorDetail(
+                f"Pages stop at row {self.MAX_PAGE_OFFSET} (page {self.MAX_PAGE_OFFSET // self.size} at this "
+                "page_size): use ?cursor= (empty for the first page, then the next link) to read further.",
+                "page_too_deep",
+            )]})
+        if offset >= self.DEFERRED_JOIN_OFFSET:
+            # Skip the offset on the page's ids alone (an index-only scan where an index covers
+            # the order and filters), then read the full columns of just those rows.
+            ids = list(queryset.values_list("pk", flat=True)[offset: offset + self.size])
+            by_id = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
+            rows = [by_id[pk] for pk in ids if pk in by_id]
+        else:
+            rows = list(queryset[offset: offset + self.size])
+        if not rows and self.number > 1:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("Invalid page.")
+        if len(rows) < self.size:  # the last page: everything before it exists
+            self.total, self.total_exact = offset + len(rows), True
+        else:
+            self.total, self.total_exact = self.count(queryset)
+        return rows
+
+    def count(self, queryset: Any) -> tuple[int, bool]:
+        """(total, exact): a count that stops after EXACT_COUNT_LIMIT + 1 rows and the planner's
+        estimate, in one round trip (two statements, one compiled query)."""
+        from django.db import connections
+
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM ({sql} LIMIT {int(self.EXACT_COUNT_LIMIT) + 1}) AS capped; "
+                f"EXPLAIN (FORMAT JSON) {sql}",
+                (*params, *params),
+            )
+            capped = cursor.fetchone()[0]
+            cursor.nextset()
+            plan = cursor.fetchone()[0]
+        if capped <= self.EXACT_COUNT_LIMIT:
+            return capped, True
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return max(int(plan[0]["Plan"]["Plan Rows"]), capped), False
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        parameters[0]["description"] = PAGE_LIMIT_HELP
+        return parameters
+
+    def envelope(self, data: list) -> dict[str, Any]:
+        return {
+            "items": data,
+            "total": self.total,
+            "page": self.number,
+            "page_size": self.size,
+            "pages": math.ceil(self.total / self.size) if self.total else 0,
+            "total_exact": self.total_exact,
+        }
+
+
+TOTAL_EXACT_HELP = (
+    f"true when `total` is an exact count; false when more than {CappedCountPagination.EXACT_COUNT_LIMIT} rows "
+    "match and `total` (and `pages`) is PostgreSQL's estimate for the filters."
+)
+PAGE_LIMIT_HELP = (
+    f"Page number, from 1. Pages whose first row lies past row {CappedCountPagination.MAX_PAGE_OFFSET} are a 400 "
+    "`page_too_deep`: read further with `?cursor=`."
+)
 
 
 class _Row(Func):

@@ -13,9 +13,11 @@ case "${1:-web}" in
     if [ "${MIGRATE_ON_START:-true}" = "true" ]; then
       python manage.py migrate --no-input
     fi
+    # No gunicorn access log: RequestContextMiddleware writes the one JSON line per request
+    # (method, path, status, duration, request id); a second plain-text line was a second write.
     exec gunicorn community_service.wsgi:application \
       --bind "0.0.0.0:${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
-      --access-logfile - --forwarded-allow-ips "*" --timeout 30 --graceful-timeout 30
+      --forwarded-allow-ips "*" --timeout 30 --graceful-timeout 30
     ;;
   grpc)
     # `migrate` (or web) migrates; grpcserver drains calls in flight on SIGTERM.

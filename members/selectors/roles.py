@@ -1,7 +1,7 @@
 """Reads for a community's roles, and the seed's cached role list."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -11,6 +11,8 @@ from communities.models import Community
 from community_service.cache import cache_get_or_set
 from community_service.exceptions import NotFound
 from members.models import Role
+
+T = TypeVar("T")
 
 
 def roles_cache_key(community_id: UUID) -> str:
@@ -28,13 +30,13 @@ def role_get(*, community: Community, role_id: UUID) -> Role:
     return role
 
 
-def role_list_cached(
-    # serialize: a many=True serializer's data (a list at run time; the DRF stubs call it a ReturnDict).
-    *, community: Community, serialize: Callable[[list[Role]], Any]
-) -> list[dict[str, Any]]:
-    """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change."""
+def role_list_cached(*, community: Community, serialize: Callable[[list[Role]], T],
+                     valid: Callable[[object], bool] | None = None) -> T:
+    """The seed's `community:{id}:roles` cache (5 minutes), dropped on any role change;
+    it holds whatever `serialize` makes of the roles (the view: rendered JSON bytes)."""
     return cache_get_or_set(
         roles_cache_key(community.pk),
         lambda: serialize(list(role_list(community=community))),
         ttl=settings.CACHE_DEFAULT_TTL,
+        valid=valid,
     )

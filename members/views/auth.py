@@ -7,7 +7,6 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView
 
@@ -30,9 +29,9 @@ class CredentialEndpointMixin:
 
     authentication_classes: Sequence[type[BaseAuthentication]] = []
     checks_credentials = True  # may answer 401 for bad credentials (documented in the schema)
-    # A tight per-client budget against password guessing (THROTTLE_AUTH_RATE).
+    # A tight per-client budget against password guessing (THROTTLE_AUTH_RATE), on top of the
+    # anon budget: the default RateThrottle checks both in one round trip.
     throttle_scope = "auth"
-    throttle_classes: Sequence[type[BaseThrottle]] = [AnonRateThrottle, ScopedRateThrottle]
 
     def get_authenticate_header(self, request: Request) -> str:
         # Makes a bad or reused token a 401 (with WWW-Authenticate) rather than a 403.

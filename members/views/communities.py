@@ -4,13 +4,25 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
+import functools
+import json
+import uuid
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,27 +35,119 @@ from communities.serializers import (
     CommunityOutputSerializer,
     CommunitySearchResultSerializer,
     CommunityUpdateSerializer,
+    community_data,
 )
 from community_service.api.caching import CachedListMixin
-from community_service.api.search import SearchListMixin, plain_page_schema, search_page_schema, search_parameter
+from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
+from community_service.api.rendered import cached_response, is_rendered, not_modified, render
+from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
+from community_service.api.throttling import RateThrottle
 from community_service.api.viewsets import ActionPermissionsMixin
+from community_service.cache import request_prefetched
 from community_service.exceptions import NotFound
+from community_service.metrics import cache_observe
 from community_service.search import SearchPage
 from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin
 from members.selectors.access import request_community_access
 from members.selectors.communities import community_get_visible, community_list_visible
 
+
+class _AnonymousProbe:
+    """What RateThrottle reads of a request and a view, for _anonymous_hit."""
+
+    user = AnonymousUser()
+    throttle_scope = None
+
+    def __init__(self, request: HttpRequest, key: str) -> None:
+        self._request, self.META, self.headers, self.key = request, request.META, request.headers, key
+
+    def cache_prefetch_keys(self, request: Any) -> list[str]:
+        return [self.key]
+
+
+class _BytesResponse(HttpResponse):
+    """The fast path's answer; `.data` (decoded on demand, never in production) as on DRF's."""
+
+    @property
+    def data(self) -> Any:
+        return json.loads(self.content) if self.content else None
+
+
+def _anonymous_hit(request: HttpRequest, pk: str, headers: dict, *, throttled: bool) -> HttpResponse | None:
+    """A public community's bytes for an anonymous GET by id, before DRF builds its Request:
+    the same throttle (and its one round trip, which brings the cached body), the same
+    answer (JSON, ETag, 304) and headers; on a miss the body is read, rendered and cached
+    here. Anything else (a token, another Accept, query parameters, an unknown id, a private
+    community) is None: the view answers it as usual, reusing the throttle's decision."""
+    if (request.method != "GET" or "HTTP_AUTHORIZATION" in request.META or request.GET
+            or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT or not selectors.looks_like_uuid(pk)):
+        return None
+    key = selectors.community_cache_key(uuid.UUID(pk))
+    prefetched = None
+    if throttled:
+        probe = _AnonymousProbe(request, key)
+        if not RateThrottle().allow_request(probe, probe):  # type: ignore[arg-type]  # duck-typed probe
+            return None  # the view answers the 429 (a refused request counts nowhere)
+        request.throttle_decided = True  # type: ignore[attr-defined]  # read by the throttle in the view
+        prefetched = request_prefetched(request)
+    if prefetched is not None and key in prefetched:
+        raw = prefetched[key]
+        value = None if raw is None else cache.client.decode(raw)  # type: ignore[attr-defined]  # django-redis
+    else:  # no prefetch (no throttle, Redis down, not Redis): ask the cache itself
+        value = cache.get(key)
+    hit = isinstance(value, tuple) and len(value) == 3 and is_rendered(value[0])
+    if hit:
+        cache_observe(key, hit=True)
+    else:
+        try:
+            value = selectors.community_detail_cached(
+                id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered,
+                prefetched={key: None},  # known to be a miss: no second GET
+            )
+        except NotFound:
+            return None  # the view answers the 404
+        if prefetched is not None:
+            prefetched.pop(key, None)  # if the view answers after all, it reads the fresh entry
+    assert value is not None, "a hit or a freshly cached entry"
+    if value[2] == CommunityType.PRIVATE:
+        return None  # the view checks membership
+    (body, etag) = value[0]
+    if not_modified(request, etag):
+        response = _BytesResponse(status=304)
+    else:
+        response = _BytesResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    for name, header in headers.items():
+        response[name] = header
+    return response
+
+
+FAST_ACCEPT = frozenset({"*/*", "application/json", ""})
+# `?cursor=` on the list: newest first, the primary key breaking ties (idx_communities_created_id).
+LIST_KEYSET = KeysetPagination(["-created_at", "-id"])
+PAGING_PARAMS = frozenset({"page", "page_size", "cursor"})
 ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List and search communities",
-        parameters=[search_parameter("community names and descriptions, in every supported language")],
+        parameters=[search_parameter("community names and descriptions, in every supported language"),
+                    cursor_parameter()],
         responses={200: PolymorphicProxySerializer(
             component_name="CommunityListOrSearch",
-            serializers=[plain_page_schema("Community", CommunityOutputSerializer),
+            serializers=[inline_serializer("CommunityPage", {
+                             "items": CommunityOutputSerializer(many=True), "total": serializers.IntegerField(),
+                             "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
+                             "pages": serializers.IntegerField(),
+                             "total_exact": serializers.BooleanField(help_text=TOTAL_EXACT_HELP),
+                         }),
+                         inline_serializer("CommunityCursorPage", {
+                             "items": CommunityOutputSerializer(many=True),
+                             "next": serializers.URLField(allow_null=True),
+                             "previous": serializers.URLField(allow_null=True),
+                         }),
                          search_page_schema("Community", CommunitySearchResultSerializer)],
             resource_type_field_name=None,
             many=False,
@@ -74,6 +178,7 @@ class CommunityViewSet(
         "destroy": [IsAuthenticated, HasCommunityPermission("community.delete")],
     }
     lookup_value_regex = "[^/]+"
+    pagination_class = CappedCountPagination
     list_cache_namespace = services.COMMUNITY_LIST_CACHE
     search_serializer_class = CommunitySearchResultSerializer
 
@@ -86,7 +191,29 @@ class CommunityViewSet(
         return "all" if viewer["superadmin"] else str(viewer["viewer_id"] or "anon")
 
     def get_queryset(self) -> QuerySet[Community]:
-        return community_list_visible(**self._viewer()).order_by("-created_at", "-id")
+        return (community_list_visible(**self._viewer()).only(*selectors.COMMUNITY_READ_FIELDS)
+                .order_by("-created_at", "-id"))
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # Without a filter parameter the FilterSet changes nothing: skip building its form.
+        if set(self.request.query_params) <= PAGING_PARAMS:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page (or keyset page) of visible communities; CachedListMixin caches its bytes."""
+        queryset = self.filter_queryset(self.get_queryset())
+        if KeysetPagination.requested(request) and not self.searching():
+            if request.query_params.get("ordering"):
+                raise ValidationError({"cursor": [ErrorDetail(
+                    "?cursor= pages follow the default order (newest first): drop ?ordering=.", "invalid_cursor")]})
+            rows, next_url, previous_url = LIST_KEYSET.paginate(queryset, request)
+            return Response({"items": [community_data(c) for c in rows], "next": next_url, "previous": previous_url})
+        page = self.paginate_queryset(queryset)
+        assert page is not None, "the list is always paginated"
+        if self.searching():
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.get_paginated_response([community_data(c) for c in page])
 
     def run_search(self, queryset: QuerySet[Community], *, text: str, page: int, page_size: int) -> SearchPage:
         # An explicit ?ordering= (applied by the filter) orders the matches; otherwise relevance.
@@ -99,17 +226,48 @@ class CommunityViewSet(
         self.check_object_permissions(self.request, community)
         return community
 
+    @classmethod
+    def as_view(cls, actions: dict | None = None, **initkwargs: Any) -> Any:
+        view = super().as_view(actions, **initkwargs)
+        if not actions or actions.get("get") != "retrieve":
+            return view
+        probe = cls(**initkwargs)
+        for method, action in {"head": actions["get"], **actions}.items():  # as DRF's view() does
+            setattr(probe, method, getattr(probe, action))
+        headers = probe.default_response_headers
+        throttle_classes = list(probe.throttle_classes)
+        if throttle_classes not in ([RateThrottle], []):
+            return view  # the fast path knows how to run only this throttle (or none)
+
+        @functools.wraps(view)
+        def detail_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            hit = _anonymous_hit(request, kwargs.get("pk", ""), headers, throttled=bool(throttle_classes))
+            return hit or view(request, *args, **kwargs)
+
+        return detail_view
+
+    def cache_prefetch_keys(self, request: Request) -> list[str]:
+        # The detail body by id is read in the throttle's round trip: a hit is one round trip.
+        pk = self.kwargs.get("pk", "")
+        if self.action == "retrieve" and selectors.looks_like_uuid(pk):
+            return [selectors.community_cache_key(uuid.UUID(pk))]
+        return super().cache_prefetch_keys(request)
+
     def retrieve(self, request: Request, pk: str) -> Response:
-        body = selectors.community_detail_cached(id_or_slug=pk, serialize=lambda c: CommunityOutputSerializer(c).data)
-        if request.user.is_authenticated or body["community_type"] == CommunityType.PRIVATE:
-            access = request_community_access(request, body["id"])
+        # The cache holds the rendered bytes (and the id and type to authorise with): a hit
+        # answers them as they are, after the checks below, or a 304 for If-None-Match.
+        rendered, community_id, community_type = selectors.community_detail_cached(
+            id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered,
+            prefetched=request_prefetched(request),
+        )
+        if request.user.is_authenticated or community_type == CommunityType.PRIVATE:
+            access = request_community_access(request, uuid.UUID(community_id))
             if access.is_banned and not access.is_superadmin:
                 # As on every community-scoped endpoint (docs/permissions.md).
                 raise PermissionDenied("You are banned from this community.", code="banned")
-            may_see_private = access.is_superadmin or access.is_active_member
-            if body["community_type"] == CommunityType.PRIVATE and not may_see_private:
+            if community_type == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
                 raise NotFound("Community not found.")
-        return Response(body)
+        return cached_response(request, rendered)
 
     def create(self, request: Request) -> Response:
         serializer = CommunityInputSerializer(data=request.data)

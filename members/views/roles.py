@@ -9,6 +9,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from community_service.api.rendered import cached_response, is_rendered, render
 from members.models import Role
 from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.selectors.access import CommunityAccess, request_community_access
@@ -51,10 +52,12 @@ class RoleViewSet(CommunityScopedViewSet):
         return request_community_access(self.request, self.community.pk)
 
     def list(self, request: Request, community_pk: str) -> Response:
-        body = role_list_cached(
-            community=self.community, serialize=lambda roles: RoleOutputSerializer(roles, many=True).data
+        # The cache holds rendered bytes: a hit skips the serializer and the renderer.
+        rendered = role_list_cached(
+            community=self.community, serialize=lambda roles: render(RoleOutputSerializer(roles, many=True).data),
+            valid=is_rendered,
         )
-        return Response(body)
+        return cached_response(request, rendered)
 
     def retrieve(self, request: Request, community_pk: str, role_id: UUID) -> Response:
         return Response(RoleOutputSerializer(role_get(community=self.community, role_id=role_id)).data)
