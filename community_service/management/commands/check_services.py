@@ -1,15 +1,15 @@
 """Is every service the app needs reachable? Exit 0 if so, 1 if not (usable as a healthcheck)."""
 
 import json
-from argparse import RawDescriptionHelpFormatter
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from community_service.management.base import DocumentedCommand
 from community_service.service_checks import SERVICE_CHECKS, services_check
 
 
-class Command(BaseCommand):
+class Command(DocumentedCommand):
     help = (
         "Check the services this process depends on and print one line each: database (SELECT 1),\n"
         "cache (Redis PING), task_broker (Celery's broker; 'eager' without one), event_broker (Kafka\n"
@@ -19,16 +19,11 @@ class Command(BaseCommand):
         "a container healthcheck."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.formatter_class = RawDescriptionHelpFormatter
-        parser.epilog = (
-            "examples:\n"
-            "  manage.py check_services\n"
-            "  manage.py check_services --only database --only task_broker   # a worker's healthcheck\n"
-            "  manage.py check_services --json"
-        )
-        return parser
+    examples = (
+        "manage.py check_services",
+        "manage.py check_services --only database --only task_broker   # a worker's healthcheck",
+        "manage.py check_services --json",
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--only", action="append", default=[], choices=list(SERVICE_CHECKS),

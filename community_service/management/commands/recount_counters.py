@@ -1,15 +1,15 @@
 """Recompute every denormalised counter from the rows it counts, fix drift, report what changed."""
 
-from argparse import RawDescriptionHelpFormatter
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
 from community_service.counters import BATCH_SIZE, counter_recount, counter_specs
+from community_service.management.base import DocumentedCommand
 
 
-class Command(BaseCommand):
+class Command(DocumentedCommand):
     help = (
         "Recompute the denormalised counters from the rows they count: communities' member_count and\n"
         "post_count, posts' like_count and comment_count, comments' like_count and reply_count, and any\n"
@@ -18,16 +18,11 @@ class Command(BaseCommand):
         "the rows that drifted (stored -> true). --dry-run only reports."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.formatter_class = RawDescriptionHelpFormatter
-        parser.epilog = (
-            "examples:\n"
-            "  manage.py recount_counters --dry-run         # what drifted, change nothing\n"
-            "  manage.py recount_counters                   # fix everything\n"
-            "  manage.py recount_counters --only communities.Community.member_count"
-        )
-        return parser
+    examples = (
+        "manage.py recount_counters --dry-run         # what drifted, change nothing",
+        "manage.py recount_counters                   # fix everything",
+        "manage.py recount_counters --only communities.Community.member_count",
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Report drift without fixing it.")

@@ -1,16 +1,16 @@
 """Print a JWT access token for a user, for scripts and curl (replaces demo_token)."""
 
 import json
-from argparse import RawDescriptionHelpFormatter
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from community_service.management.base import DocumentedCommand
 from members.models import User
 from members.tokens import token_pair_for
 
 
-class Command(BaseCommand):
+class Command(DocumentedCommand):
     help = (
         "Print an access token (JWT, the seed's claims) for the user with this email. It lives\n"
         "JWT_ACCESS_TOKEN_MINUTES (at most 15); --refresh prints both tokens as JSON, so a script can\n"
@@ -18,16 +18,11 @@ class Command(BaseCommand):
         "is a superuser: this command grants nothing the account does not have."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.formatter_class = RawDescriptionHelpFormatter
-        parser.epilog = (
-            "examples:\n"
-            "  TOKEN=$(manage.py issue_token --user alice@example.com)\n"
-            '  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/auth/me\n'
-            "  manage.py issue_token --user alice@example.com --refresh"
-        )
-        return parser
+    examples = (
+        "TOKEN=$(manage.py issue_token --user alice@example.com)",
+        'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/auth/me',
+        "manage.py issue_token --user alice@example.com --refresh",
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, metavar="EMAIL", help="Email of an active user.")
