@@ -71,7 +71,7 @@ def prepare() -> tuple[str, str]:
     started = time.perf_counter()
     _manage("seed_demo", "--scale", "large")
     print(json.dumps({"seed_demo_large_seconds": round(time.perf_counter() - started, 1)}))
-    out = _manage("shell", "-c", "from communities.models import Community as C; c = C.objects.get(slug='scale-1');"
+    out = _manage("shell", "--no-imports", "-c", "from communities.models import Community as C; c = C.objects.get(slug='scale-1');"
                   "print(c.pk, c.owner.email)")
     community_id, owner_email = out.split()
     token = _manage("issue_token", "--user", owner_email).strip()
@@ -106,7 +106,7 @@ def _wrk(url: str, token: str, seconds: int, connections: int) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", script.name,
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "60s", "-s", script.name,
          "-H", f"Authorization: Bearer {token}", url],
         capture_output=True, text=True, check=True,
     ).stdout
