@@ -71,7 +71,8 @@ def prepare() -> tuple[str, str]:
     started = time.perf_counter()
     _manage("seed_demo", "--scale", "large")
     print(json.dumps({"seed_demo_large_seconds": round(time.perf_counter() - started, 1)}))
-    out = _manage("shell", "--no-imports", "-c", "from communities.models import Community as C; c = C.objects.get(slug='scale-1');"
+    out = _manage("shell", "--no-imports", "-c",
+                  "from communities.models import Community as C; c = C.objects.get(slug='scale-1');"
                   "print(c.pk, c.owner.email)")
     community_id, owner_email = out.split()
     token = _manage("issue_token", "--user", owner_email).strip()
