@@ -42,8 +42,9 @@ class CommunityDonationViewSet(CommunityScopedViewSet):
     def get_queryset(self) -> QuerySet[Donation]:
         if getattr(self, "swagger_fake_view", False):
             return Donation.objects.none()
-        wanted = self.request.query_params.get("status") or None
+        wanted = self.request.query_params.get("status")
         if wanted is not None:
+            # An empty ?status= is refused like any enum (StrictFilterSet): leave it out for the default.
             if wanted not in DonationStatus.values:
                 raise ValidationError({"status": [f"Use one of: {', '.join(DonationStatus.values)}."]})
             if wanted != DonationStatus.COMPLETED and not self.context()["see_anonymous"]:

@@ -148,6 +148,7 @@ def test_the_feed_lists_completed_donations_newest_first_and_other_statuses_need
     failed = world.client("admin").get(donations, {"status": "failed"}).json()["items"]
     assert [i["amount"] for i in failed] == ["2.00"]
     assert world.client("admin").get(donations, {"status": "nope"}).status_code == 400
+    assert world.client("admin").get(donations, {"status": ""}).status_code == 400  # not in the schema's enum
 
 
 def test_the_feed_pages_with_a_cursor(world):
