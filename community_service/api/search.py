@@ -11,6 +11,11 @@ from rest_framework.response import Response
 from community_service.api.pagination import PageNumberPagination, SearchPagination
 from community_service.search import FULLTEXT, FUZZY, MAX_RESULTS, SearchPage
 
+# Search text refuses NUL like every text field (the schema's pattern says so).
+NO_NUL = "^[^\\u0000]*$"
+# The schema of a required search text (`?q=`, a comment search's `?search=`).
+REQUIRED_SEARCH_TEXT = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NO_NUL}
+
 MATCH_HELP = (
     f'How the results matched: "{FULLTEXT}" (words, their other forms, or a prefix of the last word) or '
     f'"{FUZZY}" (full text found little, so names or titles spelled like the query were added: typos).'
@@ -106,7 +111,7 @@ def search_page_parameters() -> list[OpenApiParameter]:
 
 def search_parameter(what: str) -> OpenApiParameter:
     return OpenApiParameter(
-        "search", {"type": "string", "maxLength": 200},
+        "search", {"type": "string", "maxLength": 200, "pattern": NO_NUL},
         description=(
             f"Search {what}: words in any form (stemmed in the community's language; exact spelling ranks higher), "
             '"quoted phrases", -excluded words and `or`; the last word also matches as a prefix (search-as-you-type). '

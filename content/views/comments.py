@@ -15,7 +15,7 @@ from rest_framework.viewsets import GenericViewSet
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import search_page_parameters, search_page_schema
+from community_service.api.search import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
 from community_service.api.viewsets import ActionPermissionsMixin
 from content.models import Comment, Post
 from content.selectors import comments as selectors
@@ -152,7 +152,7 @@ class CommunityCommentSearchViewSet(CommunityScopedViewSet):
 
     @extend_schema(
         summary="Search a community's comments",
-        parameters=[OpenApiParameter("search", {"type": "string", "minLength": 1, "maxLength": 200}, required=True,
+        parameters=[OpenApiParameter("search", REQUIRED_SEARCH_TEXT, required=True,
                                      description='Words in any form, "quoted phrases", -excluded words, `or`; the '
                                      "last word also matches as a prefix."),
                     *search_page_parameters()],

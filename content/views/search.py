@@ -12,7 +12,7 @@ from communities.selectors import community_search
 from communities.serializers import CommunitySearchResultSerializer
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import SearchPagination
-from community_service.api.search import search_page_parameters, search_page_schema
+from community_service.api.search import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
 from community_service.search import MAX_RESULTS
 from content.selectors.posts import post_global_search
 from content.serializers.posts import PostSearchResultSerializer
@@ -40,7 +40,7 @@ class SearchView(APIView):
             f"`total` is exact up to {MAX_RESULTS} (`total_capped` past it) and deeper pages are a 400."
         ),
         parameters=[
-            OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200}, required=True,
+            OpenApiParameter("q", REQUIRED_SEARCH_TEXT, required=True,
                              description='Words in any form, "quoted phrases", -excluded words, `or`; the last word '
                              "also matches as a prefix."),
             *search_page_parameters(),

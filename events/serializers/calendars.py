@@ -54,6 +54,9 @@ def calendar_body(events: Iterable[Event], *, name: str, show_url: Callable[[Eve
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    # The calendar's name is one line: icalendar does not escape a line break in NAME or
+    # X-WR-CALNAME (it refuses to write them), and a community name may hold one.
+    name = " ".join(name.split())
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     events = list(events)

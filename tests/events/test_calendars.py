@@ -132,3 +132,12 @@ def test_the_schema_documents_calendars_as_text_calendar(client):
     assert "text/calendar" in ical["200"]["content"] and "404" in ical
     assert "text/calendar" in schema["paths"]["/api/v1/communities/{community_pk}/events.ics"]["get"][
         "responses"]["200"]["content"]
+
+
+def test_a_community_name_with_line_breaks_is_one_line_in_the_feed():
+    # icalendar refuses to write a raw line break in NAME/X-WR-CALNAME: that was a 500 (found by fuzzing).
+    community = CommunityFactory(name="Python\nBerlin\r\n meetups")
+    event_make(community, title="Two\nlines")
+    calendar = _calendar(APIClient().get(url_for("event-feed", community_pk=community.pk)))
+    assert str(calendar["x-wr-calname"]) == str(calendar["name"]) == "Python Berlin meetups"
+    assert [str(e["summary"]) for e in calendar.events] == ["Two\nlines"]  # text values escape their breaks
