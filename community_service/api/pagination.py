@@ -19,6 +19,14 @@ from rest_framework.utils.urls import replace_query_param
 MAX_PAGE_SIZE = 100
 
 
+def single_query_value(request: Request, name: str) -> str | None:
+    """A one-valued query parameter, or None; sent more than once it is a 400 (which one would count?)."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise ValidationError({name: [f"Send {name} once, not {len(values)} times."]})
+    return values[0] if values else None
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
@@ -36,7 +44,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     @staticmethod
     def _validate_positive_int(request: Request, name: str, *, maximum: int | None) -> None:
-        raw = request.query_params.get(name)
+        raw = single_query_value(request, name)
         if raw is None:
             return
         try:
@@ -257,10 +265,12 @@ class KeysetPagination:
 
     def paginate(self, queryset: Any, request: Request) -> tuple[list, str | None, str | None]:
         """The page's objects and the absolute URLs of the next and previous pages."""
+        # `page` means nothing beside a cursor, but a malformed one is still the client's mistake.
+        PageNumberPagination._validate_positive_int(request, "page", maximum=None)
         PageNumberPagination._validate_positive_int(request, "page_size", maximum=self.max_page_size)
         size = int(request.query_params.get("page_size", self.page_size))
         rows, next_cursor, prev_cursor = self.page(
-            queryset, cursor=request.query_params.get(self.cursor_query_param, ""), size=size
+            queryset, cursor=single_query_value(request, self.cursor_query_param) or "", size=size
         )
         next_url = self._link(request, next_cursor) if next_cursor is not None else None
         prev_url = self._link(request, prev_cursor) if prev_cursor is not None else None

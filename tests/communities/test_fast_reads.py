@@ -261,3 +261,20 @@ def test_with_redis_down_detail_and_list_are_served_from_postgresql(settings):
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert responses[0].json()["name"] == responses[1].json()["name"] == "Still here"
     assert responses[2].json()["items"][0]["id"] == str(community.pk)
+
+
+@pytest.mark.parametrize(("query", "named"), [
+    ("cursor=&page=1&page=2", "page"), ("cursor=&page=0", "page"), ("cursor=&cursor=", "cursor"),
+    ("page=1&page=2", "page"), ("page_size=5&page_size=6", "page_size"),
+])
+def test_paging_parameters_sent_twice_or_malformed_beside_a_cursor_are_a_400(client, query, named):
+    # `page` means nothing beside a cursor, yet a bad one is still refused, naming the parameter.
+    CommunityFactory()
+    response = client.get(f"{LIST}?{query}")
+    assert response.status_code == 400 and named in response.json()
+
+
+def test_a_page_beside_a_cursor_is_read_and_ignored(client):
+    CommunityFactory()
+    body = client.get(LIST, {"cursor": "", "page": "3"}).json()
+    assert set(body) == {"items", "next", "previous"} and len(body["items"]) == 1
