@@ -3,8 +3,9 @@ from datetime import UTC, datetime
 from rest_framework import serializers
 
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
-from communities.selectors import looks_like_uuid
+from communities.selectors import community_detail_cached, looks_like_uuid
 from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
+from community_service.api.rendered import Rendered, is_rendered, render
 from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from community_service.search import LANGUAGE_CHOICES
 
@@ -108,3 +109,11 @@ class CommunityUpdateSerializer(CommunityInputSerializer):
     status = serializers.ChoiceField(
         choices=[(CommunityStatus.ACTIVE, "Active"), (CommunityStatus.ARCHIVED, "Archived")], required=False
     )
+
+
+def community_detail_rendered(*, id_or_slug: str, prefetched: dict | None = None) -> tuple[Rendered, str, str]:
+    """The cached detail entry of a live community: `((JSON bytes, ETag), id, community_type)`.
+    Writers drop it on every change, deletion included, so a hit also proves the community
+    live. `prefetched` as for cache_get_or_set. Raises NotFound."""
+    return community_detail_cached(id_or_slug=id_or_slug, serialize=lambda c: render(community_data(c)),
+                                   valid=is_rendered, prefetched=prefetched)

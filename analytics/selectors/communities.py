@@ -1,8 +1,8 @@
 """The community dashboard, read from the daily rollups (a handful of aggregate queries)."""
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -17,12 +17,14 @@ from community_service.cache import cache_get_or_set
 from content.models import Post
 
 TOP_POSTS = 5
+T = TypeVar("T")
 
 
-def community_analytics_cache_key(community_id: UUID, days: DayRange) -> str:
-    """The seed's `community:{id}:analytics` for the default range; a range adds its bounds."""
+def community_analytics_cache_key(community_id: UUID, days: DayRange | None = None) -> str:
+    """The seed's `community:{id}:analytics` for the default range (None, or a DayRange made
+    without bounds); a range adds its bounds."""
     key = f"community:{community_id}:analytics"
-    return key if days.is_default else f"{key}:{days.since}:{days.until}"
+    return key if days is None or days.is_default else f"{key}:{days.since}:{days.until}"
 
 
 def _monthly_active_users(community: Community) -> int:
@@ -106,27 +108,35 @@ def _engagement(community: Community, days: DayRange, series: Series, mau: int) 
 
 
 def community_analytics(*, community: Community, days: DayRange) -> dict[str, Any]:
-    """Members, content, engagement, events and money of a community over `days`, cached per the seed."""
+    """Members, content, engagement, events and money of a community over `days`, computed
+    from the rollups (a handful of aggregate queries; community_analytics_cached caches it)."""
+    series = {
+        row["day"]: row
+        for row in CommunityDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
+        .values("day", "members_joined", "members_left", "posts", "comments", "likes", "active_users")
+    }
+    mau = _monthly_active_users(community)
+    return {
+        "community_id": community.pk,
+        "from": days.since,
+        "to": days.until,
+        "members": _members(community, days, series, mau),
+        "content": _content(community, days, series),
+        "engagement": _engagement(community, days, series, mau),
+        "events": events_section(community=community, days=days),
+        "money": money_section(community=community, days=days),
+    }
 
-    def compute() -> dict[str, Any]:
-        series = {
-            row["day"]: row
-            for row in CommunityDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
-            .values("day", "members_joined", "members_left", "posts", "comments", "likes", "active_users")
-        }
-        mau = _monthly_active_users(community)
-        return {
-            "community_id": community.pk,
-            "from": days.since,
-            "to": days.until,
-            "members": _members(community, days, series, mau),
-            "content": _content(community, days, series),
-            "engagement": _engagement(community, days, series, mau),
-            "events": events_section(community=community, days=days),
-            "money": money_section(community=community, days=days),
-        }
 
+def community_analytics_cached(
+    *, community_id: UUID, days: DayRange, load: Callable[[], Community], serialize: Callable[[dict[str, Any]], T],
+    valid: Callable[[object], bool] | None = None, prefetched: dict | None = None,
+) -> T:
+    """`serialize(community_analytics(...))` under the seed's key for CACHE_ANALYTICS_TTL (the
+    API keeps the rendered bytes there). `load` reads the community only on a miss; `valid`
+    and `prefetched` as for cache_get_or_set."""
     return cache_get_or_set(
-        community_analytics_cache_key(community.pk, days), compute, ttl=settings.CACHE_ANALYTICS_TTL
+        community_analytics_cache_key(community_id, days),
+        lambda: serialize(community_analytics(community=load(), days=days)),
+        ttl=settings.CACHE_ANALYTICS_TTL, valid=valid, prefetched=prefetched,
     )
-

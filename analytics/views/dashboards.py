@@ -1,5 +1,6 @@
 """The seed's three analytics routes: community, post and member dashboards."""
 
+from functools import cached_property
 from uuid import UUID
 
 from django.urls import path
@@ -10,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.selectors.communities import community_analytics
+from analytics.selectors.communities import community_analytics_cache_key, community_analytics_cached
 from analytics.selectors.members import member_analytics
 from analytics.selectors.posts import post_analytics
 from analytics.selectors.ranges import DayRange, day_range
@@ -21,8 +22,13 @@ from analytics.serializers.dashboards import (
     MemberAnalyticsSerializer,
     PostAnalyticsSerializer,
 )
+from communities.selectors import community_cache_key, community_get, looks_like_uuid
+from communities.serializers import community_detail_rendered
+from community_service.api.rendered import cached_response, is_rendered, render
+from community_service.api.throttling import ThrottleFirstMixin
+from community_service.cache import cache_version_key, request_prefetched
 from members.permissions import HasCommunityPermission, HasCommunityPermissionOrOwns, PermissionEntries
-from members.viewsets import CommunityScopedViewSet
+from members.selectors.access import rbac_cache_namespace
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 RANGE = [
@@ -41,13 +47,39 @@ def _days(request: Request) -> DayRange:
 
 
 @extend_schema(tags=["analytics"], parameters=[COMMUNITY])
-class CommunityAnalyticsViewSet(CommunityScopedViewSet):
+class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
+    """The dashboard is kept rendered under the seed's key: a hit costs the throttle's Redis
+    round trip (which also reads the community's detail entry, its RBAC version and, for the
+    default range, the dashboard), the caller's access entry and the user's row; no
+    serializer, no renderer, an ETag and 304 for If-None-Match."""
+
     permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("analytics.view")]
+
+    def cache_prefetch_keys(self, request: Request) -> list[str]:
+        if not looks_like_uuid(self.kwargs["community_pk"]):
+            return []
+        community_id = UUID(self.kwargs["community_pk"])
+        keys = [community_cache_key(community_id), cache_version_key(rbac_cache_namespace(community_id))]
+        if not {"from", "to"} & set(request.query_params):
+            keys.append(community_analytics_cache_key(community_id))
+        return keys
+
+    @cached_property
+    def community(self) -> UUID:
+        """The URL's live community (its cached detail entry proves it), which the permission
+        classes check; a 404 otherwise."""
+        _, community_id, _ = community_detail_rendered(id_or_slug=self.kwargs["community_pk"],
+                                                       prefetched=request_prefetched(self.request))
+        return UUID(community_id)
 
     @extend_schema(summary="Community dashboard: members, content, engagement (needs analytics.view)",
                    parameters=RANGE, responses=CommunityAnalyticsSerializer)
-    def retrieve(self, request: Request, community_pk: str) -> Response:
-        return Response(community_analytics(community=self.community, days=_days(request)))
+    def get(self, request: Request, community_pk: str) -> Response:
+        rendered = community_analytics_cached(
+            community_id=self.community, days=_days(request), serialize=render, valid=is_rendered,
+            load=lambda: community_get(id_or_slug=str(self.community)), prefetched=request_prefetched(request),
+        )
+        return cached_response(request, rendered)
 
 
 @extend_schema(tags=["analytics"])
@@ -81,8 +113,7 @@ class MemberAnalyticsView(APIView):
 
 
 urlpatterns = [
-    path("communities/<str:community_pk>/analytics", CommunityAnalyticsViewSet.as_view({"get": "retrieve"}),
-         name="community-analytics"),
+    path("communities/<str:community_pk>/analytics", CommunityAnalyticsView.as_view(), name="community-analytics"),
     path("posts/<uuid:post_id>/analytics", PostAnalyticsView.as_view(), name="post-analytics"),
     path("members/<uuid:member_id>/analytics", MemberAnalyticsView.as_view(), name="member-analytics"),
 ]

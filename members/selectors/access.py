@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 
 from communities.models import Community, CommunityType
-from community_service.cache import cache_get_or_set, cache_version
+from community_service.cache import cache_get_or_set, cache_version, request_prefetched
 from members.catalogue import ALL_PERMISSIONS
 from members.models import Member, MemberStatus, User
 
@@ -99,11 +99,13 @@ def _resolve_access(*, community_id: UUID, user_id: UUID) -> CommunityAccess:
     )
 
 
-def community_access(*, community_id: UUID, user: User | None, is_superadmin: bool = False) -> CommunityAccess:
-    """Effective access of `user` in a community, cached in Redis until a member/role change."""
+def community_access(*, community_id: UUID, user: User | None, is_superadmin: bool = False,
+                     prefetched: dict | None = None) -> CommunityAccess:
+    """Effective access of `user` in a community, cached in Redis until a member/role change.
+    `prefetched`: raw cache values the request already read (its RBAC version, perhaps)."""
     if user is None or not user.is_authenticated:
         return CommunityAccess(community_id=community_id)
-    version = cache_version(rbac_cache_namespace(community_id))
+    version = cache_version(rbac_cache_namespace(community_id), prefetched=prefetched)
     if version is None:
         access = _resolve_access(community_id=community_id, user_id=user.pk)
     else:
@@ -123,7 +125,8 @@ def request_community_access(request: Request, community_id: UUID) -> CommunityA
     key = str(community_id)
     if key not in memo:
         user = request.user if request.user.is_authenticated else None
-        memo[key] = community_access(community_id=community_id, user=user, is_superadmin=is_superadmin(request))
+        memo[key] = community_access(community_id=community_id, user=user, is_superadmin=is_superadmin(request),
+                                     prefetched=request_prefetched(request))
     return memo[key]
 
 

@@ -36,10 +36,11 @@ from communities.serializers import (
     CommunitySearchResultSerializer,
     CommunityUpdateSerializer,
     community_data,
+    community_detail_rendered,
 )
 from community_service.api.caching import CachedListMixin
 from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
-from community_service.api.rendered import cached_response, is_rendered, not_modified, render
+from community_service.api.rendered import cached_response, is_rendered, not_modified
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.api.throttling import RateThrottle
 from community_service.api.viewsets import ActionPermissionsMixin
@@ -101,10 +102,7 @@ def _anonymous_hit(request: HttpRequest, pk: str, headers: dict, *, throttled: b
         cache_observe(key, hit=True)
     else:
         try:
-            value = selectors.community_detail_cached(
-                id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered,
-                prefetched={key: None},  # known to be a miss: no second GET
-            )
+            value = community_detail_rendered(id_or_slug=pk, prefetched={key: None})  # a known miss: no second GET
         except NotFound:
             return None  # the view answers the 404
         if prefetched is not None:
@@ -256,10 +254,8 @@ class CommunityViewSet(
     def retrieve(self, request: Request, pk: str) -> Response:
         # The cache holds the rendered bytes (and the id and type to authorise with): a hit
         # answers them as they are, after the checks below, or a 304 for If-None-Match.
-        rendered, community_id, community_type = selectors.community_detail_cached(
-            id_or_slug=pk, serialize=lambda c: render(community_data(c)), valid=is_rendered,
-            prefetched=request_prefetched(request),
-        )
+        rendered, community_id, community_type = community_detail_rendered(
+            id_or_slug=pk, prefetched=request_prefetched(request))
         if request.user.is_authenticated or community_type == CommunityType.PRIVATE:
             access = request_community_access(request, uuid.UUID(community_id))
             if access.is_banned and not access.is_superadmin:

@@ -14,6 +14,7 @@ from analytics.services.rollups import rollup_days
 from content.models import Post
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, member_add
+from tests.redis_commands import redis_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +61,54 @@ def test_a_cached_dashboard_costs_no_database_queries_for_the_dashboard(communit
     client.get(_url(community))
     with CaptureQueriesContext(connection) as first_hit:
         assert client.get(_url(community)).status_code == 200
-    # The community row itself (the URL's id) is the only read left.
-    assert len(first_hit.captured_queries) <= 2
+    # The caller's user row (the token names it) is the only read left: the community's
+    # liveness comes from its cached detail entry.
+    assert [q["sql"].split(" FROM ")[1].split()[0] for q in first_hit.captured_queries] == ['"members_user"']
+
+
+def test_a_dashboard_hit_is_two_redis_round_trips_and_the_same_bytes(community, monkeypatch):
+    client = client_for(community.owner)
+    body = client.get(_url(community)).content
+    seen = {}
+    # The throttle's script brings the detail entry, the RBAC version and the dashboard; the
+    # caller's access entry (keyed by that version) is the second.
+    assert redis_commands(monkeypatch, lambda: seen.update(r=client.get(_url(community)))) == ["EVALSHA", "GET"]
+    assert seen["r"].content == body and seen["r"]["Content-Type"] == "application/json"
+
+
+def test_an_unchanged_dashboard_answers_304_to_its_etag(community):
+    client = client_for(community.owner)
+    first = client.get(_url(community))
+    again = client.get(_url(community), HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again["ETag"] == first["ETag"] and not again.content
+    assert client.get(_url(community), HTTP_IF_NONE_MATCH='"other"').status_code == 200
+
+
+def test_a_deleted_community_is_a_404_even_with_its_dashboard_cached(community, django_capture_on_commit_callbacks):
+    client = client_for(community.owner)
+    assert client.get(_url(community)).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(reverse("community-detail", kwargs={"pk": community.pk})).status_code == 204
+    assert cache.get(f"community:{community.pk}:analytics") is not None
+    assert client.get(_url(community)).status_code == 404
+
+
+def test_a_cached_dashboard_still_needs_the_permission(community):
+    client_for(community.owner).get(_url(community))
+    stranger, member = CommunityFactory().owner, member_add(community)
+    assert client_for(stranger).get(_url(community)).status_code == 403
+    assert client_for(member).get(_url(community)).status_code == 403
+
+
+def test_refused_requests_count_against_the_callers_rate(community, monkeypatch, settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    table = {**SimpleRateThrottle.THROTTLE_RATES, "user": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", table)
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": table}
+    stranger = client_for(CommunityFactory().owner)
+    # The throttle is decided before the permission check: probing costs the prober's rate.
+    assert [stranger.get(_url(community)).status_code for _ in range(3)] == [403, 403, 429]
 
 
 def test_the_dashboard_query_count_does_not_grow_with_the_data(community):

@@ -12,6 +12,7 @@ from community_service.api.pagination import CappedCountPagination
 from members.serializers.roles import RoleOutputSerializer
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
+from tests.redis_commands import redis_commands
 
 pytestmark = pytest.mark.django_db
 
@@ -159,32 +160,16 @@ def test_a_deep_page_reads_its_ids_first_and_keeps_the_order(client, monkeypatch
         sorted(c.name for c in made)[3:6]
 
 
-def _redis_commands(monkeypatch, call) -> list[str]:
-    import redis
-
-    sent: list[str] = []
-    real = redis.Redis.execute_command
-
-    def counting(self, *args, **options):
-        sent.append(str(args[0]))
-        return real(self, *args, **options)
-
-    with monkeypatch.context() as patched:
-        patched.setattr(redis.Redis, "execute_command", counting)
-        call()
-    return sent
-
-
 def test_a_detail_hit_is_one_redis_round_trip_throttle_included(client, monkeypatch):
     community = CommunityFactory()
     body = client.get(detail(community.pk)).content
     client.get(LIST)
     seen = {}
-    assert _redis_commands(monkeypatch, lambda: seen.update(r=client.get(detail(community.pk)))) == ["EVALSHA"]
+    assert redis_commands(monkeypatch, lambda: seen.update(r=client.get(detail(community.pk)))) == ["EVALSHA"]
     assert seen["r"].content == body
     # The list: the throttle's round trip brings the version token and the page.
     page = client.get(LIST).content
-    assert _redis_commands(monkeypatch, lambda: seen.update(r=client.get(LIST))) == ["EVALSHA"]
+    assert redis_commands(monkeypatch, lambda: seen.update(r=client.get(LIST))) == ["EVALSHA"]
     assert seen["r"].content == page
 
 
