@@ -1,6 +1,7 @@
 """HTTP benchmark of the request path (issue 12): the production server, wrk, one table.
 
     python bench/bench_http.py [--duration 10] [--worker-class sync|gthread] [--threads 4]
+                               [--server gunicorn|granian]
 
 What it does, in one run:
 1. installs wrk from Debian's packages if it is missing (apt-get; needs root);
@@ -131,18 +132,28 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn as community_service/deploy/entrypoint.sh starts it (web), on a free port."""
+    """gunicorn as community_service/deploy/entrypoint.sh starts it (web), on a free port; or,
+    to compare, granian (a Rust HTTP server with a WSGI interface, keep-alive on) serving the
+    same WSGI application with the same number of worker processes."""
 
-    def __init__(self, env: dict, *, worker_class: str, threads: int, workers: int, log: Path) -> None:
+    def __init__(self, env: dict, *, worker_class: str, threads: int, workers: int, log: Path,
+                 server: str = "gunicorn") -> None:
         self.port = free_port()
         self.env = {**env, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="bench-http-prom-")}
-        self.args = [
-            str(Path(PY).parent / "gunicorn"), "community_service.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-            "--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30",
-        ]
-        if worker_class != "sync":
-            self.args += ["--worker-class", worker_class, "--threads", str(threads)]
+        if server == "granian":
+            self.args = [
+                str(Path(PY).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(self.port), "--workers", str(workers), "--blocking-threads", "1",
+                "--no-ws", "community_service.wsgi:application",
+            ]
+        else:
+            self.args = [
+                str(Path(PY).parent / "gunicorn"), "community_service.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                "--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30",
+            ]
+            if worker_class != "sync":
+                self.args += ["--worker-class", worker_class, "--threads", str(threads)]
         self.log = log
 
     def __enter__(self) -> "Server":
@@ -157,7 +168,7 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.__exit__()
-        raise SystemExit(f"gunicorn did not answer /health within 30 s (log: {self.log})")
+        raise SystemExit(f"the server did not answer /health within 30 s (log: {self.log})")
 
     @property
     def url(self) -> str:
@@ -194,7 +205,11 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (shipped: sync)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker for gthread")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS_COUNT", 4)))
+    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn",
+                        help="gunicorn as shipped, or granian to compare (pip-installed into this venv if missing)")
     options = parser.parse_args()
+    if options.server == "granian" and not (Path(PY).parent / "granian").exists():
+        sh(PY, "-m", "pip", "install", "--quiet", "granian==2.8.7")
 
     binary = ensure_wrk()
     database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cs_bench_http")
@@ -211,10 +226,11 @@ def main() -> None:
         'request = function()\n  i = i %% #ids + 1\n'
         '  return wrk.format("GET", "/api/v1/communities/" .. ids[i])\nend\n' % (work / "ids.txt"))
     server_options = {"worker_class": options.worker_class, "threads": options.threads, "workers": options.workers,
-                      "log": work / "server.log"}
+                      "log": work / "server.log", "server": options.server}
     results: dict[str, dict] = {}
 
-    print(f"gunicorn {options.workers} workers, {options.worker_class}; wrk -t1 -c32 -d{options.duration}s, "
+    kind = "granian (WSGI)" if options.server == "granian" else f"gunicorn {options.worker_class}"
+    print(f"{kind}, {options.workers} workers; wrk -t1 -c32 -d{options.duration}s, "
           f"{options.rounds} rounds (median)", flush=True)
     flush_redis(redis_url)
     # Three servers side by side, the routes interleaved round by round: on a shared machine

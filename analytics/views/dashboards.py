@@ -54,6 +54,7 @@ class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
     serializer, no renderer, an ETag and 304 for If-None-Match."""
 
     permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("analytics.view")]
+    conditional_actions = ("get",)
 
     def cache_prefetch_keys(self, request: Request) -> list[str]:
         if not looks_like_uuid(self.kwargs["community_pk"]):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
@@ -39,6 +39,18 @@ _URI_TOO_LONG = OpenApiResponse(
 )
 
 
+_NOT_MODIFIED = {"description": "Not modified: `If-None-Match` named the current `ETag`; no body."}
+_IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match", str, OpenApiParameter.HEADER,
+    description="The `ETag` of a copy the client holds: an unchanged resource answers 304 with no body.",
+)
+
+
+def answers_not_modified(view: Any, action: str) -> bool:
+    """Whether `action` serves cached bytes with an ETag (the view's `conditional_actions`)."""
+    return action in getattr(view, "conditional_actions", ())
+
+
 def _anonymous_allowed(permission: object, method: str) -> bool:
     if isinstance(permission, AllowAny):
         return True
@@ -63,8 +75,17 @@ class AutoSchema(SpectacularAutoSchema):
             auths.append({})
         return auths
 
+    def _action(self) -> str:
+        return getattr(self.view, "action", None) or self.method.lower()
+
+    def get_override_parameters(self) -> list[Any]:
+        conditional = self.method == "GET" and answers_not_modified(self.view, self._action())
+        return [*super().get_override_parameters(), *([_IF_NONE_MATCH] if conditional else [])]
+
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
+        if direction == "response" and self.method == "GET" and answers_not_modified(self.view, self._action()):
+            responses["304"] = _NOT_MODIFIED
         public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
         for code, response in _ERRORS.items():
             if code in responses or (public and code == "403"):

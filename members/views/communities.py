@@ -178,6 +178,7 @@ class CommunityViewSet(
     lookup_value_regex = "[^/]+"
     pagination_class = CappedCountPagination
     list_cache_namespace = services.COMMUNITY_LIST_CACHE
+    conditional_actions = ("retrieve", "list")  # cached bytes with an ETag: 304 for If-None-Match
     search_serializer_class = CommunitySearchResultSerializer
 
     def _viewer(self) -> dict:

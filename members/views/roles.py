@@ -34,6 +34,7 @@ ROLE = OpenApiParameter("role_id", OpenApiTypes.UUID, OpenApiParameter.PATH, des
 class RoleViewSet(CommunityScopedViewSet):
     serializer_class = RoleOutputSerializer
     pagination_class = None  # a community has a handful of roles; the seed caches the whole list
+    conditional_actions = ("list",)  # cached bytes with an ETag: 304 for If-None-Match
     action_permissions = {
         "list": [CanViewCommunity()],
         "retrieve": [CanViewCommunity()],

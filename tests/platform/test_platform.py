@@ -182,3 +182,15 @@ def test_slugs_must_be_strings(client):
     response = owner.post(url_for("channel-list", community_pk=community.pk), {"name": "x", "slug": 10})
     assert (response.status_code, "slug" in response.json()) == (400, True)
     assert owner.patch(url_for("community-detail", pk=community.pk), {"slug": 12345}).status_code == 400
+
+
+def test_reads_that_answer_304_say_so_in_the_schema(client):
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    conditional = {"/api/v1/communities", "/api/v1/communities/{id}", "/api/v1/communities/{community_pk}/roles",
+                   "/api/v1/communities/{community_pk}/analytics"}  # documented path templates (see above)
+    documented = {path for path, operations in schema["paths"].items()
+                  if "304" in operations.get("get", {}).get("responses", {})}
+    assert documented == conditional
+    for path in conditional:
+        headers = {p["name"] for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "header"}
+        assert "If-None-Match" in headers, path
