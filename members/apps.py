@@ -6,7 +6,12 @@ class MembersConfig(AppConfig):
     verbose_name = "Users and members"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from communities.signals import community_created
         from members import receivers, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
 
         community_created.connect(receivers.bootstrap_new_community, dispatch_uid="members.bootstrap_new_community")
+        user = self.get_model("User")
+        post_save.connect(receivers.forget_cached_user, sender=user, dispatch_uid="members.forget_cached_user_save")
+        post_delete.connect(receivers.forget_cached_user, sender=user, dispatch_uid="members.forget_cached_user_delete")

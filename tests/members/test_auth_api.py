@@ -169,3 +169,39 @@ def test_auth_endpoints_are_throttled_with_retry_after(client, user, monkeypatch
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.data["code"] == "throttled"
+
+
+def test_a_bearer_request_reads_its_user_from_the_cache_without_the_password_hash(auth_client, user):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.selectors.users import user_cache_key
+
+    assert auth_client.get(ME).status_code == 200
+    cached = cache.get(user_cache_key(user.pk))
+    assert cached.pk == user.pk and "password" not in cached.__dict__
+    with CaptureQueriesContext(connection) as queries:
+        assert auth_client.get(ME).json()["id"] == str(user.pk)
+    assert not any('"members_user"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_deactivating_or_deleting_a_user_refuses_their_next_request_at_once(client, django_capture_on_commit_callbacks):
+    deactivated, deleted = UserFactory(), UserFactory()
+    first, second = client_for(deactivated), client_for(deleted)
+    assert first.get(ME).status_code == 200 and second.get(ME).status_code == 200  # both rows now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        deactivated.is_active = False
+        deactivated.save(update_fields=["is_active"])
+        deleted.delete()
+    assert first.get(ME).status_code == 401
+    assert second.get(ME).status_code == 401
+
+
+def test_a_saved_user_keeps_their_password(auth_client, user, client):
+    # The cached row has no password hash: saving it must not write an empty one.
+    auth_client.get(ME)
+    request_user = auth_client.get(ME).wsgi_request.user
+    request_user.first_name = "Renamed"
+    request_user.save()
+    assert client.post(TOKEN, {"email": user.email, "password": TEST_PASSWORD}).status_code == 200
