@@ -59,7 +59,7 @@ bench: $(STAMP)
 	$(PY) -m pytest bench $(PYTEST_ARGS)
 	$(PY) bench/bench_http.py
 
-## The request path under wrk (issue 12): gunicorn as shipped, 100,000 communities; prints the table.
+## The request path under wrk (issue 12): the server as shipped (granian), 100,000 communities; prints the table.
 bench-http: $(STAMP)
 	$(PY) bench/bench_http.py
 

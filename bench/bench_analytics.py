@@ -119,7 +119,16 @@ def _wrk(url: str, token: str, seconds: int, connections: int) -> dict:
     return result
 
 
+def _flush_cache() -> None:
+    """Empty the bench's Redis database: a dashboard cached by an earlier measurement (for
+    CACHE_ANALYTICS_TTL) must not answer the uncached one."""
+    import redis
+
+    redis.Redis.from_url(_env()["REDIS_URL"]).flushdb()
+
+
 def measure(label: str, path: str, token: str, args: argparse.Namespace, **env: str) -> dict:
+    _flush_cache()
     server, base = _serve(**env)
     try:
         urllib.request.urlopen(urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"}))

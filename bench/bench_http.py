@@ -1,16 +1,17 @@
 """HTTP benchmark of the request path (issue 12): the production server, wrk, one table.
 
     python bench/bench_http.py [--duration 10] [--worker-class sync|gthread] [--threads 4]
-                               [--server gunicorn|granian]
+                               [--server granian|gunicorn]
 
 What it does, in one run:
 1. installs wrk from Debian's packages if it is missing (apt-get; needs root);
 2. creates the database BENCH_DATABASE_URL (default cs_bench_http) if missing, migrates it,
    and fills it once with 100,000 communities by generate_series SQL (reused afterwards);
-3. starts gunicorn the way community_service/deploy/entrypoint.sh does (4 sync workers,
-   DEBUG=false, Redis cache at BENCH_REDIS_URL or REDIS_URL; the database is flushed) three
-   times side by side: as shipped, with CACHE_DEFAULT_TTL=0 (no body is stored: every list
-   read is a miss), and without throttling (to price the throttle);
+3. starts the web server the way community_service/deploy/entrypoint.sh does (granian, 4
+   worker processes; or gunicorn's 4 sync workers with --server gunicorn; DEBUG=false,
+   Redis cache at BENCH_REDIS_URL or REDIS_URL, which is flushed) three times side by side:
+   as shipped, with CACHE_DEFAULT_TTL=0 (no body is stored: every list read is a miss), and
+   without throttling (to price the throttle);
 4. runs `wrk -t1 -c32` against /health, a community detail cache hit, the same hit without
    throttling, a detail cache miss (each request a different community, cache flushed
    first), list page 1 and page 500 (both misses), interleaved for --rounds rounds;
@@ -132,9 +133,9 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn as community_service/deploy/entrypoint.sh starts it (web), on a free port; or,
-    to compare, granian (a Rust HTTP server with a WSGI interface, keep-alive on) serving the
-    same WSGI application with the same number of worker processes."""
+    """The web server as community_service/deploy/entrypoint.sh starts it (web), on a free
+    port: granian (a Rust HTTP server with a WSGI interface, keep-alive on), or gunicorn with
+    the same number of worker processes."""
 
     def __init__(self, env: dict, *, worker_class: str, threads: int, workers: int, log: Path,
                  server: str = "gunicorn") -> None:
@@ -144,7 +145,7 @@ class Server:
             self.args = [
                 str(Path(PY).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(workers), "--blocking-threads", "1",
-                "--no-ws", "community_service.wsgi:application",
+                "--no-ws", "--no-access-log", "community_service.wsgi:application",
             ]
         else:
             self.args = [
@@ -205,11 +206,9 @@ def main() -> None:
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (shipped: sync)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker for gthread")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS_COUNT", 4)))
-    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn",
-                        help="gunicorn as shipped, or granian to compare (pip-installed into this venv if missing)")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian",
+                        help="granian as shipped (entrypoint.sh), or gunicorn (WEB_SERVER=gunicorn) to compare")
     options = parser.parse_args()
-    if options.server == "granian" and not (Path(PY).parent / "granian").exists():
-        sh(PY, "-m", "pip", "install", "--quiet", "granian==2.8.7")
 
     binary = ensure_wrk()
     database_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cs_bench_http")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Container entrypoint: `web` (default) migrates (unless MIGRATE_ON_START=false) then serves
-# with gunicorn on APP_PORT (PORT is an alias); `migrate` only migrates; `grpc` serves the
+# with granian (WEB_SERVER=gunicorn: gunicorn's sync workers) on APP_PORT (PORT is an alias); `migrate` only migrates; `grpc` serves the
 # internal gRPC API; `worker` and `beat` start Celery; anything else is run as given.
 set -e
 APP_PORT="${APP_PORT:-${PORT:-8000}}"
@@ -13,11 +13,19 @@ case "${1:-web}" in
     if [ "${MIGRATE_ON_START:-true}" = "true" ]; then
       python manage.py migrate --no-input
     fi
-    # No gunicorn access log: RequestContextMiddleware writes the one JSON line per request
+    # No server access log: RequestContextMiddleware writes the one JSON line per request
     # (method, path, status, duration, request id); a second plain-text line was a second write.
-    exec gunicorn community_service.wsgi:application \
-      --bind "0.0.0.0:${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
-      --forwarded-allow-ips "*" --timeout 30 --graceful-timeout 30
+    # granian (default) keeps connections alive, so nginx's upstream keepalive saves a TCP
+    # setup per request; one blocking thread per worker process, as gunicorn's sync workers.
+    if [ "${WEB_SERVER:-granian}" = "gunicorn" ]; then
+      exec gunicorn community_service.wsgi:application \
+        --bind "0.0.0.0:${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
+        --forwarded-allow-ips "*" --timeout 30 --graceful-timeout 30
+    fi
+    exec granian --interface wsgi community_service.wsgi:application \
+      --host 0.0.0.0 --port "${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
+      --blocking-threads 1 --no-ws --no-access-log --respawn-failed-workers \
+      --workers-kill-timeout 30
     ;;
   grpc)
     # `migrate` (or web) migrates; grpcserver drains calls in flight on SIGTERM.

@@ -1,7 +1,16 @@
 """APP_PORT (the seed's; PORT is an alias) is the port make run and the container listen on."""
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from community_service import devtools
@@ -21,9 +30,39 @@ def test_make_run_listens_on_app_port_then_port_then_8000(monkeypatch, tmp_path)
     assert devtools.app_port() == "8300"
 
 
-def test_the_entrypoint_binds_app_port_with_port_as_alias():
-    script = (Path(settings.BASE_DIR) / "community_service" / "deploy" / "entrypoint.sh").read_text()
-    assert 'APP_PORT="${APP_PORT:-${PORT:-8000}}"' in script and '--bind "0.0.0.0:${APP_PORT}"' in script
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_the_entrypoint_serves_on_app_port_with_either_server_and_stops_on_sigterm(server, tmp_path, db):
+    # As the container runs it (granian by default, WEB_SERVER=gunicorn the alternative), on
+    # PORT when APP_PORT is unset; no migration, test settings and database (`db`: it exists).
+    from django.db import connection
+
+    db = connection.settings_dict
+    port = _free_port()
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "PORT": str(port), "WEB_SERVER": server,
+           "WORKERS_COUNT": "1", "MIGRATE_ON_START": "false", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
+           "DJANGO_SETTINGS_MODULE": "community_service.settings_test",
+           "DATABASE_URL": f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+                           f"{db['PORT'] or 5432}/{db['NAME']}"}
+    entrypoint = Path(settings.BASE_DIR) / "community_service" / "deploy" / "entrypoint.sh"
+    process = subprocess.Popen([str(entrypoint), "web"], cwd=settings.BASE_DIR, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                answer = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2))
+            except OSError:
+                time.sleep(0.3)
+        assert answer is not None and answer["status"] == "healthy", answer
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        assert process.wait(timeout=40) is not None
 
 
 def test_env_example_documents_the_seed_settings_and_the_new_ones():
