@@ -138,7 +138,7 @@ class Server:
     the same number of worker processes."""
 
     def __init__(self, env: dict, *, worker_class: str, threads: int, workers: int, log: Path,
-                 server: str = "gunicorn") -> None:
+                 server: str = "granian") -> None:
         self.port = free_port()
         self.env = {**env, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="bench-http-prom-")}
         if server == "granian":

@@ -2,9 +2,9 @@
 
 Served at `/metrics` in the Prometheus text format, only to a caller presenting
 `Authorization: Bearer <METRICS_TOKEN>` (unset: the endpoint is a 404); a Celery worker
-serves its task metrics on WORKER_METRICS_PORT, a port of its own. Each web server
-worker (granian or gunicorn) is its own process, so the entrypoint sets PROMETHEUS_MULTIPROC_DIR and the
-view adds up every worker's samples (prometheus-client's multiprocess mode).
+serves its task metrics on WORKER_METRICS_PORT, a port of its own. Each web server worker
+(granian or gunicorn) is its own process, so the entrypoint sets PROMETHEUS_MULTIPROC_DIR
+and the view adds up every worker's samples (prometheus-client's multiprocess mode).
 """
 
 import hmac

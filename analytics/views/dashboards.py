@@ -50,7 +50,7 @@ def _days(request: Request) -> DayRange:
 class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
     """The dashboard is kept rendered under the seed's key: a hit costs the throttle's Redis
     round trip (which also reads the community's detail entry, its RBAC version and, for the
-    default range, the dashboard), the caller's access entry and the user's row; no
+    default range, the dashboard), the caller's cached user row and access entry; no SQL, no
     serializer, no renderer, an ETag and 304 for If-None-Match."""
 
     permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("analytics.view")]

@@ -46,11 +46,6 @@ _IF_NONE_MATCH = OpenApiParameter(
 )
 
 
-def answers_not_modified(view: Any, action: str) -> bool:
-    """Whether `action` serves cached bytes with an ETag (the view's `conditional_actions`)."""
-    return action in getattr(view, "conditional_actions", ())
-
-
 def _anonymous_allowed(permission: object, method: str) -> bool:
     if isinstance(permission, AllowAny):
         return True
@@ -75,16 +70,18 @@ class AutoSchema(SpectacularAutoSchema):
             auths.append({})
         return auths
 
-    def _action(self) -> str:
-        return getattr(self.view, "action", None) or self.method.lower()
+    def _answers_not_modified(self) -> bool:
+        """A GET that serves cached bytes with an ETag (the view's `conditional_actions`)."""
+        action = getattr(self.view, "action", None) or self.method.lower()
+        return self.method == "GET" and action in getattr(self.view, "conditional_actions", ())
 
     def get_override_parameters(self) -> list[Any]:
-        conditional = self.method == "GET" and answers_not_modified(self.view, self._action())
-        return [*super().get_override_parameters(), *([_IF_NONE_MATCH] if conditional else [])]
+        conditional = [_IF_NONE_MATCH] if self._answers_not_modified() else []
+        return [*super().get_override_parameters(), *conditional]
 
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        if direction == "response" and self.method == "GET" and answers_not_modified(self.view, self._action()):
+        if direction == "response" and self._answers_not_modified():
             responses["304"] = _NOT_MODIFIED
         public = all(isinstance(p, AllowAny) for p in self.view.get_permissions())
         for code, response in _ERRORS.items():
