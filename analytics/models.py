@@ -83,3 +83,27 @@ class DonationDay(models.Model):
                                     name="uq_donation_day"),
         ]
         indexes = [models.Index(fields=["community", "day"], name="idx_donation_day_community")]
+
+
+class CommunityWindow(models.Model):
+    """A community's dashboard figures for the default range ending `until`, kept by the rollup.
+
+    Distinct users and the top posts and donors over a month of per-user and per-post rows
+    cost tens of milliseconds each for a big community (analytics.selectors.rankings), too
+    much for an uncached dashboard. Every rollup recomputes this row for the range ending
+    today, in the same transaction, from the rows it just wrote: the dashboard reads it when
+    its range and today match, and computes live otherwise (another range, or a new day the
+    periodic task has not reached yet).
+    """
+
+    community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, primary_key=True,
+                                     related_name="+")
+    since = models.DateField()
+    until = models.DateField()
+    # Distinct users who posted, commented or liked in the 30 days ending `until` (MAU).
+    monthly_active_users = models.PositiveIntegerField(default=0)
+    # Distinct users who posted on the days since..until.
+    active_posters = models.PositiveIntegerField(default=0)
+    # As analytics.selectors.rankings.top_posts and top_donors return them (ids as strings).
+    top_posts = models.JSONField(default=list)
+    top_donors = models.JSONField(default=list)

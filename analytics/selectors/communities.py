@@ -1,4 +1,9 @@
-"""The community dashboard, read from the daily rollups (a handful of aggregate queries)."""
+"""The community dashboard, read from the daily rollups (a handful of aggregate queries).
+
+Sums over a community's daily rows are read per request; the distinct counts and rankings
+come from its CommunityWindow row when the range is the default one ending today (the rollup
+keeps it), and are computed live (analytics.selectors.rankings) otherwise.
+"""
 
 import datetime as dt
 from collections.abc import Callable, Mapping
@@ -8,7 +13,8 @@ from uuid import UUID
 from django.conf import settings
 from django.db.models import F, Q, Sum
 
-from analytics.models import CommunityDay, MemberDay, PostDay
+from analytics.models import CommunityDay, CommunityWindow
+from analytics.selectors import rankings
 from analytics.selectors.events import events_section
 from analytics.selectors.money import money_section
 from analytics.selectors.ranges import DayRange, today
@@ -16,7 +22,6 @@ from communities.models import Community
 from community_service.cache import cache_get_or_set
 from content.models import Post
 
-TOP_POSTS = 5
 T = TypeVar("T")
 
 
@@ -27,13 +32,43 @@ def community_analytics_cache_key(community_id: UUID, days: DayRange | None = No
     return key if days is None or days.is_default else f"{key}:{days.since}:{days.until}"
 
 
-def _monthly_active_users(community: Community) -> int:
-    """Distinct users who posted, commented or liked in the last 30 days."""
-    return (
-        MemberDay.objects.filter(community=community, day__gte=today() - dt.timedelta(days=29))
-        .filter(Q(posts__gt=0) | Q(comments__gt=0) | Q(likes_given__gt=0))
-        .values("user_id").distinct().count()
-    )
+def _with_uuid(rows: list[dict], field: str) -> list[dict]:
+    """Stored rankings keep ids as JSON strings; the dashboard's data holds UUIDs."""
+    return [{**row, field: UUID(row[field])} for row in rows]
+
+
+class _Figures:
+    """The distinct counts and rankings of one dashboard: from the community's CommunityWindow
+    row where it covers them, live otherwise."""
+
+    def __init__(self, community: Community, days: DayRange) -> None:
+        self.community, self.days = community, days
+        self.window = CommunityWindow.objects.filter(community=community, until=today()).first()
+        self.covers_range = self.window is not None and (self.window.since, self.window.until) == (
+            days.since, days.until)
+
+    def monthly_active_users(self) -> int:
+        if self.window is not None:
+            return self.window.monthly_active_users
+        return rankings.monthly_active_users(until=today(), community_id=self.community.pk).get(self.community.pk, 0)
+
+    def active_posters(self) -> int:
+        if self.window is not None and self.covers_range:
+            return self.window.active_posters
+        return rankings.active_posters(since=self.days.since, until=self.days.until,
+                                       community_id=self.community.pk).get(self.community.pk, 0)
+
+    def top_posts(self) -> list[dict]:
+        if self.window is not None and self.covers_range:
+            return _with_uuid(self.window.top_posts, "post_id")
+        return _with_uuid(rankings.top_posts(since=self.days.since, until=self.days.until,
+                                             community_id=self.community.pk).get(self.community.pk, []), "post_id")
+
+    def top_donors(self) -> list[dict]:
+        if self.window is not None and self.covers_range:
+            return _with_uuid(self.window.top_donors, "user_id")
+        return _with_uuid(rankings.top_donors(since=self.days.since, until=self.days.until,
+                                              community_id=self.community.pk).get(self.community.pk, []), "user_id")
 
 
 # Each day's CommunityDay row (as values()), by day.
@@ -65,13 +100,8 @@ def _members(community: Community, days: DayRange, series: Series, mau: int) -> 
     return {"total": community.member_count, "active_30d": mau, **windows, "growth": growth}
 
 
-def _content(community: Community, days: DayRange, series: Series) -> dict[str, Any]:
-    top = list(
-        PostDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
-        .values("post_id")
-        .annotate(likes=Sum("likes"), comments=Sum("comments"))
-        .order_by(-(F("likes") + F("comments")), "post_id")[:TOP_POSTS]
-    )
+def _content(days: DayRange, series: Series, figures: _Figures) -> dict[str, Any]:
+    top = figures.top_posts()
     titles = dict(Post.objects.filter(pk__in=[row["post_id"] for row in top]).values_list("pk", "title"))
     return {
         "posts": sum(row.get("posts", 0) for row in series.values()),
@@ -89,11 +119,9 @@ def _content(community: Community, days: DayRange, series: Series) -> dict[str, 
     }
 
 
-def _engagement(community: Community, days: DayRange, series: Series, mau: int) -> dict[str, Any]:
+def _engagement(community: Community, series: Series, figures: _Figures, mau: int) -> dict[str, Any]:
     posts = sum(row.get("posts", 0) for row in series.values())
     comments = sum(row.get("comments", 0) for row in series.values())
-    in_range = MemberDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
-    posters = in_range.filter(posts__gt=0).values("user_id").distinct().count()
     last_30 = today() - dt.timedelta(days=29)
     month = CommunityDay.objects.filter(community=community, day__gte=last_30).aggregate(
         active_days=Sum("active_users", default=0)
@@ -101,7 +129,7 @@ def _engagement(community: Community, days: DayRange, series: Series, mau: int) 
     return {
         "likes": sum(row.get("likes", 0) for row in series.values()),
         "comments_per_post": round(comments / posts, 2) if posts else None,
-        "active_posters": posters,
+        "active_posters": figures.active_posters(),
         # Average daily active users over the last 30 days divided by the month's actives.
         "dau_mau": round(month / 30 / mau, 4) if mau else None,
     }
@@ -115,16 +143,17 @@ def community_analytics(*, community: Community, days: DayRange) -> dict[str, An
         for row in CommunityDay.objects.filter(community=community, day__gte=days.since, day__lte=days.until)
         .values("day", "members_joined", "members_left", "posts", "comments", "likes", "active_users")
     }
-    mau = _monthly_active_users(community)
+    figures = _Figures(community, days)
+    mau = figures.monthly_active_users()
     return {
         "community_id": community.pk,
         "from": days.since,
         "to": days.until,
         "members": _members(community, days, series, mau),
-        "content": _content(community, days, series),
-        "engagement": _engagement(community, days, series, mau),
+        "content": _content(days, series, figures),
+        "engagement": _engagement(community, series, figures, mau),
         "events": events_section(community=community, days=days),
-        "money": money_section(community=community, days=days),
+        "money": money_section(community=community, days=days, top_donors=figures.top_donors()),
     }
 
 

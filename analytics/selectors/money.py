@@ -9,8 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q, Sum
 
 from analytics.models import DonationDay
 from analytics.selectors.ranges import DayRange
@@ -18,7 +17,6 @@ from billing.models import Subscription, SubscriptionStatus
 from communities.models import Community
 from members.models import Member
 
-TOP_DONORS = 5
 CENT = Decimal("0.01")
 MONTH_DAYS = 30
 
@@ -28,22 +26,12 @@ def money(amount: Decimal | None) -> str:
     return str((amount or Decimal(0)).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def _donations(community_id: UUID, days: DayRange) -> dict[str, Any]:
+def _donations(community_id: UUID, days: DayRange, top_donors: list[dict]) -> dict[str, Any]:
     rows = DonationDay.objects.filter(community_id=community_id, day__gte=days.since, day__lte=days.until)
     per_currency = list(
         rows.values("currency")
         .annotate(donations=Sum("donations"), amount=Sum("amount"), refunds=Sum("refunds"), refunded=Sum("refunded"))
         .order_by("currency")
-    )
-    # Anonymous rows have no donor: they count above, never here.
-    top = (
-        rows.filter(donor__isnull=False)
-        .values("currency", "donor_id", "donor__username")
-        .annotate(amount=Sum("amount") - Sum("refunded"))
-        .annotate(rank=Window(RowNumber(), partition_by=[F("currency")], order_by=[F("amount").desc(),
-                                                                                     F("donor_id").asc()]))
-        .filter(rank__lte=TOP_DONORS)
-        .order_by("currency", "rank")
     )
     return {
         "by_currency": [
@@ -52,11 +40,7 @@ def _donations(community_id: UUID, days: DayRange) -> dict[str, Any]:
              "net": money(row["amount"] - row["refunded"])}
             for row in per_currency
         ],
-        "top_donors": [
-            {"currency": row["currency"], "user_id": row["donor_id"], "username": row["donor__username"],
-             "amount": money(row["amount"])}
-            for row in top
-        ],
+        "top_donors": [{**donor, "amount": money(Decimal(donor["amount"]))} for donor in top_donors],
     }
 
 
@@ -86,8 +70,9 @@ def _subscriptions(community_id: UUID) -> dict[str, Any]:
     }
 
 
-def money_section(*, community: Community, days: DayRange) -> dict[str, Any]:
-    return {**_donations(community.pk, days), "subscriptions": _subscriptions(community.pk)}
+def money_section(*, community: Community, days: DayRange, top_donors: list[dict]) -> dict[str, Any]:
+    """Donations in `days` and subscriptions now; `top_donors` as rankings.top_donors gives them."""
+    return {**_donations(community.pk, days, top_donors), "subscriptions": _subscriptions(community.pk)}
 
 
 def member_money(*, member: Member, days: DayRange) -> dict[str, Any]:

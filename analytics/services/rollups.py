@@ -7,14 +7,21 @@ advisory lock. What counts: non-deleted posts and comments by their creation day
 the day they were given (an unlike removes the like), joins by `joined_at`, departures
 (left, kicked, banned) by `left_at`, donations by the day they settled and refunds by the
 day they were refunded. Days are UTC.
+
+Each rollup that touches the last month also recomputes, in its transaction, the
+CommunityWindow rows of the default dashboard range ending today (distinct users, top posts
+and donors), so those rows always agree with the daily rows beside them.
 """
 
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import connection, transaction
 
-from analytics.models import CommunityDay, DonationDay, MemberDay, PostDay
+from analytics.models import CommunityDay, CommunityWindow, DonationDay, MemberDay, PostDay
+from analytics.selectors import rankings
+from analytics.selectors.ranges import today as utc_today
 
 _LOCK_KEY = 0x616E616C  # "anal": one rollup at a time across workers
 _DAY = "(({col}) AT TIME ZONE 'UTC')::date"
@@ -143,6 +150,35 @@ def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | Non
         cursor.execute(_POST_DAYS.format(**filters), params)
         cursor.execute(_COMMUNITY_DAYS.format(**filters), params)
         cursor.execute(_DONATION_DAYS.format(**filters), params)
+    refresh_windows(changed_until=until, community_id=community_id)
+
+
+def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = None) -> None:
+    """Recompute the CommunityWindow rows (one community's, or all) of the default range
+    ending today, unless the rolled-up days ending `changed_until` are older than both it and
+    the 30 days of monthly active users. Call it inside the rollup's transaction."""
+    until = utc_today()
+    since = until - dt.timedelta(days=settings.ANALYTICS_DEFAULT_DAYS - 1)
+    if changed_until < min(since, until - dt.timedelta(days=rankings.MONTH_DAYS - 1)):
+        return
+    monthly = rankings.monthly_active_users(until=until, community_id=community_id)
+    posters = rankings.active_posters(since=since, until=until, community_id=community_id)
+    posts = rankings.top_posts(since=since, until=until, community_id=community_id)
+    donors = rankings.top_donors(since=since, until=until, community_id=community_id)
+    # Every community with a day in the range gets a row (zeros included), so its dashboard
+    # never falls back to the live queries; the others have nothing to count.
+    days = CommunityDay.objects.filter(day__gte=min(since, until - dt.timedelta(days=rankings.MONTH_DAYS - 1)))
+    scope = CommunityWindow.objects.all()
+    if community_id is not None:
+        days, scope = days.filter(community_id=community_id), scope.filter(community_id=community_id)
+    scope.delete()
+    CommunityWindow.objects.bulk_create(
+        CommunityWindow(community_id=cid, since=since, until=until, monthly_active_users=monthly.get(cid, 0),
+                        active_posters=posters.get(cid, 0), top_posts=posts.get(cid, []),
+                        top_donors=donors.get(cid, []))
+        for cid in sorted(set(days.values_list("community_id", flat=True).distinct()) | monthly.keys()
+                          | posters.keys() | posts.keys() | donors.keys())
+    )
 
 
 def rollup_recent(*, days: int = 2, today: dt.date | None = None) -> tuple[dt.date, dt.date]:

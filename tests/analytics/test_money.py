@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from analytics.models import CommunityWindow
 from analytics.selectors.communities import community_analytics
 from analytics.selectors.members import member_analytics
 from analytics.selectors.ranges import day_range
@@ -93,3 +94,14 @@ def test_a_member_sees_their_donations_and_subscription(money):
     assert data["donations"] == [{"currency": "EUR", "all_time": "20.00", "in_range": "20.00"},
                                  {"currency": "USD", "all_time": "0.00", "in_range": "0.00"}]
     assert data["subscription"]["level"] == "Basic" and data["subscription"]["status"] == "active"
+
+
+def test_stored_top_donors_are_the_live_ones(money):
+    community = money["community"]
+    days = day_range(since=None, until=None)
+    stored = community_analytics(community=community, days=days)["money"]
+    CommunityWindow.objects.filter(community=community).delete()
+    live = community_analytics(community=community, days=days)["money"]
+    assert stored == live
+    assert [(d["currency"], d["user_id"], d["amount"]) for d in stored["top_donors"]] == [
+        ("EUR", money["a"].pk, "20.00"), ("USD", money["c"].pk, "7.25"), ("USD", money["a"].pk, "0.00")]

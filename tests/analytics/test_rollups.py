@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from analytics.models import CommunityDay, MemberDay, PostDay
+from analytics.models import CommunityDay, CommunityWindow, MemberDay, PostDay
 from analytics.selectors.communities import community_analytics
 from analytics.selectors.members import member_analytics
 from analytics.selectors.posts import post_analytics
@@ -80,6 +80,8 @@ def _snapshot(community) -> dict:
         "posts": sorted(PostDay.objects.filter(community=community).values_list("post_id", "day", "likes", "comments")),
         "members": sorted(MemberDay.objects.filter(community=community).values_list(
             "user_id", "day", "posts", "comments", "likes_given", "likes_received")),
+        "window": list(CommunityWindow.objects.filter(community=community).values_list(
+            "since", "until", "monthly_active_users", "active_posters", "top_posts", "top_donors")),
     }
 
 
@@ -125,6 +127,35 @@ def test_the_dashboard_reads_the_rollups(story):
     assert engagement["dau_mau"] == round(3 / 30 / 2, 4)
 
 
+def test_the_default_range_reads_its_stored_window_and_it_matches_the_live_queries(story):
+    rollup_days(since=D1, until=TODAY)
+    community = story["community"]
+    community.refresh_from_db()
+    days = day_range(since=None, until=None)
+    stored = community_analytics(community=community, days=days)
+    window = CommunityWindow.objects.get(community=community)
+    assert (window.since, window.until) == (days.since, days.until)
+    assert (window.monthly_active_users, window.active_posters) == (2, 2)
+    assert [row["post_id"] for row in window.top_posts] == [str(story["p1"].pk), str(story["p2"].pk)]
+    # The dashboard reads the row, not the per-user rows: a changed row shows.
+    CommunityWindow.objects.filter(community=community).update(active_posters=99)
+    assert community_analytics(community=community, days=days)["engagement"]["active_posters"] == 99
+    # Without the row (a new day before the periodic task) the live queries give the same.
+    CommunityWindow.objects.filter(community=community).delete()
+    assert community_analytics(community=community, days=days) == stored
+
+
+def test_a_rollup_refreshes_the_window_only_when_its_days_are_in_it(story):
+    rollup_days(since=D1, until=TODAY)
+    community = story["community"]
+    CommunityWindow.objects.filter(community=community).update(active_posters=99)
+    long_ago = TODAY - dt.timedelta(days=60)
+    rollup_days(since=long_ago, until=long_ago)  # nothing in the last 30 days changed
+    assert CommunityWindow.objects.get(community=community).active_posters == 99
+    rollup_days(since=D2, until=D2, community_id=community.pk)
+    assert CommunityWindow.objects.get(community=community).active_posters == 2
+
+
 def test_post_and_member_dashboards(story):
     rollup_days(since=D1, until=TODAY)
     days = day_range(since=D1, until=TODAY)
@@ -149,7 +180,8 @@ def test_a_rebuild_gives_the_numbers_of_the_incremental_path(story):
     for day in (D1, D2, D3, TODAY):  # the periodic task, as it ran each day
         rollup_recent(days=2, today=day)
     incremental = _snapshot(story["community"])
-    CommunityDay.objects.all().delete(), PostDay.objects.all().delete(), MemberDay.objects.all().delete()
+    for model in (CommunityDay, PostDay, MemberDay, CommunityWindow):
+        model.objects.all().delete()
     call_command("rebuild_analytics", "--community", str(story["community"].pk), "--since", str(D1))
     assert _snapshot(story["community"]) == incremental
     assert incremental["community"]  # the comparison is not of two empty sets
