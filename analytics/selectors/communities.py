@@ -52,23 +52,20 @@ class _Figures:
             return self.window.monthly_active_users
         return rankings.monthly_active_users(until=today(), community_id=self.community.pk).get(self.community.pk, 0)
 
+    def _in_range(self, stored: str, compute: Callable[..., dict[UUID, Any]], empty: Any) -> Any:
+        if self.covers_range:
+            return getattr(self.window, stored)
+        return compute(since=self.days.since, until=self.days.until, community_id=self.community.pk).get(
+            self.community.pk, empty)
+
     def active_posters(self) -> int:
-        if self.window is not None and self.covers_range:
-            return self.window.active_posters
-        return rankings.active_posters(since=self.days.since, until=self.days.until,
-                                       community_id=self.community.pk).get(self.community.pk, 0)
+        return self._in_range("active_posters", rankings.active_posters, 0)
 
     def top_posts(self) -> list[dict]:
-        if self.window is not None and self.covers_range:
-            return _with_uuid(self.window.top_posts, "post_id")
-        return _with_uuid(rankings.top_posts(since=self.days.since, until=self.days.until,
-                                             community_id=self.community.pk).get(self.community.pk, []), "post_id")
+        return _with_uuid(self._in_range("top_posts", rankings.top_posts, []), "post_id")
 
     def top_donors(self) -> list[dict]:
-        if self.window is not None and self.covers_range:
-            return _with_uuid(self.window.top_donors, "user_id")
-        return _with_uuid(rankings.top_donors(since=self.days.since, until=self.days.until,
-                                              community_id=self.community.pk).get(self.community.pk, []), "user_id")
+        return _with_uuid(self._in_range("top_donors", rankings.top_donors, []), "user_id")
 
 
 # Each day's CommunityDay row (as values()), by day.
