@@ -240,3 +240,30 @@ def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
     assert (russian.language, english.language) == ("ru", "en")
     assert [c["name"] for c in client_for(UserFactory()).get(LIST, {"search": "шахматы"}).data["items"]] == [
         "Клуб любителей шахмат"]
+
+
+def test_dense_matches_are_the_newest_ones_without_the_text_index(client, monkeypatch):
+    # Scaled down: every other community of 40 matches; the newest 4 rows hold 2 matches, so
+    # the newest 4 * (5 + 1) / 2 * 1.5 = 18 rows should hold the 6 candidates needed.
+    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    for i in range(40):
+        CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
+    newest_chess = [f"Chess club {i}" for i in range(39, 27, -2)]  # created last: first in the list
+    with CaptureQueriesContext(connection) as ctx:
+        body = find(client, search="chess", page_size=10)
+    assert (body["total"], body["total_capped"]) == (5, True)
+    assert {c["name"] for c in body["items"]} <= set(newest_chess)
+    # The text index was not asked: its bitmap would have found old and new matches alike.
+    assert not any("SET LOCAL enable_seqscan" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_sparse_matches_still_come_from_the_text_index(client, monkeypatch):
+    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    for i in range(40):
+        CommunityFactory(name=f"Chess club {i}" if i in (0, 39) else f"Go club {i}")
+    body = find(client, search="chess")
+    assert sorted(c["name"] for c in body["items"]) == ["Chess club 0", "Chess club 39"]
