@@ -68,7 +68,7 @@ def community_search(
     ranked by relevance, or in `order` when the caller asked for one. Names spelled like the
     query are added when full text finds little. Items carry `search_match` and
     `search_highlight` ({"name", "description"} as safe HTML)."""
-    spec = SearchSpec(configs=ALL_CONFIGS, order=order or SEARCH_ORDER, fuzzy_field="name")
+    spec = SearchSpec(configs=ALL_CONFIGS, order=order or SEARCH_ORDER, fuzzy=True)
     result = search_ids(queryset, text=text, spec=spec, page=page, page_size=page_size, ranked=order is None)
     if not result.ids:
         return result

@@ -9,8 +9,10 @@
 - Cost: only a bounded candidate set is ranked (MAX_RESULTS matches, taken through the
   index in the list's own order), the count is exact up to that cap, and highlights are
   computed for the rows of the page only.
-- Typos: when full text finds fewer than FUZZY_BELOW matches, trigram word similarity on
-  names or titles (pg_trgm, GIN) adds the closest ones.
+- Typos: when full text finds fewer than FUZZY_BELOW matches, each word of the query is
+  corrected to the words spelled like it (pg_trgm similarity) in the vocabulary of names
+  and titles (community_service/search_words.py), and those words are searched in names or
+  titles (weight A) the same bounded way.
 
 The SQL side (configurations, `search_config(language)`, the triggers that keep the
 `search_vector` columns) is created by migrations: community_service 0004 and the app ones.
@@ -24,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.contrib.postgres.search import SearchVectorField, TrigramWordSimilarity
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Expression, F, Func, Model, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Combinable
@@ -53,8 +55,10 @@ MAX_RESULTS = 1000
 BEYOND_SEARCH_LIMIT = "beyond_search_limit"
 # Full text finding fewer matches than this is "little": trigram matches are added.
 FUZZY_BELOW = 3
-# word_similarity(query, name) needed for a typo match: "pyhton" vs "Python" scores 0.29.
+# similarity(query word, vocabulary word) needed for a correction: "pyhton" vs "python" scores 0.27.
 FUZZY_THRESHOLD = 0.25
+# Corrections tried per query word, the closest first.
+CORRECTIONS_PER_WORD = 3
 # Newest rows (in the list's order) checked first: a common word's candidates come from here.
 # Small, because a rare word pays for this walk before the index finds its few matches (on
 # the search bench 2,000 saved 3-13 ms on rare words and phrases against 5,000, and cost
@@ -186,7 +190,7 @@ class SearchSpec:
 
     configs: Sequence[str]  # query configurations (one community's language, or all of them)
     order: Sequence[str]  # the list's own order: candidates are the first MAX_RESULTS matches in it
-    fuzzy_field: str | None  # trigram fallback on this column (a name or a title)
+    fuzzy: bool  # correct typos when full text finds little (names and titles: weight A)
     vector: str = "search_vector"
     # A boolean annotation: where true, only the weight-A part (the title) may match and rank
     # (a gated post: the search must not reveal what its body says).
@@ -349,8 +353,9 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
     ids = [row[0] for row in _sorted(rows, order=spec.order, ranked=ranked)][:MAX_RESULTS]
     result = SearchPage(ids=ids, match_of=dict.fromkeys(ids, FULLTEXT), total=len(ids), capped=more,
                         tsquery=query)
-    if len(ids) < FUZZY_BELOW and spec.fuzzy_field and text.strip():
-        fuzzy_rows, fuzzy_more = _fuzzy_rows(queryset, text=text.strip(), spec=spec, exclude=ids)
+    corrected, words = corrected_tsquery(text) if len(ids) < FUZZY_BELOW and spec.fuzzy and text.strip() else ("", [])
+    if corrected:
+        fuzzy_rows, fuzzy_more = _fulltext_rows(queryset.exclude(pk__in=ids), spec=spec, query=corrected, ranked=True)
         fuzzy_ids = [row[0] for row in _sorted(fuzzy_rows, order=spec.order, ranked=True)]
         if fuzzy_ids:
             result.match = FUZZY
@@ -358,34 +363,37 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
             result.match_of.update(dict.fromkeys(fuzzy_ids, FUZZY))
             result.capped = fuzzy_more or len(ids) + len(fuzzy_ids) > MAX_RESULTS
             result.total = len(result.ids)
+            # Highlights mark the corrected words too, parsed as each configuration parses text.
+            marks = tsquery_text(" ".join(words), spec.configs)
+            result.tsquery = f"({query}) | ({marks})" if query else marks
     result.ids = result.ids[offset:upto]
     return result
 
 
-def _fuzzy_rows(queryset: QuerySet, *, text: str, spec: SearchSpec, exclude: list[Any]) -> tuple[list[Row], bool]:
-    """(pk, similarity, *order values) of names or titles spelled like `text` (trigram word
-    similarity), and whether there were more than MAX_RESULTS.
+def corrected_tsquery(text: str) -> tuple[str, list[str]]:
+    """tsquery text for `text` with each word (of 3 characters or more) replaced by the
+    vocabulary words spelled like it (up to CORRECTIONS_PER_WORD, the word itself included
+    when it is known), restricted to names and titles (weight A): "pyhton develpers" ->
+    ('developers':A) & ('python':A); and those words. Words without a correction are left
+    out; ('', []) when none has one."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # `%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
+        cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {float(FUZZY_THRESHOLD)}")
+        cursor.execute(
+            "SELECT q.lexeme, ARRAY(SELECT DISTINCT ON (similarity(w.word, q.lexeme), w.word) w.word "
+            "                         FROM community_service_searchword w WHERE w.word %% q.lexeme "
+            "                        ORDER BY similarity(w.word, q.lexeme) DESC, w.word LIMIT %s) "
+            "FROM unnest(to_tsvector(%s::regconfig, %s)) AS q WHERE char_length(q.lexeme) >= 3",
+            [CORRECTIONS_PER_WORD, SIMPLE_CONFIG, text],
+        )
+        words = [alternatives for _, alternatives in cursor.fetchall() if alternatives]
+    query = " & ".join("(" + " | ".join(f"{_quoted(word)}:A" for word in alternatives) + ")" for alternatives in words)
+    return query, [word for alternatives in words for word in alternatives]
 
-    The candidates are the first MAX_RESULTS + 1 rows the trigram index yields: a common
-    name spelled like the query can match a large share of the table, and ordering all of
-    them by similarity would cost in proportion to that share.
-    """
-    assert spec.fuzzy_field is not None, "called only for a spec with a fuzzy field"
-    fields = [name.lstrip("-") for name in spec.order]
-    candidates = (
-        queryset.exclude(pk__in=exclude)
-        .filter(**{f"{spec.fuzzy_field}__trigram_word_similar": text})
-        .annotate(search_similarity=TrigramWordSimilarity(text, spec.fuzzy_field))
-        .order_by()
-        .values_list("pk", "search_similarity", *fields)[: MAX_RESULTS + 1]
-    )
-    sql, params = candidates.query.sql_with_params()
-    with _bitmap_only():
-        with connection.cursor() as cursor:
-            # `<%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
-            cursor.execute(f"SET LOCAL pg_trgm.word_similarity_threshold = {float(FUZZY_THRESHOLD)}")
-        rows = _rows(sql, params)
-    return rows, len(rows) > MAX_RESULTS
+
+def _quoted(word: str) -> str:
+    """A lexeme as a tsquery literal."""
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 _M = TypeVar("_M", bound=Model)

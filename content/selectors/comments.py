@@ -151,7 +151,7 @@ def comment_search(*, community: Community, user_id: UUID | None, access: Commun
     )
     comments = Comment.objects.filter(community=community, is_deleted=False, post__in=readable_posts)
     config = config_for(community.language)
-    spec = SearchSpec(configs=(config,), order=("-created_at", "-id"), fuzzy_field=None)
+    spec = SearchSpec(configs=(config,), order=("-created_at", "-id"), fuzzy=False)
     result = search_ids(comments, text=text, spec=spec, page=page, page_size=page_size)
     if not result.ids:
         return result

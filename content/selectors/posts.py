@@ -110,7 +110,7 @@ def post_search(queryset: QuerySet[Post], *, community: Community, text: str, pa
 
 
 def _post_spec(community: Community, *, order: Sequence[str] | None = None) -> SearchSpec:
-    return SearchSpec(configs=(config_for(community.language),), order=order or SEARCH_ORDER, fuzzy_field="title",
+    return SearchSpec(configs=(config_for(community.language),), order=order or SEARCH_ORDER, fuzzy=True,
                       title_only_when="is_locked")
 
 
@@ -160,6 +160,6 @@ def post_global_search(*, text: str, user_id: UUID | None, superadmin: bool, pag
         posts = posts.filter(readable)
     locked = (Value(False, output_field=BooleanField()) if superadmin
               else post_locked_annotation(user_id=user_id, access=None))
-    spec = SearchSpec(configs=ALL_CONFIGS, order=SEARCH_ORDER, fuzzy_field="title", title_only_when="is_locked")
+    spec = SearchSpec(configs=ALL_CONFIGS, order=SEARCH_ORDER, fuzzy=True, title_only_when="is_locked")
     return _search_page(_with_viewer(posts, user_id=user_id).annotate(is_locked=locked), text=text, spec=spec,
                         config=SearchConfigOf(F("community__language")), page=page, page_size=page_size, ranked=True)
