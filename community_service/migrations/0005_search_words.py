@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('word', models.TextField()),
             ],
             options={
-                'indexes': [models.Index(fields=['word'], name='idx_search_words_word'), django.contrib.postgres.indexes.GinIndex(fields=['word'], name='idx_search_words_trgm', opclasses=['gin_trgm_ops'])],
+                'indexes': [django.contrib.postgres.indexes.HashIndex(fields=['word'], name='idx_search_words_word'), django.contrib.postgres.indexes.GinIndex(fastupdate=False, fields=['word'], name='idx_search_words_trgm', opclasses=['gin_trgm_ops'])],
             },
         ),
         migrations.RunSQL(ADD_WORDS, "DROP FUNCTION IF EXISTS search_words_add(text)"),
