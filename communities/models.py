@@ -67,8 +67,6 @@ class Community(models.Model):
         verbose_name_plural = "communities"
         indexes = [
             GinIndex(fields=["search_vector"], name="idx_communities_search"),
-            # Typo fallback: trigram word similarity on names.
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="idx_communities_name_trgm"),
             models.Index(fields=["status"], name="idx_communities_status"),
             models.Index(fields=["community_type", "status"], name="idx_communities_type_status"),
             # The list order and its ?cursor= keyset: newest first, the id breaking ties. Live rows

@@ -130,8 +130,6 @@ class Post(models.Model):
             # Search: btree_gin puts the community in the same index, so a community's
             # matches come from one index scan; a global search uses the vector alone.
             GinIndex(fields=["community", "search_vector"], name="idx_posts_community_search"),
-            GinIndex(fields=["community", "title"], opclasses=["uuid_ops", "gin_trgm_ops"],
-                     name="idx_posts_title_trgm"),
             # Global search takes its candidates newest first across communities.
             models.Index(fields=["-published_at", "-id"], condition=Q(status="published", deleted_at__isnull=True),
                          name="idx_posts_published"),
