@@ -244,7 +244,7 @@ def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
 
 def test_dense_matches_are_the_newest_ones_without_the_text_index(client, monkeypatch):
     # Scaled down: every other community of 40 matches; the newest 4 rows hold 2 matches, so
-    # the newest 4 * (5 + 1) / 2 * 1.5 = 18 rows should hold the 6 candidates needed.
+    # the newest 4 * (5 + 1) / 2 * DENSE_MARGIN rows should hold the 6 candidates needed.
     monkeypatch.setattr(search, "RECENT_WINDOW", 4)
     monkeypatch.setattr(search, "DENSE_WINDOW", 20)
     monkeypatch.setattr(search, "MAX_RESULTS", 5)
