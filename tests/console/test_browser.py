@@ -70,7 +70,9 @@ def _shot(driver, name: str) -> None:
 
 
 def test_a_scoped_moderator_removes_a_reported_post_from_the_queue(server, browser, settings):
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     # Plain http on loopback: the production cookie flags would keep the session cookie out.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
@@ -85,8 +87,14 @@ def test_a_scoped_moderator_removes_a_reported_post_from_the_queue(server, brows
     browser.find_element(By.NAME, "password").send_keys(TEST_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
 
-    # Landing page: the queue, only Alpha's report, with the content and two reporters.
-    assert browser.current_url.endswith(reverse("admin:content_report_queue"))
+    # Landing page: the queue, only Alpha's report, with the content and two reporters. The
+    # click may return before the login's redirect lands (a busy CI machine): wait for it.
+    queue = reverse("admin:content_report_queue")
+    try:
+        WebDriverWait(browser, 20).until(lambda driver: driver.current_url.endswith(queue))
+    except TimeoutException:
+        pass  # the assertion below names the page it stayed on
+    assert browser.current_url.endswith(queue)
     item = browser.find_element(By.ID, f"report-{report.pk}")
     assert "Cheap pills here" in item.text and item.find_element(By.CLASS_NAME, "reporter-count").text == "2"
     assert "Beta business" not in browser.page_source
