@@ -18,4 +18,4 @@ class CommunityScopedViewSet(ActionPermissionsMixin, viewsets.GenericViewSet):
 
     @cached_property
     def community(self) -> Community:
-        return community_get(id_or_slug=self.kwargs["community_pk"])
+        return community_get(id_or_slug=self.kwargs["community_pk"], with_owner=False)
