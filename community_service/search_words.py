@@ -1,6 +1,7 @@
 """The vocabulary typos are corrected against (community_service/search.py, `corrected_tsquery`).
 
-Every word (its `search_simple` lexeme, 3-40 characters) that appears in some community's
+Every word (its `search_simple` lexeme, 3-40 characters, not only digits and punctuation:
+a title's "#1234" or "2.0.1" has no spelling to correct) that appears in some community's
 name or some post's title, written by triggers on those tables (migrations
 community_service 0005, communities 0011, content 0007) and never deleted: a word that
 no longer appears anywhere only costs a correction that finds nothing. A trigram index

@@ -23,6 +23,7 @@ BACKFILL = """
 INSERT INTO community_service_searchword (word)
 SELECT DISTINCT w.lexeme FROM communities_community c, unnest(to_tsvector('search_simple', c.name)) AS w
  WHERE char_length(w.lexeme) BETWEEN 3 AND 40
+   AND w.lexeme !~ '^[[:digit:][:punct:]]+$'
    AND NOT EXISTS (SELECT 1 FROM community_service_searchword s WHERE s.word = w.lexeme);
 """
 

@@ -10,6 +10,7 @@ CREATE OR REPLACE FUNCTION search_words_add(words text) RETURNS void LANGUAGE sq
     INSERT INTO community_service_searchword (word)
     SELECT w.lexeme FROM unnest(to_tsvector('search_simple', coalesce(words, ''))) AS w
      WHERE char_length(w.lexeme) BETWEEN 3 AND 40
+       AND w.lexeme !~ '^[[:digit:][:punct:]]+$'  -- numbers and versions: nothing to correct
        AND NOT EXISTS (SELECT 1 FROM community_service_searchword s WHERE s.word = w.lexeme)
 $$;
 """

@@ -91,3 +91,11 @@ def test_writers_adding_the_same_new_words_at_once_neither_wait_nor_fail():
     assert len(set(run_concurrently([lambda n=n: write(n) for n in range(8)]))) == 8
     assert _words(*words) == set(words)
     assert corrected_tsquery("neologism7")[0].startswith("('neologism7':A")  # duplicates read once
+
+
+@pytest.mark.django_db
+def test_numbers_and_versions_are_not_words():
+    community = CommunityFactory(name="Release 2024")
+    Post.objects.create(community=community, author=community.owner, title="Notes for 2.0.1, issue #12345",
+                        content="x")
+    assert _words("2024", "2.0.1", "12345", "release", "notes", "issue") == {"release", "notes", "issue"}
