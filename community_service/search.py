@@ -307,8 +307,8 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
             return list(found.values()), True
         # Rows the rest would need at this density, with a margin (past the end of a shorter
         # list the walk finds nothing, quickly).
-        needed = math.ceil(RECENT_WINDOW * (MAX_RESULTS + 1) / max(len(recent), 1) * DENSE_MARGIN)
-        if recent and needed <= DENSE_WINDOW:
+        needed = math.ceil(RECENT_WINDOW * (MAX_RESULTS + 1) / len(recent) * DENSE_MARGIN) if recent else None
+        if needed is not None and needed <= DENSE_WINDOW:
             more = newest(RECENT_WINDOW, needed, MAX_RESULTS + 1 - len(recent))
             found.update((row[0], row) for row in more)
             if len(found) > MAX_RESULTS:

@@ -159,7 +159,9 @@ def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = 
     the 30 days of monthly active users. Call it inside the rollup's transaction."""
     until = utc_today()
     since = until - dt.timedelta(days=settings.ANALYTICS_DEFAULT_DAYS - 1)
-    if changed_until < min(since, until - dt.timedelta(days=rankings.MONTH_DAYS - 1)):
+    # The first day any stored figure reads: the default range's, or the month of MAU.
+    first = min(since, until - dt.timedelta(days=rankings.MONTH_DAYS - 1))
+    if changed_until < first:
         return
     monthly = rankings.monthly_active_users(until=until, community_id=community_id)
     posters = rankings.active_posters(since=since, until=until, community_id=community_id)
@@ -167,7 +169,7 @@ def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = 
     donors = rankings.top_donors(since=since, until=until, community_id=community_id)
     # Every community with a day in the range gets a row (zeros included), so its dashboard
     # never falls back to the live queries; the others have nothing to count.
-    days = CommunityDay.objects.filter(day__gte=min(since, until - dt.timedelta(days=rankings.MONTH_DAYS - 1)))
+    days = CommunityDay.objects.filter(day__gte=first)
     scope = CommunityWindow.objects.all()
     if community_id is not None:
         days, scope = days.filter(community_id=community_id), scope.filter(community_id=community_id)
