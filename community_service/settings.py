@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so a preflight is answered before any redirect or view.
     "corsheaders.middleware.CorsMiddleware",
+    # Anonymous reads of a public community by id: answered from the cache here, before the
+    # session/auth middleware, URL resolution and DRF (members/fast_reads.py says what it checks).
+    "members.fast_reads.AnonymousCommunityReadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -4,16 +4,11 @@ The Community model and its use cases live in communities/; the views live here,
 up, because every write is gated by the RBAC that members/ owns.
 """
 
-import functools
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any, cast
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -40,88 +35,17 @@ from communities.serializers import (
 )
 from community_service.api.caching import CachedListMixin
 from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
-from community_service.api.rendered import cached_response, is_rendered, not_modified
+from community_service.api.rendered import cached_response
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
-from community_service.api.throttling import RateThrottle
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.cache import request_prefetched
 from community_service.exceptions import NotFound
-from community_service.metrics import cache_observe
 from community_service.search import SearchPage
 from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin
 from members.selectors.access import request_community_access
 from members.selectors.communities import community_get_visible, community_list_visible
 
-
-class _AnonymousProbe:
-    """What RateThrottle reads of a request and a view, for _anonymous_hit."""
-
-    user = AnonymousUser()
-    throttle_scope = None
-
-    def __init__(self, request: HttpRequest, key: str) -> None:
-        self._request, self.META, self.headers, self.key = request, request.META, request.headers, key
-
-    def cache_prefetch_keys(self, request: Any) -> list[str]:
-        return [self.key]
-
-
-class _BytesResponse(HttpResponse):
-    """The fast path's answer; `.data` (decoded on demand, never in production) as on DRF's."""
-
-    @property
-    def data(self) -> Any:
-        return json.loads(self.content) if self.content else None
-
-
-def _anonymous_hit(request: HttpRequest, pk: str, headers: dict, *, throttled: bool) -> HttpResponse | None:
-    """A public community's bytes for an anonymous GET by id, before DRF builds its Request:
-    the same throttle (and its one round trip, which brings the cached body), the same
-    answer (JSON, ETag, 304) and headers; on a miss the body is read, rendered and cached
-    here. Anything else (a token, another Accept, query parameters, an unknown id, a private
-    community) is None: the view answers it as usual, reusing the throttle's decision."""
-    if (request.method != "GET" or "HTTP_AUTHORIZATION" in request.META or request.GET
-            or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT or not selectors.looks_like_uuid(pk)):
-        return None
-    key = selectors.community_cache_key(uuid.UUID(pk))
-    prefetched = None
-    if throttled:
-        probe = _AnonymousProbe(request, key)
-        if not RateThrottle().allow_request(probe, probe):  # type: ignore[arg-type]  # duck-typed probe
-            return None  # the view answers the 429 (a refused request counts nowhere)
-        request.throttle_decided = True  # type: ignore[attr-defined]  # read by the throttle in the view
-        prefetched = request_prefetched(request)
-    if prefetched is not None and key in prefetched:
-        raw = prefetched[key]
-        value = None if raw is None else cache.client.decode(raw)  # type: ignore[attr-defined]  # django-redis
-    else:  # no prefetch (no throttle, Redis down, not Redis): ask the cache itself
-        value = cache.get(key)
-    hit = isinstance(value, tuple) and len(value) == 3 and is_rendered(value[0])
-    if hit:
-        cache_observe(key, hit=True)
-    else:
-        try:
-            value = community_detail_rendered(id_or_slug=pk, prefetched={key: None})  # a known miss: no second GET
-        except NotFound:
-            return None  # the view answers the 404
-        if prefetched is not None:
-            prefetched.pop(key, None)  # if the view answers after all, it reads the fresh entry
-    assert value is not None, "a hit or a freshly cached entry"
-    if value[2] == CommunityType.PRIVATE:
-        return None  # the view checks membership
-    (body, etag) = value[0]
-    if not_modified(request, etag):
-        response = _BytesResponse(status=304)
-    else:
-        response = _BytesResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    for name, header in headers.items():
-        response[name] = header
-    return response
-
-
-FAST_ACCEPT = frozenset({"*/*", "application/json", ""})
 # `?cursor=` on the list: newest first, the primary key breaking ties (idx_communities_created_id).
 LIST_KEYSET = KeysetPagination(["-created_at", "-id"])
 PAGING_PARAMS = frozenset({"page", "page_size", "cursor"})
@@ -224,26 +148,6 @@ class CommunityViewSet(
         community = community_get_visible(id_or_slug=self.kwargs["pk"], **self._viewer())
         self.check_object_permissions(self.request, community)
         return community
-
-    @classmethod
-    def as_view(cls, actions: dict | None = None, **initkwargs: Any) -> Any:
-        view = super().as_view(actions, **initkwargs)
-        if not actions or actions.get("get") != "retrieve":
-            return view
-        probe = cls(**initkwargs)
-        for method, action in {"head": actions["get"], **actions}.items():  # as DRF's view() does
-            setattr(probe, method, getattr(probe, action))
-        headers = probe.default_response_headers
-        throttle_classes = list(probe.throttle_classes)
-        if throttle_classes not in ([RateThrottle], []):
-            return view  # the fast path knows how to run only this throttle (or none)
-
-        @functools.wraps(view)
-        def detail_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            hit = _anonymous_hit(request, kwargs.get("pk", ""), headers, throttled=bool(throttle_classes))
-            return hit or view(request, *args, **kwargs)
-
-        return detail_view
 
     def cache_prefetch_keys(self, request: Request) -> list[str]:
         # The detail body by id is read in the throttle's round trip: a hit is one round trip.

@@ -1,6 +1,8 @@
 """Hot reads: cached rendered bytes (no serializer, no renderer on a hit), ETag/304,
 lean misses, a capped `total`, deep pages refused in favour of `?cursor=`."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -204,6 +206,37 @@ def test_an_anonymous_hit_is_answered_before_drf_with_the_same_bytes_and_headers
     assert {k: v for k, v in fast.headers.items() if k not in varying} == \
         {k: v for k, v in normal.headers.items() if k not in varying}
     assert not_modified.status_code == 304 and not_modified["ETag"] == fast["ETag"]
+
+
+@pytest.mark.parametrize("spelling", [str, lambda pk: str(pk).upper(), lambda pk: pk.hex])
+def test_every_path_the_fast_path_takes_is_the_detail_route(spelling):
+    # The middleware matches paths itself (before URL resolution): they must be the ones the
+    # URL conf gives CommunityViewSet.retrieve, in every spelling of an id it accepts.
+    from django.urls import resolve
+
+    from members.fast_reads import DETAIL_PATH
+    from members.views.communities import CommunityViewSet
+
+    path = detail(spelling(uuid.uuid4()))
+    assert DETAIL_PATH.match(path)
+    match = resolve(path)
+    assert match.func.cls is CommunityViewSet and match.func.actions["get"] == "retrieve"
+    assert not DETAIL_PATH.match(detail("some-slug")) and not DETAIL_PATH.match(detail(uuid.uuid4()) + "/members")
+
+
+def test_a_fast_answer_is_counted_under_the_detail_route_with_cors_headers(client, settings):
+    from django.test import Client
+
+    settings.METRICS_TOKEN = "scrape-token-for-tests"
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example"]
+    community = CommunityFactory()
+    browser = Client(HTTP_ORIGIN="https://app.example")
+    responses = [browser.get(detail(community.pk)) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert all(r["Access-Control-Allow-Origin"] == "https://app.example" for r in responses)
+    body = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-token-for-tests").content.decode()
+    assert 'http_requests_total{method="GET",route="/api/v1/communities/(?P<pk>[^/]+)",status="200"}' in body
+    assert 'route="<unmatched>",status="200"' not in body
 
 
 @pytest.fixture
