@@ -10,6 +10,7 @@ from django.db.models import F, Q, QuerySet
 
 from communities.models import Community
 from community_service.cache import cache_get_or_set
+from community_service.compiled_reads import CompiledRead
 from community_service.exceptions import NotFound
 from community_service.search import (
     ALL_CONFIGS,
@@ -50,14 +51,24 @@ def community_list() -> QuerySet[Community]:
     return Community.objects.alive()
 
 
+def _community_read_queryset(lookup: Q) -> QuerySet[Community]:
+    return community_list().filter(lookup).only(*COMMUNITY_READ_FIELDS).order_by()[:1]
+
+
+# By id, the hot path of every detail miss: compiled once (community_service/compiled_reads.py).
+_COMMUNITY_BY_ID = CompiledRead(lambda pk: _community_read_queryset(Q(pk=pk)), uuid.UUID(int=0))
+
+
 def community_read(*, id_or_slug: str) -> Community:
     """One live community by UUID or slug, with only the columns its JSON needs, in one
     query without ORDER BY (ids and slugs are unique). Raises NotFound."""
-    lookup = Q(pk=id_or_slug) if looks_like_uuid(id_or_slug) else Q(slug=id_or_slug)
-    rows = list(community_list().filter(lookup).only(*COMMUNITY_READ_FIELDS).order_by()[:1])
-    if not rows:
+    if looks_like_uuid(id_or_slug):
+        community = _COMMUNITY_BY_ID.first(uuid.UUID(id_or_slug))
+    else:
+        community = next(iter(_community_read_queryset(Q(slug=id_or_slug))), None)
+    if community is None:
         raise NotFound("Community not found.")
-    return rows[0]
+    return community
 
 
 def community_search(
