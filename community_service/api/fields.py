@@ -1,6 +1,7 @@
 """Serializer fields that refuse what DRF would silently coerce."""
 
 import re
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -79,3 +80,12 @@ class StrictRegexField(StrictCharField):
     def __init__(self, regex: str, *, message: str = "Invalid format.", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators.append(FullMatchRegexValidator(regex, message=message, code="invalid"))
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """DRF's DateTimeField output with TIME_ZONE=UTC (ISO 8601, "Z" for UTC), for the plain
+    functions that build hot JSON without a serializer (community_data, post_data)."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -30,6 +30,8 @@ from content.serializers.posts import (
     PostSearchResultSerializer,
     PostUpdateSerializer,
     RejectInputSerializer,
+    post_data,
+    post_search_data,
 )
 from content.services import posts as services
 from content.services import view_counts
@@ -108,12 +110,14 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
             keys = selectors.post_feed_keys(ordering=ordering,
                                             status=request.query_params.get("status", PostStatus.PUBLISHED))
             items, next_url, prev_url = KeysetPagination(keys).paginate(posts, request)
-            return Response({"items": PostOutputSerializer(items, many=True).data, "next": next_url,
+            return Response({"items": [post_data(post) for post in items], "next": next_url,
                              "previous": prev_url})
         if not searching or explicit:
             posts = posts.order_by(*selectors.PAGE_ORDERINGS[ordering])
         page = self.paginate_queryset(posts)
-        return self.get_paginated_response(self.get_serializer_class()(page, many=True).data)
+        assert page is not None, "the list is always paginated"
+        item_data = post_search_data if searching else post_data
+        return self.get_paginated_response([item_data(post) for post in page])
 
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = PostInputSerializer(data=request.data)

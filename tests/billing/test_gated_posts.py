@@ -155,3 +155,36 @@ def test_the_feed_costs_the_same_queries_for_few_and_many_gated_posts(world):
                             content="Hidden", status=PostStatus.PUBLISHED, published_at=timezone.now(),
                             required_level_ids=[world.level.pk, world.premium.pk])
     assert count() == small
+
+
+@pytest.mark.parametrize("actor", ["anonymous", "member", "subscriber", "owner"])
+def test_the_feed_and_search_json_is_exactly_the_serializers(world, actor):
+    # content/serializers/posts.py builds hot pages without DRF's fields: same JSON, locked or
+    # not, with media, a channel, levels, a like, and a post whose author is gone.
+    from content.selectors import posts as post_selectors
+    from content.serializers.posts import (
+        PostOutputSerializer,
+        PostSearchResultSerializer,
+        post_data,
+        post_search_data,
+    )
+    from members.selectors.access import community_access
+
+    user = world.users.get(actor)
+    Post.objects.create(community=world.community, author=None, title="Orphan scenes", content="No author",
+                        status=PostStatus.PUBLISHED, published_at=timezone.now() - timedelta(minutes=2))
+    if user is not None:
+        api = world.client(actor)
+        assert api.post(url_for("post-like", post_id=world.extra["open_post"].pk)).status_code in (200, 201)
+    access = community_access(community_id=world.community.pk, user=user)
+    feed = list(post_selectors.post_feed(community=world.community, user_id=getattr(user, "pk", None),
+                                         access=access))
+    assert len(feed) == 3 and any(post.author_id is None for post in feed)
+    for post in feed:
+        assert post_data(post) == dict(PostOutputSerializer(post).data)
+    found = post_selectors.post_search(
+        post_selectors.post_feed(community=world.community, user_id=getattr(user, "pk", None), access=access),
+        community=world.community, text="scenes", page=1, page_size=20).items
+    assert len(found) == 2
+    for post in found:
+        assert post_search_data(post) == dict(PostSearchResultSerializer(post).data)
