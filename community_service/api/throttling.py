@@ -24,12 +24,13 @@ community_service/redis_breaker.py is open) requests pass unthrottled. Without R
 (the embedded default cache), the same algorithm runs over Django's cache, not atomically.
 """
 
+import functools
 import math
 import time
 from typing import Any
 
 import redis
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -69,11 +70,20 @@ _MICRO = 1_000_000
 _script: Any = None  # the registered script: EVALSHA, and EVAL once per Redis server that lacks it
 
 
-def _redis_client() -> Any | None:
-    """django-redis' raw client of the default cache, or None when the cache is not Redis."""
-    client = getattr(cache, "client", None)
+def _redis_client(backend: Any) -> Any | None:
+    """django-redis' raw client of a cache backend, or None when the cache is not Redis."""
+    client = getattr(backend, "client", None)
     get_client = getattr(client, "get_client", None)
     return get_client(write=True) if get_client else None
+
+
+@functools.cache
+def _gcra_args(rate: str) -> tuple[int, int]:
+    """(emission interval, burst) in microseconds for a rate such as "120/min"."""
+    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]  # uses no self
+    assert num_requests and duration, "scopes() yields only scopes that have a rate"
+    interval = math.ceil(duration * _MICRO / num_requests)
+    return interval, interval * num_requests
 
 
 class RateThrottle(SimpleRateThrottle):
@@ -110,13 +120,12 @@ class RateThrottle(SimpleRateThrottle):
             return True
         keys, args = [], [len(pairs)]
         for scope, ident in pairs:
-            num_requests, duration = self.parse_rate(self.THROTTLE_RATES[scope])
-            assert num_requests and duration, "scopes() yields only scopes that have a rate"
-            interval = math.ceil(duration * _MICRO / num_requests)
             keys.append(self.cache_format % {"scope": scope, "ident": ident})
-            args += [interval, interval * num_requests]
+            args += _gcra_args(self.THROTTLE_RATES[scope])
+        # The cache backend once: each attribute of the `cache` proxy looks it up again.
+        backend = caches[DEFAULT_CACHE_ALIAS]
         try:
-            client = _redis_client()
+            client = _redis_client(backend)
             if client is None:
                 if not pairs:
                     return True
@@ -124,7 +133,7 @@ class RateThrottle(SimpleRateThrottle):
             else:
                 if _script is None:
                     _script = client.register_script(_GCRA)
-                made = [cache.make_key(key) for key in [*keys, *prefetch_keys]]
+                made = [backend.make_key(key) for key in [*keys, *prefetch_keys]]
                 allowed, wait_us, *values = _script(keys=made, args=args, client=client)
                 if prefetch_keys and int(allowed):
                     # The view's cache reads, answered by the same round trip (cache_get_or_set).
