@@ -41,6 +41,7 @@ from community_service.api.throttling import RateThrottle
 from community_service.cache import request_prefetched
 from community_service.exceptions import NotFound
 from community_service.metrics import cache_observe
+from members.views.communities import CommunityViewSet
 
 # The route members/urls.py gives CommunityViewSet.retrieve, for ids only (a test checks
 # that every path this matches resolves to that view).
@@ -84,8 +85,6 @@ class AnonymousCommunityReadMiddleware:
         """The URL conf's match for these paths, the view's own response headers (Allow, Vary)
         and whether it throttles; None (no fast path) unless the route leads to
         CommunityViewSet.retrieve with RateThrottle or no throttle, the ones run here."""
-        from members.views.communities import CommunityViewSet  # views import this app's modules
-
         match = resolve(f"/api/v1/communities/{uuid.UUID(int=0)}")
         func = match.func
         actions = getattr(func, "actions", {})
