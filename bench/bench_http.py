@@ -34,6 +34,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from web_server import web_command  # bench/web_server.py: the entrypoint's command
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 COMMUNITIES = 100_000
@@ -141,20 +143,8 @@ class Server:
                  server: str = "granian") -> None:
         self.port = free_port()
         self.env = {**env, "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(prefix="bench-http-prom-")}
-        if server == "granian":
-            self.args = [
-                str(Path(PY).parent / "granian"), "--interface", "wsgi", "--host", "127.0.0.1",
-                "--port", str(self.port), "--workers", str(workers), "--blocking-threads", "1",
-                "--no-ws", "--no-access-log", "community_service.wsgi:application",
-            ]
-        else:
-            self.args = [
-                str(Path(PY).parent / "gunicorn"), "community_service.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                "--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30",
-            ]
-            if worker_class != "sync":
-                self.args += ["--worker-class", worker_class, "--threads", str(threads)]
+        self.args = web_command(self.port, workers=workers, server=server, worker_class=worker_class,
+                                threads=threads)
         self.log = log
 
     def __enter__(self) -> "Server":

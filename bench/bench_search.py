@@ -1,7 +1,7 @@
-"""Search at scale over HTTP: wrk against gunicorn (DEBUG=false, the Dockerfile's command).
+"""Search at scale over HTTP: wrk against the shipped web server (DEBUG=false, the Dockerfile's command).
 
     .venv/bin/python bench/bench_search.py [--communities 1000000] [--posts 5000000]
-        [--jobs 2] [--duration 15] [--connections 2] [--workers 2] [--port 18401] [--load-only]
+        [--jobs 2] [--duration 15] [--connections 2] [--workers 4] [--port 18401] [--load-only]
 
 1. Data (once, reused): its own database (BENCH_DATABASE_URL, default cs_search_bench),
    migrated; communities and posts in mixed Russian and English (half the communities are
@@ -9,8 +9,8 @@
    processes, with a progress bar. The search triggers index every row as it arrives; the
    secondary indexes are dropped for the load and rebuilt afterwards (faster than keeping
    them up to date row by row). The biggest community holds 10 % of the posts.
-2. Server: `gunicorn community_service.wsgi:application` as community_service/deploy/
-   entrypoint.sh runs it, DEBUG=false, Redis cache with CACHE_DEFAULT_TTL=0 (cache off: every
+2. Server: granian with the flags and the 4 workers community_service/deploy/entrypoint.sh
+   gives it (bench/web_server.py), DEBUG=false, Redis cache with CACHE_DEFAULT_TTL=0 (cache off: every
    request is answered from PostgreSQL), throttling out of the way.
 3. For each query (common term, rare term, two-word phrase, typo, prefix) on the community
    list and on the posts of the biggest community: one checked request (status 200, what
@@ -38,6 +38,8 @@ import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from web_server import WORKERS, web_command  # the entrypoint's command
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -328,9 +330,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "THROTTLE_ANON_RATE": "10000000/min",
         "THROTTLE_USER_RATE": "10000000/min",
     }
-    command = [sys.executable, "-m", "gunicorn", "community_service.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--access-logfile", "-", "--timeout", "30", "--graceful-timeout", "30",
-               "--forwarded-allow-ips", "*"]
+    command = web_command(port, workers=workers)  # the shipped server (bench/web_server.py)
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     for _ in range(100):
@@ -340,7 +340,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("gunicorn did not answer /health.")
+    raise SystemExit("the web server did not answer /health.")
 
 
 def measure(wrk: str, url: str, *, duration: int, connections: int, script: str) -> dict:
@@ -361,7 +361,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--port", type=int, default=18401)
     parser.add_argument("--load-only", action="store_true")
     args = parser.parse_args()

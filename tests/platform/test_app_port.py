@@ -1,7 +1,9 @@
 """APP_PORT (the seed's; PORT is an alias) is the port make run and the container listen on."""
 
+import importlib.util
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -69,3 +71,30 @@ def test_env_example_documents_the_seed_settings_and_the_new_ones():
     example = (Path(settings.BASE_DIR) / ".env.example").read_text()
     for name in ("APP_PORT", "DB_MAX_OVERFLOW", "DATABASE_REPLICA_URL", "METRICS_TOKEN", "WORKER_METRICS_PORT"):
         assert f"\n{name}=" in example, name
+
+
+def _flag_values(tokens: list[str]) -> dict[str, str | None]:
+    """{"--flag": its value, or None for a switch} of an argv."""
+    found: dict[str, str | None] = {}
+    for i, token in enumerate(tokens):
+        if token.startswith("--"):
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            found[token] = None if following is None or following.startswith("--") else following
+    return found
+
+
+def test_the_benchmarks_start_the_web_server_as_the_entrypoint_does():
+    # bench/web_server.py is what bench_http.py and bench_search.py measure: the same server,
+    # flags and worker count as the container's `web`, or the figures describe another server.
+    root = Path(settings.BASE_DIR)
+    spec = importlib.util.spec_from_file_location("web_server", root / "bench" / "web_server.py")
+    web_server = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_server)
+    script = (root / "community_service" / "deploy" / "entrypoint.sh").read_text().replace("\\\n", " ")
+    for server, flags in (("granian", web_server.GRANIAN_FLAGS), ("gunicorn", web_server.GUNICORN_FLAGS)):
+        line = next(line for line in script.splitlines() if line.strip().startswith(f"exec {server} "))
+        shipped = _flag_values(shlex.split(line))
+        assert _flag_values(flags).items() <= shipped.items(), (server, flags, shipped)
+        assert shipped["--workers"] == f"${{WORKERS_COUNT:-{web_server.WORKERS}}}"
+        command = web_server.web_command(8000, server=server)
+        assert Path(command[0]).name == server and _flag_values(command)["--workers"] == str(web_server.WORKERS)
