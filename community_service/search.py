@@ -76,10 +76,12 @@ FUZZY_THRESHOLD = 0.25
 CORRECTIONS_PER_WORD = 3
 # Newest rows (in the list's order) checked first: a common word's candidates come from here,
 # and the density found decides whether walking on (below) beats the text index. Small,
-# because a rare word, a phrase or a typo pays for this walk before the index answers: on the
-# search bench, 500 rows saved 1-2 ms a search against 2,000 (2,000 had saved 3-13 ms
-# against 5,000) and cost common words nothing, since the dense walk takes them on.
-RECENT_WINDOW = 500
+# because a rare word, a phrase or a typo pays for this walk before the index answers; not
+# too small, because a sample too small misjudges the density (on the search bench, servers
+# side by side: 500 rows saved a few ms on rare words, phrases and typos against 2,000 but
+# sent the Russian prefix to the text index, 1.3x slower at p95; 1,000 kept the savings
+# short of that. 2,000 had saved 3-13 ms against 5,000 in process).
+RECENT_WINDOW = 1000
 # Matches that dense in the newest rows (a common prefix) fill the candidates within this many
 # newest rows: walking them (~2.5 µs a row) is cheaper than the text index's bitmap, whose
 # cost grows with every match in the table (a prefix's bitmap merges each word it expands to).
