@@ -10,6 +10,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, Polymorphic
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticatedOrReadOnly
 
+from community_service.api.pagination import TOTAL_EXACT_HELP
+
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="A message a client can show.")
@@ -101,16 +103,18 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str,
-                            *also: serializers.Serializer) -> PolymorphicProxySerializer:
+                            *also: serializers.Serializer, capped_count: bool = False) -> PolymorphicProxySerializer:
     """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`
-    (or one of `also`, e.g. a search page)."""
+    (or one of `also`, e.g. a search page). `capped_count`: the view pages with
+    CappedCountPagination, whose envelope adds `total_exact`."""
+    capped = {"total_exact": serializers.BooleanField(help_text=TOTAL_EXACT_HELP)} if capped_count else {}
     return PolymorphicProxySerializer(
         component_name=f"{name}Feed",
         serializers=[
             inline_serializer(f"{name}Page", {
                 "items": item_serializer(many=True), "total": serializers.IntegerField(),
                 "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
-                "pages": serializers.IntegerField(),
+                "pages": serializers.IntegerField(), **capped,
             }),
             inline_serializer(f"{name}CursorPage", {
                 "items": item_serializer(many=True), "next": serializers.URLField(allow_null=True),

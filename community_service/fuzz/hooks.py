@@ -31,7 +31,7 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "range_too_long": (400, ("from",), "from and to at most ANALYTICS_MAX_DAYS apart: two parameters and a setting"),
     "invalid_range": (400, ("from",), "from on or before to: a relation between two parameters"),
     "beyond_search_limit": (400, ("page",), "page × page_size at most 1000 results: a product of two parameters"),
-    "page_too_deep": (400, ("page",), "(page - 1) × page_size under 10,000 rows on the community list: a product"),
+    "page_too_deep": (400, ("page",), "(page - 1) × page_size under 10,000 rows (community and post lists): a product"),
     "in_past": (400, ("starts_at",), "a new event starts in the future: relative to the server's clock"),
     "before_start": (400, ("ends_at",), "ends_at after starts_at: a relation between two fields"),
     "too_long": (400, ("ends_at",), "an event lasts at most 31 days: a difference of two fields"),

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.clients import client_address
-from community_service.api.pagination import KeysetPagination, cursor_parameter
+from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter, search_text
 from community_service.api.viewsets import ActionPermissionsMixin
@@ -64,7 +64,8 @@ def _viewer_key(request: Request) -> str:
         summary="The community's posts (filters, search, page or cursor)",
         parameters=[ORDERING, CURSOR, search_parameter("titles and contents, in the community's language")],
         responses={200: page_or_cursor_response(PostOutputSerializer, "Post",
-                                                search_page_schema("Post", PostSearchResultSerializer))},
+                                                search_page_schema("Post", PostSearchResultSerializer),
+                                                capped_count=True)},
     ),
     create=extend_schema(summary="Write a post (or a draft)", request=PostInputSerializer,
                          responses={201: PostOutputSerializer}),
@@ -74,6 +75,8 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
     serializer_class = PostOutputSerializer
     search_serializer_class = PostSearchResultSerializer
     filterset_class = PostFilter
+    # A community's feed can hold millions of posts: no full COUNT(*), no deep OFFSET.
+    pagination_class = CappedCountPagination
     action_permissions = {
         "list": [CanViewCommunity()],
         "create": [IsAuthenticated, CanViewCommunity()],
