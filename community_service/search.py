@@ -90,6 +90,14 @@ DENSE_WINDOW = 25000
 # if they do, the index still answers). 1.2, not 1.5: a typo corrected to "python" on the
 # 1,000,000-community bench then walks 24,000 rows (30 ms) instead of taking the bitmap (61 ms).
 DENSE_MARGIN = 1.2
+# What the two ways of finding candidates cost per unit, in µs, on the search bench: a row
+# walked in the list's order (index entry, heap tuple, match: 0.9-1.6) and an entry of the
+# text index's bitmap (0.18-0.37). The bitmap reads every match in the whole table, not only
+# the list's (a word's posting list spans every community), so dense words in a big table
+# are walked, and a prefix that is dense in a table of a million names is not (walking
+# 24,000 rows took 24 ms where the bitmap took 10).
+WALK_ROW_COST = 1.0
+INDEX_ENTRY_COST = 0.25
 # Shorter last words are not expanded as prefixes (`p:*` would touch most of the index).
 PREFIX_MIN_LENGTH = 3
 
@@ -333,9 +341,12 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
             window = queryset.order_by(*order).values_list("pk", vector, *fields)[start:stop]
             sql, params = window.query.sql_with_params()
             columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
+            # Each row also carries the table's row estimate (computed once: an InitPlan), for
+            # pricing the text index below without another round trip.
             return _rows(
-                f"SELECT c.pk, {rank}, {order_values} FROM ({sql}) AS c({columns}) WHERE c.vec @@ %s::tsquery LIMIT %s",
-                [query, *params, query, wanted],  # in the order the placeholders appear
+                f"SELECT c.pk, {rank}, {order_values}, (SELECT reltuples FROM pg_class WHERE oid = %s::regclass) "
+                f"FROM ({sql}) AS c({columns}) WHERE c.vec @@ %s::tsquery LIMIT %s",
+                [query, queryset.model._meta.db_table, *params, query, wanted],  # in placeholder order
             )
 
         recent = newest(0, RECENT_WINDOW, MAX_RESULTS + 1)
@@ -345,7 +356,8 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
         # Rows the rest would need at this density, with a margin (past the end of a shorter
         # list the walk finds nothing, quickly).
         needed = math.ceil(RECENT_WINDOW * (MAX_RESULTS + 1) / len(recent) * DENSE_MARGIN) if recent else None
-        if needed is not None and needed <= DENSE_WINDOW:
+        if needed is not None and needed <= DENSE_WINDOW and _walk_is_cheaper(
+                rows=needed - RECENT_WINDOW, density=len(recent) / RECENT_WINDOW, table_rows=recent[0][-1]):
             more = newest(RECENT_WINDOW, needed, MAX_RESULTS + 1 - len(recent))
             found.update((row[0], row) for row in more)
             if len(found) > MAX_RESULTS:
@@ -363,6 +375,15 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     for row in indexed:
         found.setdefault(row[0], row)
     return list(found.values()), len(indexed) > MAX_RESULTS or len(found) > MAX_RESULTS
+
+
+def _walk_is_cheaper(*, rows: int, density: float, table_rows: float | None) -> bool:
+    """Whether walking `rows` more rows costs less than the text index's bitmap over every
+    match in the table, at the density the first walk found. Without statistics (a table
+    never analyzed: reltuples -1 or 0) the walk goes on, as DENSE_WINDOW allows."""
+    if not table_rows or table_rows <= 0:
+        return True
+    return rows * WALK_ROW_COST <= density * table_rows * INDEX_ENTRY_COST
 
 
 def fulltext_filter(queryset: QuerySet, *, text: str, spec: SearchSpec) -> QuerySet:

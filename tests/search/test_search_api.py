@@ -259,6 +259,23 @@ def test_dense_matches_are_the_newest_ones_without_the_text_index(client, monkey
     assert not any("SET LOCAL enable_seqscan" in q["sql"] for q in ctx.captured_queries)
 
 
+def test_dense_matches_in_a_small_table_come_from_the_text_index_when_it_costs_less(client, monkeypatch):
+    # As above, but the table's statistics say it is small: the bitmap over all its matches
+    # (0.5 * ~40 rows * INDEX_ENTRY_COST) is priced under walking 11 more rows.
+    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    for i in range(40):
+        CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE communities_community")
+    with CaptureQueriesContext(connection) as ctx:
+        body = find(client, search="chess", page_size=10)
+    assert (body["total"], body["total_capped"]) == (5, True)
+    assert all(c["name"].startswith("Chess club") for c in body["items"])
+    assert any("SET LOCAL enable_seqscan" in q["sql"] for q in ctx.captured_queries)
+
+
 def test_sparse_matches_still_come_from_the_text_index(client, monkeypatch):
     monkeypatch.setattr(search, "RECENT_WINDOW", 4)
     monkeypatch.setattr(search, "DENSE_WINDOW", 20)
