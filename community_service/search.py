@@ -311,7 +311,8 @@ def _sorted(rows: list[Row], *, order: Sequence[str], ranked: bool) -> list[Row]
     return rows
 
 
-def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool) -> tuple[list[Row], bool]:
+def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: bool,
+                   by_weight: bool = False) -> tuple[list[Row], bool]:
     """(pk, rank, *order values) of up to MAX_RESULTS + 1 matches, and whether there were more.
 
     Bounded steps. 1. The newest RECENT_WINDOW rows in the list's order (an index walk that
@@ -356,8 +357,10 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
         # Rows the rest would need at this density, with a margin (past the end of a shorter
         # list the walk finds nothing, quickly).
         needed = math.ceil(RECENT_WINDOW * (MAX_RESULTS + 1) / len(recent) * DENSE_MARGIN) if recent else None
-        if needed is not None and needed <= DENSE_WINDOW and _walk_is_cheaper(
-                rows=needed - RECENT_WINDOW, density=len(recent) / RECENT_WINDOW, table_rows=recent[0][-1]):
+        # A query that matches by weight (typo corrections: titles only) is priced by row count
+        # alone: the index does not see weights, its bitmap holds every row with those words.
+        if needed is not None and needed <= DENSE_WINDOW and (by_weight or _walk_is_cheaper(
+                rows=needed - RECENT_WINDOW, density=len(recent) / RECENT_WINDOW, table_rows=recent[0][-1])):
             more = newest(RECENT_WINDOW, needed, MAX_RESULTS + 1 - len(recent))
             found.update((row[0], row) for row in more)
             if len(found) > MAX_RESULTS:
@@ -416,7 +419,8 @@ def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, pa
                         tsquery=query)
     corrected, words = corrected_tsquery(text) if len(ids) < FUZZY_BELOW and spec.fuzzy and text.strip() else ("", [])
     if corrected:
-        fuzzy_rows, fuzzy_more = _fulltext_rows(queryset.exclude(pk__in=ids), spec=spec, query=corrected, ranked=True)
+        fuzzy_rows, fuzzy_more = _fulltext_rows(queryset.exclude(pk__in=ids), spec=spec, query=corrected, ranked=True,
+                                                by_weight=True)
         fuzzy_ids = [row[0] for row in _sorted(fuzzy_rows, order=spec.order, ranked=True)]
         if fuzzy_ids:
             result.match = FUZZY

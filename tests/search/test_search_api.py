@@ -244,10 +244,12 @@ def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
 
 def test_dense_matches_are_the_newest_ones_without_the_text_index(client, monkeypatch):
     # Scaled down: every other community of 40 matches; the newest 4 rows hold 2 matches, so
-    # the newest 4 * (5 + 1) / 2 * DENSE_MARGIN rows should hold the 6 candidates needed.
+    # the newest 4 * (5 + 1) / 2 * DENSE_MARGIN rows should hold the 6 candidates needed. The
+    # index is priced as in a big table (whatever statistics this small one has).
     monkeypatch.setattr(search, "RECENT_WINDOW", 4)
     monkeypatch.setattr(search, "DENSE_WINDOW", 20)
     monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    monkeypatch.setattr(search, "INDEX_ENTRY_COST", 1000.0)
     for i in range(40):
         CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
     newest_chess = [f"Chess club {i}" for i in range(39, 27, -2)]  # created last: first in the list
@@ -268,12 +270,29 @@ def test_dense_matches_in_a_small_table_come_from_the_text_index_when_it_costs_l
     for i in range(40):
         CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE communities_community")
+        cursor.execute("ANALYZE communities_community")  # reltuples > 0 (kept: ANALYZE is not rolled back)
     with CaptureQueriesContext(connection) as ctx:
         body = find(client, search="chess", page_size=10)
     assert (body["total"], body["total_capped"]) == (5, True)
     assert all(c["name"].startswith("Chess club") for c in body["items"])
     assert any("SET LOCAL enable_seqscan" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_dense_typo_corrections_are_walked_whatever_the_statistics(client, monkeypatch):
+    # Corrections match titles/names only (weight A), which the index cannot see: its bitmap
+    # would hold every row with the word anywhere, so the density does not price it.
+    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    for i in range(40):
+        CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE communities_community")
+    with CaptureQueriesContext(connection) as ctx:
+        body = find(client, search="chss")
+    assert body["match"] == "fuzzy" and (body["total"], body["total_capped"]) == (5, True)
+    # One index pass: the full-text attempt's (nothing in the newest rows); the corrections walked.
+    assert sum("SET LOCAL enable_indexscan = off" in q["sql"] for q in ctx.captured_queries) == 1
 
 
 def test_sparse_matches_still_come_from_the_text_index(client, monkeypatch):
