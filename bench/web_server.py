@@ -12,7 +12,7 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 # The entrypoint's default (WORKERS_COUNT).
 WORKERS = 4
-GRANIAN_FLAGS = ["--interface", "wsgi", "--blocking-threads", "1", "--no-ws", "--no-access-log",
+GRANIAN_FLAGS = ["--interface", "wsgi", "--blocking-threads", "2", "--no-ws", "--no-access-log",
                  "--respawn-failed-workers", "--workers-kill-timeout", "30"]
 GUNICORN_FLAGS = ["--forwarded-allow-ips", "*", "--timeout", "30", "--graceful-timeout", "30"]
 

@@ -16,7 +16,10 @@ case "${1:-web}" in
     # No server access log: RequestContextMiddleware writes the one JSON line per request
     # (method, path, status, duration, request id); a second plain-text line was a second write.
     # granian (default) keeps connections alive, so nginx's upstream keepalive saves a TCP
-    # setup per request; one blocking thread per worker process, as gunicorn's sync workers.
+    # setup per request. A kept-alive connection stays on the worker that accepted it, and
+    # new connections arriving together often land on one worker: two blocking threads let
+    # that worker serve two at once (their database waits overlap) instead of queueing one
+    # behind the other (docs/operations.md, "Which web server").
     if [ "${WEB_SERVER:-granian}" = "gunicorn" ]; then
       exec gunicorn community_service.wsgi:application \
         --bind "0.0.0.0:${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
@@ -24,7 +27,7 @@ case "${1:-web}" in
     fi
     exec granian --interface wsgi community_service.wsgi:application \
       --host 0.0.0.0 --port "${APP_PORT}" --workers "${WORKERS_COUNT:-4}" \
-      --blocking-threads 1 --no-ws --no-access-log --respawn-failed-workers \
+      --blocking-threads 2 --no-ws --no-access-log --respawn-failed-workers \
       --workers-kill-timeout 30
     ;;
   grpc)
