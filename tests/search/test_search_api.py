@@ -1,6 +1,8 @@
 """Search behaviour over HTTP: typos, prefixes, `match`, highlights, the count cap and
 deep pages, languages, and the cost of a page."""
 
+from collections.abc import Callable
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -242,16 +244,26 @@ def test_the_migration_backfill_indexes_cyrillic_communities_in_russian():
         "Клуб любителей шахмат"]
 
 
+def _scaled_down(monkeypatch, *, chess: Callable[[int], bool], analyze: bool = False) -> None:
+    """The search constants scaled down to a 40-community table (a window of 4 newest rows,
+    walks up to 20, 5 results), community i named "Chess club i" when `chess(i)`; `analyze`
+    gives the table statistics (reltuples > 0, kept: ANALYZE is not rolled back)."""
+    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
+    monkeypatch.setattr(search, "MAX_RESULTS", 5)
+    for i in range(40):
+        CommunityFactory(name=f"Chess club {i}" if chess(i) else f"Go club {i}")
+    if analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE communities_community")
+
+
 def test_dense_matches_are_the_newest_ones_without_the_text_index(client, monkeypatch):
     # Scaled down: every other community of 40 matches; the newest 4 rows hold 2 matches, so
     # the newest 4 * (5 + 1) / 2 * DENSE_MARGIN rows should hold the 6 candidates needed. The
     # index is priced as in a big table (whatever statistics this small one has).
-    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
-    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
     monkeypatch.setattr(search, "INDEX_ENTRY_COST", 1000.0)
-    for i in range(40):
-        CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
+    _scaled_down(monkeypatch, chess=lambda i: i % 2 == 1)
     newest_chess = [f"Chess club {i}" for i in range(39, 27, -2)]  # created last: first in the list
     with CaptureQueriesContext(connection) as ctx:
         body = find(client, search="chess", page_size=10)
@@ -264,13 +276,7 @@ def test_dense_matches_are_the_newest_ones_without_the_text_index(client, monkey
 def test_dense_matches_in_a_small_table_come_from_the_text_index_when_it_costs_less(client, monkeypatch):
     # As above, but the table's statistics say it is small: the bitmap over all its matches
     # (0.5 * ~40 rows * INDEX_ENTRY_COST) is priced under walking 11 more rows.
-    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
-    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
-    for i in range(40):
-        CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE communities_community")  # reltuples > 0 (kept: ANALYZE is not rolled back)
+    _scaled_down(monkeypatch, chess=lambda i: i % 2 == 1, analyze=True)
     with CaptureQueriesContext(connection) as ctx:
         body = find(client, search="chess", page_size=10)
     assert (body["total"], body["total_capped"]) == (5, True)
@@ -281,13 +287,7 @@ def test_dense_matches_in_a_small_table_come_from_the_text_index_when_it_costs_l
 def test_dense_typo_corrections_are_walked_whatever_the_statistics(client, monkeypatch):
     # Corrections match titles/names only (weight A), which the index cannot see: its bitmap
     # would hold every row with the word anywhere, so the density does not price it.
-    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
-    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
-    for i in range(40):
-        CommunityFactory(name=f"Chess club {i}" if i % 2 else f"Go club {i}")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE communities_community")
+    _scaled_down(monkeypatch, chess=lambda i: i % 2 == 1, analyze=True)
     with CaptureQueriesContext(connection) as ctx:
         body = find(client, search="chss")
     assert body["match"] == "fuzzy" and (body["total"], body["total_capped"]) == (5, True)
@@ -296,10 +296,6 @@ def test_dense_typo_corrections_are_walked_whatever_the_statistics(client, monke
 
 
 def test_sparse_matches_still_come_from_the_text_index(client, monkeypatch):
-    monkeypatch.setattr(search, "RECENT_WINDOW", 4)
-    monkeypatch.setattr(search, "DENSE_WINDOW", 20)
-    monkeypatch.setattr(search, "MAX_RESULTS", 5)
-    for i in range(40):
-        CommunityFactory(name=f"Chess club {i}" if i in (0, 39) else f"Go club {i}")
+    _scaled_down(monkeypatch, chess=lambda i: i in (0, 39))
     body = find(client, search="chess")
     assert sorted(c["name"] for c in body["items"]) == ["Chess club 0", "Chess club 39"]
