@@ -83,7 +83,7 @@ CORRECTIONS_PER_WORD = 3
 # short of that. 2,000 had saved 3-13 ms against 5,000 in process).
 RECENT_WINDOW = 1000
 # Matches that dense in the newest rows (a common prefix) fill the candidates within this many
-# newest rows: walking them (~2.5 µs a row) is cheaper than the text index's bitmap, whose
+# newest rows: walking them (1-2.5 µs a row) can be cheaper than the text index's bitmap, whose
 # cost grows with every match in the table (a prefix's bitmap merges each word it expands to).
 DENSE_WINDOW = 25000
 # How many more rows than the density promises the walk reads (older rows may match less;
@@ -108,7 +108,8 @@ _START, _STOP = "\ue000", "\ue001"
 _LAST_WORD = re.compile(r"([^\W_]+)$")
 _STRUCTURED = re.compile(r'["\-]|\bor\b', re.IGNORECASE)
 
-# One candidate row: (pk, rank or similarity, *the values of the list's order).
+# One candidate row: (pk, rank or similarity, *the values of the list's order); rows from
+# the newest-rows walk also end with the table's row estimate.
 Row = tuple[Any, ...]
 
 
@@ -318,7 +319,9 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     Bounded steps. 1. The newest RECENT_WINDOW rows in the list's order (an index walk that
     does not depend on the words): a common word fills the candidate set here with the
     newest matches. 1b. When the matches there are dense enough that, at that density, the
-    rest fit in the newest DENSE_WINDOW rows, the walk goes on that far. 2. Otherwise the
+    rest fit in the newest DENSE_WINDOW rows, and walking them costs less than the index's
+    bitmap would (_walk_is_cheaper; `by_weight` queries by row count alone), the walk goes
+    on that far. 2. Otherwise the
     text index (bitmap only): every match when there are at most MAX_RESULTS, else the
     first MAX_RESULTS + 1 it yields.
     """
