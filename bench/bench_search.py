@@ -1,7 +1,8 @@
 """Search at scale over HTTP: wrk against the shipped web server (DEBUG=false, the Dockerfile's command).
 
     .venv/bin/python bench/bench_search.py [--communities 1000000] [--posts 5000000]
-        [--jobs 2] [--duration 15] [--connections 2] [--workers 4] [--port 18401] [--load-only]
+        [--jobs 2] [--duration 5] [--rounds 3] [--connections 2] [--workers 4] [--port 18401]
+        [--load-only]
 
 1. Data (once, reused): its own database (BENCH_DATABASE_URL, default cs_search_bench),
    migrated; communities and posts in mixed Russian and English (half the communities are
@@ -14,7 +15,9 @@
    request is answered from PostgreSQL), throttling out of the way.
 3. For each query (common term, rare term, two-word phrase, typo, prefix) on the community
    list and on the posts of the biggest community: one checked request (status 200, what
-   matched), then wrk for --duration seconds; p50/p95/p99 from wrk's own histogram.
+   matched), then wrk for --duration seconds, every query once per round for --rounds
+   rounds (a slow minute of a shared machine then weighs on all alike); p50/p95/p99 from
+   wrk's own histogram, the median of the rounds (each round's p95 is printed too).
 
 wrk is the Debian package; it is installed with apt-get when missing. Prints one JSON
 line per measurement and a Markdown table at the end.
@@ -29,6 +32,7 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -359,7 +363,8 @@ def main() -> None:
     parser.add_argument("--communities", type=int, default=1_000_000)
     parser.add_argument("--posts", type=int, default=5_000_000)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per query, interleaved; medians are shown")
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--port", type=int, default=18401)
@@ -381,32 +386,47 @@ def main() -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(LUA)
         # Baselines in the same run (the machine may be shared): the same lists without a search.
-        for target, path, params in (("communities", "/communities", {}),
-                                     ("posts of the biggest community", f"/communities/{biggest.pk}/posts",
-                                      {"cursor": "", "ordering": "new"})):
-            url = f"{base}{path}?" + urllib.parse.urlencode(params)
-            urllib.request.urlopen(url, timeout=30).read()
-            result = measure(wrk, url, duration=args.duration, connections=args.connections, script=lua.name)
-            row = {"target": target, "query": "baseline: no search", "q": "", "match": "-", "total": "-",
-                   "total_capped": False, **result}
-            rows.append(row)
-            print(json.dumps({"baseline": True, **row}, ensure_ascii=False), flush=True)
-        for target, path, queries in (
-            ("communities", "/communities", QUERIES),
-            ("posts of the biggest community", f"/communities/{biggest.pk}/posts", POST_QUERIES),
-        ):
-            for label, query in queries:
-                url = f"{base}{path}?" + urllib.parse.urlencode({"search": query})
-                with urllib.request.urlopen(url, timeout=30) as response:  # checked request, and a warm-up
-                    body = json.load(response)
-                for _ in range(5):
-                    urllib.request.urlopen(url, timeout=30).read()
-                result = measure(wrk, url, duration=args.duration, connections=args.connections, script=lua.name)
+        plan = [(target, "baseline: no search", "", f"{base}{path}?" + urllib.parse.urlencode(params))
+                for target, path, params in (("communities", "/communities", {}),
+                                             ("posts of the biggest community", f"/communities/{biggest.pk}/posts",
+                                              {"cursor": "", "ordering": "new"}))]
+        plan += [(target, label, query, f"{base}{path}?" + urllib.parse.urlencode({"search": query}))
+                 for target, path, queries in (
+                     ("communities", "/communities", QUERIES),
+                     ("posts of the biggest community", f"/communities/{biggest.pk}/posts", POST_QUERIES))
+                 for label, query in queries]
+        checked = {}
+        for *_, url in plan:
+            with urllib.request.urlopen(url, timeout=30) as response:  # checked request, and a warm-up
+                checked[url] = json.load(response)
+            for _ in range(5):
+                urllib.request.urlopen(url, timeout=30).read()
+        # Rounds: every query once per round, in turn, so a slow minute of a shared machine
+        # weighs on all of them alike; each figure is the median of the rounds' figures.
+        runs: dict[str, list[dict]] = {url: [] for *_, url in plan}
+        for round_number in range(1, args.rounds + 1):
+            for *_, url in plan:
+                runs[url].append(measure(wrk, url, duration=args.duration, connections=args.connections,
+                                         script=lua.name))
+            print(json.dumps({"round": round_number, "p95_ms": [runs[url][-1]["p95_ms"] for *_, url in plan]}),
+                  flush=True)
+        for target, label, query, url in plan:
+            series = runs[url]
+            result = {key: statistics.median(run[key] for run in series)
+                      for key in ("p50_ms", "p95_ms", "p99_ms", "rps")}
+            result.update({key: sum(run[key] for run in series) for key in ("requests", "seconds", "errors", "non2xx")},
+                          max_ms=max(run["max_ms"] for run in series), rounds_p95_ms=[run["p95_ms"] for run in series])
+            body = checked[url]
+            if query:
                 row = {"target": target, "query": label, "q": query, "match": body["match"], "total": body["total"],
-                       "total_capped": body["total_capped"], "top": body["items"][0]["highlight"] if body["items"]
-                       else None, **result}
-                rows.append(row)
+                       "total_capped": body["total_capped"],
+                       "top": body["items"][0]["highlight"] if body["items"] else None, **result}
                 print(json.dumps(row, ensure_ascii=False), flush=True)
+            else:
+                row = {"target": target, "query": label, "q": "", "match": "-", "total": "-", "total_capped": False,
+                       **result}
+                print(json.dumps({"baseline": True, **row}, ensure_ascii=False), flush=True)
+            rows.append(row)
         os.unlink(lua.name)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
