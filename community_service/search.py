@@ -387,7 +387,7 @@ def _walk_is_cheaper(*, rows: int, density: float, table_rows: float | None) -> 
     """Whether walking `rows` more rows costs less than the text index's bitmap over every
     match in the table, at the density the first walk found. Without statistics (a table
     never analyzed: reltuples -1 or 0) the walk goes on, as DENSE_WINDOW allows."""
-    if not table_rows or table_rows <= 0:
+    if table_rows is None or table_rows <= 0:
         return True
     return rows * WALK_ROW_COST <= density * table_rows * INDEX_ENTRY_COST
 

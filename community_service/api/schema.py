@@ -103,18 +103,21 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 def page_or_cursor_response(item_serializer: type[serializers.Serializer], name: str,
-                            *also: serializers.Serializer, capped_count: bool = False) -> PolymorphicProxySerializer:
+                            *also: serializers.Serializer, capped_count: bool = False,
+                            component_name: str | None = None) -> PolymorphicProxySerializer:
     """A feed's 200 body: the page envelope, or {items, next, previous} with `?cursor=`
     (or one of `also`, e.g. a search page). `capped_count`: the view pages with
-    CappedCountPagination, whose envelope adds `total_exact`."""
-    capped = {"total_exact": serializers.BooleanField(help_text=TOTAL_EXACT_HELP)} if capped_count else {}
+    CappedCountPagination, whose envelope adds `total_exact`. The component is `{name}Feed`
+    unless `component_name` says otherwise."""
     return PolymorphicProxySerializer(
-        component_name=f"{name}Feed",
+        component_name=component_name or f"{name}Feed",
         serializers=[
             inline_serializer(f"{name}Page", {
                 "items": item_serializer(many=True), "total": serializers.IntegerField(),
                 "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
-                "pages": serializers.IntegerField(), **capped,
+                "pages": serializers.IntegerField(),
+                # Created after the others: DRF orders declared fields by creation.
+                **({"total_exact": serializers.BooleanField(help_text=TOTAL_EXACT_HELP)} if capped_count else {}),
             }),
             inline_serializer(f"{name}CursorPage", {
                 "items": item_serializer(many=True), "next": serializers.URLField(allow_null=True),

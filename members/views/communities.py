@@ -11,12 +11,10 @@ from typing import Any, cast
 from django.db.models import QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
-    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -34,8 +32,9 @@ from communities.serializers import (
     community_detail_rendered,
 )
 from community_service.api.caching import CachedListMixin
-from community_service.api.pagination import TOTAL_EXACT_HELP, CappedCountPagination, KeysetPagination, cursor_parameter
+from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.rendered import cached_response
+from community_service.api.schema import page_or_cursor_response
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.cache import request_prefetched
@@ -57,23 +56,9 @@ ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Com
         summary="List and search communities",
         parameters=[search_parameter("community names and descriptions, in every supported language"),
                     cursor_parameter()],
-        responses={200: PolymorphicProxySerializer(
-            component_name="CommunityListOrSearch",
-            serializers=[inline_serializer("CommunityPage", {
-                             "items": CommunityOutputSerializer(many=True), "total": serializers.IntegerField(),
-                             "page": serializers.IntegerField(), "page_size": serializers.IntegerField(),
-                             "pages": serializers.IntegerField(),
-                             "total_exact": serializers.BooleanField(help_text=TOTAL_EXACT_HELP),
-                         }),
-                         inline_serializer("CommunityCursorPage", {
-                             "items": CommunityOutputSerializer(many=True),
-                             "next": serializers.URLField(allow_null=True),
-                             "previous": serializers.URLField(allow_null=True),
-                         }),
-                         search_page_schema("Community", CommunitySearchResultSerializer)],
-            resource_type_field_name=None,
-            many=False,
-        )},
+        responses={200: page_or_cursor_response(CommunityOutputSerializer, "Community",
+                                                search_page_schema("Community", CommunitySearchResultSerializer),
+                                                capped_count=True, component_name="CommunityListOrSearch")},
     ),
     retrieve=extend_schema(summary="Get a community by id or slug", parameters=[ID_OR_SLUG]),
     create=extend_schema(summary="Create a community", request=CommunityInputSerializer),
