@@ -88,8 +88,7 @@ def community_search(
         queryset.filter(pk__in=result.ids)
         .annotate(name_headline=headline(config, F("name"), query, whole=True),
                   description_headline=headline(config, F("description"), query, whole=False))
-        .select_related("owner")
-        .defer("search_vector")
+        .only(*COMMUNITY_READ_FIELDS)
     )
     result.items = in_order(list(rows), result.ids)
     for community in result.items:

@@ -30,6 +30,7 @@ from communities.serializers import (
     CommunityUpdateSerializer,
     community_data,
     community_detail_rendered,
+    community_search_data,
 )
 from community_service.api.caching import CachedListMixin
 from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
@@ -119,9 +120,8 @@ class CommunityViewSet(
             return Response({"items": [community_data(c) for c in rows], "next": next_url, "previous": previous_url})
         page = self.paginate_queryset(queryset)
         assert page is not None, "the list is always paginated"
-        if self.searching():
-            return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return self.get_paginated_response([community_data(c) for c in page])
+        item_data = community_search_data if self.searching() else community_data
+        return self.get_paginated_response([item_data(c) for c in page])
 
     def run_search(self, queryset: QuerySet[Community], *, text: str, page: int, page_size: int) -> SearchPage:
         # An explicit ?ordering= (applied by the filter) orders the matches; otherwise relevance.

@@ -296,3 +296,19 @@ def test_a_page_beside_a_cursor_is_read_and_ignored(client):
     CommunityFactory()
     body = client.get(LIST, {"cursor": "", "page": "3"}).json()
     assert set(body) == {"items", "next", "previous"} and len(body["items"]) == 1
+
+
+def test_the_fast_community_search_mapping_is_exactly_the_serializer():
+    from communities import selectors
+    from communities.models import Community
+    from communities.serializers import CommunitySearchResultSerializer, community_search_data
+
+    CommunityFactory(name="Garden club", description="Roses & <tulips> in the garden")
+    CommunityFactory(name="Gardening", description="")
+    CommunityFactory(name="Гарден", community_type="private", description="Сад", post_moderation=True)
+    found = selectors.community_search(Community.objects.alive().order_by("-created_at", "-id"), text="garden",
+                                       page=1, page_size=20).items
+    assert len(found) == 2 and all(c.get_deferred_fields() >= {"search_vector"} for c in found)
+    for community in found:
+        assert community_search_data(community) == dict(CommunitySearchResultSerializer(community).data)
+    assert list(community_search_data(found[0])) == CommunitySearchResultSerializer.Meta.fields
