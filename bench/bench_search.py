@@ -47,6 +47,11 @@ from web_server import WORKERS, web_command  # the entrypoint's command
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# The environment the bench was started with. load() sets Django up with the test settings,
+# which write their defaults into os.environ (DB_POOL_ENABLED=false among them); a server
+# started from that environment opened a new PostgreSQL connection for every request
+# (~10 ms each on the bench machine), so the server gets this copy instead.
+LAUNCH_ENV = dict(os.environ)
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cs_search_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 PSYCOPG_URL = DATABASE_URL.replace("postgres://", "postgresql://", 1)
@@ -320,8 +325,9 @@ def ensure_wrk() -> str:
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
     env = {
-        **os.environ,
+        **LAUNCH_ENV,
         "DJANGO_SETTINGS_MODULE": "community_service.settings",
+        "ENV_FILE": "none",  # no developer's .env
         "DEBUG": "false",
         "SECRET_KEY": "bench-secret-key-0123456789-0123456789-abcdef",
         "JWT_SECRET_KEY": "bench-jwt-secret-key-0123456789-0123456789-abc",
