@@ -212,7 +212,9 @@ class Attachment(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments")
+    # Indexed with created_at (idx_attachments_post): a post's media in order, without a sort.
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments",
+                             db_index=False)
     uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     file = models.FileField(max_length=300)
     content_type = models.CharField(max_length=100)
@@ -222,6 +224,7 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        indexes = [models.Index(fields=["post", "created_at"], name="idx_attachments_post")]
 
 
 class ReportTarget(models.TextChoices):

@@ -39,7 +39,7 @@ def post_message(post: Post) -> posts_pb2.Post:
         rejection_reason=post.rejection_reason,
         is_pinned=post.is_pinned,
         comments_locked=post.comments_locked,
-        media_urls=[attachment.file.url for attachment in post.attachments.all()],
+        media_urls=selectors.post_media_urls(post),
         like_count=post.like_count,
         view_count=post.view_count,
         comment_count=post.comment_count,

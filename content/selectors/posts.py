@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from uuid import UUID
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.fields import BooleanField
@@ -24,7 +25,7 @@ from community_service.search import (
     search_ids,
 )
 from content.access import post_locked, post_locked_annotation, post_readable_filter, require_readable_post
-from content.models import Post, PostStatus, Reaction
+from content.models import Attachment, Post, PostStatus, Reaction
 from members.models import Member, MemberStatus
 from members.selectors.access import CommunityAccess
 
@@ -54,12 +55,24 @@ def _with_viewer(queryset: QuerySet[Post], *, user_id: UUID | None) -> QuerySet[
         if user_id is not None
         else Value(False, output_field=BooleanField())
     )
+    # The media's file names ride in the post's row (an array subquery on the post_id index):
+    # prefetch_related cost a second query and a queryset per post, ~1.5 ms of a 20-post page.
+    media = ArraySubquery(Attachment.objects.filter(post=OuterRef("pk")).order_by("created_at").values("file"))
     return (
         queryset.defer("search_vector")
         .select_related("author", "channel")
-        .prefetch_related("attachments")
-        .annotate(liked_by_me=liked)
+        .annotate(liked_by_me=liked, media_files=media)
     )
+
+
+def post_media_urls(post: Post) -> list[str]:
+    """The URLs of a post's attachments, oldest first: from the `media_files` the feeds and
+    post reads annotate (_with_viewer), else read from the table."""
+    names = getattr(post, "media_files", None)
+    if names is None:
+        return [attachment.file.url for attachment in post.attachments.all()]
+    storage = Attachment._meta.get_field("file").storage
+    return [storage.url(name) for name in names]
 
 
 def post_feed(*, community: Community, user_id: UUID | None, access: CommunityAccess) -> QuerySet[Post]:

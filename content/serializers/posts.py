@@ -3,6 +3,7 @@ from rest_framework import serializers
 from community_service.api.fields import StrictCharField, iso_datetime
 from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from content.models import Post, PostStatus
+from content.selectors.posts import post_media_urls
 
 
 class PostAuthorSerializer(serializers.Serializer):
@@ -34,7 +35,7 @@ class PostOutputSerializer(serializers.ModelSerializer):
     def get_media_urls(self, post: Post) -> list[str]:
         if getattr(post, "is_locked", False):
             return []
-        return [attachment.file.url for attachment in post.attachments.all()]
+        return post_media_urls(post)
 
     def to_representation(self, post: Post) -> dict:
         data = super().to_representation(post)
@@ -76,7 +77,7 @@ def post_data(post: Post) -> dict:
         "rejection_reason": str(post.rejection_reason),
         "is_pinned": bool(post.is_pinned),
         "comments_locked": bool(post.comments_locked),
-        "media_urls": [] if locked else [attachment.file.url for attachment in post.attachments.all()],
+        "media_urls": [] if locked else post_media_urls(post),
         "like_count": int(post.like_count),
         "view_count": int(post.view_count),
         "comment_count": int(post.comment_count),

@@ -309,3 +309,35 @@ def test_two_posts_claiming_one_attachment_at_once_give_it_to_exactly_one():
     assert sorted(results) == ["claimed"] + ["refused"] * 7
     attachment.refresh_from_db()
     assert posts[results.index("claimed")].pk == attachment.post_id
+
+
+def test_feeds_show_each_posts_media_oldest_first_without_a_query_per_post(local_media):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from content.selectors.posts import post_media_urls
+
+    community = CommunityFactory()
+    author = member_add(community)
+    api = client_for(author)
+    ids = [upload(api, community).data["id"] for _ in range(3)]
+    first = api.post(url_for("post-list", community_pk=community.pk),
+                     {"title": "Three", "content": "x", "attachment_ids": ids}, format="json").data
+    Attachment.objects.filter(pk=ids[0]).update(created_at=timezone.now() + timedelta(minutes=5))  # now the newest
+    expected = [Attachment.objects.get(pk=pk).file.url for pk in (ids[1], ids[2], ids[0])]
+    second = api.post(url_for("post-list", community_pk=community.pk),
+                      {"title": "One", "content": "y", "attachment_ids": [upload(api, community).data["id"]]},
+                      format="json").data
+    for params in ({}, {"cursor": ""}, {"search": "three"}):
+        with CaptureQueriesContext(connection) as ctx:
+            items = {item["id"]: item for item in api.get(url_for("post-list", community_pk=community.pk),
+                                                          params).data["items"]}
+        assert items[first["id"]]["media_urls"] == expected, params
+        assert not any("content_attachment" in q["sql"] and "content_post" not in q["sql"]
+                       for q in ctx.captured_queries), params  # read in the posts' own query
+        if "search" not in params:
+            assert len(items[second["id"]]["media_urls"]) == 1
+    detail = api.get(url_for("post-detail", post_id=first["id"])).data
+    assert detail["media_urls"] == expected
+    # A post read without the feeds' annotation still shows its media (read from the table).
+    assert post_media_urls(Post.objects.get(pk=first["id"])) == expected
