@@ -323,11 +323,16 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed.")
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    env = {
+def server_env() -> dict[str, str]:
+    """The web server's environment: the shipped settings with the cache off, whatever the
+    bench was launched from."""
+    return {
         **LAUNCH_ENV,
         "DJANGO_SETTINGS_MODULE": "community_service.settings",
         "ENV_FILE": "none",  # no developer's .env
+        # As shipped, whatever launched the bench: `make bench` runs it from pytest, whose
+        # Django setup (settings_test) has already turned the pool off in os.environ.
+        "DB_POOL_ENABLED": "true",
         "DEBUG": "false",
         "SECRET_KEY": "bench-secret-key-0123456789-0123456789-abcdef",
         "JWT_SECRET_KEY": "bench-jwt-secret-key-0123456789-0123456789-abc",
@@ -340,8 +345,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "THROTTLE_ANON_RATE": "10000000/min",
         "THROTTLE_USER_RATE": "10000000/min",
     }
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
     command = web_command(port, workers=workers)  # the shipped server (bench/web_server.py)
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    server = subprocess.Popen(command, cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     for _ in range(100):
         try:

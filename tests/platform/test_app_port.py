@@ -98,3 +98,19 @@ def test_the_benchmarks_start_the_web_server_as_the_entrypoint_does():
         assert shipped["--workers"] == f"${{WORKERS_COUNT:-{web_server.WORKERS}}}"
         command = web_server.web_command(8000, server=server)
         assert Path(command[0]).name == server and _flag_values(command)["--workers"] == str(web_server.WORKERS)
+
+
+def test_the_search_bench_serves_with_the_shipped_database_settings(monkeypatch):
+    # The test settings (this process's, and `make bench`'s pytest) turn the DB pool off in
+    # os.environ; the bench's server inherited that and opened a connection per request.
+    root = Path(settings.BASE_DIR)
+    monkeypatch.syspath_prepend(str(root / "bench"))
+    monkeypatch.setenv("DB_POOL_ENABLED", "false")
+    monkeypatch.setenv("ENV_FILE", ".env")
+    spec = importlib.util.spec_from_file_location("bench_search_under_test", root / "bench" / "bench_search.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    env = bench.server_env()
+    assert (env["DB_POOL_ENABLED"], env["ENV_FILE"], env["DEBUG"], env["DJANGO_SETTINGS_MODULE"]) == (
+        "true", "none", "false", "community_service.settings")
+    assert env["CACHE_DEFAULT_TTL"] == "0"
