@@ -13,7 +13,12 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.fields import StrictCharField
-from community_service.api.pagination import KeysetPagination, SearchPagination, cursor_parameter
+from community_service.api.pagination import (
+    CappedCountPagination,
+    KeysetPagination,
+    SearchPagination,
+    cursor_parameter,
+)
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.search import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
 from community_service.api.viewsets import ActionPermissionsMixin
@@ -62,6 +67,8 @@ class PostCommentViewSet(_CommentViewSet):
 
     serializer_class = CommentThreadSerializer
     action_permissions = {"list": [AllowAny], "create": [IsAuthenticated]}
+    # A popular post's threads grow without bound: no full COUNT(*), no deep OFFSET.
+    pagination_class = CappedCountPagination
 
     def get_post(self) -> Post:
         return selectors.comment_post_get(post_id=self.kwargs["post_id"], user_id=request_user_id(self.request),
@@ -70,7 +77,7 @@ class PostCommentViewSet(_CommentViewSet):
     @extend_schema(
         summary="A post's comment threads, each with its nested replies",
         parameters=[ORDERING, CURSOR],
-        responses={200: page_or_cursor_response(CommentThreadSerializer, "CommentThread")},
+        responses={200: page_or_cursor_response(CommentThreadSerializer, "CommentThread", capped_count=True)},
     )
     def list(self, request: Request, post_id: UUID) -> Response:
         ordering = request.query_params.get("ordering") or selectors.DEFAULT_ROOT_ORDERING

@@ -207,6 +207,26 @@ def test_the_thread_list_uses_the_page_envelope_and_cursor_pagination(world):
     assert len(ids) == len(set(ids)) == 5 and second["next"] is None
 
 
+def test_a_popular_posts_threads_are_counted_up_to_a_cap_and_paged_to_a_limit(world, monkeypatch):
+    # CappedCountPagination, as on a community's posts: exact up to the cap, then the planner's
+    # estimate; pages past its row limit point to ?cursor=.
+    from community_service.api.pagination import CappedCountPagination
+
+    for n in range(4):
+        say(world, "member", f"c{n}")
+    api = world.client("member")
+    page = api.get(comments_url(world.post), {"page_size": 2}).data
+    assert (page["total"], page["total_exact"], page["pages"]) == (5, True, 3)
+    monkeypatch.setattr(CappedCountPagination, "EXACT_COUNT_LIMIT", 3)
+    capped = api.get(comments_url(world.post), {"page_size": 2}).data
+    assert capped["total_exact"] is False and capped["total"] >= 4
+    last = api.get(comments_url(world.post), {"page_size": 2, "page": 3}).data  # a short last page: exact
+    assert (last["total"], last["total_exact"], len(last["items"])) == (5, True, 1)
+    monkeypatch.setattr(CappedCountPagination, "MAX_PAGE_OFFSET", 4)
+    deep = api.get(comments_url(world.post), {"page_size": 2, "page": 3})
+    assert (deep.status_code, deep.data["code"], "cursor" in str(deep.data["detail"])) == (400, "page_too_deep", True)
+
+
 def test_liked_by_me_tells_each_caller_whether_they_liked_a_comment(world):
     Reaction.objects.create(user=world.users["member"], comment=world.comment)
     assert threads(world, "member")[0]["liked_by_me"] is True
