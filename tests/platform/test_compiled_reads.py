@@ -67,3 +67,53 @@ def test_a_slug_shaped_like_an_id_is_still_found_by_nested_views():
     slug = str(uuid.uuid4())
     Community.objects.filter(pk=community.pk).update(slug=slug)
     assert selectors.community_get(id_or_slug=slug, with_owner=False).pk == community.pk
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_compiled_read_is_a_prepared_statement_of_its_connection():
+    first, second = CommunityFactory(), CommunityFactory()
+    assert selectors.community_read(id_or_slug=str(first.pk)).pk == first.pk
+    model, using, sql, columns = selectors._COMMUNITY_BY_ID.compiled
+    prepared = [statement for statement in _prepared_statements() if "communities_community" in statement]
+    # Parsed and planned by PostgreSQL once, then run with each call's id ($1).
+    assert len(prepared) == 1 and "$1" in prepared[0]
+    # Run through Django's execute wrappers (the metrics count queries there), prepared.
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert selectors.community_read(id_or_slug=str(second.pk)).pk == second.pk
+    assert seen == [sql]
+    assert [s for s in _prepared_statements() if "communities_community" in s] == prepared
+
+
+def test_with_prepared_statements_off_a_compiled_read_still_reads():
+    # DB_PREPARED_STATEMENTS=false (a pooler that cannot keep them) sets psycopg's threshold to None.
+    community = CommunityFactory()
+    by_slug = CompiledRead(lambda slug: Community.objects.filter(slug=slug).only("id", "slug"), "probe-slug")
+    connection.ensure_connection()
+    raw = connection.connection
+    saved, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        assert by_slug.first(community.slug).pk == community.pk
+    finally:
+        raw.prepare_threshold = saved
+    assert not [statement for statement in _prepared_statements() if '"slug" = $1' in statement]
+    assert by_slug.first(community.slug).pk == community.pk  # and prepared once they are on again
+    assert [statement for statement in _prepared_statements() if '"slug" = $1' in statement]
+
+
+def test_a_database_error_in_a_compiled_read_is_djangos():
+    from django.db import DatabaseError
+
+    broken = CompiledRead(lambda pk: Community.objects.filter(pk=pk).extra(where=["1/0 = 1"]), uuid.UUID(int=0))
+    with pytest.raises(DatabaseError):
+        broken.first(uuid.uuid4())
