@@ -150,12 +150,13 @@ if DB_POOL_ENABLED:
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-# Hot reads by key (community_service/compiled_reads.py) run as prepared statements, once per
-# connection. Django turns psycopg's prepared statements off by default (None), for poolers
-# such as PgBouncer before 1.21 in transaction mode: set DB_PREPARED_STATEMENTS=false there.
-# The ORM's own queries use client-side binding and are never prepared either way.
+# Hot reads by key (community_service/compiled_reads.py) are prepared statements of each pooled
+# or kept connection, from their second run there (1: preparing costs a round trip of its own).
+# Django turns psycopg's prepared statements off (None) for poolers such as PgBouncer before
+# 1.21 in transaction mode: set DB_PREPARED_STATEMENTS=false there. The ORM's own queries use
+# client-side binding and are never prepared either way.
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
-DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5 if DB_PREPARED_STATEMENTS else None
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1 if DB_PREPARED_STATEMENTS else None
 # Read replica (off by default): read-only selectors read there (community_service/db_router.py).
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:

@@ -77,11 +77,12 @@ def _prepared_statements() -> list[str]:
 
 def test_a_compiled_read_is_a_prepared_statement_of_its_connection():
     first, second = CommunityFactory(), CommunityFactory()
-    assert selectors.community_read(id_or_slug=str(first.pk)).pk == first.pk
     model, using, sql, columns = selectors._COMMUNITY_BY_ID.compiled
-    prepared = [statement for statement in _prepared_statements() if "communities_community" in statement]
+    for _ in range(2):  # prepared from its second run on a connection
+        assert selectors.community_read(id_or_slug=str(first.pk)).pk == first.pk
+    prepared = [statement for statement in _prepared_statements() if '"id" = $1' in statement]
     # Parsed and planned by PostgreSQL once, then run with each call's id ($1).
-    assert len(prepared) == 1 and "$1" in prepared[0]
+    assert len(prepared) == 1 and "communities_community" in prepared[0]
     # Run through Django's execute wrappers (the metrics count queries there), prepared.
     seen = []
 
@@ -92,7 +93,17 @@ def test_a_compiled_read_is_a_prepared_statement_of_its_connection():
     with connection.execute_wrapper(record):
         assert selectors.community_read(id_or_slug=str(second.pk)).pk == second.pk
     assert seen == [sql]
-    assert [s for s in _prepared_statements() if "communities_community" in s] == prepared
+    assert [s for s in _prepared_statements() if '"id" = $1' in s] == prepared
+
+
+def test_a_read_run_once_on_a_connection_is_not_prepared():
+    # Preparing costs a round trip: a connection that serves one request never earns it back.
+    community = CommunityFactory()
+    by_name = CompiledRead(lambda name: Community.objects.filter(name=name).only("id", "name"), "probe-name")
+    assert by_name.first(community.name).pk == community.pk
+    assert not [statement for statement in _prepared_statements() if '"name" = $1' in statement]
+    assert by_name.first(community.name).pk == community.pk
+    assert [statement for statement in _prepared_statements() if '"name" = $1' in statement]
 
 
 def test_with_prepared_statements_off_a_compiled_read_still_reads():
@@ -104,10 +115,12 @@ def test_with_prepared_statements_off_a_compiled_read_still_reads():
     saved, raw.prepare_threshold = raw.prepare_threshold, None
     try:
         assert by_slug.first(community.slug).pk == community.pk
+        assert by_slug.first(community.slug).pk == community.pk
     finally:
         raw.prepare_threshold = saved
     assert not [statement for statement in _prepared_statements() if '"slug" = $1' in statement]
-    assert by_slug.first(community.slug).pk == community.pk  # and prepared once they are on again
+    for _ in range(2):  # and prepared once they are on again
+        assert by_slug.first(community.slug).pk == community.pk
     assert [statement for statement in _prepared_statements() if '"slug" = $1' in statement]
 
 
