@@ -71,8 +71,10 @@ class Member(models.Model):
     """One user's standing in one community. The row outlives leaving (churn analytics)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    # No index of their own: (community, user) is unique, idx_members_user is the user's.
+    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="members",
+                                  db_index=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     status = models.CharField(max_length=20, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
     is_owner = models.BooleanField(default=False)
     nickname = models.CharField(max_length=64, blank=True, default="")
@@ -95,7 +97,9 @@ class Member(models.Model):
             models.CheckConstraint(condition=models.Q(status__in=MemberStatus.values), name="ck_member_status"),
         ]
         indexes = [
-            models.Index(fields=["community", "status"], name="idx_members_community_status"),
+            # The members list's order within a community and status (members/selectors): a page is
+            # read off the index, no sort; its (community, status) prefix serves the other lookups.
+            models.Index(fields=["community", "status", "-is_owner", "joined_at", "id"], name="idx_members_list_order"),
             models.Index(fields=["user"], name="idx_members_user"),
         ]
 

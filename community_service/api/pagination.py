@@ -109,11 +109,13 @@ class CappedCountPagination(PageNumberPagination):
     LIMIT, so the count never reads more rows than that), otherwise PostgreSQL's planner
     estimate for the query; `total_exact` says which. A short last page makes `total` exact
     without counting at all. Pages whose first row lies past MAX_PAGE_OFFSET are a 400
-    `page_too_deep` that points to `?cursor=` (keyset pages cost the same at any depth).
+    `page_too_deep` that points to `?cursor=` (keyset pages cost the same at any depth); a
+    list without a cursor sets it to None and relies on an index that covers its order (the
+    deep page's ids are then an index-only walk).
     """
 
     EXACT_COUNT_LIMIT = 1000
-    MAX_PAGE_OFFSET = 10_000
+    MAX_PAGE_OFFSET: int | None = 10_000
     DEFERRED_JOIN_OFFSET = 200
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
@@ -122,7 +124,7 @@ class CappedCountPagination(PageNumberPagination):
         self.number = int(request.query_params.get(self.page_query_param, 1))
         self.size = self.get_page_size(request)
         offset = (self.number - 1) * self.size
-        if offset >= self.MAX_PAGE_OFFSET:
+        if self.MAX_PAGE_OFFSET is not None and offset >= self.MAX_PAGE_OFFSET:
             raise ValidationError({self.page_query_param: [ErrorDetail(
                 f"Pages stop at row {self.MAX_PAGE_OFFSET} (page {self.MAX_PAGE_OFFSET // self.size} at this "
                 "page_size): use ?cursor= (empty for the first page, then the next link) to read further.",
@@ -169,8 +171,15 @@ class CappedCountPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
-        parameters[0]["description"] = PAGE_LIMIT_HELP
+        if self.MAX_PAGE_OFFSET is not None:
+            parameters[0]["description"] = PAGE_LIMIT_HELP
         return parameters
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["required"].append("total_exact")
+        envelope["properties"]["total_exact"] = {"type": "boolean", "description": TOTAL_EXACT_HELP}
+        return envelope
 
     def envelope(self, data: list) -> dict[str, Any]:
         return {

@@ -430,6 +430,51 @@ def test_member_list_runs_the_same_number_of_queries_for_10_and_100_members():
     assert queries_for(10) == queries_for(100)
 
 
+def _bulk_members(community: Community, count: int, *, status: str = MemberStatus.ACTIVE) -> list[Member]:
+    """`count` members who joined a minute apart, oldest first (no roles: the list's order is the point)."""
+    from members.models import User
+
+    users = User.objects.bulk_create(
+        [User(username=f"bulk{status}{i}", email=f"bulk{status}{i}@example.com") for i in range(count)])
+    start = timezone.now() - timedelta(days=1)
+    return Member.objects.bulk_create([
+        Member(community=community, user=user, status=status,
+               joined_at=None if status == MemberStatus.PENDING else start + timedelta(minutes=i))
+        for i, user in enumerate(users)])
+
+
+def test_member_list_pages_in_order_with_a_capped_total_and_no_page_limit():
+    community = CommunityFactory()
+    members = _bulk_members(community, 230)
+    api = client_for(community.owner)
+    endpoint = url_for("member-list", community_pk=community.pk)
+    first = api.get(endpoint, {"page_size": 5}).data
+    owner_id = str(community.owner_id)
+    assert first["total"] == 231 and first["total_exact"] is True and first["pages"] == 47
+    assert [m["user_id"] for m in first["items"]] == [owner_id] + [str(m.user_id) for m in members[:4]]
+    # Past row 200 a page finds its ids on the index alone, then reads those rows: same order.
+    deep = api.get(endpoint, {"page": 42, "page_size": 5}).data  # rows 205-209
+    assert [m["user_id"] for m in deep["items"]] == [str(m.user_id) for m in members[204:209]]
+    # No cursor here, so no page_too_deep: a page past the end is the usual 404.
+    beyond = api.get(endpoint, {"page": 3000, "page_size": 5})
+    assert beyond.status_code == 404 and beyond.data["code"] != "page_too_deep"
+
+
+def test_member_list_pages_come_off_the_index_without_a_sort():
+    from members.selectors.memberships import member_list
+
+    community = CommunityFactory()
+    _bulk_members(community, 20)
+    _bulk_members(community, 5, status=MemberStatus.PENDING)
+    for wanted in (MemberStatus.ACTIVE, MemberStatus.PENDING):
+        sql, params = member_list(community=community).filter(status=wanted)[:20].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a test-sized table would be read whole anyway
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "idx_members_list_order" in plan and "Sort" not in plan, plan
+
+
 def test_permission_resolution_costs_at_most_one_query_per_request():
     from members.selectors.access import request_community_access
 
