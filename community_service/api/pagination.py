@@ -132,10 +132,9 @@ class CappedCountPagination(PageNumberPagination):
             )]})
         if offset >= self.DEFERRED_JOIN_OFFSET:
             # Skip the offset on the page's ids alone (an index-only scan where an index covers
-            # the order and filters), then read the full columns of just those rows.
-            ids = list(queryset.values_list("pk", flat=True)[offset: offset + self.size])
-            by_id = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()}
-            rows = [by_id[pk] for pk in ids if pk in by_id]
+            # the order and filters), then read the full columns of just those rows: one
+            # statement, the ids in a subquery.
+            rows = list(queryset.filter(pk__in=queryset.values("pk")[offset: offset + self.size]))
         else:
             rows = list(queryset[offset: offset + self.size])
         if not rows and self.number > 1:

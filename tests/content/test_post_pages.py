@@ -59,6 +59,22 @@ def test_pinned_posts_come_first_then_the_newest():
     assert titles == ["p004", "p000", "p001", "p002", "p003", "p005"]
 
 
+def test_deep_pages_read_their_ids_in_a_subquery_and_keep_the_feed_order(monkeypatch):
+    community = CommunityFactory()
+    posts = _posts(community, 7)
+    Post.objects.filter(pk=posts[5].pk).update(is_pinned=True, pinned_at=timezone.now())
+    api, url = client_for(community.owner), url_for("post-list", community_pk=community.pk)
+    shallow = [p["title"] for n in (1, 2, 3) for p in api.get(url, {"page": n, "page_size": 3}).json()["items"]]
+    monkeypatch.setattr(CappedCountPagination, "DEFERRED_JOIN_OFFSET", 2)
+    with CaptureQueriesContext(connection) as queries:
+        deep = api.get(url, {"page": 2, "page_size": 3}).json()
+    assert [p["title"] for p in deep["items"]] == shallow[3:6] == ["p002", "p003", "p004"]
+    page_reads = [q["sql"] for q in queries.captured_queries if 'FROM "content_post"' in q["sql"]
+                  and "LIMIT 3 OFFSET 3" in q["sql"]]
+    assert len(page_reads) == 1 and "IN (SELECT" in page_reads[0]  # one statement: ids, then rows
+    assert [p["title"] for n in (1, 2, 3) for p in api.get(url, {"page": n, "page_size": 3}).json()["items"]] == shallow
+
+
 def test_the_default_page_order_is_read_from_an_index_not_sorted():
     # A community with 500,000 posts sorted them all for page 1 (2 s) before this index.
     community = CommunityFactory()
