@@ -191,6 +191,14 @@ class CappedCountPagination(PageNumberPagination):
         }
 
 
+class IndexOrderedPagination(CappedCountPagination):
+    """CappedCountPagination for a list that has no cursor but an index that serves its order
+    within its filters (a community's members, its audit log): `total` capped the same way,
+    and no page limit, since a deep page's ids are a walk over that index."""
+
+    MAX_PAGE_OFFSET = None
+
+
 TOTAL_EXACT_HELP = (
     f"true when `total` is an exact count; false when more than {CappedCountPagination.EXACT_COUNT_LIMIT} rows "
     "match and `total` (and `pages`) is PostgreSQL's estimate for the filters."

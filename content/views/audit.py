@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from communities.models import AuditAction, AuditLogEntry
 from community_service.api.filters import StrictFilterSet
+from community_service.api.pagination import IndexOrderedPagination
 from content.selectors import reports as selectors
 from content.serializers.reports import AuditLogEntrySerializer
 from members.permissions import HasCommunityPermission, PermissionEntries
@@ -31,6 +32,8 @@ class AuditLogFilter(StrictFilterSet):
 class AuditLogViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = AuditLogEntrySerializer
     filterset_class = AuditLogFilter
+    # Append-only, so it grows without bound: no full count; idx_audit_community_created serves its order.
+    pagination_class = IndexOrderedPagination
     permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("audit.view")]
 
     def get_queryset(self) -> QuerySet[AuditLogEntry]:

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from communities.serializers import CommunityOutputSerializer
-from community_service.api.pagination import CappedCountPagination
+from community_service.api.pagination import IndexOrderedPagination
 from community_service.exceptions import NotFound
 from members.authentication import request_user
 from members.filters import MemberFilter
@@ -52,17 +52,11 @@ def target_user(user_id: UUID) -> User:
     return user
 
 
-class MemberPagination(CappedCountPagination):
-    """A big community's members page without a full count or a sort: `total` capped as on the
-    community list, and every page served in the list's order by idx_members_list_order (no
-    cursor here, so no page limit: a deep page walks that index for its ids alone)."""
-
-    MAX_PAGE_OFFSET = None
-
-
 class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = MemberOutputSerializer
-    pagination_class = MemberPagination
+    # A big community's members without a full count or a sort: idx_members_list_order serves
+    # the list's order within a status (members, join requests, bans).
+    pagination_class = IndexOrderedPagination
 
     def get_queryset(self) -> QuerySet[Member]:
         if getattr(self, "swagger_fake_view", False):

@@ -52,9 +52,23 @@ def test_audit_log_is_paginated_in_the_page_envelope(setting):
     for _ in range(3):
         entry(community)
     page = client_for(community.owner).get(url(community), {"page_size": 2, "page": 2}).data
-    assert {key: page[key] for key in ("total", "page", "page_size", "pages")} == {
-        "total": 3, "page": 2, "page_size": 2, "pages": 2}
+    assert {key: page[key] for key in ("total", "page", "page_size", "pages", "total_exact")} == {
+        "total": 3, "page": 2, "page_size": 2, "pages": 2, "total_exact": True}
     assert len(page["items"]) == 1
+
+
+def test_audit_log_pages_deep_in_its_order_without_a_page_limit(setting, monkeypatch):
+    from community_service.api.pagination import CappedCountPagination
+
+    community, _, _ = setting
+    made = [entry(community) for _ in range(7)]
+    newest_first = [str(e.pk) for e in sorted(made, key=lambda e: (e.created_at, e.pk), reverse=True)]
+    monkeypatch.setattr(CappedCountPagination, "DEFERRED_JOIN_OFFSET", 2)  # pages past row 2 read ids first
+    api = client_for(community.owner)
+    pages = [api.get(url(community), {"page": n, "page_size": 3}).data for n in (1, 2, 3)]
+    assert [e["id"] for p in pages for e in p["items"]] == newest_first
+    # An append-only log has no cursor: a page past the end is the usual 404, never page_too_deep.
+    assert api.get(url(community), {"page": 5000, "page_size": 20}).status_code == 404
 
 
 def test_audit_log_shows_only_this_communitys_entries(setting):
