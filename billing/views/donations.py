@@ -15,7 +15,7 @@ from billing.serializers.donations import DonationInputSerializer, DonationOutpu
 from billing.services import donations as services
 from billing.views.common import COMMUNITY, MONEY_ERRORS
 from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from community_service.api.pagination import KeysetPagination
+from community_service.api.pagination import CappedCountPagination, KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from members.authentication import request_user
 from members.permissions import CanViewCommunity
@@ -31,6 +31,9 @@ CURSOR = OpenApiParameter("cursor", str, description="Keyset pagination: send it
 @extend_schema(tags=["donations"], parameters=[COMMUNITY])
 class CommunityDonationViewSet(CommunityScopedViewSet):
     serializer_class = DonationOutputSerializer
+    # A big community's donations grow without bound: no full count, no deep OFFSET (?cursor=
+    # reads further); idx_donations_feed serves the order within (community, status).
+    pagination_class = CappedCountPagination
     action_permissions = {"list": [CanViewCommunity()], "create": [IsAuthenticated, CanViewCommunity()],
                           "summary": [CanViewCommunity()]}
 
@@ -52,7 +55,7 @@ class CommunityDonationViewSet(CommunityScopedViewSet):
         return selectors.donation_feed(community_id=self.community.pk, status=wanted)
 
     @extend_schema(summary="The community's donations, newest first (seed)", parameters=[STATUS, CURSOR],
-                   responses={200: page_or_cursor_response(DonationOutputSerializer, "Donation")})
+                   responses={200: page_or_cursor_response(DonationOutputSerializer, "Donation", capped_count=True)})
     def list(self, request: Request, community_pk: str) -> Response:
         donations = self.get_queryset()
         context = self.context()

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from billing.models import Donation, DonationStatus, Payment, PaymentStatus
 from billing.providers.sandbox import LEDGER
 from billing.selectors.donations import top_donors_cache_key
+from community_service.api.pagination import CappedCountPagination
 from tests.billing.helpers import events, money_post
 from tests.billing.world import World, build_world
 from tests.conftest import client_for
@@ -159,6 +160,26 @@ def test_the_feed_pages_with_a_cursor(world):
     assert [i["amount"] for i in first["items"]] == ["3.00", "2.00"] and first["previous"] is None
     second = api.get(first["next"]).json()
     assert [i["amount"] for i in second["items"]] == ["1.00", "7.50"]
+
+
+def test_feed_pages_count_at_most_the_cap_stop_deep_and_keep_their_order(world, monkeypatch):
+    # A big community's donations grow without bound: CappedCountPagination, as posts page.
+    Donation.objects.bulk_create(
+        Donation(community=world.community, donor=UserFactory(), amount=Decimal(f"{i}.00"), currency="USD",
+                 status=DonationStatus.COMPLETED) for i in range(1, 7))
+    api, url = world.client("member"), url_for("donation-list", community_pk=world.community.pk)
+    whole = [i["amount"] for i in api.get(url, {"page_size": 100}).json()["items"]]
+    assert len(whole) == 7  # the world's own donation and these six
+    body = api.get(url, {"page_size": 3}).json()
+    assert (body["total"], body["total_exact"], body["pages"]) == (7, True, 3)
+    monkeypatch.setattr(CappedCountPagination, "EXACT_COUNT_LIMIT", 4)
+    assert api.get(url, {"page_size": 3}).json()["total_exact"] is False
+    monkeypatch.setattr(CappedCountPagination, "DEFERRED_JOIN_OFFSET", 1)  # pages 2 and 3 by the id subquery
+    paged = [i["amount"] for n in (1, 2, 3) for i in api.get(url, {"page": n, "page_size": 3}).json()["items"]]
+    assert paged == whole
+    too_deep = api.get(url, {"page": CappedCountPagination.MAX_PAGE_OFFSET // 20 + 1, "page_size": 20})
+    assert too_deep.status_code == 400 and too_deep.json()["code"] == "page_too_deep"
+    assert "?cursor=" in too_deep.json()["page"][0]
 
 
 def test_the_feed_costs_the_same_queries_for_5_and_25_donations(world):
