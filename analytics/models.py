@@ -13,7 +13,8 @@ class CommunityDay(models.Model):
     """What happened in a community on one day."""
 
     id = models.BigAutoField(primary_key=True)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by uq_community_day, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     members_joined = models.PositiveIntegerField(default=0)
     members_left = models.PositiveIntegerField(default=0)
@@ -31,8 +32,10 @@ class PostDay(models.Model):
     """Likes and comments a post received on one day (only days with activity have a row)."""
 
     id = models.BigAutoField(primary_key=True)
-    post = models.ForeignKey("content.Post", on_delete=models.CASCADE, related_name="+")
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by uq_post_day, which it leads.
+    post = models.ForeignKey("content.Post", db_index=False, on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_post_day_community, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     likes = models.PositiveIntegerField(default=0)
     comments = models.PositiveIntegerField(default=0)
@@ -46,7 +49,8 @@ class MemberDay(models.Model):
     """One user's activity in one community on one day (a row means they were active)."""
 
     id = models.BigAutoField(primary_key=True)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by uq_member_day, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     posts = models.PositiveIntegerField(default=0)
@@ -68,7 +72,8 @@ class DonationDay(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by uq_donation_day, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     currency = models.CharField(max_length=3)
     donor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
@@ -82,7 +87,6 @@ class DonationDay(models.Model):
             models.UniqueConstraint(fields=["community", "day", "currency", "donor"], nulls_distinct=False,
                                     name="uq_donation_day"),
         ]
-        indexes = [models.Index(fields=["community", "day"], name="idx_donation_day_community")]
 
 
 class CommunityWindow(models.Model):

@@ -20,7 +20,8 @@ class SubscriptionLevel(models.Model):
     """A paid tier of a community. Archived (never deleted) once anyone subscribed to it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_levels_community_pos, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
     description = models.TextField(max_length=2000, blank=True, default="")
     price = models.DecimalField(**MONEY)
@@ -68,7 +69,8 @@ LIVE_STATUSES = (SubscriptionStatus.PENDING, SubscriptionStatus.ACTIVE, Subscrip
 class Subscription(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     level = models.ForeignKey(SubscriptionLevel, on_delete=models.PROTECT, related_name="subscriptions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_subscriptions_user, which it leads.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_index=False, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=SubscriptionStatus.choices, default=SubscriptionStatus.PENDING)
     starts_at = models.DateTimeField(null=True, blank=True)
@@ -109,7 +111,8 @@ class DonationStatus(models.TextChoices):
 
 class Donation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_donations_feed, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     donor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
@@ -151,7 +154,8 @@ class Payment(models.Model):
     """One charge at a provider. Its result (now, or later by webhook) settles what it pays for."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_payments_community, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     purpose = models.CharField(max_length=30, choices=PaymentPurpose.choices)
     donation = models.ForeignKey(Donation, on_delete=models.CASCADE, null=True, blank=True, related_name="payments")

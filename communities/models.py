@@ -145,7 +145,8 @@ class AuditLogEntry(models.Model):
     """Who did what to whom, and why: every moderation action in a community."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="audit_log")
+    # Indexed by idx_audit_community_created, which it leads.
+    community = models.ForeignKey(Community, db_index=False, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=40, choices=AuditAction.choices)
     target_type = models.CharField(max_length=20)

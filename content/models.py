@@ -19,7 +19,10 @@ class ChannelType(models.TextChoices):
 
 class Channel(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="channels")
+    # Indexed by uq_channel_community_slug, which it leads.
+    community = models.ForeignKey(
+        "communities.Community", db_index=False, on_delete=models.CASCADE, related_name="channels"
+    )
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100)
     topic = models.CharField(max_length=1024, blank=True, default="")
@@ -52,7 +55,8 @@ class ChannelOverwrite(models.Model):
     CODES = ("post.create", "comment.create")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="overwrites")
+    # Indexed by uq_overwrite_channel_role, which it leads.
+    channel = models.ForeignKey(Channel, db_index=False, on_delete=models.CASCADE, related_name="overwrites")
     role = models.ForeignKey("members.Role", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     allow = ArrayField(models.CharField(max_length=64), default=list, blank=True)
@@ -80,11 +84,18 @@ class PostStatus(models.TextChoices):
 
 class Post(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="posts")
+    # Indexed by idx_posts_community_status, which it leads.
+    community = models.ForeignKey(
+        "communities.Community", db_index=False, on_delete=models.CASCADE, related_name="posts"
+    )
     # Deleting a channel keeps its posts in the community (never lose content).
-    channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts")
+    # Indexed by idx_posts_channel, which it leads.
+    channel = models.ForeignKey(
+        Channel, db_index=False, on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+    )
+    # Indexed by idx_posts_author, which it leads.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="posts"
+        settings.AUTH_USER_MODEL, db_index=False, on_delete=models.SET_NULL, null=True, related_name="posts"
     )
     title = models.CharField(max_length=300)
     content = models.TextField(max_length=40000)
@@ -155,9 +166,15 @@ class Comment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Indexed by idx_comments_author, which it leads.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, db_index=False, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
-    thread = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Indexed by idx_comments_thread, which it leads.
+    thread = models.ForeignKey(
+        "self", db_index=False, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     depth = models.PositiveSmallIntegerField(default=0)
     content = models.TextField(max_length=10000)
     is_edited = models.BooleanField(default=False)
@@ -252,7 +269,8 @@ class Report(models.Model):
     """One moderation-queue item per reported target while open; reports join it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_reports_queue, which it leads.
+    community = models.ForeignKey("communities.Community", db_index=False, on_delete=models.CASCADE, related_name="+")
     target_type = models.CharField(max_length=20, choices=ReportTarget.choices)
     target_id = models.UUIDField()
     status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.OPEN)
@@ -280,7 +298,8 @@ class ReportEntry(models.Model):
     """One user's report of a target; a user reports an open item once."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="entries")
+    # Indexed by uq_report_entry_reporter, which it leads.
+    report = models.ForeignKey(Report, db_index=False, on_delete=models.CASCADE, related_name="entries")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     category = models.CharField(max_length=20, choices=ReportCategory.choices)
     text = models.CharField(max_length=2000, blank=True, default="")

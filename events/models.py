@@ -30,7 +30,8 @@ CLOSED_STATUSES = (EventStatus.COMPLETED, EventStatus.CANCELLED)
 class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="events")
-    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    # Indexed by idx_events_organizer, which it leads.
+    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, db_index=False, on_delete=models.SET_NULL, null=True,
                                   related_name="organized_events")
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=10000, blank=True, default="")
@@ -104,10 +105,12 @@ class Registration(models.Model):
     """One member's RSVP to one event; the row is reused when they register again."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    # Indexed by idx_registrations_queue, which it leads.
+    event = models.ForeignKey(Event, db_index=False, on_delete=models.CASCADE, related_name="registrations")
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
     # The member's user, kept for payloads and "my registration" lookups without a join.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Indexed by idx_registrations_user, which it leads.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, db_index=False, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=RegistrationStatus.choices)
     # Arrival number within the event (from Event.registration_seq); the waitlist is FIFO by it.
     position = models.PositiveIntegerField()

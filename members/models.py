@@ -42,7 +42,10 @@ class MemberStatus(models.TextChoices):
 
 class Role(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="roles")
+    # Indexed by idx_roles_community_priority, which it leads.
+    community = models.ForeignKey(
+        "communities.Community", db_index=False, on_delete=models.CASCADE, related_name="roles"
+    )
     name = models.CharField(max_length=100)
     # Codes from members.catalogue.Permission; validated by the services.
     permissions = ArrayField(models.CharField(max_length=64), default=list, blank=True)

@@ -1,4 +1,5 @@
-"""The schema's indexes: none twice (each copy costs every write and its share of memory)."""
+"""The schema's indexes: none twice, none a prefix of another (each copy costs every write and
+its share of memory)."""
 
 import pytest
 from django.db import connection
@@ -24,6 +25,39 @@ def test_no_table_has_the_same_index_twice():
     with connection.cursor() as cursor:
         cursor.execute(DUPLICATES)
         assert cursor.fetchall() == []
+
+
+# A non-unique, non-partial btree index whose columns lead another full btree index of the
+# same table (unique or not): that one serves every lookup the shorter one could.
+COVERED = """
+WITH idx AS (
+  SELECT t.relname AS tbl, c.relname AS name, i.indisunique AS is_unique, i.indpred IS NULL AS whole,
+         i.indexprs IS NULL AS on_columns, string_to_array(i.indkey::text, ' ') AS cols, am.amname AS method
+  FROM pg_index i
+  JOIN pg_class t ON t.oid = i.indrelid
+  JOIN pg_class c ON c.oid = i.indexrelid
+  JOIN pg_am am ON am.oid = c.relam
+  JOIN pg_namespace n ON n.oid = t.relnamespace
+  WHERE n.nspname = current_schema()
+)
+SELECT short.tbl, short.name, long.name
+FROM idx short JOIN idx long ON long.tbl = short.tbl AND long.name <> short.name
+WHERE short.method = 'btree' AND long.method = 'btree' AND NOT short.is_unique
+  AND short.whole AND short.on_columns AND long.whole AND long.on_columns
+  AND cardinality(short.cols) < cardinality(long.cols)
+  AND long.cols[1:cardinality(short.cols)] = short.cols
+ORDER BY 1, 2
+"""
+# Tables Django makes itself (auth and many-to-many link tables), left as Django builds them.
+DJANGO_TABLES = {"auth_group_permissions", "auth_permission", "members_user_groups",
+                 "members_user_user_permissions", "members_member_roles"}
+
+
+def test_no_index_is_the_prefix_of_another():
+    with connection.cursor() as cursor:
+        cursor.execute(COVERED)
+        covered = [row for row in cursor.fetchall() if row[0] not in DJANGO_TABLES]
+    assert covered == []
 
 
 def _index_definitions(table: str) -> dict[str, str]:

@@ -1,0 +1,34 @@
+"""Drop the indexes Django made for these foreign keys: each column already leads a composite
+index or unique constraint of its table (named beside the field in models.py), which serves
+the same lookups (joins, ON DELETE, filters), so the single-column copy only cost every write
+and its share of memory. tests/platform/test_indexes.py keeps it that way. Dropped by name,
+without blocking writes (community_service/migration_ops.py)."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from community_service.migration_ops import foreign_key_index_dropped
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [
+        ("communities", "0012_drop_name_trigram_index"),
+    ]
+
+    operations = [
+        foreign_key_index_dropped(
+            migrations.AlterField(
+                model_name="auditlogentry",
+                name="community",
+                field=models.ForeignKey(
+                    db_index=False,
+                    on_delete=django.db.models.deletion.CASCADE,
+                    related_name="audit_log",
+                    to="communities.community",
+                ),
+            ),
+            table="communities_auditlogentry",
+            index="communities_auditlogentry_community_id_bbab008e",
+        ),
+    ]

@@ -1,0 +1,35 @@
+"""Drop the indexes Django made for these foreign keys: each column already leads a composite
+index or unique constraint of its table (named beside the field in models.py), which serves
+the same lookups (joins, ON DELETE, filters), so the single-column copy only cost every write
+and its share of memory. tests/platform/test_indexes.py keeps it that way. Dropped by name,
+without blocking writes (community_service/migration_ops.py)."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from community_service.migration_ops import foreign_key_index_dropped
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [
+        ("communities", "0013_foreign_key_indexes_covered"),
+        ("members", "0004_members_list_order_index"),
+    ]
+
+    operations = [
+        foreign_key_index_dropped(
+            migrations.AlterField(
+                model_name="role",
+                name="community",
+                field=models.ForeignKey(
+                    db_index=False,
+                    on_delete=django.db.models.deletion.CASCADE,
+                    related_name="roles",
+                    to="communities.community",
+                ),
+            ),
+            table="members_role",
+            index="members_role_community_id_34cbec13",
+        ),
+    ]
