@@ -1,8 +1,5 @@
-"""Drop the indexes Django made for these foreign keys: each column already leads a composite
-index or unique constraint of its table (named beside the field in models.py), which serves
-the same lookups (joins, ON DELETE, filters), so the single-column copy only cost every write
-and its share of memory. tests/platform/test_indexes.py keeps it that way. Dropped by name,
-without blocking writes (community_service/migration_ops.py)."""
+"""Foreign keys whose column leads a longer index of their table lose their own index
+(community_service/migration_ops.py says why)."""
 
 import django.db.models.deletion
 from django.conf import settings
