@@ -32,7 +32,7 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "invalid_range": (400, ("from",), "from on or before to: a relation between two parameters"),
     "beyond_search_limit": (400, ("page",), "page × page_size at most 500 results: a product of two parameters"),
     "page_too_deep": (400, ("page",),
-                      "(page - 1) × page_size under 10,000 rows (communities, posts, threads, donations): a product"),
+                      "(page - 1) × page_size < 10,000 (communities, posts, threads, donations, events): a product"),
     "in_past": (400, ("starts_at",), "a new event starts in the future: relative to the server's clock"),
     "before_start": (400, ("ends_at",), "ends_at after starts_at: a relation between two fields"),
     "too_long": (400, ("ends_at",), "an event lasts at most 31 days: a difference of two fields"),

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from community_service.api.pagination import KeysetPagination
+from community_service.api.pagination import CappedCountPagination, KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from events.filters import EventFilter
@@ -44,7 +44,7 @@ CURSOR = OpenApiParameter(
     list=extend_schema(
         summary="The community's events (upcoming by default; past, date range, status; page or cursor)",
         parameters=[CURSOR],
-        responses={200: page_or_cursor_response(EventOutputSerializer, "Event")},
+        responses={200: page_or_cursor_response(EventOutputSerializer, "Event", capped_count=True)},
     ),
     create=extend_schema(summary="Schedule an event (active member with event.create)",
                          request=EventInputSerializer, responses={201: EventOutputSerializer}),
@@ -53,6 +53,8 @@ CURSOR = OpenApiParameter(
 class CommunityEventViewSet(CommunityScopedViewSet):
     serializer_class = EventOutputSerializer
     filterset_class = EventFilter
+    # A community's past events grow without bound: capped total, no deep OFFSET (?cursor=).
+    pagination_class = CappedCountPagination
     action_permissions = {
         "list": [CanViewCommunity()],
         "create": [IsAuthenticated, CanViewCommunity()],

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from community_service.api.pagination import CappedCountPagination
 from events.models import Event, EventStatus
 from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
@@ -87,9 +88,24 @@ def test_the_page_envelope():
     for day in range(5):
         event_make(community, title=f"day {day}", starts_in=timedelta(days=day + 1))
     body = APIClient().get(_url(community), {"page": 2, "page_size": 2}).data
-    assert {k: body[k] for k in ("total", "page", "page_size", "pages")} == {"total": 5, "page": 2, "page_size": 2,
-                                                                             "pages": 3}
+    assert {k: body[k] for k in ("total", "page", "page_size", "pages", "total_exact")} == {
+        "total": 5, "page": 2, "page_size": 2, "pages": 3, "total_exact": True}
     assert [item["title"] for item in body["items"]] == ["day 2", "day 3"]
+
+
+def test_pages_count_at_most_the_cap_read_deep_ids_in_order_and_stop_deep(monkeypatch):
+    # Past events grow without bound: the list pages as posts and donations do.
+    community = CommunityFactory()
+    for day in range(5):
+        event_make(community, title=f"day {day}", starts_in=timedelta(days=day + 1))
+    monkeypatch.setattr(CappedCountPagination, "EXACT_COUNT_LIMIT", 3)
+    assert APIClient().get(_url(community), {"page_size": 2}).data["total_exact"] is False
+    monkeypatch.setattr(CappedCountPagination, "DEFERRED_JOIN_OFFSET", 1)  # pages 2 and 3 by the id subquery
+    titles = [item["title"] for page in (1, 2, 3)
+              for item in APIClient().get(_url(community), {"page": page, "page_size": 2}).data["items"]]
+    assert titles == [f"day {day}" for day in range(5)]
+    too_deep = APIClient().get(_url(community), {"page": CappedCountPagination.MAX_PAGE_OFFSET // 20 + 1})
+    assert too_deep.status_code == 400 and too_deep.data["code"] == "page_too_deep"
 
 
 @pytest.mark.parametrize("when", ["upcoming", "past"])
