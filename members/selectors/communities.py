@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from communities.models import Community, CommunityType
 from communities.selectors import community_get, community_list
@@ -28,4 +28,14 @@ def community_get_visible(*, id_or_slug: str, viewer_id: UUID | None = None, sup
     """One live community the viewer may see, by UUID or slug. Raises NotFound otherwise."""
     return community_get(
         id_or_slug=id_or_slug, queryset=community_list_visible(viewer_id=viewer_id, superadmin=superadmin)
+    )
+
+
+def my_memberships(*, user_id: UUID) -> QuerySet[Member]:
+    """The user's active memberships in live communities, the community loaded, most recently
+    joined first (idx_members_user finds them; a person's memberships are few to sort)."""
+    return (
+        Member.objects.filter(user_id=user_id, status=MemberStatus.ACTIVE, community__deleted_at__isnull=True)
+        .select_related("community")
+        .order_by(F("joined_at").desc(nulls_last=True), "-id")
     )

@@ -4,6 +4,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from communities.serializers import CommunityOutputSerializer
 from community_service.api.fields import StrictCharField
 from members.models import Member
 from members.serializers.roles import RoleBriefSerializer
@@ -26,6 +27,20 @@ class MemberOutputSerializer(serializers.ModelSerializer):
 
     def get_is_muted(self, member: Member) -> bool:
         return member.muted_until is not None and member.muted_until > timezone.now()
+
+
+class MyMembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["id", "nickname", "is_owner", "joined_at"]
+        read_only_fields = fields
+
+
+class MyCommunityOutputSerializer(serializers.Serializer):
+    """One community the caller belongs to, with their membership in it (`GET /me/communities`)."""
+
+    community = CommunityOutputSerializer(read_only=True)
+    membership = MyMembershipSerializer(source="*", read_only=True)
 
 
 class MemberJoinInputSerializer(serializers.Serializer):

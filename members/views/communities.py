@@ -44,7 +44,8 @@ from community_service.search import SearchPage
 from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin
 from members.selectors.access import request_community_access
-from members.selectors.communities import community_get_visible, community_list_visible
+from members.selectors.communities import community_get_visible, community_list_visible, my_memberships
+from members.serializers.memberships import MyCommunityOutputSerializer
 
 # `?cursor=` on the list: newest first, the primary key breaking ties (idx_communities_created_id).
 LIST_KEYSET = KeysetPagination(["-created_at", "-id"])
@@ -174,3 +175,18 @@ class CommunityViewSet(
     def destroy(self, request: Request, pk: str) -> Response:
         services.community_soft_delete(community=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["members"])
+class MyCommunityViewSet(viewsets.GenericViewSet):
+    """The communities the caller belongs to: a client's first screen (Discord's server list)."""
+
+    serializer_class = MyCommunityOutputSerializer
+    permission_classes = [IsAuthenticated]
+    queryset = Community.objects.none()
+
+    @extend_schema(summary="The communities you are an active member of, most recently joined first, "
+                           "each with your membership (private ones included)")
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(my_memberships(user_id=request_user(request).pk))
+        return self.get_paginated_response(MyCommunityOutputSerializer(page, many=True).data)

@@ -42,6 +42,7 @@ MATRIX = {
     ("community-list", "POST"): (
         lambda w: (url_for("community-list"), {"name": "New"}), {**everyone(201), "anonymous": 401},
     ),
+    ("my-communities", "GET"): (lambda w: (url_for("my-communities"), None), {**everyone(200), "anonymous": 401}),
     ("community-detail", "GET"): (
         lambda w: (url_for("community-detail", pk=w.community.pk), None), everyone(200, banned=403),
     ),
