@@ -26,9 +26,9 @@ from communities.selectors import community_cache_key, community_get, looks_like
 from communities.serializers import community_detail_rendered
 from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.api.throttling import ThrottleFirstMixin
-from community_service.cache import cache_version_key, request_prefetched
+from community_service.cache import request_prefetched
 from members.permissions import HasCommunityPermission, HasCommunityPermissionOrOwns, PermissionEntries
-from members.selectors.access import rbac_cache_namespace
+from members.selectors.access import access_prefetch_keys
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 RANGE = [
@@ -49,9 +49,9 @@ def _days(request: Request) -> DayRange:
 @extend_schema(tags=["analytics"], parameters=[COMMUNITY])
 class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
     """The dashboard is kept rendered under the seed's key: a hit costs the throttle's Redis
-    round trip (which also reads the community's detail entry, its RBAC version and, for the
-    default range, the dashboard), the caller's cached user row and access entry; no SQL, no
-    serializer, no renderer, an ETag and 304 for If-None-Match."""
+    round trip (which also reads the community's detail entry, the caller's access entry and
+    the RBAC version it must match, and for the default range the dashboard) and the caller's
+    cached user row; no SQL, no serializer, no renderer, an ETag and 304 for If-None-Match."""
 
     permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("analytics.view")]
     conditional_actions = ("get",)
@@ -60,7 +60,7 @@ class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
         if not looks_like_uuid(self.kwargs["community_pk"]):
             return []
         community_id = UUID(self.kwargs["community_pk"])
-        keys = [community_cache_key(community_id), cache_version_key(rbac_cache_namespace(community_id))]
+        keys = [community_cache_key(community_id), *access_prefetch_keys(community_id, request.user)]
         if not {"from", "to"} & set(request.query_params):
             keys.append(community_analytics_cache_key(community_id))
         return keys

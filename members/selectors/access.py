@@ -6,11 +6,12 @@ from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from rest_framework.request import Request
 
 from communities.models import Community, CommunityType
-from community_service.cache import cache_get_or_set, cache_version, request_prefetched
+from community_service.cache import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 from members.catalogue import ALL_PERMISSIONS
 from members.models import Member, MemberStatus, User
 
@@ -20,6 +21,20 @@ OWNER_PRIORITY = 2**31
 def rbac_cache_namespace(community_id: UUID) -> str:
     """Bumped on every member or role change in the community (see members.services.effects.rbac_invalidate)."""
     return f"community:{community_id}:rbac"
+
+
+def access_cache_key(community_id: UUID, user_id: UUID) -> str:
+    """A user's cached access in a community. The entry carries the RBAC version it was resolved
+    under (a bump makes it stale), so the key is fixed and a throttle's round trip can bring it."""
+    return f"{rbac_cache_namespace(community_id)}:access:{user_id}"
+
+
+def access_prefetch_keys(community_id: UUID, user: User | AnonymousUser | None) -> list[str]:
+    """The cache keys community_access reads for `user` (its RBAC version and the entry), for a
+    view's cache_prefetch_keys: the throttle's round trip then brings them (none for anonymous)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [cache_version_key(rbac_cache_namespace(community_id)), access_cache_key(community_id, user.pk)]
 
 
 @dataclass(frozen=True)
@@ -102,7 +117,7 @@ def _resolve_access(*, community_id: UUID, user_id: UUID) -> CommunityAccess:
 def community_access(*, community_id: UUID, user: User | None, is_superadmin: bool = False,
                      prefetched: dict | None = None) -> CommunityAccess:
     """Effective access of `user` in a community, cached in Redis until a member/role change.
-    `prefetched`: raw cache values the request already read (its RBAC version, perhaps)."""
+    `prefetched`: raw cache values the request already read (access_prefetch_keys, perhaps)."""
     if user is None or not user.is_authenticated:
         return CommunityAccess(community_id=community_id)
     version = cache_version(rbac_cache_namespace(community_id), prefetched=prefetched)
@@ -110,10 +125,11 @@ def community_access(*, community_id: UUID, user: User | None, is_superadmin: bo
         access = _resolve_access(community_id=community_id, user_id=user.pk)
     else:
         access = cache_get_or_set(
-            f"{rbac_cache_namespace(community_id)}:{version}:access:{user.pk}",
-            lambda: _resolve_access(community_id=community_id, user_id=user.pk),
-            ttl=settings.CACHE_DEFAULT_TTL,
-        )
+            access_cache_key(community_id, user.pk),
+            lambda: (version, _resolve_access(community_id=community_id, user_id=user.pk)),
+            ttl=settings.CACHE_DEFAULT_TTL, prefetched=prefetched,
+            valid=lambda entry: isinstance(entry, tuple) and len(entry) == 2 and entry[0] == version,
+        )[1]
     if is_superadmin:
         access = CommunityAccess(**{**access.__dict__, "is_superadmin": True})
     return access

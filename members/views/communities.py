@@ -43,7 +43,7 @@ from community_service.exceptions import NotFound
 from community_service.search import SearchPage
 from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin
-from members.selectors.access import request_community_access
+from members.selectors.access import access_prefetch_keys, request_community_access
 from members.selectors.communities import community_get_visible, community_list_visible, my_memberships
 from members.serializers.memberships import MyCommunityOutputSerializer
 
@@ -136,10 +136,12 @@ class CommunityViewSet(
         return community
 
     def cache_prefetch_keys(self, request: Request) -> list[str]:
-        # The detail body by id is read in the throttle's round trip: a hit is one round trip.
+        # The detail body by id, and a signed-in caller's access, are read in the throttle's
+        # round trip: a hit is that round trip (and the caller's cached user row).
         pk = self.kwargs.get("pk", "")
         if self.action == "retrieve" and selectors.looks_like_uuid(pk):
-            return [selectors.community_cache_key(uuid.UUID(pk))]
+            community_id = uuid.UUID(pk)
+            return [selectors.community_cache_key(community_id), *access_prefetch_keys(community_id, request.user)]
         return super().cache_prefetch_keys(request)
 
     def retrieve(self, request: Request, pk: str) -> Response:

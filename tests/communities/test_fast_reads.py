@@ -13,7 +13,7 @@ from communities.serializers import CommunityOutputSerializer
 from community_service.api.pagination import CappedCountPagination
 from members.serializers.roles import RoleOutputSerializer
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, UserFactory, member_add
 from tests.redis_commands import redis_commands
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +173,25 @@ def test_a_detail_hit_is_one_redis_round_trip_throttle_included(client, monkeypa
     page = client.get(LIST).content
     assert redis_commands(monkeypatch, lambda: seen.update(r=client.get(LIST))) == ["EVALSHA"]
     assert seen["r"].content == page
+
+
+def test_a_signed_in_detail_hit_is_two_round_trips_and_a_ban_still_counts_at_once(
+        monkeypatch, django_capture_on_commit_callbacks):
+    community = CommunityFactory()
+    member = member_add(community)
+    api = client_for(member)
+    url = detail(community.pk)
+    body = api.get(url).content
+    seen = {}
+    # The caller's cached user row; then the throttle's script brings the detail entry, the
+    # community's RBAC version and the caller's access entry made under it.
+    assert redis_commands(monkeypatch, lambda: seen.update(r=api.get(url))) == ["GET", "EVALSHA"]
+    assert seen["r"].content == body
+    # A ban bumps the RBAC version: the access entry under the same key is stale at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        banned = client_for(community.owner).post(f"{detail(community.pk)}/bans", {"user_id": str(member.pk)})
+    assert banned.status_code == 201, banned.content
+    assert api.get(url).status_code == 403
 
 
 def test_an_id_in_capitals_reads_and_invalidates_the_same_entry(django_capture_on_commit_callbacks):
