@@ -149,3 +149,12 @@ def test_without_redis_the_same_budget_holds_over_the_local_cache(rates):
         throttle = RateThrottle()
         assert [throttle.allow_request(_request(), APIView()) for _ in range(3)] == [True, True, False]
         assert 0 < throttle.wait() <= 30
+
+
+def test_on_community_routes_the_throttle_decides_before_the_permission_checks(rates):
+    # Its round trip brings what the checks read; a refused request counts like any other.
+    rates(user="2/min")
+    community = CommunityFactory()
+    outsider = client_for(UserFactory())  # no member.ban: 403 on the bans list
+    bans = f"{COMMUNITIES}/{community.pk}/bans"
+    assert [outsider.get(bans).status_code for _ in range(3)] == [403, 403, 429]
