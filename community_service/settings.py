@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Anonymous reads of a public community by id: answered from the cache here, before the
     # session/auth middleware, URL resolution and DRF (members/fast_reads.py says what it checks).
-    "members.fast_reads.AnonymousCommunityReadMiddleware",
+    "members.fast_reads.CommunityReadMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

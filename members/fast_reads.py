@@ -1,22 +1,28 @@
-"""Anonymous reads of a public community by id, answered before the framework's work.
+"""Reads of a community by id, anonymous or with a bearer token, answered before the framework's work.
 
-`GET /api/v1/communities/{uuid}` without a token is the hottest read of the API (every
-client app, every shared link). Its answer is the same cached bytes for everyone, so this
+`GET /api/v1/communities/{uuid}` is the hottest read of the API (every client app, every
+shared link). Its answer is the same cached bytes for everyone who may see it, so this
 middleware answers it right after the request id, the metrics, SecurityMiddleware (HTTPS
 redirect, security headers) and CorsMiddleware have run, and before the session, CSRF,
-auth and messages middleware, URL resolution and DRF, which would only decide that an
-anonymous caller may read a public community:
+auth and messages middleware, URL resolution and DRF, which would only decide that the
+caller may read the community:
 
+- a bearer token is checked by the view's own authentication class (JWTAuthentication:
+  simplejwt's checks, the cached user row), never by code of ours;
 - the same throttle first (RateThrottle's one Redis round trip, which also brings the
-  cached body), counted once: a request the middleware passes on is not counted again;
+  cached body and, for a signed-in caller, their access entry and the RBAC version it must
+  match), counted once: a request the middleware passes on is not counted again;
+- the same checks: a banned caller, or a private community the caller is not an active
+  member of, goes to the view (which answers the 403 or the 404);
 - the same answer: JSON bytes, ETag and 304 for If-None-Match, the view's own headers and
-  those the skipped middleware adds (a test compares them with the view's answer), the
+  those the skipped middleware adds (tests compare them with the view's answer), the
   route's label in the metrics;
 - a miss is read, rendered and cached here too (one GET by primary key).
 
-Anything else goes on to the view unchanged: a token, another method or Accept, query
-parameters, a slug, an unknown id, a private community (membership decides), a refused
-request (the view answers the 429), a throttle class other than RateThrottle.
+Anything else goes on to the view unchanged: a token that does not authenticate (the view
+answers the 401), a superadmin's token, another method or Accept, query parameters, a slug,
+an unknown id, a refused request (the view answers the 429), a throttle or authentication
+class other than the ones run here.
 """
 
 import functools
@@ -32,6 +38,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.urls import ResolverMatch, resolve
+from rest_framework.exceptions import APIException
 
 from communities import selectors
 from communities.models import CommunityType
@@ -41,6 +48,9 @@ from community_service.api.throttling import RateThrottle
 from community_service.cache import request_prefetched
 from community_service.exceptions import NotFound
 from community_service.metrics import cache_observe
+from members.authentication import JWTAuthentication
+from members.models import User
+from members.selectors.access import access_prefetch_keys, community_access
 from members.views.communities import CommunityViewSet
 
 # The route members/urls.py gives CommunityViewSet.retrieve, for ids only (a test checks
@@ -50,17 +60,17 @@ DETAIL_PATH = re.compile(r"^/api/v1/communities/(?P<pk>[0-9a-fA-F]{8}-?[0-9a-fA-
 FAST_ACCEPT = frozenset({"*/*", "application/json", ""})
 
 
-class _AnonymousProbe:
+class _Probe:
     """What RateThrottle reads of a request and a view."""
 
-    user = AnonymousUser()
     throttle_scope = None
 
-    def __init__(self, request: HttpRequest, key: str) -> None:
-        self._request, self.META, self.headers, self.key = request, request.META, request.headers, key
+    def __init__(self, request: HttpRequest, user: User | AnonymousUser, keys: list[str]) -> None:
+        self._request, self.META, self.headers = request, request.META, request.headers
+        self.user, self.keys = user, keys
 
     def cache_prefetch_keys(self, request: Any) -> list[str]:
-        return [self.key]
+        return self.keys
 
 
 class _BytesResponse(HttpResponse):
@@ -71,7 +81,7 @@ class _BytesResponse(HttpResponse):
         return json.loads(self.content) if self.content else None
 
 
-class AnonymousCommunityReadMiddleware:
+class CommunityReadMiddleware:
     """See the module docstring. Sits after CorsMiddleware in settings.MIDDLEWARE."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
@@ -81,10 +91,11 @@ class AnonymousCommunityReadMiddleware:
         self.skipped = (CommonMiddleware(get_response), XFrameOptionsMiddleware(get_response))
 
     @functools.cached_property
-    def detail_view(self) -> tuple[ResolverMatch, dict, bool] | None:
-        """The URL conf's match for these paths, the view's own response headers (Allow, Vary)
-        and whether it throttles; None (no fast path) unless the route leads to
-        CommunityViewSet.retrieve with RateThrottle or no throttle, the ones run here."""
+    def detail_view(self) -> tuple[ResolverMatch, dict, bool, bool] | None:
+        """The URL conf's match for these paths, the view's own response headers (Allow, Vary),
+        whether it throttles and whether it authenticates bearer tokens; None (no fast path)
+        unless the route leads to CommunityViewSet.retrieve with RateThrottle or no throttle,
+        the ones run here (a view with other authentication is served here anonymous only)."""
         match = resolve(f"/api/v1/communities/{uuid.UUID(int=0)}")
         func = match.func
         actions = getattr(func, "actions", {})
@@ -96,13 +107,14 @@ class AnonymousCommunityReadMiddleware:
         throttles = list(probe.throttle_classes)
         if throttles not in ([RateThrottle], []):
             return None
-        return match, probe.default_response_headers, bool(throttles)
+        bearer = list(probe.authentication_classes) == [JWTAuthentication]
+        return match, probe.default_response_headers, bool(throttles), bearer
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         path = DETAIL_PATH.match(request.path_info)
         if path is not None and request.method == "GET" and self.detail_view is not None:
-            route, headers, throttled = self.detail_view
-            response = anonymous_read(request, path["pk"], headers, throttled=throttled)
+            route, headers, throttled, bearer = self.detail_view
+            response = community_read(request, path["pk"], headers, throttled=throttled, bearer=bearer)
             if response is not None:
                 # What URL resolution would have said (the metrics label requests by route).
                 request.resolver_match = ResolverMatch(
@@ -114,16 +126,23 @@ class AnonymousCommunityReadMiddleware:
         return self.get_response(request)
 
 
-def anonymous_read(request: HttpRequest, pk: str, headers: dict, *, throttled: bool) -> HttpResponse | None:
-    """The public community's bytes (or a 304) for an anonymous GET by id, or None when the
-    view must answer (see the module docstring)."""
-    if ("HTTP_AUTHORIZATION" in request.META or request.GET
-            or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT):
+def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: bool,
+                   bearer: bool) -> HttpResponse | None:
+    """The community's bytes (or a 304) for a GET by id from a caller who may see it, or None
+    when the view must answer (see the module docstring)."""
+    if request.GET or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT:
         return None
-    key = selectors.community_cache_key(uuid.UUID(pk))
+    user: User | AnonymousUser = AnonymousUser()
+    if "HTTP_AUTHORIZATION" in request.META:
+        signed_in = _bearer_user(request) if bearer else None
+        if signed_in is None:
+            return None
+        user = signed_in
+    community_id = uuid.UUID(pk)
+    key = selectors.community_cache_key(community_id)
     prefetched = None
     if throttled:
-        probe = _AnonymousProbe(request, key)
+        probe = _Probe(request, user, [key, *access_prefetch_keys(community_id, user)])
         if not RateThrottle().allow_request(probe, probe):  # type: ignore[arg-type]  # duck-typed probe
             return None  # the view answers the 429 (a refused request counts nowhere)
         request.throttle_decided = True  # type: ignore[attr-defined]  # read by the throttle in the view
@@ -144,8 +163,12 @@ def anonymous_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
         if prefetched is not None:
             prefetched.pop(key, None)  # if the view answers after all, it reads the fresh entry
     assert value is not None, "a hit or a freshly cached entry"
-    if value[2] == CommunityType.PRIVATE:
-        return None  # the view checks membership
+    if isinstance(user, User):
+        access = community_access(community_id=community_id, user=user, prefetched=prefetched)
+        if access.is_banned or (value[2] == CommunityType.PRIVATE and not access.is_active_member):
+            return None  # the view answers the 403 or the 404
+    elif value[2] == CommunityType.PRIVATE:
+        return None  # the view answers the 404
     (body, etag) = value[0]
     if not_modified(request, etag):
         response = _BytesResponse(status=304)
@@ -155,3 +178,19 @@ def anonymous_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
     for name, header in headers.items():
         response[name] = header
     return response
+
+
+def _bearer_user(request: HttpRequest) -> User | None:
+    """The user of the request's bearer token as the view's JWTAuthentication finds them, or
+    None: no token it accepts (the view answers the 401), or a superadmin's (the view decides
+    what a superadmin reads)."""
+    try:
+        found = JWTAuthentication().authenticate(request)  # type: ignore[arg-type]  # reads only META
+    except APIException:
+        return None
+    if found is None:
+        return None
+    user, token = found
+    if token.get("is_superadmin", False) or user.is_superuser:
+        return None
+    return cast(User, user)

@@ -331,3 +331,62 @@ def test_the_fast_community_search_mapping_is_exactly_the_serializer():
     for community in found:
         assert community_search_data(community) == dict(CommunitySearchResultSerializer(community).data)
     assert list(community_search_data(found[0])) == CommunitySearchResultSerializer.Meta.fields
+
+
+def _drf_must_not_run(monkeypatch):
+    from rest_framework.views import APIView
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("DRF must not run for this read")
+
+    monkeypatch.setattr(APIView, "initial", refuse)
+
+
+def test_a_signed_in_read_is_answered_before_drf_with_the_same_bytes_and_headers(monkeypatch):
+    community = CommunityFactory(community_type="private")
+    api = client_for(member_add(community))
+    url = detail(community.pk)
+    normal = api.get(url, HTTP_ACCEPT="application/json;q=0.9")  # not the fast path's Accept: DRF
+    cache.clear()
+    with monkeypatch.context() as patched:
+        _drf_must_not_run(patched)
+        first = api.get(url)  # a miss, read and cached before DRF too
+        fast = api.get(url)
+        not_modified = api.get(url, HTTP_IF_NONE_MATCH=fast["ETag"])
+    assert fast.status_code == 200 and fast.content == first.content == normal.content
+    varying = {"X-Request-ID", "X-Response-Time"}
+    assert {k: v for k, v in fast.headers.items() if k not in varying} == \
+        {k: v for k, v in normal.headers.items() if k not in varying}
+    assert not_modified.status_code == 304 and not_modified["ETag"] == fast["ETag"]
+
+
+def test_whatever_a_signed_in_read_may_not_see_the_view_refuses(django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    community = CommunityFactory(community_type="private")
+    url = detail(community.pk)
+    assert client_for(UserFactory()).get(url).status_code == 404  # not a member of a private one
+    member = member_add(community)
+    assert client_for(member).get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(community.owner).post(f"{url}/bans", {"user_id": str(member.pk)})
+    assert client_for(member).get(url).status_code == 403  # banned
+    forged = APIClient()
+    forged.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert forged.get(url).status_code == 401
+    inactive = member_add(community)
+    inactive.is_active = False
+    inactive.save()
+    assert client_for(inactive).get(url).status_code == 401
+    # A superadmin's token reads any community: the view decides (member or not).
+    assert client_for(UserFactory(), is_superadmin=True).get(url).status_code == 200
+
+
+def test_a_signed_in_fast_read_counts_once_against_the_user_rate(monkeypatch, settings):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    table = {**SimpleRateThrottle.THROTTLE_RATES, "user": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", table)
+    community = CommunityFactory()
+    api = client_for(member_add(community))
+    assert [api.get(detail(community.pk)).status_code for _ in range(3)] == [200, 200, 429]
