@@ -50,7 +50,7 @@ from community_service.exceptions import NotFound
 from community_service.metrics import cache_observe
 from members.authentication import JWTAuthentication
 from members.models import User
-from members.selectors.access import access_prefetch_keys, community_access
+from members.selectors.access import access_prefetch_keys, community_access, token_is_superadmin
 from members.views.communities import CommunityViewSet
 
 # The route members/urls.py gives CommunityViewSet.retrieve, for ids only (a test checks
@@ -191,6 +191,6 @@ def _bearer_user(request: HttpRequest) -> User | None:
     if found is None:
         return None
     user, token = found
-    if token.get("is_superadmin", False) or user.is_superuser:
+    if token_is_superadmin(user, token):
         return None
     return cast(User, user)

@@ -159,7 +159,11 @@ def community_visible_to(*, community: Community, access: CommunityAccess) -> bo
 
 def is_superadmin(request: Request) -> bool:
     """The seed's rule: a token with is_superadmin bypasses every community check."""
-    token = request.auth
+    return token_is_superadmin(request.user, request.auth)
+
+
+def token_is_superadmin(user: object, token: object) -> bool:
+    """is_superadmin for a user and their validated token, before a DRF request exists."""
     if token is not None and hasattr(token, "get"):
         return bool(token.get("is_superadmin", False))
-    return bool(getattr(request.user, "is_superuser", False))
+    return bool(getattr(user, "is_superuser", False))
