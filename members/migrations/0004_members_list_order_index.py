@@ -10,12 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
 
-
-# Django's names for the indexes ForeignKey(db_index=True) made in 0001.
-FOREIGN_KEY_INDEXES = [
-    ("members_member_community_id_d7c7fe43", "community_id"),
-    ("members_member_user_id_5b73e2f8", "user_id"),
-]
+from community_service.migration_ops import foreign_key_index_dropped
 
 
 class Migration(migrations.Migration):
@@ -32,29 +27,23 @@ class Migration(migrations.Migration):
                                name="idx_members_list_order"),
         ),
         RemoveIndexConcurrently(model_name="member", name="idx_members_community_status"),
-        # The foreign keys' own indexes, dropped by name: AlterField(db_index=False) would drop every
-        # plain-btree index on the column alone, the partial unique uq_member_one_owner_per_community too.
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.AlterField(
-                    model_name="member",
-                    name="community",
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
-                                            related_name="members", to="communities.community"),
-                ),
-                migrations.AlterField(
-                    model_name="member",
-                    name="user",
-                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
-                                            related_name="memberships", to=settings.AUTH_USER_MODEL),
-                ),
-            ],
-            database_operations=[
-                migrations.RunSQL(
-                    f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
-                    reverse_sql=f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON members_member ({column})",
-                )
-                for name, column in FOREIGN_KEY_INDEXES
-            ],
+        # The foreign keys' own indexes, dropped by name (community_service/migration_ops.py).
+        foreign_key_index_dropped(
+            migrations.AlterField(
+                model_name="member",
+                name="community",
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
+                                        related_name="members", to="communities.community"),
+            ),
+            table="members_member", index="members_member_community_id_d7c7fe43",
+        ),
+        foreign_key_index_dropped(
+            migrations.AlterField(
+                model_name="member",
+                name="user",
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
+                                        related_name="memberships", to=settings.AUTH_USER_MODEL),
+            ),
+            table="members_member", index="members_member_user_id_5b73e2f8",
         ),
     ]
