@@ -28,7 +28,7 @@ from billing.providers.breaker import breaker_require_closed
 from billing.services.payments import payment_execute, payment_open, subscription_event_record
 from communities.models import Community
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PaymentRequired, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PaymentRequired
 from members.models import User
 
 SECONDS_PER_DAY = 86400
@@ -57,8 +57,8 @@ def subscription_subscribe(
     """Subscribe `user` to a level of `community` and take the first payment.
 
     Returns the subscription (active, or pending while the provider settles) and its payment.
-    Raises ValidationFailed (`level_id`: unknown or not offered), Conflict
-    `already_subscribed`, PaymentRequired (declined), ServiceUnavailable (provider down).
+    Raises NotFound `unknown_level`, Conflict `level_inactive` or `already_subscribed`,
+    PaymentRequired (declined), ServiceUnavailable (provider down).
     """
     provider = _default_provider()
     breaker_require_closed(provider)
@@ -69,7 +69,8 @@ def subscription_subscribe(
             # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
             raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
         if not level.is_active:
-            raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
+            # The level exists but its state refuses new subscribers: 409, as renewing it is.
+            raise Conflict("This level is not offered any more.", field="level_id", code="level_inactive")
         try:
             with transaction.atomic():
                 subscription = Subscription.objects.create(level=level, user=user, community=community)
@@ -203,17 +204,21 @@ def _upgrade_open(*, subscription_id: UUID, user: User, level_id: UUID,
     now = timezone.now()
     _require_access(subscription, now)
     target = levels.get(target_id)
-    if target is None or target.pk == subscription.level_id:
-        raise ValidationFailed("Choose another level of this community.", field="level_id", code="unknown_level")
+    if target is None:
+        # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
+        raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
+    # The level exists; whether it is an upgrade depends on the subscription's state: 409s.
+    if target.pk == subscription.level_id:
+        raise Conflict("The subscription is already at this level.", field="level_id", code="same_level")
     current = levels[subscription.level_id]
     if not target.is_active:
-        raise ValidationFailed("This level is not offered any more.", field="level_id", code="level_inactive")
+        raise Conflict("This level is not offered any more.", field="level_id", code="level_inactive")
     if target.currency != current.currency:
-        raise ValidationFailed("The new level is priced in another currency; cancel and subscribe instead.",
-                               field="level_id", code="currency_mismatch")
+        raise Conflict("The new level is priced in another currency; cancel and subscribe instead.",
+                       field="level_id", code="currency_mismatch")
     if target.price <= current.price:
-        raise ValidationFailed("An upgrade goes to a more expensive level; cancel and subscribe instead.",
-                               field="level_id", code="not_an_upgrade")
+        raise Conflict("An upgrade goes to a more expensive level; cancel and subscribe instead.",
+                       field="level_id", code="not_an_upgrade")
     _no_payment_in_flight(subscription)
     assert subscription.expires_at is not None, "an active subscription has its period"
     quote = upgrade_quote(current=current, target=target, expires_at=subscription.expires_at, now=now)
@@ -228,7 +233,9 @@ def subscription_upgrade(
     *, subscription: Subscription, user: User, level_id: UUID, payment_method: str
 ) -> tuple[Subscription, Payment]:
     """Move to a more expensive level of the same community at once, paying the difference
-    (upgrade_quote); the new level's full period starts when the payment completes."""
+    (upgrade_quote); the new level's full period starts when the payment completes. A level
+    of another community is a 404 `unknown_level`; the current level, an inactive one, one in
+    another currency or not dearer are 409s."""
     provider = _default_provider()
     breaker_require_closed(provider)
     subscription, payment = _upgrade_open(subscription_id=subscription.pk, user=user, level_id=level_id,

@@ -67,8 +67,9 @@ def test_a_level_that_cannot_be_bought_here_is_refused_naming_level_id(world, le
            "elsewhere": level_create(CommunityFactory(), name="Other").pk}
     response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
                           {"level_id": str(ids[level_id])})
-    # An id naming no level of this community is a 404 (docs/api.md); the others are bad input.
-    expected = 404 if code == "unknown_level" else 400
+    # An id naming no level of this community is a 404, a level not offered any more a 409
+    # (its state refuses it, as renewing it is), a malformed id a 400 (docs/api.md).
+    expected = {"unknown_level": 404, "level_inactive": 409, "invalid": 400}[code]
     assert response.status_code == expected and response.json()["code"] == code and "level_id" in response.json()
     assert not Subscription.objects.filter(user=world.users["member"]).exists() and LEDGER.calls == 0
 
@@ -178,15 +179,23 @@ def test_the_upgrade_quote_never_credits_more_than_was_paid():
     assert gone.credit == Decimal("0.00") and gone.amount == Decimal("10.01")
 
 
-@pytest.mark.parametrize("target,code", [("cheaper", "not_an_upgrade"), ("same", "unknown_level"),
-                                         ("euro", "currency_mismatch")])
-def test_an_upgrade_must_go_to_a_dearer_level_in_the_same_currency(world, target, code):
+@pytest.mark.parametrize("target,status,code", [
+    ("cheaper", 409, "not_an_upgrade"), ("same", 409, "same_level"), ("euro", 409, "currency_mismatch"),
+    ("inactive", 409, "level_inactive"), ("elsewhere", 404, "unknown_level"), ("missing", 404, "unknown_level"),
+])
+def test_an_upgrade_must_go_to_a_dearer_offered_level_of_the_community_in_the_same_currency(world, target, status,
+                                                                                            code):
     levels = {"cheaper": level_create(world.community, name="Cheap", price="1.00"), "same": world.level,
-              "euro": level_create(world.community, name="Euro", price="50.00", currency="EUR")}
+              "euro": level_create(world.community, name="Euro", price="50.00", currency="EUR"),
+              "inactive": level_create(world.community, name="Gone", price="50.00", is_active=False),
+              "elsewhere": level_create(CommunityFactory(), name="Other", price="50.00"),
+              "missing": SubscriptionLevel(pk=uuid.uuid4())}
     response = money_post(world.client("subscriber"),
                           url_for("subscription-upgrade", subscription_id=world.subscription.pk),
                           {"level_id": str(levels[target].pk)})
-    assert response.status_code == 400 and response.json()["code"] == code and "level_id" in response.json()
+    assert response.status_code == status and response.json()["code"] == code and "level_id" in response.json()
+    assert Subscription.objects.get(pk=world.subscription.pk).level_id == world.level.pk
+    assert not Payment.objects.filter(subscription=world.subscription, purpose="subscription_upgrade").exists()
     assert LEDGER.calls == 0
 
 

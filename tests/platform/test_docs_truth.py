@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 
 BASE_DIR = Path(settings.BASE_DIR)
-APPS = ["community_service", "communities", "members", "content"]
+APPS = ["community_service", "communities", "members", "content", "events", "billing", "analytics"]
 API_DOC = (BASE_DIR / "docs" / "api.md").read_text()
 
 
