@@ -139,6 +139,8 @@ if not DATABASE_URL:
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
+# Django's backend with psycopg's C loader for timestamps (community_service/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "community_service.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})
 if DB_POOL_ENABLED:
     DATABASES["default"]["OPTIONS"]["pool"] = {
@@ -162,6 +164,7 @@ DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
         **env.db_url_config(DATABASE_REPLICA_URL),
+        "ENGINE": DATABASES["default"]["ENGINE"],
         "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
         "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
         # Tests read the primary under the replica's name (one test database).
