@@ -1,41 +1,25 @@
-"""A shared setting for content RBAC tables: one public community, a caller of every kind.
-
-Each content resource's matrix (tests/content/test_rbac_*.py) builds a World per case,
-so state changed by one request never leaks into another.
+"""The setting of content's RBAC tables (tests/content/test_rbac_*.py): the cast of
+tests/rbac_world.py, with "author" writing a channel's published post, a draft and a comment.
 """
 
+import functools
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from content.models import Channel, ChannelType, Comment, Post, PostStatus
-from members.models import MemberStatus
-from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests import rbac_world
+from tests.rbac_world import Cast, actors, case_run, cast_build
 
-ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "author", "moderator", "admin", "owner",
-          "superadmin", "banned"]  # fmt: skip
+ACTORS = actors("author")
 MODERATORS = {"moderator", "admin", "owner", "superadmin"}  # hold post.moderate, comment.moderate, report.review
 SPEAKERS = {"member", "author", "moderator", "admin", "owner", "superadmin"}  # may post, comment, react
-
-
-def allow(ok: int, who: set[str], *, other: int = 403, anonymous: int = 401) -> dict[str, int]:
-    return {actor: ok if actor in who else (anonymous if actor == "anonymous" else other) for actor in ACTORS}
-
-
-def everyone(ok: int, *, banned: int | None = 403) -> dict[str, int]:
-    table = dict.fromkeys(ACTORS, ok)
-    if banned is not None:
-        table["banned"] = banned
-    return table
+allow = functools.partial(rbac_world.allow, ACTORS)
+everyone = functools.partial(rbac_world.everyone, ACTORS)
 
 
 @dataclass
-class World:
-    community: object
-    users: dict
+class World(Cast):
     channel: Channel
     announcements: Channel
     post: Post
@@ -43,32 +27,10 @@ class World:
     comment: Comment
     extra: dict = field(default_factory=dict)
 
-    def client(self, actor: str) -> APIClient:
-        if actor == "anonymous":
-            return APIClient()
-        return client_for(self.users[actor], is_superadmin=actor == "superadmin")
-
 
 def build_world() -> World:
-    owner = UserFactory()
-    community = CommunityFactory(owner=owner, community_type="public")
-    now = timezone.now()
-
-    def add(status: str = MemberStatus.ACTIVE, role: str | None = "Member", **fields: object) -> object:
-        return member_add(community, role=role, status=status, **fields)
-
-    users = {
-        "owner": owner,
-        "admin": add(role="Admin"),
-        "moderator": add(role="Moderator"),
-        "member": add(),
-        "author": add(),
-        "muted": add(muted_until=now + timedelta(hours=1)),
-        "pending": add(status=MemberStatus.PENDING, role=None),
-        "banned": add(status=MemberStatus.BANNED, role=None),
-        "non_member": UserFactory(),
-        "superadmin": UserFactory(),
-    }
+    cast = cast_build("author")
+    community, users, now = cast.community, cast.users, timezone.now()
     channel = Channel.objects.create(community=community, name="General", slug="general", position=0)
     announcements = Channel.objects.create(
         community=community, name="News", slug="news", channel_type=ChannelType.ANNOUNCEMENT, position=1
@@ -90,9 +52,4 @@ def build_world() -> World:
 
 def run_case(matrix: dict, endpoint: tuple[str, str], actor: str) -> None:
     """Build a world, send the endpoint's request as `actor`, compare with the table."""
-    build, expected = matrix[endpoint]
-    world = build_world()
-    url, body, *fmt = build(world)  # a builder may add a request format, e.g. "multipart"
-    client = world.client(actor)
-    response = getattr(client, endpoint[1].lower())(url, body, format=fmt[0] if fmt else "json")
-    assert response.status_code == expected[actor], (endpoint, actor, getattr(response, "data", None))
+    case_run(build_world(), matrix, endpoint, actor)

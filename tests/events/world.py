@@ -1,36 +1,26 @@
 """Events test helpers: an event maker and a shared setting for the events RBAC tables.
 
-The world is one public community with a caller of every kind; "organizer" is an ordinary
-member who organises `world.event` (scheduled, tomorrow, 2 seats, one member going).
+The world is the cast of tests/rbac_world.py; "organizer" is an ordinary member who
+organises `world.event` (scheduled, tomorrow, 2 seats, one member going).
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from events.models import Event, Registration, RegistrationStatus
-from members.models import Member, MemberStatus
-from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from members.models import Member
+from tests import rbac_world
+from tests.rbac_world import Cast, actors, case_run, cast_build
 
-ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "organizer", "moderator", "admin", "owner",
-          "superadmin", "banned"]  # fmt: skip
+ACTORS = actors("organizer")
 MANAGERS = {"admin", "owner", "superadmin"}  # hold event.manage (the Moderator role does not)
 CREATORS = {"member", "organizer", "moderator", "admin", "owner", "superadmin"}  # event.create, not muted
 MEMBERS = {"member", "muted", "organizer", "moderator", "admin", "owner"}  # active members
-
-
-def allow(ok: int, who: set[str], *, other: int = 403, anonymous: int = 401) -> dict[str, int]:
-    return {actor: ok if actor in who else (anonymous if actor == "anonymous" else other) for actor in ACTORS}
-
-
-def everyone(ok: int, *, banned: int | None = 403) -> dict[str, int]:
-    table = dict.fromkeys(ACTORS, ok)
-    if banned is not None:
-        table["banned"] = banned
-    return table
+allow = functools.partial(rbac_world.allow, ACTORS)
+everyone = functools.partial(rbac_world.everyone, ACTORS)
 
 
 def event_make(community, *, organizer=None, starts_in: timedelta = timedelta(days=1),
@@ -59,36 +49,13 @@ def registration_make(event: Event, user, status: str = RegistrationStatus.GOING
 
 
 @dataclass
-class World:
-    community: object
-    users: dict
+class World(Cast):
     event: Event
-
-    def client(self, actor: str) -> APIClient:
-        if actor == "anonymous":
-            return APIClient()
-        return client_for(self.users[actor], is_superadmin=actor == "superadmin")
 
 
 def build_world() -> World:
-    owner = UserFactory()
-    community = CommunityFactory(owner=owner, community_type="public")
-
-    def add(status: str = MemberStatus.ACTIVE, role: str | None = "Member", **fields: object) -> object:
-        return member_add(community, role=role, status=status, **fields)
-
-    users = {
-        "owner": owner,
-        "admin": add(role="Admin"),
-        "moderator": add(role="Moderator"),
-        "member": add(),
-        "organizer": add(),
-        "muted": add(muted_until=timezone.now() + timedelta(hours=1)),
-        "pending": add(status=MemberStatus.PENDING, role=None),
-        "banned": add(status=MemberStatus.BANNED, role=None),
-        "non_member": UserFactory(),
-        "superadmin": UserFactory(),
-    }
+    cast = cast_build("organizer")
+    community, users = cast.community, cast.users
     event = event_make(community, organizer=users["organizer"], capacity=2, online_url="https://meet.example.com/x")
     registration_make(event, users["organizer"])
     return World(community=community, users=users, event=event)
@@ -96,8 +63,4 @@ def build_world() -> World:
 
 def run_case(matrix: dict, endpoint: tuple[str, str], actor: str) -> None:
     """Build a world, send the endpoint's request as `actor`, compare with the table."""
-    build, expected = matrix[endpoint]
-    world = build_world()
-    url, body = build(world)
-    response = getattr(world.client(actor), endpoint[1].lower())(url, body, format="json")
-    assert response.status_code == expected[actor], (endpoint, actor, getattr(response, "data", None))
+    case_run(build_world(), matrix, endpoint, actor)
