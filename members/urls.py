@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token/refresh", auth.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("auth/logout", auth.LogoutView.as_view(), name="auth-logout"),
     path("auth/me", auth.MeView.as_view(), name="auth-me"),
+    path("auth/password", auth.PasswordChangeView.as_view(), name="auth-password"),
     path("me/communities", communities.MyCommunityViewSet.as_view({"get": "list"}), name="my-communities"),
     # members
     path(f"{C}/members", memberships.MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),

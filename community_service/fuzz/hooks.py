@@ -18,9 +18,10 @@ import schemathesis
 # code -> (status, fields it may be reported on (none: the request as a whole), why no schema keyword can say it)
 UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "invalid_cursor": (400, ("cursor",), "cursors are opaque: only ones this server handed out decode"),
-    "password_too_common": (400, ("password",), "a list of 20,000 common passwords"),
-    "password_too_similar": (400, ("password",), "compared with the email and username of the same request"),
-    "password_entirely_numeric": (400, ("password",), "Unicode digits other than 0-9 count as digits too"),
+    "password_too_common": (400, ("password", "new_password"), "a list of 20,000 common passwords"),
+    "password_too_similar": (400, ("password", "new_password"), "compared with the account's email and username"),
+    "password_entirely_numeric": (400, ("password", "new_password"), "Unicode digits other than 0-9 count as digits"),
+    "password_incorrect": (400, ("current_password",), "the password of the signed-in account, which only it knows"),
     "empty": (400, ("file",), "an uploaded file must have at least one byte"),
     "unsupported_type": (400, ("file",), "the file type is read from its first bytes"),
     "allow_deny_overlap": (400, ("overwrites",), "a code may not be both allowed and denied"),

@@ -23,16 +23,9 @@ EMAIL_PATTERN = (
 )
 
 
-class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(
-        max_length=254,
-        trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
-        validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
-    )
-    username = StrictRegexField(
-        r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
-    )
-    password = StrictCharField(
+def new_password_field() -> StrictCharField:
+    """A password being chosen (registering, changing it): the strength rules a schema can state."""
+    return StrictCharField(
         write_only=True,
         min_length=8,
         max_length=128,
@@ -45,13 +38,31 @@ class RegisterInputSerializer(serializers.Serializer):
         "password_too_common or password_too_similar.",
     )
 
+
+def password_strength_check(password: str, user: User, *, field: str) -> None:
+    """Django's password validators (AUTH_PASSWORD_VALIDATORS) for `user`, refusals on `field`."""
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        # Keep Django's codes (password_too_common, ...): clients and the fuzz config rely on them.
+        errors = [ErrorDetail(message, code=error.code) for error in exc.error_list for message in error.messages]
+        raise serializers.ValidationError({field: errors}) from exc
+
+
+class RegisterInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(
+        max_length=254,
+        trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
+        validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
+    )
+    username = StrictRegexField(
+        r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
+    )
+    password = new_password_field()
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        try:
-            validate_password(attrs["password"], user=User(email=attrs["email"], username=attrs["username"]))
-        except DjangoValidationError as exc:
-            # Keep Django's codes (password_too_common, ...): clients and the fuzz config rely on them.
-            errors = [ErrorDetail(message, code=error.code) for error in exc.error_list for message in error.messages]
-            raise serializers.ValidationError({"password": errors}) from exc
+        password_strength_check(attrs["password"], User(email=attrs["email"], username=attrs["username"]),
+                                field="password")
         return attrs
 
 
@@ -105,6 +116,17 @@ class TokenRefreshOutputSerializer(serializers.Serializer):
 
 class LogoutInputSerializer(serializers.Serializer):
     refresh = StrictCharField()
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    """`context["user"]`: the signed-in user, whom the new password must not resemble."""
+
+    current_password = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
+    new_password = new_password_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        password_strength_check(attrs["new_password"], self.context["user"], field="new_password")
+        return attrs
 
 
 # --- members, roles, invites ---------------------------------------------------------------

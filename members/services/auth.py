@@ -1,4 +1,4 @@
-"""Accounts and tokens: registration, refresh-token rotation, logout."""
+"""Accounts and tokens: registration, refresh-token rotation, logout, password change."""
 
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
@@ -7,8 +7,9 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from community_service.exceptions import Conflict, PermissionDenied
+from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
 from members.models import User
+from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.tokens import token_pair_for
 
 
@@ -78,3 +79,31 @@ def user_logout(*, user: User, refresh_token: str) -> None:
         _blacklist(token)
     except InvalidToken:
         return
+
+
+def user_password_change(*, user: User, current_password: str, new_password: str) -> dict[str, str]:
+    """Set a new password and sign the user out everywhere: every refresh token of theirs is
+    revoked, and a new pair is returned for the caller. Access tokens already handed out stay
+    valid until they expire (JWT_ACCESS_TOKEN_MINUTES, at most 15).
+
+    A wrong current password is a ValidationFailed `password_incorrect` on current_password
+    and counts against the account's failed-login budget (members.services.login_attempts), so
+    a stolen access token cannot be used to guess the password faster than the login form.
+    The user's row is locked: of two changes sent at once with the same current password,
+    the second finds it no longer current.
+    """
+    login_attempt_check(email=user.email)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.check_password(current_password):
+            login_failure_record(email=locked.email)
+            raise ValidationFailed("This is not your current password.", field="current_password",
+                                   code="password_incorrect")
+        locked.set_password(new_password)
+        locked.save(update_fields=["password"])
+        live = OutstandingToken.objects.filter(user=locked, blacklistedtoken__isnull=True)
+        BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live],
+                                             ignore_conflicts=True)
+        pair = token_pair_for(locked)
+    login_failures_clear(email=locked.email)
+    return pair

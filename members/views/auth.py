@@ -13,13 +13,14 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 from members.authentication import request_user
 from members.serializers.auth import (
     LogoutInputSerializer,
+    PasswordChangeInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenPairOutputSerializer,
     TokenRefreshInputSerializer,
     UserOutputSerializer,
 )
-from members.services.auth import auth_token_refresh, user_logout, user_register
+from members.services.auth import auth_token_refresh, user_logout, user_password_change, user_register
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.tokens import token_pair_for
 
@@ -96,6 +97,24 @@ class LogoutView(APIView):
         serializer.is_valid(raise_exception=True)
         user_logout(user=request_user(request), refresh_token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"])
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+    # The tight budget of the credential endpoints (THROTTLE_AUTH_RATE): it takes a password.
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=PasswordChangeInputSerializer,
+        responses={200: TokenPairOutputSerializer},
+        summary="Change your password and sign out everywhere (a new token pair for this client)",
+    )
+    def post(self, request: Request) -> Response:
+        user = request_user(request)
+        serializer = PasswordChangeInputSerializer(data=request.data, context={"user": user})
+        serializer.is_valid(raise_exception=True)
+        return Response(user_password_change(user=user, **serializer.validated_data))
 
 
 @extend_schema(tags=["auth"])
