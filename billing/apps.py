@@ -10,3 +10,8 @@ class BillingConfig(AppConfig):
         from community_service.entitlements import entitlement_source_register
 
         entitlement_source_register(BillingEntitlements())
+
+        from billing import receivers
+        from members.signals import user_renamed
+
+        user_renamed.connect(receivers.forget_summaries_naming, dispatch_uid="billing.forget_summaries_naming")

@@ -5,6 +5,7 @@ scoping needs RBAC resolution, which lives in members, a layer above communities
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -19,6 +20,7 @@ from members.console import CommunityScopedAdmin, apply_each, sanction_action, u
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
+from members.signals import user_renamed
 
 
 @admin.register(User)
@@ -40,6 +42,11 @@ class UserAdmin(DjangoUserAdmin):
         if user is None:
             raise Http404("No such user in the communities you moderate.")
         return user
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "username" in form.changed_data:
+            user_renamed.send(sender=User, user=obj)  # as PATCH /auth/me: caches that hold usernames
 
 
 class MemberRolesInline(admin.TabularInline):

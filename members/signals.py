@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # Sent when an active or pending membership ends (left, kicked, banned, rejected), after
 # the member row is locked and saved. Keyword argument: member.
 membership_ended = Signal()
+
+# Sent when a user's username changed (the API's PATCH /auth/me, the console), after the row
+# is saved. Keyword argument: user. For caches above members that hold usernames.
+user_renamed = Signal()

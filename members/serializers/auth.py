@@ -23,6 +23,13 @@ EMAIL_PATTERN = (
 )
 
 
+def username_field() -> StrictRegexField:
+    """A public handle: unique regardless of case (the services refuse a taken one)."""
+    return StrictRegexField(
+        r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
+    )
+
+
 def new_password_field() -> StrictCharField:
     """A password being chosen (registering, changing it): the strength rules a schema can state."""
     return StrictCharField(
@@ -55,9 +62,7 @@ class RegisterInputSerializer(serializers.Serializer):
         trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
         validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
     )
-    username = StrictRegexField(
-        r"^[A-Za-z0-9_.-]{3,150}$", max_length=150, message="3-150 characters: letters, digits, '_', '.' or '-'."
-    )
+    username = username_field()
     password = new_password_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +78,13 @@ class UserOutputSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "username", "is_superadmin", "date_joined"]
         read_only_fields = fields
+
+
+class UserUpdateInputSerializer(serializers.Serializer):
+    """What a user may change of their own account here: the public handle. The email is the
+    login and needs a verified address to change; the flags are the console's."""
+
+    username = username_field()
 
 
 class TokenPairOutputSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Accounts and tokens: registration, refresh-token rotation, logout, password change."""
+"""Accounts and tokens: registration, refresh-token rotation, logout, password change, renaming."""
 
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
 from members.models import User
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
+from members.signals import user_renamed
 from members.tokens import token_pair_for
 
 
@@ -107,3 +108,23 @@ def user_password_change(*, user: User, current_password: str, new_password: str
         pair = token_pair_for(locked)
     login_failures_clear(email=locked.email)
     return pair
+
+
+def user_rename(*, user: User, username: str) -> User:
+    """Change the user's public handle. Raises Conflict `unique` on username when another
+    account has it (case-insensitively, as the database's uq_user_username_ci). Apps whose
+    caches hold usernames hear of it (members.signals.user_renamed)."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.username == username:
+            return locked
+        if User.objects.filter(username__iexact=username).exclude(pk=locked.pk).exists():
+            raise Conflict("A user with this username already exists.", field="username", code="unique")
+        locked.username = username
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["username"])
+        except IntegrityError as exc:  # lost a race with another account taking the same name
+            raise Conflict("A user with this username already exists.", field="username", code="unique") from exc
+        user_renamed.send(sender=User, user=locked)
+    return locked

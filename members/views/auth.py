@@ -19,8 +19,15 @@ from members.serializers.auth import (
     TokenPairOutputSerializer,
     TokenRefreshInputSerializer,
     UserOutputSerializer,
+    UserUpdateInputSerializer,
 )
-from members.services.auth import auth_token_refresh, user_logout, user_password_change, user_register
+from members.services.auth import (
+    auth_token_refresh,
+    user_logout,
+    user_password_change,
+    user_register,
+    user_rename,
+)
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.tokens import token_pair_for
 
@@ -124,3 +131,13 @@ class MeView(APIView):
     @extend_schema(responses={200: UserOutputSerializer}, summary="The authenticated user")
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
+
+    @extend_schema(request=UserUpdateInputSerializer, responses={200: UserOutputSerializer},
+                   summary="Change your username")
+    def patch(self, request: Request) -> Response:
+        serializer = UserUpdateInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = request_user(request)
+        if "username" in serializer.validated_data:  # a PATCH without it changes nothing
+            user = user_rename(user=user, username=serializer.validated_data["username"])
+        return Response(UserOutputSerializer(user).data)
