@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
         # Donations and payments share one set: pending, completed, failed, refunded.
         "PaymentStatusEnum": "billing.models.PaymentStatus",
         "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        # An event's status in a community's list and in /me/events (the name it had first).
+        "EventOutputStatusEnum": "events.models.EventStatus",
         # Used by both the plain and the search-result components of communities and posts.
         "CommunityStatusEnum": "communities.models.CommunityStatus",
         "PostStatusEnum": "content.models.PostStatus",

@@ -1,4 +1,5 @@
-"""Reads for events: community lists (page and keyset), detail and calendar feeds.
+"""Reads for events: community lists (page and keyset), the caller's own events, detail and
+calendar feeds.
 
 Every event comes with its organiser and the caller's own registration (status and place
 on the waitlist) annotated in the same query, so lists cost the same at any size.
@@ -52,6 +53,16 @@ def event_list(*, community: Community, user_id: UUID | None, access: CommunityA
     """The community's events the caller may read (unordered: the filter orders by `when`)."""
     events = Event.objects.filter(community=community).filter(event_readable_filter(access=access))
     return _with_viewer(events, user_id=user_id)
+
+
+def my_events(*, user_id: UUID) -> QuerySet[Event]:
+    """Events the user is going to or waitlisted for (cancelled ones too: registrations stay),
+    with their community and the user's registration; unordered (the filter orders by `when`).
+    A live registration means an active membership (an ended one drops its registrations), so
+    no visibility rule beyond the soft deletes applies; the (user, event) index serves it."""
+    events = Event.objects.filter(deleted_at__isnull=True, community__deleted_at__isnull=True,
+                                  registrations__user_id=user_id, registrations__status__in=LIVE_REGISTRATION)
+    return _with_viewer(events.select_related("community"), user_id=user_id)
 
 
 def event_when(queryset: QuerySet[Event], *, when: str, now: datetime | None = None) -> QuerySet[Event]:

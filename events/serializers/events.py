@@ -206,3 +206,30 @@ class EventOutputSerializer(serializers.ModelSerializer):
 
     def get_can_manage(self, event: Event) -> bool:
         return can_manage_event(event, user_id=self.context.get("user_id"), access=self.context["access"])
+
+
+class MyEventCommunitySerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class MyEventOutputSerializer(EventOutputSerializer):
+    """An event in the caller's own list (/me/events): its community, times, state and their
+    registration. The online link and what they may manage are on the event's own page (each
+    depends on the caller's rights in that community)."""
+
+    community = MyEventCommunitySerializer(read_only=True)
+    # None removes an inherited declared field (DRF's rule; the stubs do not know it).
+    community_id = None  # type: ignore[assignment]
+    online_url = None  # type: ignore[assignment]
+    can_manage = None  # type: ignore[assignment]
+
+    class Meta(EventOutputSerializer.Meta):
+        fields = [
+            "id", "community", "organizer", "title", "starts_at", "ends_at", "timezone", "starts_at_local",
+            "ends_at_local", "location", "has_online_url", "capacity", "registration_deadline", "is_members_only",
+            "status", "cancel_reason", "cancelled_at", "going_count", "waitlist_count", "seats_left",
+            "registration_open", "my_registration",
+        ]  # fmt: skip
+        read_only_fields = fields

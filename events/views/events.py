@@ -1,4 +1,5 @@
-"""Events: a community's list (page or keyset cursor), scheduling, detail, edits, cancel, delete."""
+"""Events: a community's list (page or keyset cursor), the caller's own, scheduling, detail, edits,
+cancel, delete."""
 
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from events.serializers.events import (
     EventInputSerializer,
     EventOutputSerializer,
     EventUpdateSerializer,
+    MyEventOutputSerializer,
 )
 from events.services import events as services
 from members.authentication import request_user, request_user_id
@@ -73,16 +75,7 @@ class CommunityEventViewSet(CommunityScopedViewSet):
         return {**super().get_serializer_context(), "user_id": request_user_id(self.request), "access": self.access()}
 
     def list(self, request: Request, community_pk: str) -> Response:
-        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        events = filterset.qs
-        if KeysetPagination.requested(request):
-            items, next_url, prev_url = KeysetPagination(filterset.ordering).paginate(events, request)
-            return Response({"items": self.get_serializer(items, many=True).data, "next": next_url,
-                             "previous": prev_url})
-        page = self.paginate_queryset(events)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return filtered_page(self, request, self.get_queryset())
 
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = EventInputSerializer(data=request.data)
@@ -157,8 +150,42 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
         return self.respond(event.pk)
 
 
+def filtered_page(view: GenericViewSet, request: Request, events: QuerySet[Event]) -> Response:
+    """A list of events through EventFilter (`when`, `status`, dates), as a page or, with
+    `?cursor=`, a keyset page in the filter's order."""
+    filterset = DjangoFilterBackend().get_filterset(request, events, view)
+    if not filterset.is_valid():
+        raise translate_validation(filterset.errors)
+    events = filterset.qs
+    if KeysetPagination.requested(request):
+        items, next_url, prev_url = KeysetPagination(filterset.ordering).paginate(events, request)
+        return Response({"items": view.get_serializer(items, many=True).data, "next": next_url,
+                         "previous": prev_url})
+    page = view.paginate_queryset(events)
+    return view.get_paginated_response(view.get_serializer(page, many=True).data)
+
+
+@extend_schema(tags=["events"])
+class MyEventViewSet(GenericViewSet):
+    """The caller's own events across communities: Meetup's "Your events"."""
+
+    serializer_class = MyEventOutputSerializer
+    filterset_class = EventFilter
+    permission_classes = [IsAuthenticated]
+    queryset = Event.objects.none()
+
+    @extend_schema(
+        summary="Events you are going to or waitlisted for, in every community (upcoming by default)",
+        parameters=[CURSOR],
+        responses={200: page_or_cursor_response(MyEventOutputSerializer, "MyEvent")},
+    )
+    def list(self, request: Request) -> Response:
+        return filtered_page(self, request, selectors.my_events(user_id=request_user(request).pk))
+
+
 C = "communities/<str:community_pk>"
 urlpatterns = [
+    path("me/events", MyEventViewSet.as_view({"get": "list"}), name="my-events"),
     path(f"{C}/events", CommunityEventViewSet.as_view({"get": "list", "post": "create"}), name="event-list"),
     path(
         "events/<uuid:event_id>",

@@ -23,6 +23,8 @@ def _full_edit(w) -> dict:
 
 MATRIX = {
     ("event-list", "GET"): (lambda w: (url_for("event-list", community_pk=w.community.pk), None), everyone(200)),
+    # Your own list: anyone signed in (a banned member's has nothing of that community).
+    ("my-events", "GET"): (lambda w: (url_for("my-events"), None), {**everyone(200, banned=None), "anonymous": 401}),
     ("event-list", "POST"): (lambda w: (url_for("event-list", community_pk=w.community.pk), _new_event(w)),
                              allow(201, CREATORS)),
     ("event-detail", "GET"): (lambda w: (url_for("event-detail", event_id=w.event.pk), None), everyone(200)),
