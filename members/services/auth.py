@@ -95,7 +95,7 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     """
     login_attempt_check(email=user.email)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if not locked.check_password(current_password):
             login_failure_record(email=locked.email)
             raise ValidationFailed("This is not your current password.", field="current_password",
@@ -115,7 +115,7 @@ def user_rename(*, user: User, username: str) -> User:
     account has it (case-insensitively, as the database's uq_user_username_ci). Apps whose
     caches hold usernames hear of it (members.signals.user_renamed)."""
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if locked.username == username:
             return locked
         if User.objects.filter(username__iexact=username).exclude(pk=locked.pk).exists():
