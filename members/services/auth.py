@@ -56,11 +56,14 @@ def auth_token_refresh(*, refresh_token: str) -> dict[str, str]:
     """
     old = _parse_refresh(refresh_token)
     user_id = old.payload.get(api_settings.USER_ID_CLAIM)
-    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
-    if user is None or not user.is_active:
-        raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
-    _blacklist(old)
-    return token_pair_for(user)
+    with transaction.atomic():
+        # The user's row is locked as a password change locks it: a refresh either comes first
+        # (the change then revokes the token it mints) or after (its old token is revoked).
+        user = User.objects.select_for_update(no_key=True).filter(pk=user_id).first() if user_id else None
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
+        _blacklist(old)
+        return token_pair_for(user)
 
 
 def user_logout(*, user: User, refresh_token: str) -> None:

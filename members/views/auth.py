@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authentication import BaseAuthentication
@@ -71,7 +72,8 @@ class TokenObtainView(CredentialEndpointMixin, TokenObtainPairView):  # type: ig
         # Per account as well as per address: many addresses guessing one password share a budget.
         login_attempt_check(email=email)
         try:
-            response = super().post(request, *args, **kwargs)
+            with transaction.atomic():  # the token is minted under the user row's lock (get_token)
+                response = super().post(request, *args, **kwargs)
         except AuthenticationFailed:
             login_failure_record(email=email)
             raise

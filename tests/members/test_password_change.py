@@ -116,3 +116,27 @@ def test_of_two_changes_sent_at_once_with_the_same_current_password_one_wins():
     [won] = [i for i, response in enumerate(responses) if response.status_code == 200]
     assert responses[1 - won].json()["code"] == "password_incorrect"
     assert _logs_in(user, bodies[won]["new_password"]) == 200
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("racer", ["refresh", "login with the old password"])
+def test_no_token_minted_while_the_password_changes_survives_the_change(racer):
+    # A stolen refresh token (or the old password) used at the moment the owner changes the
+    # password: each racer either comes first, and the change revokes what it minted, or after,
+    # and is refused. Both lock the user row as the change does.
+    user = UserFactory()
+    api, _ = _signed_in(user)
+    pairs = [_signed_in(user)[1] for _ in range(6)]
+
+    def race(pair: dict):
+        if racer == "refresh":
+            return APIClient().post(REFRESH, {"refresh": pair["refresh"]})
+        return APIClient().post(TOKEN, {"email": user.email, "password": TEST_PASSWORD})
+
+    change = lambda: api.post(PASSWORD, {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD})  # noqa: E731
+    responses = run_concurrently([change, *[lambda pair=pair: race(pair) for pair in pairs]])
+    assert responses[0].status_code == 200, responses[0].content
+    assert {response.status_code for response in responses[1:]} <= {200, 401}
+    minted = [response.json() for response in responses[1:] if response.status_code == 200]
+    assert [_refreshes(pair) for pair in minted] == [401] * len(minted)
+    assert _refreshes(responses[0].json()) == 200
