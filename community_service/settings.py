@@ -239,6 +239,17 @@ SIMPLE_JWT = {
 if SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"] > timedelta(minutes=15):
     raise ImproperlyConfigured("JWT_ACCESS_TOKEN_MINUTES must be at most 15.")
 
+# Password reset by email (POST /auth/password-reset): the mail's link is this template, the
+# client app's page, given the account's `uid` and a one-use `token` (Django's token generator:
+# void once the password changes or the user logs in, or after PASSWORD_RESET_TIMEOUT seconds).
+PASSWORD_RESET_URL = env.str("PASSWORD_RESET_URL", default="http://localhost:3000/reset-password?uid={uid}&token={token}")
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+# At most one reset mail per account per this many seconds, however often it is asked for.
+PASSWORD_RESET_MAIL_INTERVAL_SECONDS = env.int("PASSWORD_RESET_MAIL_INTERVAL_SECONDS", default=60)
+# Outgoing mail: smtp+tls://user:password@host:587 in production; the console by default.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Community Service <no-reply@localhost>")
+
 # --- REST framework ------------------------------------------------------------------
 # How many proxies of ours stand in front of the app (nginx in docker-compose: 1). Throttles
 # and view counts believe X-Forwarded-For only that far; 0 ignores it (clients can forge it).

@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/logout", auth.LogoutView.as_view(), name="auth-logout"),
     path("auth/me", auth.MeView.as_view(), name="auth-me"),
     path("auth/password", auth.PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/password-reset", auth.PasswordResetView.as_view(), name="auth-password-reset"),
+    path("auth/password-reset/confirm", auth.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
     path("me/communities", communities.MyCommunityViewSet.as_view({"get": "list"}), name="my-communities"),
     # members
     path(f"{C}/members", memberships.MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),

@@ -22,6 +22,7 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "password_too_similar": (400, ("password", "new_password"), "compared with the account's email and username"),
     "password_entirely_numeric": (400, ("password", "new_password"), "Unicode digits other than 0-9 count as digits"),
     "password_incorrect": (400, ("current_password",), "the password of the signed-in account, which only it knows"),
+    "invalid_token": (400, ("token",), "a password reset link's token, made for one account and time"),
     "empty": (400, ("file",), "an uploaded file must have at least one byte"),
     "unsupported_type": (400, ("file",), "the file type is read from its first bytes"),
     "allow_deny_overlap": (400, ("overwrites",), "a code may not be both allowed and denied"),

@@ -23,6 +23,15 @@ EMAIL_PATTERN = (
 )
 
 
+def email_field() -> serializers.EmailField:
+    """An address as EMAIL_PATTERN states it (the schema carries the pattern)."""
+    return serializers.EmailField(
+        max_length=254,
+        trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
+        validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
+    )
+
+
 def username_field() -> StrictRegexField:
     """A public handle: unique regardless of case (the services refuse a taken one)."""
     return StrictRegexField(
@@ -57,11 +66,7 @@ def password_strength_check(password: str, user: User, *, field: str) -> None:
 
 
 class RegisterInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(
-        max_length=254,
-        trim_whitespace=False,  # as sent: the schema's pattern is checked against what the client wrote
-        validators=[FullMatchRegexValidator(EMAIL_PATTERN, message="Enter a valid email address.", code="invalid")],
-    )
+    email = email_field()
     username = username_field()
     password = new_password_field()
 
@@ -78,6 +83,16 @@ class UserOutputSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "username", "is_superadmin", "date_joined"]
         read_only_fields = fields
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = email_field()
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = StrictCharField(max_length=64, help_text="The `uid` of the reset link.")
+    token = StrictCharField(max_length=128, help_text="The `token` of the reset link.")
+    new_password = new_password_field()
 
 
 class UserUpdateInputSerializer(serializers.Serializer):

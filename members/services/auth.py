@@ -105,12 +105,17 @@ def user_password_change(*, user: User, current_password: str, new_password: str
                                    code="password_incorrect")
         locked.set_password(new_password)
         locked.save(update_fields=["password"])
-        live = OutstandingToken.objects.filter(user=locked, blacklistedtoken__isnull=True)
-        BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live],
-                                             ignore_conflicts=True)
+        sign_out_everywhere(locked)
         pair = token_pair_for(locked)
     login_failures_clear(email=locked.email)
     return pair
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Revoke every refresh token of `user` (its row locked by the caller): no session of
+    theirs can mint another access token."""
+    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
 
 
 def user_rename(*, user: User, username: str) -> User:

@@ -1,8 +1,8 @@
 from collections.abc import Sequence
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,6 +15,8 @@ from members.authentication import request_user
 from members.serializers.auth import (
     LogoutInputSerializer,
     PasswordChangeInputSerializer,
+    PasswordResetConfirmInputSerializer,
+    PasswordResetInputSerializer,
     RegisterInputSerializer,
     RegisterOutputSerializer,
     TokenPairOutputSerializer,
@@ -30,6 +32,7 @@ from members.services.auth import (
     user_rename,
 )
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
+from members.services.password_reset import password_reset_confirm, password_reset_request
 from members.tokens import token_pair_for
 
 
@@ -124,6 +127,39 @@ class PasswordChangeView(APIView):
         serializer = PasswordChangeInputSerializer(data=request.data, context={"user": user})
         serializer.is_valid(raise_exception=True)
         return Response(user_password_change(user=user, **serializer.validated_data))
+
+
+@extend_schema(tags=["auth"])
+class PasswordResetView(CredentialEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=PasswordResetInputSerializer,
+        responses={202: inline_serializer("PasswordResetAccepted", {"detail": serializers.CharField()})},
+        summary="Mail a password reset link to an account's address (the same answer whether or not "
+                "it has an account)",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_reset_request(email=serializer.validated_data["email"])
+        return Response({"detail": "If an account has this address, a reset link is on its way."},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["auth"])
+class PasswordResetConfirmView(CredentialEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=PasswordResetConfirmInputSerializer,
+        responses={200: TokenPairOutputSerializer},
+        summary="Choose a new password with a reset link's uid and token; signs in and out everywhere else",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = PasswordResetConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(password_reset_confirm(**serializer.validated_data))
 
 
 @extend_schema(tags=["auth"])
