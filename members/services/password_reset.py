@@ -7,6 +7,8 @@ works once (the token is void when the password changes, or the user logs in) an
 PASSWORD_RESET_TIMEOUT seconds.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
@@ -28,11 +30,12 @@ def password_reset_request(*, email: str) -> None:
     once per PASSWORD_RESET_MAIL_INTERVAL_SECONDS per account."""
     from members.tasks import password_reset_mail_send
 
+    # The same work whether or not the address has an account (no timing tells them apart).
+    address = hashlib.sha256(email.lower().encode()).hexdigest()
+    first = cache.add(f"password_reset_mailed:{address}", 1, settings.PASSWORD_RESET_MAIL_INTERVAL_SECONDS)
     user = User.objects.filter(email__iexact=email, is_active=True).only("pk").first()
-    if user is None:
-        return
-    if not cache.add(f"user:{user.pk}:password_reset_mailed", 1, settings.PASSWORD_RESET_MAIL_INTERVAL_SECONDS):
-        return  # one was sent moments ago
+    if user is None or not first:
+        return  # no such account, or one was mailed moments ago
     user_id = str(user.pk)
     transaction.on_commit(lambda: password_reset_mail_send.delay(user_id))
 
