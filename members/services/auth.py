@@ -103,19 +103,20 @@ def user_password_change(*, user: User, current_password: str, new_password: str
             login_failure_record(email=locked.email)
             raise ValidationFailed("This is not your current password.", field="current_password",
                                    code="password_incorrect")
-        locked.set_password(new_password)
-        locked.save(update_fields=["password"])
-        sign_out_everywhere(locked)
-        pair = token_pair_for(locked)
+        pair = password_replace(locked, new_password)
     login_failures_clear(email=locked.email)
     return pair
 
 
-def sign_out_everywhere(user: User) -> None:
-    """Revoke every refresh token of `user` (its row locked by the caller): no session of
-    theirs can mint another access token."""
+def password_replace(user: User, new_password: str) -> dict[str, str]:
+    """Set `user`'s password (their row locked by the caller, inside its transaction), revoke
+    every refresh token of theirs so no session can mint another access token, and return a
+    new pair for the caller."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
     live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
+    return token_pair_for(user)
 
 
 def user_rename(*, user: User, username: str) -> User:

@@ -20,9 +20,8 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from community_service.exceptions import ValidationFailed
 from members.models import User
-from members.services.auth import sign_out_everywhere
+from members.services.auth import password_replace
 from members.services.login_attempts import login_failures_clear
-from members.tokens import token_pair_for
 
 
 def password_reset_request(*, email: str) -> None:
@@ -59,10 +58,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> dict[s
             validate_password(new_password, user=user)
         except DjangoValidationError as exc:
             raise ValidationFailed(exc.messages[0], field="new_password", code=exc.error_list[0].code) from exc
-        user.set_password(new_password)
-        user.save(update_fields=["password"])
-        sign_out_everywhere(user)
-        pair = token_pair_for(user)
+        pair = password_replace(user, new_password)
     login_failures_clear(email=user.email)
     return pair
 
