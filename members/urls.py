@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/token", auth.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh", auth.TokenRefreshView.as_view(), name="auth-token-refresh"),
     path("auth/logout", auth.LogoutView.as_view(), name="auth-logout"),
+    path("auth/logout-all", auth.LogoutEverywhereView.as_view(), name="auth-logout-all"),
     path("auth/me", auth.MeView.as_view(), name="auth-me"),
     path("auth/password", auth.PasswordChangeView.as_view(), name="auth-password"),
     path("auth/password-reset", auth.PasswordResetView.as_view(), name="auth-password-reset"),

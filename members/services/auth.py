@@ -110,13 +110,25 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 def password_replace(user: User, new_password: str) -> dict[str, str]:
     """Set `user`'s password (their row locked by the caller, inside its transaction), revoke
-    every refresh token of theirs so no session can mint another access token, and return a
-    new pair for the caller."""
+    every refresh token of theirs and return a new pair for the caller."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    _refresh_tokens_revoke(user)
+    return token_pair_for(user)
+
+
+def user_sign_out_everywhere(*, user: User) -> None:
+    """Revoke every refresh token of `user` ("log out of all devices"): no session of theirs
+    can mint another access token; those already issued live out their ≤15 minutes. The row
+    is locked as a password change locks it, so a refresh racing this is revoked or refused."""
+    with transaction.atomic():
+        _refresh_tokens_revoke(User.objects.select_for_update(no_key=True).get(pk=user.pk))
+
+
+def _refresh_tokens_revoke(user: User) -> None:
+    """Blacklist every refresh token of `user` that is not yet (their row locked by the caller)."""
     live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
-    return token_pair_for(user)
 
 
 def user_rename(*, user: User, username: str) -> User:

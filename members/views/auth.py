@@ -30,6 +30,7 @@ from members.services.auth import (
     user_password_change,
     user_register,
     user_rename,
+    user_sign_out_everywhere,
 )
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.services.password_reset import password_reset_confirm, password_reset_request
@@ -108,6 +109,17 @@ class LogoutView(APIView):
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user_logout(user=request_user(request), refresh_token=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"])
+class LogoutEverywhereView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None},
+                   summary="Revoke every refresh token of yours (log out of all devices, this one too)")
+    def post(self, request: Request) -> Response:
+        user_sign_out_everywhere(user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
