@@ -4,38 +4,26 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.concurrency import run_concurrently
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import UserFactory
+from tests.members.sessions import REFRESH, refresh_status, signed_in
 from tests.routes import url_for
 
-TOKEN = url_for("auth-token")
-REFRESH = url_for("auth-token-refresh")
 LOGOUT_ALL = url_for("auth-logout-all")
 ME = url_for("auth-me")
-
-
-def _session(user) -> tuple[APIClient, dict]:
-    api = APIClient()
-    pair = api.post(TOKEN, {"email": user.email, "password": TEST_PASSWORD}).json()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-    return api, pair
-
-
-def _refreshes(pair: dict) -> int:
-    return APIClient().post(REFRESH, {"refresh": pair["refresh"]}).status_code
 
 
 @pytest.mark.django_db
 def test_every_session_of_the_caller_and_only_theirs_can_refresh_no_more():
     user, other = UserFactory(), UserFactory()
-    api, here = _session(user)
-    _, there = _session(user)
-    _, theirs = _session(other)
+    api, here = signed_in(user)
+    _, there = signed_in(user)
+    _, theirs = signed_in(other)
     assert api.post(LOGOUT_ALL).status_code == 204
-    assert (_refreshes(here), _refreshes(there), _refreshes(theirs)) == (401, 401, 200)
+    assert (refresh_status(here), refresh_status(there), refresh_status(theirs)) == (401, 401, 200)
     # An access token already issued lives out its minutes (JWTs are not revoked).
     assert api.get(ME).status_code == 200
     # The password still works: a new login starts a new session.
-    assert _refreshes(_session(user)[1]) == 200
+    assert refresh_status(signed_in(user)[1]) == 200
 
 
 @pytest.mark.django_db
@@ -46,12 +34,12 @@ def test_anonymous_callers_get_a_401():
 @pytest.mark.django_db(transaction=True)
 def test_no_token_refreshed_meanwhile_survives():
     user = UserFactory()
-    api, _ = _session(user)
-    pairs = [_session(user)[1] for _ in range(6)]
+    api, _ = signed_in(user)
+    pairs = [signed_in(user)[1] for _ in range(6)]
     responses = run_concurrently([lambda: api.post(LOGOUT_ALL),
                                   *[lambda pair=pair: APIClient().post(REFRESH, {"refresh": pair["refresh"]})
                                     for pair in pairs]])
     assert responses[0].status_code == 204
     assert {response.status_code for response in responses[1:]} <= {200, 401}
     minted = [response.json() for response in responses[1:] if response.status_code == 200]
-    assert [_refreshes(pair) for pair in minted] == [401] * len(minted)
+    assert [refresh_status(pair) for pair in minted] == [401] * len(minted)

@@ -6,43 +6,26 @@ from rest_framework.test import APIClient
 from members.models import User
 from tests.concurrency import run_concurrently
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.members.sessions import REFRESH, TOKEN, login_status, refresh_status, signed_in
 from tests.routes import url_for
 
-TOKEN = url_for("auth-token")
-REFRESH = url_for("auth-token-refresh")
 PASSWORD = url_for("auth-password")
 ME = url_for("auth-me")
 NEW_PASSWORD = "a-new-and-longer-secret"
 
 
-def _signed_in(user: User) -> tuple[APIClient, dict]:
-    """A client signed in with the password, as an app would be, and its token pair."""
-    api = APIClient()
-    pair = api.post(TOKEN, {"email": user.email, "password": TEST_PASSWORD}).json()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-    return api, pair
-
-
-def _refreshes(pair: dict) -> int:
-    return APIClient().post(REFRESH, {"refresh": pair["refresh"]}).status_code
-
-
-def _logs_in(user: User, password: str) -> int:
-    return APIClient().post(TOKEN, {"email": user.email, "password": password}).status_code
-
-
 @pytest.mark.django_db
 def test_a_new_password_signs_out_every_session_and_gives_this_client_a_new_pair():
     user = UserFactory()
-    api, phone = _signed_in(user)
-    _, laptop = _signed_in(user)
+    api, phone = signed_in(user)
+    _, laptop = signed_in(user)
     response = api.post(PASSWORD, {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD})
     assert response.status_code == 200, response.content
     pair = response.json()
     assert set(pair) == {"access", "refresh"}
-    assert (_logs_in(user, TEST_PASSWORD), _logs_in(user, NEW_PASSWORD)) == (401, 200)
+    assert (login_status(user, TEST_PASSWORD), login_status(user, NEW_PASSWORD)) == (401, 200)
     # Both earlier sessions can mint no more access tokens; the new pair can.
-    assert (_refreshes(phone), _refreshes(laptop), _refreshes(pair)) == (401, 401, 200)
+    assert (refresh_status(phone), refresh_status(laptop), refresh_status(pair)) == (401, 401, 200)
     fresh = APIClient()
     fresh.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     assert fresh.get(ME).json()["id"] == str(user.pk)
@@ -51,11 +34,11 @@ def test_a_new_password_signs_out_every_session_and_gives_this_client_a_new_pair
 @pytest.mark.django_db
 def test_a_wrong_current_password_changes_nothing_and_revokes_nothing():
     user = UserFactory()
-    api, pair = _signed_in(user)
+    api, pair = signed_in(user)
     response = api.post(PASSWORD, {"current_password": "not-" + TEST_PASSWORD, "new_password": NEW_PASSWORD})
     assert response.status_code == 400
     assert response.json()["code"] == "password_incorrect" and "current_password" in response.json()
-    assert _logs_in(user, TEST_PASSWORD) == 200 and _refreshes(pair) == 200
+    assert login_status(user, TEST_PASSWORD) == 200 and refresh_status(pair) == 200
 
 
 @pytest.mark.django_db
@@ -67,11 +50,11 @@ def test_a_wrong_current_password_changes_nothing_and_revokes_nothing():
 ])
 def test_a_weak_new_password_is_refused_on_new_password(new_password, code):
     user = UserFactory(username="marguerite.fontaine")
-    api, pair = _signed_in(user)
+    api, pair = signed_in(user)
     response = api.post(PASSWORD, {"current_password": TEST_PASSWORD,
                                    "new_password": new_password.format(username=user.username)})
     assert response.status_code == 400 and response.json()["code"] == code and "new_password" in response.json()
-    assert _logs_in(user, TEST_PASSWORD) == 200 and _refreshes(pair) == 200
+    assert login_status(user, TEST_PASSWORD) == 200 and refresh_status(pair) == 200
 
 
 @pytest.mark.django_db
@@ -80,7 +63,7 @@ def test_a_weak_new_password_is_refused_on_new_password(new_password, code):
                                         ({"current_password": 12345678, "new_password": NEW_PASSWORD},
                                          "current_password")])
 def test_a_missing_or_malformed_field_is_named(body, field):
-    api, _ = _signed_in(UserFactory())
+    api, _ = signed_in(UserFactory())
     response = api.post(PASSWORD, body, format="json")
     assert response.status_code == 400 and field in response.json()
 
@@ -95,27 +78,27 @@ def test_anonymous_callers_get_a_401():
 def test_wrong_current_passwords_spend_the_accounts_login_budget(settings):
     settings.LOGIN_FAILURE_LIMIT = 3
     user = UserFactory()
-    api, _ = _signed_in(user)
+    api, _ = signed_in(user)
     wrong = {"current_password": "guess", "new_password": NEW_PASSWORD}
     assert [api.post(PASSWORD, wrong).status_code for _ in range(3)] == [400, 400, 400]
     # The budget is the account's: the password form and the login form are both closed now.
     right = api.post(PASSWORD, {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD})
     assert right.status_code == 429 and int(right["Retry-After"]) > 0
-    assert _logs_in(user, TEST_PASSWORD) == 429
+    assert login_status(user, TEST_PASSWORD) == 429
     assert User.objects.get(pk=user.pk).check_password(TEST_PASSWORD)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_of_two_changes_sent_at_once_with_the_same_current_password_one_wins():
     user = UserFactory()
-    clients = [_signed_in(user)[0] for _ in range(2)]
+    clients = [signed_in(user)[0] for _ in range(2)]
     bodies = [{"current_password": TEST_PASSWORD, "new_password": f"{NEW_PASSWORD}-{i}"} for i in range(2)]
     responses = run_concurrently([lambda api=api, body=body: api.post(PASSWORD, body)
                                   for api, body in zip(clients, bodies, strict=True)])
     assert sorted(response.status_code for response in responses) == [200, 400]
     [won] = [i for i, response in enumerate(responses) if response.status_code == 200]
     assert responses[1 - won].json()["code"] == "password_incorrect"
-    assert _logs_in(user, bodies[won]["new_password"]) == 200
+    assert login_status(user, bodies[won]["new_password"]) == 200
 
 
 @pytest.mark.django_db(transaction=True)
@@ -125,8 +108,8 @@ def test_no_token_minted_while_the_password_changes_survives_the_change(racer):
     # password: each racer either comes first, and the change revokes what it minted, or after,
     # and is refused. Both lock the user row as the change does.
     user = UserFactory()
-    api, _ = _signed_in(user)
-    pairs = [_signed_in(user)[1] for _ in range(6)]
+    api, _ = signed_in(user)
+    pairs = [signed_in(user)[1] for _ in range(6)]
 
     def race(pair: dict):
         if racer == "refresh":
@@ -138,5 +121,5 @@ def test_no_token_minted_while_the_password_changes_survives_the_change(racer):
     assert responses[0].status_code == 200, responses[0].content
     assert {response.status_code for response in responses[1:]} <= {200, 401}
     minted = [response.json() for response in responses[1:] if response.status_code == 200]
-    assert [_refreshes(pair) for pair in minted] == [401] * len(minted)
-    assert _refreshes(responses[0].json()) == 200
+    assert [refresh_status(pair) for pair in minted] == [401] * len(minted)
+    assert refresh_status(responses[0].json()) == 200

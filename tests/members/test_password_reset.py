@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 from rest_framework.test import APIClient
 
-from members.models import User
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.members.sessions import login_status
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -29,10 +29,6 @@ def _link(message) -> dict[str, str]:
     return {"uid": uid, "token": token}
 
 
-def _logs_in(user: User, password: str) -> int:
-    return APIClient().post(TOKEN, {"email": user.email, "password": password}).status_code
-
-
 def test_the_mailed_link_sets_a_new_password_once_and_signs_out_every_other_session(
         django_capture_on_commit_callbacks, settings):
     settings.PASSWORD_RESET_URL = "https://app.example.com/reset-password?uid={uid}&token={token}"
@@ -45,7 +41,7 @@ def test_the_mailed_link_sets_a_new_password_once_and_signs_out_every_other_sess
     link = _link(message)
     confirmed = APIClient().post(CONFIRM, {**link, "new_password": NEW_PASSWORD})
     assert confirmed.status_code == 200, confirmed.content
-    assert (_logs_in(user, TEST_PASSWORD), _logs_in(user, NEW_PASSWORD)) == (401, 200)
+    assert (login_status(user, TEST_PASSWORD), login_status(user, NEW_PASSWORD)) == (401, 200)
     assert APIClient().post(REFRESH, {"refresh": old_session["refresh"]}).status_code == 401
     assert APIClient().post(REFRESH, {"refresh": confirmed.json()["refresh"]}).status_code == 200
     again = APIClient().post(CONFIRM, {**link, "new_password": "yet-another-long-secret"})
@@ -81,10 +77,10 @@ def test_a_link_that_is_wrong_expired_or_void_is_refused_on_token(spoil, django_
     elif spoil == "expired":
         settings.PASSWORD_RESET_TIMEOUT = -1
     else:  # any login voids the links mailed before it
-        assert _logs_in(user, TEST_PASSWORD) == 200
+        assert login_status(user, TEST_PASSWORD) == 200
     response = APIClient().post(CONFIRM, {**link, "new_password": NEW_PASSWORD})
     assert response.status_code == 400 and response.json()["code"] == "invalid_token" and "token" in response.json()
-    assert _logs_in(user, TEST_PASSWORD) == 200 and _logs_in(other, NEW_PASSWORD) == 401
+    assert login_status(user, TEST_PASSWORD) == 200 and login_status(other, NEW_PASSWORD) == 401
 
 
 def test_a_weak_new_password_is_refused_on_new_password_and_the_link_still_works(django_capture_on_commit_callbacks):
