@@ -1,6 +1,7 @@
 """Members' Celery tasks: mail that must not hold up a request."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core.mail import send_mail
 
 from members.models import User
@@ -20,8 +21,6 @@ If it was not you, ignore this mail: your password stays as it is.
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def password_reset_mail_send(user_id: str) -> None:
     """Mail the account its reset link (the token is made now, from the row as it stands)."""
-    from django.conf import settings
-
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return

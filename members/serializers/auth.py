@@ -6,12 +6,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import RegexValidator
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed, ErrorDetail
+from rest_framework.exceptions import ErrorDetail
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import Token
 
 from community_service.api.fields import FullMatchRegexValidator, StrictCharField, StrictRegexField
 from members.models import User
+from members.services.auth import login_password_still_current
 from members.tokens import user_claims
 
 # The addresses we accept, stated as a pattern the schema carries: a subset of what Django's
@@ -126,11 +127,7 @@ class TokenObtainInputSerializer(TokenObtainPairSerializer):
     @classmethod
     # Only our User logs in here; simplejwt types the argument as a TypeVar over its user kinds.
     def get_token(cls, user: User) -> Token:  # type: ignore[override]
-        # Locked as a password change locks it (the view runs in a transaction): a login checked
-        # against a password that a change replaced meanwhile mints nothing.
-        current = User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("password", flat=True)
-        if list(current) != [user.password]:
-            raise AuthenticationFailed("No active account found with the given credentials", "no_active_account")
+        login_password_still_current(user)  # the view runs in a transaction
         token = super().get_token(user)
         for claim, value in user_claims(user).items():
             token[claim] = value

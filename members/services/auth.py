@@ -66,6 +66,16 @@ def auth_token_refresh(*, refresh_token: str) -> dict[str, str]:
         return token_pair_for(user)
 
 
+def login_password_still_current(user: User) -> None:
+    """Before a login mints its token: lock the user's row as a password change locks it and
+    check that the password just verified is still theirs, so a login checked against a
+    password that a change replaced meanwhile mints nothing (AuthenticationFailed). Runs in
+    the caller's transaction."""
+    current = User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("password", flat=True)
+    if list(current) != [user.password]:
+        raise AuthenticationFailed("No active account found with the given credentials", "no_active_account")
+
+
 def user_logout(*, user: User, refresh_token: str) -> None:
     """Revoke the caller's refresh token so it can mint no more access tokens.
 
