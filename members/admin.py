@@ -7,8 +7,9 @@ scoping needs RBAC resolution, which lives in members, a layer above communities
 from datetime import timedelta
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
@@ -19,12 +20,26 @@ from members.catalogue import Permission
 from members.console import CommunityScopedAdmin, apply_each, sanction_action, users_in_scope
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
+from members.services.auth import user_password_hash_set, user_sign_out_everywhere
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
 from members.signals import user_renamed
 
 
+class SessionEndingPasswordForm(AdminPasswordChangeForm):
+    """The console's password form: a password set here ends every session of the user, as a
+    change through the API does (a stolen token dies with the old password)."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)  # the new hash (or an unusable one) on the instance
+        if commit:
+            user_password_hash_set(user=user, password_hash=user.password)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = SessionEndingPasswordForm
+    actions = ["sign_out_everywhere"]
     ordering = ["-date_joined"]
     list_display = ["username", "email", "is_active", "is_staff", "is_superuser", "date_joined"]
     search_fields = ["username", "email"]
@@ -44,9 +59,22 @@ class UserAdmin(DjangoUserAdmin):
         return user
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if change and "username" in form.changed_data:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Only the fields the form changed: a whole-row save would write back the password and
+        # token generation this request read, reviving tokens a sign-out meanwhile ended.
+        columns = {field.name for field in User._meta.concrete_fields}
+        obj.save(update_fields=[name for name in form.changed_data if name in columns])
+        if "username" in form.changed_data:
             user_renamed.send(sender=User, user=obj)  # as PATCH /auth/me: caches that hold usernames
+
+    @admin.action(description="Sign selected users out of every device (passwords unchanged)", permissions=["change"])
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        # As POST /auth/logout-all: for an account that is shared or whose device was lost.
+        for user in queryset:
+            user_sign_out_everywhere(user=user)
+        self.message_user(request, f"{len(queryset)} user(s) signed out of every device.", messages.SUCCESS)
 
 
 class MemberRolesInline(admin.TabularInline):

@@ -15,13 +15,15 @@ from rest_framework_simplejwt.tokens import Token
 from community_service.request_context import user_id_var
 from members.models import User
 from members.selectors.users import user_for_token
+from members.tokens import TOKEN_REVOKED, token_generation
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
     # simplejwt types the return as a TypeVar bound to nothing in the method: no override can match it.
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         """simplejwt's checks, with the user read from the cache (members.selectors.users): on
-        a cached read the request then needs no query at all."""
+        a cached read the request then needs no query at all. A token minted before the user's
+        sessions were ended (members.tokens, token generation) is refused."""
         try:
             user_id = uuid.UUID(str(validated_token[api_settings.USER_ID_CLAIM]))
         except (KeyError, ValueError):
@@ -31,6 +33,8 @@ class JWTAuthentication(authentication.JWTAuthentication):
             raise exceptions.AuthenticationFailed("User not found", code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
             raise exceptions.AuthenticationFailed("User is inactive", code="user_inactive")
+        if token_generation(validated_token) != user.token_generation:
+            raise exceptions.AuthenticationFailed(TOKEN_REVOKED, code="token_revoked")
         if api_settings.CHECK_REVOKE_TOKEN:  # off here; kept so the setting means what it says
             return cast(User, super().get_user(validated_token))
         return user

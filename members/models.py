@@ -13,6 +13,9 @@ class User(AbstractUser):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField("email address", unique=True)
+    # Every token carries the generation it was minted under (members.tokens); bumping it ends
+    # every session at once, access tokens included (password change or reset, log out everywhere).
+    token_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 

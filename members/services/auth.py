@@ -11,7 +11,7 @@ from community_service.exceptions import Conflict, PermissionDenied, ValidationF
 from members.models import User
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.signals import user_renamed
-from members.tokens import token_pair_for
+from members.tokens import TOKEN_REVOKED, token_generation, token_pair_for
 
 
 def user_register(*, email: str, username: str, password: str) -> User:
@@ -62,6 +62,8 @@ def auth_token_refresh(*, refresh_token: str) -> dict[str, str]:
         user = User.objects.select_for_update(no_key=True).filter(pk=user_id).first() if user_id else None
         if user is None or not user.is_active:
             raise AuthenticationFailed("No active account found for the given token.", "no_active_account")
+        if token_generation(old) != user.token_generation:
+            raise InvalidToken(TOKEN_REVOKED)
         _blacklist(old)
         return token_pair_for(user)
 
@@ -96,9 +98,8 @@ def user_logout(*, user: User, refresh_token: str) -> None:
 
 
 def user_password_change(*, user: User, current_password: str, new_password: str) -> dict[str, str]:
-    """Set a new password and sign the user out everywhere: every refresh token of theirs is
-    revoked, and a new pair is returned for the caller. Access tokens already handed out stay
-    valid until they expire (JWT_ACCESS_TOKEN_MINUTES, at most 15).
+    """Set a new password and sign the user out everywhere (every token of theirs, access and
+    refresh, is refused from now on); a new pair is returned for the caller.
 
     A wrong current password is a ValidationFailed `password_incorrect` on current_password
     and counts against the account's failed-login budget (members.services.login_attempts), so
@@ -119,26 +120,37 @@ def user_password_change(*, user: User, current_password: str, new_password: str
 
 
 def password_replace(user: User, new_password: str) -> dict[str, str]:
-    """Set `user`'s password (their row locked by the caller, inside its transaction), revoke
-    every refresh token of theirs and return a new pair for the caller."""
+    """Set `user`'s password (their row locked by the caller, inside its transaction), end
+    every session of theirs and return a new pair for the caller."""
     user.set_password(new_password)
-    user.save(update_fields=["password"])
-    _refresh_tokens_revoke(user)
+    _sessions_end(user, "password")
     return token_pair_for(user)
 
 
 def user_sign_out_everywhere(*, user: User) -> None:
-    """Revoke every refresh token of `user` ("log out of all devices"): no session of theirs
-    can mint another access token; those already issued live out their ≤15 minutes. The row
-    is locked as a password change locks it, so a refresh racing this is revoked or refused."""
+    """End every session of `user` ("log out of all devices"): their access and refresh tokens
+    are refused from now on. The row is locked as a password change locks it, so a refresh
+    racing this comes wholly before (its new tokens refused too) or after (refused)."""
     with transaction.atomic():
-        _refresh_tokens_revoke(User.objects.select_for_update(no_key=True).get(pk=user.pk))
+        _sessions_end(User.objects.select_for_update(no_key=True).get(pk=user.pk))
 
 
-def _refresh_tokens_revoke(user: User) -> None:
-    """Blacklist every refresh token of `user` that is not yet (their row locked by the caller)."""
-    live = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in live], ignore_conflicts=True)
+def user_password_hash_set(*, user: User, password_hash: str) -> None:
+    """Store a password hash that staff chose for `user` (the console's password form; an
+    unusable hash ends logins by password) and end every session of theirs, as a change
+    through the API does. `user` gets the new generation too."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+        locked.password = password_hash
+        _sessions_end(locked, "password")
+    user.password, user.token_generation = locked.password, locked.token_generation
+
+
+def _sessions_end(user: User, *changed: str) -> None:
+    """Save `user` (their row locked by the caller) with the `changed` fields and a new token
+    generation: every token minted before, access or refresh, is refused (members.tokens)."""
+    user.token_generation += 1
+    user.save(update_fields=[*changed, "token_generation"])
 
 
 def user_rename(*, user: User, username: str) -> User:

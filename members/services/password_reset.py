@@ -45,8 +45,8 @@ def password_reset_link(user: User) -> str:
 
 
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> dict[str, str]:
-    """Set the new password of the link's account and sign it in: every refresh token it had
-    is revoked and a new pair returned. A link that names no active account, was used, or has
+    """Set the new password of the link's account and sign it in: every token it had is
+    refused from now on and a new pair returned. A link that names no active account, was used, or has
     expired is a ValidationFailed `invalid_token` on token (the same for each: a guess learns
     nothing); a weak password is refused on new_password with Django's code."""
     with transaction.atomic():

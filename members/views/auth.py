@@ -117,7 +117,8 @@ class LogoutEverywhereView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses={204: None},
-                   summary="Revoke every refresh token of yours (log out of all devices, this one too)")
+                   summary="Sign out everywhere: every token of yours, access and refresh, this one too, "
+                           "stops working")
     def post(self, request: Request) -> Response:
         user_sign_out_everywhere(user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

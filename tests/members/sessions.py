@@ -8,6 +8,7 @@ from tests.routes import url_for
 
 TOKEN = url_for("auth-token")
 REFRESH = url_for("auth-token-refresh")
+ME = url_for("auth-me")
 
 
 def signed_in(user: User) -> tuple[APIClient, dict]:
@@ -25,3 +26,12 @@ def refresh_status(pair: dict) -> int:
 
 def login_status(user: User, password: str) -> int:
     return APIClient().post(TOKEN, {"email": user.email, "password": password}).status_code
+
+
+def access_answer(pair: dict, path: str = ME) -> tuple[int, str | None]:
+    """The status and error code of a GET with the pair's access token: (200, None) while its
+    session lives, (401, "token_revoked") once the session ended."""
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    response = api.get(path)
+    return response.status_code, response.json().get("code") if response.status_code >= 400 else None

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from members.models import User
 from tests.concurrency import run_concurrently
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.members.sessions import REFRESH, TOKEN, login_status, refresh_status, signed_in
+from tests.members.sessions import REFRESH, TOKEN, access_answer, login_status, refresh_status, signed_in
 from tests.routes import url_for
 
 PASSWORD = url_for("auth-password")
@@ -26,6 +26,8 @@ def test_a_new_password_signs_out_every_session_and_gives_this_client_a_new_pair
     assert (login_status(user, TEST_PASSWORD), login_status(user, NEW_PASSWORD)) == (401, 200)
     # Both earlier sessions can mint no more access tokens; the new pair can.
     assert (refresh_status(phone), refresh_status(laptop), refresh_status(pair)) == (401, 401, 200)
+    # Their access tokens are refused at once, this client's old one too.
+    assert (access_answer(phone), access_answer(laptop)) == ((401, "token_revoked"),) * 2
     fresh = APIClient()
     fresh.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
     assert fresh.get(ME).json()["id"] == str(user.pk)

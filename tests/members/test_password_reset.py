@@ -7,7 +7,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.members.sessions import login_status
+from tests.members.sessions import access_answer, login_status
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def test_the_mailed_link_sets_a_new_password_once_and_signs_out_every_other_sess
     assert confirmed.status_code == 200, confirmed.content
     assert (login_status(user, TEST_PASSWORD), login_status(user, NEW_PASSWORD)) == (401, 200)
     assert APIClient().post(REFRESH, {"refresh": old_session["refresh"]}).status_code == 401
+    assert access_answer(old_session) == (401, "token_revoked")
     assert APIClient().post(REFRESH, {"refresh": confirmed.json()["refresh"]}).status_code == 200
     again = APIClient().post(CONFIRM, {**link, "new_password": "yet-another-long-secret"})
     assert again.status_code == 400 and again.json()["code"] == "invalid_token" and "token" in again.json()
