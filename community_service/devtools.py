@@ -217,10 +217,10 @@ def fuzz() -> None:
     _ensure_database(parsed._replace(path="/postgres").geturl(), parsed.path.lstrip("/"))
     _manage("migrate", "--no-input", "-v", "0", env=env)
     _manage("seed_demo", env=env)
-    token = subprocess.run(
-        [sys.executable, str(BASE_DIR / "manage.py"), "issue_token", "--user", "alice@example.com"], check=True,
+    token, sign_out_token = (subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "issue_token", "--user", user], check=True,
         env=env, capture_output=True, text=True,
-    ).stdout.strip()
+    ).stdout.strip() for user in ("alice@example.com", "bob@example.com"))
     port = _free_port()
     VAR_DIR.mkdir(exist_ok=True)
     log_path = VAR_DIR / "fuzz-server.log"
@@ -245,7 +245,8 @@ def fuzz() -> None:
             *sys.argv[2:],
         ]  # fmt: skip
         timeout = float(os.environ["FUZZ_TIMEOUT"]) if os.environ.get("FUZZ_TIMEOUT") else None
-        run_env = {**env, "SCHEMATHESIS_HOOKS": str(fuzz_dir / "hooks.py")}
+        # schemathesis.toml gives POST /auth/logout-all this token: it ends its user's sessions.
+        run_env = {**env, "SCHEMATHESIS_HOOKS": str(fuzz_dir / "hooks.py"), "FUZZ_SIGN_OUT_TOKEN": sign_out_token}
         try:
             code = subprocess.run(command, env=run_env, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
