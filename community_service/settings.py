@@ -246,6 +246,12 @@ PASSWORD_RESET_URL = env.str("PASSWORD_RESET_URL", default="http://localhost:300
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
 # At most one reset mail per account per this many seconds, however often it is asked for.
 PASSWORD_RESET_MAIL_INTERVAL_SECONDS = env.int("PASSWORD_RESET_MAIL_INTERVAL_SECONDS", default=60)
+# Email change (POST /auth/email): the link mailed to the new address is this template, the
+# client app's page, given a signed `token` valid EMAIL_CHANGE_TIMEOUT seconds; at most one
+# such mail per account per EMAIL_CHANGE_MAIL_INTERVAL_SECONDS.
+EMAIL_CHANGE_URL = env.str("EMAIL_CHANGE_URL", default="http://localhost:3000/confirm-email?token={token}")
+EMAIL_CHANGE_TIMEOUT = env.int("EMAIL_CHANGE_TIMEOUT", default=86400)
+EMAIL_CHANGE_MAIL_INTERVAL_SECONDS = env.int("EMAIL_CHANGE_MAIL_INTERVAL_SECONDS", default=60)
 # Outgoing mail: smtp+tls://user:password@host:587 in production; the console by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Community Service <no-reply@localhost>")

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from members.models import User
+from members.services.email_change import email_change_link
 from members.services.password_reset import password_reset_link
 
 RESET_MAIL = """Hello {username},
@@ -27,3 +28,43 @@ def password_reset_mail_send(user_id: str) -> None:
     body = RESET_MAIL.format(username=user.username, email=user.email, link=password_reset_link(user),
                              minutes=settings.PASSWORD_RESET_TIMEOUT // 60)
     send_mail("Reset your password", body, None, [user.email])
+
+
+EMAIL_CHANGE_MAIL = """Hello {username},
+
+You asked to use this address ({new_email}) for your account instead of {old_email}. To
+confirm, open this link within {hours} hours:
+
+{link}
+
+If it was not you, ignore this mail: the account keeps its address.
+"""
+
+EMAIL_CHANGED_NOTICE = """Hello {username},
+
+The email address of your account was changed from this one ({old_email}) to {new_email}.
+You now sign in with the new address.
+
+If it was not you, reply to this mail or contact the community's staff at once.
+"""
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_change_mail_send(user_id: str, new_email: str, token: str) -> None:
+    """Mail the new address its confirmation link (made when the change was asked for)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    body = EMAIL_CHANGE_MAIL.format(username=user.username, new_email=new_email, old_email=user.email,
+                                    link=email_change_link(token), hours=settings.EMAIL_CHANGE_TIMEOUT // 3600)
+    send_mail("Confirm your new email address", body, None, [new_email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_changed_notice_send(user_id: str, old_email: str) -> None:
+    """Tell the address an account just left that it left (the account may have been taken)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    body = EMAIL_CHANGED_NOTICE.format(username=user.username, old_email=old_email, new_email=user.email)
+    send_mail("Your email address was changed", body, None, [old_email])

@@ -56,6 +56,11 @@ def new_password_field() -> StrictCharField:
     )
 
 
+def current_password_field() -> StrictCharField:
+    """The password the account has now, proving a change is its owner's."""
+    return StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+
 def password_strength_check(password: str, user: User, *, field: str) -> None:
     """Django's password validators (AUTH_PASSWORD_VALIDATORS) for `user`, refusals on `field`."""
     try:
@@ -98,7 +103,8 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
 
 class UserUpdateInputSerializer(serializers.Serializer):
     """What a user may change of their own account here: the public handle. The email is the
-    login and needs a verified address to change; the flags are the console's."""
+    login and changes through a link to the new address (POST /auth/email); the flags are the
+    console's."""
 
     username = username_field()
 
@@ -150,12 +156,21 @@ class LogoutInputSerializer(serializers.Serializer):
 class PasswordChangeInputSerializer(serializers.Serializer):
     """`context["user"]`: the signed-in user, whom the new password must not resemble."""
 
-    current_password = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
+    current_password = current_password_field()
     new_password = new_password_field()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         password_strength_check(attrs["new_password"], self.context["user"], field="new_password")
         return attrs
+
+
+class EmailChangeInputSerializer(serializers.Serializer):
+    current_password = current_password_field()
+    new_email = email_field()
+
+
+class EmailChangeConfirmInputSerializer(serializers.Serializer):
+    token = StrictCharField(max_length=512, help_text="The `token` of the link mailed to the new address.")
 
 
 # --- members, roles, invites ---------------------------------------------------------------

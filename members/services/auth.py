@@ -107,16 +107,24 @@ def user_password_change(*, user: User, current_password: str, new_password: str
     The user's row is locked: of two changes sent at once with the same current password,
     the second finds it no longer current.
     """
-    login_attempt_check(email=user.email)
     with transaction.atomic():
-        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
-        if not locked.check_password(current_password):
-            login_failure_record(email=locked.email)
-            raise ValidationFailed("This is not your current password.", field="current_password",
-                                   code="password_incorrect")
+        locked = current_password_confirmed(user, current_password)
         pair = password_replace(locked, new_password)
     login_failures_clear(email=locked.email)
     return pair
+
+
+def current_password_confirmed(user: User, current_password: str) -> User:
+    """`user`'s row, locked (inside the caller's transaction), once `current_password` proves
+    it is them. A wrong one is a ValidationFailed `password_incorrect` on current_password and
+    counts against the account's failed-login budget (429 once spent, as the login form)."""
+    login_attempt_check(email=user.email)
+    locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+    if not locked.check_password(current_password):
+        login_failure_record(email=locked.email)
+        raise ValidationFailed("This is not your current password.", field="current_password",
+                               code="password_incorrect")
+    return locked
 
 
 def password_replace(user: User, new_password: str) -> dict[str, str]:

@@ -13,6 +13,8 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from members.authentication import request_user
 from members.serializers.auth import (
+    EmailChangeConfirmInputSerializer,
+    EmailChangeInputSerializer,
     LogoutInputSerializer,
     PasswordChangeInputSerializer,
     PasswordResetConfirmInputSerializer,
@@ -32,6 +34,7 @@ from members.services.auth import (
     user_rename,
     user_sign_out_everywhere,
 )
+from members.services.email_change import email_change_confirm, email_change_request
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.services.password_reset import password_reset_confirm, password_reset_request
 from members.tokens import token_pair_for
@@ -173,6 +176,36 @@ class PasswordResetConfirmView(CredentialEndpointMixin, APIView):
         serializer = PasswordResetConfirmInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(password_reset_confirm(**serializer.validated_data))
+
+
+@extend_schema(tags=["auth"])
+class EmailChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "auth"  # it takes a password
+
+    @extend_schema(
+        request=EmailChangeInputSerializer,
+        responses={202: inline_serializer("EmailChangeAccepted", {"detail": serializers.CharField()})},
+        summary="Change your email address: a confirmation link is mailed to the new one",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = EmailChangeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email_change_request(user=request_user(request), **serializer.validated_data)
+        return Response({"detail": "A confirmation link is on its way to the new address."},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["auth"])
+class EmailChangeConfirmView(CredentialEndpointMixin, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=EmailChangeConfirmInputSerializer, responses={200: UserOutputSerializer},
+                   summary="Confirm a new email address with the token of the link mailed to it")
+    def post(self, request: Request) -> Response:
+        serializer = EmailChangeConfirmInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(UserOutputSerializer(email_change_confirm(**serializer.validated_data)).data)
 
 
 @extend_schema(tags=["auth"])
