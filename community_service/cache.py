@@ -20,10 +20,13 @@ _MISS = object()
 
 
 def cache_get_or_set(key: str, compute: Callable[[], T], *, ttl: int,
-                     valid: Callable[[object], bool] | None = None, prefetched: dict | None = None) -> T:
+                     valid: Callable[[object], bool] | None = None, prefetched: dict | None = None,
+                     only_if_absent: bool = False) -> T:
     """The cached value, or `compute()` stored for `ttl` seconds. A value `valid` rejects
     (e.g. one an older release stored in another shape) counts as a miss. `prefetched` is the
-    request's raw values already read with its throttle (community_service/api/throttling.py)."""
+    request's raw values already read with its throttle (community_service/api/throttling.py).
+    `only_if_absent`: store the computed value only where no value is (for keys whose writers
+    store the committed value after commit, so a reader's older copy never replaces it)."""
     value = _read(key, prefetched)
     if value is not _MISS and valid is not None and not valid(value):
         value = _MISS
@@ -31,7 +34,7 @@ def cache_get_or_set(key: str, compute: Callable[[], T], *, ttl: int,
     if value is not _MISS:
         return cast(T, value)
     computed = compute()
-    cache.set(key, computed, ttl)
+    (cache.add if only_if_absent else cache.set)(key, computed, ttl)
     return computed
 
 

@@ -13,5 +13,5 @@ class MembersConfig(AppConfig):
 
         community_created.connect(receivers.bootstrap_new_community, dispatch_uid="members.bootstrap_new_community")
         user = self.get_model("User")
-        post_save.connect(receivers.forget_cached_user, sender=user, dispatch_uid="members.forget_cached_user_save")
-        post_delete.connect(receivers.forget_cached_user, sender=user, dispatch_uid="members.forget_cached_user_delete")
+        post_save.connect(receivers.recache_user, sender=user, dispatch_uid="members.recache_user_save")
+        post_delete.connect(receivers.recache_user, sender=user, dispatch_uid="members.recache_user_delete")

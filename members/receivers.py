@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from django.db import transaction
+
 from communities.models import Community
-from community_service.cache import cache_delete, invalidate_around_commit
+from community_service.cache import cache_delete
 from members.models import User
-from members.selectors.users import user_cache_key
+from members.selectors.users import user_cache_key, user_recache
 from members.services.memberships import member_bootstrap_community
 
 
@@ -14,7 +16,10 @@ def bootstrap_new_community(*, community: Community, owner: User, **kwargs: Any)
     member_bootstrap_community(community=community, owner=owner)
 
 
-def forget_cached_user(*, instance: User, **kwargs: Any) -> None:
-    """A saved or deleted user drops its cached row (read by bearer authentication), now and
-    after the transaction commits."""
-    invalidate_around_commit(lambda: cache_delete(user_cache_key(instance.pk)))
+def recache_user(*, instance: User, **kwargs: Any) -> None:
+    """A saved or deleted user drops its cached row (read by bearer authentication) now, and
+    after the transaction commits stores the committed row over anything a reader cached in
+    between (members.selectors.users.user_for_token)."""
+    user_id = instance.pk
+    cache_delete(user_cache_key(user_id))
+    transaction.on_commit(lambda: user_recache(user_id))

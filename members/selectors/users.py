@@ -4,6 +4,7 @@ every request, and the row changes rarely."""
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 
 from community_service.cache import cache_get_or_set
 from members.models import User
@@ -15,10 +16,20 @@ def user_cache_key(user_id: uuid.UUID | str) -> str:
 
 def user_for_token(user_id: uuid.UUID) -> User | None:
     """The user a token names, or None if there is none. Cached (without the password hash,
-    which is read from PostgreSQL if something asks for it) until the row is saved or deleted
-    (members.receivers.forget_cached_user) or CACHE_DEFAULT_TTL passes."""
+    which is read from PostgreSQL if something asks for it) for CACHE_DEFAULT_TTL.
 
-    def load() -> User | None:
-        return User.objects.defer("password").filter(pk=user_id).first()
+    The row decides whether a token still counts (is_active, token_generation), so a stale
+    copy must not outlive a commit: a reader stores its copy only where none is, and a save
+    or delete drops the entry and, after commit, stores the committed row over whatever a
+    reader put there meanwhile (members.receivers.recache_user)."""
+    return cache_get_or_set(user_cache_key(user_id), lambda: _user_row(user_id), ttl=settings.CACHE_DEFAULT_TTL,
+                            only_if_absent=True)
 
-    return cache_get_or_set(user_cache_key(user_id), load, ttl=settings.CACHE_DEFAULT_TTL)
+
+def user_recache(user_id: uuid.UUID) -> None:
+    """Store the user's committed row (None once deleted) as user_for_token reads it."""
+    cache.set(user_cache_key(user_id), _user_row(user_id), settings.CACHE_DEFAULT_TTL)
+
+
+def _user_row(user_id: uuid.UUID) -> User | None:
+    return User.objects.defer("password").filter(pk=user_id).first()

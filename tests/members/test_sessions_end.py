@@ -1,7 +1,10 @@
 """Ending a user's sessions refuses their access tokens at once (User.token_generation), on
 every path that reads a bearer token, and the console ends them as the API does."""
 
+import threading
+
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -88,3 +91,34 @@ def test_a_console_edit_writes_only_the_fields_it_changed():
     [update] = [query["sql"] for query in queries if query["sql"].startswith('UPDATE "members_user"')]
     assert '"first_name"' in update and '"token_generation"' not in update and '"password"' not in update
     assert User.objects.get(pk=user.pk).first_name == "Ada"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_that_read_the_row_before_a_sign_out_cannot_cache_it_after(monkeypatch):
+    # The interleaving forced: a bearer request reads the user row (generation 0), the
+    # sign-out commits (generation 1) meanwhile, then the request stores what it read. Were
+    # that stale copy cached, revoked tokens would pass until CACHE_DEFAULT_TTL.
+    from members.selectors import users
+
+    user = UserFactory()
+    _, pair = signed_in(user)
+    read, stored = threading.Event(), threading.Event()
+    row = users._user_row
+
+    def row_then_wait(user_id):
+        found = row(user_id)
+        if threading.current_thread() is not threading.main_thread():  # only the paused reader
+            read.set()
+            assert stored.wait(10)
+        return found
+
+    monkeypatch.setattr(users, "_user_row", row_then_wait)
+    cache.delete(users.user_cache_key(user.pk))
+    reader = threading.Thread(target=lambda: (users.user_for_token(user.pk), connection.close()))
+    reader.start()
+    assert read.wait(10)
+    user_sign_out_everywhere(user=user)  # commits; its post-commit step stores the new row
+    stored.set()
+    reader.join(10)
+    assert cache.get(users.user_cache_key(user.pk)).token_generation == 1
+    assert access_answer(pair) == REVOKED
