@@ -12,6 +12,8 @@ class BillingConfig(AppConfig):
         entitlement_source_register(BillingEntitlements())
 
         from billing import receivers
-        from members.signals import user_renamed
+        from members.signals import account_closed, user_renamed
 
         user_renamed.connect(receivers.forget_summaries_naming, dispatch_uid="billing.forget_summaries_naming")
+        account_closed.connect(receivers.stop_renewals_of_closed_account,
+                               dispatch_uid="billing.stop_renewals_of_closed_account")

@@ -13,3 +13,7 @@ membership_ended = Signal()
 # Sent when a user's username changed (the API's PATCH /auth/me, the console), after the row
 # is saved. Keyword argument: user. For caches above members that hold usernames.
 user_renamed = Signal()
+
+# Sent once a closed account (DELETE /auth/me) has left its communities, outside any
+# transaction (each receiver takes its own). Keyword argument: user (inactive, anonymised).
+account_closed = Signal()

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 
 from members.models import User
+from members.services.account_close import account_close_finish as finish_closing
 from members.services.email_change import email_change_link
 from members.services.password_reset import password_reset_link
 
@@ -68,3 +69,10 @@ def email_changed_notice_send(user_id: str, old_email: str) -> None:
         return
     body = EMAIL_CHANGED_NOTICE.format(username=user.username, old_email=old_email, new_email=user.email)
     send_mail("Your email address was changed", body, None, [old_email])
+
+
+@shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=8)
+def account_close_finish(user_id: str) -> int:
+    """A closed account leaves its communities (members.services.account_close); retried on
+    any error, since each step is safe to run again."""
+    return finish_closing(user_id=user_id)

@@ -169,6 +169,10 @@ class EmailChangeInputSerializer(serializers.Serializer):
     new_email = email_field()
 
 
+class AccountCloseInputSerializer(serializers.Serializer):
+    current_password = current_password_field()
+
+
 class EmailChangeConfirmInputSerializer(serializers.Serializer):
     token = StrictCharField(max_length=512, help_text="The `token` of the link mailed to the new address.")
 

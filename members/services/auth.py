@@ -131,7 +131,7 @@ def password_replace(user: User, new_password: str) -> dict[str, str]:
     """Set `user`'s password (their row locked by the caller, inside its transaction), end
     every session of theirs and return a new pair for the caller."""
     user.set_password(new_password)
-    _sessions_end(user, "password")
+    sessions_end(user, "password")
     return token_pair_for(user)
 
 
@@ -140,7 +140,7 @@ def user_sign_out_everywhere(*, user: User) -> None:
     are refused from now on. The row is locked as a password change locks it, so a refresh
     racing this comes wholly before (its new tokens refused too) or after (refused)."""
     with transaction.atomic():
-        _sessions_end(User.objects.select_for_update(no_key=True).get(pk=user.pk))
+        sessions_end(User.objects.select_for_update(no_key=True).get(pk=user.pk))
 
 
 def user_password_hash_set(*, user: User, password_hash: str) -> None:
@@ -150,11 +150,11 @@ def user_password_hash_set(*, user: User, password_hash: str) -> None:
     with transaction.atomic():
         locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         locked.password = password_hash
-        _sessions_end(locked, "password")
+        sessions_end(locked, "password")
     user.password, user.token_generation = locked.password, locked.token_generation
 
 
-def _sessions_end(user: User, *changed: str) -> None:
+def sessions_end(user: User, *changed: str) -> None:
     """Save `user` (their row locked by the caller) with the `changed` fields and a new token
     generation: every token minted before, access or refresh, is refused (members.tokens)."""
     user.token_generation += 1

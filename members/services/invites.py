@@ -11,7 +11,7 @@ from communities.models import Community, Invite
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from members.models import Member, User
-from members.services.memberships import member_join
+from members.services.memberships import joiner_lock, member_join
 
 
 def invite_create(
@@ -36,8 +36,9 @@ def invite_revoke(*, invite: Invite) -> Invite:
 def invite_accept(*, code: str, user: User) -> Member:
     """Join through an invite: skips approval, counts one use. Raises NotFound/Conflict if unusable.
 
-    Lock order: the community row (member_join's), then the invite, then the member.
+    Lock order: the user row and the community row (member_join's), then the invite, then the member.
     """
+    joiner_lock(user)
     community_id = Invite.objects.filter(code=code).values_list("community_id", flat=True).first()
     if community_id is None or not community_lock(community_id):
         raise NotFound("Invite not found.")

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
 
 from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
@@ -100,6 +101,14 @@ def member_bootstrap_community(*, community: Community, owner: User) -> Member:
     return owner_member
 
 
+def joiner_lock(user: User) -> None:
+    """Lock the joining user's row, before the community's (the lock order), and refuse a closed
+    account: an account closing meanwhile either waits for the join, then leaves the community
+    with the rest (members.services.account_close), or has closed, and no join follows."""
+    if not User.objects.select_for_update(no_key=True).filter(pk=user.pk, is_active=True).exists():
+        raise AuthenticationFailed("User is inactive", code="user_inactive")
+
+
 @atomic_with_retry
 def member_join(*, community: Community, user: User, message: str = "", via_invite: bool = False) -> Member:
     """Join by the community's rules: public → active; restricted → pending; private → invite only.
@@ -108,6 +117,7 @@ def member_join(*, community: Community, user: User, message: str = "", via_invi
     if the community needs an invite, NotFound if the community is gone. Concurrent joins
     take turns on the community lock; the unique (community, user) constraint backs it.
     """
+    joiner_lock(user)
     if not community_lock(community.pk):
         raise NotFound("Community not found.")
     if community.community_type == CommunityType.PRIVATE and not via_invite:

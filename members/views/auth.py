@@ -13,6 +13,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 
 from members.authentication import request_user
 from members.serializers.auth import (
+    AccountCloseInputSerializer,
     EmailChangeConfirmInputSerializer,
     EmailChangeInputSerializer,
     LogoutInputSerializer,
@@ -26,6 +27,7 @@ from members.serializers.auth import (
     UserOutputSerializer,
     UserUpdateInputSerializer,
 )
+from members.services.account_close import account_close
 from members.services.auth import (
     auth_token_refresh,
     user_logout,
@@ -212,6 +214,11 @@ class EmailChangeConfirmView(CredentialEndpointMixin, APIView):
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
+    @property
+    def throttle_scope(self) -> str | None:
+        # Closing the account takes the password: the credential endpoints' budget, as /auth/password.
+        return "auth" if self.request.method == "DELETE" else None
+
     @extend_schema(responses={200: UserOutputSerializer}, summary="The authenticated user")
     def get(self, request: Request) -> Response:
         return Response(UserOutputSerializer(request.user).data)
@@ -225,3 +232,11 @@ class MeView(APIView):
         if "username" in serializer.validated_data:  # a PATCH without it changes nothing
             user = user_rename(user=user, username=serializer.validated_data["username"])
         return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(request=AccountCloseInputSerializer, responses={204: None},
+                   summary="Close your account: signed out, name and address removed, communities left")
+    def delete(self, request: Request) -> Response:
+        serializer = AccountCloseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account_close(user=request_user(request), **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
