@@ -14,6 +14,6 @@ membership_ended = Signal()
 # is saved. Keyword argument: user. For caches above members that hold usernames.
 user_renamed = Signal()
 
-# Sent once a closed account (DELETE /auth/me) has left its communities, outside any
+# Sent once a closed account (POST /auth/close-account) has left its communities, outside any
 # transaction (each receiver takes its own). Keyword argument: user (inactive, anonymised).
 account_closed = Signal()

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/logout", auth.LogoutView.as_view(), name="auth-logout"),
     path("auth/logout-all", auth.LogoutEverywhereView.as_view(), name="auth-logout-all"),
     path("auth/me", auth.MeView.as_view(), name="auth-me"),
+    path("auth/close-account", auth.AccountCloseView.as_view(), name="auth-close-account"),
     path("auth/password", auth.PasswordChangeView.as_view(), name="auth-password"),
     path("auth/email", auth.EmailChangeView.as_view(), name="auth-email"),
     path("auth/email/confirm", auth.EmailChangeConfirmView.as_view(), name="auth-email-confirm"),

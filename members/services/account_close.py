@@ -1,4 +1,4 @@
-"""Closing an account (DELETE /auth/me), as Discord and Discourse let a user delete theirs.
+"""Closing an account (POST /auth/close-account), as Discord and Discourse let a user delete theirs.
 
 The owner proves it with the current password and must first hand over (or delete) the
 communities they own. In one transaction the account is deactivated and anonymised: its

@@ -211,13 +211,22 @@ class EmailChangeConfirmView(CredentialEndpointMixin, APIView):
 
 
 @extend_schema(tags=["auth"])
+class AccountCloseView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "auth"  # it takes a password
+
+    @extend_schema(request=AccountCloseInputSerializer, responses={204: None},
+                   summary="Close your account: signed out, name and address removed, communities left")
+    def post(self, request: Request) -> Response:
+        serializer = AccountCloseInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account_close(user=request_user(request), **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["auth"])
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
-
-    @property
-    def throttle_scope(self) -> str | None:
-        # Closing the account takes the password: the credential endpoints' budget, as /auth/password.
-        return "auth" if self.request.method == "DELETE" else None
 
     @extend_schema(responses={200: UserOutputSerializer}, summary="The authenticated user")
     def get(self, request: Request) -> Response:
@@ -232,11 +241,3 @@ class MeView(APIView):
         if "username" in serializer.validated_data:  # a PATCH without it changes nothing
             user = user_rename(user=user, username=serializer.validated_data["username"])
         return Response(UserOutputSerializer(user).data)
-
-    @extend_schema(request=AccountCloseInputSerializer, responses={204: None},
-                   summary="Close your account: signed out, name and address removed, communities left")
-    def delete(self, request: Request) -> Response:
-        serializer = AccountCloseInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        account_close(user=request_user(request), **serializer.validated_data)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-"""DELETE /auth/me: closing an account (password, no owned communities), and what follows."""
+"""POST /auth/close-account: closing an account (password, no owned communities), and what follows."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -17,13 +17,13 @@ from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory, member
 from tests.members.sessions import access_answer, login_status, signed_in
 from tests.routes import url_for
 
-ME = url_for("auth-me")
+CLOSE = url_for("auth-close-account")
 REGISTER = url_for("auth-register")
 
 
 def _close(api: APIClient, capture, password: str = TEST_PASSWORD):
     with capture(execute=True):  # leaving the communities is a task after commit
-        return api.delete(ME, {"current_password": password}, format="json")
+        return api.post(CLOSE, {"current_password": password}, format="json")
 
 
 @pytest.mark.django_db
@@ -89,14 +89,14 @@ def test_a_wrong_or_missing_password_closes_nothing(django_capture_on_commit_cal
     wrong = _close(api, django_capture_on_commit_callbacks, password="not-" + TEST_PASSWORD)
     assert (wrong.status_code, wrong.json()["code"]) == (400, "password_incorrect")
     assert "current_password" in wrong.json()
-    missing = api.delete(ME, {}, format="json")
+    missing = api.post(CLOSE, {}, format="json")
     assert missing.status_code == 400 and "current_password" in missing.json()
     assert User.objects.get(pk=user.pk).is_active and access_answer(pair) == (200, None)
 
 
 @pytest.mark.django_db
 def test_anonymous_callers_get_a_401():
-    assert APIClient().delete(ME, {"current_password": TEST_PASSWORD}, format="json").status_code == 401
+    assert APIClient().post(CLOSE, {"current_password": TEST_PASSWORD}, format="json").status_code == 401
 
 
 @pytest.mark.django_db(transaction=True)
@@ -111,7 +111,7 @@ def test_a_join_racing_the_closing_ends_left_or_refused_never_an_active_membersh
         except Exception as exc:  # refused: the account closed first
             return getattr(exc, "default_code", type(exc).__name__)
 
-    results = run_concurrently([lambda: api.delete(ME, {"current_password": TEST_PASSWORD}, format="json"),
+    results = run_concurrently([lambda: api.post(CLOSE, {"current_password": TEST_PASSWORD}, format="json"),
                                 *[lambda community=community: join(community) for community in communities]])
     assert results[0].status_code == 204
     assert set(results[1:]) <= {MemberStatus.ACTIVE, "authentication_failed"}
