@@ -13,8 +13,9 @@ What it does, in one run:
    as shipped, with CACHE_DEFAULT_TTL=0 (no body is stored: every list read is a miss), and
    without throttling (to price the throttle);
 4. runs `wrk -t1 -c32` against /health, a community detail cache hit, the same hit without
-   throttling, a detail cache miss (each request a different community, cache flushed
-   first), list page 1 and page 500 (both misses), interleaved for --rounds rounds;
+   throttling, the same hit signed in (a bearer token of a seeded user), a detail cache miss
+   (each request a different community, cache flushed first), list page 1 and page 500 (both
+   misses), interleaved for --rounds rounds;
 5. prints the median req/s and p99 per route and the issue's ratios, each marked met or not.
 
 Throttling runs at full cost but with rates so high nothing is refused (wrk counts any
@@ -175,10 +176,12 @@ class Server:
         shutil.rmtree(self.env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
-def wrk(binary: str, url: str, *, duration: int, script: Path | None = None) -> dict:
+def wrk(binary: str, url: str, *, duration: int, script: Path | None = None, header: str | None = None) -> dict:
     args = [binary, "-t1", "-c32", f"-d{duration}s", "--latency"]
     if script:
         args += ["-s", str(script)]
+    if header:
+        args += ["-H", header]
     out = sh(*args, url).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -207,6 +210,9 @@ def main() -> None:
     ensure_database(env)
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     ids = public_ids(env, 60_000)
+    # A seeded owner's token (JWT_ACCESS_TOKEN_MINUTES: longer than a run) for the signed-in hit.
+    bearer = "Authorization: Bearer " + sh(PY, "manage.py", "issue_token", "--user", "owner1@bench.example",
+                                           env=env).stdout.strip()
     hit_id = ids[0]
     miss_lua = work / "miss.lua"
     (work / "ids.txt").write_text("\n".join(ids[1:]) + "\n")
@@ -229,21 +235,23 @@ def main() -> None:
             Server({**env, "DJANGO_SETTINGS_MODULE": "bench.settings_http_nothrottle"}, **server_options) as open_:
         hit_path = f"/api/v1/communities/{hit_id}"
         plan = [
-            ("health", cached, "/health", None),
-            ("detail_hit", cached, hit_path, None),
-            ("detail_hit_no_throttle", open_, hit_path, None),
-            ("detail_miss", cached, "", miss_lua),
-            ("list_page_1", uncached, "/api/v1/communities?page=1&page_size=20", None),
-            ("list_deep_page", uncached, f"/api/v1/communities?page={DEEP_PAGE}&page_size=20", None),
+            ("health", cached, "/health", None, None),
+            ("detail_hit", cached, hit_path, None, None),
+            ("detail_hit_no_throttle", open_, hit_path, None, None),
+            ("detail_hit_signed_in", cached, hit_path, None, bearer),
+            ("detail_miss", cached, "", miss_lua, None),
+            ("list_page_1", uncached, "/api/v1/communities?page=1&page_size=20", None, None),
+            ("list_deep_page", uncached, f"/api/v1/communities?page={DEEP_PAGE}&page_size=20", None, None),
         ]
         runs: dict[str, list[dict]] = {name: [] for name, *_ in plan}
         for round_number in range(1, options.rounds + 1):
-            for name, server, path, script in plan:
+            for name, server, path, script, header in plan:
                 if script is not None:
                     flush_redis(redis_url)  # every id of the run is read for the first time
                 elif name.startswith("detail_hit"):
                     urllib.request.urlopen(server.url + path)  # cached (again, after a flush)
-                runs[name].append(wrk(binary, server.url + path, duration=options.duration, script=script))
+                runs[name].append(wrk(binary, server.url + path, duration=options.duration, script=script,
+                                      header=header))
             print(f"  round {round_number}: " + ", ".join(f"{n} {r[-1]['rps']:,.0f}" for n, r in runs.items()),
                   flush=True)
     for name, series in runs.items():
@@ -258,6 +266,7 @@ def main() -> None:
         ("GET /health", "health"),
         ("GET /api/v1/communities/{id}, cache hit", "detail_hit"),
         ("same, throttling switched off", "detail_hit_no_throttle"),
+        ("same, signed in (bearer token)", "detail_hit_signed_in"),
         ("GET /api/v1/communities/{id}, cache miss", "detail_miss"),
         ("GET /api/v1/communities?page=1&page_size=20, cache miss", "list_page_1"),
         (f"GET /api/v1/communities?page={DEEP_PAGE}&page_size=20, cache miss", "list_deep_page"),

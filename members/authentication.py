@@ -19,6 +19,11 @@ from members.tokens import TOKEN_REVOKED, token_generation
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
+    def __init__(self, *args: Any, prefetched: dict | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Raw cache values a throttle's round trip already brought (the user row, if asked for).
+        self.prefetched = prefetched
+
     # simplejwt types the return as a TypeVar bound to nothing in the method: no override can match it.
     def get_user(self, validated_token: Token) -> User:  # type: ignore[override]
         """simplejwt's checks, with the user read from the cache (members.selectors.users): on
@@ -28,7 +33,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
             user_id = uuid.UUID(str(validated_token[api_settings.USER_ID_CLAIM]))
         except (KeyError, ValueError):
             raise InvalidToken("Token contained no recognizable user identification") from None
-        user = user_for_token(user_id)
+        user = user_for_token(user_id, prefetched=self.prefetched)
         if user is None:
             raise exceptions.AuthenticationFailed("User not found", code="user_not_found")
         if api_settings.CHECK_USER_IS_ACTIVE and not user.is_active:

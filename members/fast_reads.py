@@ -8,10 +8,12 @@ auth and messages middleware, URL resolution and DRF, which would only decide th
 caller may read the community:
 
 - a bearer token is checked by the view's own authentication class (JWTAuthentication:
-  simplejwt's checks, the cached user row), never by code of ours;
-- the same throttle first (RateThrottle's one Redis round trip, which also brings the
-  cached body and, for a signed-in caller, their access entry and the RBAC version it must
-  match), counted once: a request the middleware passes on is not counted again;
+  simplejwt's validation of the token, then its user checks on the cached user row), never
+  by code of ours;
+- the same throttle first, under the user id the validated token names (RateThrottle's one
+  Redis round trip, which also brings the cached body and, for a signed-in caller, their
+  user row, their access entry and the RBAC version it must match: a signed-in hit is one
+  round trip too), counted once: a request the middleware passes on is not counted again;
 - the same checks: a banned caller, or a private community the caller is not an active
   member of, goes to the view (which answers the 403 or the 404);
 - the same answer: JSON bytes, ETag and 304 for If-None-Match, the view's own headers and
@@ -39,6 +41,8 @@ from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.urls import ResolverMatch, resolve
 from rest_framework.exceptions import APIException
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
 
 from communities import selectors
 from communities.models import CommunityType
@@ -51,6 +55,7 @@ from community_service.metrics import cache_observe
 from members.authentication import JWTAuthentication
 from members.models import User
 from members.selectors.access import access_prefetch_keys, community_access, token_is_superadmin
+from members.selectors.users import user_cache_key
 from members.views.communities import CommunityViewSet
 
 # The route members/urls.py gives CommunityViewSet.retrieve, for ids only (a test checks
@@ -65,7 +70,7 @@ class _Probe:
 
     throttle_scope = None
 
-    def __init__(self, request: HttpRequest, user: User | AnonymousUser, keys: list[str]) -> None:
+    def __init__(self, request: HttpRequest, user: "_TokenCaller | AnonymousUser", keys: list[str]) -> None:
         self._request, self.META, self.headers = request, request.META, request.headers
         self.user, self.keys = user, keys
 
@@ -132,21 +137,31 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
     when the view must answer (see the module docstring)."""
     if request.GET or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT:
         return None
-    user: User | AnonymousUser = AnonymousUser()
+    token: Token | None = None
+    caller: _TokenCaller | AnonymousUser = AnonymousUser()
     if "HTTP_AUTHORIZATION" in request.META:
-        signed_in = _bearer_user(request) if bearer else None
-        if signed_in is None:
+        token = _bearer_token(request) if bearer else None
+        if token is None:
             return None
-        user = signed_in
+        caller = _TokenCaller(token)
     community_id = uuid.UUID(pk)
     key = selectors.community_cache_key(community_id)
     prefetched = None
     if throttled:
-        probe = _Probe(request, user, [key, *access_prefetch_keys(community_id, user)])
+        keys = [key]
+        if isinstance(caller, _TokenCaller):  # their row and their access entry come along
+            keys += [user_cache_key(caller.pk), *access_prefetch_keys(community_id, caller.pk)]
+        probe = _Probe(request, caller, keys)
         if not RateThrottle().allow_request(probe, probe):  # type: ignore[arg-type]  # duck-typed probe
             return None  # the view answers the 429 (a refused request counts nowhere)
         request.throttle_decided = True  # type: ignore[attr-defined]  # read by the throttle in the view
         prefetched = request_prefetched(request)
+    user: User | AnonymousUser = AnonymousUser()
+    if token is not None:
+        signed_in = _token_user(token, prefetched)
+        if signed_in is None:
+            return None
+        user = signed_in
     if prefetched is not None and key in prefetched:
         raw = prefetched[key]
         value = None if raw is None else cache.client.decode(raw)  # type: ignore[attr-defined]  # django-redis
@@ -180,17 +195,37 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
     return response
 
 
-def _bearer_user(request: HttpRequest) -> User | None:
-    """The user of the request's bearer token as the view's JWTAuthentication finds them, or
-    None: no token it accepts (the view answers the 401), or a superadmin's (the view decides
-    what a superadmin reads)."""
+class _TokenCaller:
+    """The caller a valid bearer token names, before their row is read (it comes with the
+    throttle's round trip): what RateThrottle reads of a user."""
+
+    is_authenticated = True
+
+    def __init__(self, token: Token) -> None:
+        self.pk = uuid.UUID(str(token[api_settings.USER_ID_CLAIM]))
+
+
+def _bearer_token(request: HttpRequest) -> Token | None:
+    """The request's bearer token as the view's JWTAuthentication validates it (signature,
+    expiry, type), or None: no token it accepts (the view answers the 401), one naming no user
+    id, or a superadmin's (the view decides what a superadmin reads)."""
+    authentication = JWTAuthentication()
+    header = authentication.get_header(request)  # type: ignore[arg-type]  # reads only META
+    raw = authentication.get_raw_token(header) if header is not None else None
+    if raw is None:
+        return None
     try:
-        found = JWTAuthentication().authenticate(request)  # type: ignore[arg-type]  # reads only META
+        token = authentication.get_validated_token(raw)
+        _TokenCaller(token)  # a user id it can name
+    except (APIException, KeyError, ValueError):
+        return None
+    return None if token_is_superadmin(None, token) else token
+
+
+def _token_user(token: Token, prefetched: dict | None) -> User | None:
+    """The token's user as JWTAuthentication finds them (its checks; the cached row, here from
+    the throttle's round trip), or None when it refuses them (the view answers the 401)."""
+    try:
+        return JWTAuthentication(prefetched=prefetched).get_user(token)
     except APIException:
         return None
-    if found is None:
-        return None
-    user, token = found
-    if token_is_superadmin(user, token):
-        return None
-    return cast(User, user)

@@ -29,12 +29,17 @@ def access_cache_key(community_id: UUID, user_id: UUID) -> str:
     return f"{rbac_cache_namespace(community_id)}:access:{user_id}"
 
 
-def access_prefetch_keys(community_id: UUID, user: User | AnonymousUser | None) -> list[str]:
-    """The cache keys community_access reads for `user` (its RBAC version and the entry), for a
-    view's cache_prefetch_keys: the throttle's round trip then brings them (none for anonymous)."""
-    if user is None or not user.is_authenticated:
+def access_prefetch_keys(community_id: UUID, user: User | AnonymousUser | UUID | None) -> list[str]:
+    """The cache keys community_access reads for `user` (or a user id: its RBAC version and the
+    entry), for a view's cache_prefetch_keys: the throttle's round trip then brings them (none
+    for anonymous)."""
+    if isinstance(user, UUID):
+        user_id = user
+    elif user is None or not user.is_authenticated:
         return []
-    return [cache_version_key(rbac_cache_namespace(community_id)), access_cache_key(community_id, user.pk)]
+    else:
+        user_id = user.pk
+    return [cache_version_key(rbac_cache_namespace(community_id)), access_cache_key(community_id, user_id)]
 
 
 @dataclass(frozen=True)
