@@ -22,6 +22,7 @@ class Aggregate(StrEnum):
     SUBSCRIPTION = "subscription"
     DONATION = "donation"
     PAYMENT = "payment"
+    USER = "user"
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,10 @@ for _spec in (
                   "subscription_start | subscription_renew | subscription_upgrade."),
     S("payment.refunded", A.PAYMENT, _PAYMENT,
       description="A completed payment was given back (console refund or provider webhook)."),
+    # --- accounts ---
+    S("user.closed", A.USER, ("user_id",),
+      description="An account was closed: its email and username are gone; systems that keep the person's data "
+                  "should erase it."),
 ):
     event_type_register(_spec)
 del A, S, _spec
@@ -195,6 +200,7 @@ class EventType(StrEnum):
     DONATION_REFUNDED = "donation.refunded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_REFUNDED = "payment.refunded"
+    USER_CLOSED = "user.closed"
 
 
 def payload_check(spec: EventSpec, payload: dict) -> None:

@@ -3,8 +3,9 @@
 The owner proves it with the current password and must first hand over (or delete) the
 communities they own. In one transaction the account is deactivated and anonymised: its
 email and username become placeholders (the address is free to register again), the
-password unusable, every session ended. What they wrote stays, under the placeholder name;
-donations stay (they are the communities' records). After commit a task leaves every
+password unusable, every session ended, and `user.closed` tells integrators to forget
+them. What they wrote stays, under the placeholder name; donations stay (they are the
+communities' records). After commit a task leaves every
 community they are in (member.left events, counters, event registrations dropped by the
 membership_ended hook) and sends `account_closed`, on which billing stops renewals.
 """
@@ -15,6 +16,8 @@ from django.db import transaction
 
 from communities.models import Community
 from community_service.exceptions import Conflict
+from community_service.outbox.catalogue import Aggregate, EventType
+from community_service.outbox.services import outbox_record
 from members.models import Member, MemberStatus, User
 from members.services.auth import current_password_confirmed, sessions_end
 from members.services.memberships import member_leave
@@ -39,6 +42,8 @@ def account_close(*, user: User, current_password: str) -> None:
         locked.set_unusable_password()
         sessions_end(locked, "is_active", "email", "username", "first_name", "last_name", "password")
         user_renamed.send(sender=User, user=locked)  # caches that show their name
+        outbox_record(event_type=EventType.USER_CLOSED, aggregate_type=Aggregate.USER, aggregate_id=locked.pk,
+                      community_id=None, payload={"user_id": str(locked.pk)}, actor_id=locked.pk)
         user_id = str(locked.pk)
         transaction.on_commit(lambda: account_close_finish.delay(user_id))
 

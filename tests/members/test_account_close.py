@@ -65,6 +65,9 @@ def test_it_leaves_every_community_gives_up_event_seats_and_stops_renewals(djang
     assert set(Member.objects.filter(user=user).values_list("status", flat=True)) == {MemberStatus.LEFT}
     assert Community.objects.get(pk=community.pk).member_count == count_before - 1
     assert OutboxEvent.objects.filter(event_type="member.left", payload__user_id=str(user.pk)).count() == 1
+    [closed] = OutboxEvent.objects.filter(event_type="user.closed")
+    assert (closed.aggregate_type, closed.aggregate_id, closed.community_id, closed.payload) == (
+        "user", str(user.pk), None, {"user_id": str(user.pk)})
     event.refresh_from_db()
     assert event.registrations.get(user=user).status == RegistrationStatus.CANCELLED
     assert event.registrations.get(user=waiting).status == RegistrationStatus.GOING  # promoted to the seat
