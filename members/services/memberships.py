@@ -101,11 +101,16 @@ def member_bootstrap_community(*, community: Community, owner: User) -> Member:
     return owner_member
 
 
+def user_lock_if_open(user_id: UUID) -> bool:
+    """Lock a user's row, before any community's (the lock order), and say whether the account
+    is open: an account closing meanwhile (members.services.account_close) either waits for
+    the caller's transaction, and then finds what it did, or has closed first."""
+    return User.objects.select_for_update(no_key=True).filter(pk=user_id, is_active=True).exists()
+
+
 def joiner_lock(user: User) -> None:
-    """Lock the joining user's row, before the community's (the lock order), and refuse a closed
-    account: an account closing meanwhile either waits for the join, then leaves the community
-    with the rest (members.services.account_close), or has closed, and no join follows."""
-    if not User.objects.select_for_update(no_key=True).filter(pk=user.pk, is_active=True).exists():
+    """user_lock_if_open for a user joining a community: a closed account joins nothing."""
+    if not user_lock_if_open(user.pk):
         raise AuthenticationFailed("User is inactive", code="user_inactive")
 
 

@@ -10,14 +10,18 @@ from community_service.exceptions import Conflict
 from community_service.outbox.services import outbox_record
 from members.models import Member, MemberStatus, User
 from members.services.effects import rbac_invalidate
+from members.services.memberships import user_lock_if_open
 
 
 @atomic_with_retry
 def community_transfer_ownership(*, community: Community, new_owner: User) -> Community:
     """Hand the community to another active member. The old owner stays, with their roles.
 
-    Lock order: the community row (its owner changes), then both member rows by pk.
+    Lock order: the new owner's user row (refused if the account closed: a closing account
+    owns nothing), the community row (its owner changes), then both member rows by pk.
     """
+    if not user_lock_if_open(new_owner.pk):
+        raise Conflict("The new owner must be an active member.", field="user_id", code="not_member")
     community_lock(community.pk)
     members = list(
         Member.objects.select_for_update(no_key=True)

@@ -12,6 +12,7 @@ from members.models import Member, MemberStatus, User
 from members.services.memberships import member_join
 from tests.billing.world import level_create, subscription_active
 from tests.concurrency import run_concurrently
+from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
 from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory, member_add
 from tests.members.sessions import access_answer, login_status, signed_in
@@ -119,3 +120,22 @@ def test_a_join_racing_the_closing_ends_left_or_refused_never_an_active_membersh
     assert results[0].status_code == 204
     assert set(results[1:]) <= {MemberStatus.ACTIVE, "authentication_failed"}
     assert not Member.objects.filter(user=user, status=MemberStatus.ACTIVE).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_community_handed_to_an_account_while_it_closes_either_stops_the_closing_or_is_refused():
+    user = UserFactory()
+    community = CommunityFactory()
+    member_add(community, user=user)
+    api, _ = signed_in(user)
+    owner = client_for(community.owner)
+    transfer = url_for("community-transfer-ownership", community_pk=community.pk)
+    results = run_concurrently([lambda: api.post(CLOSE, {"current_password": TEST_PASSWORD}, format="json"),
+                                lambda: owner.post(transfer, {"user_id": str(user.pk)}, format="json")])
+    closing, handing = (response.status_code for response in results)
+    community.refresh_from_db()
+    if closing == 204:  # closed first: nothing is handed to a closed account (or former member: 404)
+        assert handing in (404, 409) and community.owner_id != user.pk
+    else:  # handed first: an owner cannot close
+        assert (closing, results[0].json()["code"], handing) == (409, "owns_communities", 200)
+        assert community.owner_id == user.pk and User.objects.get(pk=user.pk).is_active
