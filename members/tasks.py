@@ -76,3 +76,23 @@ def account_close_finish(user_id: str) -> int:
     """A closed account leaves its communities (members.services.account_close); retried on
     any error, since each step is safe to run again."""
     return finish_closing(user_id=user_id)
+
+
+PASSWORD_CHANGED_NOTICE = """Hello {username},
+
+The password of your account ({email}) was changed, and every device signed in to it was
+signed out.
+
+If it was not you, ask the app for a password reset link for this address at once: it
+comes to this mailbox, and choosing a new password signs everyone else out.
+"""
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def password_changed_notice_send(user_id: str) -> None:
+    """Tell an account's address that its password changed (by the user, a reset or staff)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    send_mail("Your password was changed",
+              PASSWORD_CHANGED_NOTICE.format(username=user.username, email=user.email), None, [user.email])

@@ -132,7 +132,17 @@ def password_replace(user: User, new_password: str) -> dict[str, str]:
     every session of theirs and return a new pair for the caller."""
     user.set_password(new_password)
     sessions_end(user, "password")
+    password_changed_notice(user)
     return token_pair_for(user)
+
+
+def password_changed_notice(user: User) -> None:
+    """Once the transaction commits, tell the account's address that its password changed (a
+    change its owner did not make is how a taken account shows)."""
+    from members.tasks import password_changed_notice_send
+
+    user_id = str(user.pk)
+    transaction.on_commit(lambda: password_changed_notice_send.delay(user_id))
 
 
 def user_sign_out_everywhere(*, user: User) -> None:
@@ -151,6 +161,7 @@ def user_password_hash_set(*, user: User, password_hash: str) -> None:
         locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         locked.password = password_hash
         sessions_end(locked, "password")
+        password_changed_notice(locked)
     user.password, user.token_generation = locked.password, locked.token_generation
 
 

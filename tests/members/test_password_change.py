@@ -125,3 +125,19 @@ def test_no_token_minted_while_the_password_changes_survives_the_change(racer):
     minted = [response.json() for response in responses[1:] if response.status_code == 200]
     assert [refresh_status(pair) for pair in minted] == [401] * len(minted)
     assert refresh_status(responses[0].json()) == 200
+
+
+@pytest.mark.django_db
+def test_the_accounts_address_is_told_of_a_change_and_of_no_refused_one(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    user = UserFactory()
+    api, _ = signed_in(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(PASSWORD, {"current_password": "not-" + TEST_PASSWORD, "new_password": NEW_PASSWORD})
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(PASSWORD, {"current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD}).status_code == 200
+    [notice] = mail.outbox
+    assert (notice.to, notice.subject) == ([user.email], "Your password was changed")
+    assert NEW_PASSWORD not in notice.body and "signed out" in notice.body

@@ -39,8 +39,10 @@ def test_the_mailed_link_sets_a_new_password_once_and_signs_out_every_other_sess
     [message] = mail.outbox
     assert message.to == [user.email] and "https://app.example.com/reset-password?uid=" in message.body
     link = _link(message)
-    confirmed = APIClient().post(CONFIRM, {**link, "new_password": NEW_PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = APIClient().post(CONFIRM, {**link, "new_password": NEW_PASSWORD})
     assert confirmed.status_code == 200, confirmed.content
+    assert [(sent.to, sent.subject) for sent in mail.outbox[1:]] == [([user.email], "Your password was changed")]
     assert (login_status(user, TEST_PASSWORD), login_status(user, NEW_PASSWORD)) == (401, 200)
     assert APIClient().post(REFRESH, {"refresh": old_session["refresh"]}).status_code == 401
     assert access_answer(old_session) == (401, "token_revoked")

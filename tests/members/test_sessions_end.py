@@ -4,6 +4,7 @@ every path that reads a bearer token, and the console ends them as the API does.
 import threading
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -52,13 +53,16 @@ def _superuser_console():
     return console_client(UserFactory(is_staff=True, is_superuser=True))
 
 
-def test_a_password_set_in_the_console_ends_every_session_of_the_user():
+def test_a_password_set_in_the_console_ends_every_session_of_the_user_and_tells_them(
+        django_capture_on_commit_callbacks):
     user = UserFactory()
     _, pair = signed_in(user)
     # Django's UserAdmin names this route auth_user_password_change whatever the user model.
-    response = _superuser_console().post(
-        url_for("admin:auth_user_password_change", id=user.pk),
-        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _superuser_console().post(
+            url_for("admin:auth_user_password_change", id=user.pk),
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    assert [(sent.to, sent.subject) for sent in mail.outbox] == [([user.email], "Your password was changed")]
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     assert (login_status(user, TEST_PASSWORD), login_status(user, NEW_PASSWORD)) == (401, 200)
     assert access_answer(pair) == REVOKED and refresh_status(pair) == 401
