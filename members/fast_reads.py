@@ -137,13 +137,12 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
     when the view must answer (see the module docstring)."""
     if request.GET or request.META.get("HTTP_ACCEPT", "*/*") not in FAST_ACCEPT:
         return None
-    token: Token | None = None
     caller: _TokenCaller | AnonymousUser = AnonymousUser()
     if "HTTP_AUTHORIZATION" in request.META:
-        token = _bearer_token(request) if bearer else None
-        if token is None:
+        bearer_caller = _bearer_caller(request) if bearer else None
+        if bearer_caller is None:
             return None
-        caller = _TokenCaller(token)
+        caller = bearer_caller
     community_id = uuid.UUID(pk)
     key = selectors.community_cache_key(community_id)
     prefetched = None
@@ -157,8 +156,8 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
         request.throttle_decided = True  # type: ignore[attr-defined]  # read by the throttle in the view
         prefetched = request_prefetched(request)
     user: User | AnonymousUser = AnonymousUser()
-    if token is not None:
-        signed_in = _token_user(token, prefetched)
+    if isinstance(caller, _TokenCaller):
+        signed_in = _token_user(caller.token, prefetched)
         if signed_in is None:
             return None
         user = signed_in
@@ -202,24 +201,24 @@ class _TokenCaller:
     is_authenticated = True
 
     def __init__(self, token: Token) -> None:
+        self.token = token
         self.pk = uuid.UUID(str(token[api_settings.USER_ID_CLAIM]))
 
 
-def _bearer_token(request: HttpRequest) -> Token | None:
-    """The request's bearer token as the view's JWTAuthentication validates it (signature,
-    expiry, type), or None: no token it accepts (the view answers the 401), one naming no user
-    id, or a superadmin's (the view decides what a superadmin reads)."""
+def _bearer_caller(request: HttpRequest) -> _TokenCaller | None:
+    """The caller of the request's bearer token as the view's JWTAuthentication validates it
+    (signature, expiry, type), or None: no token it accepts (the view answers the 401), one
+    naming no user id, or a superadmin's (the view decides what a superadmin reads)."""
     authentication = JWTAuthentication()
     header = authentication.get_header(request)  # type: ignore[arg-type]  # reads only META
     raw = authentication.get_raw_token(header) if header is not None else None
     if raw is None:
         return None
     try:
-        token = authentication.get_validated_token(raw)
-        _TokenCaller(token)  # a user id it can name
+        caller = _TokenCaller(authentication.get_validated_token(raw))
     except (APIException, KeyError, ValueError):
         return None
-    return None if token_is_superadmin(None, token) else token
+    return None if token_is_superadmin(None, caller.token) else caller
 
 
 def _token_user(token: Token, prefetched: dict | None) -> User | None:

@@ -9,6 +9,14 @@ from members.services.account_close import account_close_finish as finish_closin
 from members.services.email_change import email_change_link
 from members.services.password_reset import password_reset_link
 
+# Mail goes again after a network error (OSError: SMTP and sockets), backing off.
+mail_task = shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+
+
+def _open_account(user_id: str) -> User | None:
+    """The account a mail is for, unless it was closed or deactivated meanwhile."""
+    return User.objects.filter(pk=user_id, is_active=True).first()
+
 RESET_MAIL = """Hello {username},
 
 Someone asked to reset the password of your account ({email}). To choose a new password,
@@ -20,10 +28,10 @@ If it was not you, ignore this mail: your password stays as it is.
 """
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@mail_task
 def password_reset_mail_send(user_id: str) -> None:
     """Mail the account its reset link (the token is made now, from the row as it stands)."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = _open_account(user_id)
     if user is None:
         return
     body = RESET_MAIL.format(username=user.username, email=user.email, link=password_reset_link(user),
@@ -50,10 +58,10 @@ If it was not you, reply to this mail or contact the community's staff at once.
 """
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@mail_task
 def email_change_mail_send(user_id: str, new_email: str, token: str) -> None:
     """Mail the new address its confirmation link (made when the change was asked for)."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = _open_account(user_id)
     if user is None:
         return
     body = EMAIL_CHANGE_MAIL.format(username=user.username, new_email=new_email, old_email=user.email,
@@ -61,7 +69,7 @@ def email_change_mail_send(user_id: str, new_email: str, token: str) -> None:
     send_mail("Confirm your new email address", body, None, [new_email])
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@mail_task
 def email_changed_notice_send(user_id: str, old_email: str) -> None:
     """Tell the address an account just left that it left (the account may have been taken)."""
     user = User.objects.filter(pk=user_id).first()
@@ -88,10 +96,10 @@ comes to this mailbox, and choosing a new password signs everyone else out.
 """
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@mail_task
 def password_changed_notice_send(user_id: str) -> None:
     """Tell an account's address that its password changed (by the user, a reset or staff)."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = _open_account(user_id)
     if user is None:
         return
     send_mail("Your password was changed",
