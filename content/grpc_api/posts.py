@@ -16,7 +16,12 @@ from content.filters import PostFilter
 from content.models import Post, PostStatus
 from content.selectors import posts as selectors
 from content.selectors.channels import channel_in_community
-from content.serializers.posts import ModerationReasonSerializer, PostInputSerializer, PostUpdateSerializer
+from content.serializers.posts import (
+    ModerationReasonSerializer,
+    PostInputSerializer,
+    PostUpdateSerializer,
+    post_data,
+)
 from content.services import posts as services
 from content.services import view_counts
 from members.grpc_api.caller import Caller, grpc_caller
@@ -25,25 +30,29 @@ STATUS, ORDERING = "POST_STATUS", "POST_ORDERING"
 
 
 def post_message(post: Post) -> posts_pb2.Post:
-    """A post as selectors.post_get / post_feed load it (author, channel, attachments, liked_by_me)."""
-    user = post.author if post.author_id else None
-    author = common_pb2.UserRef(id=str(user.pk), username=user.username) if user is not None else None
+    """A post as selectors.post_get / post_feed load it (author, channel, attachments, liked_by_me,
+    is_locked). Shaped by the REST API's post_data, so a locked post's body and media stay
+    hidden through both doors alike."""
+    data = post_data(post)
+    author = data["author"]
     return posts_pb2.Post(
-        id=str(post.pk),
-        community_id=str(post.community_id),
-        channel_id=str(post.channel_id) if post.channel_id else "",
-        author=author,
-        title=post.title,
-        content=post.content,
+        id=data["id"],
+        community_id=data["community_id"],
+        channel_id=data["channel_id"] or "",
+        author=common_pb2.UserRef(**author) if author is not None else None,
+        title=data["title"],
+        content=data["content"],
         status=enum_number(posts_pb2.PostStatus, STATUS, post.status),
-        rejection_reason=post.rejection_reason,
-        is_pinned=post.is_pinned,
-        comments_locked=post.comments_locked,
-        media_urls=selectors.post_media_urls(post),
-        like_count=post.like_count,
-        view_count=post.view_count,
-        comment_count=post.comment_count,
-        liked_by_me=bool(getattr(post, "liked_by_me", False)),
+        rejection_reason=data["rejection_reason"],
+        is_pinned=data["is_pinned"],
+        comments_locked=data["comments_locked"],
+        media_urls=data["media_urls"],
+        like_count=data["like_count"],
+        view_count=data["view_count"],
+        comment_count=data["comment_count"],
+        liked_by_me=data["liked_by_me"],
+        locked=data["locked"],
+        required_level_ids=data["required_level_ids"],
         published_at=timestamp(post.published_at),
         created_at=timestamp(post.created_at),
         updated_at=timestamp(post.updated_at),

@@ -27,31 +27,31 @@ from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63ommunity/v1/posts.proto\x12\x0c\x63ommunity.v1\x1a\x19\x63ommunity/v1/common.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xed\x03\n\x04Post\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ommunity_id\x18\x02 \x01(\t\x12\x12\n\nchannel_id\x18\x03 \x01(\t\x12%\n\x06\x61uthor\x18\x04 \x01(\x0b\x32\x15.community.v1.UserRef\x12\r\n\x05title\x18\x05 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x06 \x01(\t\x12(\n\x06status\x18\x07 \x01(\x0e\x32\x18.community.v1.PostStatus\x12\x18\n\x10rejection_reason\x18\x08 \x01(\t\x12\x11\n\tis_pinned\x18\t \x01(\x08\x12\x17\n\x0f\x63omments_locked\x18\n \x01(\x08\x12\x12\n\nmedia_urls\x18\x0b \x03(\t\x12\x12\n\nlike_count\x18\x0c \x01(\x03\x12\x12\n\nview_count\x18\r \x01(\x03\x12\x15\n\rcomment_count\x18\x0e \x01(\x03\x12\x13\n\x0bliked_by_me\x18\x0f \x01(\x08\x12\x30\n\x0cpublished_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"!\n\x0eGetPostRequest\x12\x0f\n\x07post_id\x18\x01 \x01(\t\"\xbb\x01\n\x10ListPostsRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\x12\x12\n\nchannel_id\x18\x02 \x01(\t\x12(\n\x06status\x18\x03 \x01(\x0e\x32\x18.community.v1.PostStatus\x12,\n\x08ordering\x18\x04 \x01(\x0e\x32\x1a.community.v1.PostOrdering\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"l\n\x11ListPostsResponse\x12!\n\x05posts\x18\x01 \x03(\x0b\x32\x12.community.v1.Post\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x1b\n\x13previous_page_token\x18\x03 \x01(\t\"\x9f\x01\n\x11\x43reatePostRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12\x12\n\nchannel_id\x18\x04 \x01(\t\x12(\n\x06status\x18\x05 \x01(\x0e\x32\x18.community.v1.PostStatus\x12\x16\n\x0e\x61ttachment_ids\x18\x06 \x03(\t\"\xb6\x01\n\x11UpdatePostRequest\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x12\n\x05title\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07\x63ontent\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x17\n\nchannel_id\x18\x04 \x01(\tH\x02\x88\x01\x01\x12(\n\x06status\x18\x05 \x01(\x0e\x32\x18.community.v1.PostStatusB\x08\n\x06_titleB\n\n\x08_contentB\r\n\x0b_channel_id\"4\n\x11\x44\x65letePostRequest\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t*\xaf\x01\n\nPostStatus\x12\x1b\n\x17POST_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11POST_STATUS_DRAFT\x10\x01\x12\x1e\n\x1aPOST_STATUS_PENDING_REVIEW\x10\x02\x12\x19\n\x15POST_STATUS_PUBLISHED\x10\x03\x12\x18\n\x14POST_STATUS_REJECTED\x10\x04\x12\x18\n\x14POST_STATUS_ARCHIVED\x10\x05*[\n\x0cPostOrdering\x12\x1d\n\x19POST_ORDERING_UNSPECIFIED\x10\x00\x12\x15\n\x11POST_ORDERING_NEW\x10\x01\x12\x15\n\x11POST_ORDERING_TOP\x10\x02\x32\xe5\x02\n\x0bPostService\x12;\n\x07GetPost\x12\x1c.community.v1.GetPostRequest\x1a\x12.community.v1.Post\x12L\n\tListPosts\x12\x1e.community.v1.ListPostsRequest\x1a\x1f.community.v1.ListPostsResponse\x12\x41\n\nCreatePost\x12\x1f.community.v1.CreatePostRequest\x1a\x12.community.v1.Post\x12\x41\n\nUpdatePost\x12\x1f.community.v1.UpdatePostRequest\x1a\x12.community.v1.Post\x12\x45\n\nDeletePost\x12\x1f.community.v1.DeletePostRequest\x1a\x16.google.protobuf.Emptyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x63ommunity/v1/posts.proto\x12\x0c\x63ommunity.v1\x1a\x19\x63ommunity/v1/common.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x99\x04\n\x04Post\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ommunity_id\x18\x02 \x01(\t\x12\x12\n\nchannel_id\x18\x03 \x01(\t\x12%\n\x06\x61uthor\x18\x04 \x01(\x0b\x32\x15.community.v1.UserRef\x12\r\n\x05title\x18\x05 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x06 \x01(\t\x12(\n\x06status\x18\x07 \x01(\x0e\x32\x18.community.v1.PostStatus\x12\x18\n\x10rejection_reason\x18\x08 \x01(\t\x12\x11\n\tis_pinned\x18\t \x01(\x08\x12\x17\n\x0f\x63omments_locked\x18\n \x01(\x08\x12\x12\n\nmedia_urls\x18\x0b \x03(\t\x12\x12\n\nlike_count\x18\x0c \x01(\x03\x12\x12\n\nview_count\x18\r \x01(\x03\x12\x15\n\rcomment_count\x18\x0e \x01(\x03\x12\x13\n\x0bliked_by_me\x18\x0f \x01(\x08\x12\x30\n\x0cpublished_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06locked\x18\x13 \x01(\x08\x12\x1a\n\x12required_level_ids\x18\x14 \x03(\t\"!\n\x0eGetPostRequest\x12\x0f\n\x07post_id\x18\x01 \x01(\t\"\xbb\x01\n\x10ListPostsRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\x12\x12\n\nchannel_id\x18\x02 \x01(\t\x12(\n\x06status\x18\x03 \x01(\x0e\x32\x18.community.v1.PostStatus\x12,\n\x08ordering\x18\x04 \x01(\x0e\x32\x1a.community.v1.PostOrdering\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\"l\n\x11ListPostsResponse\x12!\n\x05posts\x18\x01 \x03(\x0b\x32\x12.community.v1.Post\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x1b\n\x13previous_page_token\x18\x03 \x01(\t\"\x9f\x01\n\x11\x43reatePostRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\t\x12\x12\n\nchannel_id\x18\x04 \x01(\t\x12(\n\x06status\x18\x05 \x01(\x0e\x32\x18.community.v1.PostStatus\x12\x16\n\x0e\x61ttachment_ids\x18\x06 \x03(\t\"\xb6\x01\n\x11UpdatePostRequest\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x12\n\x05title\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x14\n\x07\x63ontent\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x17\n\nchannel_id\x18\x04 \x01(\tH\x02\x88\x01\x01\x12(\n\x06status\x18\x05 \x01(\x0e\x32\x18.community.v1.PostStatusB\x08\n\x06_titleB\n\n\x08_contentB\r\n\x0b_channel_id\"4\n\x11\x44\x65letePostRequest\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t*\xaf\x01\n\nPostStatus\x12\x1b\n\x17POST_STATUS_UNSPECIFIED\x10\x00\x12\x15\n\x11POST_STATUS_DRAFT\x10\x01\x12\x1e\n\x1aPOST_STATUS_PENDING_REVIEW\x10\x02\x12\x19\n\x15POST_STATUS_PUBLISHED\x10\x03\x12\x18\n\x14POST_STATUS_REJECTED\x10\x04\x12\x18\n\x14POST_STATUS_ARCHIVED\x10\x05*[\n\x0cPostOrdering\x12\x1d\n\x19POST_ORDERING_UNSPECIFIED\x10\x00\x12\x15\n\x11POST_ORDERING_NEW\x10\x01\x12\x15\n\x11POST_ORDERING_TOP\x10\x02\x32\xe5\x02\n\x0bPostService\x12;\n\x07GetPost\x12\x1c.community.v1.GetPostRequest\x1a\x12.community.v1.Post\x12L\n\tListPosts\x12\x1e.community.v1.ListPostsRequest\x1a\x1f.community.v1.ListPostsResponse\x12\x41\n\nCreatePost\x12\x1f.community.v1.CreatePostRequest\x1a\x12.community.v1.Post\x12\x41\n\nUpdatePost\x12\x1f.community.v1.UpdatePostRequest\x1a\x12.community.v1.Post\x12\x45\n\nDeletePost\x12\x1f.community.v1.DeletePostRequest\x1a\x16.google.protobuf.Emptyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'community.v1.posts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_POSTSTATUS']._serialized_start=1364
-  _globals['_POSTSTATUS']._serialized_end=1539
-  _globals['_POSTORDERING']._serialized_start=1541
-  _globals['_POSTORDERING']._serialized_end=1632
+  _globals['_POSTSTATUS']._serialized_start=1408
+  _globals['_POSTSTATUS']._serialized_end=1583
+  _globals['_POSTORDERING']._serialized_start=1585
+  _globals['_POSTORDERING']._serialized_end=1676
   _globals['_POST']._serialized_start=132
-  _globals['_POST']._serialized_end=625
-  _globals['_GETPOSTREQUEST']._serialized_start=627
-  _globals['_GETPOSTREQUEST']._serialized_end=660
-  _globals['_LISTPOSTSREQUEST']._serialized_start=663
-  _globals['_LISTPOSTSREQUEST']._serialized_end=850
-  _globals['_LISTPOSTSRESPONSE']._serialized_start=852
-  _globals['_LISTPOSTSRESPONSE']._serialized_end=960
-  _globals['_CREATEPOSTREQUEST']._serialized_start=963
-  _globals['_CREATEPOSTREQUEST']._serialized_end=1122
-  _globals['_UPDATEPOSTREQUEST']._serialized_start=1125
-  _globals['_UPDATEPOSTREQUEST']._serialized_end=1307
-  _globals['_DELETEPOSTREQUEST']._serialized_start=1309
-  _globals['_DELETEPOSTREQUEST']._serialized_end=1361
-  _globals['_POSTSERVICE']._serialized_start=1635
-  _globals['_POSTSERVICE']._serialized_end=1992
+  _globals['_POST']._serialized_end=669
+  _globals['_GETPOSTREQUEST']._serialized_start=671
+  _globals['_GETPOSTREQUEST']._serialized_end=704
+  _globals['_LISTPOSTSREQUEST']._serialized_start=707
+  _globals['_LISTPOSTSREQUEST']._serialized_end=894
+  _globals['_LISTPOSTSRESPONSE']._serialized_start=896
+  _globals['_LISTPOSTSRESPONSE']._serialized_end=1004
+  _globals['_CREATEPOSTREQUEST']._serialized_start=1007
+  _globals['_CREATEPOSTREQUEST']._serialized_end=1166
+  _globals['_UPDATEPOSTREQUEST']._serialized_start=1169
+  _globals['_UPDATEPOSTREQUEST']._serialized_end=1351
+  _globals['_DELETEPOSTREQUEST']._serialized_start=1353
+  _globals['_DELETEPOSTREQUEST']._serialized_end=1405
+  _globals['_POSTSERVICE']._serialized_start=1679
+  _globals['_POSTSERVICE']._serialized_end=2036
 # @@protoc_insertion_point(module_scope)

@@ -37,7 +37,7 @@ POST_ORDERING_NEW: PostOrdering
 POST_ORDERING_TOP: PostOrdering
 
 class Post(_message.Message):
-    __slots__ = ("id", "community_id", "channel_id", "author", "title", "content", "status", "rejection_reason", "is_pinned", "comments_locked", "media_urls", "like_count", "view_count", "comment_count", "liked_by_me", "published_at", "created_at", "updated_at")
+    __slots__ = ("id", "community_id", "channel_id", "author", "title", "content", "status", "rejection_reason", "is_pinned", "comments_locked", "media_urls", "like_count", "view_count", "comment_count", "liked_by_me", "published_at", "created_at", "updated_at", "locked", "required_level_ids")
     ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     CHANNEL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -56,6 +56,8 @@ class Post(_message.Message):
     PUBLISHED_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
+    REQUIRED_LEVEL_IDS_FIELD_NUMBER: _ClassVar[int]
     id: str
     community_id: str
     channel_id: str
@@ -74,7 +76,9 @@ class Post(_message.Message):
     published_at: _timestamp_pb2.Timestamp
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., community_id: _Optional[str] = ..., channel_id: _Optional[str] = ..., author: _Optional[_Union[_common_pb2.UserRef, _Mapping]] = ..., title: _Optional[str] = ..., content: _Optional[str] = ..., status: _Optional[_Union[PostStatus, str]] = ..., rejection_reason: _Optional[str] = ..., is_pinned: _Optional[bool] = ..., comments_locked: _Optional[bool] = ..., media_urls: _Optional[_Iterable[str]] = ..., like_count: _Optional[int] = ..., view_count: _Optional[int] = ..., comment_count: _Optional[int] = ..., liked_by_me: _Optional[bool] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    locked: bool
+    required_level_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., community_id: _Optional[str] = ..., channel_id: _Optional[str] = ..., author: _Optional[_Union[_common_pb2.UserRef, _Mapping]] = ..., title: _Optional[str] = ..., content: _Optional[str] = ..., status: _Optional[_Union[PostStatus, str]] = ..., rejection_reason: _Optional[str] = ..., is_pinned: _Optional[bool] = ..., comments_locked: _Optional[bool] = ..., media_urls: _Optional[_Iterable[str]] = ..., like_count: _Optional[int] = ..., view_count: _Optional[int] = ..., comment_count: _Optional[int] = ..., liked_by_me: _Optional[bool] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., locked: _Optional[bool] = ..., required_level_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetPostRequest(_message.Message):
     __slots__ = ("post_id",)
