@@ -470,8 +470,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Media URLs are signed and expire (community_service/media.py): never a permanent public URL.
+MEDIA_URL_TTL = env.int("MEDIA_URL_TTL", default=3600)
+# Behind nginx: the internal location that serves MEDIA_ROOT (deploy/nginx.conf); empty: the app streams files.
+MEDIA_ACCEL_REDIRECT = env.str("MEDIA_ACCEL_REDIRECT", default="")
 STORAGES: dict[str, dict[str, Any]] = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "community_service.media.SignedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -491,6 +495,7 @@ if S3_ENDPOINT:
             "region_name": S3_REGION,
             "file_overwrite": False,
             "querystring_auth": True,
+            "querystring_expire": MEDIA_URL_TTL,
         },
     }
 

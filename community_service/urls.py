@@ -1,10 +1,9 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from community_service import health
+from community_service import health, media
 from community_service.api.index import ApiIndexView
 from community_service.metrics import metrics_view
 
@@ -28,9 +27,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Locally stored media (the embedded default); production stores media in S3.
-if settings.DEBUG and not settings.S3_ENDPOINT:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Locally stored media (the embedded default), by signed, expiring URL only; S3 signs its own.
+if not settings.S3_ENDPOINT:
+    urlpatterns.append(path("media/<path:name>", media.serve, name="media"))
 
 # Unknown URLs and crashes answer in the API's error shape, not Django's HTML pages.
 handler400 = "community_service.api.errors.bad_request"
