@@ -12,29 +12,24 @@ announcement channel post.moderate.
 
 from uuid import UUID
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from community_service.entitlements import held_level_ids
-from community_service.exceptions import NotFound, PermissionDenied
+from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated
 from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
-from members.models import Member, MemberStatus
-from members.selectors.access import CommunityAccess, community_visible_to
-
-# Who reads a gated post without holding one of its levels (besides its author).
-GATE_BYPASS_CODES = ("post.moderate", "billing.manage")
+from members import policy
+from members.selectors.access import CommunityAccess
 
 
 def channel_readable(channel: Channel | None, access: CommunityAccess) -> bool:
-    if channel is None or not channel.is_members_only:
-        return True
-    return access.is_superadmin or access.is_active_member
+    return channel is None or policy.sees_members_only(channel.is_members_only, access)
 
 
 def post_readable(post: Post, *, user_id: UUID | None, access: CommunityAccess) -> bool:
     """Visibility of one post (the community itself must be visible too)."""
     if post.deleted_at is not None:
         return False
-    if not community_visible_to(community=post.community, access=access):
+    if not policy.sees_community(post.community.community_type, access):
         return False
     if not channel_readable(post.channel, access):
         return False
@@ -53,16 +48,13 @@ def post_readable_filter(*, user_id: UUID | None, access: CommunityAccess) -> Q:
         visible |= Q(author_id=user_id)
     if access.has("post.moderate"):
         visible |= Q(status__in=[PostStatus.PENDING_REVIEW, PostStatus.REJECTED])
-    rule = Q(deleted_at__isnull=True) & visible
-    if not (access.is_superadmin or access.is_active_member):
-        rule &= Q(channel__isnull=True) | Q(channel__is_members_only=False)
-    return rule
+    return Q(deleted_at__isnull=True) & visible & policy.insiders_only_q(access, "channel__is_members_only")
 
 
 def require_readable_post(post: Post | None, *, user_id: UUID | None, access: CommunityAccess) -> Post:
     """The post, or NotFound (an invisible post does not exist for this caller); 403 if banned."""
-    if post is not None and access.is_banned and not access.is_superadmin:
-        raise PermissionDenied("You are banned from this community.", code="banned")
+    if post is not None:
+        policy.refuse_banned(access)
     if post is None or not post_readable(post, user_id=user_id, access=access):
         raise NotFound("Post not found.")
     return post
@@ -70,11 +62,11 @@ def require_readable_post(post: Post | None, *, user_id: UUID | None, access: Co
 
 def can_write_in_channel(channel: Channel | None, access: CommunityAccess, code: str) -> bool:
     """May the caller use `code` (post.create or comment.create) in this channel?"""
-    if access.is_superadmin:
-        return True
-    if access.is_banned or not access.is_active_member or access.is_muted:
+    try:
+        policy.require_can_speak(access)
+    except (PermissionDenied, Unauthenticated):
         return False
-    if access.is_owner:
+    if access.is_superadmin or access.is_owner:
         return True
     allowed = access.has(code)
     if channel is not None:
@@ -98,25 +90,14 @@ def can_write_in_channel(channel: Channel | None, access: CommunityAccess, code:
     return allowed
 
 
-def require_can_speak(access: CommunityAccess) -> None:
-    """Posting, commenting and reacting need an active, unbanned, unmuted membership
-    (superadmins pass). Raises PermissionDenied with code banned | not_member | muted."""
-    if access.is_superadmin:
-        return
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this community.", code="banned")
-    if not access.is_active_member:
-        raise PermissionDenied("Only members can do this; join the community first.", code="not_member")
-    if access.is_muted:
-        raise PermissionDenied("You are muted in this community.", code="muted")
+# Posting, commenting and reacting: an active, unbanned, unmuted membership (the policy's rule).
+require_can_speak = policy.require_can_speak
 
 
 def require_can_write(channel: Channel | None, access: CommunityAccess, code: str) -> None:
     """require_can_speak, plus `code` in this channel. Raises PermissionDenied with a code a
     client can act on."""
-    require_can_speak(access)
-    if access.is_superadmin:
-        return
+    policy.require_can_speak(access)
     if not can_write_in_channel(channel, access, code):
         raise PermissionDenied(f"You cannot use {code} here.", code="permission_denied")
 
@@ -124,9 +105,7 @@ def require_can_write(channel: Channel | None, access: CommunityAccess, code: st
 # --- Gated posts -----------------------------------------------------------------------------
 
 
-def gate_bypass(access: CommunityAccess) -> bool:
-    """Superadmins, the owner, post.moderate holders (they review) and billing.manage holders."""
-    return access.is_superadmin or any(access.has(code) for code in GATE_BYPASS_CODES)
+gate_bypass = policy.gate_bypass  # superadmins, the owner, post.moderate and billing.manage holders
 
 
 def post_locked(post: Post, *, user_id: UUID | None, access: CommunityAccess) -> bool:
@@ -153,10 +132,7 @@ def post_locked_annotation(*, user_id: UUID | None, access: CommunityAccess | No
         if held:
             open_to_caller |= Q(required_level_ids__overlap=held)
         if access is None:
-            privileged = Member.objects.filter(community=OuterRef("community_id"), user_id=user_id,
-                                               status=MemberStatus.ACTIVE).filter(
-                Q(is_owner=True) | Q(roles__permissions__overlap=list(GATE_BYPASS_CODES)))
-            open_to_caller |= Q(Exists(privileged))
+            open_to_caller |= policy.gate_bypass_q(user_id=user_id)
     return ExpressionWrapper(~open_to_caller, output_field=BooleanField())
 
 

@@ -15,34 +15,28 @@ from django.db.models import Q
 
 from community_service.exceptions import NotFound, PermissionDenied
 from events.models import Event, RegistrationStatus
-from members.selectors.access import CommunityAccess, community_visible_to
-
-
-def _sees_members_only(access: CommunityAccess) -> bool:
-    return access.is_superadmin or access.is_active_member
+from members import policy
+from members.selectors.access import CommunityAccess
 
 
 def event_readable(event: Event, *, access: CommunityAccess) -> bool:
     """Visibility of one event (its community is loaded)."""
     if event.deleted_at is not None or event.community.deleted_at is not None:
         return False
-    if not community_visible_to(community=event.community, access=access):
+    if not policy.sees_community(event.community.community_type, access):
         return False
-    return not event.is_members_only or _sees_members_only(access)
+    return policy.sees_members_only(event.is_members_only, access)
 
 
 def event_readable_filter(*, access: CommunityAccess) -> Q:
     """The same rule as event_readable, for a queryset of one visible community's events."""
-    rule = Q(deleted_at__isnull=True)
-    if not _sees_members_only(access):
-        rule &= Q(is_members_only=False)
-    return rule
+    return Q(deleted_at__isnull=True) & policy.insiders_only_q(access)
 
 
 def require_readable_event(event: Event | None, *, access: CommunityAccess | None) -> Event:
     """The event, or NotFound (an invisible event does not exist for this caller); 403 if banned."""
-    if event is not None and access is not None and access.is_banned and not access.is_superadmin:
-        raise PermissionDenied("You are banned from this community.", code="banned")
+    if event is not None and access is not None:
+        policy.refuse_banned(access)
     if event is None or access is None or not event_readable(event, access=access):
         raise NotFound("Event not found.")
     return event
@@ -50,14 +44,13 @@ def require_readable_event(event: Event | None, *, access: CommunityAccess | Non
 
 def can_manage_event(event: Event, *, user_id: UUID | None, access: CommunityAccess) -> bool:
     """The organiser (while an active, unbanned member) or a holder of event.manage."""
-    if access.has("event.manage"):
+    if policy.holds(access, "event.manage"):
         return True
-    return user_id is not None and event.organizer_id == user_id and access.is_active_member
+    return user_id is not None and event.organizer_id == user_id and policy.is_insider(access)
 
 
 def require_can_manage_event(event: Event, *, user_id: UUID | None, access: CommunityAccess) -> None:
-    if access.is_banned and not access.is_superadmin:
-        raise PermissionDenied("You are banned from this community.", code="banned")
+    policy.refuse_banned(access)
     if not can_manage_event(event, user_id=user_id, access=access):
         raise PermissionDenied("Only the organiser or a holder of event.manage can change this event.")
 
@@ -69,24 +62,11 @@ def sees_online_url(event: Event, *, user_id: UUID | None, access: CommunityAcce
 
 def require_can_see_participants(access: CommunityAccess) -> None:
     """Who attends is for the community's active members (and superadmins), not the public."""
-    if access.is_superadmin:
-        return
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this community.", code="banned")
-    if not access.is_active_member:
-        raise PermissionDenied("Only members of this community can see who is attending.", code="not_member")
+    policy.require_member(access, "see who is attending")
 
 
 def require_can_create_event(access: CommunityAccess) -> None:
     """Scheduling needs an active, unbanned, unmuted membership and event.create (superadmins
     pass). Raises PermissionDenied with code banned | not_member | muted | permission_denied."""
-    if access.is_superadmin:
-        return
-    if access.is_banned:
-        raise PermissionDenied("You are banned from this community.", code="banned")
-    if not access.is_active_member:
-        raise PermissionDenied("Only members can schedule events; join the community first.", code="not_member")
-    if access.is_muted:
-        raise PermissionDenied("You are muted in this community.", code="muted")
-    if not access.has("event.create"):
-        raise PermissionDenied("You need the event.create permission in this community.")
+    policy.require_can_speak(access)
+    policy.require_permission(access, "event.create")

@@ -52,6 +52,7 @@ from community_service.api.throttling import RateThrottle
 from community_service.cache import request_prefetched
 from community_service.exceptions import NotFound
 from community_service.metrics import cache_observe
+from members import policy
 from members.authentication import JWTAuthentication
 from members.models import User
 from members.selectors.access import access_prefetch_keys, community_access, token_is_superadmin
@@ -179,10 +180,10 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
     assert value is not None, "a hit or a freshly cached entry"
     if isinstance(user, User):
         access = community_access(community_id=community_id, user=user, prefetched=prefetched)
-        if access.is_banned or (value[2] == CommunityType.PRIVATE and not access.is_active_member):
+        if not policy.sees_community(value[2], access):
             return None  # the view answers the 403 or the 404
     elif value[2] == CommunityType.PRIVATE:
-        return None  # the view answers the 404
+        return None  # the view answers the 404 (the anonymous see no private community)
     (body, etag) = value[0]
     if not_modified(request, etag):
         response = _BytesResponse(status=304)

@@ -12,17 +12,12 @@ Use instances directly in `permission_classes`:
 from typing import Any
 from uuid import UUID
 
-from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from communities.models import Community
-from members.selectors.access import (
-    CommunityAccess,
-    community_visible_to,
-    is_superadmin,
-    request_community_access,
-)
+from members import policy
+from members.selectors.access import CommunityAccess, is_superadmin, request_community_access
 
 __all__ = ["CanViewCommunity", "HasCommunityPermission", "IsActiveMember", "IsCommunityOwner", "IsNotMuted",
            "HasCommunityPermissionOrOwns", "PermissionEntries",
@@ -41,34 +36,43 @@ def _access(request: Request, community: Community | UUID) -> CommunityAccess:
     return request_community_access(request, community_id)
 
 
-def _refuse_banned(access: CommunityAccess) -> None:
-    if access.is_banned:
-        raise exceptions.PermissionDenied("You are banned from this community.", code="banned")
-
-
 # What a view's permission_classes holds once it names a configured check: classes, and
 # _CommunityCheck instances that DRF calls like classes. The DRF stubs admit classes only.
 PermissionEntries = list[Any]
 
 
 class _CommunityCheck(BasePermission):
-    """Runs `check` against the URL's community, or the object's when the URL has none."""
+    """The policy's gate, then `check`, against the URL's community, or the object's when the
+    URL has none. The gate (members.policy.require_sees_community) comes first: whoever may not
+    see a private community gets the 404 a missing one gets, before any 401 or 403."""
 
     # Instances are placed in permission_classes, and DRF calls each entry to build it.
     def __call__(self) -> "_CommunityCheck":
         return self
 
-    def check(self, request: Request, community: Community | UUID) -> bool:
+    def check(self, request: Request, access: CommunityAccess) -> bool:
         raise NotImplementedError
 
+    def _gated_check(self, request: Request, community: Community | UUID, community_type: str | None = None) -> bool:
+        if isinstance(community, Community):
+            community_type = community.community_type
+        elif community_type is None:
+            community_type = Community.objects.values_list("community_type", flat=True).get(pk=community)
+        access = _access(request, community)
+        policy.require_sees_community(community_type, access)
+        return self.check(request, access)
+
     def has_permission(self, request: Request, view: Any) -> bool:
+        # A view whose `community` is an id (from a cached entry) names its type beside it.
         community = getattr(view, "community", None)
-        return True if community is None else self.check(request, community)
+        if community is None:
+            return True
+        return self._gated_check(request, community, getattr(view, "community_type", None))
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         if getattr(view, "community", None) is not None:
             return True  # already checked against the URL's community
-        return self.check(request, community_of(obj))
+        return self._gated_check(request, community_of(obj))
 
 
 class HasCommunityPermission(_CommunityCheck):
@@ -82,12 +86,8 @@ class HasCommunityPermission(_CommunityCheck):
         self.permission = permission
         self.message = f"You need the {permission} permission in this community."
 
-    def check(self, request: Request, community: Community | UUID) -> bool:
-        if not request.user.is_authenticated:
-            return False
-        access = _access(request, community)
-        _refuse_banned(access)
-        return access.has(self.permission)
+    def check(self, request: Request, access: CommunityAccess) -> bool:
+        return request.user.is_authenticated and policy.holds(access, self.permission)
 
 
 class CanViewCommunity(_CommunityCheck):
@@ -98,38 +98,27 @@ class CanViewCommunity(_CommunityCheck):
 
     allows_anonymous = True  # for the OpenAPI schema: bearer auth is optional here
 
-    def check(self, request: Request, community: Community | UUID) -> bool:
-        if not isinstance(community, Community):
-            community = Community.objects.get(pk=community)
-        access = _access(request, community)
-        _refuse_banned(access)
-        if not community_visible_to(community=community, access=access):
-            raise exceptions.NotFound("Community not found.")
-        return True
+    def check(self, request: Request, access: CommunityAccess) -> bool:
+        return True  # the gate is the whole rule
 
 
 class IsActiveMember(_CommunityCheck):
     """The caller is an active, unbanned member (superadmins pass)."""
 
     message = "You must be a member of this community."
+    code = "not_member"
 
-    def check(self, request: Request, community: Community | UUID) -> bool:
-        if not request.user.is_authenticated:
-            return False
-        access = _access(request, community)
-        _refuse_banned(access)
-        return access.is_superadmin or access.is_active_member
+    def check(self, request: Request, access: CommunityAccess) -> bool:
+        return request.user.is_authenticated and policy.is_insider(access)
 
 
 class IsNotMuted(_CommunityCheck):
     """Writes that speak (post, comment, react): refused while the caller is muted."""
 
-    def check(self, request: Request, community: Community | UUID) -> bool:
+    def check(self, request: Request, access: CommunityAccess) -> bool:
         if not request.user.is_authenticated:
             return False
-        access = _access(request, community)
-        if access.is_muted and not access.is_superadmin:
-            raise exceptions.PermissionDenied("You are muted in this community.", code="muted")
+        policy.refuse_muted(access)
         return True
 
 
@@ -138,12 +127,11 @@ class IsCommunityOwner(_CommunityCheck):
 
     message = "Only the community owner can do this."
 
-    def check(self, request: Request, community: Community | UUID) -> bool:
+    def check(self, request: Request, access: CommunityAccess) -> bool:
         if not request.user.is_authenticated:
             return False
-        access = _access(request, community)
-        return access.is_superadmin or (access.is_owner and access.is_active_member)
-
+        policy.require_owner(access)
+        return True
 
 
 class HasCommunityPermissionOrOwns(HasCommunityPermission):
@@ -156,6 +144,9 @@ class HasCommunityPermissionOrOwns(HasCommunityPermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         if request.user.is_authenticated and getattr(obj, self.user_field) == request.user.pk:
-            _refuse_banned(_access(request, community_of(obj)))
+            community = community_of(obj)
+            community_type = (community.community_type if isinstance(community, Community) else
+                              Community.objects.values_list("community_type", flat=True).get(pk=community))
+            policy.require_sees_community(community_type, _access(request, community))
             return True
         return super().has_object_permission(request, view, obj)

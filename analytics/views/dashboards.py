@@ -27,7 +27,12 @@ from communities.serializers import community_detail_rendered
 from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.api.throttling import ThrottleFirstMixin
 from community_service.cache import request_prefetched
-from members.permissions import HasCommunityPermission, HasCommunityPermissionOrOwns, PermissionEntries
+from members.permissions import (
+    CanViewCommunity,
+    HasCommunityPermission,
+    HasCommunityPermissionOrOwns,
+    PermissionEntries,
+)
 from members.selectors.access import access_prefetch_keys
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
@@ -53,7 +58,9 @@ class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
     the RBAC version it must match, and for the default range the dashboard) and the caller's
     cached user row; no SQL, no serializer, no renderer, an ETag and 304 for If-None-Match."""
 
-    permission_classes: PermissionEntries = [IsAuthenticated, HasCommunityPermission("analytics.view")]
+    # The policy's gate first: a private community is a 404 to whoever may not see it, signed in or not.
+    permission_classes: PermissionEntries = [CanViewCommunity(), IsAuthenticated,
+                                             HasCommunityPermission("analytics.view")]
     conditional_actions = ("get",)
 
     def cache_prefetch_keys(self, request: Request) -> list[str]:
@@ -66,12 +73,20 @@ class CommunityAnalyticsView(ThrottleFirstMixin, APIView):
         return keys
 
     @cached_property
+    def _community_entry(self) -> tuple[UUID, str]:
+        """The URL's live community (its cached detail entry proves it): id and type; a 404 otherwise."""
+        _, community_id, community_type = community_detail_rendered(id_or_slug=self.kwargs["community_pk"],
+                                                                    prefetched=request_prefetched(self.request))
+        return UUID(community_id), community_type
+
+    @property
     def community(self) -> UUID:
-        """The URL's live community (its cached detail entry proves it), which the permission
-        classes check; a 404 otherwise."""
-        _, community_id, _ = community_detail_rendered(id_or_slug=self.kwargs["community_pk"],
-                                                       prefetched=request_prefetched(self.request))
-        return UUID(community_id)
+        """What the permission classes check (with `community_type`)."""
+        return self._community_entry[0]
+
+    @property
+    def community_type(self) -> str:
+        return self._community_entry[1]
 
     @extend_schema(summary="Community dashboard: members, content, engagement (needs analytics.view)",
                    parameters=RANGE, responses=CommunityAnalyticsSerializer)

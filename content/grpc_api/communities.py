@@ -4,8 +4,9 @@ services ask our RBAC instead of copying it.
 CheckPermission composes the rules the REST API enforces, from where they live:
 - post.create / comment.create: content.access.require_can_write (ban, membership, mute,
   the channel's overwrites, announcement channels);
-- every other code: HasCommunityPermission's rule (banned users hold nothing; owner and
-  superadmin hold everything; otherwise the union of the member's roles);
+- every other code: members.policy.require_permission, which HasCommunityPermission asks
+  too (banned users hold nothing; owner and superadmin hold everything; otherwise the union
+  of the member's roles), with the same refusal codes;
 - with a target member: members.services.hierarchy.require_outranks (Discord's hierarchy;
   nobody acts on the owner).
 """
@@ -20,6 +21,7 @@ from community_service.grpc_api.gen.community.v1 import common_pb2, communities_
 from content.access import require_can_write
 from content.models import Channel, ChannelOverwrite
 from content.selectors.channels import channel_in_community
+from members import policy
 from members.catalogue import ALL_PERMISSIONS
 from members.grpc_api.caller import grpc_caller
 from members.models import Member, User
@@ -76,14 +78,8 @@ def permission_check(
     try:
         if code in CHANNEL_CODES:
             require_can_write(channel, access, code)
-        elif not access.is_superadmin:
-            if access.is_banned:
-                raise PermissionDenied("You are banned from this community.", code="banned")
-            if not access.has(code):
-                if not access.is_active_member:
-                    raise PermissionDenied("Only members hold permissions here.", code="not_member")
-                raise PermissionDenied(f"You need the {code} permission in this community.",
-                                       code="missing_permission")
+        else:
+            policy.require_permission(access, code)  # the refusal REST's HasCommunityPermission gives
         if target is not None:
             require_outranks(access, target, f"use {code} on")
     except PermissionDenied as refusal:
@@ -106,8 +102,12 @@ class CommunityServicer(communities_pb2_grpc.CommunityServiceServicer):
     def GetMember(
         self, request: communities_pb2.GetMemberRequest, context: grpc.ServicerContext
     ) -> communities_pb2.Member:
-        community = grpc_caller(context).community(request.community_id)
-        return member_message(member_get(community=community, user_id=require_uuid(request.user_id, field="user_id")))
+        caller = grpc_caller(context)
+        community = caller.community(request.community_id)
+        member = member_get(community=community, user_id=require_uuid(request.user_id, field="user_id"))
+        if not policy.sees_member_row(status=member.status, user_id=member.user_id, access=caller.access(community.pk)):
+            raise NotFound("Member not found.")  # a pending or banned row is moderators' knowledge, as over REST
+        return member_message(member)
 
     def CheckPermission(
         self, request: communities_pb2.CheckPermissionRequest, context: grpc.ServicerContext

@@ -7,15 +7,14 @@ from django.db.models import QuerySet
 from communities.models import Community
 from community_service.exceptions import NotFound
 from content.models import Channel, ChannelOverwrite
+from members import policy
 from members.selectors.access import CommunityAccess
 
 
 def channel_list(*, community: Community, access: CommunityAccess) -> QuerySet[Channel]:
     """The community's channels in display order; members-only ones only for members."""
-    channels = Channel.objects.filter(community=community).order_by("position", "created_at", "id")
-    if not (access.is_superadmin or access.is_active_member):
-        channels = channels.filter(is_members_only=False)
-    return channels
+    return (Channel.objects.filter(community=community).filter(policy.insiders_only_q(access))
+            .order_by("position", "created_at", "id"))
 
 
 def channel_get(*, channel_id: UUID) -> Channel:

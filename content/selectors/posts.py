@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.fields import BooleanField
 
-from communities.models import Community, CommunityType
+from communities.models import Community
 from community_service.db_router import replica_reads
 from community_service.exceptions import NotFound
 from community_service.search import (
@@ -26,7 +26,7 @@ from community_service.search import (
 )
 from content.access import post_locked, post_locked_annotation, post_readable_filter, require_readable_post
 from content.models import Attachment, Post, PostStatus, Reaction
-from members.models import Member, MemberStatus
+from members import policy
 from members.selectors.access import CommunityAccess
 
 # Keyset orderings: the last field is the primary key, so every position is exact.
@@ -159,18 +159,10 @@ def post_global_search(*, text: str, user_id: UUID | None, superadmin: bool, pag
     posts = replica_reads(Post.objects).filter(
         status=PostStatus.PUBLISHED, deleted_at__isnull=True, community__deleted_at__isnull=True
     )
-    if not superadmin:
-        readable = ~Q(community__community_type=CommunityType.PRIVATE) & (
-            Q(channel__isnull=True) | Q(channel__is_members_only=False)
-        )
-        if user_id is not None:
-            active = Member.objects.filter(
-                community=OuterRef("community_id"), user_id=user_id, status=MemberStatus.ACTIVE
-            )
-            banned = Member.objects.filter(community=OuterRef("community_id"), user_id=user_id,
-                                           status=MemberStatus.BANNED)
-            readable = (readable | Q(Exists(active))) & ~Q(Exists(banned))
-        posts = posts.filter(readable)
+    posts = posts.filter(policy.visible_communities_q(viewer_id=user_id, superadmin=superadmin, via="community"))
+    if not superadmin:  # an outsider's view of each community: members-only channels hidden
+        posts = posts.filter(Q(channel__isnull=True) | Q(channel__is_members_only=False) |
+                             policy.insider_of_q(user_id=user_id))
     locked = (Value(False, output_field=BooleanField()) if superadmin
               else post_locked_annotation(user_id=user_id, access=None))
     spec = SearchSpec(configs=ALL_CONFIGS, order=SEARCH_ORDER, fuzzy=True, title_only_when="is_locked")

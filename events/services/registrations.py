@@ -17,10 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.exceptions import Conflict, NotFound
 from community_service.outbox.services import outbox_record
 from events.models import LIVE_REGISTRATION, Event, EventStatus, Registration, RegistrationStatus
-from members.models import Member, MemberStatus, User
+from members import policy
+from members.models import Member, User
 
 GOING, WAITLISTED, CANCELLED = RegistrationStatus.GOING, RegistrationStatus.WAITLISTED, RegistrationStatus.CANCELLED
 
@@ -59,11 +60,9 @@ def _require_open(event: Event) -> None:
 
 
 def _require_active_member(member: Member | None) -> Member:
-    if member is not None and member.status == MemberStatus.BANNED:
-        if member.banned_until is None or member.banned_until > timezone.now():
-            raise PermissionDenied("You are banned from this community.", code="banned")
-    if member is None or member.status != MemberStatus.ACTIVE:
-        raise PermissionDenied("Only members can register; join the community first.", code="not_member")
+    policy.require_active_row(status=member.status if member else None,
+                              banned_until=member.banned_until if member else None, doing="register")
+    assert member is not None
     return member
 
 

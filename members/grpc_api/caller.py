@@ -15,10 +15,11 @@ import grpc
 
 from communities.models import Community
 from communities.selectors import community_get
-from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated, ValidationFailed
+from community_service.exceptions import Unauthenticated, ValidationFailed
 from community_service.request_context import user_id_var
+from members import policy
 from members.models import User
-from members.selectors.access import CommunityAccess, community_access, community_visible_to
+from members.selectors.access import CommunityAccess, community_access
 
 USER_ID_METADATA = "x-user-id"
 
@@ -52,16 +53,12 @@ class Caller:
         return self._access[key]
 
     def community(self, id_or_slug: str) -> Community:
-        """A live community the caller may see (members.permissions.CanViewCommunity's rule):
-        PermissionDenied `banned` for banned users, NotFound for private ones they are not in."""
+        """A live community the caller may see (the policy's gate, as over REST): PermissionDenied
+        `banned` for banned users, NotFound for private ones they are not in."""
         if not id_or_slug:
             raise ValidationFailed("This field is required.", field="community_id", code="required")
         community = community_get(id_or_slug=id_or_slug)
-        access = self.access(community.pk)
-        if access.is_banned:
-            raise PermissionDenied("You are banned from this community.", code="banned")
-        if not community_visible_to(community=community, access=access):
-            raise NotFound("Community not found.")
+        policy.require_sees_community(community.community_type, self.access(community.pk))
         return community
 
 

@@ -2,26 +2,19 @@
 
 from uuid import UUID
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 
-from communities.models import Community, CommunityType
+from communities.models import Community
 from communities.selectors import community_get, community_list
+from members import policy
 from members.models import Member, MemberStatus
-
-
-def _visibility_filter(*, viewer_id: UUID | None, superadmin: bool) -> Q:
-    if superadmin:
-        return Q()
-    visible = ~Q(community_type=CommunityType.PRIVATE)
-    if viewer_id is not None:
-        is_member = Member.objects.filter(community=OuterRef("pk"), user_id=viewer_id, status=MemberStatus.ACTIVE)
-        visible |= Q(Exists(is_member))
-    return visible
 
 
 def community_list_visible(*, viewer_id: UUID | None = None, superadmin: bool = False) -> QuerySet[Community]:
     """Live communities the viewer may see."""
-    return community_list().filter(_visibility_filter(viewer_id=viewer_id, superadmin=superadmin))
+    # Known, not seen: a community the viewer is banned from is listed, and its routes say 403 `banned`.
+    return community_list().filter(policy.visible_communities_q(viewer_id=viewer_id, superadmin=superadmin,
+                                                                known=True))
 
 
 def community_get_visible(*, id_or_slug: str, viewer_id: UUID | None = None, superadmin: bool = False) -> Community:

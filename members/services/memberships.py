@@ -16,7 +16,8 @@ from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
 from community_service.db import atomic_with_retry, lock_rows
 from community_service.exceptions import Conflict, NotFound, PermissionDenied
-from members.catalogue import DEFAULT_ROLES
+from members import policy
+from members.catalogue import DEFAULT_ROLES, Permission
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
 from members.services.effects import member_audit_record, member_count_change, member_event_record, rbac_invalidate
@@ -168,6 +169,7 @@ def member_leave(*, member: Member) -> Member:
 
 @atomic_with_retry
 def member_kick(*, actor: CommunityAccess, member: Member) -> Member:
+    policy.require_permission(actor, Permission.MEMBER_KICK)  # whichever door called
     member = lock_community_then_member(member)
     if member.status != MemberStatus.ACTIVE:
         raise Conflict("Only active members can be kicked.", code="not_member")
@@ -179,8 +181,9 @@ def member_kick(*, actor: CommunityAccess, member: Member) -> Member:
 
 
 @atomic_with_retry
-def join_request_decide(*, actor: CommunityAccess | None = None, member: Member, approve: bool) -> Member:
-    """Approve (→ active, default role, counted) or reject a pending join request."""
+def join_request_decide(*, actor: CommunityAccess, member: Member, approve: bool) -> Member:
+    """Approve (→ active, default role, counted) or reject a pending join request (member.manage)."""
+    policy.require_permission(actor, Permission.MEMBER_MANAGE)
     member = lock_community_then_member(member)
     if member.status != MemberStatus.PENDING:
         raise Conflict("There is no pending join request for this user.", code="not_pending")

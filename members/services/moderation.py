@@ -11,6 +11,8 @@ from communities.locks import community_lock
 from communities.models import AuditAction, Community
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
+from members import policy
+from members.catalogue import Permission
 from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess
 from members.services.effects import member_audit_record, member_event_record, rbac_invalidate
@@ -23,6 +25,7 @@ def member_ban(
     *, actor: CommunityAccess, community: Community, user: User, duration: timedelta | None, reason: str = ""
 ) -> Member:
     """Ban a member, or pre-emptively a user who is not one. `duration=None` is permanent."""
+    policy.require_permission(actor, Permission.MEMBER_BAN)  # whichever door called
     if not community_lock(community.pk):
         raise NotFound("Community not found.")
     member = lock_or_create_member(community, user)
@@ -41,7 +44,8 @@ def member_ban(
 
 
 @atomic_with_retry
-def member_unban(*, actor: CommunityAccess | None = None, member: Member) -> Member:
+def member_unban(*, actor: CommunityAccess, member: Member) -> Member:
+    policy.require_permission(actor, Permission.MEMBER_BAN)
     member = lock_community_then_member(member)
     if member.status != MemberStatus.BANNED:
         raise Conflict("This user is not banned.", code="not_banned")
@@ -58,6 +62,7 @@ def member_unban(*, actor: CommunityAccess | None = None, member: Member) -> Mem
 @atomic_with_retry
 def member_mute(*, actor: CommunityAccess, member: Member, duration: timedelta, reason: str = "") -> Member:
     """Muted members can read but not post, comment or react until `muted_until`."""
+    policy.require_permission(actor, Permission.MEMBER_MUTE)
     member = lock_community_then_member(member)
     if member.status != MemberStatus.ACTIVE:
         raise Conflict("Only active members can be muted.", code="not_member")
@@ -71,7 +76,8 @@ def member_mute(*, actor: CommunityAccess, member: Member, duration: timedelta, 
 
 
 @atomic_with_retry
-def member_unmute(*, actor: CommunityAccess | None = None, member: Member) -> Member:
+def member_unmute(*, actor: CommunityAccess, member: Member) -> Member:
+    policy.require_permission(actor, Permission.MEMBER_MUTE)
     member = lock_community_then_member(member)
     if member.muted_until is None or member.muted_until <= timezone.now():
         raise Conflict("This member is not muted.", code="not_muted")

@@ -14,6 +14,8 @@ from communities.locks import community_lock
 from communities.models import Community
 from community_service.db import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from members import policy
+from members.catalogue import Permission
 from members.models import Role
 from members.selectors.access import CommunityAccess
 from members.services.effects import rbac_invalidate, role_event_record
@@ -33,6 +35,7 @@ def role_create(
     *, actor: CommunityAccess, community: Community, name: str, permissions: list[str], priority: int = 0,
     color: str = "", is_default: bool = False,
 ) -> Role:
+    policy.require_permission(actor, Permission.ROLE_MANAGE)  # whichever door called
     permissions = validate_permission_codes(permissions)
     if priority >= actor.rank:
         raise PermissionDenied("You can only create roles below your own.", code="hierarchy")
@@ -67,6 +70,7 @@ def _locked_role(role: Role, *, deleting: bool = False) -> Role:
 
 @atomic_with_retry
 def role_update(*, actor: CommunityAccess, role: Role, data: dict[str, Any]) -> Role:
+    policy.require_permission(actor, Permission.ROLE_MANAGE)
     data = dict(data)  # changed below; the caller's stays whole for a retry
     role = _locked_role(role)
     if role.priority >= actor.rank:
@@ -97,6 +101,7 @@ def role_update(*, actor: CommunityAccess, role: Role, data: dict[str, Any]) -> 
 @atomic_with_retry
 def role_delete(*, actor: CommunityAccess, role: Role) -> None:
     """Delete a role; members simply lose it. The default role cannot be deleted."""
+    policy.require_permission(actor, Permission.ROLE_MANAGE)
     role = _locked_role(role, deleting=True)
     if role.is_default:
         raise Conflict("The default role cannot be deleted.", code="default_role")

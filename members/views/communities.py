@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -39,8 +39,8 @@ from community_service.api.schema import page_or_cursor_response
 from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.cache import request_prefetched
-from community_service.exceptions import NotFound
 from community_service.search import SearchPage
+from members import policy
 from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin
 from members.selectors.access import access_prefetch_keys, request_community_access
@@ -150,12 +150,8 @@ class CommunityViewSet(
         rendered, community_id, community_type = community_detail_rendered(
             id_or_slug=pk, prefetched=request_prefetched(request))
         if request.user.is_authenticated or community_type == CommunityType.PRIVATE:
-            access = request_community_access(request, uuid.UUID(community_id))
-            if access.is_banned and not access.is_superadmin:
-                # As on every community-scoped endpoint (docs/permissions.md).
-                raise PermissionDenied("You are banned from this community.", code="banned")
-            if community_type == CommunityType.PRIVATE and not (access.is_superadmin or access.is_active_member):
-                raise NotFound("Community not found.")
+            # The policy's gate, as on every community-scoped endpoint (docs/permissions.md).
+            policy.require_sees_community(community_type, request_community_access(request, uuid.UUID(community_id)))
         return cached_response(request, rendered)
 
     def create(self, request: Request) -> Response:

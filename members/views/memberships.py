@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from communities.serializers import CommunityOutputSerializer
 from community_service.api.pagination import IndexOrderedPagination
 from community_service.exceptions import NotFound
+from members import policy
 from members.authentication import request_user
 from members.filters import MemberFilter
 from members.models import Member, MemberStatus, User
@@ -34,16 +35,6 @@ from members.viewsets import CommunityScopedViewSet
 
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 USER = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The member's user UUID.")
-
-# Listing members in these statuses reveals moderation state: it needs these codes.
-STATUS_LIST_PERMISSION: dict[str, str] = {
-    MemberStatus.PENDING: "member.manage",
-    MemberStatus.REJECTED: "member.manage",
-    MemberStatus.LEFT: "member.manage",
-    MemberStatus.KICKED: "member.manage",
-    MemberStatus.BANNED: "member.ban",
-}
-
 
 def target_user(user_id: UUID) -> User:
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -91,10 +82,11 @@ class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
 @extend_schema(tags=["members"], parameters=[COMMUNITY])
 class MemberViewSet(MemberBaseViewSet):
     filterset_class = MemberFilter
+    gate_exempt_actions = frozenset({"me"})
     action_permissions = {
         "list": [CanViewCommunity()],
         "retrieve": [CanViewCommunity()],
-        "me": [IsAuthenticated],
+        "me": [IsAuthenticated],  # gate-exempt: a banned caller learns they are banned
         "create": [IsAuthenticated, CanViewCommunity()],
         "update": [IsAuthenticated, CanViewCommunity()],
         "partial_update": [IsAuthenticated, CanViewCommunity()],
@@ -102,10 +94,8 @@ class MemberViewSet(MemberBaseViewSet):
     }
 
     def filter_queryset(self, queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
-        wanted = self.request.query_params.get("status") or MemberStatus.ACTIVE
-        needed = STATUS_LIST_PERMISSION.get(wanted)
-        if needed and not self.access().has(needed):
-            raise PermissionDenied(f"Listing {wanted} members needs {needed}.")
+        policy.require_lists_member_status(self.request.query_params.get("status") or MemberStatus.ACTIVE,
+                                           self.access())
         queryset = super().filter_queryset(queryset)
         return queryset if "status" in self.request.query_params else queryset.filter(status=MemberStatus.ACTIVE)
 
@@ -118,6 +108,8 @@ class MemberViewSet(MemberBaseViewSet):
     @extend_schema(summary="My membership and effective permissions", responses={200: MyAccessOutputSerializer})
     def me(self, request: Request, community_pk: str) -> Response:
         access = self.access()
+        if not policy.knows_community(self.community.community_type, access):
+            raise NotFound("Community not found.")
         member = (Member.objects.filter(pk=access.member_id).select_related("user").prefetch_related("roles").first()
                   if access.member_id is not None else None)
         body = {
@@ -129,7 +121,10 @@ class MemberViewSet(MemberBaseViewSet):
         return Response(body)
 
     def retrieve(self, request: Request, community_pk: str, user_id: UUID) -> Response:
-        return Response(MemberOutputSerializer(self.member(user_id)).data)
+        member = self.member(user_id)
+        if not policy.sees_member_row(status=member.status, user_id=member.user_id, access=self.access()):
+            raise NotFound("Member not found.")  # a pending or banned row is moderators' knowledge
+        return Response(MemberOutputSerializer(member).data)
 
     def update(self, request: Request, community_pk: str, user_id: UUID, partial: bool = False) -> Response:
         serializer = MemberUpdateInputSerializer(data=request.data, partial=partial)

@@ -16,11 +16,13 @@ from django.utils import timezone
 from community_service.grpc_api.gen.community.v1 import communities_pb2
 from content.models import Channel, ChannelOverwrite
 from members.models import Member, MemberStatus, Role, User
+from tests.conftest import client_for
 from tests.content import test_rbac_posts as content_rest
 from tests.content.world import build_world as build_content_world
 from tests.factories import CommunityFactory, UserFactory, member_add
 from tests.grpc_api.conftest import Refusal
 from tests.members import test_rbac_matrix as members_rest
+from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 C = communities_pb2
@@ -179,13 +181,13 @@ def test_check_permission_matches_the_rest_matrix_for_posts_and_channels(grpc_cl
 @pytest.mark.parametrize(("actor", "permission", "allowed", "reason"), [
     ("owner", "community.delete", True, "owner"),
     ("superadmin", "community.delete", True, "superadmin"),
-    ("admin", "community.delete", False, "missing_permission"),
+    ("admin", "community.delete", False, "permission_denied"),
     ("moderator", "post.moderate", True, "granted"),
-    ("member", "post.moderate", False, "missing_permission"),
+    ("member", "post.moderate", False, "permission_denied"),
     ("banned", "post.create", False, "banned"),
     ("banned", "analytics.view", False, "banned"),
     ("pending", "post.create", False, "not_member"),
-    ("non_member", "event.create", False, "not_member"),
+    ("non_member", "event.create", False, "permission_denied"),  # as REST answers
     ("muted", "post.create", False, "muted"),
     ("muted", "comment.create", False, "muted"),
     ("muted", "event.create", True, "granted"),  # a mute silences, it does not take roles away
@@ -273,3 +275,29 @@ def test_check_permission_refuses_questions_it_cannot_answer(grpc_client, fields
     assert refusal.code == code
     if field:
         assert refusal.fields == [field]
+
+
+# --- GetMember: moderation state is moderators' knowledge -------------------------------------
+
+
+@pytest.mark.parametrize(("actor", "target", "visible"), [
+    ("member", "banned", False),
+    ("member", "pending", False),
+    ("non_member", "banned", False),
+    ("moderator", "banned", True),   # holds member.ban
+    ("admin", "pending", True),      # holds member.manage
+    ("pending", "pending", True),    # one's own row
+    ("member", "moderator", True),   # active rows are for whoever sees the community
+])
+def test_get_member_shows_pending_and_banned_rows_only_to_who_may_list_them(grpc_client, actor, target, visible):
+    world = build_content_world()
+    answer = grpc_client.call(grpc_client.communities.GetMember, C.GetMemberRequest(
+        community_id=str(world.community.pk), user_id=str(world.users[target].pk)), user=world.users[actor])
+    rest = client_for(world.users[actor]).get(url_for("member-detail", community_pk=world.community.pk,
+                                                      user_id=world.users[target].pk))
+    if visible:
+        assert not isinstance(answer, Refusal) and answer.user.id == str(world.users[target].pk)
+        assert rest.status_code == 200
+    else:
+        assert isinstance(answer, Refusal) and answer.code == grpc.StatusCode.NOT_FOUND
+        assert rest.status_code == 404 and "ban_reason" not in rest.json()

@@ -8,12 +8,11 @@ from django.db import transaction
 from communities.models import AuditLogEntry
 from community_service.outbox.catalogue import event_spec
 from community_service.outbox.models import OutboxEvent
-from community_service.request_context import user_id_var
 from members.models import Member
 from members.selectors.access import community_access
 from members.services.invites import invite_create
 from members.services.memberships import join_request_decide
-from members.services.moderation import member_ban, member_mute, member_unban
+from members.services.moderation import member_ban, member_mute
 from members.services.ownership import community_transfer_ownership
 from members.services.roles import role_create
 from tests.conftest import client_for
@@ -46,17 +45,6 @@ def test_a_rejected_join_request_is_audited_and_nobody_joins():
     [entry] = AuditLogEntry.objects.filter(action="member.join_rejected")
     assert (entry.actor_id, entry.target_id) == (moderator.pk, applicant.pk)
     assert not [p for p in payloads("member.joined") if p["user_id"] == str(applicant.pk)]
-
-
-def test_without_an_actor_the_audit_entry_names_the_requests_user():
-    community = CommunityFactory()
-    target = member_add(community, status="banned", role=None)
-    token = user_id_var.set(str(community.owner_id))
-    try:
-        member_unban(member=Member.objects.get(user=target))
-    finally:
-        user_id_var.reset(token)
-    assert AuditLogEntry.objects.get(action="member.unbanned").actor_id == community.owner_id
 
 
 def test_every_member_and_role_event_carries_exactly_the_catalogue_fields():

@@ -1,0 +1,221 @@
+"""The access policy: who may see and do what in a community, and what a refused caller gets.
+
+Every door asks this module — the DRF permission classes, the pre-DRF fast path, the gRPC
+servicers, search, analytics, iCal feeds, the console and the tasks — and no other module
+reads membership status, bans or community type to decide access. The apps above hand it
+plain facts (a community's type, a channel's or event's members-only flag, a post's status
+and author, a member row's status); it judges facts, not their models, so imports keep
+pointing down.
+
+One vocabulary of refusals, the same over REST and gRPC (community_service.exceptions maps
+them to HTTP statuses, community_service.grpc_api.errors to gRPC codes, with the code as the
+ErrorInfo reason):
+
+| refusal                                    | HTTP | gRPC              | when                               |
+|--------------------------------------------|------|-------------------|------------------------------------|
+| NotFound `not_found`                       | 404  | NOT_FOUND         | the caller may not know it exists  |
+| Unauthenticated `not_authenticated`        | 401  | UNAUTHENTICATED   | a visible thing needs a signed-in caller |
+| PermissionDenied `banned`                  | 403  | PERMISSION_DENIED | banned in the community            |
+| PermissionDenied `not_member`              | 403  | PERMISSION_DENIED | needs an active membership         |
+| PermissionDenied `muted`                   | 403  | PERMISSION_DENIED | speaking while muted               |
+| PermissionDenied `permission_denied`       | 403  | PERMISSION_DENIED | a role's code is missing           |
+| PermissionDenied `subscription_required`   | 403  | PERMISSION_DENIED | a gated post's level is not held   |
+
+Order: what must stay hidden is decided first (a private community's objects answer exactly
+as missing ones to whoever may not see them), then the ban, then sign-in, membership, mute
+and codes. A superadmin (the seed: `is_superadmin` bypasses every check) is exempt from all
+of it, bans included.
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from communities.models import CommunityType
+from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated
+from members.models import Member, MemberStatus
+from members.selectors.access import CommunityAccess
+
+# Member rows in these statuses reveal moderation state (who applied, who was banned and
+# why): seeing them, one by one or listed, needs the code. Active rows are for whoever sees
+# the community; every caller sees their own row.
+MEMBER_STATUS_CODES: dict[str, str] = {
+    MemberStatus.PENDING: "member.manage",
+    MemberStatus.REJECTED: "member.manage",
+    MemberStatus.LEFT: "member.manage",
+    MemberStatus.KICKED: "member.manage",
+    MemberStatus.BANNED: "member.ban",
+}
+
+
+# --- Standing --------------------------------------------------------------------------------
+
+
+def is_banned(access: CommunityAccess) -> bool:
+    """Banned here, and not a superadmin (who is exempt from every community rule)."""
+    return access.is_banned and not access.is_superadmin
+
+
+def is_insider(access: CommunityAccess) -> bool:
+    """Sees what is for members: an active member, or a superadmin."""
+    return access.is_superadmin or access.is_active_member
+
+
+def refuse_banned(access: CommunityAccess) -> None:
+    if is_banned(access):
+        raise PermissionDenied("You are banned from this community.", code="banned")
+
+
+# --- Communities -----------------------------------------------------------------------------
+
+
+def sees_community(community_type: str, access: CommunityAccess) -> bool:
+    """Banned callers see nothing; a private community is for its active members."""
+    if access.is_superadmin:
+        return True
+    if access.is_banned:
+        return False
+    return community_type != CommunityType.PRIVATE or access.is_active_member
+
+
+def require_sees_community(community_type: str, access: CommunityAccess) -> None:
+    """403 `banned` for the banned (they know it exists); 404 for whoever may not know it exists."""
+    refuse_banned(access)
+    if not sees_community(community_type, access):
+        raise NotFound("Community not found.")
+
+
+def knows_community(community_type: str, access: CommunityAccess) -> bool:
+    """May the caller learn that the community exists? Whoever sees it, and its banned
+    members (who were told when they were banned)."""
+    return is_banned(access) or sees_community(community_type, access)
+
+
+def visible_communities_q(*, viewer_id: UUID | None, superadmin: bool, via: str = "",
+                          known: bool = False) -> Q:
+    """sees_community as a filter (`known`: knows_community, which keeps the communities the
+    viewer is banned from, whose routes then answer 403 `banned`). `via` is the path from the
+    queryset's model to the community ("" for Community itself, "community" for its objects)."""
+    if superadmin:
+        return Q()
+    prefix, community_ref = (f"{via}__", OuterRef(f"{via}_id")) if via else ("", OuterRef("pk"))
+    visible = ~Q(**{f"{prefix}community_type": CommunityType.PRIVATE})
+    if viewer_id is None:
+        return visible
+    standing = Member.objects.filter(community=community_ref, user_id=viewer_id)
+    active = Q(Exists(standing.filter(status=MemberStatus.ACTIVE)))
+    banned = Q(Exists(standing.filter(status=MemberStatus.BANNED)))
+    return (visible | active | banned) if known else (visible | active) & ~banned
+
+
+def insider_of_q(*, user_id: UUID | None, via_id: str = "community_id") -> Q:
+    """is_insider per row, across communities (the row's `via_id`): an active membership."""
+    if user_id is None:
+        return Q(pk__in=[])
+    return Q(Exists(Member.objects.filter(community=OuterRef(via_id), user_id=user_id, status=MemberStatus.ACTIVE)))
+
+
+def insiders_only_q(access: CommunityAccess, field: str = "is_members_only") -> Q:
+    """Members-only objects (channels, events, posts in members-only channels) hidden from
+    callers who are not insiders: a filter on `field`, the object's members-only flag."""
+    return Q() if is_insider(access) else ~Q(**{field: True})
+
+
+def sees_members_only(is_members_only: bool, access: CommunityAccess) -> bool:
+    return not is_members_only or is_insider(access)
+
+
+# --- Acting in a community -------------------------------------------------------------------
+
+
+def require_signed_in(access: CommunityAccess) -> None:
+    if access.user_id is None and not access.is_superadmin:
+        raise Unauthenticated("Authentication credentials were not provided.")
+
+
+def require_member(access: CommunityAccess, doing: str = "do this") -> None:
+    """An active, unbanned membership (superadmins pass)."""
+    require_signed_in(access)
+    refuse_banned(access)
+    if not is_insider(access):
+        raise PermissionDenied(f"Only members can {doing}; join the community first.", code="not_member")
+
+
+def refuse_muted(access: CommunityAccess) -> None:
+    if access.is_muted and not access.is_superadmin:
+        raise PermissionDenied("You are muted in this community.", code="muted")
+
+
+def require_can_speak(access: CommunityAccess) -> None:
+    """Posting, commenting, reacting, scheduling: an active, unmuted membership."""
+    require_member(access)
+    refuse_muted(access)
+
+
+def require_active_row(*, status: str | None, banned_until: datetime | None = None, doing: str = "do this") -> None:
+    """require_member for a member row a service has just locked (its status and ban end),
+    where the cached access could be a moment behind: `status` None is no membership."""
+    if status == MemberStatus.BANNED and (banned_until is None or banned_until > timezone.now()):
+        raise PermissionDenied("You are banned from this community.", code="banned")
+    if status != MemberStatus.ACTIVE:
+        raise PermissionDenied(f"Only members can {doing}; join the community first.", code="not_member")
+
+
+def holds(access: CommunityAccess, code: str) -> bool:
+    """The caller holds `code` (owner: every code; superadmin: bypass; banned: none)."""
+    return not is_banned(access) and access.has(code)
+
+
+def require_permission(access: CommunityAccess, code: str) -> None:
+    """`code` in the community: 401 for the anonymous, 403 `banned`, 403 `permission_denied`."""
+    require_signed_in(access)
+    refuse_banned(access)
+    if not access.has(code):
+        raise PermissionDenied(f"You need the {code} permission in this community.", code="permission_denied")
+
+
+def require_owner(access: CommunityAccess) -> None:
+    require_signed_in(access)
+    refuse_banned(access)
+    if not (access.is_superadmin or (access.is_owner and access.is_active_member)):
+        raise PermissionDenied("Only the community owner can do this.", code="permission_denied")
+
+
+# --- Gated posts: who reads them without holding a level --------------------------------------
+
+# Besides the post's author: reviewers of posts and managers of the levels.
+GATE_BYPASS_CODES = ("post.moderate", "billing.manage")
+
+
+def gate_bypass(access: CommunityAccess) -> bool:
+    """Superadmins, the owner, post.moderate holders (they review) and billing.manage holders."""
+    return access.is_superadmin or any(holds(access, code) for code in GATE_BYPASS_CODES)
+
+
+def gate_bypass_q(*, user_id: UUID) -> Q:
+    """gate_bypass per row, for a queryset across communities (its `community_id`)."""
+    privileged = Member.objects.filter(community=OuterRef("community_id"), user_id=user_id,
+                                       status=MemberStatus.ACTIVE).filter(
+        Q(is_owner=True) | Q(roles__permissions__overlap=list(GATE_BYPASS_CODES)))
+    return Q(Exists(privileged))
+
+
+# --- Member rows -----------------------------------------------------------------------------
+
+
+def sees_member_row(*, status: str, user_id: UUID | None, access: CommunityAccess) -> bool:
+    """A member row: active ones for whoever sees the community; the caller's own always;
+    pending, rejected, left, kicked and banned ones for holders of MEMBER_STATUS_CODES."""
+    if access.user_id is not None and user_id == access.user_id:
+        return True
+    needed = MEMBER_STATUS_CODES.get(status)
+    return needed is None or holds(access, needed)
+
+
+def require_lists_member_status(status: str, access: CommunityAccess) -> None:
+    """Listing members in `status` (a filter) needs its code."""
+    needed = MEMBER_STATUS_CODES.get(status)
+    if needed is not None:
+        require_permission(access, needed)
