@@ -298,7 +298,7 @@ SPECTACULAR_SETTINGS = {
         "Communities, members, roles and permissions (Discord-style hierarchy), channels, posts, "
         "threaded comments, reactions, media attachments, events (meetups with RSVP, a waitlist and "
         "calendar feeds), reports and the moderation audit log; paid "
-        "subscription levels, subscriptions, donations and gated posts (money-moving POSTs take an Idempotency-Key); "
+        "subscription levels, subscriptions, donations and gated posts (Idempotency-Key for safe retries); "
         "community, post and member analytics dashboards. "
         "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/token`."
     ),
@@ -315,8 +315,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "media", "description": "Uploads attached to posts and comments."},
         {"name": "events", "description": "Meetups: scheduling, RSVP with a waitlist, participants, iCalendar."},
         {"name": "search", "description": "Search across communities and posts."},
-        {"name": "subscriptions", "description": "Paid subscription levels and subscriptions (Idempotency-Key)."},
-        {"name": "donations", "description": "Donations, totals and top donors (Idempotency-Key)."},
+        {"name": "subscriptions", "description": "Paid subscription levels and subscriptions."},
+        {"name": "donations", "description": "Donations, totals and top donors."},
         {"name": "analytics", "description": "Community, post and member dashboards."},
         {"name": "billing", "description": "Payment provider webhooks (HMAC-signed)."},
         {"name": "moderation", "description": "Bans, mutes, reports and the audit log (moderators)."},

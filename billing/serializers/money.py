@@ -1,6 +1,5 @@
 """Money fields: a decimal string (or JSON number) with at most two places, and an ISO 4217 code."""
 
-import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -9,27 +8,23 @@ from rest_framework.settings import api_settings
 
 from billing.money import amount_check, currency_normalise
 from billing.providers.sandbox import OK, PAYMENT_METHODS
-from community_service.api.fields import StrictCharField
+from community_service.api.fields import StrictCharField, StrictDecimalField
 from community_service.exceptions import ValidationFailed
 
-# A positive amount written plainly: digits, then up to two decimals; not 0, no sign, no
-# exponent, no spaces. The schema carries this pattern and the field enforces it on strings,
-# so the two agree (the limit and the currency's places are checked after, see money_validate).
+# What the schema promises a valid amount string looks like: positive, digits, then up to two
+# decimals; not 0, no sign, no exponent, no spaces. The field does not match strings against
+# it: a value outside it is refused with the code of the rule it breaks, as the same JSON
+# number would be (StrictDecimalField; min_value, max_value and the currency's places in
+# money_validate), not a blanket `invalid`.
 AMOUNT_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,9}(\.[0-9]{1,2})?)$"
 
 
-class AmountField(serializers.DecimalField):
+class AmountField(StrictDecimalField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "A decimal string such as \"12.50\": more than 0, at most BILLING_MAX_AMOUNT "
-                                       "(10000.00 by default), at most 2 decimal places (0 for JPY and the like).")
+        kwargs.setdefault("help_text", "A decimal string such as \"12.50\" (a JSON number is accepted too): more than "
+                                       "0, at most BILLING_MAX_AMOUNT (10000.00 by default), at most 2 decimal places "
+                                       "(0 for JPY and the like).")
         super().__init__(max_digits=12, decimal_places=2, **kwargs)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool):  # json true/false are not amounts
-            self.fail("invalid")
-        if isinstance(data, str) and not re.fullmatch(AMOUNT_PATTERN, data):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class AmountFieldSchema(OpenApiSerializerFieldExtension):

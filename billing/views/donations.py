@@ -14,7 +14,7 @@ from billing.selectors import donations as selectors
 from billing.serializers.donations import DonationInputSerializer, DonationOutputSerializer, DonationSummarySerializer
 from billing.services import donations as services
 from billing.views.common import COMMUNITY, MONEY_ERRORS
-from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from community_service.api.idempotency import idempotent
 from community_service.api.pagination import CappedCountPagination, KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from members.authentication import request_user
@@ -67,13 +67,13 @@ class CommunityDonationViewSet(CommunityScopedViewSet):
         return self.get_paginated_response(DonationOutputSerializer(page, many=True, context=context).data)
 
     @extend_schema(
-        summary="Donate (seed; Idempotency-Key required)", request=DonationInputSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
+        summary="Donate (seed; Idempotency-Key recommended)", request=DonationInputSerializer,
         responses={201: DonationOutputSerializer,
                    202: OpenApiResponse(DonationOutputSerializer, description="Pending at the provider."),
                    **MONEY_ERRORS},
     )
-    @idempotent
+    # Optional: the seed's route takes no key. Without one each request is a donation of its own.
+    @idempotent(key_required=False)
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = DonationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -25,7 +25,7 @@ from billing.serializers.subscriptions import (
 )
 from billing.services import subscriptions as services
 from billing.views.common import COMMUNITY, MONEY_ERRORS, SUBSCRIPTION
-from community_service.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from community_service.api.idempotency import idempotent
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import PermissionDenied
 from members.authentication import request_user
@@ -63,9 +63,10 @@ class CommunitySubscriptionViewSet(CommunityScopedViewSet):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(LevelOutputSerializer(page, many=True).data)
 
-    @extend_schema(summary="Subscribe to a level and pay the first period (seed; Idempotency-Key required)",
-                   request=SubscribeInputSerializer, responses=WRITE_RESPONSES, parameters=[IDEMPOTENCY_PARAMETER])
-    @idempotent
+    @extend_schema(summary="Subscribe to a level and pay the first period (seed; Idempotency-Key recommended)",
+                   request=SubscribeInputSerializer, responses=WRITE_RESPONSES)
+    # Optional: the seed's route takes no key; a retry without one is refused `already_subscribed`.
+    @idempotent(key_required=False)
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = SubscribeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -120,9 +121,9 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
         return Response(SubscriptionOutputSerializer(subscription, context={"now": timezone.now()}).data)
 
     @extend_schema(summary="Renew: pay one more period, added after the time already paid (Idempotency-Key)",
-                   request=RenewInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer},
-                   parameters=[IDEMPOTENCY_PARAMETER])
-    @idempotent
+                   request=RenewInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer})
+    # Required: not a seed route, and a retry without a key would pay for a second period.
+    @idempotent(key_required=True)
     def renew(self, request: Request, subscription_id: UUID) -> Response:
         serializer = RenewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -130,10 +131,10 @@ class SubscriptionViewSet(ActionPermissionsMixin, GenericViewSet):
                                                             **serializer.validated_data)
         return _respond(subscription, payment, created=False)
 
-    @extend_schema(summary="Upgrade to a dearer level now, paying the difference (Idempotency-Key)",
-                   request=UpgradeInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer},
-                   parameters=[IDEMPOTENCY_PARAMETER])
-    @idempotent
+    @extend_schema(summary="Upgrade to a dearer level now, paying the difference (Idempotency-Key recommended)",
+                   request=UpgradeInputSerializer, responses={**WRITE_RESPONSES, 200: SubscriptionOutputSerializer})
+    # Optional: a retry without a key finds the subscription at that level already (409 `same_level`).
+    @idempotent(key_required=False)
     def upgrade(self, request: Request, subscription_id: UUID) -> Response:
         serializer = UpgradeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -2,11 +2,15 @@
 
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from rest_framework import serializers
+
+# A decimal as JSON writes a number, without the exponent: -12.50, 0.5, 100.
+_PLAIN_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 
 
 class StrictCharField(serializers.CharField):
@@ -50,6 +54,29 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, str) and data.lower() in ("true", "false"):
             return data.lower() == "true"
         self.fail("invalid")
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A DecimalField that answers the same code whichever JSON type carries the value.
+
+    A JSON number (read exactly, community_service/api/parsers.py) and a string of the same
+    digits take the same path: parsed, then DRF's `max_digits`, `max_decimal_places` and
+    `max_whole_digits`, then the validators and the serializer's own rules (`min_value`...).
+    A string must therefore be written as a plain decimal, as a JSON number is (an optional
+    minus, no leading zeros, no exponent, no spaces): anything else, and anything that is
+    neither a string nor a number (true, [], {}), is `invalid`. A shape check that also
+    refused signs or long fractions would answer `invalid` for "-5.00" where -5 gets
+    `min_value`.
+    """
+
+    default_error_messages = {"invalid": "A valid number is required, such as 12.50 or \"12.50\"."}
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, (str, int, float, Decimal)):
+            self.fail("invalid")
+        if isinstance(data, str) and not _PLAIN_DECIMAL.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class UniqueListField(serializers.ListField):

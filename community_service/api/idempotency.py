@@ -1,6 +1,10 @@
 """Idempotency keys with Stripe's semantics, for POSTs that move money.
 
 The client sends `Idempotency-Key: <unique string>` (1-255 printable ASCII characters).
+Each route says whether the key is required (`@idempotent(key_required=...)`): the seed's
+routes (subscribe, donate) were specified without one, so there, as on Stripe, a request
+without a key simply runs, as its own attempt, and only a request with a key gets the
+guarantees below.
 
 - The first request with a key runs; its response (status, body and a few headers) is
   stored in PostgreSQL for at least IDEMPOTENCY_KEY_TTL_HOURS (24) hours.
@@ -34,7 +38,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -50,13 +54,21 @@ KEPT_HEADERS = ("Content-Type", "Location", "Retry-After")
 # Statuses that mean "try again": not kept, the key is released.
 RETRYABLE = frozenset({status.HTTP_409_CONFLICT, status.HTTP_429_TOO_MANY_REQUESTS})
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}, OpenApiParameter.HEADER,
-    required=True,
-    description="A unique key per operation (e.g. a UUID). Retrying with the same key and body replays the first "
-    "response instead of charging again; the same key with another body is a 422; while the first request "
-    "runs, a retry is a 409. Kept at least 24 hours.",
-)
+_KEY_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}
+_KEY_RULES = ("Retrying with the same key and body replays the first response instead of charging again; the same "
+              "key with another body is a 422; while the first request runs, a retry is a 409. Kept at least 24 "
+              "hours.")
+
+
+def idempotency_parameter(*, required: bool) -> OpenApiParameter:
+    """The header as the schema states it on a route that requires it, or merely accepts it."""
+    if required:
+        description = f"A unique key per operation (e.g. a UUID). {_KEY_RULES}"
+    else:
+        description = ("Optional, and recommended: a unique key per operation (e.g. a UUID) makes retrying safe. "
+                       f"{_KEY_RULES} Without a key every request is a new attempt, so a retry after a lost "
+                       "response may pay twice.")
+    return OpenApiParameter(HEADER, _KEY_SCHEMA, OpenApiParameter.HEADER, required=required, description=description)
 
 
 class IdempotencyStatus(models.TextChoices):
@@ -199,48 +211,59 @@ def _rendered(view: Any, request: Request, response: Response | HttpResponse) ->
     return plain
 
 
-def idempotent(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
-    """Decorate a DRF view method that moves money: it then requires an Idempotency-Key.
+def idempotent(*, key_required: bool) -> Callable[[Callable[..., Response]], Callable[..., HttpResponse]]:
+    """Decorate a DRF view method that moves money, and state the header in its schema.
 
-    Runs after authentication and permission checks (they belong to the request, not to
-    the operation), and before the handler.
+    With a key the request gets the guarantees above; without one it is a 400 if
+    `key_required`, else it simply runs. Runs after authentication and permission checks
+    (they belong to the request, not to the operation), and before the handler.
     """
 
-    @wraps(handler)
-    def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = request.headers.get(HEADER, "")
-        if not key:
-            raise _bad_key("Send an Idempotency-Key header (e.g. a UUID) with this request.", "required")
-        if not _VALID_KEY.match(key):
-            raise _bad_key("An Idempotency-Key is 1 to 255 printable ASCII characters.", "invalid")
-        user_id = request.user.pk
-        if user_id is None:  # the view's permissions already require a signed-in user
-            raise exceptions.NotAuthenticated()
-        row = idempotency_claim(user_id=user_id, key=key, fingerprint=request_fingerprint(request))
-        if not row.claimed:
-            if row.fingerprint != request_fingerprint(request):
-                raise IdempotencyError("This Idempotency-Key was used with a different request; use a new key.",
-                                       "idempotency_key_reused", status.HTTP_422_UNPROCESSABLE_ENTITY)
-            if row.status == IdempotencyStatus.IN_PROGRESS:
-                error = IdempotencyError("A request with this Idempotency-Key is still running; retry shortly.",
-                                         "idempotency_in_progress", status.HTTP_409_CONFLICT)
-                error.wait = 1  # DRF's handler turns `wait` into Retry-After
-                raise error
-            return _replay(row)
-        try:
-            try:
-                response = handler(view, request, *args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - turned into its HTTP answer below, or re-raised
-                response = view.handle_exception(exc)
-            plain = _rendered(view, request, response)
-        except BaseException:
-            idempotency_release(row)
-            raise
-        if plain.status_code >= 500 or plain.status_code in RETRYABLE:
-            idempotency_release(row)
-        else:
-            idempotency_complete(row, plain)
-        return plain
+    def decorate(handler: Callable[..., Response]) -> Callable[..., HttpResponse]:
+        @wraps(handler)
+        def wrapper(view: Any, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+            key = request.headers.get(HEADER)
+            if key is None:
+                if key_required:
+                    raise _bad_key("Send an Idempotency-Key header (e.g. a UUID) with this request.", "required")
+                return handler(view, request, *args, **kwargs)
+            return _run_once(view, request, key, handler, *args, **kwargs)
 
-    wrapper.idempotent = True  # type: ignore[attr-defined]  # marks the view method for the schema
-    return wrapper
+        return extend_schema(parameters=[idempotency_parameter(required=key_required)])(wrapper)
+
+    return decorate
+
+
+def _run_once(view: Any, request: Request, key: str, handler: Callable[..., Response], *args: Any,
+              **kwargs: Any) -> HttpResponse:
+    """Run `handler` once per (user, key); replay or refuse the request when the key is taken."""
+    if not _VALID_KEY.match(key):
+        raise _bad_key("An Idempotency-Key is 1 to 255 printable ASCII characters.", "invalid")
+    user_id = request.user.pk
+    if user_id is None:  # the view's permissions already require a signed-in user
+        raise exceptions.NotAuthenticated()
+    row = idempotency_claim(user_id=user_id, key=key, fingerprint=request_fingerprint(request))
+    if not row.claimed:
+        if row.fingerprint != request_fingerprint(request):
+            raise IdempotencyError("This Idempotency-Key was used with a different request; use a new key.",
+                                   "idempotency_key_reused", status.HTTP_422_UNPROCESSABLE_ENTITY)
+        if row.status == IdempotencyStatus.IN_PROGRESS:
+            error = IdempotencyError("A request with this Idempotency-Key is still running; retry shortly.",
+                                     "idempotency_in_progress", status.HTTP_409_CONFLICT)
+            error.wait = 1  # DRF's handler turns `wait` into Retry-After
+            raise error
+        return _replay(row)
+    try:
+        try:
+            response = handler(view, request, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - turned into its HTTP answer below, or re-raised
+            response = view.handle_exception(exc)
+        plain = _rendered(view, request, response)
+    except BaseException:
+        idempotency_release(row)
+        raise
+    if plain.status_code >= 500 or plain.status_code in RETRYABLE:
+        idempotency_release(row)
+    else:
+        idempotency_complete(row, plain)
+    return plain

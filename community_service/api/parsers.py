@@ -1,4 +1,9 @@
-"""JSON bodies with a nesting limit.
+"""JSON bodies with a nesting limit, numbers read exactly.
+
+A JSON number with a fraction or an exponent is read as a Decimal, not a float: `12.500`
+and `1.0000000000000001` reach a field as written, as the same digits in a string do, so
+a decimal field answers the same whichever JSON type carries the value (a float would
+have turned them into 12.5 and 1.0 before any field could count their places).
 
 Python's json module recurses once per level: a body like `{"name": [[[[...5,000 levels...]]]]}`
 raised RecursionError, which DRF's JSONParser does not catch (a 500 on every write route).
@@ -9,6 +14,7 @@ MAX_JSON_DEPTH is a 400 `parse_error` that says so, before any view sees the dat
 import codecs
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from rest_framework.exceptions import ParseError
@@ -37,7 +43,7 @@ def json_depth_exceeds(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 class JSONParser(DRFJSONParser):
-    """DRF's JSONParser, plus a 400 for bodies nested deeper than MAX_JSON_DEPTH."""
+    """DRF's JSONParser, plus a 400 for bodies nested deeper than MAX_JSON_DEPTH and exact decimals."""
 
     def parse(self, stream: Any, media_type: str | None = None,
               parser_context: Mapping[str, Any] | None = None) -> Any:
@@ -46,7 +52,7 @@ class JSONParser(DRFJSONParser):
         try:
             text = codecs.decode(raw, encoding)
             parse_constant = drf_json.strict_constant if api_settings.STRICT_JSON else None
-            data = json.loads(text, parse_constant=parse_constant)
+            data = json.loads(text, parse_constant=parse_constant, parse_float=Decimal)
         except RecursionError:
             raise ParseError(TOO_DEEP) from None
         except ValueError as exc:

@@ -1,5 +1,6 @@
 """Idempotency-Key with Stripe's semantics on money-moving POSTs."""
 
+import json
 import time
 import uuid
 from datetime import timedelta
@@ -32,14 +33,59 @@ def mine(world: World, actor: str = "member"):
     return Donation.objects.filter(donor=world.users[actor])
 
 
-def test_without_a_key_a_money_post_is_a_400_naming_the_header_and_does_nothing(world):
+def test_without_a_key_each_donation_is_its_own_attempt(world):
+    # The seed's route takes no key: a client written to it donates, twice if it posts twice.
+    url = url_for("donation-list", community_pk=world.community.pk)
+    first, second = (world.client("member").post(url, DONATION, format="json") for _ in range(2))
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"] and second.get("Idempotent-Replayed") is None
+    assert mine(world).count() == 2 and len(LEDGER.charges) == 2
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_without_a_key_subscribing_and_upgrading_run_and_a_retry_is_refused_by_the_state(world):
+    subscribe_url = url_for("subscription-list", community_pk=world.community.pk)
+    first = world.client("member").post(subscribe_url, {"level_id": str(world.level.pk)}, format="json")
+    again = world.client("member").post(subscribe_url, {"level_id": str(world.level.pk)}, format="json")
+    assert first.status_code == 201
+    assert (again.status_code, again.json()["code"]) == (409, "already_subscribed")
+    upgrade_url = url_for("subscription-upgrade", subscription_id=first.json()["id"])
+    upgraded = world.client("member").post(upgrade_url, {"level_id": str(world.premium.pk)}, format="json")
+    retried = world.client("member").post(upgrade_url, {"level_id": str(world.premium.pk)}, format="json")
+    assert upgraded.status_code == 200
+    assert (retried.status_code, retried.json()["code"]) == (409, "same_level")
+    assert len(LEDGER.charges) == 2
+
+
+def test_renewing_without_a_key_is_a_400_naming_the_header_and_does_nothing(world):
+    # Not a seed route, and a blind retry would pay for a second period: the key stays required.
+    url = url_for("subscription-renew", subscription_id=world.subscription.pk)
+    response = world.client("subscriber").post(url, {}, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "required")
+    assert response.json()["Idempotency-Key"] == ["Send an Idempotency-Key header (e.g. a UUID) with this request."]
+    assert not Payment.objects.filter(subscription=world.subscription).exists() and LEDGER.calls == 0
+
+
+@pytest.mark.parametrize("key", ["é" * 3, "", "a b", "k" * 256])
+def test_a_malformed_key_is_a_400_naming_the_header_even_where_a_key_is_optional(world, key):
     response = world.client("member").post(url_for("donation-list", community_pk=world.community.pk), DONATION,
-                                           format="json")
-    assert response.status_code == 400 and "Idempotency-Key" in response.json()
-    bad = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk), DONATION,
-                     key="é" * 3)
-    assert bad.status_code == 400
+                                           format="json", HTTP_IDEMPOTENCY_KEY=key)
+    body = response.json()
+    assert (response.status_code, body["code"]) == (400, "invalid") and body["detail"].startswith("Idempotency-Key:")
     assert not mine(world).exists() and LEDGER.calls == 0
+
+
+def test_the_schema_marks_the_key_optional_on_seed_routes_and_required_on_renew(client):
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+
+    def header(path: str) -> dict:
+        [parameter] = [p for p in schema["paths"][path]["post"]["parameters"] if p["name"] == "Idempotency-Key"]
+        return parameter
+
+    for path in ("/api/v1/communities/{community_pk}/donations", "/api/v1/communities/{community_pk}/subscriptions",
+                 "/api/v1/subscriptions/{subscription_id}/upgrade"):
+        assert not header(path).get("required") and "Without a key" in header(path)["description"]
+    assert header("/api/v1/subscriptions/{subscription_id}/renew")["required"] is True
 
 
 def test_one_key_sent_ten_times_gives_one_donation_one_charge_and_identical_replies(world):
@@ -144,11 +190,3 @@ def test_concurrent_first_requests_get_409_while_one_runs():
     codes = {r.status_code for r in responses}
     assert codes <= {201, 409} and 201 in codes
     assert mine(world).count() == 1 and LEDGER.calls == 1
-
-
-def test_header_errors_have_the_api_error_shape(world):
-    response = world.client("member").post(url_for("donation-list", community_pk=world.community.pk), DONATION,
-                                           format="json")
-    body = response.json()
-    assert body["code"] == "required" and body["detail"].startswith("Idempotency-Key:")
-    assert body["Idempotency-Key"] == ["Send an Idempotency-Key header (e.g. a UUID) with this request."]
