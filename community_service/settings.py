@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so a preflight is answered before any redirect or view.
     "corsheaders.middleware.CorsMiddleware",
+    # Under /api/ every error is the JSON error body, Django's debug pages included (inside
+    # CORS, so a browser app on another origin can read the error it replaces).
+    "community_service.api.errors.ApiErrorMiddleware",
     # Anonymous reads of a public community by id: answered from the cache here, before the
     # session/auth middleware, URL resolution and DRF (members/fast_reads.py says what it checks).
     "members.fast_reads.CommunityReadMiddleware",
