@@ -65,7 +65,7 @@ def start_embedded_postgres() -> tuple[Any, str]:
 DEV_PASS_THROUGH = (
     "REDIS_URL", "CACHE_KEY_PREFIX", "CELERY_BROKER_URL", "EVENT_BROKER_TYPE", "KAFKA_BOOTSTRAP_SERVERS",
     "KAFKA_TOPIC_PREFIX", "RABBITMQ_URL", "RABBITMQ_EXCHANGE", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY",
-    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_SERVICE_TOKEN", "GRPC_PORT",
+    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_SERVICE_TOKEN", "GRPC_PORT", "CACHE_DIR",
 )
 
 
@@ -119,6 +119,9 @@ def run() -> None:
         server, os.environ["DATABASE_URL"] = start_embedded_postgres()
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
+    if not os.environ.get("REDIS_URL"):
+        # A cache the server and manage.py in a second terminal share (settings.py, CACHES).
+        os.environ.setdefault("CACHE_DIR", str(VAR_DIR / "cache"))
     http_port, grpc_port = port, os.environ.get("GRPC_PORT", "50051")
     values = {"DEBUG": os.environ["DEBUG"], "DATABASE_URL": os.environ["DATABASE_URL"]}
     values.update({name: os.environ[name] for name in DEV_PASS_THROUGH if name in os.environ})

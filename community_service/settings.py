@@ -175,7 +175,7 @@ if DATABASE_REPLICA_URL:
     }
 DATABASE_ROUTERS = ["community_service.db_router.ReplicaRouter"]
 
-# --- Cache (Redis through django-redis; local memory for the embedded default) ---------
+# --- Cache (Redis through django-redis; files under `make run`, else local memory) ------
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_DEFAULT_TTL = env.int("CACHE_DEFAULT_TTL", default=300)
 CACHE_ANALYTICS_TTL = env.int("CACHE_ANALYTICS_TTL", default=600)
@@ -204,7 +204,18 @@ if REDIS_URL:
             },
         }
     }
+elif CACHE_DIR := env.str("CACHE_DIR", default=""):
+    # Without Redis, files one machine's processes share: `make run` sets var/cache, so a
+    # command in a second terminal (rebuild_analytics, a breaker reset) reaches the server's cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR,
+            "TIMEOUT": CACHE_DEFAULT_TTL,
+        }
+    }
 else:
+    # One process's memory: nothing else sees it (a lone process, a test).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
