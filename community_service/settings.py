@@ -530,14 +530,18 @@ X_FRAME_OPTIONS = "DENY"
 # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404 (off).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
-# --- Logging: one JSON object per line ---------------------------------------------------
+# --- Logging: one JSON object per line (LOG_FORMAT=text: plain lines, as `make run` sets) ---
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "community_service.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "community_service.logging.JsonFormatter"},
+                   "text": {"()": "community_service.logging.TextFormatter"}},
     "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # The request middleware logs each request once, with its duration.
@@ -547,3 +551,6 @@ LOGGING = {
         "community_service.cache": {"filters": ["redis_breaker"]},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inline (no broker): kombu's "no hostname" warning and a line per task say nothing.
+    LOGGING["loggers"].update({"kombu.connection": {"level": "ERROR"}, "celery.app.trace": {"level": "WARNING"}})
