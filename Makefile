@@ -7,17 +7,21 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint fuzz bench bench-http venv clean check-migrations protos protos-check browser
 
+# Says what it is doing and how long it took: the first install takes a few minutes.
 $(STAMP): requirements/base.txt requirements/dev.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	@set -e; echo "==> Installing dependencies into $(VENV) (the first run takes a few minutes) ..."; \
+	  start=$$(date +%s); \
+	  test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+	  $(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt; \
+	  echo "    Installing dependencies: done in $$(( $$(date +%s) - start )) s"
 	@touch $(STAMP)
 
 venv: $(STAMP)
 
 ## Serve API, docs and admin on http://127.0.0.1:$APP_PORT (default 8000) with embedded defaults.
 run: $(STAMP)
-	$(PY) -m community_service.devtools run
+	@$(PY) -m community_service.devtools run
 
 ## Static checks: the import-layer contracts in .importlinter, ruff (lint and import order)
 ## and mypy with django-stubs/djangorestframework-stubs (both configured in pyproject.toml).

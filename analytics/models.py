@@ -7,6 +7,7 @@ ever counted twice. Days are UTC dates.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class CommunityDay(models.Model):
@@ -96,8 +97,9 @@ class CommunityWindow(models.Model):
     cost tens of milliseconds each for a big community (analytics.selectors.rankings), too
     much for an uncached dashboard. Every rollup recomputes this row for the range ending
     today, in the same transaction, from the rows it just wrote: the dashboard reads it when
-    its range and today match, and computes live otherwise (another range, or a new day the
-    periodic task has not reached yet).
+    its range and today match, and computes live otherwise (another range). A dashboard read
+    on a cache miss recomputes it first when it is of an earlier day or older than
+    ANALYTICS_ROLLUP_SECONDS (analytics.services.rollups.rollup_community_catch_up).
     """
 
     community = models.OneToOneField("communities.Community", on_delete=models.CASCADE, primary_key=True,
@@ -111,3 +113,6 @@ class CommunityWindow(models.Model):
     # As analytics.selectors.rankings.top_posts and top_donors return them (ids as strings).
     top_posts = models.JSONField(default=list)
     top_donors = models.JSONField(default=list)
+    # When these figures were computed: a dashboard read recomputes them once they are older
+    # than ANALYTICS_ROLLUP_SECONDS (beat, where it runs, keeps them younger).
+    refreshed_at = models.DateTimeField(default=timezone.now)

@@ -11,8 +11,11 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote, urlparse
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -31,8 +34,41 @@ START_HINTS = {
 }
 
 
-def _manage(*args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, env=env)
+def _manage(*args: str, env: dict[str, str] | None = None, capture: bool = False) -> str:
+    done = subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, env=env,
+                          capture_output=capture, text=True)
+    return done.stdout or ""
+
+
+@contextmanager
+def step(name: str, out: TextIO | None = None) -> Iterator[None]:
+    """Say what `make run` is doing and, when it is done, how long it took."""
+    out = out or sys.stdout
+    print(f"==> {name} ...", file=out, flush=True)
+    started = time.monotonic()
+    yield
+    print(f"    {name}: done in {time.monotonic() - started:.1f} s", file=out, flush=True)
+
+
+def banner(*, http_port: str, grpc_port: str, grpc_token: str, demo: str) -> str:
+    """What a new user needs once the servers are up, printed last so nothing scrolls it away."""
+    base = f"http://127.0.0.1:{http_port}"
+    rule = "=" * 72
+    return "\n".join([
+        rule,
+        f"Community Service is running on {base}",
+        f"  API    {base}/api/v1/",
+        f"  Docs   {base}/api/docs/   (ReDoc: {base}/api/redoc/)",
+        f"  Admin  {base}/admin/",
+        f"  gRPC   127.0.0.1:{grpc_port}  (metadata `authorization: Bearer {grpc_token}`)",
+        "",
+        demo.strip(),
+        "",
+        "In another terminal, manage.py uses this server's database and cache (var/dev.env), e.g.",
+        "  .venv/bin/python manage.py issue_token --user alice@example.com",
+        "Stop with Ctrl-C.",
+        rule,
+    ])
 
 
 def _ensure_database(server_uri: str, name: str) -> None:
@@ -65,7 +101,8 @@ def start_embedded_postgres() -> tuple[Any, str]:
 DEV_PASS_THROUGH = (
     "REDIS_URL", "CACHE_KEY_PREFIX", "CELERY_BROKER_URL", "EVENT_BROKER_TYPE", "KAFKA_BOOTSTRAP_SERVERS",
     "KAFKA_TOPIC_PREFIX", "RABBITMQ_URL", "RABBITMQ_EXCHANGE", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY",
-    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_SERVICE_TOKEN", "GRPC_PORT",
+    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_SERVICE_TOKEN", "GRPC_PORT", "CACHE_DIR",
+    "LOG_FORMAT",
 )
 
 
@@ -115,29 +152,38 @@ def run() -> None:
     os.environ["ENV_FILE"] = str(dev_env)
     server = None
     if not os.environ.get("DATABASE_URL"):
-        print("DATABASE_URL is not set: starting the embedded PostgreSQL in var/postgres-18 ...", flush=True)
-        server, os.environ["DATABASE_URL"] = start_embedded_postgres()
+        # platformdirs' note about XDG_RUNTIME_DIR (containers, CI) is nothing a user can act on.
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        with step("Database: the embedded PostgreSQL in var/postgres-18 (DATABASE_URL is not set)"):
+            server, os.environ["DATABASE_URL"] = start_embedded_postgres()
+    # Plain log lines for a person at a terminal; production keeps JSON.
+    os.environ.setdefault("LOG_FORMAT", "text")
+    # Django's "development server" notice: this is make run, a development server by definition.
+    os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
+    if not os.environ.get("REDIS_URL"):
+        # A cache the server and manage.py in a second terminal share (settings.py, CACHES).
+        os.environ.setdefault("CACHE_DIR", str(VAR_DIR / "cache"))
     http_port, grpc_port = port, os.environ.get("GRPC_PORT", "50051")
     values = {"DEBUG": os.environ["DEBUG"], "DATABASE_URL": os.environ["DATABASE_URL"]}
     values.update({name: os.environ[name] for name in DEV_PASS_THROUGH if name in os.environ})
     dev_env_write(dev_env, values)
     children: list[subprocess.Popen] = []
     try:
-        _manage("migrate", "--no-input", "-v", "0")
-        _manage("seed_demo")
-        print(f"Serving on http://127.0.0.1:{http_port}  (API /api/v1/, docs /api/docs/, admin /admin/)", flush=True)
-        print(f"gRPC on 127.0.0.1:{grpc_port}  (metadata `authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}`; "
-              f"try: grpcurl -plaintext -H 'authorization: Bearer {os.environ['GRPC_SERVICE_TOKEN']}' "
-              f"127.0.0.1:{grpc_port} list)", flush=True)
-        print("Settings saved in var/dev.env while this runs: in another terminal, "
-              "`.venv/bin/python manage.py issue_token --user alice@example.com` "
-              "(relay_outbox, consume_events, createsuperuser ...) "
-              "uses this server's database.", flush=True)
+        with step("Migrations"):
+            _manage("migrate", "--no-input", "-v", "0")
+        with step("Demo data"):
+            demo = _manage("seed_demo", capture=True)
         manage = [sys.executable, str(BASE_DIR / "manage.py")]
-        children.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"]))
-        children.append(subprocess.Popen([*manage, "grpcserver", "--host", "127.0.0.1", "--port", grpc_port]))
+        with step("Starting the HTTP and gRPC servers"):
+            children.append(subprocess.Popen([*manage, "runserver", f"127.0.0.1:{http_port}", "--noreload"]))
+            children.append(subprocess.Popen([*manage, "grpcserver", "--host", "127.0.0.1", "--port", grpc_port]))
+            while (not all(_reachable("127.0.0.1", int(port)) for port in (http_port, grpc_port))
+                   and all(child.poll() is None for child in children)):
+                time.sleep(0.2)
+        print(banner(http_port=http_port, grpc_port=grpc_port, grpc_token=os.environ["GRPC_SERVICE_TOKEN"],
+                     demo=demo), flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
     except KeyboardInterrupt:

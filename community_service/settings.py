@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so a preflight is answered before any redirect or view.
     "corsheaders.middleware.CorsMiddleware",
+    # Under /api/ every error is the JSON error body, Django's debug pages included (inside
+    # CORS, so a browser app on another origin can read the error it replaces).
+    "community_service.api.errors.ApiErrorMiddleware",
     # Anonymous reads of a public community by id: answered from the cache here, before the
     # session/auth middleware, URL resolution and DRF (members/fast_reads.py says what it checks).
     "members.fast_reads.CommunityReadMiddleware",
@@ -172,7 +175,7 @@ if DATABASE_REPLICA_URL:
     }
 DATABASE_ROUTERS = ["community_service.db_router.ReplicaRouter"]
 
-# --- Cache (Redis through django-redis; local memory for the embedded default) ---------
+# --- Cache (Redis through django-redis; files under `make run`, else local memory) ------
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHE_DEFAULT_TTL = env.int("CACHE_DEFAULT_TTL", default=300)
 CACHE_ANALYTICS_TTL = env.int("CACHE_ANALYTICS_TTL", default=600)
@@ -201,7 +204,18 @@ if REDIS_URL:
             },
         }
     }
+elif CACHE_DIR := env.str("CACHE_DIR", default=""):
+    # Without Redis, files one machine's processes share: `make run` sets var/cache, so a
+    # command in a second terminal (rebuild_analytics, a breaker reset) reaches the server's cache.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR,
+            "TIMEOUT": CACHE_DEFAULT_TTL,
+        }
+    }
 else:
+    # One process's memory: nothing else sees it (a lone process, a test).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -521,14 +535,18 @@ X_FRAME_OPTIONS = "DENY"
 # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a 404 (off).
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
-# --- Logging: one JSON object per line ---------------------------------------------------
+# --- Logging: one JSON object per line (LOG_FORMAT=text: plain lines, as `make run` sets) ---
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-LOGGING = {
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "community_service.logging.JsonFormatter"}},
+    "formatters": {"json": {"()": "community_service.logging.JsonFormatter"},
+                   "text": {"()": "community_service.logging.TextFormatter"}},
     "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # The request middleware logs each request once, with its duration.
@@ -538,3 +556,6 @@ LOGGING = {
         "community_service.cache": {"filters": ["redis_breaker"]},
     },
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run inline (no broker): kombu's "no hostname" warning and a line per task say nothing.
+    LOGGING["loggers"].update({"kombu.connection": {"level": "ERROR"}, "celery.app.trace": {"level": "WARNING"}})

@@ -18,6 +18,7 @@ from analytics.selectors import rankings
 from analytics.selectors.events import events_section
 from analytics.selectors.money import money_section
 from analytics.selectors.ranges import DayRange, today
+from analytics.services.rollups import rollup_community_catch_up
 from communities.models import Community
 from community_service.cache import cache_get_or_set
 from content.models import Post
@@ -160,9 +161,13 @@ def community_analytics_cached(
 ) -> T:
     """`serialize(community_analytics(...))` under the seed's key for CACHE_ANALYTICS_TTL (the
     API keeps the rendered bytes there). `load` reads the community only on a miss; `valid`
-    and `prefetched` as for cache_get_or_set."""
-    return cache_get_or_set(
-        community_analytics_cache_key(community_id, days),
-        lambda: serialize(community_analytics(community=load(), days=days)),
-        ttl=settings.CACHE_ANALYTICS_TTL, valid=valid, prefetched=prefetched,
-    )
+    and `prefetched` as for cache_get_or_set. A miss first catches the community's rollups up
+    to today, so the answer includes today's activity with or without beat."""
+
+    def compute() -> T:
+        community = load()
+        rollup_community_catch_up(community_id=community.pk)
+        return serialize(community_analytics(community=community, days=days))
+
+    return cache_get_or_set(community_analytics_cache_key(community_id, days), compute,
+                            ttl=settings.CACHE_ANALYTICS_TTL, valid=valid, prefetched=prefetched)

@@ -10,6 +10,7 @@ from analytics.models import MemberDay
 from analytics.selectors.events import member_events
 from analytics.selectors.money import member_money
 from analytics.selectors.ranges import DayRange
+from analytics.services.rollups import rollup_community_catch_up
 from community_service.cache import cache_get_or_set
 from members.models import Member
 
@@ -22,9 +23,12 @@ def member_analytics_cache_key(member_id: UUID, days: DayRange) -> str:
 
 
 def member_analytics(*, member: Member, days: DayRange) -> dict[str, Any]:
-    """Totals (all time and in `days`) and active days of one membership."""
+    """Totals (all time and in `days`) and active days of one membership, cached for
+    CACHE_ANALYTICS_TTL; a miss first catches the community's rollups up to today."""
 
     def compute() -> dict[str, Any]:
+        # A miss includes today's activity with or without beat.
+        rollup_community_catch_up(community_id=member.community_id)
         rows = MemberDay.objects.filter(community_id=member.community_id, user_id=member.user_id)
         in_range = Q(day__gte=days.since, day__lte=days.until)
         totals = rows.aggregate(**{f"{name}_all_time": Sum(name, default=0) for name in _TOTALS},

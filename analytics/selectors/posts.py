@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from analytics.models import PostDay
 from analytics.selectors.ranges import DayRange
+from analytics.services.rollups import rollup_community_catch_up
 from community_service.cache import cache_get_or_set
 from content.models import Post
 
@@ -22,6 +23,8 @@ def post_analytics_cache_key(post_id: UUID, days: DayRange) -> str:
 
 def post_analytics(*, post: Post, days: DayRange) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
+        # A miss includes today's activity with or without beat.
+        rollup_community_catch_up(community_id=post.community_id)
         rows: dict[dt.date, Mapping[str, Any]] = {
             row["day"]: row
             for row in PostDay.objects.filter(post=post, day__gte=days.since, day__lte=days.until)

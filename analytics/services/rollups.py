@@ -133,8 +133,10 @@ def _filters(community_id: uuid.UUID | None) -> dict[str, str]:
 
 
 @transaction.atomic
-def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | None = None) -> None:
-    """Recompute the rollups of days `since`..`until` (inclusive), for one community or all."""
+def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | None = None,
+                windows: bool = True) -> None:
+    """Recompute the rollups of days `since`..`until` (inclusive), for one community or all,
+    and (`windows`) the CommunityWindow rows those days are part of."""
     start = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
     params = {"start": start, "end": end, "since": since, "until": until, "community_id": community_id}
@@ -143,14 +145,21 @@ def rollup_days(*, since: dt.date, until: dt.date, community_id: uuid.UUID | Non
         scope["community_id"] = community_id
     filters = _filters(community_id)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        if community_id is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        else:
+            # One community's run (a dashboard read's) waits for whole runs and for runs of its
+            # own community, not for other communities' dashboards.
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_KEY, str(community_id)])
         for model in (CommunityDay, PostDay, MemberDay, DonationDay):
             model.objects.filter(**scope).delete()
         cursor.execute(_MEMBER_DAYS.format(**filters), params)
         cursor.execute(_POST_DAYS.format(**filters), params)
         cursor.execute(_COMMUNITY_DAYS.format(**filters), params)
         cursor.execute(_DONATION_DAYS.format(**filters), params)
-    refresh_windows(changed_until=until, community_id=community_id)
+    if windows:
+        refresh_windows(changed_until=until, community_id=community_id)
 
 
 def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = None) -> None:
@@ -168,18 +177,21 @@ def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = 
     posts = rankings.top_posts(since=since, until=until, community_id=community_id)
     donors = rankings.top_donors(since=since, until=until, community_id=community_id)
     # Every community with a day in the range gets a row (zeros included), so its dashboard
-    # never falls back to the live queries; the others have nothing to count.
+    # never falls back to the live queries; the others have nothing to count. A one-community
+    # run always leaves its row: `until` says which days rollup_community_catch_up may skip.
     days = CommunityDay.objects.filter(day__gte=first)
     scope = CommunityWindow.objects.all()
     if community_id is not None:
         days, scope = days.filter(community_id=community_id), scope.filter(community_id=community_id)
+        communities = {community_id}
+    else:
+        communities = set(days.values_list("community_id", flat=True).distinct())
     scope.delete()
     CommunityWindow.objects.bulk_create(
         CommunityWindow(community_id=cid, since=since, until=until, monthly_active_users=monthly.get(cid, 0),
                         active_posters=posters.get(cid, 0), top_posts=posts.get(cid, []),
                         top_donors=donors.get(cid, []))
-        for cid in sorted(set(days.values_list("community_id", flat=True).distinct()) | monthly.keys()
-                          | posters.keys() | posts.keys() | donors.keys())
+        for cid in sorted(communities | monthly.keys() | posters.keys() | posts.keys() | donors.keys())
     )
 
 
@@ -189,3 +201,24 @@ def rollup_recent(*, days: int = 2, today: dt.date | None = None) -> tuple[dt.da
     since = today - dt.timedelta(days=days - 1)
     rollup_days(since=since, until=today)
     return since, today
+
+
+def rollup_community_catch_up(*, community_id: uuid.UUID) -> None:
+    """Recompute one community's days from the last one its rollups covered through today,
+    and its CommunityWindow row when that is older than ANALYTICS_ROLLUP_SECONDS.
+
+    Dashboards call it on a cache miss, so a fresh answer includes today's activity whether
+    or not beat runs (`make run` has none). The window row's `until` is the last day a rollup
+    of the community reached, and every day before it was recomputed after it ended; that
+    day itself may have changed since, so it is redone: today alone, usually, which costs
+    index scans of today's rows. The window's rankings read a month of rows (tens of
+    milliseconds for a big community), so they are recomputed only when stale: beat keeps
+    them fresh where it runs, and without beat a read pays for them once per interval.
+    """
+    until = utc_today()
+    window = CommunityWindow.objects.filter(community_id=community_id).values_list("until", "refreshed_at").first()
+    oldest = until - dt.timedelta(days=settings.ANALYTICS_DEFAULT_DAYS - 1)
+    since = max(min(window[0], until), oldest) if window else until - dt.timedelta(days=1)
+    stale = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.ANALYTICS_ROLLUP_SECONDS)
+    windows = window is None or window[0] < until or window[1] < stale
+    rollup_days(since=since, until=until, community_id=community_id, windows=windows)

@@ -10,6 +10,7 @@ from django.db.models import Min
 from tqdm import tqdm
 
 from analytics.selectors.ranges import today
+from analytics.services.caches import dashboard_caches_clear
 from analytics.services.rollups import rollup_days
 from communities.models import Community
 from members.models import Member
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Rebuild the daily analytics rollups from posts, comments, likes and memberships. "
         "Idempotent: each day is replaced, never added to. Without --since it starts at the first "
-        "day with data. Example: manage.py rebuild_analytics --community <uuid> --since 2026-01-01"
+        "day with data; then clears the cached default-range dashboards. "
+        "Example: manage.py rebuild_analytics --community <uuid> --since 2026-01-01"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -45,5 +47,7 @@ class Command(BaseCommand):
             start = since + dt.timedelta(days=offset)
             end = min(start + dt.timedelta(days=days_per_step - 1), until)
             rollup_days(since=start, until=end, community_id=community)
+        # The running server's cached dashboards (a cache it shares: Redis, or make run's files).
+        dashboard_caches_clear(community_id=community)
         scope_text = f"community {community}" if community else "all communities"
-        self.stdout.write(f"Rebuilt analytics for {scope_text}, {since} to {until}.")
+        self.stdout.write(f"Rebuilt analytics for {scope_text}, {since} to {until}; cached dashboards cleared.")
