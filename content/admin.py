@@ -17,9 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
+from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
 from content.models import Attachment, Channel, Comment, Post, PostStatus, Report, ReportEntry, ReportStatus
-from content.selectors.reports import report_open_queue, report_target_key, report_targets
+from content.selectors.reports import report_open_count, report_open_queue, report_target_key, report_targets
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
 from content.services.reports import report_close, report_decide
@@ -176,6 +177,13 @@ class ReportAdmin(CommunityScopedAdmin):
                  name="content_report_decide"),
         ]
         return urls + super().get_urls()
+
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """The queue on the console index, with its open reports (the moderator's communities only)."""
+        if not self.has_view_permission(request):
+            return []
+        count = report_open_count(community_ids=moderated_community_ids(request, self.scope_codes))
+        return [ConsoleLink(name="Moderation queue", url=reverse("admin:content_report_queue"), count=count)]
 
     # --- the queue ---------------------------------------------------------------------
 
