@@ -78,7 +78,7 @@ def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid
     community_ids = {community_id for community_id, _ in keys}
     actor_rank: dict[uuid.UUID, int] = {}
     if not request.user.is_superuser:
-        rows = (Member.objects.filter(user_id=request.user.pk, status=MemberStatus.ACTIVE,
+        rows = (Member.objects.filter(user=request_user(request), status=MemberStatus.ACTIVE,
                                       community_id__in=community_ids)
                 .values_list("community_id", "is_owner").annotate(top=Max("roles__priority")))
         actor_rank = {community_id: OWNER_PRIORITY if is_owner else top or 0 for community_id, is_owner, top in rows}
