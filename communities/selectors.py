@@ -86,15 +86,15 @@ def community_search(
     query, config = TsQuery(result.tsquery), SearchConfigOf(F("language"))
     rows = (
         queryset.filter(pk__in=result.ids)
-        .annotate(name_headline=headline(config, F("name"), query, whole=True),
-                  description_headline=headline(config, F("description"), query, whole=False))
+        .annotate(name_headline=headline(config, F("name"), query),
+                  description_headline=headline(config, F("description"), query))
         .only(*COMMUNITY_READ_FIELDS)
     )
     result.items = in_order(list(rows), result.ids)
     for community in result.items:
         community.search_match = result.match_of[community.pk]
         community.search_highlight = {"name": marked_html(community.name_headline),
-                                      "description": marked_html(community.description_headline)}
+                                      "description": marked_html(community.description_headline, whole=False)}
     return result
 
 

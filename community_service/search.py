@@ -203,21 +203,68 @@ class SearchConfigOf(Func):
     output_field = TextField()
 
 
-def headline(config: Combinable | str, text: Combinable, query: TsQuery, *, whole: bool) -> Headline:
-    """ts_headline of `text` marking matches; `whole` for short fields (names, titles)."""
-    options = f"StartSel={_START}, StopSel={_STOP}, " + (
-        "HighlightAll=true" if whole else "MaxFragments=2, MaxWords=25, MinWords=8, FragmentDelimiter=\" … \""
-    )
+def headline(config: Combinable | str, text: Combinable, query: TsQuery) -> Headline:
+    """ts_headline of the whole of `text` with its matches marked; marked_html cuts fragments."""
+    # Not ts_headline's fragment mode: it ends a fragment at its last match, dropping what
+    # follows ("We write rust every day." came back as "write <mark>rust</mark> every").
+    options = f"StartSel={_START}, StopSel={_STOP}, HighlightAll=true"
     config_expr = Value(config) if isinstance(config, str) else config
     return Headline(Func(config_expr, function="", template="%(expressions)s::regconfig"), text, query,
                     Value(options))
 
 
-def marked_html(headline_text: str | None) -> str | None:
-    """ts_headline output as HTML: the text escaped, matches in <mark>…</mark>."""
+# A long field's highlight: up to FRAGMENTS stretches of FRAGMENT_WORDS words around the
+# matches, each starting FRAGMENT_LEAD words before its first match, joined by " … ". A
+# field of at most WHOLE_WORDS words is shown whole.
+FRAGMENTS, FRAGMENT_WORDS, FRAGMENT_LEAD, WHOLE_WORDS = 2, 25, 8, 35
+FRAGMENT_DELIMITER = " … "
+_WORD = re.compile(r"\S+")
+
+
+def _fragments(marked: str) -> str:
+    """The stretches of `marked` (ts_headline output) worth showing, with the text after each
+    match kept up to the stretch's length; never cut inside a mark."""
+    spans = [m.span() for m in _WORD.finditer(marked)]
+    if len(spans) <= WHOLE_WORDS:
+        return marked
+    # open_after[i]: a mark opened at or before word i is still open after it.
+    open_after, depth = [], False
+    for start, stop in spans:
+        word = marked[start:stop]
+        if _START in word or _STOP in word:
+            depth = word.rfind(_START) > word.rfind(_STOP)
+        open_after.append(depth)
+    matches = [i for i, (start, stop) in enumerate(spans) if _START in marked[start:stop]]
+    windows: list[list[int]] = []  # [first word, end word, matches inside]
+    for i in matches or [0]:
+        if windows and i < windows[-1][1]:
+            windows[-1][2] += 1
+            continue
+        first = max(i - FRAGMENT_LEAD, windows[-1][1] if windows else 0)
+        while first > 0 and open_after[first - 1]:
+            first -= 1
+        end = min(len(spans), first + FRAGMENT_WORDS)
+        while end < len(spans) and open_after[end - 1]:
+            end += 1
+        windows.append([first, end, 1])
+    # The stretches with the most matches (the earliest on a tie), shown in text order;
+    # stretches that touch read as one.
+    stretches: list[list[int]] = []  # [first word, end word]
+    for first, end, _ in sorted(sorted(windows, key=lambda w: -w[2])[:FRAGMENTS]):
+        if stretches and stretches[-1][1] == first:
+            stretches[-1][1] = end
+        else:
+            stretches.append([first, end])
+    return FRAGMENT_DELIMITER.join(marked[spans[first][0]:spans[end - 1][1]] for first, end in stretches)
+
+
+def marked_html(headline_text: str | None, *, whole: bool = True) -> str | None:
+    """ts_headline output as HTML: the text escaped, matches in <mark>…</mark>; `whole` for
+    short fields (names, titles), otherwise fragments around the matches (_fragments)."""
     if headline_text is None:
         return None
-    return html.escape(headline_text, quote=False).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    text = headline_text if whole else _fragments(headline_text)
+    return html.escape(text, quote=False).replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
+from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
 from content.models import Attachment, Channel, Comment, Post, PostStatus, Report, ReportEntry, ReportStatus
-from content.selectors.reports import report_open_queue, report_target_key, report_targets
+from content.selectors.reports import report_open_count, report_open_queue, report_target_key, report_targets
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
 from content.services.reports import report_close, report_decide
@@ -32,7 +33,9 @@ from members.console import (
     console_access,
     moderated_community_ids,
     sanction_duration,
+    sanctions_allowed,
 )
+from members.models import Member
 
 QUEUE_PAGE_SIZE = 20
 REASON_MAX_LENGTH = 500  # the shortest store of a reason (Member.ban_reason)
@@ -177,6 +180,13 @@ class ReportAdmin(CommunityScopedAdmin):
         ]
         return urls + super().get_urls()
 
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """The queue on the console index, with its open reports (the moderator's communities only)."""
+        if not self.has_view_permission(request):
+            return []
+        count = report_open_count(community_ids=moderated_community_ids(request, self.scope_codes))
+        return [ConsoleLink(name="Moderation queue", url=reverse("admin:content_report_queue"), count=count)]
+
     # --- the queue ---------------------------------------------------------------------
 
     def queue_view(self, request: HttpRequest) -> TemplateResponse:
@@ -195,17 +205,28 @@ class ReportAdmin(CommunityScopedAdmin):
             ids = holders[code]
             return ids is None or report.community_id in ids
 
+        def person(report: Report) -> tuple[UUID, UUID] | None:
+            """(community id, user id) of whom Ban/Mute author would sanction."""
+            target = targets.get(report_target_key(report))
+            user_id = getattr(target, "user_id" if isinstance(target, Member) else "author_id", None)
+            return (report.community_id, user_id) if user_id is not None else None
+
+        # The hierarchy, as the services apply it: no Ban/Mute button on the owner or on a
+        # member ranked at or above the moderator.
+        sanctions = sanctions_allowed(request, filter(None, map(person, reports)))
         items = []
         for report in reports:
             target = targets.get(report_target_key(report))
             on_content = report.target_type in ("post", "comment")
+            key = person(report)
+            allowed_on_person = sanctions.get(key, frozenset()) if key else frozenset()
             items.append(QueueItem(report=report, target=target, allowed={
                 "approve": True,
                 "remove": target is not None and on_content and holds(
                     Permission.POST_DELETE if report.target_type == "post" else Permission.COMMENT_MODERATE, report),
                 "lock": target is not None and on_content and holds(Permission.POST_MODERATE, report),
-                "ban": target is not None and holds(Permission.MEMBER_BAN, report),
-                "mute": target is not None and holds(Permission.MEMBER_MUTE, report),
+                "ban": "ban" in allowed_on_person and holds(Permission.MEMBER_BAN, report),
+                "mute": "mute" in allowed_on_person and holds(Permission.MEMBER_MUTE, report),
             }))
         context = {
             **self.admin_site.each_context(request),

@@ -7,17 +7,20 @@ scoping needs RBAC resolution, which lives in members, a layer above communities
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from communities.models import AuditLogEntry, Community, Invite
 from members.catalogue import Permission
-from members.console import CommunityScopedAdmin, apply_each, sanction_action, users_in_scope
+from members.console import CommunityScopedAdmin, apply_each, sanction_action, sanctions_allowed, users_in_scope
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
 from members.services.auth import user_password_hash_set, user_sign_out_everywhere
@@ -107,6 +110,42 @@ class MemberAdmin(CommunityScopedAdmin):
     actions = ["ban_members", "mute_members", "unban_members", "unmute_members"]
     show_full_result_count = False
 
+    # The console offers only what the services would do (docs/operations.md): a row no action
+    # can apply to has a disabled checkbox, and the ban/mute page sets aside whom the hierarchy protects.
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        allowed = sanctions_allowed(request, ((m.community_id, m.user_id) for m in changelist.result_list))
+        for member in changelist.result_list:
+            member.console_sanctions = allowed[(member.community_id, member.user_id)]
+        return changelist
+
+    def action_checkbox(self, obj: Member) -> SafeString:
+        sanctions = getattr(obj, "console_sanctions", None)
+        now = timezone.now()
+        # Unban and unmute have no hierarchy: a banned or muted row stays selectable.
+        liftable = obj.status == MemberStatus.BANNED or (obj.muted_until is not None and obj.muted_until > now)
+        if sanctions is None or sanctions or liftable:
+            return super().action_checkbox(obj)
+        why = "the community owner" if obj.is_owner else "ranked at or above you"
+        checkbox = forms.CheckboxInput({"class": "action-select", "disabled": True,
+                                        "title": f"No action applies: {why}.", "aria-label": f"{obj}: {why}"})
+        return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    def _sanction_refusal(self, request: HttpRequest, members: list[Member], kind: str) -> dict[Any, str]:
+        """Why each member the hierarchy protects from `kind` is set aside, by pk."""
+        allowed = sanctions_allowed(request, ((m.community_id, m.user_id) for m in members))
+        refusals = {}
+        for member in members:
+            if kind in allowed[(member.community_id, member.user_id)]:
+                continue
+            if member.is_owner:
+                refusals[member.pk] = f"nobody can {kind} the community owner"
+            elif kind == "mute" and member.status != MemberStatus.ACTIVE:
+                refusals[member.pk] = "only active members can be muted"
+            else:
+                refusals[member.pk] = f"you can only {kind} members ranked below you"
+        return refusals
+
     @admin.action(description="Ban selected members (asks duration and reason; audited)", permissions=["change"])
     def ban_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> TemplateResponse | None:
         def ban(member: Member, access: CommunityAccess, duration: timedelta | None, reason: str) -> Member:
@@ -114,7 +153,8 @@ class MemberAdmin(CommunityScopedAdmin):
                               reason=reason)
 
         return sanction_action(self, request, queryset.select_related("user", "community"), kind="ban", act=ban,
-                               code=Permission.MEMBER_BAN, label=_member_label)
+                               code=Permission.MEMBER_BAN, label=_member_label,
+                               refusals=lambda members: self._sanction_refusal(request, members, "ban"))
 
     @admin.action(description="Mute selected members (asks duration and reason; audited)", permissions=["change"])
     def mute_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> TemplateResponse | None:
@@ -123,7 +163,8 @@ class MemberAdmin(CommunityScopedAdmin):
             return member_mute(actor=access, member=member, duration=duration, reason=reason)
 
         return sanction_action(self, request, queryset.select_related("user", "community"), kind="mute", act=mute,
-                               code=Permission.MEMBER_MUTE, label=_member_label)
+                               code=Permission.MEMBER_MUTE, label=_member_label,
+                               refusals=lambda members: self._sanction_refusal(request, members, "mute"))
 
     @admin.action(description="Lift the ban of selected members (audited)", permissions=["change"])
     def unban_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Exists, ForeignKey, Model, OuterRef, QuerySet
+from django.db.models import Exists, ForeignKey, Max, Model, OuterRef, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
@@ -24,7 +24,7 @@ from community_service.exceptions import DomainError
 from members.authentication import request_user
 from members.catalogue import ALL_PERMISSIONS, Permission
 from members.models import Member, MemberStatus, User
-from members.selectors.access import CommunityAccess, community_access
+from members.selectors.access import OWNER_PRIORITY, CommunityAccess, community_access
 
 # Holding any of these in a community makes a staff user one of its moderators.
 MODERATION_CODES = frozenset({
@@ -63,6 +63,45 @@ def console_access(request: HttpRequest, community_id: uuid.UUID) -> CommunityAc
         memo[key] = community_access(community_id=community_id, user=request_user(request),
                                      is_superadmin=request.user.is_superuser)
     return memo[key]
+
+
+def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid.UUID]]
+                      ) -> dict[tuple[uuid.UUID, uuid.UUID], frozenset[str]]:
+    """Which of "ban" and "mute" the role hierarchy lets the staff user apply to each
+    (community id, user id), as member_ban and member_mute decide (require_outranks): nobody
+    sanctions the owner, and an active member only from strictly above. The console offers
+    only these, so a button never leads to a refusal. Permission codes are the caller's check.
+    Two queries, whatever the number of keys."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    community_ids = {community_id for community_id, _ in keys}
+    actor_rank: dict[uuid.UUID, int] = {}
+    if not request.user.is_superuser:
+        rows = (Member.objects.filter(user=request_user(request), status=MemberStatus.ACTIVE,
+                                      community_id__in=community_ids)
+                .values_list("community_id", "is_owner").annotate(top=Max("roles__priority")))
+        actor_rank = {community_id: OWNER_PRIORITY if is_owner else top or 0 for community_id, is_owner, top in rows}
+    targets = {
+        (community_id, user_id): (status, is_owner, OWNER_PRIORITY if is_owner else top or 0)
+        for community_id, user_id, status, is_owner, top in
+        Member.objects.filter(community_id__in=community_ids, user_id__in={user_id for _, user_id in keys})
+        .values_list("community_id", "user_id", "status", "is_owner").annotate(top=Max("roles__priority"))
+    }
+    allowed = {}
+    for key in keys:
+        rank = OWNER_PRIORITY if request.user.is_superuser else actor_rank.get(key[0], -1)
+        status, is_owner, target_rank = targets.get(key, (None, False, 0))
+        outranked = not is_owner and rank > target_rank
+        active = status == MemberStatus.ACTIVE
+        kinds = set()
+        # A ban of someone who is not an active member (left, pending, never joined) has no hierarchy.
+        if outranked or not (active or is_owner):
+            kinds.add("ban")
+        if outranked and active:
+            kinds.add("mute")
+        allowed[key] = frozenset(kinds)
+    return allowed
 
 
 class CommunityScopedAdmin(admin.ModelAdmin):
@@ -194,23 +233,33 @@ def apply_each(
 def sanction_action(
     model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, *, kind: str,
     act: Callable[[Any, CommunityAccess, timedelta | None, str], object], code: str,
-    label: Callable[[Any], str] = str,
+    label: Callable[[Any], str] = str, refusals: Callable[[list[Any]], dict[Any, str]] | None = None,
 ) -> TemplateResponse | None:
-    """An admin action that first asks for a duration and a reason, then sanctions each selected row."""
+    """An admin action that first asks for a duration and a reason, then sanctions each selected row.
+
+    `refusals` names, by pk, the rows the service would refuse (the hierarchy): they are
+    listed apart on the form and never acted on."""
+    selected = list(queryset)
+    refused = refusals(selected) if refusals else {}
+    actionable = [obj for obj in selected if obj.pk not in refused]
     form = SanctionForm(request.POST if "apply" in request.POST else None, kind=kind)
     if form.is_bound and form.is_valid():
         duration, reason = form.cleaned_data["duration"], form.cleaned_data["reason"]
-        apply_each(model_admin, request, queryset, code=code,
+        apply_each(model_admin, request, actionable, code=code,
                    act=lambda obj, access: act(obj, access, duration, reason),
                    done_message="Banned {count}." if kind == "ban" else "Muted {count}.", label=label)
+        for obj in selected:
+            if obj.pk in refused:
+                model_admin.message_user(request, f"{label(obj)}: {refused[obj.pk]}.", messages.WARNING)
         return None
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": f"{kind.capitalize()} {queryset.count()} selected",
+        "title": f"{kind.capitalize()} {len(actionable)} selected",
         "form": form,
         "kind": kind,
-        "queryset": queryset,
-        "labels": [label(obj) for obj in queryset],
+        "queryset": selected,
+        "labels": [label(obj) for obj in actionable],
+        "set_aside": [f"{label(obj)}: {refused[obj.pk]}" for obj in selected if obj.pk in refused],
         "opts": model_admin.model._meta,
         "action": request.POST.get("action", ""),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

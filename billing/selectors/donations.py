@@ -7,13 +7,18 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
-from billing.models import Donation, DonationStatus
+from billing.models import Donation, DonationStatus, Payment
 from community_service.cache import cache_delete, cache_get_or_set
 
 
 def top_donors_cache_key(community_id: UUID) -> str:
     """The seed's key; it holds the whole summary (totals and top donors), the same for everyone."""
     return f"community:{community_id}:top_donors"
+
+
+def donation_payment(*, donation: Donation) -> Payment | None:
+    """The donation's payment (one per donation)."""
+    return Payment.objects.filter(donation=donation).order_by("-created_at").first()
 
 
 def donation_feed(*, community_id: UUID, status: str | None = None) -> QuerySet[Donation]:

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from billing.models import Donation
 from billing.serializers.money import AmountField, CurrencyField, PaymentMethodField, money_validate
+from billing.serializers.subscriptions import PaymentSummarySerializer
 from community_service.api.fields import StrictBooleanField, StrictCharField
 
 
@@ -16,12 +17,18 @@ class DonationOutputSerializer(serializers.ModelSerializer):
 
     community_id = serializers.UUIDField(read_only=True)
     donor = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField(help_text="The payment this request made (write responses only).")
 
     class Meta:
         model = Donation
         fields = ["id", "community_id", "donor", "amount", "currency", "message", "is_anonymous", "status",
-                  "created_at", "completed_at"]
+                  "created_at", "completed_at", "payment"]
         read_only_fields = fields
+
+    @extend_schema_field(PaymentSummarySerializer(allow_null=True))
+    def get_payment(self, donation: Donation) -> dict | None:
+        payment = self.context.get("payment")
+        return PaymentSummarySerializer(payment).data if payment is not None else None
 
     @extend_schema_field(DonorSerializer(allow_null=True))
     def get_donor(self, donation: Donation) -> dict | None:

@@ -14,10 +14,15 @@ class LevelSummarySerializer(serializers.Serializer):
 
 
 class PaymentSummarySerializer(serializers.ModelSerializer):
+    provider_payment_id = serializers.CharField(
+        allow_null=True, read_only=True,
+        help_text="The provider's id of this payment (what its webhooks name as `data.payment_id`); null until the "
+        "provider has answered.")
+
     class Meta:
         model = Payment
-        fields = ["id", "purpose", "amount", "currency", "credit", "status", "failure_code", "created_at",
-                  "completed_at"]
+        fields = ["id", "purpose", "amount", "currency", "credit", "status", "failure_code", "provider",
+                  "provider_payment_id", "created_at", "completed_at"]
         read_only_fields = fields
 
 

@@ -80,7 +80,8 @@ class CommunityDonationViewSet(CommunityScopedViewSet):
         donation = services.donation_create(community=self.community, donor=request_user(request),
                                             **serializer.validated_data)
         code = status.HTTP_201_CREATED if donation.status == DonationStatus.COMPLETED else status.HTTP_202_ACCEPTED
-        return Response(DonationOutputSerializer(donation, context=self.context()).data, status=code)
+        context = {**self.context(), "payment": selectors.donation_payment(donation=donation)}
+        return Response(DonationOutputSerializer(donation, context=context).data, status=code)
 
     @extend_schema(summary="Totals per currency and top donors (cached 5 minutes)",
                    responses={200: DonationSummarySerializer})

@@ -217,15 +217,16 @@ class _Row(Func):
     output_field = Field()
 
 
-def cursor_parameter() -> Any:
-    """The `?cursor=` query parameter of keyset feeds, for extend_schema."""
+def cursor_parameter(*, not_with: str = "") -> Any:
+    """The `?cursor=` query parameter of keyset feeds, for extend_schema; `not_with` says which
+    parameters it cannot be combined with (OpenAPI 3.0 has no keyword for that)."""
     from drf_spectacular.utils import OpenApiParameter
 
     return OpenApiParameter(
         "cursor", {"type": "string", "pattern": KeysetPagination.CURSOR_PATTERN},
         description="Keyset pagination for infinite scroll: send it empty for the first page, then follow "
         "`next`/`previous`. The response is then {items, next, previous}. Cursors are opaque: only ones this "
-        "server returned are accepted (else 400 `invalid_cursor`).",
+        f"server returned are accepted (else 400 `invalid_cursor`). {not_with}".rstrip(),
     )
 
 

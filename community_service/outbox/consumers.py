@@ -9,8 +9,13 @@ import time
 import uuid
 from collections.abc import Generator
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from community_service.outbox.catalogue import Aggregate
+
+
+class BrokerUnreachable(Exception):
+    """The broker could not be reached or refused the connection; the message says which and why."""
 
 
 def kafka_topics(prefix: str) -> list[str]:
@@ -21,7 +26,7 @@ def kafka_envelopes(
     *, bootstrap_servers: str, topics: list[str], from_beginning: bool, idle_timeout: float | None
 ) -> Generator[dict[str, Any], None, None]:
     """Envelopes from every partition of `topics`; stops after `idle_timeout` s without one."""
-    from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, TopicPartition
+    from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, Consumer, KafkaException, TopicPartition
 
     # Partitions are assigned directly (no consumer group): nothing to join, nothing committed,
     # and every run sees every partition.
@@ -30,12 +35,19 @@ def kafka_envelopes(
         "group.id": f"consume-events-{uuid.uuid4().hex[:8]}",
         "enable.auto.commit": False,
         "topic.metadata.refresh.interval.ms": 5000,
+        # librdkafka would print a line to stderr per failed connect attempt (every 50 ms);
+        # an unreachable broker ends the command with one line instead (BrokerUnreachable).
+        "log_level": 0,
     })
     assigned: set[str] = set()
     offset = OFFSET_BEGINNING if from_beginning else OFFSET_END
 
     def assign_new_topics() -> None:
-        metadata = consumer.list_topics(timeout=5)
+        try:
+            metadata = consumer.list_topics(timeout=5)
+        except KafkaException as exc:
+            error = exc.args[0].str() if exc.args and hasattr(exc.args[0], "str") else str(exc)
+            raise BrokerUnreachable(f"Kafka at {bootstrap_servers} (KAFKA_BOOTSTRAP_SERVERS): {error}") from exc
         new = [topic for topic in topics if topic in metadata.topics and topic not in assigned]
         partitions = [TopicPartition(t, p, offset) for t in new for p in metadata.topics[t].partitions]
         if partitions:
@@ -67,7 +79,10 @@ def rabbitmq_envelopes(
 
     received: list[dict[str, Any]] = []
     with Connection(url) as connection:
-        channel = connection.channel()
+        try:
+            channel = connection.channel()
+        except connection.connection_errors as exc:
+            raise BrokerUnreachable(f"RabbitMQ at {_without_password(url)} (RABBITMQ_URL): {exc}") from exc
         queue = Queue(
             f"consume-events-{uuid.uuid4().hex[:8]}",
             Exchange(exchange, type="topic", durable=True),
@@ -91,3 +106,12 @@ def rabbitmq_envelopes(
                 last_message = time.monotonic()
                 while received:
                     yield received.pop(0)
+
+
+def _without_password(url: str) -> str:
+    """`url` fit for a message: the password left out."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -156,9 +156,9 @@ def comment_search(*, community: Community, user_id: UUID | None, access: Commun
     if not result.ids:
         return result
     rows = _with_viewer(comments.filter(pk__in=result.ids), user_id=user_id).annotate(
-        content_headline=headline(config, F("content"), TsQuery(result.tsquery), whole=False))
+        content_headline=headline(config, F("content"), TsQuery(result.tsquery)))
     result.items = in_order(list(rows), result.ids)
     for comment in result.items:
         comment.search_match = result.match_of[comment.pk]
-        comment.search_highlight = {"content": marked_html(comment.content_headline)}
+        comment.search_highlight = {"content": marked_html(comment.content_headline, whole=False)}
     return result

@@ -99,14 +99,14 @@ def _search_page(queryset: QuerySet[Post], *, text: str, spec: SearchSpec, confi
         return result
     query = TsQuery(result.tsquery)
     rows = queryset.filter(pk__in=result.ids).annotate(
-        title_headline=headline(config, F("title"), query, whole=True),
-        content_headline=headline(config, F("content"), query, whole=False),
+        title_headline=headline(config, F("title"), query),
+        content_headline=headline(config, F("content"), query),
     )
     result.items = in_order(list(rows), result.ids)
     for post in result.items:
         post.search_match = result.match_of[post.pk]
         post.search_highlight = {"title": marked_html(post.title_headline),
-                                 "content": None if post.is_locked else marked_html(post.content_headline)}
+                                 "content": None if post.is_locked else marked_html(post.content_headline, whole=False)}
     return result
 
 

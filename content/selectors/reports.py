@@ -63,6 +63,14 @@ def report_open_queue(*, community_ids: frozenset[UUID] | None) -> QuerySet[Repo
     )
 
 
+def report_open_count(*, community_ids: frozenset[UUID] | None) -> int:
+    """How many reports wait on the queue of the given communities (None: all)."""
+    reports = Report.objects.filter(status=ReportStatus.OPEN, community__deleted_at__isnull=True)
+    if community_ids is not None:
+        reports = reports.filter(community_id__in=community_ids)
+    return reports.count()
+
+
 def report_target_key(report: Report) -> tuple[str, str, str]:
     return (report.target_type, str(report.community_id), str(report.target_id))
 

@@ -57,7 +57,8 @@ ID_OR_SLUG = OpenApiParameter("id", str, OpenApiParameter.PATH, description="Com
     list=extend_schema(
         summary="List and search communities",
         parameters=[search_parameter("community names and descriptions, in every supported language"),
-                    cursor_parameter()],
+                    cursor_parameter(not_with="Not with `search` (results are ranked) or `ordering`: "
+                                     "400 `invalid_cursor`.")],
         responses={200: page_or_cursor_response(CommunityOutputSerializer, "Community",
                                                 search_page_schema("Community", CommunitySearchResultSerializer),
                                                 capped_count=True, component_name="CommunityListOrSearch")},
@@ -113,7 +114,12 @@ class CommunityViewSet(
     def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The page (or keyset page) of visible communities; CachedListMixin caches its bytes."""
         queryset = self.filter_queryset(self.get_queryset())
-        if KeysetPagination.requested(request) and not self.searching():
+        if KeysetPagination.requested(request):
+            # Search results are ranked: relevance is no keyset position, so a cursor cannot be honoured.
+            if self.searching():
+                raise ValidationError({"cursor": [ErrorDetail(
+                    "?cursor= pages are not available with ?search= (results are ranked): use ?page=.",
+                    "invalid_cursor")]})
             if request.query_params.get("ordering"):
                 raise ValidationError({"cursor": [ErrorDetail(
                     "?cursor= pages follow the default order (newest first): drop ?ordering=.", "invalid_cursor")]})

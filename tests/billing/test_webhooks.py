@@ -30,6 +30,26 @@ def pending_donation(world: World, amount: str = "4.00") -> Payment:
     return Payment.objects.get(donation_id=response.json()["id"])
 
 
+def test_the_payment_id_a_webhook_names_is_in_the_write_response(world):
+    # docs/billing.md: a client finds the provider's payment id in the response that made the payment.
+    donation = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
+                          {"amount": "4.00", "currency": "USD", "payment_method": "pm_sandbox_pending"}).json()
+    payment = Payment.objects.get(donation_id=donation["id"])
+    assert donation["payment"]["provider"] == "sandbox"
+    assert donation["payment"]["provider_payment_id"] == payment.provider_payment_id
+    assert payment.provider_payment_id.startswith("sbx_")
+    subscription = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
+                              {"level_id": str(world.premium.pk), "payment_method": "pm_sandbox_pending"}).json()
+    assert subscription["payment"]["provider_payment_id"] == Payment.objects.get(
+        subscription_id=subscription["id"]).provider_payment_id
+    # Lists show no payment: it is the payer's, and the feed is public.
+    paid = money_post(world.client("member"), url_for("donation-list", community_pk=world.community.pk),
+                      {"amount": "2.00", "currency": "USD", "payment_method": "pm_sandbox_ok"}).json()
+    assert paid["payment"]["status"] == "completed"
+    feed = world.client("member").get(url_for("donation-list", community_pk=world.community.pk)).json()["items"]
+    assert paid["id"] in [item["id"] for item in feed] and {item["payment"] for item in feed} == {None}
+
+
 def test_a_signed_success_completes_a_pending_donation_once(world):
     payment = pending_donation(world)
     body, headers = sandbox_webhook("payment.succeeded", payment.provider_payment_id, event_id="evt_1")

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from communities.models import Community
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, UserFactory, member_add
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +116,9 @@ def test_private_community_is_hidden_from_strangers_but_not_its_owner(client):
     assert client_for(UserFactory()).get(detail(private.pk)).status_code == 404
     assert client_for(private.owner).get(detail(private.pk)).status_code == 200
     assert client_for(UserFactory(), is_superadmin=True).get(detail(private.pk)).status_code == 200
+    # docs/api.md: its active members see it too, members in any other status do not.
+    assert client_for(member_add(private)).get(detail(private.pk)).status_code == 200
+    assert client_for(member_add(private, status="pending")).get(detail(private.pk)).status_code == 404
     assert private.pk not in [item["id"] for item in client.get(LIST).data["items"]]
 
 

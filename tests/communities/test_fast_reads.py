@@ -369,3 +369,14 @@ def test_a_signed_in_fast_read_counts_once_against_the_user_rate(monkeypatch, se
     community = CommunityFactory()
     api = client_for(member_add(community))
     assert [api.get(detail(community.pk)).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_cursor_beside_a_search_is_a_400_naming_the_cursor(client):
+    # Search results are ranked, and relevance is no keyset position: the cursor cannot be honoured.
+    CommunityFactory(name="Chess club")
+    response = client.get(LIST, {"search": "chess", "cursor": ""})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid_cursor" and "search" in body["cursor"][0]
+    # A search of only spaces is no search: the cursor pages the list.
+    assert set(client.get(LIST, {"search": "  ", "cursor": ""}).json()) == {"items", "next", "previous"}

@@ -12,7 +12,7 @@ from communities.models import AuditLogEntry
 from content.models import Comment, Post, Report
 from members.models import Member
 from tests.console.conftest import console_client, make_moderator, make_post, make_report
-from tests.factories import member_add
+from tests.factories import UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +170,18 @@ def test_a_moderator_of_both_communities_sees_both_queues(world):
     both = make_moderator(world.a, world.b)
     make_report(make_post(world.a), world.a), make_report(make_post(world.b), world.b)
     assert len(console_client(both).get(reverse(QUEUE)).context["items"]) == 2
+
+
+def test_the_console_index_links_the_queue_with_its_open_count(world):
+    make_report(make_post(world.a), world.a), make_report(make_post(world.b), world.b)
+    decided = make_report(make_post(world.b), world.b)
+    Report.objects.filter(pk=decided.pk).update(status="dismissed")
+    staff = console_client(UserFactory(is_staff=True, is_superuser=True))
+
+    def index(client, **query) -> str:
+        return " ".join(client.get(reverse("admin:index"), query).content.decode().split())
+
+    link = f'<a href="{reverse(QUEUE)}">Moderation queue</a></th> <td>%d open</td>'
+    assert link % 2 in index(staff)
+    # A moderator's index (?all=1; they land on the queue itself) counts their communities only.
+    assert link % 1 in index(world.client, all=1)

@@ -122,11 +122,12 @@ def test_bulk_ban_asks_duration_and_reason_then_bans_within_the_hierarchy(world)
     url = reverse("admin:members_member_changelist")
     asked = world.client.post(url, {"action": "ban_members", "_selected_action": ids})
     assert asked.status_code == 200 and b"duration" in asked.content
+    assert asked.context["set_aside"] == [f"{admin_user} in {world.a}: you can only ban members ranked below you"]
     done = world.client.post(url, {"action": "ban_members", "_selected_action": ids, "apply": "1",
                                    "duration": "604800", "reason": "spam wave"}, follow=True)
     statuses = dict(Member.objects.filter(pk__in=ids).values_list("user_id", "status"))
     assert statuses == {troll.pk: "banned", admin_user.pk: "active"}
-    assert "highest role is below yours" in done.content.decode()
+    assert "you can only ban members ranked below you" in done.content.decode()
     entry = AuditLogEntry.objects.get(action="member.banned")
     assert entry.actor_id == world.moderator.pk and entry.reason == "spam wave"
 

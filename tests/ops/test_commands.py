@@ -1,9 +1,13 @@
 """The operator's commands: issue_token and check_services, and every command's --help."""
 
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command, get_commands, load_command_class
 from rest_framework.test import APIClient
 
@@ -91,3 +95,23 @@ def test_every_project_command_explains_itself_in_help():
             if action.dest not in {"help", "version", "verbosity", "settings", "pythonpath", "traceback",
                                    "no_color", "force_color", "skip_checks"}:
                 assert action.help, f"{name} {action.option_strings}: option without help"
+
+
+@pytest.mark.parametrize(("broker", "setting", "named"), [
+    ("kafka", {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:{port}"}, "Kafka at 127.0.0.1:{port} (KAFKA_BOOTSTRAP_SERVERS)"),
+    ("rabbitmq", {"RABBITMQ_URL": "amqp://guest:s3cret@127.0.0.1:{port}//"},
+     "RabbitMQ at amqp://guest:***@127.0.0.1:{port}// (RABBITMQ_URL)"),
+])
+def test_consume_events_without_a_reachable_broker_says_so_in_one_line(broker, setting, named):
+    # As an operator sees it: a separate process, stderr as printed (no traceback, no client library noise).
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "community_service.settings_test",
+           **{key: value.format(port=port) for key, value in setting.items()}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "consume_events", "--broker", broker, "--timeout", "1"],
+        cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"CommandError: Cannot reach {named.format(port=port)}: " + (
+        "Failed to get metadata: Local: Broker transport failure." if broker == "kafka"
+        else "[Errno 111] Connection refused.")]

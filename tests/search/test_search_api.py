@@ -70,6 +70,20 @@ def test_highlights_are_escaped_html_with_marks(client):
     assert len(item["highlight"]["description"]) < len(item["description"])  # fragments, not the whole text
 
 
+def test_a_short_description_is_highlighted_whole_with_the_text_after_the_last_match(client):
+    CommunityFactory(name="Rustaceans", description="We write rust every day, then sleep.")
+    item = find(client, search="rust")["items"][0]
+    assert item["highlight"]["description"] == "We write <mark>rust</mark> every day, then sleep."
+
+
+def test_a_long_description_keeps_the_words_after_its_last_match(client):
+    filler = " ".join(f"word{i}" for i in range(60))
+    CommunityFactory(name="Gardeners", description=f"{filler} we grow tomatoes in the sun, then we rest.")
+    highlight = find(client, search="tomatoes")["items"][0]["highlight"]["description"]
+    assert highlight.endswith("<mark>tomatoes</mark> in the sun, then we rest.")
+    assert highlight.startswith("word54 ")  # a fragment: eight words of lead, not the whole filler
+
+
 def test_the_count_is_exact_up_to_the_cap_and_says_more_past_it(client, monkeypatch):
     monkeypatch.setattr(search, "MAX_RESULTS", 4)
     for i in range(6):
@@ -209,9 +223,9 @@ def test_comments_are_searched_in_the_community_language_on_readable_posts_only(
     Comment.objects.create(post=hidden_post, community=community, author=community.owner, content="Встречи staff")
     url = url_for("community-comment-search", community_pk=community.pk)
     body = client_for(UserFactory()).get(url, {"search": "встреча"}).data
-    # Fragments drop markup (the parser's tag tokens); what is left is escaped.
-    assert [c["highlight"]["content"].split() for c in body["items"]] == [
-        ["Отличные", "<mark>встречи</mark>", "по", "выходным"]]
+    # The text as written (markup too), escaped.
+    assert [c["highlight"]["content"] for c in body["items"]] == [
+        "Отличные &lt;i&gt;<mark>встречи</mark>&lt;/i&gt; по выходным"]
     assert (body["total"], body["match"]) == (1, "fulltext")
     owner = client_for(community.owner).get(url, {"search": "встреча"}).data
     assert owner["total"] == 2
@@ -302,3 +316,17 @@ def test_sparse_matches_still_come_from_the_text_index(client, monkeypatch):
     _scaled_down(monkeypatch, chess=lambda i: i in (0, 39))
     body = find(client, search="chess")
     assert sorted(c["name"] for c in body["items"]) == ["Chess club 0", "Chess club 39"]
+
+
+def test_a_long_text_shows_the_two_stretches_with_the_most_matches_in_text_order():
+    start, stop = search._START, search._STOP
+    words = [f"w{i}" for i in range(200)]
+    for i in (10, 100, 104, 150, 152, 154):
+        words[i] = f"{start}hit{stop}"
+    words[166], words[167] = f"{start}two", f"words{stop}"  # one mark over two words, never cut
+    highlight = search.marked_html(" ".join(words), whole=False)
+    first, second = highlight.split(" … ")
+    assert first.split()[0] == "w92" and first.count("<mark>") == 2
+    assert second.split()[0] == "w142" and second.count("<mark>") == 4
+    assert second.endswith("<mark>two words</mark>")
+    assert "w10 " not in highlight

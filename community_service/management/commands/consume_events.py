@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from community_service.outbox.consumers import kafka_envelopes, kafka_topics, rabbitmq_envelopes
+from community_service.outbox.consumers import BrokerUnreachable, kafka_envelopes, kafka_topics, rabbitmq_envelopes
 
 
 class Command(BaseCommand):
@@ -43,13 +43,18 @@ class Command(BaseCommand):
         else:
             raise CommandError("EVENT_BROKER_TYPE is 'log': events are in the log. Pass --broker kafka|rabbitmq.")
         seen: set[Any] = set()
-        for envelope in envelopes:
-            # At-least-once delivery: the same event_id may arrive twice; handle it once.
-            if envelope.get("event_id") in seen:
-                continue
-            seen.add(envelope.get("event_id"))
-            self.stdout.write(json.dumps(envelope, ensure_ascii=False))
-            self.stdout.flush()
-            if options["max_messages"] and len(seen) >= options["max_messages"]:
-                break
-        envelopes.close()
+        try:
+            for envelope in envelopes:
+                # At-least-once delivery: the same event_id may arrive twice; handle it once.
+                if envelope.get("event_id") in seen:
+                    continue
+                seen.add(envelope.get("event_id"))
+                self.stdout.write(json.dumps(envelope, ensure_ascii=False))
+                self.stdout.flush()
+                if options["max_messages"] and len(seen) >= options["max_messages"]:
+                    break
+        except BrokerUnreachable as exc:
+            # An operator's mistake (no broker, wrong URL), not a bug: one line, no traceback.
+            raise CommandError(f"Cannot reach {exc}.") from exc
+        finally:
+            envelopes.close()
