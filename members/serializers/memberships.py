@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from communities.serializers import CommunityOutputSerializer
-from community_service.api.fields import StrictCharField
+from community_service.api.fields import NameField, StrictCharField
 from members.models import Member
 from members.serializers.roles import RoleBriefSerializer
 
@@ -49,7 +49,8 @@ class MemberJoinInputSerializer(serializers.Serializer):
 
 
 class MemberUpdateInputSerializer(serializers.Serializer):
-    nickname = StrictCharField(max_length=64, required=False, allow_blank=True)
+    nickname = NameField(max_length=64, required=False, allow_blank=True,
+                         help_text="Trimmed; blank clears it.")
     role_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50,
                                      help_text="The member's complete set of roles (needs role.manage).")
 
