@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from communities.serializers import CommunityOutputSerializer
 from community_service.api.fields import NameField, StrictCharField
-from members.models import Member
+from members.models import Member, User
 from members.serializers.roles import RoleBriefSerializer
 
 
@@ -63,7 +63,10 @@ class MyAccessOutputSerializer(serializers.Serializer):
 
 
 class UserTargetInputSerializer(serializers.Serializer):
-    user_id = serializers.UUIDField()
+    # A closed (inactive) account is as unknown as a made-up id: 400 `does_not_exist` on user_id.
+    user_id = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
+                                                 pk_field=serializers.UUIDField(),
+                                                 error_messages={"does_not_exist": "No such user."})
 
 
 class BanInputSerializer(UserTargetInputSerializer):
