@@ -38,6 +38,9 @@ class CommunityQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
 
+CREATE_COMMUNITIES = "create_communities"
+
+
 class Community(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=255)
@@ -65,6 +68,9 @@ class Community(models.Model):
 
     class Meta:
         verbose_name_plural = "communities"
+        # The console switch behind COMMUNITY_CREATE_POLICY=granted: given to a user or a group
+        # on their page in /admin/ (community_create_allowed).
+        permissions = [(CREATE_COMMUNITIES, "May create communities (COMMUNITY_CREATE_POLICY=granted)")]
         indexes = [
             GinIndex(fields=["search_vector"], name="idx_communities_search"),
             models.Index(fields=["status"], name="idx_communities_status"),

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
 from communities.selectors import community_detail_cached, looks_like_uuid
-from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField, iso_datetime
+from community_service.api.fields import NameField, StrictBooleanField, StrictCharField, StrictRegexField, iso_datetime
 from community_service.api.rendered import Rendered, is_rendered, render
 from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from community_service.search import LANGUAGE_CHOICES
@@ -81,7 +81,7 @@ def community_search_data(community: Community) -> dict:
 class CommunityInputSerializer(serializers.Serializer):
     """What a client may write. Counters, owner and timestamps are server-owned."""
 
-    name = StrictCharField(min_length=1, max_length=255)
+    name = NameField(max_length=255)
     slug = StrictRegexField(
         SLUG_REGEX,
         max_length=255,

@@ -4,17 +4,19 @@ import uuid
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import PermissionsMixin
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.models import Community
+from communities.models import CREATE_COMMUNITIES, Community
 from communities.selectors import community_cache_key, community_slug_cache_key
 from communities.signals import community_created, community_language_changed
 from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, ValidationFailed
+from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
 
 COMMUNITY_LIST_CACHE = "communities:list"
@@ -62,6 +64,28 @@ def _record_event(event_type: str, community: Community, **extra: Any) -> None:
                   community_id=community.pk, payload=payload)
 
 
+def community_create_allowed(user: AbstractBaseUser) -> bool:
+    """Whether `user` may create communities under COMMUNITY_CREATE_POLICY: `everyone` (every
+    active account), `staff` (staff and superusers), or `granted` (holders of the console's
+    communities.create_communities permission, directly or through a group; superusers hold all)."""
+    policy = settings.COMMUNITY_CREATE_POLICY
+    if not user.is_active:
+        return False
+    if policy == "everyone":
+        return True
+    if policy == "staff":
+        return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+    return isinstance(user, PermissionsMixin) and user.has_perm(f"communities.{CREATE_COMMUNITIES}")
+
+
+def _require_create_allowed(user: AbstractBaseUser) -> None:
+    if community_create_allowed(user):
+        return
+    if settings.COMMUNITY_CREATE_POLICY == "staff":
+        raise PermissionDenied("Only platform staff may create communities on this server.")
+    raise PermissionDenied("Only accounts the operators allow may create communities on this server: ask them.")
+
+
 @atomic_with_retry
 def community_create(
     *,
@@ -76,8 +100,10 @@ def community_create(
     """Create a community owned by `owner`, who is its first member. `language` defaults
     to SEARCH_DEFAULT_LANGUAGE.
 
-    Raises Conflict(field="slug") when a requested slug is taken.
+    Raises PermissionDenied when COMMUNITY_CREATE_POLICY does not let `owner` create
+    communities; Conflict(field="slug") when a requested slug is taken.
     """
+    _require_create_allowed(owner)
     if slug:
         _ensure_slug_free(slug)
     try:

@@ -31,6 +31,13 @@ class ValidationFailed(DomainError):
     default_detail = "Invalid input."
 
 
+class UnknownReference(ValidationFailed):
+    """A field of the request names an object that does not exist, or one the caller may not
+    see (the same answer, so it reveals nothing): a 400 on that field. 404 is for the path."""
+
+    code = "does_not_exist"
+
+
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"

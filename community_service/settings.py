@@ -464,6 +464,11 @@ GRPC_SERVICES = [
 # Language (ISO 639-1 code, or `und` for no stemming) of new communities that do not name one.
 SEARCH_DEFAULT_LANGUAGE = env.str("SEARCH_DEFAULT_LANGUAGE", default="en")
 
+# Who may create communities: everyone, staff, or granted (communities.services.community_create_allowed).
+COMMUNITY_CREATE_POLICY = env.str("COMMUNITY_CREATE_POLICY", default="everyone")
+if COMMUNITY_CREATE_POLICY not in ("everyone", "staff", "granted"):
+    raise ImproperlyConfigured("COMMUNITY_CREATE_POLICY must be everyone, staff or granted.")
+
 # --- Content rules ------------------------------------------------------------------------
 # Community-wide cap on pinned posts.
 MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)

@@ -5,10 +5,11 @@ from typing import Any
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from communities.services import community_create_allowed
 from members.models import User
 
 # Platform-wide permissions (community-scoped ones come from Member roles, not the token).
-PLATFORM_PERMISSIONS_USER = ["community.create"]
+COMMUNITY_CREATE = "community.create"
 
 # User.token_generation when the token was minted. Authentication and refresh refuse a token
 # whose generation is no longer the user's; tokens minted before the claim existed count as 0.
@@ -26,7 +27,8 @@ def user_claims(user: User) -> dict:
     return {
         "email": user.email,
         "roles": ["superadmin"] if user.is_superuser else ["user"],
-        "permissions": PLATFORM_PERMISSIONS_USER,
+        # What COMMUNITY_CREATE_POLICY allows when the token is minted; POST /communities asks again.
+        "permissions": [COMMUNITY_CREATE] if community_create_allowed(user) else [],
         "is_superadmin": user.is_superuser,
         TOKEN_GENERATION_CLAIM: user.token_generation,
     }

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from billing.models import SubscriptionLevel
 from billing.serializers.money import AmountField, CurrencyField, money_validate
-from community_service.api.fields import StrictBooleanField, StrictCharField, UniqueListField
+from community_service.api.fields import NameField, StrictBooleanField, StrictCharField, UniqueListField
 
 
 class LevelOutputSerializer(serializers.ModelSerializer):
@@ -16,12 +16,12 @@ class LevelOutputSerializer(serializers.ModelSerializer):
 
 
 class LevelInputSerializer(serializers.Serializer):
-    name = StrictCharField(max_length=100)
+    name = NameField(max_length=100)
     description = StrictCharField(max_length=2000, allow_blank=True, required=False, default="")
     price = AmountField()
     currency = CurrencyField()
     duration_days = serializers.IntegerField(min_value=1, max_value=3660)
-    benefits = serializers.ListField(child=StrictCharField(max_length=200), max_length=20, required=False,
+    benefits = serializers.ListField(child=NameField(max_length=200), max_length=20, required=False,
                                      default=list)
     is_active = StrictBooleanField(required=False, default=True)
 

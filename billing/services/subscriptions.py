@@ -28,7 +28,7 @@ from billing.providers.breaker import breaker_require_closed
 from billing.services.payments import payment_execute, payment_open, subscription_event_record
 from communities.models import Community
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PaymentRequired
+from community_service.exceptions import Conflict, NotFound, PaymentRequired, UnknownReference
 from members.models import User
 
 SECONDS_PER_DAY = 86400
@@ -57,7 +57,7 @@ def subscription_subscribe(
     """Subscribe `user` to a level of `community` and take the first payment.
 
     Returns the subscription (active, or pending while the provider settles) and its payment.
-    Raises NotFound `unknown_level`, Conflict `level_inactive` or `already_subscribed`,
+    Raises UnknownReference (level_id), Conflict `level_inactive` or `already_subscribed`,
     PaymentRequired (declined), ServiceUnavailable (provider down).
     """
     provider = _default_provider()
@@ -66,8 +66,7 @@ def subscription_subscribe(
         level = (SubscriptionLevel.objects.select_for_update(no_key=True).filter(pk=level_id, community=community)
                  .first())
         if level is None:
-            # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
-            raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
+            raise UnknownReference("No such level in this community.", field="level_id")
         if not level.is_active:
             # The level exists but its state refuses new subscribers: 409, as renewing it is.
             raise Conflict("This level is not offered any more.", field="level_id", code="level_inactive")
@@ -205,8 +204,7 @@ def _upgrade_open(*, subscription_id: UUID, user: User, level_id: UUID,
     _require_access(subscription, now)
     target = levels.get(target_id)
     if target is None:
-        # An id naming nothing here: 404 on the field, as every reference (docs/api.md).
-        raise NotFound("No such level in this community.", field="level_id", code="unknown_level")
+        raise UnknownReference("No such level in this community.", field="level_id")
     # The level exists; whether it is an upgrade depends on the subscription's state: 409s.
     if target.pk == subscription.level_id:
         raise Conflict("The subscription is already at this level.", field="level_id", code="same_level")
@@ -234,7 +232,7 @@ def subscription_upgrade(
 ) -> tuple[Subscription, Payment]:
     """Move to a more expensive level of the same community at once, paying the difference
     (upgrade_quote); the new level's full period starts when the payment completes. A level
-    of another community is a 404 `unknown_level`; the current level, an inactive one, one in
+    of another community is a 400 `does_not_exist`; the current level, an inactive one, one in
     another currency or not dearer are 409s."""
     provider = _default_provider()
     breaker_require_closed(provider)

@@ -20,8 +20,10 @@ class StrictCharField(serializers.CharField):
     - NUL characters, which PostgreSQL cannot store in text, are refused (DRF's own rule),
       and the schema says so with a pattern (community_service/api/schema.py);
     - lone UTF-16 surrogates (invalid Unicode that JSON can still carry) are refused;
-    - text is kept as sent, not trimmed: minLength and maxLength in the schema then mean
-      what the server checks (a trimmed length would refuse text the schema allows).
+    - text is kept as sent, not trimmed, unless the field asks for `trim_whitespace=True`
+      (NameField); maxLength is checked on the text as sent either way, so the schema's
+      maxLength means what the server checks (a trimmed length would accept text the schema
+      refuses).
     """
 
     default_error_messages = {"invalid": "Must be a string.", "invalid_unicode": "Must be valid Unicode text."}
@@ -33,6 +35,12 @@ class StrictCharField(serializers.CharField):
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
 
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if self.trim_whitespace and isinstance(data, str) and self.max_length is not None \
+                and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
@@ -41,6 +49,16 @@ class StrictCharField(serializers.CharField):
         except UnicodeEncodeError:
             self.fail("invalid_unicode")
         return super().to_internal_value(data)
+
+
+class NameField(StrictCharField):
+    """A name or title a person reads (community, channel, role, event, level, post title):
+    trimmed, and refused with DRF's `blank` when nothing but whitespace was sent. The schema
+    says so with a pattern that needs one non-whitespace character (community_service/api/schema.py)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["trim_whitespace"] = True
+        super().__init__(**kwargs)
 
 
 class StrictBooleanField(serializers.BooleanField):

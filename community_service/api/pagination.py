@@ -17,6 +17,10 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 MAX_PAGE_SIZE = 100
+# The schema's bound on `?page=` (int32), so no page a client may send overflows PostgreSQL's
+# bigint OFFSET (a 400 no schema stated). Lists without a page limit of their own (members,
+# join requests, the audit log) answer a page past their last like every other list: 404.
+MAX_PAGE = 2**31 - 1
 
 
 def single_query_value(request: Request, name: str) -> str | None:
@@ -34,7 +38,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
         # Out-of-range and malformed values are the client's mistake: say which one.
-        self._validate_positive_int(request, self.page_query_param, maximum=None)
+        self._validate_positive_int(request, self.page_query_param, maximum=MAX_PAGE)
         self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
         return super().paginate_queryset(queryset, request, view)
 
@@ -43,7 +47,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return super().get_page_size(request) or self.page_size
 
     @staticmethod
-    def _validate_positive_int(request: Request, name: str, *, maximum: int | None) -> None:
+    def _validate_positive_int(request: Request, name: str, *, maximum: int) -> None:
         raw = single_query_value(request, name)
         if raw is None:
             return
@@ -51,9 +55,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
             value = int(raw)
         except ValueError:
             raise ValidationError({name: ["A positive integer is required."]}) from None
-        if value < 1 or (maximum is not None and value > maximum):
-            limit = f" between 1 and {maximum}" if maximum else " of at least 1"
-            raise ValidationError({name: [f"Must be an integer{limit}."]})
+        if not 1 <= value <= maximum:
+            raise ValidationError({name: [f"Must be an integer between 1 and {maximum}."]})
 
     def get_paginated_response(self, data: list[Any]) -> Response:
         return Response(self.envelope(data))
@@ -90,7 +93,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "in": "query",
                 "required": False,
                 "description": "Page number, from 1.",
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             },
             {
                 "name": self.page_size_query_param,
@@ -119,7 +122,7 @@ class CappedCountPagination(PageNumberPagination):
     DEFERRED_JOIN_OFFSET = 200
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
-        self._validate_positive_int(request, self.page_query_param, maximum=None)
+        self._validate_positive_int(request, self.page_query_param, maximum=MAX_PAGE)
         self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
         self.number = int(request.query_params.get(self.page_query_param, 1))
         self.size = self.get_page_size(request)
@@ -283,7 +286,7 @@ class KeysetPagination:
     def paginate(self, queryset: Any, request: Request) -> tuple[list, str | None, str | None]:
         """The page's objects and the absolute URLs of the next and previous pages."""
         # `page` means nothing beside a cursor, but a malformed one is still the client's mistake.
-        PageNumberPagination._validate_positive_int(request, "page", maximum=None)
+        PageNumberPagination._validate_positive_int(request, "page", maximum=MAX_PAGE)
         PageNumberPagination._validate_positive_int(request, "page_size", maximum=self.max_page_size)
         size = int(request.query_params.get("page_size", self.page_size))
         rows, next_cursor, prev_cursor = self.page(
@@ -330,7 +333,7 @@ class SearchPagination(PageNumberPagination):
 
     def paginate_search(self, request: Request, run: Any) -> list:
         """`run(page, page_size)` returns a SearchPage; its items are this page."""
-        self._validate_positive_int(request, self.page_query_param, maximum=None)
+        self._validate_positive_int(request, self.page_query_param, maximum=MAX_PAGE)
         self._validate_positive_int(request, self.page_size_query_param, maximum=self.max_page_size)
         self.number = int(request.query_params.get(self.page_query_param, 1))
         self.size = self.get_page_size(request)

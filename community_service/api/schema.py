@@ -135,10 +135,13 @@ def page_or_cursor_response(item_serializer: type[serializers.Serializer], name:
 # serializers also enforce, so a client built from the schema sends what the server accepts.
 
 NO_NUL = "^[^\\u0000]*$"  # PostgreSQL text cannot hold NUL: refused (DRF's ProhibitNullCharactersValidator)
+# A trimmed field that may not be blank (NameField): no NUL, and something besides whitespace.
+NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 
 
 class CharFieldExtension(OpenApiSerializerFieldExtension):
-    """Every DRF CharField refuses NUL (ProhibitNullCharactersValidator): say so."""
+    """Every DRF CharField refuses NUL (ProhibitNullCharactersValidator): say so. A trimmed one
+    that may not be blank (NameField) also refuses whitespace alone (`blank`): say that too."""
 
     target_class = "rest_framework.fields.CharField"
     match_subclasses = True
@@ -150,7 +153,8 @@ class CharFieldExtension(OpenApiSerializerFieldExtension):
         # drf-spectacular adds that pattern after this, from the field's RegexValidator.
         if (direction == "request" and any(isinstance(v, ProhibitNullCharactersValidator) for v in validators)
                 and not any(isinstance(v, RegexValidator) for v in validators)):
-            schema["pattern"] = NO_NUL
+            trimmed = getattr(self.target, "trim_whitespace", False) and not self.target.allow_blank
+            schema["pattern"] = NOT_BLANK if trimmed else NO_NUL
         return schema
 
 

@@ -5,7 +5,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 
 from communities.models import Community
-from community_service.exceptions import NotFound
+from community_service.exceptions import NotFound, UnknownReference
 from content.models import Channel, ChannelOverwrite
 from members import policy
 from members.selectors.access import CommunityAccess
@@ -27,10 +27,10 @@ def channel_get(*, channel_id: UUID) -> Channel:
 
 
 def channel_in_community(*, community: Community, channel_id: UUID) -> Channel:
-    """A channel of this community, or a 404 naming channel_id (another community's id included)."""
+    """A channel of this community; UnknownReference on channel_id otherwise (another community's id included)."""
     channel = Channel.objects.filter(community=community, pk=channel_id).first()
     if channel is None:
-        raise NotFound("No such channel in this community.", field="channel_id")
+        raise UnknownReference("No such channel in this community.", field="channel_id")
     return channel
 
 

@@ -2,7 +2,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField, UniqueListField
+from community_service.api.fields import (
+    NameField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictRegexField,
+    UniqueListField,
+)
 from content.models import Channel, ChannelOverwrite, ChannelType
 
 OVERWRITE_CODES = [(code, code) for code in ChannelOverwrite.CODES]
@@ -19,7 +25,7 @@ class ChannelOutputSerializer(serializers.ModelSerializer):
 
 
 class ChannelInputSerializer(serializers.Serializer):
-    name = StrictCharField(min_length=1, max_length=100)
+    name = NameField(max_length=100)
     slug = StrictRegexField(r"^[-a-zA-Z0-9_]+$", max_length=100, required=False,
                             message="Use letters, digits, hyphens or underscores.")
     topic = StrictCharField(max_length=1024, required=False, allow_blank=True, default="")

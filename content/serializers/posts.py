@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField, iso_datetime
+from community_service.api.fields import NameField, StrictCharField, iso_datetime
 from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from content.models import Post, PostStatus
 from content.selectors.posts import post_media_urls
@@ -99,7 +99,7 @@ def post_search_data(post: Post) -> dict:
 
 
 class PostInputSerializer(serializers.Serializer):
-    title = StrictCharField(min_length=1, max_length=300)
+    title = NameField(max_length=300)
     content = StrictCharField(min_length=1, max_length=40000)
     channel_id = serializers.UUIDField(required=False, allow_null=True)
     status = serializers.ChoiceField(
@@ -116,7 +116,7 @@ class PostInputSerializer(serializers.Serializer):
 
 
 class PostUpdateSerializer(serializers.Serializer):
-    title = StrictCharField(min_length=1, max_length=300)
+    title = NameField(max_length=300)
     content = StrictCharField(min_length=1, max_length=40000)
     channel_id = serializers.UUIDField(required=False, allow_null=True)
     status = serializers.ChoiceField(

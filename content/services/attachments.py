@@ -11,7 +11,13 @@ from django.db import transaction
 
 from communities.models import Community
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PayloadTooLarge, PermissionDenied, ValidationFailed
+from community_service.exceptions import (
+    Conflict,
+    PayloadTooLarge,
+    PermissionDenied,
+    UnknownReference,
+    ValidationFailed,
+)
 from content.models import Attachment, Post
 from members.models import User
 
@@ -101,7 +107,7 @@ def attachments_claim(
     )
     if len(attachments) != len(wanted):
         # Someone else's upload, or another community's, is as unknown as a made-up id.
-        raise NotFound("Unknown attachment.", field="attachment_ids")
+        raise UnknownReference("Unknown attachment.", field="attachment_ids")
     if any(attachment.post_id is not None for attachment in attachments):
         raise Conflict("An attachment is already used by a post.", field="attachment_ids", code="attached")
     Attachment.objects.filter(pk__in=wanted).update(post=post)

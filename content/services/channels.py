@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from communities.models import Community
 from community_service.db import atomic_with_retry, lock_rows
-from community_service.exceptions import Conflict, NotFound, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, UnknownReference, ValidationFailed
 from community_service.outbox.services import outbox_record
 from content.models import Channel, ChannelOverwrite, Post
 from members.models import Member, MemberStatus, Role
@@ -146,7 +146,7 @@ def channel_overwrites_set(*, channel: Channel, overwrites: list[dict[str, Any]]
         )
     }
     if len(roles) != len(role_ids):
-        raise NotFound("Unknown role for this community.", field="overwrites")
+        raise UnknownReference("Unknown role for this community.", field="overwrites")
     if len(members) != len(user_ids):
         raise Conflict("Not an active member of this community.", field="overwrites", code="not_member")
     ChannelOverwrite.objects.filter(channel=channel).delete()

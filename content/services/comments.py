@@ -22,7 +22,7 @@ from django.utils import timezone
 from communities.audit import audit_record
 from communities.models import AuditAction
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from community_service.outbox.services import outbox_record
 from content.access import require_can_write
 from content.models import Comment, Post, PostStatus
@@ -73,7 +73,7 @@ def comment_create(
         parent = Comment.objects.select_for_update(no_key=True).filter(pk=parent_id, post=post,
                                                                         is_deleted=False).first()
         if parent is None:
-            raise NotFound("No such comment on this post.", field="parent_id")
+            raise UnknownReference("No such comment on this post.", field="parent_id")
         if parent.depth + 1 > comment_max_depth():
             # Well-formed, but the thread is already as deep as it may go: a state conflict.
             raise Conflict(

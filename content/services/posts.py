@@ -23,7 +23,7 @@ from communities.services import community_invalidate_cache
 from community_service.cache import invalidate_around_commit
 from community_service.db import atomic_with_retry, lock_key_share
 from community_service.entitlements import unknown_level_ids
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from community_service.outbox.services import outbox_record
 from content.access import require_can_write
 from content.models import Channel, Post, PostStatus
@@ -79,9 +79,8 @@ def _gate_check(community_id: UUID, level_ids: Sequence[UUID], access: Community
     unknown = unknown_level_ids(community_id=community_id, level_ids=level_ids)
     if unknown:
         names = ", ".join(sorted(str(level_id) for level_id in unknown))
-        # An id naming nothing here: 404 on the field, like every other reference (docs/api.md).
-        raise NotFound(f"Not a subscription level of this community: {names}.", field="required_level_ids",
-                       code="unknown_level")
+        raise UnknownReference(f"Not a subscription level of this community: {names}.",
+                               field="required_level_ids")
     return level_ids
 
 
@@ -99,7 +98,7 @@ def _lock_channel(channel: Channel | None) -> None:
     """KEY SHARE on the channel a post goes into, so a concurrent channel delete waits for
     this post (and then detaches it) instead of failing its foreign key at commit."""
     if channel is not None and not lock_key_share(Channel, [channel.pk]):
-        raise ValidationFailed("No such channel in this community.", field="channel_id", code="invalid")
+        raise UnknownReference("No such channel in this community.", field="channel_id")
 
 
 def _publish_or_queue(community: Community, access: CommunityAccess) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
 from community_service.db import atomic_with_retry
-from community_service.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from community_service.exceptions import Conflict, PermissionDenied, UnknownReference, ValidationFailed
 from content.access import post_readable
 from content.models import Comment, Post, PostStatus, Report, ReportEntry, ReportStatus, ReportTarget
 from content.services.comments import comment_delete
@@ -27,21 +27,22 @@ from members.services.moderation import member_ban, member_mute
 
 def _check_target(*, community: Community, reporter: User, access: CommunityAccess, target_type: str,
                   target_id: UUID) -> None:
-    """The target must exist in this community and be visible to the reporter (else 404)."""
+    """The target must exist in this community and be visible to the reporter (else a 400
+    `does_not_exist` on target_id: the same for a missing and a hidden one)."""
     if target_type == ReportTarget.POST:
         post = Post.objects.select_related("community", "channel").filter(pk=target_id, community=community).first()
         if post is None or not post_readable(post, user_id=reporter.pk, access=access):
-            raise NotFound("Post not found.")
+            raise UnknownReference("Post not found.", field="target_id")
         author_id = post.author_id
     elif target_type == ReportTarget.COMMENT:
         comment = (Comment.objects.select_related("post__community", "post__channel")
                    .filter(pk=target_id, community=community, is_deleted=False, deleted_at__isnull=True).first())
         if comment is None or not post_readable(comment.post, user_id=reporter.pk, access=access):
-            raise NotFound("Comment not found.")
+            raise UnknownReference("Comment not found.", field="target_id")
         author_id = comment.author_id
     else:
         if not Member.objects.filter(community=community, user_id=target_id, status=MemberStatus.ACTIVE).exists():
-            raise NotFound("Member not found.")
+            raise UnknownReference("Member not found.", field="target_id")
         author_id = target_id
     if str(author_id) == str(reporter.pk):
         raise Conflict("You cannot report yourself or your own content.", field="target_id", code="self_report")

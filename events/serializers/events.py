@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from community_service.api.fields import FullMatchRegexValidator, StrictBooleanField, StrictCharField
+from community_service.api.fields import FullMatchRegexValidator, NameField, StrictBooleanField, StrictCharField
 from events.access import can_manage_event, sees_online_url
 from events.models import Event, EventStatus
 from events.zones import NonexistentLocalTime, known_zones, local_isoformat, localize
@@ -87,7 +87,7 @@ def _fields(*, defaults: bool) -> dict[str, serializers.Field]:
         return {"required": False, **(default if defaults else {})}
 
     return {
-        "title": StrictCharField(max_length=200),
+        "title": NameField(max_length=200),
         "description": StrictCharField(max_length=10000, allow_blank=True, **optional(default="")),
         "starts_at": ZonedDateTimeField(help_text=TIME_HELP),
         "ends_at": ZonedDateTimeField(help_text=f"After starts_at, at most 31 days later. {TIME_HELP}"),

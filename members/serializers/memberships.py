@@ -5,8 +5,8 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from communities.serializers import CommunityOutputSerializer
-from community_service.api.fields import StrictCharField
-from members.models import Member
+from community_service.api.fields import NameField, StrictCharField
+from members.models import Member, User
 from members.serializers.roles import RoleBriefSerializer
 
 
@@ -49,7 +49,8 @@ class MemberJoinInputSerializer(serializers.Serializer):
 
 
 class MemberUpdateInputSerializer(serializers.Serializer):
-    nickname = StrictCharField(max_length=64, required=False, allow_blank=True)
+    nickname = NameField(max_length=64, required=False, allow_blank=True,
+                         help_text="Trimmed; blank clears it.")
     role_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=50,
                                      help_text="The member's complete set of roles (needs role.manage).")
 
@@ -62,7 +63,10 @@ class MyAccessOutputSerializer(serializers.Serializer):
 
 
 class UserTargetInputSerializer(serializers.Serializer):
-    user_id = serializers.UUIDField()
+    # A closed (inactive) account is as unknown as a made-up id: 400 `does_not_exist` on user_id.
+    user_id = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True),
+                                                 pk_field=serializers.UUIDField(),
+                                                 error_messages={"does_not_exist": "No such user."})
 
 
 class BanInputSerializer(UserTargetInputSerializer):

@@ -3,7 +3,7 @@
 
 from rest_framework import serializers
 
-from community_service.api.fields import StrictBooleanField, StrictCharField, StrictRegexField
+from community_service.api.fields import NameField, StrictBooleanField, StrictRegexField
 from members.catalogue import Permission
 from members.models import Role
 
@@ -26,7 +26,7 @@ class RoleOutputSerializer(serializers.ModelSerializer):
 
 
 class RoleInputSerializer(serializers.Serializer):
-    name = StrictCharField(min_length=1, max_length=100)
+    name = NameField(max_length=100)
     permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=Permission.choices), max_length=len(Permission.choices), default=list
     )

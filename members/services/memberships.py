@@ -15,7 +15,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
 from community_service.db import atomic_with_retry, lock_rows
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from members import policy
 from members.catalogue import DEFAULT_ROLES, Permission
 from members.models import Member, MemberStatus, Role, User
@@ -230,7 +230,7 @@ def member_update(
         lock_rows(Role.objects.filter(community=member.community).filter(pk__in=[*role_ids, *held]))
         wanted = list(Role.objects.filter(community=member.community, pk__in=role_ids))
         if len(wanted) != len(set(map(str, role_ids))):
-            raise NotFound("Unknown role for this community.", field="role_ids")
+            raise UnknownReference("Unknown role for this community.", field="role_ids")
         current = list(member.roles.all())
         changed = set(wanted) ^ set(current)
         for role in changed:

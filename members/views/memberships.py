@@ -18,7 +18,7 @@ from community_service.exceptions import NotFound
 from members import policy
 from members.authentication import request_user
 from members.filters import MemberFilter
-from members.models import Member, MemberStatus, User
+from members.models import Member, MemberStatus
 from members.permissions import CanViewCommunity, HasCommunityPermission, IsCommunityOwner, PermissionEntries
 from members.selectors.access import CommunityAccess, request_community_access
 from members.selectors.memberships import member_get, member_list
@@ -36,12 +36,6 @@ from members.viewsets import CommunityScopedViewSet
 COMMUNITY = OpenApiParameter("community_pk", str, OpenApiParameter.PATH, description="Community UUID or slug.")
 USER = OpenApiParameter("user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The member's user UUID.")
 
-def target_user(user_id: UUID) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        raise NotFound("User not found.")
-    return user
-
 
 class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     serializer_class = MemberOutputSerializer
@@ -57,11 +51,9 @@ class MemberBaseViewSet(mixins.ListModelMixin, CommunityScopedViewSet):
     def access(self) -> CommunityAccess:
         return request_community_access(self.request, self.community.pk)
 
-    def member(self, user_id: UUID, *, statuses: tuple[str, ...] | None = None) -> Member:
-        member = member_get(community=self.community, user_id=user_id)
-        if statuses and member.status not in statuses:
-            raise NotFound("Member not found.")
-        return member
+    def member(self, user_id: UUID, *, statuses: tuple[str, ...] | None = None, field: str | None = None) -> Member:
+        """The member the path names (NotFound), or the body's `field` names (UnknownReference)."""
+        return member_get(community=self.community, user_id=user_id, statuses=statuses, field=field)
 
     def respond(self, member: Member, code: int = status.HTTP_200_OK) -> Response:
         fresh = member_get(community=self.community, user_id=member.user_id)
@@ -179,7 +171,6 @@ class OwnershipViewSet(MemberBaseViewSet):
     def transfer(self, request: Request, community_pk: str) -> Response:
         serializer = UserTargetInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        community = community_transfer_ownership(
-            community=self.community, new_owner=target_user(serializer.validated_data["user_id"])
-        )
+        community = community_transfer_ownership(community=self.community,
+                                                 new_owner=serializer.validated_data["user_id"])
         return Response(CommunityOutputSerializer(community).data)

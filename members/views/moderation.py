@@ -14,7 +14,7 @@ from members.models import Member, MemberStatus
 from members.permissions import HasCommunityPermission, PermissionEntries
 from members.serializers.memberships import BanInputSerializer, MemberOutputSerializer, MuteInputSerializer
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
-from members.views.memberships import COMMUNITY, USER, MemberBaseViewSet, target_user
+from members.views.memberships import COMMUNITY, USER, MemberBaseViewSet
 
 
 @extend_schema_view(
@@ -38,7 +38,7 @@ class BanViewSet(MemberBaseViewSet):
         member = member_ban(
             actor=self.access(),
             community=self.community,
-            user=target_user(data["user_id"]),
+            user=data["user_id"],
             duration=timedelta(seconds=seconds) if seconds else None,
             reason=data["reason"],
         )
@@ -66,7 +66,7 @@ class MuteViewSet(MemberBaseViewSet):
         serializer = MuteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        member = self.member(data["user_id"], statuses=(MemberStatus.ACTIVE,))
+        member = self.member(data["user_id"].pk, statuses=(MemberStatus.ACTIVE,), field="user_id")
         member = member_mute(
             actor=self.access(), member=member, duration=timedelta(seconds=data["duration_seconds"]),
             reason=data["reason"],

@@ -127,7 +127,8 @@ def test_gating_needs_billing_manage_and_levels_of_this_community(world):
     refused = world.client("member").post(url, body)
     assert refused.status_code == 403 and "required_level_ids" in refused.json()
     unknown = world.client("admin").post(url, {**body, "required_level_ids": [str(uuid.uuid4())]})
-    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_level"
+    assert unknown.status_code == 400 and unknown.json()["code"] == "does_not_exist"
+    assert "required_level_ids" in unknown.json()
     post_id = created.json()["id"]
     lifted = world.client("owner").patch(url_for("post-detail", post_id=post_id), {"required_level_ids": []})
     assert lifted.status_code == 200 and lifted.json()["required_level_ids"] == []

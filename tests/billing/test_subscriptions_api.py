@@ -59,17 +59,17 @@ def test_subscribing_pays_the_first_period_and_publishes_subscription_started(wo
     assert held_level_ids(user_id=world.users["member"].pk) == {world.premium.pk}
 
 
-@pytest.mark.parametrize("level_id,code", [("missing", "unknown_level"), ("inactive", "level_inactive"),
-                                           ("elsewhere", "unknown_level"), ("not-a-uuid", "invalid")])
+@pytest.mark.parametrize("level_id,code", [("missing", "does_not_exist"), ("inactive", "level_inactive"),
+                                           ("elsewhere", "does_not_exist"), ("not-a-uuid", "invalid")])
 def test_a_level_that_cannot_be_bought_here_is_refused_naming_level_id(world, level_id, code):
     ids = {"missing": uuid.uuid4(), "not-a-uuid": "not-a-uuid",
            "inactive": level_create(world.community, name="Old", is_active=False).pk,
            "elsewhere": level_create(CommunityFactory(), name="Other").pk}
     response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
                           {"level_id": str(ids[level_id])})
-    # An id naming no level of this community is a 404, a level not offered any more a 409
-    # (its state refuses it, as renewing it is), a malformed id a 400 (docs/api.md).
-    expected = {"unknown_level": 404, "level_inactive": 409, "invalid": 400}[code]
+    # An id naming no level of this community is a 400 on the field (404 is for the path), a level
+    # not offered any more a 409 (its state refuses it, as renewing it is), a malformed id a 400.
+    expected = {"does_not_exist": 400, "level_inactive": 409, "invalid": 400}[code]
     assert response.status_code == expected and response.json()["code"] == code and "level_id" in response.json()
     assert not Subscription.objects.filter(user=world.users["member"]).exists() and LEDGER.calls == 0
 
@@ -181,7 +181,7 @@ def test_the_upgrade_quote_never_credits_more_than_was_paid():
 
 @pytest.mark.parametrize("target,status,code", [
     ("cheaper", 409, "not_an_upgrade"), ("same", 409, "same_level"), ("euro", 409, "currency_mismatch"),
-    ("inactive", 409, "level_inactive"), ("elsewhere", 404, "unknown_level"), ("missing", 404, "unknown_level"),
+    ("inactive", 409, "level_inactive"), ("elsewhere", 400, "does_not_exist"), ("missing", 400, "does_not_exist"),
 ])
 def test_an_upgrade_must_go_to_a_dearer_offered_level_of_the_community_in_the_same_currency(world, target, status,
                                                                                             code):

@@ -139,7 +139,7 @@ def test_a_post_claims_attachments_and_shows_their_urls(local_media):
     someone_elses = upload(client_for(community.owner), community).data
     stolen = api.post(url_for("post-list", community_pk=community.pk),
                       {"title": "Mine", "content": "x", "attachment_ids": [someone_elses["id"]]}, format="json")
-    assert (stolen.status_code, "attachment_ids" in stolen.data) == (404, True)  # someone else's is unknown to you
+    assert (stolen.status_code, "attachment_ids" in stolen.data) == (400, True)  # someone else's is unknown to you
     assert api.delete(url_for("attachment-detail", attachment_id=attachment["id"])).data["code"] == "attached"
 
 
@@ -178,8 +178,9 @@ def test_claim_refuses_attachments_that_are_not_the_uploaders_to_give(local_medi
         attachments_claim(community=community, uploader=community.owner, attachment_ids=[free.pk, ids[whose]()],
                           post=post)
     assert refused.value.field == "attachment_ids"
-    # Unknown to this uploader: 404 (not_a_uuid: 400); used by another post: 409.
-    assert refused.value.status_code == {"already_attached": 409, "not_a_uuid": 400}.get(whose, 404)
+    # Unknown to this uploader: 400 does_not_exist (not_a_uuid: 400 invalid); used by another post: 409.
+    assert refused.value.status_code == {"already_attached": 409}.get(whose, 400)
+    assert refused.value.code == {"already_attached": "attached", "not_a_uuid": "invalid"}.get(whose, "does_not_exist")
     free.refresh_from_db()
     assert free.post_id is None  # all or nothing
 

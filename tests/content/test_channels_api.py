@@ -75,7 +75,7 @@ def test_overwrites_replace_and_refuse_other_communities_roles(community):
     assert owner.put(url, body, format="json").data["overwrites"][0]["deny"] == ["post.create"]
     foreign_role = CommunityFactory().roles.first()
     bad = owner.put(url, {"overwrites": [{"role_id": str(foreign_role.pk), "deny": ["post.create"]}]}, format="json")
-    assert (bad.status_code, "overwrites" in bad.data) == (404, True)
+    assert (bad.status_code, "overwrites" in bad.data, bad.data["code"]) == (400, True, "does_not_exist")
     both = owner.put(url, {"overwrites": [{"role_id": str(member_role.pk), "user_id": str(UserFactory().pk)}]},
                      format="json")
     assert both.status_code == 400

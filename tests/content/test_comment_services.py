@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from communities.models import AuditLogEntry, Community
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from community_service.outbox.models import OutboxEvent
 from content.models import Comment, Post, PostStatus
 from content.services.comments import comment_create, comment_delete, comment_update
@@ -83,9 +83,9 @@ def test_a_reply_to_a_comment_of_another_post_is_refused(community, post):
     member = member_add(community)
     elsewhere = Post.objects.create(community=community, author=member, title="t", content="c",
                                     status=PostStatus.PUBLISHED)
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(UnknownReference) as refused:
         _comment(post, member, parent=_comment(elsewhere, member))
-    assert (refused.value.field, refused.value.code) == ("parent_id", "not_found")
+    assert (refused.value.field, refused.value.code) == ("parent_id", "does_not_exist")
 
 
 @pytest.mark.parametrize("status", [PostStatus.DRAFT, PostStatus.PENDING_REVIEW, PostStatus.ARCHIVED])

@@ -91,12 +91,13 @@ def test_replies_deeper_than_the_limit_are_a_409_naming_parent_id(world, setting
     assert counts(world.post) == 3
 
 
-def test_a_parent_from_another_post_is_a_404_naming_parent_id(world):
+def test_a_parent_from_another_post_is_a_400_naming_parent_id(world):
     other = Post.objects.create(community=world.community, channel=world.channel, author=world.users["author"],
                                 title="Other", content="x", status=PostStatus.PUBLISHED, published_at=timezone.now())
     response = world.client("member").post(comments_url(other), {"content": "Hi", "parent_id": str(world.comment.pk)},
                                            format="json")
-    assert response.status_code == 404 and "parent_id" in response.data
+    assert response.status_code == 400 and "parent_id" in response.data
+    assert response.data["code"] == "does_not_exist"
     assert counts(other) == 0
 
 
@@ -286,10 +287,11 @@ def test_nobody_else_edits_a_comment(world, actor):
     assert world.comment.content == "Nice"
 
 
-def test_an_unknown_parent_is_a_404_naming_parent_id(world):
+def test_an_unknown_parent_is_a_400_naming_parent_id(world):
     body = {"content": "ok", "parent_id": "00000000-0000-0000-0000-000000000000"}
     response = world.client("member").post(comments_url(world.post), body, format="json")
-    assert response.status_code == 404 and "parent_id" in response.data
+    assert response.status_code == 400 and "parent_id" in response.data
+    assert response.data["code"] == "does_not_exist"
 
 
 @pytest.mark.parametrize("body", [{"content": ""}, {"content": None}, {"content": ["x"]}])
@@ -364,7 +366,7 @@ def test_a_placeholder_cannot_be_replied_to_edited_or_liked(world):
     world.client("author").delete(comment_url(world.comment.pk))
     response = world.client("member").post(comments_url(world.post),
                                            {"content": "x", "parent_id": str(world.comment.pk)}, format="json")
-    assert response.status_code == 404 and "parent_id" in response.data
+    assert response.status_code == 400 and "parent_id" in response.data
     assert world.client("member").post(f"{comment_url(world.comment.pk)}/like").status_code == 404
 
 
@@ -415,9 +417,9 @@ def test_concurrent_replies_and_deletes_in_one_thread_keep_every_count_exact():
     ] + [lambda cid=cid: world.client("member").delete(comment_url(cid)).status_code for cid in first]
     calls.append(lambda: world.client("author").delete(comment_url(world.comment.pk)).status_code)
     statuses = run_concurrently(calls)
-    # A reply that lost the race to its parent's delete is a 404 on parent_id, never a 500.
+    # A reply that lost the race to its parent's delete is a 400 on parent_id, never a 500.
     created = statuses.count(201)
-    assert created + statuses.count(404) == 20 and statuses.count(204) == 11
+    assert created + statuses.count(400) == 20 and statuses.count(204) == 11
     assert counts(world.post) == live_comments(world.post) == created
     for comment in Comment.objects.filter(post=world.post):
         shown = Comment.objects.filter(parent=comment).filter(Q(is_deleted=False) | Q(reply_count__gt=0)).count()

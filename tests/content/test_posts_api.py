@@ -82,8 +82,8 @@ def test_a_channel_of_another_community_is_refused(community):
     elsewhere = Channel.objects.create(community=CommunityFactory(), name="Other", slug="other")
     response = client_for(join(community)).post(url_for("post-list", community_pk=community.pk),
                                                 {"title": "x", "content": "y", "channel_id": str(elsewhere.pk)})
-    # A well-formed id naming nothing this community has: 404, naming the field.
-    assert (response.status_code, "channel_id" in response.data) == (404, True)
+    # A well-formed id naming nothing this community has: 400 on the field (404 is for the path).
+    assert (response.status_code, "channel_id" in response.data, response.data["code"]) == (400, True, "does_not_exist")
 
 
 def test_drafts_are_visible_only_to_their_author_and_publishing_counts_them(community):

@@ -47,13 +47,14 @@ def test_reporting_twice_or_your_own_content_is_409(setting):
     assert (own.status_code, "target_id" in own.data) == (409, True)
 
 
-def test_unknown_or_foreign_targets_are_404_and_bad_input_400(setting):
+def test_unknown_or_foreign_targets_and_bad_input_are_400s_naming_the_field(setting):
     community, author, post = setting
     reporter = client_for(member_add(community))
     foreign = Post.objects.create(community=CommunityFactory(), author=UserFactory(), title="x", content="y",
                                   status=PostStatus.PUBLISHED)
-    assert report(reporter, community, target_id=str(foreign.pk)).status_code == 404
-    assert report(reporter, community, target_type="member", target_id=str(UserFactory().pk)).status_code == 404
+    for refused in (report(reporter, community, target_id=str(foreign.pk)),
+                    report(reporter, community, target_type="member", target_id=str(UserFactory().pk))):
+        assert (refused.status_code, "target_id" in refused.data, refused.data["code"]) == (400, True, "does_not_exist")
     for body, field in (({"target_id": "nope"}, "target_id"), ({"target_id": str(post.pk), "category": "rude"},
                                                                 "category"),
                         ({"target_id": str(post.pk), "target_type": "event"}, "target_type")):
@@ -138,16 +139,16 @@ def test_reports_of_another_community_do_not_appear_and_cannot_be_worked_from_he
     assert mod.get(url_for("report-detail", report_id="7d0c3e2a-1b4f-4c8e-9d6a-2f5b8e1c0a93")).status_code == 404
 
 
-def test_invisible_targets_are_404(setting):
+def test_invisible_targets_are_as_unknown_as_missing_ones(setting):
     community, author, post = setting
     draft = Post.objects.create(community=community, author=author, title="d", content="d", status=PostStatus.DRAFT)
     gone = Post.objects.create(community=community, author=author, title="g", content="g",
                                status=PostStatus.PUBLISHED, deleted_at=timezone.now())
     reporter = client_for(member_add(community))
     for target in (draft, gone):
-        assert report(reporter, community, target_id=str(target.pk)).status_code == 404
+        assert report(reporter, community, target_id=str(target.pk)).data["code"] == "does_not_exist"
     banned = member_add(community, status="banned", role=None)
-    assert report(reporter, community, target_type="member", target_id=str(banned.pk)).status_code == 404
+    assert report(reporter, community, target_type="member", target_id=str(banned.pk)).data["code"] == "does_not_exist"
     assert not Report.objects.exists()
 
 

@@ -264,7 +264,7 @@ def test_check_permission_follows_a_ban_at_once(grpc_client):
     ({"user_id": "nope"}, grpc.StatusCode.INVALID_ARGUMENT, "user_id"),
     ({"user_id": str(uuid.uuid4())}, grpc.StatusCode.NOT_FOUND, None),
     ({"target_user_id": str(uuid.uuid4())}, grpc.StatusCode.NOT_FOUND, None),
-    ({"channel_id": str(uuid.uuid4())}, grpc.StatusCode.NOT_FOUND, "channel_id"),
+    ({"channel_id": str(uuid.uuid4())}, grpc.StatusCode.INVALID_ARGUMENT, "channel_id"),
     ({"community_id": "missing"}, grpc.StatusCode.NOT_FOUND, None),
 ])
 def test_check_permission_refuses_questions_it_cannot_answer(grpc_client, fields, code, field):

@@ -86,14 +86,15 @@ def test_create_post_refuses_bad_input_naming_the_field(grpc_client, request_fie
 
 
 @pytest.mark.parametrize("elsewhere", [True, False])
-def test_create_post_refuses_a_channel_of_another_community_or_none_as_not_found(grpc_client, elsewhere):
-    # As over HTTP (docs/api.md): an id naming nothing in this community is NOT_FOUND on its field.
+def test_create_post_refuses_a_channel_of_another_community_or_none_naming_channel_id(grpc_client, elsewhere):
+    # As over HTTP (docs/api.md): an id naming nothing in this community is INVALID_ARGUMENT on its field.
     w = build_world()
     other = Channel.objects.create(community=CommunityFactory(), name="Elsewhere", slug="elsewhere")
     channel_id = str(other.pk) if elsewhere else str(uuid.uuid4())
     refusal = grpc_client.call(grpc_client.posts.CreatePost, S.CreatePostRequest(
         community_id=str(w.community.pk), title="x", content="y", channel_id=channel_id), user=w.users["member"])
-    assert refusal.code == grpc.StatusCode.NOT_FOUND and refusal.fields == ["channel_id"]
+    assert refusal.code == grpc.StatusCode.INVALID_ARGUMENT and refusal.fields == ["channel_id"]
+    assert refusal.reason == "does_not_exist"
 
 
 def test_create_post_acts_on_behalf_of_a_user_only(grpc_client):

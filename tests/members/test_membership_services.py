@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from communities.models import Community
-from community_service.exceptions import Conflict, NotFound, PermissionDenied
+from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from community_service.outbox.models import OutboxEvent
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess, community_access
@@ -259,10 +259,10 @@ def test_a_role_of_another_community_or_a_deleted_one_is_unknown(community):
     admin = member_add(community, role="Admin")
     member = _member(community, member_add(community))
     foreign = Role.objects.filter(community=CommunityFactory()).first()
-    # An unknown reference is a 404 naming the field, like every other id (docs/api.md).
-    with pytest.raises(NotFound) as refused:
+    # An id in the body naming nothing here is a 400 on its field (docs/api.md); 404 is for the path.
+    with pytest.raises(UnknownReference) as refused:
         member_update(actor=_access(community, admin), actor_user=admin, member=member, role_ids=[foreign.pk])
-    assert refused.value.field == "role_ids"
+    assert (refused.value.field, refused.value.code) == ("role_ids", "does_not_exist")
 
 
 def test_a_member_renames_themselves_but_another_only_with_member_manage_from_above(community):
