@@ -58,7 +58,7 @@ def cache_observe(key: str, *, hit: bool) -> None:
 
 def _route(request: HttpRequest) -> str:
     # The URL pattern, not the path: one series per endpoint, whatever the ids in the URL.
-    # (Router-made patterns are regular expressions: their anchors are dropped.)
+    # (A regular-expression pattern's anchors, if one is ever used, are dropped.)
     match = getattr(request, "resolver_match", None)
     if match is None or not match.route:
         return UNMATCHED

@@ -45,7 +45,6 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from communities import selectors
-from communities.models import CommunityType
 from communities.serializers import community_detail_rendered
 from community_service.api.rendered import is_rendered, not_modified
 from community_service.api.throttling import RateThrottle
@@ -182,8 +181,8 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
         access = community_access(community_id=community_id, user=user, prefetched=prefetched)
         if not policy.sees_community(value[2], access):
             return None  # the view answers the 403 or the 404
-    elif value[2] == CommunityType.PRIVATE:
-        return None  # the view answers the 404 (the anonymous see no private community)
+    elif not policy.anonymous_sees_community(value[2]):
+        return None  # the view answers the 404
     (body, etag) = value[0]
     if not_modified(request, etag):
         response = _BytesResponse(status=304)

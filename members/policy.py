@@ -80,6 +80,11 @@ def sees_community(community_type: str, access: CommunityAccess) -> bool:
     return community_type != CommunityType.PRIVATE or access.is_active_member
 
 
+def anonymous_sees_community(community_type: str) -> bool:
+    """sees_community for a caller without a token (the fast path decides this before any lookup)."""
+    return sees_community(community_type, CommunityAccess(community_id=UUID(int=0)))
+
+
 def require_sees_community(community_type: str, access: CommunityAccess) -> None:
     """403 `banned` for the banned (they know it exists); 404 for whoever may not know it exists."""
     refuse_banned(access)

@@ -1,14 +1,17 @@
 from django.urls import URLPattern, URLResolver, path
-from rest_framework.routers import SimpleRouter
 
 from members.views import auth, communities, invites, memberships, moderation, roles
 
 C = "communities/<str:community_pk>"
 
-community_router = SimpleRouter(trailing_slash=False)
-community_router.register("communities", communities.CommunityViewSet, basename="community")
 
+# Every route is a path() naming its viewset's actions: one way to declare them, read top to bottom.
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("communities", communities.CommunityViewSet.as_view({"get": "list", "post": "create"}),
+         name="community-list"),
+    path("communities/<str:pk>", communities.CommunityViewSet.as_view(
+        {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}),
+        name="community-detail"),
     path("auth/register", auth.RegisterView.as_view(), name="auth-register"),
     path("auth/token", auth.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh", auth.TokenRefreshView.as_view(), name="auth-token-refresh"),
@@ -56,4 +59,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("invites/<str:code>", invites.InviteCodeView.as_view(), name="invite-preview"),
     path("invites/<str:code>/accept", invites.InviteAcceptView.as_view(), name="invite-accept"),
 ]
-urlpatterns += community_router.urls

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from communities import selectors, services
 from communities.filters import CommunityFilter
-from communities.models import Community, CommunityType
+from communities.models import Community
 from communities.serializers import (
     CommunityInputSerializer,
     CommunityOutputSerializer,
@@ -155,7 +155,7 @@ class CommunityViewSet(
         # answers them as they are, after the checks below, or a 304 for If-None-Match.
         rendered, community_id, community_type = community_detail_rendered(
             id_or_slug=pk, prefetched=request_prefetched(request))
-        if request.user.is_authenticated or community_type == CommunityType.PRIVATE:
+        if request.user.is_authenticated or not policy.anonymous_sees_community(community_type):
             # The policy's gate, as on every community-scoped endpoint (docs/permissions.md).
             policy.require_sees_community(community_type, request_community_access(request, uuid.UUID(community_id)))
         return cached_response(request, rendered)
