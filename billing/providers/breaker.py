@@ -1,11 +1,12 @@
-"""The circuit breaker around provider calls (seed 003), shared by every worker through Redis.
+"""The circuit breaker around provider calls (seed 003), shared by every process of a deployment.
 
 pybreaker's CircuitRedisStorage keeps the state, the failure count and the opening time
 in Redis, so when one worker sees the provider fail BILLING_BREAKER_FAIL_MAX times in a
 row, every worker stops calling it for BILLING_BREAKER_RESET_SECONDS; then one trial call
-(half-open) closes it again or re-opens it. Without Redis (the embedded `make run`) the
-state is per process. A declined card is an answer, not a failure: only
-ProviderUnavailable (and any other exception from the call) counts.
+(half-open) closes it again or re-opens it. Without Redis the state is in Django's cache
+(breaker_storage.py): under `make run` the file cache in CACHE_DIR, which the server and
+`manage.py reset_payment_breaker` in another terminal share. A declined card is an answer,
+not a failure: only ProviderUnavailable (and any other exception from the call) counts.
 """
 
 import logging
@@ -20,6 +21,7 @@ import redis
 from django.conf import settings
 
 from billing.providers.base import ProviderUnavailable
+from billing.providers.breaker_storage import CircuitCacheStorage
 from community_service.exceptions import ServiceUnavailable
 
 logger = logging.getLogger("billing.breaker")
@@ -38,7 +40,7 @@ class _LogListener(pybreaker.CircuitBreakerListener):
 
 def _storage(name: str) -> tuple[pybreaker.CircuitBreakerStorage, bool]:
     if not settings.REDIS_URL:
-        return pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED), True
+        return CircuitCacheStorage(pybreaker.STATE_CLOSED, namespace=f"billing:breaker:{name}"), True
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
     namespace = f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:billing:breaker:{name}"
     try:
@@ -77,9 +79,13 @@ def breaker_retry_after(name: str) -> int | None:
     return math.ceil(left) if left > 0 else None
 
 
-def breaker_reset(name: str) -> None:
-    """Close the breaker by hand (ops, tests)."""
-    breaker_for(name).close()
+def breaker_reset(name: str) -> str:
+    """Close the breaker by hand (ops, tests) for every process that shares its storage;
+    return the state it was in."""
+    breaker = breaker_for(name)
+    was = breaker.current_state
+    breaker.close()
+    return was
 
 
 def _unavailable(name: str) -> ServiceUnavailable:
