@@ -31,9 +31,9 @@ class SubscriptionLevelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     raw_id_fields = ["community"]
     readonly_fields = ["position", "archived_at", "created_at", "updated_at"]
 
-    def get_fields(self, request: HttpRequest, obj: SubscriptionLevel | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: SubscriptionLevel | None = None) -> tuple[str, ...]:
         # A level stays in its community; the rest is what the services accept.
-        return [*(["community"] if obj is None else []), *LEVEL_FORM_FIELDS, *self.readonly_fields]
+        return (*(["community"] if obj is None else []), *LEVEL_FORM_FIELDS, *self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: SubscriptionLevel, form: Any, change: bool) -> None:
         console_actor(request, obj.community_id, Permission.BILLING_MANAGE)

@@ -59,9 +59,9 @@ class ChannelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     search_fields = ["name", "slug", "community__name", "community__slug"]
     autocomplete_fields = ["community"]
 
-    def get_fields(self, request: HttpRequest, obj: Channel | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Channel | None = None) -> tuple[str, ...]:
         # A channel stays in its community.
-        return [*(["community"] if obj is None else []), *CHANNEL_FORM_FIELDS]
+        return (*(["community"] if obj is None else []), *CHANNEL_FORM_FIELDS)
 
     def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
         console_actor(request, obj.community_id, Permission.CHANNEL_MANAGE)

@@ -5,7 +5,7 @@ scoping needs RBAC resolution, which lives in members, a layer above communities
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +13,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.db.models import Model, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -58,7 +59,7 @@ class SessionEndingPasswordForm(AdminPasswordChangeForm):
 
 class ConsoleUserCreationForm(AdminUserCreationForm):
     # user_register takes a password: an account without one is not something the API makes.
-    usable_password = None
+    usable_password = None  # type: ignore[assignment]  # Django's way to drop a declared field
 
 
 @admin.register(User)
@@ -171,7 +172,8 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     def get_form(self, request: HttpRequest, obj: Member | None = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
         if obj is not None and "roles" in form.base_fields:
-            form.base_fields["roles"].queryset = Role.objects.filter(community_id=obj.community_id)
+            roles = cast(ModelMultipleChoiceField, form.base_fields["roles"])
+            roles.queryset = Role.objects.filter(community_id=obj.community_id)
         return form
 
     def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
@@ -242,8 +244,8 @@ class RoleAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     raw_id_fields = ["community"]
     ordering = ["community", "-priority"]
 
-    def get_fields(self, request: HttpRequest, obj: Role | None = None) -> list[str]:
-        return [*(["community"] if obj is None else []), *ROLE_FORM_FIELDS]
+    def get_fields(self, request: HttpRequest, obj: Role | None = None) -> tuple[str, ...]:
+        return (*(["community"] if obj is None else []), *ROLE_FORM_FIELDS)
 
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
         # The services check role.manage and the hierarchy themselves.
@@ -302,7 +304,6 @@ class InviteAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     list_select_related = ["community", "created_by"]
     search_fields = ["=code", "community__name", "community__slug"]
     raw_id_fields = ["community"]
-    fields = ["community", "max_uses", "expires_at"]
     actions = ["revoke_invites"]
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -311,8 +312,9 @@ class InviteAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_fields(self, request: HttpRequest, obj: Invite | None = None) -> list[str]:
-        return self.fields if obj is None else ["code", *self.fields, "created_by", "uses", "revoked_at", "created_at"]
+    def get_fields(self, request: HttpRequest, obj: Invite | None = None) -> tuple[str, ...]:
+        made = ("community", "max_uses", "expires_at")  # what invite_create takes
+        return made if obj is None else ("code", *made, "created_by", "uses", "revoked_at", "created_at")
 
     def save_model(self, request: HttpRequest, obj: Invite, form: Any, change: bool) -> None:
         console_actor(request, obj.community_id, Permission.MEMBER_MANAGE)
