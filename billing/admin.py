@@ -1,28 +1,58 @@
-"""Billing in the console: levels, subscriptions, donations and payments. Amounts are read-only;
-refunds go through the service (provider first, then the books)."""
+"""Billing in the console: levels, subscriptions, donations and payments.
+
+Levels are written by the API's services (validation, names, archiving); subscriptions,
+donations and payments are facts the API and the provider write, read-only here, and refunds
+go through the service (provider first, then the books)."""
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from billing.models import Donation, Payment, PaymentStatus, Subscription, SubscriptionLevel, WebhookEvent
+from billing.services.levels import level_create, level_delete, level_update
 from billing.services.payments import payment_refund
 from community_service.exceptions import DomainError
+from members.catalogue import Permission
+from members.console import CommunityScopedAdmin, ReadOnlyAdmin, ServiceWritesAdmin, console_actor
+
+# What level_update accepts, as the API's level form; position is level_reorder's (the API).
+LEVEL_FORM_FIELDS = ["name", "description", "price", "currency", "duration_days", "benefits", "is_active"]
 
 
 @admin.register(SubscriptionLevel)
-class SubscriptionLevelAdmin(admin.ModelAdmin):
+class SubscriptionLevelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
+    scope_codes = frozenset({Permission.BILLING_MANAGE})
     list_display = ["name", "community", "price", "currency", "duration_days", "is_active", "position", "archived_at"]
     list_filter = ["is_active", "currency"]
     list_select_related = ["community"]
     search_fields = ["name", "=id", "community__slug"]
     raw_id_fields = ["community"]
-    # Prices change through the API (billing.manage), where they are validated.
-    readonly_fields = ["price", "currency", "archived_at", "created_at", "updated_at"]
+    readonly_fields = ["position", "archived_at", "created_at", "updated_at"]
+
+    def get_fields(self, request: HttpRequest, obj: SubscriptionLevel | None = None) -> tuple[str, ...]:
+        # A level stays in its community; the rest is what the services accept.
+        return (*(["community"] if obj is None else []), *LEVEL_FORM_FIELDS, *self.readonly_fields)
+
+    def save_model(self, request: HttpRequest, obj: SubscriptionLevel, form: Any, change: bool) -> None:
+        console_actor(request, obj.community_id, Permission.BILLING_MANAGE)
+        data = {name: form.cleaned_data[name] for name in LEVEL_FORM_FIELDS if name in form.cleaned_data}
+        if change:
+            level_update(level=obj, data={name: data[name] for name in form.changed_data if name in data})
+        else:
+            obj.pk = level_create(community=obj.community, **data).pk
+
+    def delete_model(self, request: HttpRequest, obj: SubscriptionLevel) -> None:
+        # As DELETE .../levels/{id}: a level with subscribers is archived, not deleted.
+        console_actor(request, obj.community_id, Permission.BILLING_MANAGE)
+        level_delete(level=obj)
 
 
+# Read-only: subscriptions, donations and payments change only as the API and the provider's
+# webhooks move them (with their events); a console edit would skip both.
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(ReadOnlyAdmin):
     list_display = ["id", "user", "community", "level", "status", "starts_at", "expires_at", "ended_at"]
     list_filter = ["status", "end_reason"]
     list_select_related = ["user", "community", "level"]
@@ -34,7 +64,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin):
+class DonationAdmin(ReadOnlyAdmin):
     list_display = ["id", "community", "donor", "amount", "currency", "is_anonymous", "status", "created_at"]
     list_filter = ["status", "currency", "is_anonymous"]
     list_select_related = ["community", "donor"]
@@ -45,7 +75,7 @@ class DonationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ["id", "purpose", "community", "user", "amount", "currency", "status", "provider", "failure_code",
                     "created_at"]
     list_filter = ["status", "purpose", "provider", "currency"]
@@ -58,10 +88,7 @@ class PaymentAdmin(admin.ModelAdmin):
     actions = ["refund_payments"]
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # payments come from the API only
-
-    @admin.action(description="Refund selected payments (at the provider, then here)")
+    @admin.action(description="Refund selected payments (at the provider, then here)", permissions=["change"])
     def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         refunded = 0
         for payment in queryset.filter(status=PaymentStatus.COMPLETED):
@@ -74,7 +101,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "provider", "event_type", "outcome", "payment", "received_at"]
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["=event_id"]

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from community_service.api.idempotency import IdempotencyKey
+from community_service.api.idempotency import IdempotencyKey, idempotency_forget
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.selectors import outbox_lag
 from community_service.outbox.services import outbox_retry_now
@@ -38,9 +38,9 @@ class OutboxEventAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: OutboxEvent | None = None) -> list[str]:
-        # Events are facts: staff may look and resend, never edit.
-        return [field.name for field in OutboxEvent._meta.fields]
+    def has_change_permission(self, request: HttpRequest, obj: OutboxEvent | None = None) -> bool:
+        # Events are facts: staff may look and resend (an action), never edit.
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: OutboxEvent | None = None) -> bool:
         return False
@@ -83,5 +83,11 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: IdempotencyKey | None = None) -> list[str]:
-        return [field.name for field in IdempotencyKey._meta.fields if field.name != "response_body"]
+    def has_change_permission(self, request: HttpRequest, obj: IdempotencyKey | None = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def delete_model(self, request: HttpRequest, obj: IdempotencyKey) -> None:
+        idempotency_forget(row_ids=[obj.pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[IdempotencyKey]) -> None:
+        idempotency_forget(row_ids=list(queryset.values_list("pk", flat=True)))

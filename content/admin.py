@@ -5,6 +5,7 @@ every change is one of the API's services, so counters, events and the audit log
 """
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -21,6 +22,7 @@ from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
 from content.models import Attachment, Channel, Comment, Post, PostStatus, Report, ReportEntry, ReportStatus
 from content.selectors.reports import report_open_count, report_open_queue, report_target_key, report_targets
+from content.services.channels import channel_create, channel_delete, channel_update
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
 from content.services.reports import report_close, report_decide
@@ -29,8 +31,11 @@ from members.catalogue import Permission
 from members.console import (
     SANCTION_DURATIONS,
     CommunityScopedAdmin,
+    ReadOnlyAdmin,
+    ServiceWritesAdmin,
     apply_each,
     console_access,
+    console_actor,
     moderated_community_ids,
     sanction_duration,
     sanctions_allowed,
@@ -42,17 +47,39 @@ REASON_MAX_LENGTH = 500  # the shortest store of a reason (Member.ban_reason)
 CONSOLE_REASON = "Removed in the moderation console"
 
 
+# What channel_create and channel_update accept, as the API's channel form.
+CHANNEL_FORM_FIELDS = ["name", "slug", "topic", "channel_type", "position", "is_members_only"]
+
+
 @admin.register(Channel)
-class ChannelAdmin(CommunityScopedAdmin):
+class ChannelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     list_display = ["name", "slug", "community", "channel_type", "position", "is_members_only"]
     list_filter = ["channel_type", "is_members_only"]
     list_select_related = ["community"]
     search_fields = ["name", "slug", "community__name", "community__slug"]
     autocomplete_fields = ["community"]
 
+    def get_fields(self, request: HttpRequest, obj: Channel | None = None) -> tuple[str, ...]:
+        # A channel stays in its community.
+        return (*(["community"] if obj is None else []), *CHANNEL_FORM_FIELDS)
 
+    def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
+        console_actor(request, obj.community_id, Permission.CHANNEL_MANAGE)
+        data = {name: form.cleaned_data[name] for name in CHANNEL_FORM_FIELDS}
+        if change:
+            channel_update(channel=obj, data={name: data[name] for name in form.changed_data if name in data})
+        else:
+            obj.pk = channel_create(community=obj.community, **data).pk
+
+    def delete_model(self, request: HttpRequest, obj: Channel) -> None:
+        console_actor(request, obj.community_id, Permission.CHANNEL_MANAGE)
+        channel_delete(channel=obj)
+
+
+# Posts and comments are members' words: they are written and edited through the API (its
+# gates, channel rights and edit marks); the console moderates them with the actions below.
 @admin.register(Post)
-class PostAdmin(CommunityScopedAdmin):
+class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     list_display = ["title", "community", "author", "status", "is_pinned", "comments_locked", "like_count",
                     "comment_count", "published_at", "deleted_at"]
     list_filter = ["status", "is_pinned", "comments_locked", ("deleted_at", admin.EmptyFieldListFilter)]
@@ -107,7 +134,7 @@ def _comment_label(comment: Comment) -> str:
 
 
 @admin.register(Comment)
-class CommentAdmin(CommunityScopedAdmin):
+class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     list_display = ["id", "post", "author", "depth", "is_deleted", "like_count", "created_at"]
     list_filter = ["is_deleted", "is_edited"]
     list_select_related = ["post", "author"]
@@ -136,9 +163,15 @@ class ReportEntryInline(admin.TabularInline):
     model = ReportEntry
     extra = 0
     readonly_fields = ["reporter", "category", "text", "created_at"]
-    can_delete = False
 
+    # Entries are what members reported (report_submit): shown, never changed.
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -156,8 +189,11 @@ def _report_label(report: Report) -> str:
 
 
 @admin.register(Report)
-class ReportAdmin(CommunityScopedAdmin):
-    """Reports, one per reported target. The queue page (the moderators' landing page) works them."""
+class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
+    """Reports, one per reported target. The queue page (the moderators' landing page) works them.
+
+    Read-only pages: reports are filed by members (report_submit) and decided only through
+    content.services.reports (the queue and the actions), never added or edited here."""
 
     scope_codes = frozenset({Permission.REPORT_REVIEW})
     list_display = ["target_type", "target_id", "community", "status", "reporter_count", "created_at",
@@ -301,8 +337,9 @@ class ReportAdmin(CommunityScopedAdmin):
         self._close(request, queryset, resolve=False)
 
 
+# Uploads are their uploader's (POST/DELETE .../attachments); a post's go with the post.
 @admin.register(Attachment)
-class AttachmentAdmin(CommunityScopedAdmin):
+class AttachmentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     list_display = ["id", "community", "uploader", "content_type", "size", "post", "created_at"]
     list_filter = ["content_type"]
     list_select_related = ["community", "uploader", "post"]

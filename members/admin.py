@@ -5,27 +5,45 @@ scoping needs RBAC resolution, which lives in members, a layer above communities
 """
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.db.models import Model, QuerySet
+from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin as SimpleJwtBlacklistedTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 
 from communities.models import AuditLogEntry, Community, Invite
+from communities.services import community_soft_delete, community_update
+from members.authentication import request_user
 from members.catalogue import Permission
-from members.console import CommunityScopedAdmin, apply_each, sanction_action, sanctions_allowed, users_in_scope
+from members.console import (
+    CommunityScopedAdmin,
+    ReadOnlyAdmin,
+    ServiceWritesAdmin,
+    apply_each,
+    console_access,
+    console_actor,
+    sanction_action,
+    sanctions_allowed,
+    users_in_scope,
+)
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
-from members.services.auth import user_password_hash_set, user_sign_out_everywhere
+from members.services.auth import user_password_hash_set, user_register, user_rename, user_sign_out_everywhere
+from members.services.invites import invite_create, invite_revoke
+from members.services.memberships import member_update
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
-from members.signals import user_renamed
+from members.services.roles import role_create, role_delete, role_update
+from members.services.staff import user_platform_access_set
 
 
 class SessionEndingPasswordForm(AdminPasswordChangeForm):
@@ -39,13 +57,29 @@ class SessionEndingPasswordForm(AdminPasswordChangeForm):
         return user
 
 
+class ConsoleUserCreationForm(AdminUserCreationForm):
+    # user_register takes a password: an account without one is not something the API makes.
+    usable_password = None  # type: ignore[assignment]  # Django's way to drop a declared field
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
+    """Accounts (superusers). A new account is user_register's, a new username user_rename's
+    (its conflicts, the user_renamed caches), the flags and groups user_platform_access_set's.
+    The email changes only through its confirm-by-mail flow, and accounts are closed by their
+    owner (POST /auth/close-account): a hard delete would skip counters and events."""
+
+    add_form = ConsoleUserCreationForm
     change_password_form = SessionEndingPasswordForm
     actions = ["sign_out_everywhere"]
     ordering = ["-date_joined"]
     list_display = ["username", "email", "is_active", "is_staff", "is_superuser", "date_joined"]
     search_fields = ["username", "email"]
+    fieldsets = (
+        (None, {"fields": ["username", "password", "email"]}),
+        ("Platform access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Important dates", {"fields": ["last_login", "date_joined"]}),
+    )
     add_fieldsets = ((None, {"classes": ["wide"], "fields": ["email", "username", "password1", "password2"]}),)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
@@ -55,6 +89,12 @@ class UserAdmin(DjangoUserAdmin):
     def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return request.user.is_superuser and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        return [] if obj is None else ["email", "last_login", "date_joined"]
+
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> User:
         user = super().get_object(request, object_id, from_field)
         if user is None:
@@ -62,15 +102,15 @@ class UserAdmin(DjangoUserAdmin):
         return user
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        data = form.cleaned_data
         if not change:
-            super().save_model(request, obj, form, change)
+            obj.pk = user_register(email=data["email"], username=data["username"], password=data["password1"]).pk
             return
-        # Only the fields the form changed: a whole-row save would write back the password and
-        # token generation this request read, reviving tokens a sign-out meanwhile ended.
-        columns = {field.name for field in User._meta.concrete_fields}
-        obj.save(update_fields=[name for name in form.changed_data if name in columns])
         if "username" in form.changed_data:
-            user_renamed.send(sender=User, user=obj)  # as PATCH /auth/me: caches that hold usernames
+            user_rename(user=obj, username=data["username"])
+        if {"is_active", "is_staff", "is_superuser", "groups"} & set(form.changed_data):
+            user_platform_access_set(user=obj, is_active=data["is_active"], is_staff=data["is_staff"],
+                                     is_superuser=data["is_superuser"], groups=data["groups"])
 
     @admin.action(description="Sign selected users out of every device (passwords unchanged)", permissions=["change"])
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -80,33 +120,25 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, f"{len(queryset)} user(s) signed out of every device.", messages.SUCCESS)
 
 
-class MemberRolesInline(admin.TabularInline):
-    model = Member.roles.through
-    extra = 0
-    raw_id_fields = ["role"]
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        # Role changes carry the hierarchy rules: they go through the API's role_assign.
-        return request.user.is_superuser
-
-    has_add_permission = has_delete_permission = has_change_permission
-
-
 def _member_label(member: Member) -> str:
     return f"{member.user} in {member.community}"
 
 
 @admin.register(Member)
-class MemberAdmin(CommunityScopedAdmin):
+class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
+    """Members join, leave and are kicked through the API; here a superuser edits a nickname or
+    the roles (member_update: the hierarchy, role events, cache) and moderators act."""
+
     list_display = ["user", "community", "status", "is_owner", "nickname", "joined_at", "muted_until", "banned_until"]
     list_filter = ["status", "is_owner"]
     list_select_related = ["user", "community"]
     search_fields = ["user__username", "user__email", "nickname", "community__name", "community__slug"]
-    raw_id_fields = ["user", "community"]
-    # Membership changes go through the services (counters, events, audit); the form only shows.
-    readonly_fields = ["community", "user", "status", "is_owner", "joined_at", "left_at", "created_at", "updated_at"]
-    exclude = ["roles"]
-    inlines = [MemberRolesInline]
+    # Membership changes go through the services (counters, events, audit): the form shows all
+    # and edits what member_update accepts; sanctions are the actions.
+    fields = ["community", "user", "status", "is_owner", "nickname", "roles", "joined_at", "left_at", "banned_until",
+              "ban_reason", "muted_until", "join_message", "created_at", "updated_at"]
+    readonly_fields = ["community", "user", "status", "is_owner", "joined_at", "left_at", "banned_until", "ban_reason",
+                       "muted_until", "join_message", "created_at", "updated_at"]
     actions = ["ban_members", "mute_members", "unban_members", "unmute_members"]
     show_full_result_count = False
 
@@ -130,6 +162,25 @@ class MemberAdmin(CommunityScopedAdmin):
         checkbox = forms.CheckboxInput({"class": "action-select", "disabled": True,
                                         "title": f"No action applies: {why}.", "aria-label": f"{obj}: {why}"})
         return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # joins are the member's (POST .../join, invites)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # a member leaves or is kicked through the API; a deleted row skips counters and events
+
+    def get_form(self, request: HttpRequest, obj: Member | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None and "roles" in form.base_fields:
+            roles = cast(ModelMultipleChoiceField, form.base_fields["roles"])
+            roles.queryset = Role.objects.filter(community_id=obj.community_id)
+        return form
+
+    def save_model(self, request: HttpRequest, obj: Member, form: Any, change: bool) -> None:
+        changed = set(form.changed_data)
+        member_update(actor=console_access(request, obj.community_id), actor_user=request_user(request), member=obj,
+                      nickname=form.cleaned_data["nickname"] if "nickname" in changed else None,
+                      role_ids=[role.pk for role in form.cleaned_data["roles"]] if "roles" in changed else None)
 
     def _sanction_refusal(self, request: HttpRequest, members: list[Member], kind: str) -> dict[Any, str]:
         """Why each member the hierarchy protects from `kind` is set aside, by pk."""
@@ -180,8 +231,12 @@ class MemberAdmin(CommunityScopedAdmin):
                    done_message="Unmuted {count}.", label=_member_label)
 
 
+# What role_create and role_update accept, as the API's role form.
+ROLE_FORM_FIELDS = ["name", "permissions", "priority", "color", "is_default"]
+
+
 @admin.register(Role)
-class RoleAdmin(CommunityScopedAdmin):
+class RoleAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     list_display = ["name", "community", "priority", "is_default", "color"]
     list_filter = ["is_default"]
     list_select_related = ["community"]
@@ -189,33 +244,93 @@ class RoleAdmin(CommunityScopedAdmin):
     raw_id_fields = ["community"]
     ordering = ["community", "-priority"]
 
+    def get_fields(self, request: HttpRequest, obj: Role | None = None) -> tuple[str, ...]:
+        return (*(["community"] if obj is None else []), *ROLE_FORM_FIELDS)
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        # The services check role.manage and the hierarchy themselves.
+        actor = console_access(request, obj.community_id)
+        data = {name: form.cleaned_data[name] for name in ROLE_FORM_FIELDS}
+        if change:
+            role_update(actor=actor, role=obj, data={name: data[name] for name in form.changed_data if name in data})
+        else:
+            obj.pk = role_create(actor=actor, community=obj.community, **data).pk
+
+    def delete_model(self, request: HttpRequest, obj: Role) -> None:
+        role_delete(actor=console_access(request, obj.community_id), role=obj)
+
+
+# What community_update accepts, as PATCH /communities/{id}.
+COMMUNITY_FORM_FIELDS = ["name", "slug", "description", "community_type", "status", "language", "post_moderation"]
+
 
 @admin.register(Community)
-class CommunityAdmin(CommunityScopedAdmin):
+class CommunityAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
+    """Communities are created by their owners and change hands through the API
+    (community_transfer_ownership); a superuser edits their settings and soft-deletes them here."""
+
     community_lookup = "pk"
     list_display = ["name", "slug", "community_type", "status", "owner", "member_count", "post_count",
                     "created_at", "deleted_at"]
     list_filter = ["community_type", "status", ("deleted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["owner"]
     search_fields = ["name", "slug", "owner__username", "owner__email"]
-    readonly_fields = ["id", "member_count", "post_count", "created_at", "updated_at"]
-    exclude = ["search_vector"]
-    raw_id_fields = ["owner"]
+    fields = ["id", "owner", *COMMUNITY_FORM_FIELDS, "member_count", "post_count", "created_at", "updated_at",
+              "deleted_at"]
+    readonly_fields = ["id", "owner", "member_count", "post_count", "created_at", "updated_at", "deleted_at"]
     ordering = ["-created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Community, form: Any, change: bool) -> None:
+        console_actor(request, obj.pk, Permission.COMMUNITY_UPDATE)
+        community_update(community=obj, data={name: form.cleaned_data[name] for name in form.changed_data
+                                               if name in COMMUNITY_FORM_FIELDS})
+
+    def delete_model(self, request: HttpRequest, obj: Community) -> None:
+        # As DELETE /communities/{id}: hidden, its rows and history kept.
+        console_actor(request, obj.pk, Permission.COMMUNITY_DELETE)
+        community_soft_delete(community=obj)
 
 
 @admin.register(Invite)
-class InviteAdmin(CommunityScopedAdmin):
+class InviteAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
+    """Invites are made (invite_create: a fresh code, the staff user as creator) and revoked
+    (invite_revoke), never edited or deleted: the uses and the revocation are the record."""
+
     scope_codes = frozenset({Permission.MEMBER_MANAGE})
     list_display = ["code", "community", "created_by", "uses", "max_uses", "expires_at", "revoked_at", "created_at"]
     list_select_related = ["community", "created_by"]
     search_fields = ["=code", "community__name", "community__slug"]
-    raw_id_fields = ["community", "created_by"]
-    readonly_fields = ["uses", "created_at"]
+    raw_id_fields = ["community"]
+    actions = ["revoke_invites"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Invite | None = None) -> tuple[str, ...]:
+        made = ("community", "max_uses", "expires_at")  # what invite_create takes
+        return made if obj is None else ("code", *made, "created_by", "uses", "revoked_at", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: Invite, form: Any, change: bool) -> None:
+        console_actor(request, obj.community_id, Permission.MEMBER_MANAGE)
+        expires_at = form.cleaned_data["expires_at"]
+        obj.pk = invite_create(community=obj.community, created_by=request_user(request),
+                               expires_in=expires_at - timezone.now() if expires_at else None,
+                               max_uses=form.cleaned_data["max_uses"]).pk
+
+    @admin.action(description="Revoke selected invites", permissions=["change"])
+    def revoke_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> None:
+        apply_each(self, request, queryset.filter(revoked_at__isnull=True), code=Permission.MEMBER_MANAGE,
+                   act=lambda invite, access: invite_revoke(invite=invite), done_message="Revoked {count} invites.")
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(CommunityScopedAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     """The moderation record: readable by those who may read it (audit.view), never editable."""
 
     scope_codes = frozenset({Permission.AUDIT_VIEW})
@@ -226,11 +341,13 @@ class AuditLogEntryAdmin(CommunityScopedAdmin):
     ordering = ["-created_at"]
     show_full_result_count = False
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+# Django REST framework simplejwt's page for revoked refresh tokens lets a superuser delete a
+# revocation (reviving the token) or add one by hand; revoking is the services' (logout, log
+# out everywhere, password changes), so here the list only shows.
+admin.site.unregister(BlacklistedToken)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(ReadOnlyAdmin, SimpleJwtBlacklistedTokenAdmin):
+    pass

@@ -17,10 +17,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Exists, ForeignKey, Max, Model, OuterRef, QuerySet
 from django.forms import ModelChoiceField
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from community_service.exceptions import DomainError
+from members import policy
 from members.authentication import request_user
 from members.catalogue import ALL_PERMISSIONS, Permission
 from members.models import Member, MemberStatus, User
@@ -63,6 +64,18 @@ def console_access(request: HttpRequest, community_id: uuid.UUID) -> CommunityAc
         memo[key] = community_access(community_id=community_id, user=request_user(request),
                                      is_superadmin=request.user.is_superuser)
     return memo[key]
+
+
+def console_actor(request: HttpRequest, community_id: uuid.UUID, code: str) -> CommunityAccess:
+    """The staff user's access in the community once the policy grants `code` there, for a
+    service that takes no access of its own. Raises the policy's PermissionDenied."""
+    access = console_access(request, community_id)
+    policy.require_permission(access, code)
+    return access
+
+
+def refusal_text(exc: DomainError) -> str:
+    return f"{exc.field}: {exc.detail}" if exc.field else exc.detail
 
 
 def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid.UUID]]
@@ -161,6 +174,70 @@ class CommunityScopedAdmin(admin.ModelAdmin):
 
             kwargs["queryset"] = Community.objects.filter(pk__in=moderated_community_ids(request) or [])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Looked at, never written from its page: no add, no edit, no delete. Actions that call
+    services still run (they ask has_change_permission without an object)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ServiceWritesAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose add, change and delete are the API's services, so a console write
+    publishes the same events and leaves the same audit rows as the API's. Subclasses write
+    `save_model` and `delete_model` with a service; the form names only fields it accepts.
+
+    A refusal (the policy, a conflict, a value the service rejects) rolls the write back (the
+    admin's views are atomic) and comes back as an error message on the page it came from.
+    """
+
+    def changeform_view(self, request: HttpRequest, object_id: str | None = None, form_url: str = "",
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:
+            self.message_user(request, refusal_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+                    ) -> HttpResponse:
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, refusal_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        raise NotImplementedError(f"{type(self).__name__} writes through a service")
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} deletes through a service")
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list, dict, set, list]:
+        # The service decides what a delete does (often a soft delete or an archive), so the
+        # confirmation lists the objects themselves, not the database's cascade.
+        objs = list(objs)
+        return [str(obj) for obj in objs], {self.model._meta.verbose_name_plural: len(objs)}, set(), []
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The service wrote what the form held; no many-to-many or inline saves beside it.
+        pass
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # "Delete selected": the service once per object, each in its own transaction.
+        for obj in queryset:
+            try:
+                self.delete_model(request, obj)
+            except DomainError as exc:
+                self.message_user(request, f"{obj}: {refusal_text(exc)}", messages.WARNING)
 
 
 def users_in_scope(request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:

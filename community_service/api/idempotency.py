@@ -169,6 +169,11 @@ def idempotency_release(row: IdempotencyKey) -> None:
     IdempotencyKey.objects.filter(pk=row.pk, status=IdempotencyStatus.IN_PROGRESS).delete()
 
 
+def idempotency_forget(*, row_ids: list[int]) -> int:
+    """Forget stored first responses (the console), so their keys run again; return how many."""
+    return IdempotencyKey.objects.filter(pk__in=row_ids).delete()[0]
+
+
 def idempotency_complete(row: IdempotencyKey, response: HttpResponse) -> None:
     headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
     IdempotencyKey.objects.filter(pk=row.pk).update(
