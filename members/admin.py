@@ -43,7 +43,7 @@ from members.services.invites import invite_create, invite_revoke
 from members.services.memberships import member_update
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
 from members.services.roles import role_create, role_delete, role_update
-from members.services.staff import user_platform_access_set
+from members.services.staff import user_may_create_communities_directly, user_platform_access_set
 
 
 class SessionEndingPasswordForm(AdminPasswordChangeForm):
@@ -62,6 +62,23 @@ class ConsoleUserCreationForm(AdminUserCreationForm):
     usable_password = None  # type: ignore[assignment]  # Django's way to drop a declared field
 
 
+class ConsoleUserChangeForm(forms.ModelForm):
+    """The account page: the flags user_platform_access_set writes, and the community.create grant."""
+
+    may_create_communities = forms.BooleanField(
+        required=False, label="May create communities",
+        help_text="Counts when COMMUNITY_CREATE_POLICY=granted (a console group may grant it too).")
+
+    class Meta:
+        model = User
+        fields = ["username", "email", "is_active", "is_staff", "is_superuser", "groups"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["may_create_communities"].initial = user_may_create_communities_directly(self.instance)
+
+
 @admin.register(User)
 class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
     """Accounts (superusers). A new account is user_register's, a new username user_rename's
@@ -70,6 +87,7 @@ class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
     owner (POST /auth/close-account): a hard delete would skip counters and events."""
 
     add_form = ConsoleUserCreationForm
+    form = ConsoleUserChangeForm
     change_password_form = SessionEndingPasswordForm
     actions = ["sign_out_everywhere"]
     ordering = ["-date_joined"]
@@ -77,7 +95,7 @@ class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
     search_fields = ["username", "email"]
     fieldsets = (
         (None, {"fields": ["username", "password", "email"]}),
-        ("Platform access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Platform access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "may_create_communities"]}),
         ("Important dates", {"fields": ["last_login", "date_joined"]}),
     )
     add_fieldsets = ((None, {"classes": ["wide"], "fields": ["email", "username", "password1", "password2"]}),)
@@ -108,9 +126,10 @@ class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
             return
         if "username" in form.changed_data:
             user_rename(user=obj, username=data["username"])
-        if {"is_active", "is_staff", "is_superuser", "groups"} & set(form.changed_data):
+        if {"is_active", "is_staff", "is_superuser", "groups", "may_create_communities"} & set(form.changed_data):
             user_platform_access_set(user=obj, is_active=data["is_active"], is_staff=data["is_staff"],
-                                     is_superuser=data["is_superuser"], groups=data["groups"])
+                                     is_superuser=data["is_superuser"], groups=data["groups"],
+                                     may_create_communities=data["may_create_communities"])
 
     @admin.action(description="Sign selected users out of every device (passwords unchanged)", permissions=["change"])
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -1,10 +1,12 @@
-"""Platform access that only the console grants: active, staff, superuser, console groups."""
+"""Platform access that only the console grants: active, staff, superuser, console groups, and
+the right to create communities under COMMUNITY_CREATE_POLICY=granted."""
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from communities.models import CREATE_COMMUNITIES
 from members.models import User
 from members.services.auth import sessions_end
 
@@ -13,6 +15,7 @@ PLATFORM_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 def user_platform_access_set(
     *, user: User, is_active: bool, is_staff: bool, is_superuser: bool, groups: Iterable[Group] | None = None,
+    may_create_communities: bool | None = None,
 ) -> User:
     """Set a user's platform flags and console groups (`groups` None leaves them). An account
     deactivated or no longer a superuser has every session ended: its tokens carry
@@ -31,4 +34,12 @@ def user_platform_access_set(
             locked.save(update_fields=changed)
         if groups is not None:
             locked.groups.set(groups)
+        if may_create_communities is not None:
+            grant = Permission.objects.get(codename=CREATE_COMMUNITIES, content_type__app_label="communities")
+            (locked.user_permissions.add if may_create_communities else locked.user_permissions.remove)(grant)
     return locked
+
+
+def user_may_create_communities_directly(user: User) -> bool:
+    """The grant given to the account itself (a group may grant it too)."""
+    return user.user_permissions.filter(codename=CREATE_COMMUNITIES, content_type__app_label="communities").exists()

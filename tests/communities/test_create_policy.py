@@ -12,6 +12,7 @@ from community_service.exceptions import PermissionDenied
 from members.models import User
 from members.tokens import token_pair_for
 from tests.conftest import client_for
+from tests.console.test_service_writes import form_post
 from tests.factories import UserFactory
 from tests.routes import url_for
 
@@ -93,9 +94,6 @@ def test_an_operator_grants_it_on_the_users_console_page(settings):
     console.force_login(UserFactory(is_staff=True, is_superuser=True))
     page = console.get(reverse("admin:members_user_change", args=[user.pk]))
     assert "May create communities" in page.content.decode()
-    form = {"username": user.username, "email": user.email, "is_active": "on",
-            "user_permissions": [str(_create_permission().pk)], "date_joined_0": "2030-01-01",
-            "date_joined_1": "00:00:00", "token_generation": str(user.token_generation)}
-    saved = console.post(reverse("admin:members_user_change", args=[user.pk]), form)
+    saved = form_post(console, reverse("admin:members_user_change", args=[user.pk]), may_create_communities=True)
     assert saved.status_code == 302, saved.content.decode()[:2000]
     assert client_for(User.objects.get(pk=user.pk)).post(LIST, {"name": "After"}).status_code == 201
