@@ -90,8 +90,9 @@ SUPERADMINS = {"superadmin", "banned_superadmin"}
 # "member" writes every post (drafts are their author's); "helper" holds a role without the
 # codes reads depend on, "moderator" post.moderate, member.manage and member.ban, "treasurer"
 # billing.manage (reads gated posts), "subscriber" the level of the gated posts marked "held".
-ACTORS = ["anonymous", "outsider", "pending", "member", "muted", "banned", "helper", "moderator", "treasurer",
-          "subscriber", "owner", "superadmin", "banned_superadmin"]
+# "ban_ended": a ban whose end has passed (the row stays banned until they rejoin).
+ACTORS = ["anonymous", "outsider", "pending", "member", "muted", "banned", "ban_ended", "helper", "moderator",
+          "treasurer", "subscriber", "owner", "superadmin", "banned_superadmin"]
 GATED = [name for name, (_, _, gate, _) in POSTS.items() if gate]
 
 
@@ -149,6 +150,7 @@ def world_build(community_type: str) -> World:
         "member": add(),
         "muted": add(muted_until=now + timedelta(hours=1)),
         "banned": add(MemberStatus.BANNED, role=None, ban_reason="spam"),
+        "ban_ended": add(MemberStatus.BANNED, role=None, banned_until=now - timedelta(hours=1)),
         "helper": add(),
         "moderator": add(role="Moderator"),
         "treasurer": add(),
