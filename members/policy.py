@@ -63,6 +63,12 @@ def is_insider(access: CommunityAccess) -> bool:
     return access.is_superadmin or access.is_active_member
 
 
+def banned_now_q() -> Q:
+    """is_banned as a filter on member rows: a ban that has not ended. A row stays banned after
+    its `banned_until` (until its user rejoins), and from then on they are an outsider."""
+    return Q(status=MemberStatus.BANNED) & (Q(banned_until__isnull=True) | Q(banned_until__gt=timezone.now()))
+
+
 def refuse_banned(access: CommunityAccess) -> None:
     if is_banned(access):
         raise PermissionDenied("You are banned from this community.", code="banned")
@@ -111,7 +117,7 @@ def visible_communities_q(*, viewer_id: UUID | None, superadmin: bool, via: str 
         return visible
     standing = Member.objects.filter(community=community_ref, user_id=viewer_id)
     active = Q(Exists(standing.filter(status=MemberStatus.ACTIVE)))
-    banned = Q(Exists(standing.filter(status=MemberStatus.BANNED)))
+    banned = Q(Exists(standing.filter(banned_now_q())))
     return (visible | active | banned) if known else (visible | active) & ~banned
 
 
