@@ -11,9 +11,32 @@ Loaded by schemathesis (SCHEMATHESIS_HOOKS), never by Django.
 """
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 import schemathesis
+
+SIGN_OUT_OPERATION = "POST /api/v1/auth/logout-all"
+
+
+@schemathesis.auth(refresh_interval=600)  # well inside JWT_ACCESS_TOKEN_MINUTES (at most 15)
+class FuzzUserToken:
+    """Every request is FUZZ_USER's, with an access token issued by `manage.py issue_token` and
+    renewed every ten minutes: a run longer than a token's life would otherwise test nothing
+    but 401s after it. POST /auth/logout-all ends its caller's sessions, so it gets another
+    user's token (FUZZ_SIGN_OUT_TOKEN)."""
+
+    def get(self, case: Any, context: Any) -> str:
+        return subprocess.run(
+            [sys.executable, os.environ["FUZZ_MANAGE_PY"], "issue_token", "--user", os.environ["FUZZ_USER"]],
+            check=True, capture_output=True, text=True,
+        ).stdout.strip()
+
+    def set(self, case: Any, data: str, context: Any) -> None:
+        token = os.environ["FUZZ_SIGN_OUT_TOKEN"] if case.operation.label == SIGN_OUT_OPERATION else data
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
 # code -> (status, fields it may be reported on (none: the request as a whole), why no schema keyword can say it)
 UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
