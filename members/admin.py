@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.db.models import Model, QuerySet
 from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
@@ -62,16 +62,16 @@ class ConsoleUserCreationForm(AdminUserCreationForm):
     usable_password = None  # type: ignore[assignment]  # Django's way to drop a declared field
 
 
-class ConsoleUserChangeForm(forms.ModelForm):
+class ConsoleUserChangeForm(UserChangeForm):
     """The account page: the flags user_platform_access_set writes, and the community.create grant."""
 
     may_create_communities = forms.BooleanField(
         required=False, label="May create communities",
         help_text="Counts when COMMUNITY_CREATE_POLICY=granted (a console group may grant it too).")
 
-    class Meta:
+    class Meta(UserChangeForm.Meta):
         model = User
-        fields = ["username", "email", "is_active", "is_staff", "is_superuser", "groups"]
+        fields = ["username", "password", "email", "is_active", "is_staff", "is_superuser", "groups"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

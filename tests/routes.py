@@ -22,7 +22,8 @@ def api_endpoints(*, view_modules: tuple[str, ...], exclude: tuple[str, ...] = (
     def walk(patterns: list) -> None:
         for entry in patterns:
             if isinstance(entry, URLResolver):
-                walk(entry.url_patterns)
+                if entry.namespace != "admin":  # the console is not the API
+                    walk(entry.url_patterns)
                 continue
             module = getattr(entry.callback, "__module__", "")
             if not isinstance(entry, URLPattern) or not entry.name or not module.startswith(view_modules):
