@@ -53,7 +53,7 @@ class SubscriptionLevelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 # webhooks move them (with their events); a console edit would skip both.
 @admin.register(Subscription)
 class SubscriptionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "community", "level", "status", "starts_at", "expires_at", "ended_at"]
+    list_display = ["user", "level", "community", "status", "starts_at", "expires_at", "ended_at"]
     list_filter = ["status", "end_reason"]
     list_select_related = ["user", "community", "level"]
     search_fields = ["=id", "user__username", "user__email", "community__slug"]
@@ -65,7 +65,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
 
 @admin.register(Donation)
 class DonationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "community", "donor", "amount", "currency", "is_anonymous", "status", "created_at"]
+    list_display = ["__str__", "community", "donor", "amount", "currency", "is_anonymous", "status", "created_at"]
     list_filter = ["status", "currency", "is_anonymous"]
     list_select_related = ["community", "donor"]
     search_fields = ["=id", "donor__username", "community__slug"]
@@ -76,8 +76,8 @@ class DonationAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "purpose", "community", "user", "amount", "currency", "status", "provider", "failure_code",
-                    "created_at"]
+    list_display = ["__str__", "purpose", "community", "user", "amount", "currency", "status", "provider",
+                    "failure_code", "created_at"]
     list_filter = ["status", "purpose", "provider", "currency"]
     list_select_related = ["community", "user"]
     search_fields = ["=id", "=provider_payment_id", "user__username", "community__slug"]
@@ -96,14 +96,15 @@ class PaymentAdmin(ReadOnlyAdmin):
                 payment_refund(payment=payment)
                 refunded += 1
             except DomainError as exc:
-                self.message_user(request, f"{payment.pk}: {exc.detail}", messages.WARNING)
+                self.message_user(request, f"{payment}: {exc.detail}", messages.WARNING)
         self.message_user(request, f"Refunded {refunded} payments.", messages.SUCCESS)
 
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["event_id", "provider", "event_type", "outcome", "payment", "received_at"]
+    list_display = ["__str__", "event_id", "payment", "received_at"]
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["=event_id"]
     raw_id_fields = ["payment"]
+    list_select_related = ["payment__user"]
     readonly_fields = ["provider", "event_id", "event_type", "payment", "outcome", "received_at"]

@@ -27,7 +27,7 @@ class AttentionFilter(admin.SimpleListFilter):
 class OutboxEventAdmin(admin.ModelAdmin):
     """Read-only view of domain events; failed ones can be sent again."""
 
-    list_display = ["id", "event_type", "community_id", "status", "attempts", "created_at", "next_attempt_at",
+    list_display = ["id", "event_type", "aggregate_type", "status", "attempts", "created_at", "next_attempt_at",
                     "published_at", "short_error"]
     list_filter = [AttentionFilter, "status", "aggregate_type", "event_type"]
     search_fields = ["=event_id", "=aggregate_id", "=community_id"]
@@ -73,7 +73,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
 class IdempotencyKeyAdmin(admin.ModelAdmin):
     """Stored first responses of money-moving POSTs. Deleting one lets its key run again."""
 
-    list_display = ["key", "user_id", "status", "response_status", "created_at", "expires_at"]
+    list_display = ["key", "status", "response_status", "created_at", "expires_at"]
     list_filter = ["status", "response_status"]
     search_fields = ["=key", "=user_id"]
     ordering = ["-id"]

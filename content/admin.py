@@ -17,11 +17,28 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
 from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
-from content.models import Attachment, Channel, Comment, Post, PostStatus, Report, ReportEntry, ReportStatus
-from content.selectors.reports import report_open_count, report_open_queue, report_target_key, report_targets
+from content.models import (
+    Attachment,
+    Channel,
+    Comment,
+    Post,
+    PostStatus,
+    Report,
+    ReportEntry,
+    ReportStatus,
+    excerpt,
+)
+from content.selectors.reports import (
+    report_labels,
+    report_open_count,
+    report_open_queue,
+    report_target_key,
+    report_targets,
+)
 from content.services.channels import channel_create, channel_delete, channel_update
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
@@ -34,17 +51,52 @@ from members.console import (
     ReadOnlyAdmin,
     ServiceWritesAdmin,
     apply_each,
+    badge,
     console_access,
     console_actor,
     moderated_community_ids,
     sanction_duration,
     sanctions_allowed,
+    target_namer_register,
 )
 from members.models import Member
 
 QUEUE_PAGE_SIZE = 20
 REASON_MAX_LENGTH = 500  # the shortest store of a reason (Member.ban_reason)
 CONSOLE_REASON = "Removed in the moderation console"
+
+
+def _post_names(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    posts = (Post.objects.filter(pk__in={target_id for _, target_id in pairs}).defer("search_vector")
+             .select_related("author", "channel", "community"))
+    return {(post.community_id, post.pk): str(post) for post in posts}
+
+
+def _comment_names(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    comments = (Comment.objects.filter(pk__in={target_id for _, target_id in pairs}).defer("search_vector")
+                .select_related("author", "post", "community"))
+    return {(comment.community_id, comment.pk): str(comment) for comment in comments}
+
+
+def _report_names(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    reports = list(Report.objects.filter(pk__in={target_id for _, target_id in pairs}))
+    labels = report_labels(reports)
+    return {(report.community_id, report.pk): f"report: {labels[report.pk]}" for report in reports}
+
+
+# The audit log (members' page) names these targets through the registry.
+target_namer_register("post", _post_names)
+target_namer_register("comment", _comment_names)
+target_namer_register("report", _report_names)
+
+
+def post_state(post: Post) -> str:
+    """A post's state as the API names it: a removed post is removed, whatever its status was."""
+    return "removed" if post.deleted_at is not None else post.get_status_display().lower()
+
+
+POST_STATE_TONES = {"removed": "bad", "rejected": "bad", "pending review": "wait", "draft": "quiet",
+                    "archived": "quiet"}
 
 
 # What channel_create and channel_update accept, as the API's channel form.
@@ -80,10 +132,10 @@ class ChannelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 # gates, channel rights and edit marks); the console moderates them with the actions below.
 @admin.register(Post)
 class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
-    list_display = ["title", "community", "author", "status", "is_pinned", "comments_locked", "like_count",
-                    "comment_count", "published_at", "deleted_at"]
+    list_display = ["title_excerpt", "community", "channel", "author", "state", "is_pinned", "comments_locked",
+                    "like_count", "comment_count", "published_at"]
     list_filter = ["status", "is_pinned", "comments_locked", ("deleted_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["community", "author"]
+    list_select_related = ["community", "author", "channel"]
     search_fields = ["title", "=id", "author__username", "community__slug"]
     raw_id_fields = ["channel", "author"]
     autocomplete_fields = ["community"]
@@ -95,6 +147,15 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         return super().get_queryset(request).defer("search_vector")
+
+    @admin.display(description="title", ordering="title")
+    def title_excerpt(self, post: Post) -> str:
+        return excerpt(post.title, 60)
+
+    @admin.display(description="state", ordering="status")
+    def state(self, post: Post) -> SafeString:
+        state = post_state(post)
+        return badge(state, POST_STATE_TONES.get(state, ""))
 
     @admin.action(description="Remove selected posts (soft delete, audited)", permissions=["change"])
     def remove_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
@@ -130,18 +191,33 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
 
 def _comment_label(comment: Comment) -> str:
-    return f"comment {comment.pk}"
+    return str(comment)
 
 
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
-    list_display = ["id", "post", "author", "depth", "is_deleted", "like_count", "created_at"]
+    list_display = ["text", "post_title", "community", "author", "state", "depth", "like_count", "created_at"]
     list_filter = ["is_deleted", "is_edited"]
-    list_select_related = ["post", "author"]
+    list_select_related = ["post", "author", "community"]
     search_fields = ["=id", "=post__id", "author__username", "content"]
     raw_id_fields = ["post", "community", "author", "parent", "thread"]
     actions = ["remove_comments", "restore_comments"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return super().get_queryset(request).defer("search_vector", "post__search_vector")
+
+    @admin.display(description="comment")
+    def text(self, comment: Comment) -> str:
+        return excerpt(comment.content, 80)
+
+    @admin.display(description="on post", ordering="post__title")
+    def post_title(self, comment: Comment) -> str:
+        return excerpt(comment.post.title)
+
+    @admin.display(description="state", ordering="is_deleted")
+    def state(self, comment: Comment) -> SafeString:
+        return badge("removed", "bad") if comment.is_deleted else badge("published")
 
     @admin.action(description="Remove selected comments (audited)", permissions=["change"])
     def remove_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
@@ -185,7 +261,11 @@ class QueueItem:
 
 
 def _report_label(report: Report) -> str:
-    return f"report on {report.target_type} {report.target_id}"
+    # A page of reports is labelled at once (get_changelist_instance, the queue); one alone asks.
+    return getattr(report, "console_label", None) or str(report)
+
+
+REPORT_STATUS_TONES = {ReportStatus.OPEN: "wait", ReportStatus.RESOLVED: "quiet", ReportStatus.DISMISSED: "quiet"}
 
 
 @admin.register(Report)
@@ -196,8 +276,8 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     content.services.reports (the queue and the actions), never added or edited here."""
 
     scope_codes = frozenset({Permission.REPORT_REVIEW})
-    list_display = ["target_type", "target_id", "community", "status", "reporter_count", "created_at",
-                    "last_reported_at", "resolved_by"]
+    list_display = ["reported", "community", "state", "reporter_count", "created_at", "last_reported_at",
+                    "resolved_by"]
     list_filter = ["status", "target_type"]
     list_select_related = ["community", "resolved_by"]
     search_fields = ["=target_id", "community__slug"]
@@ -207,6 +287,22 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
                        "resolved_by", "resolution_note", "resolved_at", "created_at"]
     inlines = [ReportEntryInline]
     actions = ["approve_reports", "remove_reported", "resolve_reports", "dismiss_reports"]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        reports = list(changelist.result_list)
+        labels = report_labels(reports)
+        for report in reports:
+            report.console_label = labels[report.pk]
+        return changelist
+
+    @admin.display(description="report")
+    def reported(self, report: Report) -> str:
+        return _report_label(report)
+
+    @admin.display(description="status", ordering="status")
+    def state(self, report: Report) -> SafeString:
+        return badge(report.get_status_display().lower(), REPORT_STATUS_TONES.get(report.status, ""))
 
     def get_urls(self) -> list:
         urls = [
@@ -340,9 +436,16 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 # Uploads are their uploader's (POST/DELETE .../attachments); a post's go with the post.
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
-    list_display = ["id", "community", "uploader", "content_type", "size", "post", "created_at"]
+    list_display = ["__str__", "community", "uploader", "size", "post_title", "created_at"]
     list_filter = ["content_type"]
     list_select_related = ["community", "uploader", "post"]
     search_fields = ["=id", "original_name", "uploader__username"]
     raw_id_fields = ["community", "uploader", "post"]
     readonly_fields = ["file", "content_type", "size", "original_name", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
+        return super().get_queryset(request).defer("post__search_vector")
+
+    @admin.display(description="post", ordering="post__title")
+    def post_title(self, attachment: Attachment) -> str:
+        return excerpt(attachment.post.title) if attachment.post is not None else "-"

@@ -30,10 +30,12 @@ from members.console import (
     ReadOnlyAdmin,
     ServiceWritesAdmin,
     apply_each,
+    badge,
     console_access,
     console_actor,
     sanction_action,
     sanctions_allowed,
+    target_names,
     users_in_scope,
 )
 from members.models import Member, MemberStatus, Role, User
@@ -148,7 +150,7 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     """Members join, leave and are kicked through the API; here a superuser edits a nickname or
     the roles (member_update: the hierarchy, role events, cache) and moderators act."""
 
-    list_display = ["user", "community", "status", "is_owner", "nickname", "joined_at", "muted_until", "banned_until"]
+    list_display = ["user", "community", "state", "is_owner", "nickname", "joined_at", "muted_until", "banned_until"]
     list_filter = ["status", "is_owner"]
     list_select_related = ["user", "community"]
     search_fields = ["user__username", "user__email", "nickname", "community__name", "community__slug"]
@@ -184,6 +186,14 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # joins are the member's (POST .../join, invites)
+
+    @admin.display(description="status", ordering="status")
+    def state(self, member: Member) -> SafeString:
+        tone = {MemberStatus.BANNED: "bad", MemberStatus.KICKED: "bad", MemberStatus.PENDING: "wait",
+                MemberStatus.LEFT: "quiet", MemberStatus.REJECTED: "quiet"}.get(MemberStatus(member.status), "")
+        label = "muted" if member.status == MemberStatus.ACTIVE and member.muted_until and \
+            member.muted_until > timezone.now() else member.get_status_display().lower()
+        return badge(label, "wait" if label == "muted" else tone)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # a member leaves or is kicked through the API; a deleted row skips counters and events
@@ -353,12 +363,25 @@ class AuditLogEntryAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     """The moderation record: readable by those who may read it (audit.view), never editable."""
 
     scope_codes = frozenset({Permission.AUDIT_VIEW})
-    list_display = ["created_at", "community", "actor", "action", "target_type", "target_id", "reason"]
+    list_display = ["created_at", "community", "actor", "action", "target", "reason"]
     list_filter = ["action", "target_type"]
     list_select_related = ["community", "actor"]
     search_fields = ["community__name", "community__slug", "actor__username", "=target_id"]
     ordering = ["-created_at"]
     show_full_result_count = False
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        # Who was acted on, in words: the apps that own the target types name a page of them.
+        changelist = super().get_changelist_instance(request)
+        entries = list(changelist.result_list)
+        names = target_names((entry.target_type, entry.community_id, entry.target_id) for entry in entries)
+        for entry in entries:
+            entry.console_target = names[(entry.target_type, entry.community_id, entry.target_id)]
+        return changelist
+
+    @admin.display(description="target")
+    def target(self, entry: AuditLogEntry) -> str:
+        return getattr(entry, "console_target", "")
 
 
 # Django REST framework simplejwt's page for revoked refresh tokens lets a superuser delete a

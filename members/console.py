@@ -19,6 +19,8 @@ from django.db.models import Exists, ForeignKey, Max, Model, OuterRef, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from community_service.exceptions import DomainError
 from members import policy
@@ -72,6 +74,50 @@ def console_actor(request: HttpRequest, community_id: uuid.UUID, code: str) -> C
     access = console_access(request, community_id)
     policy.require_permission(access, code)
     return access
+
+
+def badge(text: str, tone: str = "") -> SafeString:
+    """A status as the API names it, drawn as a badge (admin/base_site.html styles the tones:
+    "bad" for removed or banned, "wait" for what waits on someone, "quiet" for what is over)."""
+    return format_html('<span class="badge{}">{}</span>', f" badge-{tone}" if tone else "", text)
+
+
+# Who names a target in words, per target type ("post", "member", ...): an audit row or a report
+# names its target by type and id, and the app that owns the type registers how to name a batch
+# of them, so a page of a lower layer (the audit log) names an upper layer's rows.
+TargetKey = tuple[str, uuid.UUID, uuid.UUID]  # (target type, community id, target id)
+TargetNamer = Callable[[list[tuple[uuid.UUID, uuid.UUID]]], dict[tuple[uuid.UUID, uuid.UUID], str]]
+_TARGET_NAMERS: dict[str, TargetNamer] = {}
+
+
+def target_namer_register(target_type: str, namer: TargetNamer) -> None:
+    _TARGET_NAMERS[target_type] = namer
+
+
+def target_names(keys: Iterable[TargetKey]) -> dict[TargetKey, str]:
+    """The registered namers' words for each (type, community id, target id); one or two queries
+    per type. A target that is gone, or of a type nobody names, reads as its type."""
+    by_type: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
+    for target_type, community_id, target_id in keys:
+        by_type.setdefault(target_type, []).append((community_id, target_id))
+    names: dict[TargetKey, str] = {}
+    for target_type, pairs in by_type.items():
+        namer = _TARGET_NAMERS.get(target_type)
+        found = namer(pairs) if namer else {}
+        for pair in pairs:
+            names[(target_type, *pair)] = found.get(pair, f"a {target_type} no longer here")
+    return names
+
+
+def _member_names(pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[tuple[uuid.UUID, uuid.UUID], str]:
+    users = User.objects.filter(pk__in={user_id for _, user_id in pairs}).values_list("pk", "username")
+    usernames = dict(users)
+    return {(community_id, user_id): f"member {usernames[user_id]}" for community_id, user_id in pairs
+            if user_id in usernames}
+
+
+# Moderation of people targets the user (members.services.effects.member_audit_record).
+target_namer_register("member", _member_names)
 
 
 def refusal_text(exc: DomainError) -> str:
