@@ -15,7 +15,13 @@ from billing.services.levels import level_create, level_delete, level_update
 from billing.services.payments import payment_refund
 from community_service.exceptions import DomainError
 from members.catalogue import Permission
-from members.console import CommunityScopedAdmin, ReadOnlyAdmin, ServiceWritesAdmin, console_actor
+from members.console import (
+    CommunityScopedAdmin,
+    PrivateFieldsAdmin,
+    ReadOnlyAdmin,
+    ServiceWritesAdmin,
+    console_actor,
+)
 
 # What level_update accepts, as the API's level form; position is level_reorder's (the API).
 LEVEL_FORM_FIELDS = ["name", "description", "price", "currency", "duration_days", "benefits", "is_active"]
@@ -52,7 +58,7 @@ class SubscriptionLevelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 # Read-only: subscriptions, donations and payments change only as the API and the provider's
 # webhooks move them (with their events); a console edit would skip both.
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyAdmin):
+class SubscriptionAdmin(ReadOnlyAdmin, PrivateFieldsAdmin):
     list_display = ["user", "level", "community", "status", "starts_at", "expires_at", "ended_at"]
     list_filter = ["status", "end_reason"]
     list_select_related = ["user", "community", "level"]

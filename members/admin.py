@@ -27,6 +27,7 @@ from members.authentication import request_user
 from members.catalogue import Permission
 from members.console import (
     CommunityScopedAdmin,
+    PrivateFieldsAdmin,
     ReadOnlyAdmin,
     ServiceWritesAdmin,
     apply_each,
@@ -82,7 +83,7 @@ class ConsoleUserChangeForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
+class UserAdmin(ServiceWritesAdmin, PrivateFieldsAdmin, DjangoUserAdmin):
     """Accounts (superusers). A new account is user_register's, a new username user_rename's
     (its conflicts, the user_renamed caches), the flags and groups user_platform_access_set's.
     The email changes only through its confirm-by-mail flow, and accounts are closed by their

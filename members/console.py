@@ -163,7 +163,48 @@ def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid
     return allowed
 
 
-class CommunityScopedAdmin(admin.ModelAdmin):
+# Members' contact details are the platform's: a community moderator neither sees nor searches
+# them (issue 37), on any page; superusers do. A lookup's last part names the field.
+PRIVATE_FIELDS = frozenset({"email"})
+
+
+def _is_private(name: object) -> bool:
+    return isinstance(name, str) and name.lstrip("=^@").split("__")[-1] in PRIVATE_FIELDS
+
+
+class PrivateFieldsAdmin(admin.ModelAdmin):
+    """Leaves PRIVATE_FIELDS out of lists, forms, searches and filters for non-superusers."""
+
+    def _public(self, request: HttpRequest, names: Iterable[Any]) -> list[Any]:
+        names = list(names)
+        return names if request.user.is_superuser else [name for name in names if not _is_private(name)]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return self._public(request, super().get_list_display(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return self._public(request, super().get_list_filter(request))
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        return self._public(request, super().get_search_fields(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return self._public(request, super().get_readonly_fields(request, obj))
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return self._public(request, super().get_fields(request, obj))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return [(name, {**options, "fields": self._public(request, options["fields"])})
+                for name, options in super().get_fieldsets(request, obj)]
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        # The form leaves them out too, so no hidden value carries them.
+        excluded = list(super().get_exclude(request, obj) or ())
+        return excluded if request.user.is_superuser else [*excluded, *PRIVATE_FIELDS]
+
+
+class CommunityScopedAdmin(PrivateFieldsAdmin):
     """A ModelAdmin whose lists, object pages, actions and autocomplete stop at the moderator's communities.
 
     Subclasses name the lookup from their model to its community (`community_lookup`) and
