@@ -6,13 +6,17 @@ go through the service (provider first, then the books)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from billing.models import Donation, Payment, PaymentStatus, Subscription, SubscriptionLevel, WebhookEvent
+from billing.providers.breaker import breaker_for
 from billing.services.levels import level_create, level_delete, level_update
 from billing.services.payments import payment_refund
+from community_service.admin_site import ConsoleLink, SystemAdmin
 from community_service.exceptions import DomainError
 from members.catalogue import Permission
 from members.console import (
@@ -94,6 +98,16 @@ class PaymentAdmin(ReadOnlyAdmin):
     actions = ["refund_payments"]
     show_full_result_count = False
 
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """Failed payments and each provider's breaker (closed: calls go through) on the index."""
+        if not request.user.is_superuser:
+            return []
+        url = reverse("admin:billing_payment_changelist")
+        failed = Payment.objects.filter(status=PaymentStatus.FAILED)
+        breakers = ", ".join(f"{name} {breaker_for(name).current_state}" for name in settings.BILLING_PROVIDERS)
+        return [ConsoleLink(name="Failed payments", url=f"{url}?status__exact={PaymentStatus.FAILED}",
+                            count=failed.count(), section="operations", note=f"breakers: {breakers}")]
+
     @admin.action(description="Refund selected payments (at the provider, then here)", permissions=["change"])
     def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         refunded = 0
@@ -107,7 +121,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(SystemAdmin, ReadOnlyAdmin):
     list_display = ["__str__", "event_id", "payment", "received_at"]
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["=event_id"]

@@ -34,6 +34,7 @@ from content.models import (
 )
 from content.selectors.reports import (
     report_labels,
+    report_open_by_community,
     report_open_count,
     report_open_queue,
     report_target_key,
@@ -58,6 +59,7 @@ from members.console import (
     sanction_duration,
     sanctions_allowed,
     target_namer_register,
+    waiting_by_community,
 )
 from members.models import Member
 
@@ -147,6 +149,15 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         return super().get_queryset(request).defer("search_vector")
+
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """Posts waiting for review, per community (a community with post_moderation on)."""
+        if not self.has_view_permission(request):
+            return []
+        pending = self.get_queryset(request).filter(status=PostStatus.PENDING_REVIEW, deleted_at__isnull=True)
+        return waiting_by_community(pending, name="Posts pending review in {community}",
+                                    url=reverse("admin:content_post_changelist"),
+                                    filters={"status__exact": PostStatus.PENDING_REVIEW})
 
     @admin.display(description="title", ordering="title")
     def title_excerpt(self, post: Post) -> str:
@@ -316,8 +327,14 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         """The queue on the console index, with its open reports (the moderator's communities only)."""
         if not self.has_view_permission(request):
             return []
-        count = report_open_count(community_ids=moderated_community_ids(request, self.scope_codes))
-        return [ConsoleLink(name="Moderation queue", url=reverse("admin:content_report_queue"), count=count)]
+        ids = moderated_community_ids(request, self.scope_codes)
+        queue = reverse("admin:content_report_queue")
+        links = [ConsoleLink(name="Moderation queue", url=queue, count=report_open_count(community_ids=ids))]
+        return links + [
+            ConsoleLink(name=f"Open reports in {row['community__name']}", url=queue, count=row["n"],
+                        oldest=row["oldest"])
+            for row in report_open_by_community(community_ids=ids)
+        ]
 
     # --- the queue ---------------------------------------------------------------------
 

@@ -16,13 +16,16 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin as SimpleJwtBlacklistedTokenAdmin
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin as SimpleJwtOutstandingTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from communities.models import AuditLogEntry, Community, Invite
 from communities.services import community_soft_delete, community_update
+from community_service.admin_site import ConsoleActivity, ConsoleLink, SystemAdmin
 from members.authentication import request_user
 from members.catalogue import Permission
 from members.console import (
@@ -38,6 +41,7 @@ from members.console import (
     sanctions_allowed,
     target_names,
     users_in_scope,
+    waiting_by_community,
 )
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
@@ -47,6 +51,9 @@ from members.services.memberships import member_update
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
 from members.services.roles import role_create, role_delete, role_update
 from members.services.staff import user_may_create_communities_directly, user_platform_access_set
+
+# How many of other moderators' latest actions the console index lists.
+ACTIVITY_ROWS = 10
 
 
 class SessionEndingPasswordForm(AdminPasswordChangeForm):
@@ -187,6 +194,14 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # joins are the member's (POST .../join, invites)
+
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """Join requests waiting, per community (approved or rejected through the API)."""
+        if not self.has_view_permission(request):
+            return []
+        return waiting_by_community(self.get_queryset(request).filter(status=MemberStatus.PENDING),
+                                    name="Join requests in {community}", url=reverse("admin:members_member_changelist"),
+                                    filters={"status__exact": MemberStatus.PENDING})
 
     @admin.display(description="status", ordering="status")
     def state(self, member: Member) -> SafeString:
@@ -384,6 +399,18 @@ class AuditLogEntryAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     def target(self, entry: AuditLogEntry) -> str:
         return getattr(entry, "console_target", "")
 
+    def console_activity(self, request: HttpRequest) -> list[ConsoleActivity]:
+        """What other moderators did lately in the staff user's communities, in words."""
+        if not self.has_view_permission(request):
+            return []
+        entries = list(self.get_queryset(request).exclude(actor=request_user(request))
+                       .select_related("community", "actor").order_by("-created_at")[:ACTIVITY_ROWS])
+        names = target_names((entry.target_type, entry.community_id, entry.target_id) for entry in entries)
+        return [ConsoleActivity(when=entry.created_at, who=str(entry.actor or "the system"),
+                                what=f"{entry.get_action_display()}: "
+                                     f"{names[(entry.target_type, entry.community_id, entry.target_id)]}",
+                                where=entry.community.name) for entry in entries]
+
 
 # Django REST framework simplejwt's page for revoked refresh tokens lets a superuser delete a
 # revocation (reviving the token) or add one by hand; revoking is the services' (logout, log
@@ -392,5 +419,13 @@ admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(ReadOnlyAdmin, SimpleJwtBlacklistedTokenAdmin):
+class BlacklistedTokenAdmin(SystemAdmin, ReadOnlyAdmin, SimpleJwtBlacklistedTokenAdmin):
+    pass
+
+
+admin.site.unregister(OutstandingToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(SystemAdmin, SimpleJwtOutstandingTokenAdmin):
     pass

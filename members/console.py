@@ -15,13 +15,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Exists, ForeignKey, Max, Model, OuterRef, QuerySet
+from django.db.models import Count, Exists, ForeignKey, Max, Min, Model, OuterRef, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
+from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
 from members import policy
 from members.authentication import request_user
@@ -325,6 +327,16 @@ class ServiceWritesAdmin(admin.ModelAdmin):
                 self.delete_model(request, obj)
             except DomainError as exc:
                 self.message_user(request, f"{obj}: {refusal_text(exc)}", messages.WARNING)
+
+
+def waiting_by_community(queryset: QuerySet, *, name: str, url: str, filters: dict[str, str]) -> list[ConsoleLink]:
+    """Index links to what waits in each community of `queryset` (already scoped): how many and
+    since when (`created_at`), each to its list filtered to that community. `name` takes {community}."""
+    rows = (queryset.values("community_id", "community__name").annotate(n=Count("pk"), oldest=Min("created_at"))
+            .order_by("oldest"))
+    return [ConsoleLink(name=name.format(community=row["community__name"]), count=row["n"], oldest=row["oldest"],
+                        url=f"{url}?{urlencode({**filters, 'community__id__exact': row['community_id']})}")
+            for row in rows]
 
 
 def users_in_scope(request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from communities.models import AuditLogEntry, Community
 from community_service.exceptions import NotFound
@@ -69,6 +69,15 @@ def report_open_count(*, community_ids: frozenset[UUID] | None) -> int:
     if community_ids is not None:
         reports = reports.filter(community_id__in=community_ids)
     return reports.count()
+
+
+def report_open_by_community(*, community_ids: frozenset[UUID] | None) -> list[dict]:
+    """Per community with open reports (None: all): its name, how many, and the oldest's filing time."""
+    reports = Report.objects.filter(status=ReportStatus.OPEN, community__deleted_at__isnull=True)
+    if community_ids is not None:
+        reports = reports.filter(community_id__in=community_ids)
+    return list(reports.values("community_id", "community__name").annotate(n=Count("id"), oldest=Min("created_at"))
+                .order_by("oldest"))
 
 
 def report_target_key(report: Report) -> tuple[str, str, str]:
