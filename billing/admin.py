@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from billing.models import Donation, Payment, PaymentStatus, Subscription, SubscriptionLevel, WebhookEvent
@@ -24,6 +25,7 @@ from members.console import (
     PrivateFieldsAdmin,
     ReadOnlyAdmin,
     ServiceWritesAdmin,
+    confirm_first,
     console_actor,
 )
 
@@ -109,15 +111,23 @@ class PaymentAdmin(ReadOnlyAdmin):
                             count=failed.count(), section="operations", note=f"breakers: {breakers}")]
 
     @admin.action(description="Refund selected payments (at the provider, then here)", permissions=["change"])
-    def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
-        refunded = 0
-        for payment in queryset.filter(status=PaymentStatus.COMPLETED):
+    def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> TemplateResponse | None:
+        completed = list(queryset.filter(status=PaymentStatus.COMPLETED).select_related("user"))
+        confirmation = confirm_first(
+            self, request, completed, title="Refund {count} payments", button="Yes, refund them",
+            verb_past="refunded", explanation="The provider will pay these back, then the books follow:")
+        if confirmation is not None:
+            return confirmation
+        refunded = []
+        for payment in completed:
             try:
                 payment_refund(payment=payment)
-                refunded += 1
+                refunded.append(str(payment))
             except DomainError as exc:
                 self.message_user(request, f"{payment}: {exc.detail}", messages.WARNING)
-        self.message_user(request, f"Refunded {refunded} payments.", messages.SUCCESS)
+        self.message_user(request, f"Refunded {len(refunded)} payments: {'; '.join(refunded) or 'none'}.",
+                          messages.SUCCESS)
+        return None
 
 
 @admin.register(WebhookEvent)

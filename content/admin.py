@@ -53,6 +53,7 @@ from members.console import (
     ServiceWritesAdmin,
     apply_each,
     badge,
+    confirm_first,
     console_access,
     console_actor,
     moderated_community_ids,
@@ -169,18 +170,23 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         return badge(state, POST_STATE_TONES.get(state, ""))
 
     @admin.action(description="Remove selected posts (soft delete, audited)", permissions=["change"])
-    def remove_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        apply_each(self, request, queryset.filter(deleted_at__isnull=True), code=Permission.POST_DELETE,
-                   act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
-                                                        reason=CONSOLE_REASON),
-                   done_message="Removed {count} posts.")
+    def remove_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> TemplateResponse | None:
+        posts = queryset.filter(deleted_at__isnull=True).select_related("author", "channel", "community")
+        return confirm_first(
+            self, request, posts, title="Remove {count} post{s}", button="Yes, remove them", verb_past="removed",
+            explanation="These posts will be hidden from their communities (a soft delete, restorable from this "
+                        "list), and each removal is written to the community's audit log:",
+        ) or apply_each(self, request, posts, code=Permission.POST_DELETE,
+                        act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
+                                                             reason=CONSOLE_REASON),
+                        done_message="Removed {count} post{s}.")
 
     @admin.action(description="Restore selected removed posts (audited)", permissions=["change"])
     def restore_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         apply_each(self, request, queryset.filter(deleted_at__isnull=False), code=Permission.POST_DELETE,
                    act=lambda post, access: post_restore(post=post, actor=request_user(request), access=access,
                                                          reason="Restored in the moderation console"),
-                   done_message="Restored {count} posts.")
+                   done_message="Restored {count} post{s}.")
 
     def _moderate(self, request: HttpRequest, queryset: QuerySet[Post], action: str, done: str) -> None:
         apply_each(self, request, queryset, code=Permission.POST_MODERATE,
@@ -189,16 +195,16 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
     @admin.action(description="Lock comments on selected posts (audited)", permissions=["change"])
     def lock_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._moderate(request, queryset.filter(comments_locked=False), "lock", "Locked {count} posts.")
+        self._moderate(request, queryset.filter(comments_locked=False), "lock", "Locked {count} post{s}.")
 
     @admin.action(description="Unlock comments on selected posts (audited)", permissions=["change"])
     def unlock_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._moderate(request, queryset.filter(comments_locked=True), "unlock", "Unlocked {count} posts.")
+        self._moderate(request, queryset.filter(comments_locked=True), "unlock", "Unlocked {count} post{s}.")
 
     @admin.action(description="Approve selected posts waiting for review (audited)", permissions=["change"])
     def approve_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         self._moderate(request, queryset.filter(status=PostStatus.PENDING_REVIEW), "approve",
-                       "Approved {count} posts.")
+                       "Approved {count} post{s}.")
 
 
 def _comment_label(comment: Comment) -> str:
@@ -231,11 +237,17 @@ class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         return badge("removed", "bad") if comment.is_deleted else badge("published")
 
     @admin.action(description="Remove selected comments (audited)", permissions=["change"])
-    def remove_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        apply_each(self, request, queryset.filter(is_deleted=False), code=Permission.COMMENT_MODERATE,
-                   act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
-                                                              access=access, reason=CONSOLE_REASON),
-                   done_message="Removed {count} comments.", label=_comment_label)
+    def remove_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> TemplateResponse | None:
+        comments = queryset.filter(is_deleted=False).select_related("author", "post", "community")
+        return confirm_first(
+            self, request, comments, title="Remove {count} comment{s}", button="Yes, remove them",
+            verb_past="removed", label=_comment_label,
+            explanation="These comments will be removed (restorable from this list; one with replies stays as a "
+                        "placeholder), and each removal is written to the community's audit log:",
+        ) or apply_each(self, request, comments, code=Permission.COMMENT_MODERATE,
+                        act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
+                                                                   access=access, reason=CONSOLE_REASON),
+                        done_message="Removed {count} comment{s}.", label=_comment_label)
 
     @admin.action(description="Restore selected removed comments (audited)", permissions=["change"])
     def restore_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
@@ -243,7 +255,7 @@ class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
                    act=lambda comment, access: comment_restore(comment=comment, actor=request_user(request),
                                                                access=access,
                                                                reason="Restored in the moderation console"),
-                   done_message="Restored {count} comments.", label=_comment_label)
+                   done_message="Restored {count} comment{s}.", label=_comment_label)
 
 
 class ReportEntryInline(admin.TabularInline):
@@ -432,12 +444,21 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         self._decide_each(request, queryset, "approve", "Approved {count}.")
 
     @admin.action(description="Remove the reported posts or comments and resolve (audited)", permissions=["change"])
-    def remove_reported(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        self._decide_each(request, queryset, "remove", "Removed the content of {count} reports.")
+    def remove_reported(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
+        reports = list(queryset.filter(status=ReportStatus.OPEN))
+        labels = report_labels(reports)
+        for report in reports:
+            report.console_label = labels[report.pk]
+        return confirm_first(
+            self, request, reports, title="Remove the content of {count} report{s}", button="Yes, remove it",
+            verb_past="acted on", label=_report_label,
+            explanation="The reported posts and comments will be removed (restorable from their lists), the "
+                        "reports resolved, and both written to the community's audit log:",
+        ) or self._decide_each(request, queryset, "remove", "Removed the content of {count} report{s}.")
 
     def _close(self, request: HttpRequest, queryset: QuerySet[Report], *, resolve: bool) -> None:
         apply_each(self, request, queryset.filter(status=ReportStatus.OPEN), code=Permission.REPORT_REVIEW,
-                   label=_report_label, done_message="Closed {count} reports.",
+                   label=_report_label, done_message="Closed {count} report{s}.",
                    act=lambda report, access: report_close(report=report, moderator=request_user(request),
                                                            resolve=resolve, note="Closed in the moderation console"))
 

@@ -8,6 +8,7 @@ and publish events, which a plain admin save would not.
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString
 
 from events.models import Event, EventStatus, Registration
@@ -20,6 +21,7 @@ from members.console import (
     ServiceWritesAdmin,
     apply_each,
     badge,
+    confirm_first,
     console_actor,
 )
 
@@ -59,9 +61,12 @@ class EventAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
                      access=console_actor(request, obj.community_id, Permission.EVENT_MANAGE))
 
     @admin.action(description="Cancel selected events (registrants are told)", permissions=["change"])
-    def cancel_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+    def cancel_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> TemplateResponse | None:
         live = queryset.filter(status__in=[EventStatus.SCHEDULED, EventStatus.ONGOING], deleted_at__isnull=True)
-        apply_each(self, request, live, code=Permission.EVENT_MANAGE, done_message="Cancelled {count} events.",
+        return confirm_first(
+            self, request, live, title="Cancel {count} event{s}", button="Yes, cancel them", verb_past="cancelled",
+            explanation="These events will be cancelled and everyone registered told:",
+        ) or apply_each(self, request, live, code=Permission.EVENT_MANAGE, done_message="Cancelled {count} event{s}.",
                    act=lambda event, access: event_cancel(event=event, actor=request_user(request), access=access,
                                                           reason="Cancelled by staff."))
 

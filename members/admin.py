@@ -35,6 +35,7 @@ from members.console import (
     ServiceWritesAdmin,
     apply_each,
     badge,
+    confirm_first,
     console_access,
     console_actor,
     sanction_action,
@@ -266,7 +267,7 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     def unban_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         apply_each(self, request, queryset.filter(status=MemberStatus.BANNED).select_related("user", "community"),
                    code=Permission.MEMBER_BAN, act=lambda member, access: member_unban(actor=access, member=member),
-                   done_message="Lifted {count} ban(s).", label=_member_label)
+                   done_message="Lifted {count} ban{s}.", label=_member_label)
 
     @admin.action(description="Unmute selected members (audited)", permissions=["change"])
     def unmute_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
@@ -369,9 +370,15 @@ class InviteAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
                                max_uses=form.cleaned_data["max_uses"]).pk
 
     @admin.action(description="Revoke selected invites", permissions=["change"])
-    def revoke_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> None:
-        apply_each(self, request, queryset.filter(revoked_at__isnull=True), code=Permission.MEMBER_MANAGE,
-                   act=lambda invite, access: invite_revoke(invite=invite), done_message="Revoked {count} invites.")
+    def revoke_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> TemplateResponse | None:
+        live = queryset.filter(revoked_at__isnull=True).select_related("community")
+        label = lambda invite: f"invite {invite.code} to {invite.community}"  # noqa: E731
+        return confirm_first(
+            self, request, live, title="Revoke {count} invite{s}", button="Yes, revoke them", verb_past="revoked",
+            label=label, explanation="These invite links will stop working at once:",
+        ) or apply_each(self, request, live, code=Permission.MEMBER_MANAGE, label=label,
+                        act=lambda invite, access: invite_revoke(invite=invite),
+                        done_message="Revoked {count} invite{s}.")
 
 
 @admin.register(AuditLogEntry)

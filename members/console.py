@@ -380,6 +380,35 @@ def sanction_duration(value: str, *, kind: str) -> timedelta | None:
     return form.cleaned_data["duration"]
 
 
+def confirm_first(
+    model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[Any], *, title: str, explanation: str,
+    button: str, verb_past: str, label: Callable[[Any], str] = str,
+) -> TemplateResponse | None:
+    """A bulk or destructive action's confirmation page, listing each object it will change in
+    words; None once the moderator confirmed (the action then runs)."""
+    if request.POST.get("confirmed") == "yes":
+        return None
+    objects = list(objects)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title.format(count=len(objects), s="" if len(objects) == 1 else "s"),
+        "explanation": explanation,
+        "button": button,
+        "verb_past": verb_past,
+        "labels": [label(obj) for obj in objects],
+        "queryset": objects,
+        "opts": model_admin.model._meta,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/console/confirm.html", context)
+
+
+def _in_words(labels: list[str], shown: int = 5) -> str:
+    more = len(labels) - shown
+    return "; ".join(labels[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
 def apply_each(
     model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[Any], *, code: str,
     act: Callable[[Any, CommunityAccess], object], done_message: str, label: Callable[[Any], str] = str,
@@ -387,9 +416,10 @@ def apply_each(
     """Run a service on each selected object the moderator may act on (`code` in its community).
 
     Refusals (a missing code, the hierarchy, a state conflict) are reported per object;
-    the others still go through, each in its own transaction.
+    the others still go through, each in its own transaction. The message after names them.
     """
-    done, refused = 0, []
+    done: list[str] = []
+    refused = []
     for obj in objects:
         access = console_access(request, obj.community_id)
         if not access.has(code):
@@ -397,11 +427,13 @@ def apply_each(
             continue
         try:
             act(obj, access)
-            done += 1
+            done.append(label(obj))
         except DomainError as exc:
             refused.append(f"{label(obj)}: {exc.detail}")
     if done:
-        model_admin.message_user(request, done_message.format(count=done), messages.SUCCESS)
+        # What happened, in words: the count and whom or what it happened to.
+        done_text = done_message.format(count=len(done), s="" if len(done) == 1 else "s").rstrip(".")
+        model_admin.message_user(request, f"{done_text}: {_in_words(done)}.", messages.SUCCESS)
     for reason in refused:
         model_admin.message_user(request, reason, messages.WARNING)
 

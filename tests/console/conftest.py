@@ -110,6 +110,7 @@ def every_row() -> SimpleNamespace:
     post = make_post(community, author=bob, channel=channel, title="Buy cheap watches today",
                      content="Best prices on watches")
     comment = Comment.objects.create(post=post, community=community, author=carol, content="This is spam, surely")
+    Post.objects.filter(pk=post.pk).update(comment_count=1)
     Attachment.objects.create(community=community, post=post, uploader=bob, file="uploads/watch.png",
                               content_type="image/png", size=2048, original_name="watch.png")
     post_report = make_report(post, community, carol)

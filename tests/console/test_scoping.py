@@ -107,7 +107,8 @@ def test_bulk_remove_skips_posts_of_communities_where_the_code_is_missing(world)
     # Moderator of A; B's post cannot even be selected (the action's queryset is scoped).
     mine, theirs = make_post(world.a), make_post(world.b)
     world.client.post(reverse("admin:content_post_changelist"),
-                      {"action": "remove_posts", "_selected_action": [str(mine.pk), str(theirs.pk)]})
+                      {"action": "remove_posts", "_selected_action": [str(mine.pk), str(theirs.pk)],
+                       "confirmed": "yes"})
     mine.refresh_from_db(), theirs.refresh_from_db()
     assert mine.deleted_at is not None and theirs.deleted_at is None
     assert AuditLogEntry.objects.get(action="post.removed").actor_id == world.moderator.pk
@@ -134,7 +135,7 @@ def test_bulk_ban_asks_duration_and_reason_then_bans_within_the_hierarchy(world)
 def test_restoring_a_removed_post_counts_it_again_and_is_audited(world):
     post = make_post(world.a)
     url = reverse("admin:content_post_changelist")
-    world.client.post(url, {"action": "remove_posts", "_selected_action": [str(post.pk)]})
+    world.client.post(url, {"action": "remove_posts", "_selected_action": [str(post.pk)], "confirmed": "yes"})
     world.a.refresh_from_db()
     assert world.a.post_count == 0
     world.client.post(url, {"action": "restore_posts", "_selected_action": [str(post.pk)]})
