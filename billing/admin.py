@@ -113,11 +113,12 @@ class PaymentAdmin(ReadOnlyAdmin):
     @admin.action(description="Refund selected payments (at the provider, then here)", permissions=["change"])
     def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> TemplateResponse | None:
         completed = list(queryset.filter(status=PaymentStatus.COMPLETED).select_related("user"))
-        confirmation = confirm_first(
+        return confirm_first(
             self, request, completed, title="Refund {count} payments", button="Yes, refund them",
-            verb_past="refunded", explanation="The provider will pay these back, then the books follow:")
-        if confirmation is not None:
-            return confirmation
+            verb_past="refunded", explanation="The provider will pay these back, then the books follow:",
+            then=lambda: self._refund(request, completed))
+
+    def _refund(self, request: HttpRequest, completed: list[Payment]) -> None:
         refunded = []
         for payment in completed:
             try:
@@ -127,7 +128,6 @@ class PaymentAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{payment}: {exc.detail}", messages.WARNING)
         self.message_user(request, f"Refunded {len(refunded)} payments: {'; '.join(refunded) or 'none'}.",
                           messages.SUCCESS)
-        return None
 
 
 @admin.register(WebhookEvent)

@@ -13,8 +13,8 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
-from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.timesince import timesince
 
 SYSTEM = "System"
@@ -58,13 +58,13 @@ class SystemAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser and super().has_module_permission(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_view_permission(request, obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_change_permission(request, obj)
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
@@ -99,7 +99,7 @@ class ConsoleAdminSite(AdminSite):
                          "models": sorted(system, key=lambda entry: entry["name"])})
         return apps
 
-    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         links = self.console_links(request)
         return super().index(request, {
             "work_links": [link for link in links if link.section == "work"],

@@ -176,10 +176,10 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
             self, request, posts, title="Remove {count} post{s}", button="Yes, remove them", verb_past="removed",
             explanation="These posts will be hidden from their communities (a soft delete, restorable from this "
                         "list), and each removal is written to the community's audit log:",
-        ) or apply_each(self, request, posts, code=Permission.POST_DELETE,
-                        act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
-                                                             reason=CONSOLE_REASON),
-                        done_message="Removed {count} post{s}.")
+            then=lambda: apply_each(
+                self, request, posts, code=Permission.POST_DELETE, done_message="Removed {count} post{s}.",
+                act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
+                                                     reason=CONSOLE_REASON)))
 
     @admin.action(description="Restore selected removed posts (audited)", permissions=["change"])
     def restore_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
@@ -244,10 +244,11 @@ class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
             verb_past="removed", label=_comment_label,
             explanation="These comments will be removed (restorable from this list; one with replies stays as a "
                         "placeholder), and each removal is written to the community's audit log:",
-        ) or apply_each(self, request, comments, code=Permission.COMMENT_MODERATE,
-                        act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
-                                                                   access=access, reason=CONSOLE_REASON),
-                        done_message="Removed {count} comment{s}.", label=_comment_label)
+            then=lambda: apply_each(
+                self, request, comments, code=Permission.COMMENT_MODERATE, label=_comment_label,
+                done_message="Removed {count} comment{s}.",
+                act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
+                                                           access=access, reason=CONSOLE_REASON)))
 
     @admin.action(description="Restore selected removed comments (audited)", permissions=["change"])
     def restore_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
@@ -288,7 +289,8 @@ def _report_label(report: Report) -> str:
     return getattr(report, "console_label", None) or str(report)
 
 
-REPORT_STATUS_TONES = {ReportStatus.OPEN: "wait", ReportStatus.RESOLVED: "quiet", ReportStatus.DISMISSED: "quiet"}
+REPORT_STATUS_TONES: dict[str, str] = {
+    ReportStatus.OPEN: "wait", ReportStatus.RESOLVED: "quiet", ReportStatus.DISMISSED: "quiet"}
 
 
 @admin.register(Report)
@@ -445,7 +447,7 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
     @admin.action(description="Remove the reported posts or comments and resolve (audited)", permissions=["change"])
     def remove_reported(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
-        reports = list(queryset.filter(status=ReportStatus.OPEN))
+        reports: list[Any] = list(queryset.filter(status=ReportStatus.OPEN))
         labels = report_labels(reports)
         for report in reports:
             report.console_label = labels[report.pk]
@@ -454,7 +456,7 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
             verb_past="acted on", label=_report_label,
             explanation="The reported posts and comments will be removed (restorable from their lists), the "
                         "reports resolved, and both written to the community's audit log:",
-        ) or self._decide_each(request, queryset, "remove", "Removed the content of {count} report{s}.")
+            then=lambda: self._decide_each(request, queryset, "remove", "Removed the content of {count} report{s}."))
 
     def _close(self, request: HttpRequest, queryset: QuerySet[Report], *, resolve: bool) -> None:
         apply_each(self, request, queryset.filter(status=ReportStatus.OPEN), code=Permission.REPORT_REVIEW,

@@ -169,7 +169,7 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         # Reads the author, community and channel: list pages select them with the post.
-        where = self.community.name + (f" › #{self.channel.slug}" if self.channel_id else "")
+        where = self.community.name + (f" › #{self.channel.slug}" if self.channel is not None else "")
         return f"post '{excerpt(self.title)}' by {author_name(self.author)} in {where}"
 
 

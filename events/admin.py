@@ -66,9 +66,10 @@ class EventAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
         return confirm_first(
             self, request, live, title="Cancel {count} event{s}", button="Yes, cancel them", verb_past="cancelled",
             explanation="These events will be cancelled and everyone registered told:",
-        ) or apply_each(self, request, live, code=Permission.EVENT_MANAGE, done_message="Cancelled {count} event{s}.",
-                   act=lambda event, access: event_cancel(event=event, actor=request_user(request), access=access,
-                                                          reason="Cancelled by staff."))
+            then=lambda: apply_each(
+                self, request, live, code=Permission.EVENT_MANAGE, done_message="Cancelled {count} event{s}.",
+                act=lambda event, access: event_cancel(event=event, actor=request_user(request), access=access,
+                                                       reason="Cancelled by staff.")))
 
 
 @admin.register(Registration)

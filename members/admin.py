@@ -376,9 +376,9 @@ class InviteAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
         return confirm_first(
             self, request, live, title="Revoke {count} invite{s}", button="Yes, revoke them", verb_past="revoked",
             label=label, explanation="These invite links will stop working at once:",
-        ) or apply_each(self, request, live, code=Permission.MEMBER_MANAGE, label=label,
-                        act=lambda invite, access: invite_revoke(invite=invite),
-                        done_message="Revoked {count} invite{s}.")
+            then=lambda: apply_each(self, request, live, code=Permission.MEMBER_MANAGE, label=label,
+                                    act=lambda invite, access: invite_revoke(invite=invite),
+                                    done_message="Revoked {count} invite{s}."))
 
 
 @admin.register(AuditLogEntry)

@@ -190,17 +190,17 @@ class PrivateFieldsAdmin(admin.ModelAdmin):
     def get_search_fields(self, request: HttpRequest) -> Any:
         return self._public(request, super().get_search_fields(request))
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self._public(request, super().get_readonly_fields(request, obj))
 
-    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self._public(request, super().get_fields(request, obj))
 
-    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         return [(name, {**options, "fields": self._public(request, options["fields"])})
                 for name, options in super().get_fieldsets(request, obj)]
 
-    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
         # The form leaves them out too, so no hidden value carries them.
         excluded = list(super().get_exclude(request, obj) or ())
         return excluded if request.user.is_superuser else [*excluded, *PRIVATE_FIELDS]
@@ -382,11 +382,12 @@ def sanction_duration(value: str, *, kind: str) -> timedelta | None:
 
 def confirm_first(
     model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[Any], *, title: str, explanation: str,
-    button: str, verb_past: str, label: Callable[[Any], str] = str,
+    button: str, verb_past: str, then: Callable[[], object], label: Callable[[Any], str] = str,
 ) -> TemplateResponse | None:
     """A bulk or destructive action's confirmation page, listing each object it will change in
-    words; None once the moderator confirmed (the action then runs)."""
+    words; once the moderator confirmed, runs `then` (the action) and returns None."""
     if request.POST.get("confirmed") == "yes":
+        then()
         return None
     objects = list(objects)
     context = {

@@ -1,5 +1,6 @@
 """Reads for the moderation queue and the audit log."""
 
+from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
@@ -71,13 +72,13 @@ def report_open_count(*, community_ids: frozenset[UUID] | None) -> int:
     return reports.count()
 
 
-def report_open_by_community(*, community_ids: frozenset[UUID] | None) -> list[dict]:
+def report_open_by_community(*, community_ids: frozenset[UUID] | None) -> list[dict[str, Any]]:
     """Per community with open reports (None: all): its name, how many, and the oldest's filing time."""
     reports = Report.objects.filter(status=ReportStatus.OPEN, community__deleted_at__isnull=True)
     if community_ids is not None:
         reports = reports.filter(community_id__in=community_ids)
-    return list(reports.values("community_id", "community__name").annotate(n=Count("id"), oldest=Min("created_at"))
-                .order_by("oldest"))
+    return [dict(row) for row in reports.values("community_id", "community__name")
+            .annotate(n=Count("id"), oldest=Min("created_at")).order_by("oldest")]
 
 
 def report_target_key(report: Report) -> tuple[str, str, str]:
