@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.db.models import Model, QuerySet
 from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
@@ -73,8 +73,9 @@ class ConsoleUserCreationForm(AdminUserCreationForm):
     usable_password = None  # type: ignore[assignment]  # Django's way to drop a declared field
 
 
-class ConsoleUserChangeForm(forms.ModelForm):
-    """The account page: the flags user_platform_access_set writes, and the community.create grant."""
+class ConsoleUserChangeForm(UserChangeForm):
+    """The account page: the flags user_platform_access_set writes, and the community.create grant.
+    Django's form: the password shows as its hash's summary with a link to its own form, never a field."""
 
     may_create_communities = forms.BooleanField(
         required=False, label="May create communities",
