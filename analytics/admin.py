@@ -17,11 +17,12 @@ from analytics.models import CommunityDay
 from analytics.selectors.communities import community_analytics_cached
 from analytics.selectors.ranges import day_range
 from communities.models import Community
+from community_service.admin_site import SystemAdmin
 from community_service.api.rendered import is_rendered, render
 
 
 @admin.register(CommunityDay)
-class CommunityDayAdmin(admin.ModelAdmin):
+class CommunityDayAdmin(SystemAdmin):
     """Read-only: rows are rebuilt by the rollup task or `rebuild_analytics`, never edited."""
 
     list_display = ["community", "day", "members_joined", "members_left", "posts", "comments", "likes",

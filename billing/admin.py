@@ -6,16 +6,28 @@ go through the service (provider first, then the books)."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from billing.models import Donation, Payment, PaymentStatus, Subscription, SubscriptionLevel, WebhookEvent
+from billing.providers.breaker import breaker_for
 from billing.services.levels import level_create, level_delete, level_update
 from billing.services.payments import payment_refund
+from community_service.admin_site import ConsoleLink, SystemAdmin
 from community_service.exceptions import DomainError
 from members.catalogue import Permission
-from members.console import CommunityScopedAdmin, ReadOnlyAdmin, ServiceWritesAdmin, console_actor
+from members.console import (
+    CommunityScopedAdmin,
+    PrivateFieldsAdmin,
+    ReadOnlyAdmin,
+    ServiceWritesAdmin,
+    confirm_first,
+    console_actor,
+)
 
 # What level_update accepts, as the API's level form; position is level_reorder's (the API).
 LEVEL_FORM_FIELDS = ["name", "description", "price", "currency", "duration_days", "benefits", "is_active"]
@@ -52,8 +64,8 @@ class SubscriptionLevelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 # Read-only: subscriptions, donations and payments change only as the API and the provider's
 # webhooks move them (with their events); a console edit would skip both.
 @admin.register(Subscription)
-class SubscriptionAdmin(ReadOnlyAdmin):
-    list_display = ["id", "user", "community", "level", "status", "starts_at", "expires_at", "ended_at"]
+class SubscriptionAdmin(ReadOnlyAdmin, PrivateFieldsAdmin):
+    list_display = ["user", "level", "community", "status", "starts_at", "expires_at", "ended_at"]
     list_filter = ["status", "end_reason"]
     list_select_related = ["user", "community", "level"]
     search_fields = ["=id", "user__username", "user__email", "community__slug"]
@@ -65,7 +77,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
 
 @admin.register(Donation)
 class DonationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "community", "donor", "amount", "currency", "is_anonymous", "status", "created_at"]
+    list_display = ["__str__", "community", "donor", "amount", "currency", "is_anonymous", "status", "created_at"]
     list_filter = ["status", "currency", "is_anonymous"]
     list_select_related = ["community", "donor"]
     search_fields = ["=id", "donor__username", "community__slug"]
@@ -76,8 +88,8 @@ class DonationAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["id", "purpose", "community", "user", "amount", "currency", "status", "provider", "failure_code",
-                    "created_at"]
+    list_display = ["__str__", "purpose", "community", "user", "amount", "currency", "status", "provider",
+                    "failure_code", "created_at"]
     list_filter = ["status", "purpose", "provider", "currency"]
     list_select_related = ["community", "user"]
     search_fields = ["=id", "=provider_payment_id", "user__username", "community__slug"]
@@ -88,22 +100,41 @@ class PaymentAdmin(ReadOnlyAdmin):
     actions = ["refund_payments"]
     show_full_result_count = False
 
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """Failed payments and each provider's breaker (closed: calls go through) on the index."""
+        if not request.user.is_superuser:
+            return []
+        url = reverse("admin:billing_payment_changelist")
+        failed = Payment.objects.filter(status=PaymentStatus.FAILED)
+        breakers = ", ".join(f"{name} {breaker_for(name).current_state}" for name in settings.BILLING_PROVIDERS)
+        return [ConsoleLink(name="Failed payments", url=f"{url}?status__exact={PaymentStatus.FAILED}",
+                            count=failed.count(), section="operations", note=f"breakers: {breakers}")]
+
     @admin.action(description="Refund selected payments (at the provider, then here)", permissions=["change"])
-    def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
-        refunded = 0
-        for payment in queryset.filter(status=PaymentStatus.COMPLETED):
+    def refund_payments(self, request: HttpRequest, queryset: QuerySet[Payment]) -> TemplateResponse | None:
+        completed = list(queryset.filter(status=PaymentStatus.COMPLETED).select_related("user"))
+        return confirm_first(
+            self, request, completed, title="Refund {count} payments", button="Yes, refund them",
+            verb_past="refunded", explanation="The provider will pay these back, then the books follow:",
+            then=lambda: self._refund(request, completed))
+
+    def _refund(self, request: HttpRequest, completed: list[Payment]) -> None:
+        refunded = []
+        for payment in completed:
             try:
                 payment_refund(payment=payment)
-                refunded += 1
+                refunded.append(str(payment))
             except DomainError as exc:
-                self.message_user(request, f"{payment.pk}: {exc.detail}", messages.WARNING)
-        self.message_user(request, f"Refunded {refunded} payments.", messages.SUCCESS)
+                self.message_user(request, f"{payment}: {exc.detail}", messages.WARNING)
+        self.message_user(request, f"Refunded {len(refunded)} payments: {'; '.join(refunded) or 'none'}.",
+                          messages.SUCCESS)
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["event_id", "provider", "event_type", "outcome", "payment", "received_at"]
+class WebhookEventAdmin(SystemAdmin, ReadOnlyAdmin):
+    list_display = ["__str__", "event_id", "payment", "received_at"]
     list_filter = ["provider", "event_type", "outcome"]
     search_fields = ["=event_id"]
     raw_id_fields = ["payment"]
+    list_select_related = ["payment__user"]
     readonly_fields = ["provider", "event_id", "event_type", "payment", "outcome", "received_at"]

@@ -99,7 +99,7 @@ class Subscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.level_id} ({self.status})"
+        return f"{self.user} → {self.level.name} in {self.community} ({self.get_status_display().lower()})"
 
 
 class DonationStatus(models.TextChoices):
@@ -134,6 +134,10 @@ class Donation(models.Model):
             models.Index(fields=["community", "currency"], condition=Q(status="completed"),
                          name="idx_donations_totals"),
         ]
+
+    def __str__(self) -> str:
+        donor = "anonymous" if self.is_anonymous else self.donor or "a closed account"
+        return f"{self.amount} {self.currency} from {donor} to {self.community}"
 
 
 class PaymentStatus(models.TextChoices):
@@ -193,7 +197,9 @@ class Payment(models.Model):
         indexes = [models.Index(fields=["community", "-created_at"], name="idx_payments_community")]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency} {self.purpose} ({self.status})"
+        payer = self.user or "a closed account"
+        return (f"{self.amount} {self.currency}, {self.get_purpose_display().lower()} by {payer}"
+                f" ({self.get_status_display().lower()})")
 
 
 class WebhookEvent(models.Model):
@@ -209,3 +215,6 @@ class WebhookEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="uq_webhook_provider_event")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_type} ({self.outcome})"

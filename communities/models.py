@@ -166,4 +166,4 @@ class AuditLogEntry(models.Model):
         indexes = [models.Index(fields=["community", "-created_at", "-id"], name="idx_audit_community_created")]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.target_type}:{self.target_id}"
+        return f"{self.get_action_display()} by {self.actor or 'the system'} in {self.community}"

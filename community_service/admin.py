@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
+from community_service.admin_site import ConsoleLink, SystemAdmin
 from community_service.api.idempotency import IdempotencyKey, idempotency_forget
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.selectors import outbox_lag
@@ -24,10 +26,10 @@ class AttentionFilter(admin.SimpleListFilter):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(SystemAdmin):
     """Read-only view of domain events; failed ones can be sent again."""
 
-    list_display = ["id", "event_type", "community_id", "status", "attempts", "created_at", "next_attempt_at",
+    list_display = ["id", "event_type", "aggregate_type", "status", "attempts", "created_at", "next_attempt_at",
                     "published_at", "short_error"]
     list_filter = [AttentionFilter, "status", "aggregate_type", "event_type"]
     search_fields = ["=event_id", "=aggregate_id", "=community_id"]
@@ -44,6 +46,19 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: OutboxEvent | None = None) -> bool:
         return False
+
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """The relay's lag on the index: pending events and the oldest one's age, failed ones."""
+        if not self.has_view_permission(request):
+            return []
+        lag = outbox_lag()
+        url = reverse("admin:community_service_outboxevent_changelist")
+        oldest = (OutboxEvent.objects.filter(status=OutboxStatus.PENDING).order_by("id")
+                  .values_list("created_at", flat=True).first())
+        return [ConsoleLink(name="Outbox events waiting to be sent", url=f"{url}?attention=yes", count=lag.pending,
+                            oldest=oldest, section="operations"),
+                ConsoleLink(name="Outbox events that failed", url=f"{url}?status__exact=failed", count=lag.failed,
+                            section="operations")]
 
     @admin.display(description="last error")
     def short_error(self, event: OutboxEvent) -> str:
@@ -70,10 +85,10 @@ class OutboxEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(SystemAdmin):
     """Stored first responses of money-moving POSTs. Deleting one lets its key run again."""
 
-    list_display = ["key", "user_id", "status", "response_status", "created_at", "expires_at"]
+    list_display = ["key", "status", "response_status", "created_at", "expires_at"]
     list_filter = ["status", "response_status"]
     search_fields = ["=key", "=user_id"]
     ordering = ["-id"]

@@ -1,22 +1,71 @@
-"""The console's admin site: Django's, except that moderators land on their report queue and
-the index leads with the work waiting (each app's console links, e.g. the report queue)."""
+"""The console's admin site: Django's, with an index that leads with the work waiting.
+
+Each app's model admins offer their part of the index without this module importing them:
+`console_links(request)` (queues with their counts and ages, and for superusers the
+platform's health) and `console_activity(request)` (what other moderators did lately).
+Internal tables (`console_section = "System"`) are grouped apart and shown to superusers only.
+"""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.contrib import admin
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.timesince import timesince
+
+SYSTEM = "System"
 
 
 @dataclass(frozen=True)
 class ConsoleLink:
-    """A page the console index links to, with how many items wait there."""
+    """A page the console index links to, with how many items wait there and for how long.
+
+    `section` is "work" (a moderator's queues) or "operations" (the platform's health, superusers)."""
 
     name: str
     url: str
     count: int
+    oldest: datetime | None = None
+    section: str = "work"
+    note: str = ""
+
+    @property
+    def age(self) -> str:
+        return timesince(self.oldest).split(",")[0] if self.oldest else ""
+
+
+@dataclass(frozen=True)
+class ConsoleActivity:
+    """One recent moderation action, in words."""
+
+    when: datetime
+    who: str
+    what: str
+    where: str
+    url: str = ""
+
+
+class SystemAdmin(admin.ModelAdmin):
+    """An internal table (outbox, idempotency keys, rollups, tokens): superusers only, listed
+    under "System" on the index."""
+
+    console_section = SYSTEM
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 class ConsoleAdminSite(AdminSite):
@@ -26,23 +75,38 @@ class ConsoleAdminSite(AdminSite):
     index_template = "admin/console_index.html"
 
     def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
-        """The links registered model admins offer through `console_links(request)`: apps above
-        the platform add their pages without this module importing them."""
+        """The links registered model admins offer through `console_links(request)`."""
         return [link for model_admin in self._registry.values() if hasattr(model_admin, "console_links")
                 for link in model_admin.console_links(request)]
 
-    # A redirect for moderators, where AdminSite.index always renders a TemplateResponse.
-    def index(  # type: ignore[override]
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        # A moderator's day starts at the queue; platform staff (superusers) and `?all=1`
-        # get the usual index of every model.
-        if not request.user.is_superuser and "all" not in request.GET:
-            try:
-                return HttpResponseRedirect(reverse(f"{self.name}:content_report_queue"))
-            except NoReverseMatch:  # the content app's console is not installed
-                pass
-        return super().index(request, {"console_links": self.console_links(request), **(extra_context or {})})
+    def console_activity(self, request: HttpRequest) -> list[ConsoleActivity]:
+        rows = [row for model_admin in self._registry.values() if hasattr(model_admin, "console_activity")
+                for row in model_admin.console_activity(request)]
+        return sorted(rows, key=lambda row: row.when, reverse=True)
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
+        # Internal tables leave their apps for one "System" section at the end.
+        apps = super().get_app_list(request, app_label)
+        system_names = {model._meta.object_name for model, model_admin in self._registry.items()
+                        if getattr(model_admin, "console_section", None) == SYSTEM}
+        system = []
+        for app in apps:
+            system += [entry for entry in app["models"] if entry["object_name"] in system_names]
+            app["models"] = [entry for entry in app["models"] if entry["object_name"] not in system_names]
+        apps = [app for app in apps if app["models"]]
+        if system and app_label is None:
+            apps.append({"name": SYSTEM, "app_label": "system", "app_url": "", "has_module_perms": True,
+                         "models": sorted(system, key=lambda entry: entry["name"])})
+        return apps
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        links = self.console_links(request)
+        return super().index(request, {
+            "work_links": [link for link in links if link.section == "work"],
+            "operations_links": [link for link in links if link.section == "operations"],
+            "activity": self.console_activity(request)[:10],
+            **(extra_context or {}),
+        })
 
 
 class ConsoleAdminConfig(AdminConfig):

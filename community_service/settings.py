@@ -116,7 +116,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The console's admin/base_site.html: the admin app comes first in INSTALLED_APPS (its
+        # config is the console's), so among app directories Django's own would win.
+        "DIRS": [BASE_DIR / "community_service" / "console_templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -17,11 +17,29 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpR
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
 from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
-from content.models import Attachment, Channel, Comment, Post, PostStatus, Report, ReportEntry, ReportStatus
-from content.selectors.reports import report_open_count, report_open_queue, report_target_key, report_targets
+from content.models import (
+    Attachment,
+    Channel,
+    Comment,
+    Post,
+    PostStatus,
+    Report,
+    ReportEntry,
+    ReportStatus,
+    excerpt,
+)
+from content.selectors.reports import (
+    report_labels,
+    report_open_by_community,
+    report_open_count,
+    report_open_queue,
+    report_target_key,
+    report_targets,
+)
 from content.services.channels import channel_create, channel_delete, channel_update
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
@@ -34,17 +52,54 @@ from members.console import (
     ReadOnlyAdmin,
     ServiceWritesAdmin,
     apply_each,
+    badge,
+    confirm_first,
     console_access,
     console_actor,
     moderated_community_ids,
     sanction_duration,
     sanctions_allowed,
+    target_namer_register,
+    waiting_by_community,
 )
 from members.models import Member
 
 QUEUE_PAGE_SIZE = 20
 REASON_MAX_LENGTH = 500  # the shortest store of a reason (Member.ban_reason)
 CONSOLE_REASON = "Removed in the moderation console"
+
+
+def _post_names(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    posts = (Post.objects.filter(pk__in={target_id for _, target_id in pairs}).defer("search_vector")
+             .select_related("author", "channel", "community"))
+    return {(post.community_id, post.pk): str(post) for post in posts}
+
+
+def _comment_names(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    comments = (Comment.objects.filter(pk__in={target_id for _, target_id in pairs}).defer("search_vector")
+                .select_related("author", "post", "community"))
+    return {(comment.community_id, comment.pk): str(comment) for comment in comments}
+
+
+def _report_names(pairs: list[tuple[UUID, UUID]]) -> dict[tuple[UUID, UUID], str]:
+    reports = list(Report.objects.filter(pk__in={target_id for _, target_id in pairs}))
+    labels = report_labels(reports)
+    return {(report.community_id, report.pk): f"report: {labels[report.pk]}" for report in reports}
+
+
+# The audit log (members' page) names these targets through the registry.
+target_namer_register("post", _post_names)
+target_namer_register("comment", _comment_names)
+target_namer_register("report", _report_names)
+
+
+def post_state(post: Post) -> str:
+    """A post's state as the API names it: a removed post is removed, whatever its status was."""
+    return "removed" if post.deleted_at is not None else post.get_status_display().lower()
+
+
+POST_STATE_TONES = {"removed": "bad", "rejected": "bad", "pending review": "wait", "draft": "quiet",
+                    "archived": "quiet"}
 
 
 # What channel_create and channel_update accept, as the API's channel form.
@@ -80,10 +135,10 @@ class ChannelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 # gates, channel rights and edit marks); the console moderates them with the actions below.
 @admin.register(Post)
 class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
-    list_display = ["title", "community", "author", "status", "is_pinned", "comments_locked", "like_count",
-                    "comment_count", "published_at", "deleted_at"]
+    list_display = ["title_excerpt", "community", "channel", "author", "state", "is_pinned", "comments_locked",
+                    "like_count", "comment_count", "published_at"]
     list_filter = ["status", "is_pinned", "comments_locked", ("deleted_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["community", "author"]
+    list_select_related = ["community", "author", "channel"]
     search_fields = ["title", "=id", "author__username", "community__slug"]
     raw_id_fields = ["channel", "author"]
     autocomplete_fields = ["community"]
@@ -96,19 +151,42 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         return super().get_queryset(request).defer("search_vector")
 
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """Posts waiting for review, per community (a community with post_moderation on)."""
+        if not self.has_view_permission(request):
+            return []
+        pending = self.get_queryset(request).filter(status=PostStatus.PENDING_REVIEW, deleted_at__isnull=True)
+        return waiting_by_community(pending, name="Posts pending review in {community}",
+                                    url=reverse("admin:content_post_changelist"),
+                                    filters={"status__exact": PostStatus.PENDING_REVIEW})
+
+    @admin.display(description="title", ordering="title")
+    def title_excerpt(self, post: Post) -> str:
+        return excerpt(post.title, 60)
+
+    @admin.display(description="state", ordering="status")
+    def state(self, post: Post) -> SafeString:
+        state = post_state(post)
+        return badge(state, POST_STATE_TONES.get(state, ""))
+
     @admin.action(description="Remove selected posts (soft delete, audited)", permissions=["change"])
-    def remove_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        apply_each(self, request, queryset.filter(deleted_at__isnull=True), code=Permission.POST_DELETE,
-                   act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
-                                                        reason=CONSOLE_REASON),
-                   done_message="Removed {count} posts.")
+    def remove_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> TemplateResponse | None:
+        posts = queryset.filter(deleted_at__isnull=True).select_related("author", "channel", "community")
+        return confirm_first(
+            self, request, posts, title="Remove {count} post{s}", button="Yes, remove them", verb_past="removed",
+            explanation="These posts will be hidden from their communities (a soft delete, restorable from this "
+                        "list), and each removal is written to the community's audit log:",
+            then=lambda: apply_each(
+                self, request, posts, code=Permission.POST_DELETE, done_message="Removed {count} post{s}.",
+                act=lambda post, access: post_delete(post=post, actor=request_user(request), access=access,
+                                                     reason=CONSOLE_REASON)))
 
     @admin.action(description="Restore selected removed posts (audited)", permissions=["change"])
     def restore_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         apply_each(self, request, queryset.filter(deleted_at__isnull=False), code=Permission.POST_DELETE,
                    act=lambda post, access: post_restore(post=post, actor=request_user(request), access=access,
                                                          reason="Restored in the moderation console"),
-                   done_message="Restored {count} posts.")
+                   done_message="Restored {count} post{s}.")
 
     def _moderate(self, request: HttpRequest, queryset: QuerySet[Post], action: str, done: str) -> None:
         apply_each(self, request, queryset, code=Permission.POST_MODERATE,
@@ -117,38 +195,60 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
     @admin.action(description="Lock comments on selected posts (audited)", permissions=["change"])
     def lock_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._moderate(request, queryset.filter(comments_locked=False), "lock", "Locked {count} posts.")
+        self._moderate(request, queryset.filter(comments_locked=False), "lock", "Locked {count} post{s}.")
 
     @admin.action(description="Unlock comments on selected posts (audited)", permissions=["change"])
     def unlock_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
-        self._moderate(request, queryset.filter(comments_locked=True), "unlock", "Unlocked {count} posts.")
+        self._moderate(request, queryset.filter(comments_locked=True), "unlock", "Unlocked {count} post{s}.")
 
     @admin.action(description="Approve selected posts waiting for review (audited)", permissions=["change"])
     def approve_posts(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         self._moderate(request, queryset.filter(status=PostStatus.PENDING_REVIEW), "approve",
-                       "Approved {count} posts.")
+                       "Approved {count} post{s}.")
 
 
 def _comment_label(comment: Comment) -> str:
-    return f"comment {comment.pk}"
+    return str(comment)
 
 
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
-    list_display = ["id", "post", "author", "depth", "is_deleted", "like_count", "created_at"]
+    list_display = ["text", "post_title", "community", "author", "state", "depth", "like_count", "created_at"]
     list_filter = ["is_deleted", "is_edited"]
-    list_select_related = ["post", "author"]
+    list_select_related = ["post", "author", "community"]
     search_fields = ["=id", "=post__id", "author__username", "content"]
     raw_id_fields = ["post", "community", "author", "parent", "thread"]
     actions = ["remove_comments", "restore_comments"]
     show_full_result_count = False
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return super().get_queryset(request).defer("search_vector", "post__search_vector")
+
+    @admin.display(description="comment")
+    def text(self, comment: Comment) -> str:
+        return excerpt(comment.content, 80)
+
+    @admin.display(description="on post", ordering="post__title")
+    def post_title(self, comment: Comment) -> str:
+        return excerpt(comment.post.title)
+
+    @admin.display(description="state", ordering="is_deleted")
+    def state(self, comment: Comment) -> SafeString:
+        return badge("removed", "bad") if comment.is_deleted else badge("published")
+
     @admin.action(description="Remove selected comments (audited)", permissions=["change"])
-    def remove_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
-        apply_each(self, request, queryset.filter(is_deleted=False), code=Permission.COMMENT_MODERATE,
-                   act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
-                                                              access=access, reason=CONSOLE_REASON),
-                   done_message="Removed {count} comments.", label=_comment_label)
+    def remove_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> TemplateResponse | None:
+        comments = queryset.filter(is_deleted=False).select_related("author", "post", "community")
+        return confirm_first(
+            self, request, comments, title="Remove {count} comment{s}", button="Yes, remove them",
+            verb_past="removed", label=_comment_label,
+            explanation="These comments will be removed (restorable from this list; one with replies stays as a "
+                        "placeholder), and each removal is written to the community's audit log:",
+            then=lambda: apply_each(
+                self, request, comments, code=Permission.COMMENT_MODERATE, label=_comment_label,
+                done_message="Removed {count} comment{s}.",
+                act=lambda comment, access: comment_delete(comment=comment, actor=request_user(request),
+                                                           access=access, reason=CONSOLE_REASON)))
 
     @admin.action(description="Restore selected removed comments (audited)", permissions=["change"])
     def restore_comments(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
@@ -156,7 +256,7 @@ class CommentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
                    act=lambda comment, access: comment_restore(comment=comment, actor=request_user(request),
                                                                access=access,
                                                                reason="Restored in the moderation console"),
-                   done_message="Restored {count} comments.", label=_comment_label)
+                   done_message="Restored {count} comment{s}.", label=_comment_label)
 
 
 class ReportEntryInline(admin.TabularInline):
@@ -185,7 +285,12 @@ class QueueItem:
 
 
 def _report_label(report: Report) -> str:
-    return f"report on {report.target_type} {report.target_id}"
+    # A page of reports is labelled at once (get_changelist_instance, the queue); one alone asks.
+    return getattr(report, "console_label", None) or str(report)
+
+
+REPORT_STATUS_TONES: dict[str, str] = {
+    ReportStatus.OPEN: "wait", ReportStatus.RESOLVED: "quiet", ReportStatus.DISMISSED: "quiet"}
 
 
 @admin.register(Report)
@@ -196,8 +301,8 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     content.services.reports (the queue and the actions), never added or edited here."""
 
     scope_codes = frozenset({Permission.REPORT_REVIEW})
-    list_display = ["target_type", "target_id", "community", "status", "reporter_count", "created_at",
-                    "last_reported_at", "resolved_by"]
+    list_display = ["reported", "community", "state", "reporter_count", "created_at", "last_reported_at",
+                    "resolved_by"]
     list_filter = ["status", "target_type"]
     list_select_related = ["community", "resolved_by"]
     search_fields = ["=target_id", "community__slug"]
@@ -207,6 +312,22 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
                        "resolved_by", "resolution_note", "resolved_at", "created_at"]
     inlines = [ReportEntryInline]
     actions = ["approve_reports", "remove_reported", "resolve_reports", "dismiss_reports"]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        reports = list(changelist.result_list)
+        labels = report_labels(reports)
+        for report in reports:
+            report.console_label = labels[report.pk]
+        return changelist
+
+    @admin.display(description="report")
+    def reported(self, report: Report) -> str:
+        return _report_label(report)
+
+    @admin.display(description="status", ordering="status")
+    def state(self, report: Report) -> SafeString:
+        return badge(report.get_status_display().lower(), REPORT_STATUS_TONES.get(report.status, ""))
 
     def get_urls(self) -> list:
         urls = [
@@ -220,8 +341,14 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         """The queue on the console index, with its open reports (the moderator's communities only)."""
         if not self.has_view_permission(request):
             return []
-        count = report_open_count(community_ids=moderated_community_ids(request, self.scope_codes))
-        return [ConsoleLink(name="Moderation queue", url=reverse("admin:content_report_queue"), count=count)]
+        ids = moderated_community_ids(request, self.scope_codes)
+        queue = reverse("admin:content_report_queue")
+        links = [ConsoleLink(name="Moderation queue", url=queue, count=report_open_count(community_ids=ids))]
+        return links + [
+            ConsoleLink(name=f"Open reports in {row['community__name']}", url=queue, count=row["n"],
+                        oldest=row["oldest"])
+            for row in report_open_by_community(community_ids=ids)
+        ]
 
     # --- the queue ---------------------------------------------------------------------
 
@@ -319,12 +446,21 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         self._decide_each(request, queryset, "approve", "Approved {count}.")
 
     @admin.action(description="Remove the reported posts or comments and resolve (audited)", permissions=["change"])
-    def remove_reported(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
-        self._decide_each(request, queryset, "remove", "Removed the content of {count} reports.")
+    def remove_reported(self, request: HttpRequest, queryset: QuerySet[Report]) -> TemplateResponse | None:
+        reports: list[Any] = list(queryset.filter(status=ReportStatus.OPEN))
+        labels = report_labels(reports)
+        for report in reports:
+            report.console_label = labels[report.pk]
+        return confirm_first(
+            self, request, reports, title="Remove the content of {count} report{s}", button="Yes, remove it",
+            verb_past="acted on", label=_report_label,
+            explanation="The reported posts and comments will be removed (restorable from their lists), the "
+                        "reports resolved, and both written to the community's audit log:",
+            then=lambda: self._decide_each(request, queryset, "remove", "Removed the content of {count} report{s}."))
 
     def _close(self, request: HttpRequest, queryset: QuerySet[Report], *, resolve: bool) -> None:
         apply_each(self, request, queryset.filter(status=ReportStatus.OPEN), code=Permission.REPORT_REVIEW,
-                   label=_report_label, done_message="Closed {count} reports.",
+                   label=_report_label, done_message="Closed {count} report{s}.",
                    act=lambda report, access: report_close(report=report, moderator=request_user(request),
                                                            resolve=resolve, note="Closed in the moderation console"))
 
@@ -340,9 +476,16 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 # Uploads are their uploader's (POST/DELETE .../attachments); a post's go with the post.
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
-    list_display = ["id", "community", "uploader", "content_type", "size", "post", "created_at"]
+    list_display = ["__str__", "community", "uploader", "size", "post_title", "created_at"]
     list_filter = ["content_type"]
     list_select_related = ["community", "uploader", "post"]
     search_fields = ["=id", "original_name", "uploader__username"]
     raw_id_fields = ["community", "uploader", "post"]
     readonly_fields = ["file", "content_type", "size", "original_name", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attachment]:
+        return super().get_queryset(request).defer("post__search_vector")
+
+    @admin.display(description="post", ordering="post__title")
+    def post_title(self, attachment: Attachment) -> str:
+        return excerpt(attachment.post.title) if attachment.post is not None else "-"

@@ -8,6 +8,20 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.utils.text import Truncator
+
+# How much of a member's words names their post or comment in a title, a list or a message.
+EXCERPT_CHARS = 40
+
+
+def excerpt(text: str, chars: int = EXCERPT_CHARS) -> str:
+    """A line of a member's words: whitespace folded, cut at `chars` with an ellipsis."""
+    return Truncator(" ".join(text.split())).chars(chars)
+
+
+def author_name(user: object | None) -> str:
+    """Who wrote it, by their public handle (an account closed since is named as such)."""
+    return str(user) if user is not None else "[deleted account]"
 
 
 class ChannelType(models.TextChoices):
@@ -154,7 +168,9 @@ class Post(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Reads the author, community and channel: list pages select them with the post.
+        where = self.community.name + (f" › #{self.channel.slug}" if self.channel is not None else "")
+        return f"post '{excerpt(self.title)}' by {author_name(self.author)} in {where}"
 
 
 class Comment(models.Model):
@@ -200,6 +216,10 @@ class Comment(models.Model):
             models.Index(fields=["author", "-created_at"], name="idx_comments_author"),
         ]
 
+    def __str__(self) -> str:
+        return (f"comment '{excerpt(self.content)}' by {author_name(self.author)} on "
+                f"'{excerpt(self.post.title, 30)}' in {self.community.name}")
+
 
 class Reaction(models.Model):
     """A like on a post or a comment; one per user and target."""
@@ -242,6 +262,9 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["post", "created_at"], name="idx_attachments_post")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name or 'unnamed file'} ({self.content_type})"
 
 
 class ReportTarget(models.TextChoices):
@@ -293,6 +316,13 @@ class Report(models.Model):
                          name="idx_reports_queue"),
         ]
 
+    def __str__(self) -> str:
+        # "Spam — post 'Buy cheap…' by bob in Python Developers": the reason and the target,
+        # which lives in another table (lists name a page of reports at once: report_labels).
+        from content.selectors.reports import report_labels  # the selectors import this module
+
+        return report_labels([self])[self.pk]
+
 
 class ReportEntry(models.Model):
     """One user's report of a target; a user reports an open item once."""
@@ -306,4 +336,8 @@ class ReportEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "report entries"
         constraints = [models.UniqueConstraint(fields=["report", "reporter"], name="uq_report_entry_reporter")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} from {self.reporter}"

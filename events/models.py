@@ -139,4 +139,4 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.status} {self.event_id}"
+        return f"{self.user}: {self.get_status_display().lower()}, {self.event}"

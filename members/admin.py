@@ -16,25 +16,33 @@ from django.db.models import Model, QuerySet
 from django.forms import ModelMultipleChoiceField
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from rest_framework_simplejwt.token_blacklist.admin import BlacklistedTokenAdmin as SimpleJwtBlacklistedTokenAdmin
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+from rest_framework_simplejwt.token_blacklist.admin import OutstandingTokenAdmin as SimpleJwtOutstandingTokenAdmin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from communities.models import AuditLogEntry, Community, Invite
 from communities.services import community_soft_delete, community_update
+from community_service.admin_site import ConsoleActivity, ConsoleLink, SystemAdmin
 from members.authentication import request_user
 from members.catalogue import Permission
 from members.console import (
     CommunityScopedAdmin,
+    PrivateFieldsAdmin,
     ReadOnlyAdmin,
     ServiceWritesAdmin,
     apply_each,
+    badge,
+    confirm_first,
     console_access,
     console_actor,
     sanction_action,
     sanctions_allowed,
+    target_names,
     users_in_scope,
+    waiting_by_community,
 )
 from members.models import Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
@@ -44,6 +52,9 @@ from members.services.memberships import member_update
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
 from members.services.roles import role_create, role_delete, role_update
 from members.services.staff import user_may_create_communities_directly, user_platform_access_set
+
+# How many of other moderators' latest actions the console index lists.
+ACTIVITY_ROWS = 10
 
 
 class SessionEndingPasswordForm(AdminPasswordChangeForm):
@@ -63,7 +74,8 @@ class ConsoleUserCreationForm(AdminUserCreationForm):
 
 
 class ConsoleUserChangeForm(UserChangeForm):
-    """The account page: the flags user_platform_access_set writes, and the community.create grant."""
+    """The account page: the flags user_platform_access_set writes, and the community.create grant.
+    Django's form: the password shows as its hash's summary with a link to its own form, never a field."""
 
     may_create_communities = forms.BooleanField(
         required=False, label="May create communities",
@@ -80,7 +92,7 @@ class ConsoleUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(ServiceWritesAdmin, DjangoUserAdmin):
+class UserAdmin(ServiceWritesAdmin, PrivateFieldsAdmin, DjangoUserAdmin):
     """Accounts (superusers). A new account is user_register's, a new username user_rename's
     (its conflicts, the user_renamed caches), the flags and groups user_platform_access_set's.
     The email changes only through its confirm-by-mail flow, and accounts are closed by their
@@ -148,7 +160,7 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     """Members join, leave and are kicked through the API; here a superuser edits a nickname or
     the roles (member_update: the hierarchy, role events, cache) and moderators act."""
 
-    list_display = ["user", "community", "status", "is_owner", "nickname", "joined_at", "muted_until", "banned_until"]
+    list_display = ["user", "community", "state", "is_owner", "nickname", "joined_at", "muted_until", "banned_until"]
     list_filter = ["status", "is_owner"]
     list_select_related = ["user", "community"]
     search_fields = ["user__username", "user__email", "nickname", "community__name", "community__slug"]
@@ -184,6 +196,22 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # joins are the member's (POST .../join, invites)
+
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        """Join requests waiting, per community (approved or rejected through the API)."""
+        if not self.has_view_permission(request):
+            return []
+        return waiting_by_community(self.get_queryset(request).filter(status=MemberStatus.PENDING),
+                                    name="Join requests in {community}", url=reverse("admin:members_member_changelist"),
+                                    filters={"status__exact": MemberStatus.PENDING})
+
+    @admin.display(description="status", ordering="status")
+    def state(self, member: Member) -> SafeString:
+        tone = {MemberStatus.BANNED: "bad", MemberStatus.KICKED: "bad", MemberStatus.PENDING: "wait",
+                MemberStatus.LEFT: "quiet", MemberStatus.REJECTED: "quiet"}.get(MemberStatus(member.status), "")
+        label = "muted" if member.status == MemberStatus.ACTIVE and member.muted_until and \
+            member.muted_until > timezone.now() else member.get_status_display().lower()
+        return badge(label, "wait" if label == "muted" else tone)
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False  # a member leaves or is kicked through the API; a deleted row skips counters and events
@@ -240,7 +268,7 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
     def unban_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
         apply_each(self, request, queryset.filter(status=MemberStatus.BANNED).select_related("user", "community"),
                    code=Permission.MEMBER_BAN, act=lambda member, access: member_unban(actor=access, member=member),
-                   done_message="Lifted {count} ban(s).", label=_member_label)
+                   done_message="Lifted {count} ban{s}.", label=_member_label)
 
     @admin.action(description="Unmute selected members (audited)", permissions=["change"])
     def unmute_members(self, request: HttpRequest, queryset: QuerySet[Member]) -> None:
@@ -343,9 +371,15 @@ class InviteAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
                                max_uses=form.cleaned_data["max_uses"]).pk
 
     @admin.action(description="Revoke selected invites", permissions=["change"])
-    def revoke_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> None:
-        apply_each(self, request, queryset.filter(revoked_at__isnull=True), code=Permission.MEMBER_MANAGE,
-                   act=lambda invite, access: invite_revoke(invite=invite), done_message="Revoked {count} invites.")
+    def revoke_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> TemplateResponse | None:
+        live = queryset.filter(revoked_at__isnull=True).select_related("community")
+        label = lambda invite: f"invite {invite.code} to {invite.community}"  # noqa: E731
+        return confirm_first(
+            self, request, live, title="Revoke {count} invite{s}", button="Yes, revoke them", verb_past="revoked",
+            label=label, explanation="These invite links will stop working at once:",
+            then=lambda: apply_each(self, request, live, code=Permission.MEMBER_MANAGE, label=label,
+                                    act=lambda invite, access: invite_revoke(invite=invite),
+                                    done_message="Revoked {count} invite{s}."))
 
 
 @admin.register(AuditLogEntry)
@@ -353,12 +387,37 @@ class AuditLogEntryAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     """The moderation record: readable by those who may read it (audit.view), never editable."""
 
     scope_codes = frozenset({Permission.AUDIT_VIEW})
-    list_display = ["created_at", "community", "actor", "action", "target_type", "target_id", "reason"]
+    list_display = ["created_at", "community", "actor", "action", "target", "reason"]
     list_filter = ["action", "target_type"]
     list_select_related = ["community", "actor"]
     search_fields = ["community__name", "community__slug", "actor__username", "=target_id"]
     ordering = ["-created_at"]
     show_full_result_count = False
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        # Who was acted on, in words: the apps that own the target types name a page of them.
+        changelist = super().get_changelist_instance(request)
+        entries = list(changelist.result_list)
+        names = target_names((entry.target_type, entry.community_id, entry.target_id) for entry in entries)
+        for entry in entries:
+            entry.console_target = names[(entry.target_type, entry.community_id, entry.target_id)]
+        return changelist
+
+    @admin.display(description="target")
+    def target(self, entry: AuditLogEntry) -> str:
+        return getattr(entry, "console_target", "")
+
+    def console_activity(self, request: HttpRequest) -> list[ConsoleActivity]:
+        """What other moderators did lately in the staff user's communities, in words."""
+        if not self.has_view_permission(request):
+            return []
+        entries = list(self.get_queryset(request).exclude(actor=request_user(request))
+                       .select_related("community", "actor").order_by("-created_at")[:ACTIVITY_ROWS])
+        names = target_names((entry.target_type, entry.community_id, entry.target_id) for entry in entries)
+        return [ConsoleActivity(when=entry.created_at, who=str(entry.actor or "the system"),
+                                what=f"{entry.get_action_display()}: "
+                                     f"{names[(entry.target_type, entry.community_id, entry.target_id)]}",
+                                where=entry.community.name) for entry in entries]
 
 
 # Django REST framework simplejwt's page for revoked refresh tokens lets a superuser delete a
@@ -368,5 +427,13 @@ admin.site.unregister(BlacklistedToken)
 
 
 @admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(ReadOnlyAdmin, SimpleJwtBlacklistedTokenAdmin):
+class BlacklistedTokenAdmin(SystemAdmin, ReadOnlyAdmin, SimpleJwtBlacklistedTokenAdmin):
+    pass
+
+
+admin.site.unregister(OutstandingToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(SystemAdmin, SimpleJwtOutstandingTokenAdmin):
     pass

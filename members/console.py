@@ -15,11 +15,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import Exists, ForeignKey, Max, Model, OuterRef, QuerySet
+from django.db.models import Count, Exists, ForeignKey, Max, Min, Model, OuterRef, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
+from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
 from members import policy
 from members.authentication import request_user
@@ -74,6 +78,50 @@ def console_actor(request: HttpRequest, community_id: uuid.UUID, code: str) -> C
     return access
 
 
+def badge(text: str, tone: str = "") -> SafeString:
+    """A status as the API names it, drawn as a badge (admin/base_site.html styles the tones:
+    "bad" for removed or banned, "wait" for what waits on someone, "quiet" for what is over)."""
+    return format_html('<span class="badge{}">{}</span>', f" badge-{tone}" if tone else "", text)
+
+
+# Who names a target in words, per target type ("post", "member", ...): an audit row or a report
+# names its target by type and id, and the app that owns the type registers how to name a batch
+# of them, so a page of a lower layer (the audit log) names an upper layer's rows.
+TargetKey = tuple[str, uuid.UUID, uuid.UUID]  # (target type, community id, target id)
+TargetNamer = Callable[[list[tuple[uuid.UUID, uuid.UUID]]], dict[tuple[uuid.UUID, uuid.UUID], str]]
+_TARGET_NAMERS: dict[str, TargetNamer] = {}
+
+
+def target_namer_register(target_type: str, namer: TargetNamer) -> None:
+    _TARGET_NAMERS[target_type] = namer
+
+
+def target_names(keys: Iterable[TargetKey]) -> dict[TargetKey, str]:
+    """The registered namers' words for each (type, community id, target id); one or two queries
+    per type. A target that is gone, or of a type nobody names, reads as its type."""
+    by_type: dict[str, list[tuple[uuid.UUID, uuid.UUID]]] = {}
+    for target_type, community_id, target_id in keys:
+        by_type.setdefault(target_type, []).append((community_id, target_id))
+    names: dict[TargetKey, str] = {}
+    for target_type, pairs in by_type.items():
+        namer = _TARGET_NAMERS.get(target_type)
+        found = namer(pairs) if namer else {}
+        for pair in pairs:
+            names[(target_type, *pair)] = found.get(pair, f"a {target_type} no longer here")
+    return names
+
+
+def _member_names(pairs: list[tuple[uuid.UUID, uuid.UUID]]) -> dict[tuple[uuid.UUID, uuid.UUID], str]:
+    users = User.objects.filter(pk__in={user_id for _, user_id in pairs}).values_list("pk", "username")
+    usernames = dict(users)
+    return {(community_id, user_id): f"member {usernames[user_id]}" for community_id, user_id in pairs
+            if user_id in usernames}
+
+
+# Moderation of people targets the user (members.services.effects.member_audit_record).
+target_namer_register("member", _member_names)
+
+
 def refusal_text(exc: DomainError) -> str:
     return f"{exc.field}: {exc.detail}" if exc.field else exc.detail
 
@@ -117,7 +165,48 @@ def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid
     return allowed
 
 
-class CommunityScopedAdmin(admin.ModelAdmin):
+# Members' contact details are the platform's: a community moderator neither sees nor searches
+# them (issue 37), on any page; superusers do. A lookup's last part names the field.
+PRIVATE_FIELDS = frozenset({"email"})
+
+
+def _is_private(name: object) -> bool:
+    return isinstance(name, str) and name.lstrip("=^@").split("__")[-1] in PRIVATE_FIELDS
+
+
+class PrivateFieldsAdmin(admin.ModelAdmin):
+    """Leaves PRIVATE_FIELDS out of lists, forms, searches and filters for non-superusers."""
+
+    def _public(self, request: HttpRequest, names: Iterable[Any]) -> list[Any]:
+        names = list(names)
+        return names if request.user.is_superuser else [name for name in names if not _is_private(name)]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return self._public(request, super().get_list_display(request))
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        return self._public(request, super().get_list_filter(request))
+
+    def get_search_fields(self, request: HttpRequest) -> Any:
+        return self._public(request, super().get_search_fields(request))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self._public(request, super().get_readonly_fields(request, obj))
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self._public(request, super().get_fields(request, obj))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [(name, {**options, "fields": self._public(request, options["fields"])})
+                for name, options in super().get_fieldsets(request, obj)]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The form leaves them out too, so no hidden value carries them.
+        excluded = list(super().get_exclude(request, obj) or ())
+        return excluded if request.user.is_superuser else [*excluded, *PRIVATE_FIELDS]
+
+
+class CommunityScopedAdmin(PrivateFieldsAdmin):
     """A ModelAdmin whose lists, object pages, actions and autocomplete stop at the moderator's communities.
 
     Subclasses name the lookup from their model to its community (`community_lookup`) and
@@ -240,6 +329,16 @@ class ServiceWritesAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{obj}: {refusal_text(exc)}", messages.WARNING)
 
 
+def waiting_by_community(queryset: QuerySet, *, name: str, url: str, filters: dict[str, str]) -> list[ConsoleLink]:
+    """Index links to what waits in each community of `queryset` (already scoped): how many and
+    since when (`created_at`), each to its list filtered to that community. `name` takes {community}."""
+    rows = (queryset.values("community_id", "community__name").annotate(n=Count("pk"), oldest=Min("created_at"))
+            .order_by("oldest"))
+    return [ConsoleLink(name=name.format(community=row["community__name"]), count=row["n"], oldest=row["oldest"],
+                        url=f"{url}?{urlencode({**filters, 'community__id__exact': row['community_id']})}")
+            for row in rows]
+
+
 def users_in_scope(request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
     """Users who belong (in any status) to a community the staff user moderates."""
     ids = moderated_community_ids(request)
@@ -281,6 +380,36 @@ def sanction_duration(value: str, *, kind: str) -> timedelta | None:
     return form.cleaned_data["duration"]
 
 
+def confirm_first(
+    model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[Any], *, title: str, explanation: str,
+    button: str, verb_past: str, then: Callable[[], object], label: Callable[[Any], str] = str,
+) -> TemplateResponse | None:
+    """A bulk or destructive action's confirmation page, listing each object it will change in
+    words; once the moderator confirmed, runs `then` (the action) and returns None."""
+    if request.POST.get("confirmed") == "yes":
+        then()
+        return None
+    objects = list(objects)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title.format(count=len(objects), s="" if len(objects) == 1 else "s"),
+        "explanation": explanation,
+        "button": button,
+        "verb_past": verb_past,
+        "labels": [label(obj) for obj in objects],
+        "queryset": objects,
+        "opts": model_admin.model._meta,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/console/confirm.html", context)
+
+
+def _in_words(labels: list[str], shown: int = 5) -> str:
+    more = len(labels) - shown
+    return "; ".join(labels[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
 def apply_each(
     model_admin: admin.ModelAdmin, request: HttpRequest, objects: Iterable[Any], *, code: str,
     act: Callable[[Any, CommunityAccess], object], done_message: str, label: Callable[[Any], str] = str,
@@ -288,9 +417,10 @@ def apply_each(
     """Run a service on each selected object the moderator may act on (`code` in its community).
 
     Refusals (a missing code, the hierarchy, a state conflict) are reported per object;
-    the others still go through, each in its own transaction.
+    the others still go through, each in its own transaction. The message after names them.
     """
-    done, refused = 0, []
+    done: list[str] = []
+    refused = []
     for obj in objects:
         access = console_access(request, obj.community_id)
         if not access.has(code):
@@ -298,11 +428,13 @@ def apply_each(
             continue
         try:
             act(obj, access)
-            done += 1
+            done.append(label(obj))
         except DomainError as exc:
             refused.append(f"{label(obj)}: {exc.detail}")
     if done:
-        model_admin.message_user(request, done_message.format(count=done), messages.SUCCESS)
+        # What happened, in words: the count and whom or what it happened to.
+        done_text = done_message.format(count=len(done), s="" if len(done) == 1 else "s").rstrip(".")
+        model_admin.message_user(request, f"{done_text}: {_in_words(done)}.", messages.SUCCESS)
     for reason in refused:
         model_admin.message_user(request, reason, messages.WARNING)
 

@@ -110,4 +110,4 @@ class Member(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.community_id}"
+        return f"{self.user} in {self.community}"

@@ -28,7 +28,10 @@ def api_endpoints(*, view_modules: tuple[str, ...], exclude: tuple[str, ...] = (
             module = getattr(entry.callback, "__module__", "")
             if not isinstance(entry, URLPattern) or not entry.name or not module.startswith(view_modules):
                 continue
-            if module.startswith(exclude) or module.endswith(".admin"):  # the console is not the API
+            # The console is not the API: its views carry their model admin or site (the admin's
+            # wrappers), wherever their code lives (members.console's ServiceWritesAdmin).
+            console = any(hasattr(entry.callback, name) for name in ("model_admin", "admin_site"))
+            if module.startswith(exclude) or console or module.endswith(".admin"):
                 continue
             callback = entry.callback
             if hasattr(callback, "actions"):

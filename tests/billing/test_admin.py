@@ -41,7 +41,7 @@ def test_the_refund_action_refunds_at_the_provider_and_in_the_books(staff_client
                           {"amount": "3.00", "currency": "USD"})
     payment = Payment.objects.get(donation_id=response.json()["id"])
     staff_client.post(reverse("admin:billing_payment_changelist"),
-                      {"action": "refund_payments", "_selected_action": [str(payment.pk)]})
+                      {"action": "refund_payments", "_selected_action": [str(payment.pk)], "confirmed": "yes"})
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.REFUNDED and payment.provider_payment_id in LEDGER.refunds
     assert Donation.objects.get(pk=payment.donation_id).status == DonationStatus.REFUNDED

@@ -87,13 +87,18 @@ def test_a_scoped_moderator_removes_a_reported_post_from_the_queue(server, brows
     browser.find_element(By.NAME, "password").send_keys(TEST_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
 
-    # Landing page: the queue, only Alpha's report, with the content and two reporters. The
-    # click may return before the login's redirect lands (a busy CI machine): wait for it.
+    # Landing page: the index of the moderator's work; the click may return before the login's
+    # redirect lands (a busy CI machine): wait for it. Then the queue: only Alpha's report, with
+    # the content and two reporters.
     queue = reverse("admin:content_report_queue")
     try:
-        WebDriverWait(browser, 20).until(lambda driver: driver.current_url.endswith(queue))
+        WebDriverWait(browser, 20).until(lambda driver: driver.find_elements(By.ID, "console-work"))
     except TimeoutException:
         pass  # the assertion below names the page it stayed on
+    work = browser.find_element(By.ID, "console-work").text
+    assert "Open reports in Alpha" in work and "Beta" not in work
+    _shot(browser, "0-index")
+    browser.find_element(By.LINK_TEXT, "Moderation queue").click()
     assert browser.current_url.endswith(queue)
     item = browser.find_element(By.ID, f"report-{report.pk}")
     assert "Cheap pills here" in item.text and item.find_element(By.CLASS_NAME, "reporter-count").text == "2"

@@ -53,7 +53,7 @@ def test_comments_are_removed_and_restored_in_bulk_from_the_console(world):
     post = make_post(world.a)
     comment = _comment(post)
     url = reverse("admin:content_comment_changelist")
-    world.client.post(url, {"action": "remove_comments", "_selected_action": [str(comment.pk)]})
+    world.client.post(url, {"action": "remove_comments", "_selected_action": [str(comment.pk)], "confirmed": "yes"})
     comment.refresh_from_db()
     assert comment.is_deleted
     world.client.post(url, {"action": "restore_comments", "_selected_action": [str(comment.pk)]})

@@ -343,7 +343,8 @@ def test_a_moderator_without_post_delete_is_refused_removing_reported_content(wo
     report = make_report(post, world.a)
     with effects() as found:
         response = world.client.post(admin_url(Report, "changelist"), {"action": "remove_reported",
-                                                                      "_selected_action": [report.pk]})
+                                                                      "_selected_action": [report.pk],
+                                                                      "confirmed": "yes"})
     assert found == Effects()
     assert any("post.delete" in text for text in messages_of(response))
     post.refresh_from_db()

@@ -43,7 +43,7 @@ def test_cancelling_from_the_console_tells_registrants(staff_client):
     registration_make(event, attendee)
     response = staff_client.post(reverse("admin:events_event_changelist"),
                                  {"action": "cancel_events", "_selected_action": [str(event.pk), str(done.pk)],
-                                  "index": 0})
+                                  "index": 0, "confirmed": "yes"})
     assert response.status_code == 302
     event.refresh_from_db()
     done.refresh_from_db()

@@ -40,7 +40,8 @@ def test_removing_posts_from_the_console_is_soft_counted_and_audited(staff_clien
                                status=PostStatus.PUBLISHED)
     type(community).objects.filter(pk=community.pk).update(post_count=1)
     response = staff_client.post(reverse("admin:content_post_changelist"),
-                                 {"action": "remove_posts", "_selected_action": [str(post.pk)], "index": 0})
+                                 {"action": "remove_posts", "_selected_action": [str(post.pk)], "index": 0,
+                                  "confirmed": "yes"})
     assert response.status_code == 302
     post.refresh_from_db()
     community.refresh_from_db()
