@@ -186,7 +186,7 @@ def _target_type(target: object) -> str:
 class ReportFactory(factory.django.DjangoModelFactory):
     """An open report of `target` (a post of the community by default; a Comment, or a User
     for a member), with one entry per user in `reporters` (default: one new member);
-    `reporters__category` sets their category."""
+    `reporters__category` (and `reporters__text`) set their fields."""
 
     class Meta:
         model = Report
@@ -212,7 +212,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
         if extracted is None:
             extracted = [MemberFactory(community=obj.community).user]
         for reporter in extracted:
-            ReportEntryFactory(report=obj, reporter=reporter, category=kwargs.get("category", ReportCategory.SPAM))
+            ReportEntryFactory(report=obj, reporter=reporter, **kwargs)
         obj.refresh_from_db(fields=["reporter_count"])
 
 
