@@ -4,13 +4,11 @@ levels, "subscriber" with an active subscription to the cheaper one and a comple
 import functools
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
-from billing.models import Donation, DonationStatus, Subscription, SubscriptionLevel, SubscriptionStatus
+from billing.models import Donation, Subscription, SubscriptionLevel, SubscriptionStatus
 from tests import rbac_world
+from tests.factories import DonationFactory, SubscriptionFactory, SubscriptionLevelFactory
 from tests.rbac_world import Cast, actors, case_run, cast_build
 
 ACTORS = actors("subscriber")
@@ -22,17 +20,16 @@ everyone = functools.partial(rbac_world.everyone, ACTORS)
 
 def level_create(community: object, *, name: str = "Supporter", price: str = "5.00", currency: str = "USD",
                  duration_days: int = 30, **fields: object) -> SubscriptionLevel:
-    return SubscriptionLevel.objects.create(community=community, name=name, price=Decimal(price), currency=currency,
-                                            duration_days=duration_days, **fields)
+    """SubscriptionLevelFactory with the community first (not the level_create service)."""
+    fields.setdefault("benefits", [])
+    return SubscriptionLevelFactory(community=community, name=name, price=Decimal(price), currency=currency,
+                                    duration_days=duration_days, **fields)
 
 
 def subscription_active(level: SubscriptionLevel, user: object, *, days_left: float = 20,
                         status: str = SubscriptionStatus.ACTIVE) -> Subscription:
-    now = timezone.now()
-    return Subscription.objects.create(
-        level=level, user=user, community=level.community, status=status,
-        starts_at=now - timedelta(days=level.duration_days - days_left), expires_at=now + timedelta(days=days_left),
-    )
+    """SubscriptionFactory: `days_left` of the level's period to run."""
+    return SubscriptionFactory(level=level, user=user, days_left=days_left, status=status)
 
 
 @dataclass
@@ -50,8 +47,7 @@ def build_world() -> World:
     level = level_create(community, name="Supporter", price="5.00", position=0)
     premium = level_create(community, name="Premium", price="15.00", position=1)
     subscription = subscription_active(level, users["subscriber"])
-    donation = Donation.objects.create(community=community, donor=users["subscriber"], amount=Decimal("7.50"),
-                                       currency="USD", status=DonationStatus.COMPLETED, completed_at=timezone.now())
+    donation = DonationFactory(community=community, donor=users["subscriber"], amount=Decimal("7.50"), message="")
     return World(community=community, users=users, level=level, premium=premium, subscription=subscription,
                  donation=donation)
 

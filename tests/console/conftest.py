@@ -9,13 +9,12 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from billing.models import Donation
 from communities.models import Community
-from content.models import Comment, Post, PostStatus, Report, ReportEntry
+from content.models import Comment, Post, Report
 from members.models import User
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommunityFactory, PostFactory, ReportFactory, UserFactory, member_add
 
 
 def console_client(user: User) -> Client:
@@ -46,24 +45,16 @@ def make_moderator(*communities: Community, role: str = "Moderator", **fields: o
 
 
 def make_post(community: Community, author: User | None = None, **fields: object) -> Post:
-    author = author or member_add(community)
-    post = Post.objects.create(community=community, author=author, title=fields.pop("title", "a post"),
-                               content=fields.pop("content", "words"), status=PostStatus.PUBLISHED,
-                               published_at=timezone.now(), **fields)
-    Community.objects.filter(pk=community.pk).update(post_count=Post.objects.filter(
-        community=community, deleted_at__isnull=True).count())
-    return post
+    """A published post by `author` (default: a new member); PostFactory keeps post_count true."""
+    return PostFactory(community=community, author=author or member_add(community),
+                       title=fields.pop("title", "a post"), content=fields.pop("content", "words"), **fields)
 
 
 def make_report(target: Post | Comment | User, community: Community, *reporters: User,
                 category: str = "spam") -> Report:
-    target_type = {Post: "post", Comment: "comment"}.get(type(target), "member")
-    reporters = reporters or (member_add(community),)
-    report = Report.objects.create(community=community, target_type=target_type, target_id=target.pk,
-                                   reporter_count=len(reporters), last_reported_at=timezone.now())
-    for reporter in reporters:
-        ReportEntry.objects.create(report=report, reporter=reporter, category=category, text="please look")
-    return report
+    """An open report of `target` by `reporters` (default: a new member)."""
+    return ReportFactory(community=community, target=target, reporters=list(reporters) or [member_add(community)],
+                         reporters__category=category, reporters__text="please look")
 
 
 @dataclass

@@ -10,11 +10,18 @@ from django.utils import timezone
 
 from communities.models import AuditAction, AuditLogEntry
 from community_service.outbox.models import OutboxEvent
-from content.models import Comment, Post, PostStatus, Reaction
+from content.models import Comment, Post, PostStatus
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.content.world import World, build_world
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import (
+    ChannelOverwriteFactory,
+    CommentFactory,
+    CommunityFactory,
+    PostFactory,
+    ReactionFactory,
+    UserFactory,
+)
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +99,8 @@ def test_replies_deeper_than_the_limit_are_a_409_naming_parent_id(world, setting
 
 
 def test_a_parent_from_another_post_is_a_400_naming_parent_id(world):
-    other = Post.objects.create(community=world.community, channel=world.channel, author=world.users["author"],
-                                title="Other", content="x", status=PostStatus.PUBLISHED, published_at=timezone.now())
+    other = PostFactory(community=world.community, channel=world.channel, author=world.users["author"], title="Other",
+                        content="x")
     response = world.client("member").post(comments_url(other), {"content": "Hi", "parent_id": str(world.comment.pk)},
                                            format="json")
     assert response.status_code == 400 and "parent_id" in response.data
@@ -125,10 +132,9 @@ def test_muted_members_cannot_comment(world):
 
 
 def test_a_channel_overwrite_can_deny_comments_to_a_role(world):
-    from content.models import ChannelOverwrite
 
-    ChannelOverwrite.objects.create(channel=world.channel, role=world.community.roles.get(name="Member"),
-                                    deny=["comment.create"])
+    ChannelOverwriteFactory(channel=world.channel, role=world.community.roles.get(name="Member"), allow=[],
+                            deny=["comment.create"])
     response = world.client("member").post(comments_url(world.post), {"content": "Hi"}, format="json")
     assert response.status_code == 403
 
@@ -164,8 +170,7 @@ def test_unknown_and_deleted_posts_are_404(world):
 def test_a_private_communitys_comments_are_404_to_outsiders():
     owner = UserFactory()
     community = CommunityFactory(owner=owner, community_type="private")
-    post = Post.objects.create(community=community, author=owner, title="Secret", content="x",
-                               status=PostStatus.PUBLISHED, published_at=timezone.now())
+    post = PostFactory(community=community, author=owner, title="Secret", content="x")
     outsider = client_for(UserFactory())
     assert outsider.get(comments_url(post)).status_code == 404
     assert outsider.post(comments_url(post), {"content": "Hi"}, format="json").status_code == 404
@@ -229,7 +234,7 @@ def test_a_popular_posts_threads_are_counted_up_to_a_cap_and_paged_to_a_limit(wo
 
 
 def test_liked_by_me_tells_each_caller_whether_they_liked_a_comment(world):
-    Reaction.objects.create(user=world.users["member"], comment=world.comment)
+    ReactionFactory(user=world.users["member"], post=None, comment=world.comment)
     assert threads(world, "member")[0]["liked_by_me"] is True
     assert threads(world, "author")[0]["liked_by_me"] is False
     assert threads(world, "anonymous")[0]["liked_by_me"] is False
@@ -243,18 +248,15 @@ def _thread_list_queries(api: object, post: Post) -> int:
 
 
 def _post_with_threads(world: World, n: int) -> Post:
-    post = Post.objects.create(community=world.community, channel=world.channel, author=world.users["author"],
-                               title=f"{n} threads", content="x", status=PostStatus.PUBLISHED,
-                               published_at=timezone.now())
+    post = PostFactory(community=world.community, channel=world.channel, author=world.users["author"],
+                       title=f"{n} threads", content="x")
     users = [world.users[name] for name in ("member", "author", "moderator")]
     for i in range(n):
-        root = Comment.objects.create(post=post, community=world.community, author=users[i % 3], content="root",
-                                      reply_count=1)
-        reply = Comment.objects.create(post=post, community=world.community, author=users[(i + 1) % 3],
-                                       content="reply", parent=root, thread=root, depth=1, reply_count=1)
-        Comment.objects.create(post=post, community=world.community, author=users[(i + 2) % 3], content="deeper",
-                               parent=reply, thread=root, depth=2)
-        Reaction.objects.create(user=world.users["member"], comment=reply)
+        # The factories keep reply_count, comment_count and like_count true.
+        root = CommentFactory(post=post, author=users[i % 3], content="root")
+        reply = CommentFactory(parent=root, author=users[(i + 1) % 3], content="reply")
+        CommentFactory(parent=reply, author=users[(i + 2) % 3], content="deeper")
+        ReactionFactory(user=world.users["member"], post=None, comment=reply)
     return post
 
 

@@ -7,10 +7,18 @@ from django.utils import timezone
 
 from communities.models import AuditLogEntry, Community
 from community_service.outbox.models import OutboxEvent
-from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
+from content.models import Post, PostStatus
 from members.models import Member
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import (
+    ChannelFactory,
+    ChannelOverwriteFactory,
+    CommunityFactory,
+    PostFactory,
+    RoleFactory,
+    UserFactory,
+    member_add,
+)
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +29,11 @@ def join(community: Community, role: str = "Member", **fields: object):
 
 
 def make_post(community: Community, author, **fields: object) -> Post:
-    fields.setdefault("status", PostStatus.PUBLISHED)
-    if fields["status"] == PostStatus.PUBLISHED:
-        fields.setdefault("published_at", timezone.now())
-    return Post.objects.create(community=community, author=author, title=fields.pop("title", "A post"),
-                               content=fields.pop("content", "Some text"), **fields)
+    """PostFactory by `author` (it keeps post_count true); unpublished statuses have no published_at."""
+    if fields.get("status", PostStatus.PUBLISHED) != PostStatus.PUBLISHED:
+        fields.setdefault("published_at", None)
+    return PostFactory(community=community, author=author, title=fields.pop("title", "A post"),
+                       content=fields.pop("content", "Some text"), **fields)
 
 
 def post_count(community: Community) -> int:
@@ -47,7 +55,7 @@ def community() -> Community:
 
 def test_member_writes_a_post_that_is_counted_and_published_as_an_event(community):
     author = join(community)
-    channel = Channel.objects.create(community=community, name="General", slug="general")
+    channel = ChannelFactory(community=community, name="General", slug="general")
     response = client_for(author).post(url_for("post-list", community_pk=community.pk),
                                        {"title": "Hello", "content": "World", "channel_id": str(channel.pk)})
     assert response.status_code == 201
@@ -79,7 +87,7 @@ def test_bad_post_input_is_a_400_naming_the_field(community, body, field):
 
 
 def test_a_channel_of_another_community_is_refused(community):
-    elsewhere = Channel.objects.create(community=CommunityFactory(), name="Other", slug="other")
+    elsewhere = ChannelFactory(community=CommunityFactory(), name="Other", slug="other")
     response = client_for(join(community)).post(url_for("post-list", community_pk=community.pk),
                                                 {"title": "x", "content": "y", "channel_id": str(elsewhere.pk)})
     # A well-formed id naming nothing this community has: 400 on the field (404 is for the path).
@@ -131,7 +139,7 @@ def test_rejection_keeps_the_reason_for_the_author(community):
 
 
 def test_announcement_channels_take_posts_only_from_moderators(community):
-    news = Channel.objects.create(community=community, name="News", slug="news", channel_type=ChannelType.ANNOUNCEMENT)
+    news = ChannelFactory(community=community, name="News", slug="news", announcement=True)
     body = {"title": "Big news", "content": "...", "channel_id": str(news.pk)}
     assert client_for(join(community)).post(url_for("post-list", community_pk=community.pk), body).status_code == 403
     moderator = join(community, role="Moderator")
@@ -139,23 +147,23 @@ def test_announcement_channels_take_posts_only_from_moderators(community):
 
 
 def test_channel_overwrites_follow_discord_resolution(community):
-    channel = Channel.objects.create(community=community, name="Read only", slug="read-only")
+    channel = ChannelFactory(community=community, name="Read only", slug="read-only")
     member_role = community.roles.get(name="Member")
-    helper_role = community.roles.create(name="Helper", priority=5, permissions=[])
-    ChannelOverwrite.objects.create(channel=channel, role=member_role, deny=["post.create"])
-    ChannelOverwrite.objects.create(channel=channel, role=helper_role, allow=["post.create"])
+    helper_role = RoleFactory(community=community, name="Helper", priority=5, permissions=[])
+    ChannelOverwriteFactory(channel=channel, role=member_role, denying=True)
+    ChannelOverwriteFactory(channel=channel, role=helper_role)
     body = {"title": "t", "content": "c", "channel_id": str(channel.pk)}
     url = url_for("post-list", community_pk=community.pk)
     plain, helper, exempt = join(community), join(community), join(community)
     Member.objects.get(user=helper).roles.add(helper_role)
-    ChannelOverwrite.objects.create(channel=channel, member=Member.objects.get(user=exempt), allow=["post.create"])
+    ChannelOverwriteFactory(channel=channel, role=None, member=Member.objects.get(user=exempt))
     assert client_for(plain).post(url, body).status_code == 403  # role deny
     assert client_for(helper).post(url, body).status_code == 201  # a role allow beats a role deny
     assert client_for(exempt).post(url, body).status_code == 201  # member-level beats role-level
 
 
 def test_members_only_channels_hide_their_posts_from_outsiders(community):
-    lounge = Channel.objects.create(community=community, name="Lounge", slug="lounge", is_members_only=True)
+    lounge = ChannelFactory(community=community, name="Lounge", slug="lounge", is_members_only=True)
     member = join(community)
     post = make_post(community, member, channel=lounge, title="Members talk")
     outsider = client_for(UserFactory())
@@ -245,7 +253,7 @@ def test_feed_orders_pinned_first_then_new_or_top(community):
 
 def test_feed_filters_by_channel_and_author(community):
     alice, bob = join(community), join(community)
-    general = Channel.objects.create(community=community, name="General", slug="general")
+    general = ChannelFactory(community=community, name="General", slug="general")
     make_post(community, alice, title="a", channel=general)
     make_post(community, bob, title="b")
     api = client_for(alice)

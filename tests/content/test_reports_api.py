@@ -3,14 +3,13 @@
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from communities.models import AuditLogEntry
-from content.models import Comment, Post, PostStatus, Report, ReportEntry
+from content.models import Report, ReportEntry
 from content.services.reports import report_close
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommentFactory, CommunityFactory, PostFactory, UserFactory, member_add
 from tests.routes import url_for
 
 
@@ -18,8 +17,7 @@ from tests.routes import url_for
 def setting(db):
     community = CommunityFactory()
     author = member_add(community)
-    post = Post.objects.create(community=community, author=author, title="Spam?", content="Buy now",
-                               status=PostStatus.PUBLISHED)
+    post = PostFactory(community=community, author=author, title="Spam?", content="Buy now")
     return community, author, post
 
 
@@ -50,8 +48,7 @@ def test_reporting_twice_or_your_own_content_is_409(setting):
 def test_unknown_or_foreign_targets_and_bad_input_are_400s_naming_the_field(setting):
     community, author, post = setting
     reporter = client_for(member_add(community))
-    foreign = Post.objects.create(community=CommunityFactory(), author=UserFactory(), title="x", content="y",
-                                  status=PostStatus.PUBLISHED)
+    foreign = PostFactory(community=CommunityFactory(), author=UserFactory(), title="x", content="y")
     for refused in (report(reporter, community, target_id=str(foreign.pk)),
                     report(reporter, community, target_type="member", target_id=str(UserFactory().pk))):
         assert (refused.status_code, "target_id" in refused.data, refused.data["code"]) == (400, True, "does_not_exist")
@@ -64,7 +61,7 @@ def test_unknown_or_foreign_targets_and_bad_input_are_400s_naming_the_field(sett
 
 def test_comments_and_members_can_be_reported(setting):
     community, author, post = setting
-    comment = Comment.objects.create(post=post, community=community, author=author, content="rude")
+    comment = CommentFactory(post=post, author=author, content="rude")
     reporter = client_for(member_add(community))
     assert report(reporter, community, target_type="comment", target_id=str(comment.pk)).status_code == 201
     assert report(reporter, community, target_type="member", target_id=str(author.pk),
@@ -73,8 +70,7 @@ def test_comments_and_members_can_be_reported(setting):
 
 def test_the_queue_orders_by_reporters_then_recency_and_closing_is_audited(setting):
     community, author, post = setting
-    other = Post.objects.create(community=community, author=author, title="b", content="b",
-                                status=PostStatus.PUBLISHED)
+    other = PostFactory(community=community, author=author, title="b", content="b")
     report(client_for(member_add(community)), community, target_id=str(other.pk))
     for _ in range(2):
         report(client_for(member_add(community)), community, target_id=str(post.pk))
@@ -127,8 +123,7 @@ def test_the_queue_filters_by_status_and_refuses_an_unknown_one(setting):
 def test_reports_of_another_community_do_not_appear_and_cannot_be_worked_from_here(setting):
     community, author, post = setting
     other = CommunityFactory()
-    foreign = Post.objects.create(community=other, author=member_add(other), title="x", content="y",
-                                  status=PostStatus.PUBLISHED)
+    foreign = PostFactory(community=other, author=member_add(other), title="x", content="y")
     report(client_for(member_add(other)), other, target_id=str(foreign.pk))
     foreign_item = Report.objects.get()
     mod = client_for(member_add(community, role="Moderator"))
@@ -141,9 +136,8 @@ def test_reports_of_another_community_do_not_appear_and_cannot_be_worked_from_he
 
 def test_invisible_targets_are_as_unknown_as_missing_ones(setting):
     community, author, post = setting
-    draft = Post.objects.create(community=community, author=author, title="d", content="d", status=PostStatus.DRAFT)
-    gone = Post.objects.create(community=community, author=author, title="g", content="g",
-                               status=PostStatus.PUBLISHED, deleted_at=timezone.now())
+    draft = PostFactory(community=community, author=author, title="d", content="d", draft=True)
+    gone = PostFactory(community=community, author=author, title="g", content="g", removed=True)
     reporter = client_for(member_add(community))
     for target in (draft, gone):
         assert report(reporter, community, target_id=str(target.pk)).data["code"] == "does_not_exist"
@@ -161,8 +155,7 @@ def test_reporting_yourself_as_a_member_is_409(setting):
 def test_the_queue_runs_the_same_number_of_queries_for_2_and_20_items(setting):
     community, author, post = setting
     for index in range(20):
-        target = Post.objects.create(community=community, author=author, title=f"p{index}", content="c",
-                                     status=PostStatus.PUBLISHED)
+        target = PostFactory(community=community, author=author, title=f"p{index}", content="c")
         for _ in range(2):
             report(client_for(member_add(community)), community, target_id=str(target.pk))
     api = client_for(community.owner)
@@ -192,8 +185,7 @@ def test_closing_writes_the_audit_entry_in_the_same_transaction(setting):
 def test_concurrent_first_reports_end_in_one_open_item():
     community = CommunityFactory()
     author = member_add(community)
-    post = Post.objects.create(community=community, author=author, title="t", content="c",
-                               status=PostStatus.PUBLISHED)
+    post = PostFactory(community=community, author=author, title="t", content="c")
     reporters = [client_for(member_add(community)) for _ in range(20)]
 
     statuses = run_concurrently([lambda api=api: report(api, community, target_id=str(post.pk)).status_code

@@ -5,10 +5,9 @@ tests/rbac_world.py, with "author" writing a channel's published post, a draft a
 import functools
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
-from content.models import Channel, ChannelType, Comment, Post, PostStatus
+from content.models import Channel, Comment, Post
 from tests import rbac_world
+from tests.factories import ChannelFactory, CommentFactory, PostFactory
 from tests.rbac_world import Cast, actors, case_run, cast_build
 
 ACTORS = actors("author")
@@ -30,22 +29,16 @@ class World(Cast):
 
 def build_world() -> World:
     cast = cast_build("author")
-    community, users, now = cast.community, cast.users, timezone.now()
-    channel = Channel.objects.create(community=community, name="General", slug="general", position=0)
-    announcements = Channel.objects.create(
-        community=community, name="News", slug="news", channel_type=ChannelType.ANNOUNCEMENT, position=1
-    )
-    post = Post.objects.create(
-        community=community, channel=channel, author=users["author"], title="Hello", content="First post",
-        status=PostStatus.PUBLISHED, published_at=now,
-    )
-    draft = Post.objects.create(
-        community=community, channel=channel, author=users["author"], title="Draft", content="Not yet",
-        status=PostStatus.DRAFT,
-    )
-    comment = Comment.objects.create(post=post, community=community, author=users["author"], content="Nice")
-    Post.objects.filter(pk=post.pk).update(comment_count=1)
-    type(community).objects.filter(pk=community.pk).update(post_count=1)
+    community, users = cast.community, cast.users
+    channel = ChannelFactory(community=community, name="General", slug="general", position=0, topic="")
+    announcements = ChannelFactory(community=community, name="News", slug="news", announcement=True, position=1,
+                                   topic="")
+    # The factories keep post_count and comment_count true.
+    post = PostFactory(community=community, channel=channel, author=users["author"], title="Hello",
+                       content="First post")
+    draft = PostFactory(community=community, channel=channel, author=users["author"], title="Draft",
+                        content="Not yet", draft=True)
+    comment = CommentFactory(post=post, author=users["author"], content="Nice")
     return World(community=community, users=users, channel=channel, announcements=announcements, post=post,
                  draft=draft, comment=comment)
 

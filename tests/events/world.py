@@ -8,11 +8,9 @@ import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.utils import timezone
-
 from events.models import Event, Registration, RegistrationStatus
-from members.models import Member
 from tests import rbac_world
+from tests.factories import EventFactory, RegistrationFactory
 from tests.rbac_world import Cast, actors, case_run, cast_build
 
 ACTORS = actors("organizer")
@@ -25,27 +23,15 @@ everyone = functools.partial(rbac_world.everyone, ACTORS)
 
 def event_make(community, *, organizer=None, starts_in: timedelta = timedelta(days=1),
                duration: timedelta = timedelta(hours=2), **fields: object) -> Event:
-    """An event straight in the database (times relative to now); no outbox row."""
-    starts_at = fields.pop("starts_at", None) or timezone.now() + starts_in
-    fields.setdefault("location", "Community hall")
-    fields.setdefault("title", "Meetup")
-    return Event.objects.create(community=community, organizer=organizer or community.owner,
-                                starts_at=starts_at, ends_at=fields.pop("ends_at", None) or starts_at + duration,
-                                **fields)
+    """EventFactory with the community first (times relative to now); no outbox row."""
+    return EventFactory(community=community, organizer=organizer or community.owner, starts_in=starts_in,
+                        duration=duration, **fields)
 
 
 def registration_make(event: Event, user, status: str = RegistrationStatus.GOING) -> Registration:
-    """A registration straight in the database, keeping the event's counters and sequence true."""
-    from django.db.models import F
-
-    member = Member.objects.get(community_id=event.community_id, user=user)
-    event.refresh_from_db()
-    registration = Registration.objects.create(event=event, member=member, user=user, status=status,
-                                               position=event.registration_seq + 1, registered_at=timezone.now())
-    counter = "going_count" if status == RegistrationStatus.GOING else "waitlist_count"
-    Event.objects.filter(pk=event.pk).update(registration_seq=F("registration_seq") + 1, **{counter: F(counter) + 1})
-    event.refresh_from_db()
-    return registration
+    """RegistrationFactory for a member: keeps the event's counters and sequence true (and
+    refreshes `event`)."""
+    return RegistrationFactory(event=event, user=user, status=status)
 
 
 @dataclass

@@ -1,0 +1,65 @@
+"""The platform's own rows: outbox events, idempotency keys and the typo vocabulary."""
+
+import hashlib
+import uuid
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from community_service.models import IdempotencyKey, IdempotencyStatus, OutboxEvent, OutboxStatus, SearchWord
+from tests.factories.members import UserFactory
+
+
+class OutboxEventFactory(factory.django.DjangoModelFactory):
+    """A pending event, due now. Services write these through outbox_record; a factory row
+    is for the relay's and the console's tests."""
+
+    class Meta:
+        model = OutboxEvent
+
+    event_type = "community.updated"
+    aggregate_type = "community"
+    community_id = factory.LazyFunction(uuid.uuid4)
+    aggregate_id = factory.LazyAttribute(lambda e: str(e.community_id))
+    payload = factory.LazyAttribute(lambda e: {"community_id": str(e.community_id)})
+    metadata = factory.LazyFunction(lambda: {"request_id": uuid.uuid4().hex, "actor_id": None, "schema_version": 1})
+    next_attempt_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        published = factory.Trait(status=OutboxStatus.PUBLISHED, attempts=1,
+                                  published_at=factory.LazyFunction(timezone.now))
+        failed = factory.Trait(status=OutboxStatus.FAILED, attempts=5, last_error="rejected by the broker")
+        backing_off = factory.Trait(attempts=2, last_error="broker unreachable",
+                                    next_attempt_at=factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1)))
+
+
+class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
+    """A key claimed by a request still running; `done` holds the stored response."""
+
+    class Meta:
+        model = IdempotencyKey
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+        done = factory.Trait(status=IdempotencyStatus.DONE, response_status=201,
+                             response_headers=factory.LazyFunction(lambda: {"Content-Type": "application/json"}),
+                             response_body=b'{"status": "completed"}', completed_at=factory.LazyFunction(timezone.now))
+
+    user_id = factory.SelfAttribute("user.pk")
+    key = factory.LazyFunction(lambda: str(uuid.uuid4()))
+    fingerprint = factory.LazyAttribute(lambda k: hashlib.sha256(k.key.encode()).hexdigest())
+    status = IdempotencyStatus.IN_PROGRESS
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+
+class SearchWordFactory(factory.django.DjangoModelFactory):
+    """A vocabulary word. Triggers add the words of community names and post titles; this is
+    for a word the test wants known without a row that holds it."""
+
+    class Meta:
+        model = SearchWord
+
+    word = factory.Sequence(lambda n: f"vocabulary{n}")
