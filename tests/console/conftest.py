@@ -9,6 +9,7 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from billing.models import Donation
 from communities.models import Community
