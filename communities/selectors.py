@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
 from communities.models import Community
+from communities.public_fields import COMMUNITY_PUBLIC_FIELDS
 from community_service.cache import cache_get_or_set
 from community_service.compiled_reads import CompiledRead
 from community_service.exceptions import NotFound
@@ -38,12 +39,9 @@ def community_slug_cache_key(slug: str) -> str:
     return f"community:slug:{slug}"
 
 
-# The columns a community's JSON needs (CommunityOutputSerializer): never the stored
-# search_vector, which is the widest column of the table.
-COMMUNITY_READ_FIELDS = (
-    "id", "name", "slug", "description", "community_type", "language", "status", "post_moderation",
-    "owner_id", "member_count", "post_count", "created_at", "updated_at",
-)
+# The columns a community's answer needs (its public fields are columns of its own): never
+# the stored search_vector, which is the widest column of the table.
+COMMUNITY_READ_FIELDS = COMMUNITY_PUBLIC_FIELDS
 
 
 def community_list() -> QuerySet[Community]:

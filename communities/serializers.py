@@ -1,6 +1,11 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from communities.models import SLUG_REGEX, Community, CommunityStatus, CommunityType
+from communities.public_fields import COMMUNITY_PUBLIC_FIELDS
 from communities.selectors import community_detail_cached, looks_like_uuid
 from community_service.api.fields import NameField, StrictBooleanField, StrictCharField, StrictRegexField, iso_datetime
 from community_service.api.rendered import Rendered, is_rendered, render
@@ -13,43 +18,44 @@ class CommunityOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Community
-        fields = [
-            "id",
-            "name",
-            "slug",
-            "description",
-            "community_type",
-            "language",
-            "status",
-            "post_moderation",
-            "owner_id",
-            "member_count",
-            "post_count",
-            "created_at",
-            "updated_at",
-        ]
+        fields = list(COMMUNITY_PUBLIC_FIELDS)
         read_only_fields = fields
+
+
+def _fast_converters() -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+    """(field, its attribute, what makes its value the serializer's output or None for the
+    value as it is), read off CommunityOutputSerializer's own fields once, at import."""
+    by_class: list[tuple[type[serializers.Field], Callable[[Any], Any] | None]] = [
+        (serializers.UUIDField, str),
+        (serializers.DateTimeField, iso_datetime),  # TIME_ZONE=UTC, as DRF prints it
+        # str, bool, int values are their own output (ChoiceField before CharField: neither subclasses the other).
+        (serializers.ChoiceField, None),
+        (serializers.CharField, None),
+        (serializers.BooleanField, None),
+        (serializers.IntegerField, None),
+    ]
+    converters = []
+    for name, drf_field in CommunityOutputSerializer().fields.items():
+        source = drf_field.source or name
+        for kind, convert in by_class:
+            if isinstance(drf_field, kind) and "." not in source:
+                converters.append((name, source, convert))
+                break
+        else:
+            raise ImproperlyConfigured(f"community_data cannot render {name} ({type(drf_field).__name__}): "
+                                       "add its kind.")
+    return tuple(converters)
+
+
+_FAST_CONVERTERS = _fast_converters()
 
 
 def community_data(community: Community) -> dict:
     """Exactly CommunityOutputSerializer(community).data (a test compares them field by field),
     about seven times faster: DRF's generic field machinery costs ~0.07 ms per object, which a
-    page of 20 pays 20 times. The serializer stays the schema's source of truth."""
-    return {
-        "id": str(community.id),
-        "name": community.name,
-        "slug": community.slug,
-        "description": community.description,
-        "community_type": community.community_type,
-        "language": community.language,
-        "status": community.status,
-        "post_moderation": community.post_moderation,
-        "owner_id": str(community.owner_id),
-        "member_count": community.member_count,
-        "post_count": community.post_count,
-        "created_at": iso_datetime(community.created_at),
-        "updated_at": iso_datetime(community.updated_at),
-    }
+    page of 20 pays 20 times. Its fields and their conversions come from the serializer."""
+    return {name: getattr(community, source) if convert is None else convert(getattr(community, source))
+            for name, source, convert in _FAST_CONVERTERS}
 
 
 class CommunityHighlightSerializer(serializers.Serializer):

@@ -27,13 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
     Case,
     DateTimeField,
-    Expression,
     F,
     Func,
     Model,
@@ -41,7 +39,6 @@ from django.db.models import (
     QuerySet,
     TextField,
     UUIDField,
-    Value,
     When,
 )
 from django.db.models.expressions import Combinable
@@ -128,7 +125,8 @@ ALL_CONFIGS: tuple[str, ...] = tuple(sorted({config_for(code) for code in LANGUA
 
 def tsquery_parts(text: str, configs: Sequence[str]) -> list[tuple[str, list[Any]]]:
     """SQL (and params) of the tsqueries whose OR is the query for `text` in `configs` plus
-    search_simple.
+    search_simple. SQL text, not SearchQuery expressions: tsquery_text runs them in one
+    statement over a VALUES list, which has no model to hang an ORM query on.
 
     A plain query (no quotes, `-` or `or`) also matches its last word as a prefix, with the
     words before it as usual: "machine lea" finds "machine learning".
@@ -169,31 +167,19 @@ def tsquery_text(text: str, configs: Sequence[str]) -> str:
         return cursor.fetchone()[0]
 
 
-class TsQuery(Expression):
-    """A constant tsquery (text from tsquery_text)."""
+class TsQuery(SearchQuery):
+    """A tsquery already parsed (tsquery_text's output) as a constant, `%s::tsquery`; Django's
+    `@@` lookup (filter(search_vector=TsQuery(...))) and SearchHeadline take it as any SearchQuery.
 
-    output_field = TextField()
+    Home-made because every search_type of SearchQuery parses its text again ("raw" is
+    to_tsquery), which changes a parsed query: to_tsquery('simple', $$'foo-bar'$$) is
+    'foo-bar' <-> 'foo' <-> 'bar', and a URL's lexeme splits likewise.
+    """
+
+    template = "%(expressions)s::tsquery"
 
     def __init__(self, value: str) -> None:
-        super().__init__()
-        self.value = value
-
-    # Params as a list, as Django's own Value.as_sql gives them; the stubs say tuple.
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
-        return "%s::tsquery", [self.value]
-
-
-class Matches(Func):
-    """`vector @@ query` as a filter condition."""
-
-    arg_joiner = " @@ "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
-class Headline(Func):
-    function = "ts_headline"
-    output_field = TextField()
+        super().__init__(value)
 
 
 class SearchConfigOf(Func):
@@ -203,14 +189,11 @@ class SearchConfigOf(Func):
     output_field = TextField()
 
 
-def headline(config: Combinable | str, text: Combinable, query: TsQuery) -> Headline:
+def headline(config: Combinable | str, text: Combinable, query: TsQuery) -> SearchHeadline:
     """ts_headline of the whole of `text` with its matches marked; marked_html cuts fragments."""
-    # Not ts_headline's fragment mode: it ends a fragment at its last match, dropping what
-    # follows ("We write rust every day." came back as "write <mark>rust</mark> every").
-    options = f"StartSel={_START}, StopSel={_STOP}, HighlightAll=true"
-    config_expr = Value(config) if isinstance(config, str) else config
-    return Headline(Func(config_expr, function="", template="%(expressions)s::regconfig"), text, query,
-                    Value(options))
+    # Not ts_headline's fragment mode (MaxFragments): it ends a fragment at its last match,
+    # dropping what follows ("We write rust every day." came back as "write <mark>rust</mark> every").
+    return SearchHeadline(text, query, config=config, start_sel=_START, stop_sel=_STOP, highlight_all=True)
 
 
 # A long field's highlight: up to FRAGMENTS stretches of FRAGMENT_WORDS words around the
@@ -379,15 +362,14 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     """
     order = list(spec.order)
     fields = [name.lstrip("-") for name in order]
-    match: Combinable | Q = Matches(F(spec.vector), TsQuery(query))  # what the GIN index answers
+    match = Q(**{spec.vector: TsQuery(query)})  # what the GIN index answers
     vector = spec.vector
     if spec.title_only_when:
-        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
-                          output_field=SearchVectorField())
-        queryset = queryset.annotate(search_rank_vector=Case(
-            When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
-            output_field=SearchVectorField()))
+        queryset = queryset.annotate(search_rank_vector=_matching_vector(spec))
         vector = "search_rank_vector"
+    # Ranked, and matched in the walks, by an outer SELECT over the ORM's SQL as a subquery
+    # (the window's LIMIT/OFFSET applies before the match): the ORM selects from no subquery,
+    # so SearchRank has nowhere to go; ts_rank(vector, query) is what it would write.
     rank = "ts_rank(c.vec, %s::tsquery)"
     order_values = ", ".join(_sortable(queryset.model, name, f"c.o{i}") for i, name in enumerate(fields))
     found: dict[Any, tuple] = {}
@@ -421,7 +403,7 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
             if len(found) > MAX_RESULTS:
                 return list(found.values()), True
     if spec.title_only_when:
-        match &= Matches(F(vector), TsQuery(query))
+        match &= Q(search_rank_vector=TsQuery(query))
     candidates = queryset.filter(match).order_by().values_list("pk", vector, *fields)[: MAX_RESULTS + 1]
     sql, params = candidates.query.sql_with_params()
     columns = ", ".join(["pk", "vec", *[f"o{i}" for i in range(len(fields))]])
@@ -433,6 +415,15 @@ def _fulltext_rows(queryset: QuerySet, *, spec: SearchSpec, query: str, ranked: 
     for row in indexed:
         found.setdefault(row[0], row)
     return list(found.values()), len(indexed) > MAX_RESULTS or len(found) > MAX_RESULTS
+
+
+def _matching_vector(spec: SearchSpec) -> Case:
+    """The vector a row may match and rank by: only its weight-A part (the title) where
+    `spec.title_only_when` holds. ts_filter through Func: django.contrib.postgres has none."""
+    assert spec.title_only_when, "only for specs that hide some bodies"
+    title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')", output_field=SearchVectorField())
+    return Case(When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
+                output_field=SearchVectorField())
 
 
 def _walk_is_cheaper(*, rows: int, density: float, table_rows: float | None) -> bool:
@@ -450,13 +441,9 @@ def fulltext_filter(queryset: QuerySet, *, text: str, spec: SearchSpec) -> Query
     query = tsquery_text(text, spec.configs)
     if not query:
         return queryset.none()
-    vector: Any = F(spec.vector)
     if spec.title_only_when:
-        title_only = Func(F(spec.vector), template="ts_filter(%(expressions)s, '{a}')",
-                          output_field=SearchVectorField())
-        vector = Case(When(**{spec.title_only_when: True}, then=title_only), default=F(spec.vector),
-                      output_field=SearchVectorField())
-    return queryset.filter(Matches(vector, TsQuery(query)))
+        return queryset.alias(search_rank_vector=_matching_vector(spec)).filter(search_rank_vector=TsQuery(query))
+    return queryset.filter(**{spec.vector: TsQuery(query)})
 
 
 def search_ids(queryset: QuerySet, *, text: str, spec: SearchSpec, page: int, page_size: int,
@@ -496,6 +483,9 @@ def corrected_tsquery(text: str) -> tuple[str, list[str]]:
     when it is known), restricted to names and titles (weight A): "pyhton develpers" ->
     ('developers':A) & ('python':A); and those words. Words without a correction are left
     out; ('', []) when none has one."""
+    # SQL, not TrigramSimilarity/trigram_similar: one statement corrects every word (a lateral
+    # ARRAY per lexeme of unnest(to_tsvector(...))), and the ORM selects from no set-returning
+    # function, so it would be a query, a round trip, per word.
     with transaction.atomic(), connection.cursor() as cursor:
         # `%` reads its threshold from this setting; SET LOCAL keeps it to this transaction.
         # The planner prices the trigram index above reading every word (16,000 words: 0.5 ms

@@ -11,10 +11,17 @@ CheckPermission composes the rules the REST API enforces, from where they live:
   nobody acts on the owner).
 """
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import grpc
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from google.protobuf.descriptor import FieldDescriptor
 
 from communities.models import Community
+from communities.public_fields import COMMUNITY_PUBLIC_FIELDS
 from community_service.exceptions import NotFound, PermissionDenied, ValidationFailed
 from community_service.grpc_api.convert import enum_number, require_uuid, timestamp
 from community_service.grpc_api.gen.community.v1 import common_pb2, communities_pb2, communities_pb2_grpc
@@ -33,20 +40,43 @@ from members.services.hierarchy import require_outranks
 CHANNEL_CODES = frozenset(ChannelOverwrite.CODES)
 
 
+def _message_converters() -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """(field, what makes our value the message's, None for the value as it is) for every
+    public field of a community (communities/public_fields.py), read off the proto's
+    `Community` once, at import; ImproperlyConfigured when the two lists differ."""
+    descriptor = communities_pb2.Community.DESCRIPTOR
+    if set(descriptor.fields_by_name) != set(COMMUNITY_PUBLIC_FIELDS):
+        raise ImproperlyConfigured(f"The proto's Community ({sorted(descriptor.fields_by_name)}) and "
+                                   f"COMMUNITY_PUBLIC_FIELDS ({sorted(COMMUNITY_PUBLIC_FIELDS)}) differ.")
+    converters: list[tuple[str, Callable[[Any], Any] | None]] = []
+    for name in COMMUNITY_PUBLIC_FIELDS:
+        field = descriptor.fields_by_name[name]
+        if field.enum_type is not None:  # our choice "pending_review" is PREFIX_PENDING_REVIEW
+            enum = getattr(communities_pb2, field.enum_type.name)
+            prefix = enum.Name(0).removesuffix("_UNSPECIFIED")
+            converters.append((name, functools.partial(enum_number, enum, prefix)))
+        elif field.message_type is not None and field.message_type.full_name == "google.protobuf.Timestamp":
+            converters.append((name, timestamp))
+        elif field.type == FieldDescriptor.TYPE_STRING:
+            converters.append((name, _text))
+        elif field.type in (FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_BOOL):
+            converters.append((name, None))
+        else:
+            raise ImproperlyConfigured(f"community_message cannot fill Community.{name}: add its kind.")
+    return tuple(converters)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)  # ids are UUIDs; proto3 strings have no null
+
+
+_MESSAGE_CONVERTERS = _message_converters()
+
+
 def community_message(community: Community) -> communities_pb2.Community:
-    return communities_pb2.Community(
-        id=str(community.pk),
-        name=community.name,
-        slug=community.slug,
-        description=community.description,
-        community_type=enum_number(communities_pb2.CommunityType, "COMMUNITY_TYPE", community.community_type),
-        status=enum_number(communities_pb2.CommunityStatus, "COMMUNITY_STATUS", community.status),
-        owner_id=str(community.owner_id) if community.owner_id else "",
-        member_count=community.member_count,
-        post_count=community.post_count,
-        created_at=timestamp(community.created_at),
-        updated_at=timestamp(community.updated_at),
-    )
+    return communities_pb2.Community(**{
+        name: getattr(community, name) if convert is None else convert(getattr(community, name))
+        for name, convert in _MESSAGE_CONVERTERS})
 
 
 def member_message(member: Member) -> communities_pb2.Member:

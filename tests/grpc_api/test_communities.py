@@ -43,6 +43,7 @@ def test_get_community_by_id_or_slug(grpc_client):
         assert message.community_type == C.COMMUNITY_TYPE_PUBLIC and message.status == C.COMMUNITY_STATUS_ACTIVE
         assert message.owner_id == str(community.owner_id) and message.description == "About us"
         assert message.member_count == 1 and message.created_at.seconds > 0
+        assert message.language == community.language and message.post_moderation is False
 
 
 @pytest.mark.parametrize(("who", "code"), [

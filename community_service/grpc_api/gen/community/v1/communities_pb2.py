@@ -26,33 +26,33 @@ from community_service.grpc_api.gen.community.v1 import common_pb2 as community_
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ommunity/v1/communities.proto\x12\x0c\x63ommunity.v1\x1a\x19\x63ommunity/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc8\x02\n\tCommunity\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x33\n\x0e\x63ommunity_type\x18\x05 \x01(\x0e\x32\x1b.community.v1.CommunityType\x12-\n\x06status\x18\x06 \x01(\x0e\x32\x1d.community.v1.CommunityStatus\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x14\n\x0cmember_count\x18\x08 \x01(\x03\x12\x12\n\npost_count\x18\t \x01(\x03\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"+\n\x13GetCommunityRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\"D\n\x07RoleRef\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x63olor\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\x03\"\xaa\x03\n\x06Member\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ommunity_id\x18\x02 \x01(\t\x12#\n\x04user\x18\x03 \x01(\x0b\x32\x15.community.v1.UserRef\x12\x10\n\x08nickname\x18\x04 \x01(\t\x12*\n\x06status\x18\x05 \x01(\x0e\x32\x1a.community.v1.MemberStatus\x12\x10\n\x08is_owner\x18\x06 \x01(\x08\x12$\n\x05roles\x18\x07 \x03(\x0b\x32\x15.community.v1.RoleRef\x12-\n\tjoined_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07left_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x62\x61nned_until\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nban_reason\x18\x0b \x01(\t\x12/\n\x0bmuted_until\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08is_muted\x18\r \x01(\x08\"9\n\x10GetMemberRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\x7f\n\x16\x43heckPermissionRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ommunity_id\x18\x02 \x01(\t\x12\x12\n\npermission\x18\x03 \x01(\t\x12\x16\n\x0etarget_user_id\x18\x04 \x01(\t\x12\x12\n\nchannel_id\x18\x05 \x01(\t\"K\n\x17\x43heckPermissionResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t*\x85\x01\n\rCommunityType\x12\x1e\n\x1a\x43OMMUNITY_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43OMMUNITY_TYPE_PUBLIC\x10\x01\x12\x1d\n\x19\x43OMMUNITY_TYPE_RESTRICTED\x10\x02\x12\x1a\n\x16\x43OMMUNITY_TYPE_PRIVATE\x10\x03*\x8f\x01\n\x0f\x43ommunityStatus\x12 \n\x1c\x43OMMUNITY_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OMMUNITY_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x43OMMUNITY_STATUS_ARCHIVED\x10\x02\x12\x1e\n\x1a\x43OMMUNITY_STATUS_SUSPENDED\x10\x03*\xca\x01\n\x0cMemberStatus\x12\x1d\n\x19MEMBER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15MEMBER_STATUS_PENDING\x10\x01\x12\x18\n\x14MEMBER_STATUS_ACTIVE\x10\x02\x12\x16\n\x12MEMBER_STATUS_LEFT\x10\x03\x12\x18\n\x14MEMBER_STATUS_KICKED\x10\x04\x12\x1a\n\x16MEMBER_STATUS_REJECTED\x10\x05\x12\x18\n\x14MEMBER_STATUS_BANNED\x10\x06\x32\x81\x02\n\x10\x43ommunityService\x12J\n\x0cGetCommunity\x12!.community.v1.GetCommunityRequest\x1a\x17.community.v1.Community\x12\x41\n\tGetMember\x12\x1e.community.v1.GetMemberRequest\x1a\x14.community.v1.Member\x12^\n\x0f\x43heckPermission\x12$.community.v1.CheckPermissionRequest\x1a%.community.v1.CheckPermissionResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63ommunity/v1/communities.proto\x12\x0c\x63ommunity.v1\x1a\x19\x63ommunity/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x02\n\tCommunity\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x33\n\x0e\x63ommunity_type\x18\x05 \x01(\x0e\x32\x1b.community.v1.CommunityType\x12-\n\x06status\x18\x06 \x01(\x0e\x32\x1d.community.v1.CommunityStatus\x12\x10\n\x08owner_id\x18\x07 \x01(\t\x12\x14\n\x0cmember_count\x18\x08 \x01(\x03\x12\x12\n\npost_count\x18\t \x01(\x03\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08language\x18\x0c \x01(\t\x12\x17\n\x0fpost_moderation\x18\r \x01(\x08\"+\n\x13GetCommunityRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\"D\n\x07RoleRef\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\r\n\x05\x63olor\x18\x03 \x01(\t\x12\x10\n\x08priority\x18\x04 \x01(\x03\"\xaa\x03\n\x06Member\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ommunity_id\x18\x02 \x01(\t\x12#\n\x04user\x18\x03 \x01(\x0b\x32\x15.community.v1.UserRef\x12\x10\n\x08nickname\x18\x04 \x01(\t\x12*\n\x06status\x18\x05 \x01(\x0e\x32\x1a.community.v1.MemberStatus\x12\x10\n\x08is_owner\x18\x06 \x01(\x08\x12$\n\x05roles\x18\x07 \x03(\x0b\x32\x15.community.v1.RoleRef\x12-\n\tjoined_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07left_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x62\x61nned_until\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nban_reason\x18\x0b \x01(\t\x12/\n\x0bmuted_until\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08is_muted\x18\r \x01(\x08\"9\n\x10GetMemberRequest\x12\x14\n\x0c\x63ommunity_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\x7f\n\x16\x43heckPermissionRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ommunity_id\x18\x02 \x01(\t\x12\x12\n\npermission\x18\x03 \x01(\t\x12\x16\n\x0etarget_user_id\x18\x04 \x01(\t\x12\x12\n\nchannel_id\x18\x05 \x01(\t\"K\n\x17\x43heckPermissionResponse\x12\x0f\n\x07\x61llowed\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t*\x85\x01\n\rCommunityType\x12\x1e\n\x1a\x43OMMUNITY_TYPE_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43OMMUNITY_TYPE_PUBLIC\x10\x01\x12\x1d\n\x19\x43OMMUNITY_TYPE_RESTRICTED\x10\x02\x12\x1a\n\x16\x43OMMUNITY_TYPE_PRIVATE\x10\x03*\x8f\x01\n\x0f\x43ommunityStatus\x12 \n\x1c\x43OMMUNITY_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x43OMMUNITY_STATUS_ACTIVE\x10\x01\x12\x1d\n\x19\x43OMMUNITY_STATUS_ARCHIVED\x10\x02\x12\x1e\n\x1a\x43OMMUNITY_STATUS_SUSPENDED\x10\x03*\xca\x01\n\x0cMemberStatus\x12\x1d\n\x19MEMBER_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15MEMBER_STATUS_PENDING\x10\x01\x12\x18\n\x14MEMBER_STATUS_ACTIVE\x10\x02\x12\x16\n\x12MEMBER_STATUS_LEFT\x10\x03\x12\x18\n\x14MEMBER_STATUS_KICKED\x10\x04\x12\x1a\n\x16MEMBER_STATUS_REJECTED\x10\x05\x12\x18\n\x14MEMBER_STATUS_BANNED\x10\x06\x32\x81\x02\n\x10\x43ommunityService\x12J\n\x0cGetCommunity\x12!.community.v1.GetCommunityRequest\x1a\x17.community.v1.Community\x12\x41\n\tGetMember\x12\x1e.community.v1.GetMemberRequest\x1a\x14.community.v1.Member\x12^\n\x0f\x43heckPermission\x12$.community.v1.CheckPermissionRequest\x1a%.community.v1.CheckPermissionResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'community.v1.communities_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_COMMUNITYTYPE']._serialized_start=1249
-  _globals['_COMMUNITYTYPE']._serialized_end=1382
-  _globals['_COMMUNITYSTATUS']._serialized_start=1385
-  _globals['_COMMUNITYSTATUS']._serialized_end=1528
-  _globals['_MEMBERSTATUS']._serialized_start=1531
-  _globals['_MEMBERSTATUS']._serialized_end=1733
+  _globals['_COMMUNITYTYPE']._serialized_start=1292
+  _globals['_COMMUNITYTYPE']._serialized_end=1425
+  _globals['_COMMUNITYSTATUS']._serialized_start=1428
+  _globals['_COMMUNITYSTATUS']._serialized_end=1571
+  _globals['_MEMBERSTATUS']._serialized_start=1574
+  _globals['_MEMBERSTATUS']._serialized_end=1776
   _globals['_COMMUNITY']._serialized_start=109
-  _globals['_COMMUNITY']._serialized_end=437
-  _globals['_GETCOMMUNITYREQUEST']._serialized_start=439
-  _globals['_GETCOMMUNITYREQUEST']._serialized_end=482
-  _globals['_ROLEREF']._serialized_start=484
-  _globals['_ROLEREF']._serialized_end=552
-  _globals['_MEMBER']._serialized_start=555
-  _globals['_MEMBER']._serialized_end=981
-  _globals['_GETMEMBERREQUEST']._serialized_start=983
-  _globals['_GETMEMBERREQUEST']._serialized_end=1040
-  _globals['_CHECKPERMISSIONREQUEST']._serialized_start=1042
-  _globals['_CHECKPERMISSIONREQUEST']._serialized_end=1169
-  _globals['_CHECKPERMISSIONRESPONSE']._serialized_start=1171
-  _globals['_CHECKPERMISSIONRESPONSE']._serialized_end=1246
-  _globals['_COMMUNITYSERVICE']._serialized_start=1736
-  _globals['_COMMUNITYSERVICE']._serialized_end=1993
+  _globals['_COMMUNITY']._serialized_end=480
+  _globals['_GETCOMMUNITYREQUEST']._serialized_start=482
+  _globals['_GETCOMMUNITYREQUEST']._serialized_end=525
+  _globals['_ROLEREF']._serialized_start=527
+  _globals['_ROLEREF']._serialized_end=595
+  _globals['_MEMBER']._serialized_start=598
+  _globals['_MEMBER']._serialized_end=1024
+  _globals['_GETMEMBERREQUEST']._serialized_start=1026
+  _globals['_GETMEMBERREQUEST']._serialized_end=1083
+  _globals['_CHECKPERMISSIONREQUEST']._serialized_start=1085
+  _globals['_CHECKPERMISSIONREQUEST']._serialized_end=1212
+  _globals['_CHECKPERMISSIONRESPONSE']._serialized_start=1214
+  _globals['_CHECKPERMISSIONRESPONSE']._serialized_end=1289
+  _globals['_COMMUNITYSERVICE']._serialized_start=1779
+  _globals['_COMMUNITYSERVICE']._serialized_end=2036
 # @@protoc_insertion_point(module_scope)

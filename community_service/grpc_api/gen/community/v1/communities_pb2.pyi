@@ -51,7 +51,7 @@ MEMBER_STATUS_REJECTED: MemberStatus
 MEMBER_STATUS_BANNED: MemberStatus
 
 class Community(_message.Message):
-    __slots__ = ("id", "name", "slug", "description", "community_type", "status", "owner_id", "member_count", "post_count", "created_at", "updated_at")
+    __slots__ = ("id", "name", "slug", "description", "community_type", "status", "owner_id", "member_count", "post_count", "created_at", "updated_at", "language", "post_moderation")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
@@ -63,6 +63,8 @@ class Community(_message.Message):
     POST_COUNT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    POST_MODERATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     slug: str
@@ -74,7 +76,9 @@ class Community(_message.Message):
     post_count: int
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., slug: _Optional[str] = ..., description: _Optional[str] = ..., community_type: _Optional[_Union[CommunityType, str]] = ..., status: _Optional[_Union[CommunityStatus, str]] = ..., owner_id: _Optional[str] = ..., member_count: _Optional[int] = ..., post_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    language: str
+    post_moderation: bool
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., slug: _Optional[str] = ..., description: _Optional[str] = ..., community_type: _Optional[_Union[CommunityType, str]] = ..., status: _Optional[_Union[CommunityStatus, str]] = ..., owner_id: _Optional[str] = ..., member_count: _Optional[int] = ..., post_count: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., language: _Optional[str] = ..., post_moderation: _Optional[bool] = ...) -> None: ...
 
 class GetCommunityRequest(_message.Message):
     __slots__ = ("community_id",)
