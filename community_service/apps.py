@@ -16,5 +16,5 @@ class CommunityServiceConfig(AppConfig):
                 f"SEARCH_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, "
                 f"not {settings.SEARCH_DEFAULT_LANGUAGE!r}."
             )
-        from community_service import metrics, task_context  # noqa: F401  (Celery signal receivers)
+        from community_service.observability import metrics, task_context  # noqa: F401  (Celery signal receivers)
         from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)

@@ -89,7 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "community_service.middleware.RequestContextMiddleware",
-    "community_service.metrics.MetricsMiddleware",
+    "community_service.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so a preflight is answered before any redirect or view.
     "corsheaders.middleware.CorsMiddleware",
@@ -548,8 +548,8 @@ if LOG_FORMAT not in ("json", "text"):
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "community_service.logging.JsonFormatter"},
-                   "text": {"()": "community_service.logging.TextFormatter"}},
+    "formatters": {"json": {"()": "community_service.observability.logging.JsonFormatter"},
+                   "text": {"()": "community_service.observability.logging.TextFormatter"}},
     "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
