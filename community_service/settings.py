@@ -142,8 +142,8 @@ if not DATABASE_URL:
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (postgres://...).")
-# Django's backend with psycopg's C loader for timestamps (community_service/postgresql/base.py).
-DATABASES["default"]["ENGINE"] = "community_service.postgresql"
+# Django's backend with psycopg's C loader for timestamps (community_service/db/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "community_service.db.postgresql"
 DATABASES["default"].setdefault("OPTIONS", {})
 if DB_POOL_ENABLED:
     DATABASES["default"]["OPTIONS"]["pool"] = {
@@ -162,7 +162,7 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 # client-side binding and are never prepared either way.
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1 if DB_PREPARED_STATEMENTS else None
-# Read replica (off by default): read-only selectors read there (community_service/db_router.py).
+# Read replica (off by default): read-only selectors read there (community_service/db/router.py).
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = {
@@ -173,7 +173,7 @@ if DATABASE_REPLICA_URL:
         # Tests read the primary under the replica's name (one test database).
         "TEST": {"MIRROR": "default"},
     }
-DATABASE_ROUTERS = ["community_service.db_router.ReplicaRouter"]
+DATABASE_ROUTERS = ["community_service.db.router.ReplicaRouter"]
 
 # --- Cache (Redis through django-redis; files under `make run`, else local memory) ------
 REDIS_URL = env.str("REDIS_URL", default="")
