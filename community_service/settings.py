@@ -155,7 +155,7 @@ if DB_POOL_ENABLED:
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
-# Hot reads by key (community_service/compiled_reads.py) are prepared statements of each pooled
+# Hot reads by key (community_service/cache/compiled_reads.py) are prepared statements of each pooled
 # or kept connection, from their second run there (1: preparing costs a round trip of its own).
 # Django turns psycopg's prepared statements off (None) for poolers such as PgBouncer before
 # 1.21 in transaction mode: set DB_PREPARED_STATEMENTS=false there. The ORM's own queries use
@@ -197,10 +197,10 @@ if REDIS_URL:
                 # writes are skipped, and the error is logged instead of raised.
                 "IGNORE_EXCEPTIONS": True,
                 # A healthy Redis answers in a millisecond: wait little for a dead one, and after
-                # a failure skip it for REDIS_BREAKER_SECONDS (community_service/redis_breaker.py).
+                # a failure skip it for REDIS_BREAKER_SECONDS (community_service/cache/redis_breaker.py).
                 "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.2),
                 "SOCKET_TIMEOUT": env.float("REDIS_SOCKET_TIMEOUT", default=0.5),
-                "CONNECTION_POOL_CLASS": "community_service.redis_breaker.BreakerConnectionPool",
+                "CONNECTION_POOL_CLASS": "community_service.cache.redis_breaker.BreakerConnectionPool",
             },
         }
     }
@@ -550,7 +550,7 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "community_service.observability.logging.JsonFormatter"},
                    "text": {"()": "community_service.observability.logging.TextFormatter"}},
-    "filters": {"redis_breaker": {"()": "community_service.redis_breaker.SkipBreakerNoise"}},
+    "filters": {"redis_breaker": {"()": "community_service.cache.redis_breaker.SkipBreakerNoise"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -36,7 +36,7 @@ from billing.providers import provider_get
 from billing.providers.base import ChargeStatus, InvalidSignature
 from billing.providers.breaker import breaker_call
 from billing.selectors.donations import donation_summary_invalidate
-from community_service.cache import invalidate_around_commit
+from community_service.cache.aside import invalidate_around_commit
 from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, ServiceUnavailable, ValidationFailed
 from community_service.outbox.services import outbox_record

@@ -11,7 +11,7 @@ from django.db.models import F
 from communities.audit import audit_record
 from communities.models import Community
 from communities.services import community_invalidate_cache
-from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.cache.aside import cache_bump_version, cache_delete, invalidate_around_commit
 from community_service.observability.request_context import user_id_var
 from community_service.outbox.services import outbox_record
 from members.models import Member, Role
