@@ -12,7 +12,7 @@ from communities.models import Community
 from community_service.cache.aside import cache_get_or_set
 from community_service.cache.compiled_reads import CompiledRead
 from community_service.exceptions import NotFound
-from community_service.search import (
+from community_service.search.query import (
     ALL_CONFIGS,
     SearchConfigOf,
     SearchPage,

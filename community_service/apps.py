@@ -9,7 +9,7 @@ class CommunityServiceConfig(AppConfig):
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
-        from community_service.search import LANGUAGES
+        from community_service.search.query import LANGUAGES
 
         if settings.SEARCH_DEFAULT_LANGUAGE not in LANGUAGES:
             raise ImproperlyConfigured(

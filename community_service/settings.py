@@ -460,7 +460,7 @@ GRPC_SERVICES = [
     "content.grpc_api.communities.register",
 ]
 
-# --- Search (community_service/search.py) ------------------------------------------------
+# --- Search (community_service/search/query.py) ------------------------------------------------
 # Language (ISO 639-1 code, or `und` for no stemming) of new communities that do not name one.
 SEARCH_DEFAULT_LANGUAGE = env.str("SEARCH_DEFAULT_LANGUAGE", default="en")
 

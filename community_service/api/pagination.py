@@ -328,7 +328,7 @@ class KeysetPagination:
 
 
 class SearchPagination(PageNumberPagination):
-    """Pages of a search (community_service.search): the seed's envelope plus `match` and
+    """Pages of a search (community_service.search.query): the seed's envelope plus `match` and
     `total_capped`; `total` is exact up to search.MAX_RESULTS, and pages past it are a 400."""
 
     def paginate_search(self, request: Request, run: Any) -> list:

@@ -1,4 +1,4 @@
-"""The typo vocabulary (community_service/search_words.py) and `search_words_add(text)`,
+"""The typo vocabulary (community_service/search/words.py) and `search_words_add(text)`,
 which the name and title triggers of communities and content call."""
 
 import django.contrib.postgres.indexes
