@@ -88,7 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "community_service.middleware.RequestContextMiddleware",
+    "community_service.api.middleware.RequestContextMiddleware",
     "community_service.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so a preflight is answered before any redirect or view.
