@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote, urlparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
 # `make run` only: the gRPC service token a local client sends (production sets its own).
@@ -121,7 +121,7 @@ def dev_env_write(path: Path, values: dict[str, str]) -> None:
     """Save the settings of this `make run` where settings.py looks first (var/dev.env)."""
     lines = [
         f"# make run pid {os.getpid()}",
-        "# Written by `make run` (community_service/devtools.py) and removed when it stops.",
+        "# Written by `make run` (community_service/devtools/cli.py) and removed when it stops.",
         "# While it exists, manage.py reads it: `.venv/bin/python manage.py ...` in another terminal",
         "# uses the same database and services as the running server. Not for production.",
         *(f"{name}={value}" for name, value in values.items()),
@@ -277,7 +277,7 @@ def fuzz() -> None:
         )
     print(f"fuzz: server on 127.0.0.1:{port} (log: {log_path.relative_to(BASE_DIR)}), database {parsed.path[1:]}",
           flush=True)
-    fuzz_dir = BASE_DIR / "community_service" / "fuzz"
+    fuzz_dir = Path(__file__).resolve().parent / "fuzz"
     try:
         for _ in range(100):
             if _reachable("127.0.0.1", port):
@@ -303,7 +303,8 @@ def fuzz() -> None:
         server.wait(timeout=10)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """`python -m community_service.devtools run|preflight|fuzz` (community_service/devtools/__main__.py)."""
     commands = {"run": run, "preflight": preflight, "fuzz": fuzz}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python -m community_service.devtools {{{'|'.join(commands)}}}")

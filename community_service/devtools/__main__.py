@@ -1,0 +1,3 @@
+from community_service.devtools.cli import main
+
+main()
