@@ -106,7 +106,7 @@ class Post(models.Model):
     comments_locked = models.BooleanField(default=False)
     # Gated (Patreon-style): only holders of one of these subscription levels read the body,
     # media and comments; others see the title and `locked`. Plain UUIDs: content does not
-    # know billing; community_service.entitlements says who holds which level. Empty: open.
+    # know billing; community_service.contracts.entitlements says who holds which level. Empty: open.
     required_level_ids = ArrayField(models.UUIDField(), default=list, db_default=[], blank=True)
     # Denormalised counters, changed only with F() updates.
     like_count = models.PositiveIntegerField(default=0)
