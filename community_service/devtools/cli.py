@@ -118,7 +118,7 @@ def dev_env_owner(path: Path) -> int | None:
 
 
 def dev_env_write(path: Path, values: dict[str, str]) -> None:
-    """Save the settings of this `make run` where settings.py looks first (var/dev.env)."""
+    """Save the settings of this `make run` where the settings (settings/core.py) look first (var/dev.env)."""
     lines = [
         f"# make run pid {os.getpid()}",
         "# Written by `make run` (community_service/devtools/cli.py) and removed when it stops.",
@@ -163,7 +163,7 @@ def run() -> None:
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
     if not os.environ.get("REDIS_URL"):
-        # A cache the server and manage.py in a second terminal share (settings.py, CACHES).
+        # A cache the server and manage.py in a second terminal share (settings/cache.py, CACHES).
         os.environ.setdefault("CACHE_DIR", str(VAR_DIR / "cache"))
     http_port, grpc_port = port, os.environ.get("GRPC_PORT", "50051")
     values = {"DEBUG": os.environ["DEBUG"], "DATABASE_URL": os.environ["DATABASE_URL"]}
