@@ -23,6 +23,9 @@ wrk is the Debian package; it is installed with apt-get when missing. Prints one
 line per measurement and a Markdown table at the end.
 """
 
+# Why this is long: a benchmark that builds its data set, starts the shipped server and prints its table in
+# one runnable script.
+
 import argparse
 import bisect
 import importlib

@@ -1,5 +1,8 @@
 """Channels, posts, threaded comments, reactions, attachments, reports and the audit log."""
 
+# Why this is long: the content app's tables (channels, posts, comments, reactions, attachments, reports) and
+# their constraints, read together by migrations and the admin.
+
 import uuid
 
 from django.conf import settings

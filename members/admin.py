@@ -4,6 +4,9 @@ Community, invite and audit-log pages are registered here rather than in communi
 scoping needs RBAC resolution, which lives in members, a layer above communities.
 """
 
+# Why this is long: the console pages of communities, members, roles, invites and the audit log, each a few
+# lines on members.console.
+
 from datetime import timedelta
 from typing import Any, cast
 

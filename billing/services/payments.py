@@ -14,6 +14,9 @@ is down during step 2 charged nothing: the rows are settled as failed
 (`provider_unavailable`) and the caller gets a 503 with Retry-After.
 """
 
+# Why this is long: one payment flow (open, call the provider, settle, refund) whose steps share the charge's
+# locks and states.
+
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal

@@ -1,5 +1,8 @@
 """Pagination: the seed's page envelope, and keyset cursors for feeds that grow without bound."""
 
+# Why this is long: three paginators (page numbers, keyset cursors, search pages) that share the seed's
+# envelope and its limits.
+
 import base64
 import binascii
 import json

@@ -5,6 +5,9 @@
     python -m community_service.devtools fuzz       # schemathesis against a live test server
 """
 
+# Why this is long: three developer commands (run, preflight, fuzz) that share the embedded PostgreSQL and
+# port helpers.
+
 import os
 import signal
 import socket

@@ -1,6 +1,8 @@
 """Search behaviour over HTTP: typos, prefixes, `match`, highlights, the count cap and
 deep pages, languages, and the cost of a page."""
 
+# Why this is long: one test per search behaviour (languages, prefixes, typos, highlights, limits) over HTTP.
+
 from collections.abc import Callable
 
 import pytest
