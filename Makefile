@@ -23,11 +23,12 @@ venv: $(STAMP)
 run: $(STAMP)
 	@$(PY) -m community_service.devtools run
 
-## Static checks: the import-layer contracts in .importlinter, ruff (lint and import order)
-## and mypy with django-stubs/djangorestframework-stubs (both configured in pyproject.toml).
+## Static checks: the import-layer contracts in .importlinter, ruff (lint and import order),
+## vulture (dead code) and mypy with django-stubs/djangorestframework-stubs (configured in pyproject.toml).
 lint: $(STAMP)
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/vulture
 	$(VENV)/bin/mypy
 
 # The coverage floor (.coveragerc) holds for the whole suite; a run narrowed with PYTEST_ARGS skips it.

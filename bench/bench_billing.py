@@ -25,7 +25,7 @@ from urllib.request import Request, urlopen
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from community_service.devtools import _ensure_database, _free_port, _reachable  # noqa: E402
+from community_service.devtools.cli import _ensure_database, _free_port, _reachable  # noqa: E402
 
 FRESH_KEYS = """
 local threads = 0

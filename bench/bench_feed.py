@@ -31,7 +31,7 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from communities.models import Community  # noqa: E402
 from community_service.api.pagination import KeysetPagination  # noqa: E402
-from community_service.devtools import _ensure_database  # noqa: E402
+from community_service.devtools.cli import _ensure_database  # noqa: E402
 from content.models import Post  # noqa: E402
 from members.models import User  # noqa: E402
 

@@ -57,7 +57,7 @@ django.setup()
 import grpc  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from community_service.devtools import _ensure_database  # noqa: E402
+from community_service.devtools.cli import _ensure_database  # noqa: E402
 from community_service.grpc_api.gen.community.v1 import communities_pb2, communities_pb2_grpc, posts_pb2, posts_pb2_grpc  # noqa: E402  # noqa: E402
 
 SLUG = "grpc-bench"

@@ -23,7 +23,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "community_service.settings_test"
 
 
 def setup_django() -> None:
-    from community_service.devtools import _ensure_database
+    from community_service.devtools.cli import _ensure_database
 
     _ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", BENCH_DATABASE_URL.rsplit("/", 1)[1])
     import django

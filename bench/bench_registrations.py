@@ -40,7 +40,7 @@ TASK_BROKER_URL = os.environ.get("BENCH_TASK_BROKER_URL", "redis://127.0.0.1:637
 
 
 def setup_django() -> None:
-    from community_service.devtools import _ensure_database
+    from community_service.devtools.cli import _ensure_database
 
     _ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", BENCH_DATABASE_URL.rsplit("/", 1)[1])
     import django

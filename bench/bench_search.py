@@ -23,6 +23,9 @@ wrk is the Debian package; it is installed with apt-get when missing. Prints one
 line per measurement and a Markdown table at the end.
 """
 
+# Why this is long: a benchmark that builds its data set, starts the shipped server and prints its table in
+# one runnable script.
+
 import argparse
 import bisect
 import importlib
@@ -244,7 +247,7 @@ def load(communities: int, posts: int, jobs: int) -> dict:
     import django
     import psycopg
 
-    from community_service.devtools import _ensure_database
+    from community_service.devtools.cli import _ensure_database
 
     _ensure_database("postgresql://postgres@127.0.0.1:5432/postgres", urllib.parse.urlparse(DATABASE_URL).path[1:])
     os.environ["DJANGO_SETTINGS_MODULE"] = "community_service.settings_test"

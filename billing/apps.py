@@ -7,7 +7,7 @@ class BillingConfig(AppConfig):
     def ready(self) -> None:
         # Content gates posts by level ids and asks the platform registry who holds them.
         from billing.selectors.subscriptions import BillingEntitlements
-        from community_service.entitlements import entitlement_source_register
+        from community_service.contracts.entitlements import entitlement_source_register
 
         entitlement_source_register(BillingEntitlements())
 

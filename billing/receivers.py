@@ -6,7 +6,7 @@ from typing import Any
 from billing.models import Donation, DonationStatus, Subscription, SubscriptionStatus
 from billing.selectors.donations import donation_summary_invalidate
 from billing.services.subscriptions import subscription_cancel
-from community_service.cache import invalidate_around_commit
+from community_service.cache.aside import invalidate_around_commit
 from community_service.exceptions import DomainError
 from members.models import User
 

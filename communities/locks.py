@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from communities.models import Community
-from community_service.db import lock_rows
+from community_service.db.transactions import lock_rows
 
 
 def community_lock(community_id: UUID) -> bool:

@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 
-from community_service.search import LANGUAGE_CHOICES
+from community_service.search.query import LANGUAGE_CHOICES
 
 # The seed's slug rule: lowercase letters, digits and hyphens, 2-255 chars, no edge hyphen.
 SLUG_REGEX = r"^[a-z0-9][a-z0-9\-]{0,253}[a-z0-9]$"

@@ -10,10 +10,10 @@ from django.db.models import F, Q, QuerySet
 
 from communities.models import Community
 from communities.public_fields import COMMUNITY_PUBLIC_FIELDS
-from community_service.cache import cache_get_or_set
-from community_service.compiled_reads import CompiledRead
+from community_service.cache.aside import cache_get_or_set
+from community_service.cache.compiled_reads import CompiledRead
 from community_service.exceptions import NotFound
-from community_service.search import (
+from community_service.search.query import (
     ALL_CONFIGS,
     SearchConfigOf,
     SearchPage,
@@ -53,7 +53,7 @@ def _community_read_queryset(lookup: Q) -> QuerySet[Community]:
     return community_list().filter(lookup).only(*COMMUNITY_READ_FIELDS).order_by()[:1]
 
 
-# By id, the hot path of every detail miss: compiled once (community_service/compiled_reads.py).
+# By id, the hot path of every detail miss: compiled once (community_service/cache/compiled_reads.py).
 _COMMUNITY_BY_ID = CompiledRead(lambda pk: _community_read_queryset(Q(pk=pk)), uuid.UUID(int=0))
 
 
@@ -131,7 +131,7 @@ def community_detail_cached(
 ) -> tuple[T, str, str]:
     """`(serialize(community), id, community_type)` of a live community, from the cache (seed
     key `community:{id}`) or PostgreSQL. `valid` tells a current cache entry from another shape;
-    `prefetched`: raw values the request already read (community_service.cache.request_prefetched).
+    `prefetched`: raw values the request already read (community_service.cache.aside.request_prefetched).
 
     The cache holds the body whoever asks; callers check visibility (private communities)
     on every read, with the id and type returned beside it, so a cached body never reaches a

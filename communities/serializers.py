@@ -9,8 +9,8 @@ from communities.public_fields import COMMUNITY_PUBLIC_FIELDS
 from communities.selectors import community_detail_cached, looks_like_uuid
 from community_service.api.fields import NameField, StrictBooleanField, StrictCharField, StrictRegexField, iso_datetime
 from community_service.api.rendered import Rendered, is_rendered, render
-from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
-from community_service.search import LANGUAGE_CHOICES
+from community_service.search.api import HIGHLIGHT_HELP, ITEM_MATCH_HELP
+from community_service.search.query import LANGUAGE_CHOICES
 
 
 class CommunityOutputSerializer(serializers.ModelSerializer):
@@ -64,7 +64,7 @@ class CommunityHighlightSerializer(serializers.Serializer):
 
 
 class CommunitySearchResultSerializer(CommunityOutputSerializer):
-    """A community found by ?search=: how it matched and where (community_service.api.search)."""
+    """A community found by ?search=: how it matched and where (community_service.search.api)."""
 
     match = serializers.CharField(source="search_match", read_only=True, help_text=ITEM_MATCH_HELP)
     highlight = CommunityHighlightSerializer(source="search_highlight", read_only=True, help_text=HIGHLIGHT_HELP)

@@ -14,8 +14,8 @@ from django.utils.text import slugify
 from communities.models import CREATE_COMMUNITIES, Community
 from communities.selectors import community_cache_key, community_slug_cache_key
 from communities.signals import community_created, community_language_changed
-from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
-from community_service.db import atomic_with_retry
+from community_service.cache.aside import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, PermissionDenied, ValidationFailed
 from community_service.outbox.services import outbox_record
 

@@ -9,12 +9,12 @@ class CommunityServiceConfig(AppConfig):
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
-        from community_service.search import LANGUAGES
+        from community_service.search.query import LANGUAGES
 
         if settings.SEARCH_DEFAULT_LANGUAGE not in LANGUAGES:
             raise ImproperlyConfigured(
                 f"SEARCH_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, "
                 f"not {settings.SEARCH_DEFAULT_LANGUAGE!r}."
             )
-        from community_service import metrics, task_context  # noqa: F401  (Celery signal receivers)
+        from community_service.observability import metrics, task_context  # noqa: F401  (Celery signal receivers)
         from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)

@@ -2,6 +2,6 @@
 
 from community_service.api.idempotency import IdempotencyKey, IdempotencyStatus
 from community_service.outbox.models import OutboxEvent, OutboxStatus
-from community_service.search_words import SearchWord
+from community_service.search.words import SearchWord
 
 __all__ = ["IdempotencyKey", "IdempotencyStatus", "OutboxEvent", "OutboxStatus", "SearchWord"]

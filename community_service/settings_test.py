@@ -1,6 +1,8 @@
 """Test settings: production settings (DEBUG=false) pointed at this machine's services.
 
 Every value can still be overridden from the environment (e.g. DATABASE_URL in CI).
+It sits beside the settings package, not in it: importing community_service.settings.test
+would run the package's __init__ (every setting) before this file could set the environment.
 """
 
 import os

@@ -3,9 +3,10 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from community_service import health, media
+from community_service import media
 from community_service.api.index import ApiIndexView
-from community_service.metrics import metrics_view
+from community_service.observability import health
+from community_service.observability.metrics import metrics_view
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", ApiIndexView.as_view(), name="api-index"),

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
-from community_service.entitlements import held_level_ids
+from community_service.contracts.entitlements import held_level_ids
 from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated
 from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
 from members import policy

@@ -4,6 +4,9 @@ Every page is scoped to the communities the staff user moderates (members.consol
 every change is one of the API's services, so counters, events and the audit log follow.
 """
 
+# Why this is long: five console pages of one app (reports, posts, comments, channels, attachments), each a
+# few lines on the shared scoping.
+
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from communities.models import Community
-from community_service.counters import CounterSpec, count_of
+from community_service.db.counters import CounterSpec, count_of
 from content.models import Comment, Post, Reaction
 from content.services.posts import COUNTED
 

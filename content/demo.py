@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import connection
 
-from community_service.demo_progress import run_steps
+from community_service.devtools.demo_progress import run_steps
 from content.models import Post
 
 LARGE_POSTS = 1_000_000

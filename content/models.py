@@ -1,5 +1,8 @@
 """Channels, posts, threaded comments, reactions, attachments, reports and the audit log."""
 
+# Why this is long: the content app's tables (channels, posts, comments, reactions, attachments, reports) and
+# their constraints, read together by migrations and the admin.
+
 import uuid
 
 from django.conf import settings
@@ -120,7 +123,7 @@ class Post(models.Model):
     comments_locked = models.BooleanField(default=False)
     # Gated (Patreon-style): only holders of one of these subscription levels read the body,
     # media and comments; others see the title and `locked`. Plain UUIDs: content does not
-    # know billing; community_service.entitlements says who holds which level. Empty: open.
+    # know billing; community_service.contracts.entitlements says who holds which level. Empty: open.
     required_level_ids = ArrayField(models.UUIDField(), default=list, db_default=[], blank=True)
     # Denormalised counters, changed only with F() updates.
     like_count = models.PositiveIntegerField(default=0)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from community_service.demo_progress import run_steps
+from community_service.devtools.demo_progress import run_steps
 from events.models import Event
 
 DEMO_EVENT = "Monthly Python meetup"

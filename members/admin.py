@@ -4,6 +4,9 @@ Community, invite and audit-log pages are registered here rather than in communi
 scoping needs RBAC resolution, which lives in members, a layer above communities.
 """
 
+# Why this is long: the console pages of communities, members, roles, invites and the audit log, each a few
+# lines on members.console.
+
 from datetime import timedelta
 from typing import Any, cast
 
@@ -83,7 +86,7 @@ class ConsoleUserChangeForm(UserChangeForm):
 
     class Meta(UserChangeForm.Meta):
         model = User
-        fields = ["username", "password", "email", "is_active", "is_staff", "is_superuser", "groups"]
+        fields = ("username", "password", "email", "is_active", "is_staff", "is_superuser", "groups")  # type: ignore[assignment]  # the stubs say "__all__"-only
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

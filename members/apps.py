@@ -9,7 +9,11 @@ class MembersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from communities.signals import community_created
-        from members import receivers, schema  # noqa: F401  (schema registers the OpenAPI auth extension)
+        from members import (  # noqa: F401  (schema registers the OpenAPI auth extension)
+            receivers,
+            schema,
+            tasks,  # noqa: F401  (registers the tasks the services queue by name: members.task_queue)
+        )
 
         community_created.connect(receivers.bootstrap_new_community, dispatch_uid="members.bootstrap_new_community")
         user = self.get_model("User")

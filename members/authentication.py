@@ -12,7 +12,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from community_service.request_context import user_id_var
+from community_service.observability.request_context import user_id_var
 from members.models import User
 from members.selectors.users import user_for_token
 from members.tokens import TOKEN_REVOKED, token_generation

@@ -7,6 +7,9 @@ resolves the same CommunityAccess and calls the same services, so the role hiera
 applies here too.
 """
 
+# Why this is long: the scoping every console page uses (querysets, choices, actions, permissions) in one base
+# class, so no page can forget a part.
+
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta

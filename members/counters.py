@@ -1,7 +1,7 @@
 """Counters members' services keep (checked and fixed by `manage.py recount_counters`)."""
 
 from communities.models import Community
-from community_service.counters import CounterSpec, count_of
+from community_service.db.counters import CounterSpec, count_of
 from members.models import Member, MemberStatus
 
 COUNTERS = [

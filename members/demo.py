@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from communities.models import Community
 from communities.services import community_create
-from community_service.demo_progress import run_steps
+from community_service.devtools.demo_progress import run_steps
 from members.models import User
 
 # --scale large: users scale-user-1..N; communities scale-1..M owned by users 1..M. Community

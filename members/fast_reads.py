@@ -60,9 +60,9 @@ from communities import selectors
 from communities.serializers import community_detail_rendered
 from community_service.api.rendered import is_rendered, not_modified
 from community_service.api.throttling import RateThrottle
-from community_service.cache import request_prefetched
+from community_service.cache.aside import request_prefetched
 from community_service.exceptions import NotFound
-from community_service.metrics import cache_observe
+from community_service.observability.metrics import cache_observe
 from members import policy
 from members.authentication import JWTAuthentication
 from members.models import User

@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from communities.models import Community
-from community_service.cache import cache_delete
+from community_service.cache.aside import cache_delete
 from members.models import User
 from members.selectors.users import user_cache_key, user_recache
 from members.services.memberships import member_bootstrap_community

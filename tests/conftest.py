@@ -7,7 +7,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from community_service.redis_breaker import breaker as redis_breaker
+from community_service.cache.redis_breaker import breaker as redis_breaker
 from members.models import User
 from members.tokens import user_claims
 from tests.factories import UserFactory

@@ -1,12 +1,12 @@
 """Foreign keys whose column leads a longer index of their table lose their own index
-(community_service/migration_ops.py says why), and idx_donation_day_community goes: it is
+(community_service/db/migration_ops.py says why), and idx_donation_day_community goes: it is
 the prefix of uq_donation_day."""
 
 import django.db.models.deletion
 from django.contrib.postgres.operations import RemoveIndexConcurrently
 from django.db import migrations, models
 
-from community_service.migration_ops import foreign_key_index_dropped
+from community_service.db.migration_ops import foreign_key_index_dropped
 
 
 class Migration(migrations.Migration):

@@ -20,7 +20,7 @@ from analytics.selectors.money import money_section
 from analytics.selectors.ranges import DayRange, today
 from analytics.services.rollups import rollup_community_catch_up
 from communities.models import Community
-from community_service.cache import cache_get_or_set
+from community_service.cache.aside import cache_get_or_set
 from content.models import Post
 
 T = TypeVar("T")

@@ -11,7 +11,7 @@ from analytics.selectors.events import member_events
 from analytics.selectors.money import member_money
 from analytics.selectors.ranges import DayRange
 from analytics.services.rollups import rollup_community_catch_up
-from community_service.cache import cache_get_or_set
+from community_service.cache.aside import cache_get_or_set
 from members.models import Member
 
 _TOTALS = ("posts", "comments", "likes_given", "likes_received")

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from analytics.models import PostDay
 from analytics.selectors.ranges import DayRange
 from analytics.services.rollups import rollup_community_catch_up
-from community_service.cache import cache_get_or_set
+from community_service.cache.aside import cache_get_or_set
 from content.models import Post
 
 

@@ -9,7 +9,7 @@ from analytics.selectors.members import member_analytics_cache_key
 from analytics.selectors.posts import post_analytics_cache_key
 from analytics.selectors.ranges import day_range
 from communities.models import Community
-from community_service.cache import cache_delete
+from community_service.cache.aside import cache_delete
 from content.models import Post
 from members.models import Member
 

@@ -26,7 +26,7 @@ from communities.selectors import community_cache_key, community_get, looks_like
 from communities.serializers import community_detail_rendered
 from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.api.throttling import ThrottleFirstMixin
-from community_service.cache import request_prefetched
+from community_service.cache.aside import request_prefetched
 from members.permissions import (
     CanViewCommunity,
     HasCommunityPermission,

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from billing.models import Donation, DonationStatus, Payment
-from community_service.cache import cache_delete, cache_get_or_set
+from community_service.cache.aside import cache_delete, cache_get_or_set
 
 
 def top_donors_cache_key(community_id: UUID) -> str:

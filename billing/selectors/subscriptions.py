@@ -35,7 +35,7 @@ def subscription_get(*, subscription_id: UUID, user_id: UUID | None,
 
 
 class BillingEntitlements:
-    """Registered with community_service.entitlements by BillingConfig.ready()."""
+    """Registered with community_service.contracts.entitlements by BillingConfig.ready()."""
 
     def held_level_ids(self, *, user_id: UUID) -> frozenset[UUID]:
         """Levels the user may read gated posts of now: active or cancelled, before expires_at."""

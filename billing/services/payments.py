@@ -14,6 +14,9 @@ is down during step 2 charged nothing: the rows are settled as failed
 (`provider_unavailable`) and the caller gets a 503 with Retry-After.
 """
 
+# Why this is long: one payment flow (open, call the provider, settle, refund) whose steps share the charge's
+# locks and states.
+
 import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -36,8 +39,8 @@ from billing.providers import provider_get
 from billing.providers.base import ChargeStatus, InvalidSignature
 from billing.providers.breaker import breaker_call
 from billing.selectors.donations import donation_summary_invalidate
-from community_service.cache import invalidate_around_commit
-from community_service.db import atomic_with_retry
+from community_service.cache.aside import invalidate_around_commit
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, ServiceUnavailable, ValidationFailed
 from community_service.outbox.services import outbox_record
 from members.models import User

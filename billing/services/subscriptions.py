@@ -27,7 +27,7 @@ from billing.money import CENT
 from billing.providers.breaker import breaker_require_closed
 from billing.services.payments import payment_execute, payment_open, subscription_event_record
 from communities.models import Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PaymentRequired, UnknownReference
 from members.models import User
 

@@ -11,7 +11,7 @@ text in English was the bug this fixes. Owners can change it afterwards (communi
 
 from django.db import migrations
 
-from community_service.search_backfill import backfill_in_batches
+from community_service.search.backfill import backfill_in_batches
 
 
 def backfill(apps, schema_editor) -> None:

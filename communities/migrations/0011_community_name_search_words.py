@@ -1,4 +1,4 @@
-"""Community names feed the typo vocabulary (community_service/search_words.py).
+"""Community names feed the typo vocabulary (community_service/search/words.py).
 
 Not atomic: the trigger first (its lock released at once), then a backfill that reads the
 table with no lock that blocks writers.

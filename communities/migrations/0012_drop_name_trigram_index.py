@@ -1,4 +1,4 @@
-"""Typos are corrected against the word vocabulary now (community_service/search_words.py):
+"""Typos are corrected against the word vocabulary now (community_service/search/words.py):
 the trigram index over every community name serves no query and costs every name write."""
 
 from django.contrib.postgres.operations import RemoveIndexConcurrently

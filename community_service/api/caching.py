@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.rendered import cached_response, is_rendered, render
-from community_service.cache import cache_get_or_set, cache_version, cache_version_key, request_prefetched
+from community_service.cache.aside import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 
 # The mixin's super() is the list() of the ListModelMixin view it is mixed into.
 if TYPE_CHECKING:

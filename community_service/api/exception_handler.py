@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community_service import exceptions as domain
-from community_service.db import transient_sqlstate
+from community_service.db.transactions import transient_sqlstate
 
 logger = logging.getLogger(__name__)
 

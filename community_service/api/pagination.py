@@ -1,5 +1,8 @@
 """Pagination: the seed's page envelope, and keyset cursors for feeds that grow without bound."""
 
+# Why this is long: three paginators (page numbers, keyset cursors, search pages) that share the seed's
+# envelope and its limits.
+
 import base64
 import binascii
 import json
@@ -328,7 +331,7 @@ class KeysetPagination:
 
 
 class SearchPagination(PageNumberPagination):
-    """Pages of a search (community_service.search): the seed's envelope plus `match` and
+    """Pages of a search (community_service.search.query): the seed's envelope plus `match` and
     `total_capped`; `total` is exact up to search.MAX_RESULTS, and pages past it are a 400."""
 
     def paginate_search(self, request: Request, run: Any) -> list:

@@ -20,7 +20,7 @@ A request is let through only when every scope allows it; then all of them count
 A view may name cache keys it is about to read (`cache_prefetch_keys(request)`): the same
 script GETs them, so a cache hit costs one Redis round trip in all (see cache_get_or_set).
 Redis is an optimisation, not a dependency: when it is unreachable (or the breaker in
-community_service/redis_breaker.py is open) requests pass unthrottled. Without Redis at all
+community_service/cache/redis_breaker.py is open) requests pass unthrottled. Without Redis at all
 (the embedded default cache), the same algorithm runs over Django's cache, not atomically.
 """
 

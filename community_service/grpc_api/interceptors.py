@@ -23,7 +23,7 @@ from django.db import DatabaseError, close_old_connections, connection
 
 from community_service import exceptions as domain
 from community_service.grpc_api.errors import RpcError, grpc_status, rpc_error_for
-from community_service.request_context import request_id_from, request_id_var, user_id_var
+from community_service.observability.request_context import request_id_from, request_id_var, user_id_var
 
 logger = logging.getLogger("community_service.grpc")
 

@@ -7,7 +7,7 @@ The lists are frozen here on purpose: changing them later is a new migration.
 
 from django.db import migrations
 
-# ISO 639-1 code -> built-in configuration copied as search_<name> (see community_service/search.py).
+# ISO 639-1 code -> built-in configuration copied as search_<name> (see community_service/search/query.py).
 LANGUAGES = {
     "en": "english", "ru": "russian", "de": "german", "fr": "french", "es": "spanish",
     "it": "italian", "pt": "portuguese", "und": "simple",

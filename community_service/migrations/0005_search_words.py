@@ -1,10 +1,10 @@
-"""The typo vocabulary (community_service/search_words.py) and `search_words_add(text)`,
+"""The typo vocabulary (community_service/search/words.py) and `search_words_add(text)`,
 which the name and title triggers of communities and content call."""
 
 import django.contrib.postgres.indexes
 from django.db import migrations, models
 
-# Only words not there yet; no lock is taken on existing ones (see search_words.py).
+# Only words not there yet; no lock is taken on existing ones (see community_service/search/words.py).
 ADD_WORDS = """
 CREATE OR REPLACE FUNCTION search_words_add(words text) RETURNS void LANGUAGE sql AS $$
     INSERT INTO community_service_searchword (word)

@@ -5,6 +5,9 @@ A publisher never raises for a broker problem: it reports per row, and the calle
 (`outbox_publish_due`) keeps unconfirmed rows pending for the relay.
 """
 
+# Why this is long: three brokers (Kafka, RabbitMQ, log) behind one interface, each with its delivery
+# confirmation; one file shows they answer alike.
+
 import json
 import logging
 import threading

@@ -15,10 +15,10 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from community_service.observability.request_context import request_id_var, user_id_var
 from community_service.outbox.catalogue import event_spec, payload_check
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.publishers import EventPublisher, PublishResult, event_publisher
-from community_service.request_context import request_id_var, user_id_var
 
 logger = logging.getLogger("community_service.outbox")
 

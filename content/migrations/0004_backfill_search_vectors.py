@@ -3,7 +3,7 @@
 
 from django.db import migrations
 
-from community_service.search_backfill import backfill_in_batches
+from community_service.search.backfill import backfill_in_batches
 
 
 def backfill(apps, schema_editor) -> None:

@@ -1,4 +1,4 @@
-"""Post titles feed the typo vocabulary (community_service/search_words.py).
+"""Post titles feed the typo vocabulary (community_service/search/words.py).
 
 Not atomic: the trigger is created (and its lock released) first, so titles written from
 then on add their words themselves; the backfill then reads the table with no lock that

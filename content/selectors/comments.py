@@ -15,7 +15,7 @@ from django.db.models.fields import BooleanField
 
 from communities.models import Community
 from community_service.exceptions import NotFound
-from community_service.search import (
+from community_service.search.query import (
     SearchPage,
     SearchSpec,
     TsQuery,

@@ -9,9 +9,9 @@ from django.db.models.expressions import Combinable
 from django.db.models.fields import BooleanField
 
 from communities.models import Community
-from community_service.db_router import replica_reads
+from community_service.db.router import replica_reads
 from community_service.exceptions import NotFound
-from community_service.search import (
+from community_service.search.query import (
     ALL_CONFIGS,
     SearchConfigOf,
     SearchPage,

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from community_service.api.fields import StrictCharField
-from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
+from community_service.search.api import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from content.models import Comment
 
 DELETED_PLACEHOLDER = "[deleted]"

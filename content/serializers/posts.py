@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from community_service.api.fields import NameField, StrictCharField, iso_datetime
-from community_service.api.search import HIGHLIGHT_HELP, ITEM_MATCH_HELP
+from community_service.search.api import HIGHLIGHT_HELP, ITEM_MATCH_HELP
 from content.models import Post, PostStatus
 from content.selectors.posts import post_media_urls
 
@@ -50,7 +50,7 @@ class PostHighlightSerializer(serializers.Serializer):
 
 
 class PostSearchResultSerializer(PostOutputSerializer):
-    """A post found by a search: how it matched and where (community_service.api.search)."""
+    """A post found by a search: how it matched and where (community_service.search.api)."""
 
     match = serializers.CharField(source="search_match", read_only=True, help_text=ITEM_MATCH_HELP)
     highlight = PostHighlightSerializer(source="search_highlight", read_only=True, help_text=HIGHLIGHT_HELP)

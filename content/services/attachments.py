@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from communities.models import Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import (
     Conflict,
     PayloadTooLarge,

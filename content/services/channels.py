@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from communities.models import Community
-from community_service.db import atomic_with_retry, lock_rows
+from community_service.db.transactions import atomic_with_retry, lock_rows
 from community_service.exceptions import Conflict, NotFound, UnknownReference, ValidationFailed
 from community_service.outbox.services import outbox_record
 from content.models import Channel, ChannelOverwrite, Post

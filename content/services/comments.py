@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from communities.audit import audit_record
 from communities.models import AuditAction
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from community_service.outbox.services import outbox_record
 from content.access import require_can_write

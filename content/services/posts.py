@@ -20,9 +20,9 @@ from communities.audit import audit_record
 from communities.locks import community_lock
 from communities.models import AuditAction, Community
 from communities.services import community_invalidate_cache
-from community_service.cache import invalidate_around_commit
-from community_service.db import atomic_with_retry, lock_key_share
-from community_service.entitlements import unknown_level_ids
+from community_service.cache.aside import invalidate_around_commit
+from community_service.contracts.entitlements import unknown_level_ids
+from community_service.db.transactions import atomic_with_retry, lock_key_share
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from community_service.outbox.services import outbox_record
 from content.access import require_can_write

@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from communities.audit import audit_record
 from communities.models import AuditAction, Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, PermissionDenied, UnknownReference, ValidationFailed
 from content.access import post_readable
 from content.models import Comment, Post, PostStatus, Report, ReportEntry, ReportStatus, ReportTarget

@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import F
 from redis import Redis
 
-from community_service.db import atomic_with_retry, lock_rows
+from community_service.db.transactions import atomic_with_retry, lock_rows
 from content.models import Post
 
 logger = logging.getLogger(__name__)

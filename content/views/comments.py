@@ -20,8 +20,8 @@ from community_service.api.pagination import (
     cursor_parameter,
 )
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
 from community_service.api.viewsets import ActionPermissionsMixin
+from community_service.search.api import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
 from content.models import Comment, Post
 from content.selectors import comments as selectors
 from content.serializers.comments import (

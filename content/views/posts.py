@@ -16,9 +16,9 @@ from rest_framework.viewsets import GenericViewSet
 from community_service.api.clients import client_address
 from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import SearchListMixin, search_page_schema, search_parameter, search_text
 from community_service.api.viewsets import ActionPermissionsMixin
-from community_service.search import SearchPage
+from community_service.search.api import SearchListMixin, search_page_schema, search_parameter, search_text
+from community_service.search.query import SearchPage
 from content.filters import PostFilter
 from content.models import Post, PostStatus
 from content.selectors import posts as selectors

@@ -12,8 +12,8 @@ from communities.selectors import community_search
 from communities.serializers import CommunitySearchResultSerializer
 from community_service.api.fields import StrictCharField
 from community_service.api.pagination import SearchPagination
-from community_service.api.search import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
-from community_service.search import MAX_RESULTS
+from community_service.search.api import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
+from community_service.search.query import MAX_RESULTS
 from content.selectors.posts import post_global_search
 from content.serializers.posts import PostSearchResultSerializer
 from members.permissions import is_superadmin

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, ValidationFailed
 from community_service.outbox.services import outbox_record
 from events.access import require_can_create_event, require_can_manage_event

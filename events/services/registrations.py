@@ -16,7 +16,7 @@ from uuid import UUID
 from django.db.models import F
 from django.utils import timezone
 
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from community_service.outbox.services import outbox_record
 from events.models import LIVE_REGISTRATION, Event, EventStatus, Registration, RegistrationStatus

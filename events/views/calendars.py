@@ -45,7 +45,6 @@ class _ErrorsAsJson(BaseContentNegotiation):
                         format_suffix: str | None = None) -> tuple[BaseRenderer, str]:
         renderer = list(renderers)[0]
         return renderer, renderer.media_type
-        return renderers[0], renderers[0].media_type
 
 
 def _calendar(body: bytes, *, filename: str, attachment: bool) -> HttpResponse:

@@ -16,7 +16,7 @@ import grpc
 from communities.models import Community
 from communities.selectors import community_get
 from community_service.exceptions import Unauthenticated, ValidationFailed
-from community_service.request_context import user_id_var
+from community_service.observability.request_context import user_id_var
 from members import policy
 from members.models import User
 from members.selectors.access import CommunityAccess, community_access

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations, models
 
-from community_service.migration_ops import foreign_key_index_dropped
+from community_service.db.migration_ops import foreign_key_index_dropped
 
 
 class Migration(migrations.Migration):
@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                                name="idx_members_list_order"),
         ),
         RemoveIndexConcurrently(model_name="member", name="idx_members_community_status"),
-        # The foreign keys' own indexes, dropped by name (community_service/migration_ops.py).
+        # The foreign keys' own indexes, dropped by name (community_service/db/migration_ops.py).
         foreign_key_index_dropped(
             migrations.AlterField(
                 model_name="member",

@@ -1,10 +1,10 @@
 """Foreign keys whose column leads a longer index of their table lose their own index
-(community_service/migration_ops.py says why)."""
+(community_service/db/migration_ops.py says why)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from community_service.migration_ops import foreign_key_index_dropped
+from community_service.db.migration_ops import foreign_key_index_dropped
 
 
 class Migration(migrations.Migration):

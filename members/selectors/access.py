@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 
 from communities.models import Community, CommunityType
-from community_service.cache import cache_get_or_set, cache_version, cache_version_key, request_prefetched
+from community_service.cache.aside import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 from members.catalogue import ALL_PERMISSIONS
 from members.models import Member, MemberStatus, User
 

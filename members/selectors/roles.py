@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from communities.models import Community
-from community_service.cache import cache_get_or_set
+from community_service.cache.aside import cache_get_or_set
 from community_service.exceptions import NotFound
 from members.models import Role
 

@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 
-from community_service.cache import cache_get_or_set
+from community_service.cache.aside import cache_get_or_set
 from members.models import User
 
 

@@ -22,13 +22,12 @@ from members.models import Member, MemberStatus, User
 from members.services.auth import current_password_confirmed, sessions_end
 from members.services.memberships import member_leave
 from members.signals import account_closed, user_renamed
+from members.task_queue import task_enqueue
 
 
 def account_close(*, user: User, current_password: str) -> None:
     """Close `user`'s account. A wrong password is a ValidationFailed `password_incorrect`;
     an owner of live communities gets a Conflict `owns_communities`."""
-    from members.tasks import account_close_finish
-
     with transaction.atomic():
         locked = current_password_confirmed(user, current_password)
         owned = Community.objects.filter(owner=locked, deleted_at__isnull=True).count()
@@ -45,7 +44,7 @@ def account_close(*, user: User, current_password: str) -> None:
         outbox_record(event_type=EventType.USER_CLOSED, aggregate_type=Aggregate.USER, aggregate_id=locked.pk,
                       community_id=None, payload={"user_id": str(locked.pk)}, actor_id=locked.pk)
         user_id = str(locked.pk)
-        transaction.on_commit(lambda: account_close_finish.delay(user_id))
+        transaction.on_commit(lambda: task_enqueue("account_close_finish", user_id))
 
 
 def account_close_finish(*, user_id: UUID | str) -> int:

@@ -11,6 +11,7 @@ from community_service.exceptions import Conflict, PermissionDenied, ValidationF
 from members.models import User
 from members.services.login_attempts import login_attempt_check, login_failure_record, login_failures_clear
 from members.signals import user_renamed
+from members.task_queue import task_enqueue
 from members.tokens import TOKEN_REVOKED, token_generation, token_pair_for
 
 
@@ -139,10 +140,8 @@ def password_replace(user: User, new_password: str) -> dict[str, str]:
 def password_changed_notice(user: User) -> None:
     """Once the transaction commits, tell the account's address that its password changed (a
     change its owner did not make is how a taken account shows)."""
-    from members.tasks import password_changed_notice_send
-
     user_id = str(user.pk)
-    transaction.on_commit(lambda: password_changed_notice_send.delay(user_id))
+    transaction.on_commit(lambda: task_enqueue("password_changed_notice_send", user_id))
 
 
 def user_sign_out_everywhere(*, user: User) -> None:

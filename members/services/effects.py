@@ -11,9 +11,9 @@ from django.db.models import F
 from communities.audit import audit_record
 from communities.models import Community
 from communities.services import community_invalidate_cache
-from community_service.cache import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.cache.aside import cache_bump_version, cache_delete, invalidate_around_commit
+from community_service.observability.request_context import user_id_var
 from community_service.outbox.services import outbox_record
-from community_service.request_context import user_id_var
 from members.models import Member, Role
 from members.selectors.access import CommunityAccess, rbac_cache_namespace
 from members.selectors.roles import roles_cache_key

@@ -20,6 +20,7 @@ from community_service.exceptions import Conflict, ValidationFailed
 from members.models import User
 from members.services.auth import current_password_confirmed
 from members.services.login_attempts import login_failures_clear
+from members.task_queue import task_enqueue
 
 SALT = "members.email_change"
 INVALID_LINK = ("This confirmation link is not valid: it was used, has expired, was overtaken by another change "
@@ -32,8 +33,6 @@ def email_change_request(*, user: User, current_password: str, new_email: str) -
     (ValidationFailed `unchanged`), one another account has (Conflict `unique`), and a second
     request within EMAIL_CHANGE_MAIL_INTERVAL_SECONDS (Throttled: one mail a minute, so
     nobody can flood an address through this endpoint)."""
-    from members.tasks import email_change_mail_send
-
     with transaction.atomic():
         locked = current_password_confirmed(user, current_password)
         if new_email.lower() == locked.email.lower():
@@ -45,7 +44,7 @@ def email_change_request(*, user: User, current_password: str, new_email: str) -
         token = signing.dumps({"user": str(locked.pk), "new": new_email, "old": locked.email,
                                "gen": locked.token_generation}, salt=SALT, compress=True)
         user_id = str(locked.pk)
-        transaction.on_commit(lambda: email_change_mail_send.delay(user_id, new_email, token))
+        transaction.on_commit(lambda: task_enqueue("email_change_mail_send", user_id, new_email, token))
     login_failures_clear(email=locked.email)
 
 
@@ -54,8 +53,6 @@ def email_change_confirm(*, token: str) -> User:
     valid (see the module docstring) is a ValidationFailed `invalid_token` on token; an
     address another account took meanwhile is a Conflict `unique` on email. Sessions go on
     (the password is unchanged); tokens minted from now on carry the new address."""
-    from members.tasks import email_changed_notice_send
-
     try:
         claim = signing.loads(token, salt=SALT, max_age=settings.EMAIL_CHANGE_TIMEOUT)
         user_id = uuid.UUID(claim["user"])
@@ -73,7 +70,7 @@ def email_change_confirm(*, token: str) -> User:
         except IntegrityError as exc:  # lost a race with another account taking the address
             raise _taken("email") from exc
         user_id_text = str(user.pk)
-        transaction.on_commit(lambda: email_changed_notice_send.delay(user_id_text, old_email))
+        transaction.on_commit(lambda: task_enqueue("email_changed_notice_send", user_id_text, old_email))
     return user
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from communities.locks import community_lock
 from communities.models import Community, Invite
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from members.models import Member, User
 from members.services.memberships import joiner_lock, member_join

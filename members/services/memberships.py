@@ -14,7 +14,7 @@ from rest_framework.exceptions import AuthenticationFailed
 
 from communities.locks import community_lock
 from communities.models import AuditAction, Community, CommunityType
-from community_service.db import atomic_with_retry, lock_rows
+from community_service.db.transactions import atomic_with_retry, lock_rows
 from community_service.exceptions import Conflict, NotFound, PermissionDenied, UnknownReference
 from members import policy
 from members.catalogue import DEFAULT_ROLES, Permission

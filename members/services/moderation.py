@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from communities.locks import community_lock
 from communities.models import AuditAction, Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
 from members import policy
 from members.catalogue import Permission

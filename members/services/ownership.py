@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from communities.locks import community_lock
 from communities.models import Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict
 from community_service.outbox.services import outbox_record
 from members.models import Member, MemberStatus, User

@@ -22,13 +22,12 @@ from community_service.exceptions import ValidationFailed
 from members.models import User
 from members.services.auth import password_replace
 from members.services.login_attempts import login_failures_clear
+from members.task_queue import task_enqueue
 
 
 def password_reset_request(*, email: str) -> None:
     """Mail a reset link to the active account with this address, if there is one, at most
     once per PASSWORD_RESET_MAIL_INTERVAL_SECONDS per account."""
-    from members.tasks import password_reset_mail_send
-
     # The same work whether or not the address has an account (no timing tells them apart).
     address = hashlib.sha256(email.lower().encode()).hexdigest()
     first = cache.add(f"password_reset_mailed:{address}", 1, settings.PASSWORD_RESET_MAIL_INTERVAL_SECONDS)
@@ -36,7 +35,7 @@ def password_reset_request(*, email: str) -> None:
     if user is None or not first:
         return  # no such account, or one was mailed moments ago
     user_id = str(user.pk)
-    transaction.on_commit(lambda: password_reset_mail_send.delay(user_id))
+    transaction.on_commit(lambda: task_enqueue("password_reset_mail_send", user_id))
 
 
 def password_reset_link(user: User) -> str:

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from communities.locks import community_lock
 from communities.models import Community
-from community_service.db import atomic_with_retry
+from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PermissionDenied
 from members import policy
 from members.catalogue import Permission

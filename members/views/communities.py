@@ -36,10 +36,10 @@ from community_service.api.caching import CachedListMixin
 from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.rendered import cached_response
 from community_service.api.schema import page_or_cursor_response
-from community_service.api.search import SearchListMixin, search_page_schema, search_parameter
 from community_service.api.viewsets import ActionPermissionsMixin
-from community_service.cache import request_prefetched
-from community_service.search import SearchPage
+from community_service.cache.aside import request_prefetched
+from community_service.search.api import SearchListMixin, search_page_schema, search_parameter
+from community_service.search.query import SearchPage
 from members import policy
 from members.authentication import request_user
 from members.permissions import HasCommunityPermission, is_superadmin

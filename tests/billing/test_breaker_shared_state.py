@@ -43,7 +43,7 @@ print(breaker_for("sandbox").current_state)
 
 
 def file_cache(location: Path) -> dict:
-    # What settings.py builds from CACHE_DIR without REDIS_URL (as under `make run`).
+    # What settings/cache.py builds from CACHE_DIR without REDIS_URL (as under `make run`).
     return {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(location),
                         "TIMEOUT": django_settings.CACHE_DEFAULT_TTL}}
 

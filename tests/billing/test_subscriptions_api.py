@@ -15,7 +15,7 @@ from billing.models import Payment, PaymentStatus, Subscription, SubscriptionLev
 from billing.providers.sandbox import LEDGER
 from billing.services.subscriptions import upgrade_quote
 from billing.tasks import subscriptions_expire_task
-from community_service.entitlements import held_level_ids
+from community_service.contracts.entitlements import held_level_ids
 from tests.billing.helpers import events, money_post
 from tests.billing.world import World, build_world, level_create, subscription_active
 from tests.concurrency import run_concurrently

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from billing.models import Donation, DonationStatus, Payment, PaymentStatus, Subscription, SubscriptionStatus
 from billing.providers.sandbox import SIGNATURE_HEADER, sandbox_webhook
 from billing.services.payments import payment_refund
-from community_service.entitlements import held_level_ids
+from community_service.contracts.entitlements import held_level_ids
 from tests.billing.helpers import events, money_post, webhook_post
 from tests.billing.world import World, build_world
 from tests.concurrency import run_concurrently

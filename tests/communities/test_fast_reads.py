@@ -1,6 +1,8 @@
 """Hot reads: cached rendered bytes (no serializer, no renderer on a hit), ETag/304,
 lean misses, a capped `total`, deep pages refused in favour of `?cursor=`."""
 
+# Why this is long: one test per property of the hot read path (cache, ETag/304, caps, cursors).
+
 import uuid
 
 import pytest

@@ -1,6 +1,9 @@
 """Console writes are the API's services: each leaves the outbox events and audit rows the same
 write leaves through the API, and the services' refusals reach the console as messages."""
 
+# Why this is long: one test per console write, each checking the outbox events and audit rows the API would
+# leave.
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field

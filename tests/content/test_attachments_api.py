@@ -1,5 +1,7 @@
 """Media: sniffed types, size limit, unguessable keys, local files and a real S3 endpoint (moto_server)."""
 
+# Why this is long: one test per upload behaviour (types, sizes, signed URLs, storage backends) over HTTP.
+
 import re
 import socket
 import subprocess

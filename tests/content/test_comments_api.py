@@ -1,5 +1,8 @@
 """Threaded comments: write, reply, edit, delete (placeholder or gone), counts, events, queries."""
 
+# Why this is long: one test per behaviour of the threaded comments endpoints (depth, edits, deletes,
+# moderation).
+
 from datetime import timedelta
 
 import pytest

@@ -1,6 +1,8 @@
 """The post services' rules, called directly: status transitions, counting, the pin cap,
 moderation, deletion. (tests/content/test_posts_api.py covers the same through HTTP.)"""
 
+# Why this is long: one test per rule and refusal of the post services, as STYLE.md asks.
+
 import pytest
 from django.utils import timezone
 

@@ -1,3 +1,5 @@
+# Why this is long: one test per behaviour of the posts endpoints (feeds, create, edit, pin, moderation).
+
 from datetime import timedelta
 
 import pytest

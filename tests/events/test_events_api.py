@@ -1,5 +1,7 @@
 """Scheduling, reading, editing, cancelling and deleting events through the API."""
 
+# Why this is long: one test per behaviour of the events endpoints (schedule, statuses, lists, calendars).
+
 from datetime import timedelta
 
 import pytest

@@ -1,5 +1,7 @@
 """RSVP through the API: seats, the FIFO waitlist, promotion, leaving, participants."""
 
+# Why this is long: one test per RSVP behaviour (capacity, waitlist, cancel, promotion) over HTTP.
+
 from datetime import timedelta
 
 import pytest

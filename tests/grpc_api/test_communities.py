@@ -6,6 +6,8 @@ over gRPC exactly when the REST endpoint lets them act. A change to a REST rule 
 both tables at once.
 """
 
+# Why this is long: one test per RPC and per error mapping of the CommunityService.
+
 import uuid
 from datetime import timedelta
 

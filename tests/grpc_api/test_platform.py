@@ -18,7 +18,7 @@ from community_service import exceptions as domain
 from community_service.grpc_api.errors import rpc_error_for
 from community_service.grpc_api.gen.community.v1 import communities_pb2, posts_pb2
 from community_service.grpc_api.server import GrpcServer
-from community_service.logging import JsonFormatter
+from community_service.observability.logging import JsonFormatter
 from content.models import Post
 from tests.content.world import build_world
 from tests.factories import CommunityFactory

@@ -1,6 +1,8 @@
 """PostService over a real loopback channel: every RPC's success and refusals, and parity
 with the REST routes (same validation, statuses, visibility and outbox events)."""
 
+# Why this is long: one test per RPC and per error mapping of the PostService.
+
 import uuid
 
 import grpc

@@ -1,3 +1,5 @@
+# Why this is long: one test per behaviour of joining, leaving, requests, bans and kicks over HTTP.
+
 from datetime import timedelta
 
 import pytest

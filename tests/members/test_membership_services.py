@@ -1,6 +1,8 @@
 """The membership services' rules, called directly: joining by community type, leaving,
 the hierarchy on kicks, bans, mutes and role changes, invites, ownership, and the count."""
 
+# Why this is long: one test per rule and refusal of the membership services.
+
 from datetime import timedelta
 
 import pytest

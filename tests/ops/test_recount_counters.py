@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from communities.models import Community
-from community_service.counters import counter_recount, counter_specs
+from community_service.db.counters import counter_recount, counter_specs
 from content.models import Comment, Post, Reaction
 from members.services.memberships import member_join
 from tests.concurrency import run_concurrently

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from community_service import devtools
+from community_service.devtools import cli as devtools
 
 
 def test_make_run_listens_on_app_port_then_port_then_8000(monkeypatch, tmp_path):

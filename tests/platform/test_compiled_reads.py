@@ -1,4 +1,4 @@
-"""CompiledRead: the ORM's SQL compiled once, run with new parameters (community_service/compiled_reads.py)."""
+"""CompiledRead: the ORM's SQL compiled once, run with new parameters (community_service/cache/compiled_reads.py)."""
 
 import uuid
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from communities import selectors
 from communities.models import Community
 from communities.serializers import community_data
-from community_service.compiled_reads import CompiledRead
+from community_service.cache.compiled_reads import CompiledRead
 from community_service.exceptions import NotFound
 from tests.factories import CommunityFactory
 

@@ -18,11 +18,11 @@ SECRETS = {
 
 
 def _names_read_by_code() -> set[str]:
-    settings_source = (BASE_DIR / "community_service" / "settings.py").read_text()
+    settings_source = "\n".join(path.read_text() for path in (BASE_DIR / "community_service" / "settings").glob("*.py"))
     names = set(re.findall(r'env\.\w+\("([A-Z][A-Z0-9_]*)"', settings_source))
     entrypoint = (BASE_DIR / "community_service" / "deploy" / "entrypoint.sh").read_text()
     # Metrics read the process environment directly: gunicorn's and Celery's processes set it.
-    metrics = (BASE_DIR / "community_service" / "metrics.py").read_text()
+    metrics = (BASE_DIR / "community_service" / "observability" / "metrics.py").read_text()
     return (names | set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", entrypoint))
             | set(re.findall(r'os\.environ\.get\("([A-Z][A-Z0-9_]*)"', metrics)))
 

@@ -33,7 +33,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from community_service.devtools import dev_env_owner
+from community_service.devtools.cli import dev_env_owner
 
 BASE_DIR = Path(settings.BASE_DIR)
 DOCS = [BASE_DIR / "README.md", *sorted((BASE_DIR / "docs").glob("*.md"))]

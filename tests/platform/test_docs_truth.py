@@ -27,7 +27,7 @@ def test_every_error_code_the_apps_raise_is_documented_in_api_md():
 
 
 def test_the_rules_beyond_the_schema_match_the_fuzz_hooks():
-    hooks = (BASE_DIR / "community_service" / "fuzz" / "hooks.py").read_text()
+    hooks = (BASE_DIR / "community_service" / "devtools" / "fuzz" / "hooks.py").read_text()
     in_hooks = set(re.findall(r'^    "([a-z_]+)": \(\d', hooks, flags=re.M))
     section = API_DOC.split("### Rules beyond the schema", 1)[1].split("\n## ", 1)[0]
     rows = [line.split("|") for line in section.splitlines() if line.startswith(("| `", "| ("))]

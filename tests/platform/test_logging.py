@@ -4,7 +4,7 @@ import datetime as dt
 import json
 import logging
 
-from community_service.logging import JsonFormatter
+from community_service.observability.logging import JsonFormatter
 
 NOON = dt.datetime(2024, 1, 1, 12, 0, 0, 250_000, tzinfo=dt.UTC).timestamp()
 
@@ -22,7 +22,7 @@ def test_json_timestamps_are_utc_milliseconds_ending_in_z_as_the_seed_writes_the
 
 
 def test_text_lines_carry_the_same_fields_for_a_terminal():
-    from community_service.logging import TextFormatter
+    from community_service.observability.logging import TextFormatter
 
     line = TextFormatter().format(_record(community_id="c-1"))
     assert line == "12:00:00 INFO    communities.services: Community created  community_id=c-1"

@@ -3,7 +3,7 @@
 import io
 import re
 
-from community_service import devtools
+from community_service.devtools import cli as devtools
 
 
 def test_a_step_says_what_it_does_and_how_long_it_took():

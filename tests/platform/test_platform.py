@@ -92,7 +92,7 @@ def test_server_errors_still_carry_request_id_and_a_json_log_line(client, caplog
 
 
 def test_log_lines_are_json_with_the_seed_fields(client):
-    from community_service.logging import JsonFormatter
+    from community_service.observability.logging import JsonFormatter
 
     captured: list[str] = []
     handler = logging.Handler()

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connections, transaction
 
-from community_service.db_router import REPLICA
+from community_service.db.router import REPLICA
 from content.models import Post
 from content.selectors.posts import post_feed, post_global_search
 from members.selectors.access import CommunityAccess

@@ -9,7 +9,7 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from community_service.redis_breaker import BreakerConnectionPool, BreakerOpen, breaker
+from community_service.cache.redis_breaker import BreakerConnectionPool, BreakerOpen, breaker
 from tests.factories import CommunityFactory
 from tests.routes import url_for
 

@@ -10,9 +10,9 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 
-from community_service.logging import JsonFormatter
+from community_service.observability.logging import JsonFormatter
+from community_service.observability.request_context import request_id_var
 from community_service.outbox.models import OutboxEvent
-from community_service.request_context import request_id_var
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, member_add
 from tests.routes import url_for

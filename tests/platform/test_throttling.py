@@ -142,7 +142,7 @@ def test_with_redis_down_requests_pass_unthrottled(rates, settings):
 def test_without_redis_the_same_budget_holds_over_the_local_cache(rates):
     rates(anon="2/min")
     # Not a stand-in for Redis: the local-memory cache is the product's own embedded default
-    # (`make run` without REDIS_URL, settings.py), and this is the throttle's path there.
+    # (`make run` without REDIS_URL, settings/cache.py), and this is the throttle's path there.
     local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     with override_settings(CACHES=local):
         cache.clear()

@@ -1,4 +1,4 @@
-"""Timestamps load through psycopg's C loader in UTC (community_service/postgresql/base.py)."""
+"""Timestamps load through psycopg's C loader in UTC (community_service/db/postgresql/base.py)."""
 
 import datetime
 
@@ -11,7 +11,7 @@ from psycopg.pq import Format
 
 from communities import selectors
 from communities.models import Community
-from community_service.postgresql.base import UtcTimestamptzLoader
+from community_service.db.postgresql.base import UtcTimestamptzLoader
 from tests.factories import CommunityFactory
 
 pytestmark = pytest.mark.django_db

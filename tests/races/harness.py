@@ -15,8 +15,8 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from community_service.observability.request_context import request_id_var
 from community_service.outbox.models import OutboxEvent
-from community_service.request_context import request_id_var
 from members.models import User
 from tests.concurrency import run_concurrently
 from tests.conftest import create_test_token

@@ -18,11 +18,11 @@ from django.db.models import F
 from rest_framework.test import APIClient
 
 from communities.models import Community
-from community_service import db
 from community_service.api.exception_handler import exception_handler
-from community_service.db import atomic_with_retry, transient_sqlstate
+from community_service.db import transactions as db
+from community_service.db.transactions import atomic_with_retry, transient_sqlstate
 from community_service.exceptions import WriteContention
-from community_service.logging import JsonFormatter
+from community_service.observability.logging import JsonFormatter
 from content.models import Post, PostStatus
 from tests.concurrency import run_concurrently
 from tests.factories import CommunityFactory, member_add

@@ -1,6 +1,8 @@
 """Search behaviour over HTTP: typos, prefixes, `match`, highlights, the count cap and
 deep pages, languages, and the cost of a page."""
 
+# Why this is long: one test per search behaviour (languages, prefixes, typos, highlights, limits) over HTTP.
+
 from collections.abc import Callable
 
 import pytest
@@ -8,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import Community
-from community_service import search
+from community_service.search import query as search
 from content.models import Comment, Post, PostStatus
 from tests.conftest import client_for
 from tests.factories import CommunityFactory, UserFactory
@@ -200,7 +202,7 @@ def test_global_search_finds_a_russian_community_and_posts_with_match_and_cap():
 
 
 def test_the_backfill_recomputes_vectors_in_batches():
-    from community_service.search_backfill import backfill_in_batches
+    from community_service.search.backfill import backfill_in_batches
 
     communities = [CommunityFactory(name=f"Шахматы {i}", language="ru") for i in range(5)]
     with connection.cursor() as cursor:

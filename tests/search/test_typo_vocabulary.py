@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from community_service.models import SearchWord
-from community_service.search import corrected_tsquery
+from community_service.search.query import corrected_tsquery
 from content.models import Post, PostStatus
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for

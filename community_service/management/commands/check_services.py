@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from community_service.management.base import DocumentedCommand
-from community_service.service_checks import SERVICE_CHECKS, services_check
+from community_service.observability.service_checks import SERVICE_CHECKS, services_check
 
 
 class Command(DocumentedCommand):

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
-from community_service.counters import BATCH_SIZE, counter_recount, counter_specs
+from community_service.db.counters import BATCH_SIZE, counter_recount, counter_specs
 from community_service.management.base import DocumentedCommand
 
 

@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend (ENGINE "community_service.postgresql"), with one change:
+"""Django's PostgreSQL backend (ENGINE "community_service.db.postgresql"), with one change:
 timestamptz values are loaded by psycopg's C loader.
 
 Django registers on every connection a Python subclass of psycopg's pure-Python

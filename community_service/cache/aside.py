@@ -13,7 +13,7 @@ from typing import TypeVar, cast
 from django.core.cache import cache
 from django.db import transaction
 
-from community_service.metrics import cache_observe
+from community_service.observability.metrics import cache_observe
 
 T = TypeVar("T")
 _MISS = object()

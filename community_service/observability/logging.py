@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from community_service.request_context import request_id_var, user_id_var
+from community_service.observability.request_context import request_id_var, user_id_var
 
 # Attributes every LogRecord has; anything else passed via `extra=` is emitted as a field.
 _RESERVED = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

@@ -5,6 +5,9 @@
     python -m community_service.devtools fuzz       # schemathesis against a live test server
 """
 
+# Why this is long: three developer commands (run, preflight, fuzz) that share the embedded PostgreSQL and
+# port helpers.
+
 import os
 import signal
 import socket
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote, urlparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
 # `make run` only: the gRPC service token a local client sends (production sets its own).
@@ -118,10 +121,10 @@ def dev_env_owner(path: Path) -> int | None:
 
 
 def dev_env_write(path: Path, values: dict[str, str]) -> None:
-    """Save the settings of this `make run` where settings.py looks first (var/dev.env)."""
+    """Save the settings of this `make run` where the settings (settings/core.py) look first (var/dev.env)."""
     lines = [
         f"# make run pid {os.getpid()}",
-        "# Written by `make run` (community_service/devtools.py) and removed when it stops.",
+        "# Written by `make run` (community_service/devtools/cli.py) and removed when it stops.",
         "# While it exists, manage.py reads it: `.venv/bin/python manage.py ...` in another terminal",
         "# uses the same database and services as the running server. Not for production.",
         *(f"{name}={value}" for name, value in values.items()),
@@ -163,7 +166,7 @@ def run() -> None:
     # The internal gRPC API runs beside HTTP; locally it trusts this development token.
     os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
     if not os.environ.get("REDIS_URL"):
-        # A cache the server and manage.py in a second terminal share (settings.py, CACHES).
+        # A cache the server and manage.py in a second terminal share (settings/cache.py, CACHES).
         os.environ.setdefault("CACHE_DIR", str(VAR_DIR / "cache"))
     http_port, grpc_port = port, os.environ.get("GRPC_PORT", "50051")
     values = {"DEBUG": os.environ["DEBUG"], "DATABASE_URL": os.environ["DATABASE_URL"]}
@@ -277,7 +280,7 @@ def fuzz() -> None:
         )
     print(f"fuzz: server on 127.0.0.1:{port} (log: {log_path.relative_to(BASE_DIR)}), database {parsed.path[1:]}",
           flush=True)
-    fuzz_dir = BASE_DIR / "community_service" / "fuzz"
+    fuzz_dir = Path(__file__).resolve().parent / "fuzz"
     try:
         for _ in range(100):
             if _reachable("127.0.0.1", port):
@@ -306,7 +309,8 @@ def fuzz() -> None:
         server.wait(timeout=10)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """`python -m community_service.devtools run|preflight|fuzz` (community_service/devtools/__main__.py)."""
     commands = {"run": run, "preflight": preflight, "fuzz": fuzz}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python -m community_service.devtools {{{'|'.join(commands)}}}")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from community_service.request_context import request_id_from, request_id_var, user_id_var
+from community_service.observability.request_context import request_id_from, request_id_var, user_id_var
 
 logger = logging.getLogger("community_service.request")
 

@@ -11,7 +11,7 @@
   computed for the rows of the page only.
 - Typos: when full text finds fewer than FUZZY_BELOW matches, each word of the query is
   corrected to the words spelled like it (pg_trgm similarity) in the vocabulary of names
-  and titles (community_service/search_words.py), and those words are searched in names or
+  and titles (community_service/search/words.py), and those words are searched in names or
   titles (weight A) the same bounded way.
 
 The SQL side (configurations, `search_config(language)`, the triggers that keep the

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from community_service.health import READINESS_CHECKS
+from community_service.observability.health import READINESS_CHECKS
 
 
 def _check_event_broker() -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
-from community_service.request_context import request_id_var
+from community_service.observability.request_context import request_id_var
 
 _tokens: dict[str, Token] = {}
 

@@ -1,4 +1,4 @@
-"""The vocabulary typos are corrected against (community_service/search.py, `corrected_tsquery`).
+"""The vocabulary typos are corrected against (community_service/search/query.py, `corrected_tsquery`).
 
 Every word (its `search_simple` lexeme, 3-40 characters, not only digits and punctuation:
 a title's "#1234" or "2.0.1" has no spelling to correct) that appears in some community's

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.pagination import PageNumberPagination, SearchPagination
-from community_service.search import FULLTEXT, FUZZY, MAX_RESULTS, SearchPage
+from community_service.search.query import FULLTEXT, FUZZY, MAX_RESULTS, SearchPage
 
 # Search text refuses NUL like every text field (the schema's pattern says so).
 NO_NUL = "^[^\\u0000]*$"

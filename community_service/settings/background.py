@@ -1,0 +1,39 @@
+"""Background work settings: Celery (broker, delivery guarantees) and the beat schedule of every app's periodic task."""
+
+from community_service.settings.billing import BILLING_EXPIRY_INTERVAL_SECONDS
+from community_service.settings.core import env
+from community_service.settings.domain import (
+    ANALYTICS_ROLLUP_SECONDS,
+    EVENT_STATUS_INTERVAL_SECONDS,
+    POST_VIEWS_FLUSH_SECONDS,
+)
+from community_service.settings.events import OUTBOX_RELAY_INTERVAL_SECONDS
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+# Without a broker (the embedded default) tasks run inline in the calling process.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    # Publishes what the after-commit path could not (broker or worker was down).
+    "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
+                     "options": {"expires": OUTBOX_RELAY_INTERVAL_SECONDS}},
+    "outbox-prune": {"task": "outbox.prune", "schedule": 24 * 3600.0},
+    # Moves view counts buffered in Redis into Post.view_count.
+    "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,
+                         "options": {"expires": POST_VIEWS_FLUSH_SECONDS}},
+    # Recomputes today's and yesterday's analytics rollups (idempotent).
+    "analytics-rollup": {"task": "analytics.rollup_recent", "schedule": ANALYTICS_ROLLUP_SECONDS,
+                         "options": {"expires": ANALYTICS_ROLLUP_SECONDS}},
+    "event-statuses-advance": {"task": "events.statuses_advance", "schedule": EVENT_STATUS_INTERVAL_SECONDS,
+                               "options": {"expires": EVENT_STATUS_INTERVAL_SECONDS}},
+    # Ends subscriptions past expires_at (subscription.ended); `manage.py expire_subscriptions` by hand.
+    "billing-expire-subscriptions": {"task": "billing.subscriptions_expire",
+                                     "schedule": BILLING_EXPIRY_INTERVAL_SECONDS,
+                                     "options": {"expires": BILLING_EXPIRY_INTERVAL_SECONDS}},
+    "idempotency-prune": {"task": "idempotency.prune", "schedule": 3600.0},
+}
