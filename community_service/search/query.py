@@ -18,6 +18,10 @@ The SQL side (configurations, `search_config(language)`, the triggers that keep 
 `search_vector` columns) is created by migrations: community_service 0004 and the app ones.
 """
 
+# Why this is long: one search pipeline (languages, query building, bounded ranking, counts,
+# typo correction, highlights) that communities, posts and comments share; its steps hand
+# each other the same candidate set, and split apart they would pass it through module seams.
+
 import html
 import math
 import re
