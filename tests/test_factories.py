@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db.models import Model
 
 import tests.factories
-from community_service.counters import counter_recount, counter_specs
+from community_service.db.counters import counter_recount, counter_specs
 
 PROJECT_APPS = ("community_service", "members", "communities", "content", "events", "billing", "analytics")
 
