@@ -4,6 +4,8 @@
 # their constraints, read together by migrations and the admin.
 
 import uuid
+from collections.abc import Callable
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -319,12 +321,16 @@ class Report(models.Model):
                          name="idx_reports_queue"),
         ]
 
-    def __str__(self) -> str:
-        # "Spam — post 'Buy cheap…' by bob in Python Developers": the reason and the target,
-        # which lives in another table (lists name a page of reports at once: report_labels).
-        from content.selectors.reports import report_labels  # the selectors import this module
+    # "Spam — post 'Buy cheap…' by bob in Python Developers": the reason and the target live in
+    # other tables, so the words come from content.selectors.reports.report_labels (lists name a
+    # page of reports at once with it). The selectors import this module: ContentConfig.ready()
+    # hands the function over, so no import runs back from the model to its readers.
+    labels_of: ClassVar[Callable[[list["Report"]], dict[uuid.UUID, str]] | None] = None
 
-        return report_labels([self])[self.pk]
+    def __str__(self) -> str:
+        if Report.labels_of is None:  # before the app registry is ready
+            return f"{self.get_target_type_display()} report"
+        return Report.labels_of([self])[self.pk]
 
 
 class ReportEntry(models.Model):
