@@ -26,6 +26,7 @@ from members.console import (
     ReadOnlyAdmin,
     ServiceWritesAdmin,
     confirm_first,
+    console_access,
     console_actor,
 )
 
@@ -48,17 +49,16 @@ class SubscriptionLevelAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
         return (*(["community"] if obj is None else []), *LEVEL_FORM_FIELDS, *self.readonly_fields)
 
     def save_model(self, request: HttpRequest, obj: SubscriptionLevel, form: Any, change: bool) -> None:
-        console_actor(request, obj.community_id, Permission.BILLING_MANAGE)
+        actor = console_actor(request, obj.community_id, Permission.BILLING_MANAGE)
         data = {name: form.cleaned_data[name] for name in LEVEL_FORM_FIELDS if name in form.cleaned_data}
         if change:
-            level_update(level=obj, data={name: data[name] for name in form.changed_data if name in data})
+            level_update(actor=actor, level=obj, data={name: data[name] for name in form.changed_data if name in data})
         else:
-            obj.pk = level_create(community=obj.community, **data).pk
+            obj.pk = level_create(actor=actor, community=obj.community, **data).pk
 
     def delete_model(self, request: HttpRequest, obj: SubscriptionLevel) -> None:
         # As DELETE .../levels/{id}: a level with subscribers is archived, not deleted.
-        console_actor(request, obj.community_id, Permission.BILLING_MANAGE)
-        level_delete(level=obj)
+        level_delete(actor=console_actor(request, obj.community_id, Permission.BILLING_MANAGE), level=obj)
 
 
 # Read-only: subscriptions, donations and payments change only as the API and the provider's
@@ -122,7 +122,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         refunded = []
         for payment in completed:
             try:
-                payment_refund(payment=payment)
+                payment_refund(actor=console_access(request, payment.community_id), payment=payment)
                 refunded.append(str(payment))
             except DomainError as exc:
                 self.message_user(request, f"{payment}: {exc.detail}", messages.WARNING)

@@ -7,6 +7,7 @@ from django.db import connection
 
 from billing.models import Donation, SubscriptionLevel
 from billing.services.levels import level_create
+from members.selectors.access import community_access
 
 DEMO_LEVELS = {
     # community slug: [(name, price, currency, duration_days, benefits)]
@@ -25,11 +26,12 @@ def seed(context: dict[str, Any]) -> None:
             continue
         for name, price, currency, days, benefits in levels:
             if not SubscriptionLevel.objects.filter(community=community, name=name).exists():
-                level_create(community=community, name=name, price=Decimal(price), currency=currency,
+                owner = community_access(community_id=community.pk, user=community.owner)  # holds billing.manage
+                level_create(actor=owner, community=community, name=name, price=Decimal(price), currency=currency,
                              duration_days=days, benefits=benefits)
     context["notes"].append("Subscription levels in python-developers-demo: Supporter, Patron. Pay with "
                             "payment_method pm_sandbox_ok (default), pm_sandbox_decline or pm_sandbox_pending; "
-                            "money-moving POSTs need an Idempotency-Key header.")
+                            "money-moving POSTs take an optional Idempotency-Key header (a retry with it replays).")
     if context["scale"] == "large":
         seed_large()
 

@@ -193,7 +193,8 @@ class PostAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
 
     def _moderate(self, request: HttpRequest, queryset: QuerySet[Post], action: str, done: str) -> None:
         apply_each(self, request, queryset, code=Permission.POST_MODERATE,
-                   act=lambda post, access: post_moderate(post=post, moderator=request_user(request), action=action),
+                   act=lambda post, access: post_moderate(post=post, moderator=request_user(request), access=access,
+                                                           action=action),
                    done_message=done)
 
     @admin.action(description="Lock comments on selected posts (audited)", permissions=["change"])

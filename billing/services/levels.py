@@ -13,6 +13,9 @@ from billing.models import Subscription, SubscriptionLevel
 from billing.money import amount_check, currency_normalise
 from communities.models import Community
 from community_service.exceptions import Conflict, ValidationFailed
+from members import policy
+from members.catalogue import Permission
+from members.selectors.access import CommunityAccess
 
 LEVEL_FIELDS = frozenset({"name", "description", "price", "currency", "duration_days", "benefits", "is_active"})
 
@@ -27,10 +30,12 @@ def _unique_name(community_id: UUID, name: str, *, exclude_id: UUID | None = Non
 
 @transaction.atomic
 def level_create(
-    *, community: Community, name: str, price: Decimal, currency: str, duration_days: int, description: str = "",
-    benefits: list[str] | None = None, is_active: bool = True,
+    *, actor: CommunityAccess, community: Community, name: str, price: Decimal, currency: str, duration_days: int,
+    description: str = "", benefits: list[str] | None = None, is_active: bool = True,
 ) -> SubscriptionLevel:
-    """Add a level at the end of the community's order. Raises Conflict (name taken), ValidationFailed."""
+    """Add a level at the end of the community's order. Raises Conflict (name taken), ValidationFailed;
+    PermissionDenied unless `actor` holds billing.manage (whichever door called)."""
+    policy.require_permission(actor, Permission.BILLING_MANAGE)
     currency = currency_normalise(currency)
     price = amount_check(price, currency, field="price")
     _unique_name(community.pk, name)
@@ -48,9 +53,10 @@ def level_create(
 
 
 @transaction.atomic
-def level_update(*, level: SubscriptionLevel, data: dict[str, Any]) -> SubscriptionLevel:
+def level_update(*, actor: CommunityAccess, level: SubscriptionLevel, data: dict[str, Any]) -> SubscriptionLevel:
     """Edit a level. A new price or currency applies to later payments (renewals included),
     never to periods already paid. Archived levels cannot change."""
+    policy.require_permission(actor, Permission.BILLING_MANAGE)
     level = SubscriptionLevel.objects.select_for_update(no_key=True).get(pk=level.pk)
     if level.archived_at is not None:
         raise Conflict("An archived level cannot be changed.", code="level_archived")
@@ -69,8 +75,11 @@ def level_update(*, level: SubscriptionLevel, data: dict[str, Any]) -> Subscript
 
 
 @transaction.atomic
-def level_reorder(*, community: Community, level_ids: Sequence[UUID]) -> list[SubscriptionLevel]:
+def level_reorder(
+    *, actor: CommunityAccess, community: Community, level_ids: Sequence[UUID],
+) -> list[SubscriptionLevel]:
     """Set the order of the community's levels (archived ones excluded) from one complete list."""
+    policy.require_permission(actor, Permission.BILLING_MANAGE)
     levels = {str(lv.pk): lv for lv in SubscriptionLevel.objects.select_for_update(no_key=True)
               .filter(community=community, archived_at__isnull=True).order_by("pk")}
     wanted = [str(level_id) for level_id in level_ids]
@@ -87,9 +96,10 @@ def level_reorder(*, community: Community, level_ids: Sequence[UUID]) -> list[Su
 
 
 @transaction.atomic
-def level_delete(*, level: SubscriptionLevel) -> SubscriptionLevel | None:
+def level_delete(*, actor: CommunityAccess, level: SubscriptionLevel) -> SubscriptionLevel | None:
     """Delete a level nobody ever subscribed to; archive one with subscribers (their history
     and access stay). Returns the archived level, or None when it was deleted."""
+    policy.require_permission(actor, Permission.BILLING_MANAGE)
     level = SubscriptionLevel.objects.select_for_update().get(pk=level.pk)
     if Subscription.objects.filter(level=level).exists():
         if level.archived_at is None:

@@ -43,7 +43,10 @@ from community_service.cache.aside import invalidate_around_commit
 from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, ServiceUnavailable, ValidationFailed
 from community_service.outbox.services import outbox_record
+from members import policy
+from members.catalogue import Permission
 from members.models import User
+from members.selectors.access import CommunityAccess
 
 logger = logging.getLogger("billing.payments")
 
@@ -276,11 +279,13 @@ def _apply_refunded(payment: Payment, now: datetime) -> None:
         subscription_event_record("subscription.ended", subscription, reason="refunded")
 
 
-def payment_refund(*, payment: Payment) -> Payment:
+def payment_refund(*, actor: CommunityAccess, payment: Payment) -> Payment:
     """Give a completed payment back in full at its provider, then settle it as refunded.
 
-    Raises Conflict (not completed) or ServiceUnavailable (provider down: nothing changed).
+    Raises PermissionDenied unless `actor` holds billing.manage in the payment's community,
+    Conflict (not completed) or ServiceUnavailable (provider down: nothing changed).
     """
+    policy.require_permission(actor, Permission.BILLING_MANAGE)
     payment = Payment.objects.get(pk=payment.pk)
     if payment.status != PaymentStatus.COMPLETED:
         raise Conflict(f"Only a completed payment can be refunded; this one is {payment.status}.",

@@ -48,7 +48,8 @@ class CommunityLevelViewSet(CommunityScopedViewSet):
     def create(self, request: Request, community_pk: str) -> Response:
         serializer = LevelInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        level = services.level_create(community=self.community, **serializer.validated_data)
+        level = services.level_create(actor=request_community_access(request, self.community.pk),
+                                      community=self.community, **serializer.validated_data)
         return Response(LevelOutputSerializer(level).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Reorder the levels that are not archived, in one request",
@@ -56,7 +57,8 @@ class CommunityLevelViewSet(CommunityScopedViewSet):
     def reorder(self, request: Request, community_pk: str) -> Response:
         serializer = LevelReorderInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        levels = services.level_reorder(community=self.community, **serializer.validated_data)
+        levels = services.level_reorder(actor=request_community_access(request, self.community.pk),
+                                        community=self.community, **serializer.validated_data)
         return Response(LevelOutputSerializer(levels, many=True).data)
 
 
@@ -85,7 +87,8 @@ class LevelViewSet(ActionPermissionsMixin, GenericViewSet):
         level = self.get_object()
         serializer = LevelInputSerializer(data=request.data, partial=True, context={"level": level})
         serializer.is_valid(raise_exception=True)
-        level = services.level_update(level=level, data=dict(serializer.validated_data))
+        level = services.level_update(actor=request_community_access(request, level.community_id), level=level,
+                                      data=dict(serializer.validated_data))
         return Response(LevelOutputSerializer(level).data)
 
     @extend_schema(
@@ -93,7 +96,8 @@ class LevelViewSet(ActionPermissionsMixin, GenericViewSet):
         responses={200: LevelOutputSerializer, 204: None},
     )
     def destroy(self, request: Request, level_id: UUID) -> Response:
-        archived = services.level_delete(level=self.get_object())
+        level = self.get_object()
+        archived = services.level_delete(actor=request_community_access(request, level.community_id), level=level)
         if archived is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(LevelOutputSerializer(archived).data)

@@ -27,6 +27,7 @@ from community_service.exceptions import Conflict, NotFound, PermissionDenied, U
 from community_service.outbox.services import outbox_record
 from content.access import require_can_write
 from content.models import Channel, Post, PostStatus
+from members import policy
 from members.models import User
 from members.selectors.access import CommunityAccess
 
@@ -221,12 +222,14 @@ EVENT_ACTION = {"approve": "approved", "reject": "rejected", "pin": "pinned", "u
 
 
 @atomic_with_retry
-def post_moderate(*, post: Post, moderator: User, action: str, reason: str = "") -> Post:
-    """approve | reject | pin | unpin | lock | unlock, audited and published as post.moderated.
+def post_moderate(*, post: Post, moderator: User, access: CommunityAccess, action: str, reason: str = "") -> Post:
+    """approve | reject | pin | unpin | lock | unlock, audited and published as post.moderated;
+    `access` (the moderator's) must hold post.moderate, whichever door called.
 
     Pinning respects max_pinned_posts() per community (Conflict `pin_limit`). Raises
     NotFound when the post was deleted meanwhile.
     """
+    policy.require_permission(access, "post.moderate")
     audit_action, allowed = MODERATION_ACTIONS[action]
     # The community row first: approve and reject move post_count, and two concurrent pins
     # must not both pass the cap.

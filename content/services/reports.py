@@ -163,7 +163,7 @@ def report_decide(
     if decision == "approve":
         if isinstance(target, Post) and target.status == PostStatus.PENDING_REVIEW:
             _require(access, "post.moderate")
-            post_moderate(post=target, moderator=moderator, action="approve", reason=reason)
+            post_moderate(post=target, moderator=moderator, access=access, action="approve", reason=reason)
     elif decision == "remove":
         if isinstance(target, Post):
             post_delete(post=target, actor=moderator, access=access, reason=note)
@@ -176,7 +176,7 @@ def report_decide(
             raise ValidationFailed("Lock applies to posts and comments.", field="decision")
         assert target is not None  # refused above: only an approval may find the target gone
         post = target if isinstance(target, Post) else target.post
-        post_moderate(post=post, moderator=moderator, action="lock", reason=note)
+        post_moderate(post=post, moderator=moderator, access=access, action="lock", reason=note)
     elif decision == "ban":
         member_ban(actor=access, community=report.community, user=_target_user(target), duration=duration,
                    reason=note)

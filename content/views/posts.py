@@ -200,7 +200,8 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
         post = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        post = services.post_moderate(post=post, moderator=request_user(request), action=action,
+        post = services.post_moderate(post=post, moderator=request_user(request),
+                                      access=request_community_access(request, post.community_id), action=action,
                                       reason=serializer.validated_data.get("reason", ""))
         return self.respond(post)
 

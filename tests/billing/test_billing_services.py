@@ -27,6 +27,7 @@ from billing.services.subscriptions import (
     subscription_upgrade,
 )
 from community_service.exceptions import Conflict, NotFound, PaymentRequired, UnknownReference, ValidationFailed
+from members.selectors.access import CommunityAccess
 from tests.billing.helpers import events
 from tests.factories import (
     CommunityFactory,
@@ -42,11 +43,18 @@ pytestmark = pytest.mark.django_db
 # level_create, level_update, level_delete
 
 
+
+def _staff(community):
+    """A superadmin's access: these tests are about the rules, not who may (tests/members/test_policy.py)."""
+    return CommunityAccess(community_id=community.pk, is_superadmin=True)
+
+
 def test_a_new_level_goes_to_the_end_of_the_order():
     community = CommunityFactory()
     SubscriptionLevelFactory(community=community, position=4)
 
-    level = level_create(community=community, name="Gold", price=Decimal("9.99"), currency="eur", duration_days=30)
+    level = level_create(actor=_staff(community), community=community, name="Gold", price=Decimal("9.99"),
+                         currency="eur", duration_days=30)
 
     assert (level.position, level.currency, level.is_active) == (5, "EUR", True)
 
@@ -55,7 +63,8 @@ def test_a_level_name_is_unique_among_the_communitys_live_levels():
     level = SubscriptionLevelFactory()
 
     with pytest.raises(Conflict) as refusal:
-        level_create(community=level.community, name=level.name, price=Decimal("1.00"), currency="USD",
+        level_create(actor=_staff(level.community), community=level.community, name=level.name,
+                     price=Decimal("1.00"), currency="USD",
                      duration_days=30)
 
     assert (refusal.value.field, refusal.value.code) == ("name", "unique")
@@ -64,7 +73,8 @@ def test_a_level_name_is_unique_among_the_communitys_live_levels():
 def test_an_archived_levels_name_is_free_again():
     archived = SubscriptionLevelFactory(archived=True)
 
-    level = level_create(community=archived.community, name=archived.name, price=Decimal("1.00"), currency="USD",
+    level = level_create(actor=_staff(archived.community), community=archived.community, name=archived.name,
+                         price=Decimal("1.00"), currency="USD",
                          duration_days=30)
 
     assert level.pk != archived.pk
@@ -79,7 +89,8 @@ def test_a_level_with_a_bad_price_or_currency_is_refused_naming_the_field(price,
     community = CommunityFactory()
 
     with pytest.raises(ValidationFailed) as refusal:
-        level_create(community=community, name="Gold", price=price, currency=currency, duration_days=30)
+        level_create(actor=_staff(community), community=community, name="Gold", price=price, currency=currency,
+                     duration_days=30)
 
     assert (refusal.value.field, refusal.value.code) == (field, code)
     assert not SubscriptionLevel.objects.filter(community=community).exists()
@@ -89,7 +100,8 @@ def test_a_new_price_applies_to_later_payments_not_to_paid_periods():
     subscription = SubscriptionFactory()
     expires_at = subscription.expires_at
 
-    level = level_update(level=subscription.level, data={"price": Decimal("8.00")})
+    level = level_update(actor=_staff(subscription.level.community), level=subscription.level,
+                         data={"price": Decimal("8.00")})
 
     subscription.refresh_from_db()
     assert (level.price, subscription.expires_at) == (Decimal("8.00"), expires_at)
@@ -99,7 +111,7 @@ def test_an_archived_level_cannot_change():
     level = SubscriptionLevelFactory(archived=True)
 
     with pytest.raises(Conflict) as refusal:
-        level_update(level=level, data={"name": "Revived"})
+        level_update(actor=_staff(level.community), level=level, data={"name": "Revived"})
 
     assert refusal.value.code == "level_archived"
 
@@ -107,7 +119,7 @@ def test_an_archived_level_cannot_change():
 def test_deleting_a_level_with_subscribers_archives_it():
     subscription = SubscriptionFactory()
 
-    archived = level_delete(level=subscription.level)
+    archived = level_delete(actor=_staff(subscription.level.community), level=subscription.level)
 
     assert archived is not None
     assert (archived.is_active, archived.archived_at is not None) == (False, True)
@@ -116,7 +128,7 @@ def test_deleting_a_level_with_subscribers_archives_it():
 def test_deleting_a_level_nobody_subscribed_to_removes_it():
     level = SubscriptionLevelFactory()
 
-    assert level_delete(level=level) is None
+    assert level_delete(actor=_staff(level.community), level=level) is None
     assert not SubscriptionLevel.objects.filter(pk=level.pk).exists()
 
 
@@ -359,7 +371,7 @@ def test_refunding_a_donations_payment_refunds_the_donation():
                                currency="USD", payment_method=OK)
     payment = donation.payments.get()
 
-    refunded = payment_refund(payment=payment)
+    refunded = payment_refund(actor=_staff(payment.community), payment=payment)
 
     donation.refresh_from_db()
     assert (refunded.status, donation.status) == (PaymentStatus.REFUNDED, DonationStatus.REFUNDED)
@@ -372,7 +384,7 @@ def test_refunding_a_subscriptions_payment_ends_its_access_at_once():
     subscription, payment = subscription_subscribe(community=level.community, user=UserFactory(), level_id=level.pk,
                                                    payment_method=OK)
 
-    payment_refund(payment=payment)
+    payment_refund(actor=_staff(payment.community), payment=payment)
 
     subscription.refresh_from_db()
     assert (subscription.status, subscription.end_reason) == (SubscriptionStatus.EXPIRED, "refunded")
@@ -384,7 +396,7 @@ def test_only_a_completed_payment_can_be_refunded(state):
     payment = PaymentFactory(**{state: True})
 
     with pytest.raises(Conflict) as refusal:
-        payment_refund(payment=payment)
+        payment_refund(actor=_staff(payment.community), payment=payment)
 
     assert refusal.value.code == "invalid_transition"
     assert not LEDGER.refunds

@@ -10,6 +10,7 @@ from billing.models import Donation, DonationStatus, Payment, PaymentStatus, Sub
 from billing.providers.sandbox import SIGNATURE_HEADER, sandbox_webhook
 from billing.services.payments import payment_refund
 from community_service.contracts.entitlements import held_level_ids
+from members.selectors.access import CommunityAccess
 from tests.billing.helpers import events, money_post, webhook_post
 from tests.billing.world import World, build_world
 from tests.concurrency import run_concurrently
@@ -134,7 +135,7 @@ def test_refunding_a_subscription_payment_ends_its_access_at_once(world):
     response = money_post(world.client("member"), url_for("subscription-list", community_pk=world.community.pk),
                           {"level_id": str(world.premium.pk)})
     payment = Payment.objects.get(subscription_id=response.json()["id"])
-    payment_refund(payment=payment)
+    payment_refund(actor=CommunityAccess(community_id=payment.community_id, is_superadmin=True), payment=payment)
     subscription = Subscription.objects.get(pk=payment.subscription_id)
     assert (subscription.status, subscription.end_reason) == (SubscriptionStatus.EXPIRED, "refunded")
     assert held_level_ids(user_id=world.users["member"].pk) == frozenset()

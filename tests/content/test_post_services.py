@@ -23,6 +23,12 @@ def community() -> Community:
     return CommunityFactory()
 
 
+
+def _as(moderator, post):
+    """The moderator's access in the post's community, as the door that calls post_moderate hands it."""
+    return community_access(community_id=post.community_id, user=moderator)
+
+
 def _access(community: Community, user: User) -> CommunityAccess:
     return community_access(community_id=community.pk, user=user)
 
@@ -220,29 +226,29 @@ def test_pinning_stops_at_the_community_cap(community, settings):
     settings.MAX_PINNED_POSTS = 2
     author, moderator = member_add(community), _moderator(community)
     first, second, third = (_write(community, author) for _ in range(3))
-    post_moderate(post=first, moderator=moderator, action="pin")
-    post_moderate(post=second, moderator=moderator, action="pin")
+    post_moderate(post=first, moderator=moderator, access=_as(moderator, first), action="pin")
+    post_moderate(post=second, moderator=moderator, access=_as(moderator, second), action="pin")
     with pytest.raises(Conflict) as refused:
-        post_moderate(post=third, moderator=moderator, action="pin")
+        post_moderate(post=third, moderator=moderator, access=_as(moderator, third), action="pin")
     assert refused.value.code == "pin_limit"
-    post_moderate(post=first, moderator=moderator, action="unpin")
-    assert post_moderate(post=third, moderator=moderator, action="pin").is_pinned
+    post_moderate(post=first, moderator=moderator, access=_as(moderator, first), action="unpin")
+    assert post_moderate(post=third, moderator=moderator, access=_as(moderator, third), action="pin").is_pinned
 
 
 def test_deleting_a_pinned_post_frees_its_pin_slot(community, settings):
     settings.MAX_PINNED_POSTS = 1
     author, moderator = member_add(community), _moderator(community)
     first, second = _write(community, author), _write(community, author)
-    post_moderate(post=first, moderator=moderator, action="pin")
+    post_moderate(post=first, moderator=moderator, access=_as(moderator, first), action="pin")
     post_delete(post=first, actor=author, access=_access(community, author))
-    assert post_moderate(post=second, moderator=moderator, action="pin").is_pinned
+    assert post_moderate(post=second, moderator=moderator, access=_as(moderator, second), action="pin").is_pinned
 
 
 def test_pinning_a_pinned_post_changes_nothing(community):
     post = _write(community, member_add(community))
     moderator = _moderator(community)
-    post_moderate(post=post, moderator=moderator, action="pin")
-    post_moderate(post=post, moderator=moderator, action="pin")
+    post_moderate(post=post, moderator=moderator, access=_as(moderator, post), action="pin")
+    post_moderate(post=post, moderator=moderator, access=_as(moderator, post), action="pin")
     assert _events(post).count("post.moderated") == 1
 
 
@@ -252,14 +258,15 @@ def test_only_published_posts_can_be_pinned(community, status):
     post = Post.objects.create(community=community, author=member_add(community), title="t", content="c",
                                status=status)
     with pytest.raises(Conflict) as refused:
-        post_moderate(post=post, moderator=_moderator(community), action="pin")
+        post_moderate(post=post, moderator=_moderator(community), access=_as(_moderator(community), post), action="pin")
     assert refused.value.code == "invalid_transition"
 
 
 def test_approving_a_queued_post_publishes_counts_and_announces_it(community):
     post = Post.objects.create(community=community, author=member_add(community), title="t", content="c",
                                status=PostStatus.PENDING_REVIEW)
-    post = post_moderate(post=post, moderator=_moderator(community), action="approve")
+    post = post_moderate(post=post, moderator=_moderator(community), access=_as(_moderator(community), post),
+                         action="approve")
     assert post.status == PostStatus.PUBLISHED and post.published_at is not None
     assert _post_count(community) == 1
     assert _events(post) == ["post.moderated", "post.created"]
@@ -269,24 +276,27 @@ def test_a_rejected_post_keeps_the_reason_and_can_still_be_approved(community):
     post = Post.objects.create(community=community, author=member_add(community), title="t", content="c",
                                status=PostStatus.PENDING_REVIEW)
     moderator = _moderator(community)
-    post = post_moderate(post=post, moderator=moderator, action="reject", reason="off topic")
+    post = post_moderate(post=post, moderator=moderator, access=_as(moderator, post), action="reject",
+                         reason="off topic")
     assert (post.status, post.rejection_reason) == (PostStatus.REJECTED, "off topic")
     assert _post_count(community) == 0
-    post = post_moderate(post=post, moderator=moderator, action="approve")
+    post = post_moderate(post=post, moderator=moderator, access=_as(moderator, post), action="approve")
     assert (post.status, post.rejection_reason) == (PostStatus.PUBLISHED, "")
 
 
 def test_a_published_post_cannot_be_rejected(community):
     post = _write(community, member_add(community))
     with pytest.raises(Conflict):
-        post_moderate(post=post, moderator=_moderator(community), action="reject", reason="late")
+        post_moderate(post=post, moderator=_moderator(community), access=_as(_moderator(community), post),
+                      action="reject", reason="late")
 
 
 def test_lock_and_unlock_toggle_comments_and_are_audited(community):
     post = _write(community, member_add(community))
     moderator = _moderator(community)
-    assert post_moderate(post=post, moderator=moderator, action="lock").comments_locked
-    assert not post_moderate(post=post, moderator=moderator, action="unlock").comments_locked
+    assert post_moderate(post=post, moderator=moderator, access=_as(moderator, post), action="lock").comments_locked
+    assert not post_moderate(post=post, moderator=moderator, access=_as(moderator, post),
+                             action="unlock").comments_locked
     actions = list(AuditLogEntry.objects.filter(target_id=str(post.pk)).order_by("created_at")
                    .values_list("action", flat=True))
     assert actions == ["post.locked", "post.unlocked"]
@@ -299,5 +309,6 @@ def test_moderating_a_post_deleted_meanwhile_is_not_found_and_changes_nothing(co
     stale = Post.objects.get(pk=post.pk)  # what the view read before the delete committed
     Post.objects.filter(pk=post.pk).update(deleted_at=timezone.now())
     with pytest.raises(NotFound):
-        post_moderate(post=stale, moderator=_moderator(community), action=action)
+        post_moderate(post=stale, moderator=_moderator(community), access=_as(_moderator(community), stale),
+                      action=action)
     assert not AuditLogEntry.objects.filter(target_id=str(post.pk)).exists()

@@ -2,18 +2,22 @@
 someone refuse what the policy refuses whichever door calls them."""
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from billing.services.levels import level_create, level_delete
 from community_service.exceptions import PermissionDenied
+from content.services.posts import post_moderate
 from members import policy
 from members.models import Member
 from members.selectors.access import community_access
 from members.services.memberships import join_request_decide, member_kick
 from members.services.moderation import member_ban, member_mute, member_unban
 from members.services.roles import role_create
+from tests.factories import PostFactory, SubscriptionLevelFactory
 from tests.rbac_world import cast_build
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +49,11 @@ def _row(cast, actor):
     lambda c, a: member_unban(actor=a, member=_row(c, "banned")),
     lambda c, a: member_mute(actor=a, member=_row(c, "muted"), duration=timedelta(hours=1)),
     lambda c, a: role_create(actor=a, community=c.community, name="Helpers", permissions=[]),
+    lambda c, a: post_moderate(post=PostFactory(community=c.community), moderator=c.users["member"], access=a,
+                               action="pin"),
+    lambda c, a: level_create(actor=a, community=c.community, name="Gold", price=Decimal("5.00"), currency="USD",
+                              duration_days=30),
+    lambda c, a: level_delete(actor=a, level=SubscriptionLevelFactory(community=c.community)),
 ])
 def test_services_refuse_a_plain_member_whichever_door_calls(act):
     cast = cast_build("author")

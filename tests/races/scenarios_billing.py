@@ -30,6 +30,7 @@ from billing.services.subscriptions import subscriptions_expire
 from community_service.exceptions import Conflict
 from community_service.outbox.models import OutboxEvent
 from members.models import User
+from members.selectors.access import CommunityAccess
 from tests.billing.world import level_create, subscription_active
 from tests.factories import member_add
 from tests.races.harness import Call, Job, assert_outbox, events_since, meta, outbox_mark, race, token, url
@@ -101,7 +102,8 @@ def _webhook(event_type: str, provider_payment_id: str) -> Callable[[str], int]:
 def _refund(payment: Payment) -> Callable[[str], int | None]:
     def click(request_id: str) -> int | None:  # the admin's "refund" action
         try:
-            payment_refund(payment=payment)
+            payment_refund(actor=CommunityAccess(community_id=payment.community_id, is_superadmin=True),
+                           payment=payment)
         except Conflict:  # the provider's webhook settled the refund first
             return 409
         return None
