@@ -30,8 +30,8 @@ from community_service.admin_site import ConsoleLink
 from community_service.exceptions import DomainError
 from members import policy
 from members.authentication import request_user
-from members.catalogue import ALL_PERMISSIONS, Permission
-from members.models import Member, MemberStatus, User
+from members.catalogue import Permission
+from members.models import Member, User
 from members.selectors.access import OWNER_PRIORITY, CommunityAccess, community_access
 
 # Holding any of these in a community makes a staff user one of its moderators.
@@ -47,10 +47,10 @@ def _held_codes(request: HttpRequest) -> dict[uuid.UUID, frozenset[str]]:
         user = request.user
         held: dict[uuid.UUID, set[str]] = {}
         if user.is_active and user.is_staff:
-            rows = (Member.objects.filter(user=user, status=MemberStatus.ACTIVE, community__deleted_at__isnull=True)
+            rows = (Member.objects.filter(policy.holding_rows_q(), user=user, community__deleted_at__isnull=True)
                     .values_list("community_id", "is_owner", "roles__permissions"))
             for community_id, is_owner, codes in rows:
-                held.setdefault(community_id, set()).update(ALL_PERMISSIONS if is_owner else codes or ())
+                held.setdefault(community_id, set()).update(policy.codes_of_row(is_owner=is_owner, role_codes=codes))
         request.__dict__["_console_held_codes"] = {key: frozenset(value) for key, value in held.items()}
     return request.__dict__["_console_held_codes"]
 
@@ -142,7 +142,7 @@ def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid
     community_ids = {community_id for community_id, _ in keys}
     actor_rank: dict[uuid.UUID, int] = {}
     if not request.user.is_superuser:
-        rows = (Member.objects.filter(user=request_user(request), status=MemberStatus.ACTIVE,
+        rows = (Member.objects.filter(policy.holding_rows_q(), user=request_user(request),
                                       community_id__in=community_ids)
                 .values_list("community_id", "is_owner").annotate(top=Max("roles__priority")))
         actor_rank = {community_id: OWNER_PRIORITY if is_owner else top or 0 for community_id, is_owner, top in rows}
@@ -156,15 +156,8 @@ def sanctions_allowed(request: HttpRequest, keys: Iterable[tuple[uuid.UUID, uuid
     for key in keys:
         rank = OWNER_PRIORITY if request.user.is_superuser else actor_rank.get(key[0], -1)
         status, is_owner, target_rank = targets.get(key, (None, False, 0))
-        outranked = not is_owner and rank > target_rank
-        active = status == MemberStatus.ACTIVE
-        kinds = set()
-        # A ban of someone who is not an active member (left, pending, never joined) has no hierarchy.
-        if outranked or not (active or is_owner):
-            kinds.add("ban")
-        if outranked and active:
-            kinds.add("mute")
-        allowed[key] = frozenset(kinds)
+        allowed[key] = policy.sanctions_open(actor_rank=rank, target_status=status, target_is_owner=is_owner,
+                                             target_rank=target_rank)
     return allowed
 
 

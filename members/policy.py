@@ -27,6 +27,7 @@ and codes. A superadmin (the seed: `is_superadmin` bypasses every check) is exem
 of it, bans included.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from communities.models import CommunityType
 from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated
+from members.catalogue import ALL_PERMISSIONS
 from members.models import Member, MemberStatus
 from members.selectors.access import CommunityAccess
 
@@ -211,6 +213,35 @@ def gate_bypass_q(*, user_id: UUID) -> Q:
                                        status=MemberStatus.ACTIVE).filter(
         Q(is_owner=True) | Q(roles__permissions__overlap=list(GATE_BYPASS_CODES)))
     return Q(Exists(privileged))
+
+
+# --- Batches (the console): the same rules over many rows at once ----------------------------
+
+
+def holding_rows_q() -> Q:
+    """Member rows that hold their roles' codes: active ones (the owner's among them)."""
+    return Q(status=MemberStatus.ACTIVE)
+
+
+def codes_of_row(*, is_owner: bool, role_codes: Iterable[str] | None) -> frozenset[str]:
+    """What an active member row holds: every code for the owner, else its roles' union."""
+    return ALL_PERMISSIONS if is_owner else frozenset(role_codes or ())
+
+
+def sanctions_open(*, actor_rank: int, target_status: str | None, target_is_owner: bool,
+                   target_rank: int) -> frozenset[str]:
+    """Which of "ban" and "mute" the hierarchy lets an actor of `actor_rank` apply to a member
+    row, as member_ban and member_mute decide (require_outranks): nobody sanctions the owner,
+    an active member only from strictly above; a ban of someone not active (left, pending,
+    never joined) has no hierarchy. Codes are checked apart."""
+    outranked = not target_is_owner and actor_rank > target_rank
+    active = target_status == MemberStatus.ACTIVE
+    kinds = set()
+    if outranked or not (active or target_is_owner):
+        kinds.add("ban")
+    if outranked and active:
+        kinds.add("mute")
+    return frozenset(kinds)
 
 
 # --- Member rows -----------------------------------------------------------------------------
