@@ -5,8 +5,10 @@ from typing import Any
 
 from django.db import connection
 
-from billing.models import Donation, SubscriptionLevel
+from billing.models import Donation, Subscription, SubscriptionLevel
+from billing.services.donations import donation_create
 from billing.services.levels import level_create
+from billing.services.subscriptions import subscription_subscribe
 from members.selectors.access import community_access
 
 DEMO_LEVELS = {
@@ -14,6 +16,18 @@ DEMO_LEVELS = {
     "python-developers-demo": [
         ("Supporter", "5.00", "USD", 30, ["Supporter badge", "Monthly Q&A"]),
         ("Patron", "15.00", "USD", 30, ["Everything in Supporter", "Early access to talks"]),
+    ],
+}
+DEMO_SUBSCRIBERS = {
+    # community slug: [(username, level name)]
+    "python-developers-demo": [("carol", "Supporter"), ("dave", "Supporter"), ("erin", "Patron")],
+}
+DEMO_DONATIONS = {
+    # community slug: [(donor, amount, currency, message, anonymous)]
+    "python-developers-demo": [
+        ("bob", "20.00", "USD", "Thanks for the meetups!", False),
+        ("frank", "5.00", "EUR", "", True),
+        ("carol", "10.00", "USD", "For the pizza.", False),
     ],
 }
 
@@ -29,11 +43,27 @@ def seed(context: dict[str, Any]) -> None:
                 owner = community_access(community_id=community.pk, user=community.owner)  # holds billing.manage
                 level_create(actor=owner, community=community, name=name, price=Decimal(price), currency=currency,
                              duration_days=days, benefits=benefits)
+        _seed_money(community, context.get("users", {}))
     context["notes"].append("Subscription levels in python-developers-demo: Supporter, Patron. Pay with "
                             "payment_method pm_sandbox_ok (default), pm_sandbox_decline or pm_sandbox_pending; "
                             "money-moving POSTs take an optional Idempotency-Key header (a retry with it replays).")
     if context["scale"] == "large":
         seed_large()
+
+
+def _seed_money(community: Any, users: dict[str, Any]) -> None:
+    """Active subscribers and completed donations, paid through the sandbox provider (pm_sandbox_ok)."""
+    levels = dict(SubscriptionLevel.objects.filter(community=community).values_list("name", "pk"))
+    subscribed = set(Subscription.objects.filter(community=community).values_list("user__username", flat=True))
+    for username, level in DEMO_SUBSCRIBERS.get(community.slug, []):
+        if username in users and username not in subscribed:
+            subscription_subscribe(community=community, user=users[username], level_id=levels[level],
+                                   payment_method="pm_sandbox_ok")
+    donors = set(Donation.objects.filter(community=community).values_list("donor__username", flat=True))
+    for username, amount, currency, message, anonymous in DEMO_DONATIONS.get(community.slug, []):
+        if username in users and username not in donors:
+            donation_create(community=community, donor=users[username], amount=Decimal(amount), currency=currency,
+                            message=message, is_anonymous=anonymous, payment_method="pm_sandbox_ok")
 
 
 LARGE_DONATIONS = 200_000

@@ -1,4 +1,4 @@
-"""Demo events for `manage.py seed_demo` (idempotent): a meetup to RSVP to, and at
+"""Demo events for `manage.py seed_demo` (idempotent): a meetup to RSVP to, full with a waitlist, and at
 `--scale large` 20,000 events with about 400,000 RSVPs for the analytics benchmark."""
 
 from datetime import timedelta
@@ -9,18 +9,33 @@ from django.utils import timezone
 
 from community_service.devtools.demo_progress import run_steps
 from events.models import Event
+from events.services.events import event_create
+from events.services.registrations import registration_create
+from members.selectors.access import community_access
 
 DEMO_EVENT = "Monthly Python meetup"
+DEMO_CAPACITY = 3
+# In this order: the first DEMO_CAPACITY are going, the rest wait.
+DEMO_RSVPS = ["bob", "carol", "dave", "erin", "frank"]
 
 
 def seed(context: dict[str, Any]) -> None:
     community = context.get("communities", {}).get("python-developers-demo")
+    users = context.get("users", {})
     if community is not None and not Event.objects.filter(community=community, title=DEMO_EVENT).exists():
         starts_at = (timezone.now() + timedelta(days=14)).replace(hour=18, minute=0, second=0, microsecond=0)
-        Event.objects.create(community=community, organizer=community.owner, title=DEMO_EVENT,
-                             description="Lightning talks, then pizza.", starts_at=starts_at,
-                             ends_at=starts_at + timedelta(hours=3), location="Community hall", capacity=30)
-        context["notes"].append(f"An event to RSVP to in python-developers-demo: {DEMO_EVENT}.")
+        event = event_create(
+            community=community, organizer=community.owner,
+            access=community_access(community_id=community.pk, user=community.owner),
+            data={"title": DEMO_EVENT, "description": "Lightning talks, then pizza.", "starts_at": starts_at,
+                  "ends_at": starts_at + timedelta(hours=3), "location": "Community hall",
+                  "capacity": DEMO_CAPACITY})
+        for username in DEMO_RSVPS:
+            if username in users:
+                registration_create(event=event, user=users[username])
+    if community is not None:
+        context["notes"].append(f"An event to RSVP to in python-developers-demo: {DEMO_EVENT} "
+                                f"({DEMO_CAPACITY} seats, taken; later RSVPs join the waitlist).")
     if context["scale"] == "large":
         seed_large(context)
 

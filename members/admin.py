@@ -13,6 +13,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.db.models import Model, QuerySet
@@ -47,12 +48,13 @@ from members.console import (
     users_in_scope,
     waiting_by_community,
 )
-from members.models import Member, MemberStatus, Role, User
+from members.models import EmailView, EmailViewPage, Member, MemberStatus, Role, User
 from members.selectors.access import CommunityAccess
 from members.services.auth import user_password_hash_set, user_register, user_rename, user_sign_out_everywhere
 from members.services.invites import invite_create, invite_revoke
 from members.services.memberships import member_update
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
+from members.services.privacy import email_views_record
 from members.services.roles import role_create, role_delete, role_update
 from members.services.staff import user_may_create_communities_directly, user_platform_access_set
 
@@ -145,6 +147,24 @@ class UserAdmin(ServiceWritesAdmin, PrivateFieldsAdmin, DjangoUserAdmin):
             user_platform_access_set(user=obj, is_active=data["is_active"], is_staff=data["is_staff"],
                                      is_superuser=data["is_superuser"], groups=data["groups"],
                                      may_create_communities=data["may_create_communities"])
+
+    # Superusers see addresses; that they looked is audited (EmailView), once per page shown.
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        user = (response.context_data or {}).get("original") if isinstance(response, TemplateResponse) else None
+        if (response.status_code == 200 and isinstance(user, User)
+                and "email" in flatten_fieldsets(self.get_fieldsets(request, user))):
+            email_views_record(viewer=request_user(request), subject_ids=[user.pk], page=EmailViewPage.USER_PAGE)
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = (response.context_data or {}).get("cl") if isinstance(response, TemplateResponse) else None
+        if response.status_code == 200 and changelist is not None and "email" in changelist.list_display:
+            email_views_record(viewer=request_user(request), subject_ids=[user.pk for user in changelist.result_list],
+                               page=EmailViewPage.USER_LIST)
+        return response
 
     @admin.action(description="Sign selected users out of every device (passwords unchanged)", permissions=["change"])
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -440,3 +460,14 @@ admin.site.unregister(OutstandingToken)
 @admin.register(OutstandingToken)
 class OutstandingTokenAdmin(SystemAdmin, SimpleJwtOutstandingTokenAdmin):
     pass
+
+
+@admin.register(EmailView)
+class EmailViewAdmin(SystemAdmin, ReadOnlyAdmin):
+    """Who looked at whose email address in the console (superusers only; written by UserAdmin)."""
+
+    list_display = ["viewed_at", "viewer", "subject", "page"]
+    list_filter = ["page"]
+    list_select_related = ["viewer", "subject"]
+    search_fields = ["viewer__username", "subject__username"]
+    date_hierarchy = "viewed_at"

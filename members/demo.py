@@ -1,15 +1,19 @@
 """Demo accounts and communities for `manage.py seed_demo` (idempotent)."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.utils import timezone
 from tqdm import tqdm
 
 from communities.models import Community
 from communities.services import community_create
 from community_service.devtools.demo_progress import run_steps
-from members.models import User
+from members.models import Member, MemberStatus, User
+from members.selectors.access import community_access
+from members.services.memberships import join_request_decide, member_join
 
 # --scale large: users scale-user-1..N; communities scale-1..M owned by users 1..M. Community
 # 1 is the big one: users 1..BIG_MEMBERS belong to it; every user also joins two others.
@@ -23,7 +27,16 @@ DEMO_USERS = [
     ("admin@example.com", "admin", True),
     ("alice@example.com", "alice", False),
     ("bob@example.com", "bob", False),
+    ("carol@example.com", "carol", False),
+    ("dave@example.com", "dave", False),
+    ("erin@example.com", "erin", False),
+    ("frank@example.com", "frank", False),
 ]
+DEMO_MEMBERS = {
+    # community slug: (members who join, users whose join request waits for a moderator)
+    "python-developers-demo": (["bob", "carol", "dave", "erin", "frank"], []),
+    "django-meetup-berlin-demo": (["bob", "erin"], ["carol", "dave", "frank"]),
+}
 DEMO_COMMUNITIES = [
     # (slug, name, description, type, owner username)
     ("python-developers-demo", "Python Developers", "Everything Python: web, data, tooling.", "public", "alice"),
@@ -49,11 +62,39 @@ def seed(context: dict[str, Any]) -> None:
                 owner=users[owner], name=name, description=description, community_type=community_type, slug=slug
             )
         communities[slug] = community
+    _seed_members(users, communities)
     context["notes"].append(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, _, superuser in DEMO_USERS:
-        context["notes"].append(f"  {email:<20} {'superadmin, admin site' if superuser else 'user'}")
+        context["notes"].append(f"  {email:<20} {_role(email, superuser)}")
     if context["scale"] == "large":
         seed_large(context)
+
+
+def _role(email: str, superuser: bool) -> str:
+    if superuser:
+        return "superadmin, admin site"
+    username = email.split("@")[0]
+    owns = [slug for slug, _, _, _, owner in DEMO_COMMUNITIES if owner == username]
+    return f"user, owns {', '.join(owns)}" if owns else "user"
+
+
+def _seed_members(users: dict[str, User], communities: dict[str, Community]) -> None:
+    """Members through the services (counters, roles, events right), joined over the last week
+    so the analytics show growth; a restricted community's requests stay pending for the console."""
+    for slug, (joiners, waiting) in DEMO_MEMBERS.items():
+        community = communities[slug]
+        present = set(Member.objects.filter(community=community).values_list("user__username", flat=True))
+        owner = community_access(community_id=community.pk, user=community.owner)
+        for days_ago, username in enumerate(joiners, start=1):
+            if username in present:
+                continue
+            member = member_join(community=community, user=users[username])
+            if member.status == MemberStatus.PENDING:
+                member = join_request_decide(actor=owner, member=member, approve=True)
+            Member.objects.filter(pk=member.pk).update(joined_at=timezone.now() - timedelta(days=days_ago, hours=3))
+        for username in waiting:
+            if username not in present:
+                member_join(community=community, user=users[username], message=f"Hi, {username} here: may I join?")
 
 
 def seed_large(context: dict[str, Any]) -> None:

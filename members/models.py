@@ -111,3 +111,30 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.community}"
+
+
+class EmailViewPage(models.TextChoices):
+    USER_PAGE = "user_page", "user's page"
+    USER_LIST = "user_list", "users list"
+
+
+class EmailView(models.Model):
+    """A superuser saw a member's email address in the console: who looked, at whose, where, when.
+
+    Platform-wide rather than a community's audit row: an account belongs to no one community."""
+
+    id = models.BigAutoField(primary_key=True)
+    viewer = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Indexed by idx_email_view_subject, which it leads.
+    subject = models.ForeignKey(User, db_index=False, on_delete=models.CASCADE, related_name="+")
+    page = models.CharField(max_length=20, choices=EmailViewPage.choices)
+    viewed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "email address view"
+        ordering = ["-viewed_at", "-id"]
+        indexes = [models.Index(fields=["subject", "-viewed_at"], name="idx_email_view_subject")]
+
+    def __str__(self) -> str:
+        viewer = self.viewer or "a deleted account"
+        return f"{viewer} saw {self.subject}'s email address on the {self.get_page_display()}"
