@@ -30,7 +30,8 @@ PLATFORM_WRITES: dict[str, dict[str, set[str]]] = {
 # data, no API, nothing to publish; what a moderator may then do is the policy's.
 DJANGO_CONFIGURATION = {"auth.group"}
 READ_ONLY = {
-    "communities.auditlogentry", "members.emailview", "content.post", "content.comment", "content.report", "content.attachment",
+    "communities.auditlogentry", "members.emailview", "content.post", "content.comment", "content.report",
+    "content.attachment",
     "events.registration", "billing.subscription", "billing.donation", "billing.payment", "billing.webhookevent",
     "analytics.communityday", "community_service.outboxevent", "token_blacklist.outstandingtoken",
     "token_blacklist.blacklistedtoken",
