@@ -1,4 +1,7 @@
-"""Every model of the project has a factory, and every factory and trait builds a valid row."""
+"""Every model of the project has a factory, every factory and trait builds a valid row, and
+tests build their fixtures with them."""
+
+from pathlib import Path
 
 import factory
 import pytest
@@ -64,3 +67,38 @@ def test_factories_keep_every_counter_true():
     drifted = {spec.name: drifts for spec in counter_specs() if (drifts := counter_recount(spec, fix=False))}
 
     assert drifted == {}
+
+
+# Tests build their rows with the factories; a raw create is kept only where the test is about
+# creation itself or about counter drift, and says so with this marker on its line or in the
+# comment lines of its paragraph. The number is what is left; lower it, never raise it.
+CREATION_MARKER = "# about creation"
+UNMARKED_CREATES_ALLOWED = 0
+
+
+def _unmarked_creates() -> list[str]:
+    tests_dir = Path(__file__).parent
+    needle = "objects" + ".create("  # split so this file does not count itself
+    found = []
+    for path in sorted(tests_dir.rglob("*.py")):
+        if tests_dir / "factories" in path.parents:
+            continue
+        lines = path.read_text().splitlines()
+        for number, line in enumerate(lines):
+            if needle not in line:
+                continue
+            paragraph = [line]
+            for above in reversed(lines[:number]):
+                if not above.strip():
+                    break
+                paragraph.append(above)
+            if not any(CREATION_MARKER in text for text in paragraph):
+                found.append(f"{path.relative_to(tests_dir.parent)}:{number + 1}: {line.strip()}")
+    return found
+
+
+def test_fixtures_are_built_with_factories_not_raw_creates():
+    unmarked = _unmarked_creates()
+    assert len(unmarked) <= UNMARKED_CREATES_ALLOWED, (
+        "build fixtures with tests.factories, or mark a create the test is about with "
+        f"'{CREATION_MARKER}: why':\n" + "\n".join(unmarked))

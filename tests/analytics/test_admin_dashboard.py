@@ -5,8 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from analytics.services.rollups import rollup_recent
-from content.models import Post
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,7 @@ def _login(user) -> Client:
 
 def test_a_superadmin_sees_charts_of_a_community():
     community = CommunityFactory()
-    Post.objects.create(community=community, author=community.owner, title="Charted post", content="c")
+    PostFactory(community=community, title="Charted post", content="c")
     rollup_recent()
     client = _login(UserFactory(is_staff=True, is_superuser=True))
     rows = client.get(reverse("admin:analytics_communityday_changelist"))

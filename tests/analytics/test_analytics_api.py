@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from analytics.models import CommunityWindow
 from analytics.services.rollups import rollup_days
-from content.models import Post
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, member_add
+from tests.factories import CommunityFactory, PostFactory, member_add
 from tests.redis_commands import redis_commands
 
 pytestmark = pytest.mark.django_db
@@ -127,8 +126,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(community):
     rollup_days(since=timezone.now().date(), until=timezone.now().date())
     small = queries()
     for n in range(30):
-        author = member_add(community)
-        Post.objects.create(community=community, author=author, title=f"Post {n}", content="x")
+        PostFactory(community=community, author=member_add(community), title=f"Post {n}", content="x")
     rollup_days(since=timezone.now().date(), until=timezone.now().date())
     assert queries() == small < recomputing
     CommunityWindow.objects.filter(community=community).update(refreshed_at=timezone.now() - dt.timedelta(hours=1))
@@ -138,8 +136,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(community):
 def test_post_analytics_of_an_unknown_or_deleted_post_is_a_404(community):
     client = client_for(community.owner)
     assert client.get(reverse("post-analytics", kwargs={"post_id": uuid.uuid4()})).status_code == 404
-    post = Post.objects.create(community=community, author=community.owner, title="t", content="c",
-                               deleted_at=timezone.now())
+    post = PostFactory(community=community, removed=True)
     assert client.get(reverse("post-analytics", kwargs={"post_id": post.pk})).status_code == 404
 
 

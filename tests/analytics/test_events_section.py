@@ -16,10 +16,10 @@ from rest_framework.test import APIClient
 from analytics.selectors.communities import community_analytics
 from analytics.selectors.members import member_analytics
 from analytics.selectors.ranges import day_range
-from events.models import EventStatus, Registration, RegistrationStatus
+from events.models import EventStatus, RegistrationStatus
 from members.models import Member
 from tests.events.world import event_make, registration_make
-from tests.factories import CommunityFactory, member_add
+from tests.factories import CommunityFactory, RegistrationFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +39,7 @@ def meetups():
     completed = {"status": EventStatus.COMPLETED}
     e1 = event_make(community, starts_at=at(D1), capacity=10, **completed)
     registration_make(e1, a), registration_make(e1, b)
-    Registration.objects.create(event=e1, member=Member.objects.get(community=community, user=c), user=c,
-                                status=RegistrationStatus.CANCELLED, position=99, registered_at=at(D1),
-                                cancelled_at=at(D1))
+    RegistrationFactory(event=e1, user=c, cancelled=True, position=99, registered_at=at(D1), cancelled_at=at(D1))
     registration_make(event_make(community, starts_at=at(D1), **completed), a)
     event_make(community, starts_at=at(D1), capacity=5, status=EventStatus.CANCELLED)
     registration_make(event_make(community, starts_at=at(D1), deleted_at=timezone.now(), **completed), b)

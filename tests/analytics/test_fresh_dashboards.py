@@ -12,7 +12,7 @@ from analytics.models import CommunityWindow, MemberDay
 from analytics.services.rollups import rollup_community_catch_up
 from content.models import Post
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, member_add
+from tests.factories import CommunityFactory, PostFactory, member_add
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_a_miss_catches_up_the_days_since_the_communitys_last_rollup(community):
     rollup_community_catch_up(community_id=community.pk)
     # As if no rollup had run for three days (no beat), and a post was made two days ago.
     CommunityWindow.objects.filter(community=community).update(until=today - dt.timedelta(days=3))
-    post = Post.objects.create(community=community, author=author, title="Then", content="x")
+    post = PostFactory(community=community, author=author, title="Then", content="x")
     Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
     rollup_community_catch_up(community_id=community.pk)
     assert MemberDay.objects.get(community=community, user=author).day == today - dt.timedelta(days=2)

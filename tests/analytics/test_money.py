@@ -17,10 +17,10 @@ from analytics.selectors.communities import community_analytics
 from analytics.selectors.members import member_analytics
 from analytics.selectors.ranges import day_range
 from analytics.services.rollups import rollup_days
-from billing.models import Donation, Payment, PaymentPurpose, PaymentStatus, SubscriptionStatus
+from billing.models import SubscriptionStatus
 from members.models import Member
 from tests.billing.world import level_create, subscription_active
-from tests.factories import CommunityFactory, member_add
+from tests.factories import CommunityFactory, DonationFactory, PaymentFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,10 @@ def money():
     def give(donor, amount, currency, day, **fields):
         fields.setdefault("status", "completed")
         fields.setdefault("completed_at", at(day))
-        return Donation.objects.create(community=community, donor=donor, amount=Decimal(amount), currency=currency,
-                                       **fields)
+        return DonationFactory(community=community, donor=donor, amount=Decimal(amount), currency=currency, **fields)
 
     refunded = give(a, "10.00", "USD", D1, status="refunded")
-    Payment.objects.create(community=community, user=a, purpose=PaymentPurpose.DONATION, donation=refunded,
-                           amount=refunded.amount, currency="USD", status=PaymentStatus.REFUNDED, provider="sandbox",
-                           refunded_at=at(D2))
+    PaymentFactory(donation=refunded, refunded=True, completed_at=None, refunded_at=at(D2))
     give(b, "5.50", "USD", D1, is_anonymous=True)
     give(a, "20.00", "EUR", D1)
     give(c, "7.25", "USD", D2)

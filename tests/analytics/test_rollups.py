@@ -22,7 +22,7 @@ from analytics.selectors.ranges import day_range
 from analytics.services.rollups import rollup_days, rollup_recent
 from content.models import Comment, Post, Reaction
 from members.models import Member, MemberStatus
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommentFactory, CommunityFactory, PostFactory, ReactionFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -49,17 +49,17 @@ def story():
     Member.objects.filter(community=community, user=y).update(joined_at=at(D2))
 
     def post(author, day, **fields):
-        p = Post.objects.create(community=community, author=author, title=f"by {author.username}", content="x")
+        p = PostFactory(community=community, author=author, title=f"by {author.username}", content="x")
         _dated(Post, p, day, **fields)
         return p
 
     def comment(author, on, day, **fields):
-        c = Comment.objects.create(post=on, community=community, author=author, content="y")
+        c = CommentFactory(post=on, author=author, content="y")
         _dated(Comment, c, day, **fields)
         return c
 
     def like(user, day, **target):
-        _dated(Reaction, Reaction.objects.create(user=user, **target), day)
+        _dated(Reaction, ReactionFactory(user=user, **({"post": None} | target)), day)  # a post or a comment
 
     p1, p2 = post(a, D1), post(b, D2)
     p3 = post(a, D2, deleted_at=at(D3))
@@ -189,7 +189,7 @@ def test_a_rebuild_gives_the_numbers_of_the_incremental_path(story):
 
 def test_a_rollup_of_one_community_leaves_the_others_alone(story):
     other = CommunityFactory()
-    _dated(Post, Post.objects.create(community=other, author=UserFactory(), title="t", content="c"), D1)
+    _dated(Post, PostFactory(community=other, author=UserFactory()), D1)
     rollup_days(since=D1, until=TODAY)
     before = _snapshot(other)
     rollup_days(since=D1, until=TODAY, community_id=story["community"].pk)

@@ -14,7 +14,7 @@ from community_service.api.pagination import CappedCountPagination
 from tests.billing.helpers import events, money_post
 from tests.billing.world import World, build_world
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommunityFactory, DonationFactory, UserFactory, member_add
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -193,12 +193,10 @@ def test_the_feed_costs_the_same_queries_for_5_and_25_donations(world):
         return len(queries)
 
     for _ in range(4):
-        Donation.objects.create(community=world.community, donor=UserFactory(), amount=Decimal("1.00"),
-                                currency="USD", status=DonationStatus.COMPLETED)
+        DonationFactory(community=world.community, amount=Decimal("1.00"))
     small = count()
     for _ in range(20):
-        Donation.objects.create(community=world.community, donor=UserFactory(), amount=Decimal("1.00"),
-                                currency="USD", status=DonationStatus.COMPLETED, is_anonymous=True)
+        DonationFactory(community=world.community, amount=Decimal("1.00"), anonymous=True)
     assert count() == small
 
 

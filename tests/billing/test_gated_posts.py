@@ -5,14 +5,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billing.models import Subscription
-from content.models import Attachment, Channel, Comment, Post, PostStatus
+from content.models import Comment
 from tests.billing.world import World, build_world
+from tests.factories import AttachmentFactory, ChannelFactory, CommentFactory, PostFactory
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -23,20 +23,14 @@ SECRET = "xylophonic"  # a word that appears only in the gated body
 @pytest.fixture
 def world() -> World:
     world = build_world()
-    channel = Channel.objects.create(community=world.community, name="General", slug="general")
-    post = Post.objects.create(
-        community=world.community, channel=channel, author=world.users["owner"], title="Behind the scenes",
-        content=f"The {SECRET} recipe", status=PostStatus.PUBLISHED, published_at=timezone.now(),
-        required_level_ids=[world.level.pk],
-    )
-    open_post = Post.objects.create(community=world.community, channel=channel, author=world.users["moderator"],
-                                    title="Open news", content="For everyone", status=PostStatus.PUBLISHED,
-                                    published_at=timezone.now() - timedelta(minutes=1))
-    Comment.objects.create(post=post, community=world.community, author=world.users["subscriber"], content="Wow")
-    attachment = Attachment(community=world.community, post=post, uploader=world.users["owner"],
-                            content_type="image/png", size=4)
-    attachment.file.save(f"test/{uuid.uuid4().hex}.png", ContentFile(b"\x89PNG"), save=False)
-    attachment.save()
+    channel = ChannelFactory(community=world.community, name="General", slug="general")
+    post = PostFactory(community=world.community, channel=channel, title="Behind the scenes",
+                       content=f"The {SECRET} recipe", required_level_ids=[world.level.pk])
+    open_post = PostFactory(community=world.community, channel=channel, author=world.users["moderator"],
+                            title="Open news", content="For everyone",
+                            published_at=timezone.now() - timedelta(minutes=1))
+    CommentFactory(post=post, author=world.users["subscriber"], content="Wow")
+    attachment = AttachmentFactory(community=world.community, post=post)
     world.extra.update(channel=channel, post=post, open_post=open_post, attachment=attachment)
     return world
 
@@ -152,9 +146,8 @@ def test_the_feed_costs_the_same_queries_for_few_and_many_gated_posts(world):
 
     small = count()
     for n in range(20):
-        Post.objects.create(community=world.community, author=world.users["owner"], title=f"Gated {n}",
-                            content="Hidden", status=PostStatus.PUBLISHED, published_at=timezone.now(),
-                            required_level_ids=[world.level.pk, world.premium.pk])
+        PostFactory(community=world.community, title=f"Gated {n}", content="Hidden",
+                    required_level_ids=[world.level.pk, world.premium.pk])
     assert count() == small
 
 
@@ -172,8 +165,8 @@ def test_the_feed_and_search_json_is_exactly_the_serializers(world, actor):
     from members.selectors.access import community_access
 
     user = world.users.get(actor)
-    Post.objects.create(community=world.community, author=None, title="Orphan scenes", content="No author",
-                        status=PostStatus.PUBLISHED, published_at=timezone.now() - timedelta(minutes=2))
+    PostFactory(community=world.community, author=None, title="Orphan scenes", content="No author",
+                published_at=timezone.now() - timedelta(minutes=2))
     if user is not None:
         api = world.client(actor)
         assert api.post(url_for("post-like", post_id=world.extra["open_post"].pk)).status_code in (200, 201)

@@ -77,6 +77,7 @@ def test_a_level_that_cannot_be_bought_here_is_refused_naming_level_id(world, le
 def test_a_second_live_subscription_in_a_community_is_a_409_and_the_database_refuses_it_too(world):
     assert subscribe(world, "subscriber").json()["code"] == "already_subscribed"
     with pytest.raises(IntegrityError), transaction.atomic():
+        # about creation: the database itself refuses a second live subscription.
         Subscription.objects.create(level=world.premium, user=world.users["subscriber"], community=world.community)
     assert LEDGER.calls == 0
 

@@ -31,7 +31,7 @@ def _granted(user: User) -> User:
 
 
 def _in_group(user: User) -> User:
-    group = Group.objects.create(name="Community founders")
+    group = Group.objects.create(name="Community founders")  # about creation: Django's auth Group, no factory of ours
     group.permissions.add(_create_permission())
     user.groups.add(group)
     return User.objects.get(pk=user.pk)

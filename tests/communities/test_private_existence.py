@@ -12,19 +12,15 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.base import ContentFile
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from billing.models import Donation, DonationStatus
-from communities.models import Community, Invite
-from content.models import Attachment, Report
+from communities.models import Community
 from members.models import Member, MemberStatus, Role
 from tests.billing.world import level_create, subscription_active
 from tests.conftest import client_for
 from tests.content.world import build_world
 from tests.events.world import event_make
-from tests.factories import UserFactory, member_add
+from tests.factories import AttachmentFactory, DonationFactory, InviteFactory, ReportFactory, UserFactory, member_add
 from tests.routes import api_endpoints, url_for
 
 pytestmark = pytest.mark.django_db
@@ -50,15 +46,10 @@ def private_world() -> PrivateWorld:
     subscription = subscription_active(level, users["member"])
     event = event_make(community)
     role = Role.objects.filter(community=community, name="Member").get()
-    invite = Invite.objects.create(community=community, code=uuid.uuid4().hex[:12], created_by=world.users["owner"])
-    report = Report.objects.create(community=community, target_type="post", target_id=world.post.pk,
-                                   reporter_count=1, last_reported_at=timezone.now())
-    attachment = Attachment(community=community, post=world.post, uploader=users["author"],
-                            content_type="image/png", size=4)
-    attachment.file.save(f"test/{uuid.uuid4().hex}.png", ContentFile(b"\x89PNG"), save=False)
-    attachment.save()
-    Donation.objects.create(community=community, donor=users["member"], amount="5.00", currency="USD",
-                            status=DonationStatus.COMPLETED, completed_at=timezone.now())
+    invite = InviteFactory(community=community, created_by=world.users["owner"])
+    report = ReportFactory(community=community, target=world.post, reporters=[users["member"]])
+    attachment = AttachmentFactory(community=community, post=world.post, uploader=users["author"])
+    DonationFactory(community=community, donor=users["member"], amount="5.00")
     pending = Member.objects.get(community=community, user=users["pending"])
     assert pending.status == MemberStatus.PENDING
     member = Member.objects.get(community=community, user=users["member"])

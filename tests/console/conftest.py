@@ -11,11 +11,25 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from billing.models import Donation
 from communities.models import Community
 from content.models import Comment, Post, Report
 from members.models import User
-from tests.factories import CommunityFactory, PostFactory, ReportFactory, UserFactory, member_add
+from tests.factories import (
+    AttachmentFactory,
+    AuditLogEntryFactory,
+    ChannelFactory,
+    CommentFactory,
+    CommunityDayFactory,
+    CommunityFactory,
+    DonationFactory,
+    IdempotencyKeyFactory,
+    PaymentFactory,
+    PostFactory,
+    ReportFactory,
+    UserFactory,
+    WebhookEventFactory,
+    member_add,
+)
 
 
 def console_client(user: User) -> Client:
@@ -84,12 +98,7 @@ def every_row() -> SimpleNamespace:
     from django.db import transaction
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    from analytics.models import CommunityDay
-    from billing.models import Payment, WebhookEvent
-    from communities.models import AuditLogEntry
-    from community_service.api.idempotency import IdempotencyKey
     from community_service.outbox.services import outbox_record
-    from content.models import Attachment, Channel
     from members.services.invites import invite_create
     from tests.billing.world import level_create, subscription_active
     from tests.events.world import event_make, registration_make
@@ -98,43 +107,34 @@ def every_row() -> SimpleNamespace:
     moderator = make_moderator(community, username="mia", email="mia@example.com")
     bob = member_add(community, user=UserFactory(username="bob", email="bob@example.com"))
     carol = member_add(community, user=UserFactory(username="carol", email="carol@example.com"))
-    channel = Channel.objects.create(community=community, name="General", slug="general")
+    channel = ChannelFactory(community=community, name="General", slug="general")
     post = make_post(community, author=bob, channel=channel, title="Buy cheap watches today",
                      content="Best prices on watches")
-    comment = Comment.objects.create(post=post, community=community, author=carol, content="This is spam, surely")
-    Post.objects.filter(pk=post.pk).update(comment_count=1)
-    Attachment.objects.create(community=community, post=post, uploader=bob, file="uploads/watch.png",
-                              content_type="image/png", size=2048, original_name="watch.png")
+    comment = CommentFactory(post=post, author=carol, content="This is spam, surely")
+    AttachmentFactory(community=community, post=post, uploader=bob, size=2048, original_name="watch.png")
     post_report = make_report(post, community, carol)
     make_report(comment, community, bob, category="harassment")
     make_report(bob, community, carol, category="other")
     for target_type, target_id in (("post", post.pk), ("comment", comment.pk), ("member", bob.pk),
                                    ("report", post_report.pk)):
-        AuditLogEntry.objects.create(community=community, actor=moderator, action="post.removed",
-                                     target_type=target_type, target_id=target_id, reason="spam")
+        AuditLogEntryFactory(community=community, actor=moderator, action="post.removed",
+                             target_type=target_type, target_id=target_id, reason="spam")
     invite_create(community=community, created_by=community.owner, expires_in=None, max_uses=5)
     event = event_make(community, title="Python night")
     registration_make(event, carol)
     level = level_create(community, name="Supporter")
     subscription = subscription_active(level, carol)
-    donation = Donation.objects.create(community=community, donor=bob, amount=Decimal("7.50"), currency="USD",
-                                       status="completed", completed_at=timezone.now())
-    payment = Payment.objects.create(community=community, user=bob, purpose="donation", donation=donation,
-                                     amount=Decimal("7.50"), currency="USD", status="completed", provider="sandbox",
-                                     provider_payment_id="pay_42")
-    Payment.objects.create(community=community, user=carol, purpose="subscription_start", subscription=subscription,
-                           level=level, amount=Decimal("5.00"), currency="USD", status="failed",
-                           provider="sandbox", failure_code="card_declined")
-    WebhookEvent.objects.create(provider="sandbox", event_id="evt_42", event_type="payment.succeeded",
-                                payment=payment, outcome="applied")
-    CommunityDay.objects.create(community=community, day=date.today(), posts=1, comments=1)
+    donation = DonationFactory(community=community, donor=bob, amount=Decimal("7.50"))
+    payment = PaymentFactory(donation=donation, provider_payment_id="pay_42")
+    PaymentFactory(for_subscription=True, failed=True, subscription=subscription, amount=Decimal("5.00"))
+    WebhookEventFactory(event_id="evt_42", payment=payment)
+    CommunityDayFactory(community=community, day=date.today(), posts=1, comments=1)
     with transaction.atomic():
         outbox_record(event_type="post.created", aggregate_type="post", aggregate_id=post.pk,
                       community_id=community.pk,
                       payload={"community_id": community.pk, "post_id": post.pk, "author_id": bob.pk,
                                "channel_id": channel.pk, "title": post.title})
-    IdempotencyKey.objects.create(user_id=bob.pk, key="checkout-42", fingerprint="f" * 64, created_at=timezone.now(),
-                                  expires_at=timezone.now())
+    IdempotencyKeyFactory(user=bob, key="checkout-42", fingerprint="f" * 64, expires_at=timezone.now())
     RefreshToken.for_user(bob).blacklist()
     return SimpleNamespace(community=community, moderator=moderator, bob=bob, carol=carol, post=post,
                            comment=comment, report=post_report, event=event, level=level)

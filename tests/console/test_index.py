@@ -5,11 +5,10 @@ only they see the internal tables, grouped under "System"."""
 import pytest
 from django.urls import reverse
 
-from communities.models import AuditLogEntry
 from community_service.outbox.models import OutboxEvent
 from content.models import Post, PostStatus
 from tests.console.conftest import console_client, every_row, make_post
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import AuditLogEntryFactory, CommunityFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +23,10 @@ def test_a_moderator_lands_on_the_work_waiting_in_their_communities():
     member_add(world.community, status="pending", role=None)
     elsewhere = CommunityFactory(name="Elsewhere")
     Post.objects.filter(pk__in=[waiting.pk, make_post(elsewhere).pk]).update(status=PostStatus.PENDING_REVIEW)
-    AuditLogEntry.objects.create(community=world.community, actor=world.bob, action="post.removed",
-                                 target_type="post", target_id=world.post.pk, reason="spam")
-    AuditLogEntry.objects.create(community=elsewhere, actor=world.bob, action="member.banned",
-                                 target_type="member", target_id=world.carol.pk)
+    AuditLogEntryFactory(community=world.community, actor=world.bob, action="post.removed",
+                         target_type="post", target_id=world.post.pk, reason="spam")
+    AuditLogEntryFactory(community=elsewhere, actor=world.bob, action="member.banned",
+                         target_type="member", target_id=world.carol.pk, reason="")
     page = _words(console_client(world.moderator).get(reverse("admin:index")))
     assert 'Open reports in Python Developers</a></th> <td class="num">3</td> <td>oldest 0' in page
     assert 'Posts pending review in Python Developers</a></th> <td class="num">1</td>' in page

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import AuditLogEntry
-from content.models import Comment, Post, Report
+from content.models import Post, Report
 from members.models import Member
 from tests.console.conftest import console_client, make_moderator, make_post, make_report
-from tests.factories import UserFactory, member_add
+from tests.factories import CommentFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +48,13 @@ def test_the_queue_page_reads_in_a_constant_number_of_queries(world):
     make_report(make_post(world.a), world.a)
     make_report(member_add(world.a), world.a)
     post = make_post(world.a)
-    make_report(Comment.objects.create(post=post, community=world.a, author=member_add(world.a), content="c"), world.a)
+    make_report(CommentFactory(post=post, author=member_add(world.a), content="c"), world.a)
     world.client.get(reverse(QUEUE))  # the login's session writes happen once, before counting
     few = count()
     for _ in range(4):
         make_report(make_post(world.a), world.a)
         post = make_post(world.a)
-        comment = Comment.objects.create(post=post, community=world.a, author=member_add(world.a), content="c")
+        comment = CommentFactory(post=post, author=member_add(world.a), content="c")
         make_report(comment, world.a)
     assert count() == few
 
@@ -89,7 +89,7 @@ def test_approve_publishes_a_post_waiting_for_review(world):
 
 def test_lock_on_a_reported_comment_locks_its_post(world):
     post = make_post(world.a)
-    comment = Comment.objects.create(post=post, community=world.a, author=member_add(world.a), content="rude")
+    comment = CommentFactory(post=post, author=member_add(world.a), content="rude")
     decide(world.client, make_report(comment, world.a), "lock")
     post.refresh_from_db()
     assert post.comments_locked

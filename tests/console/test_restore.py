@@ -9,17 +9,13 @@ from content.models import Comment, Post
 from content.services.comments import comment_delete, comment_restore
 from members.selectors.access import community_access
 from tests.console.conftest import make_post
-from tests.factories import member_add
+from tests.factories import CommentFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
 
 def _comment(post: Post, **fields: object) -> Comment:
-    comment = Comment.objects.create(post=post, community=post.community, author=post.author, content="c", **fields)
-    Post.objects.filter(pk=post.pk).update(comment_count=Comment.objects.filter(post=post, is_deleted=False).count())
-    if comment.parent_id:
-        Comment.objects.filter(pk=comment.parent_id).update(reply_count=1)
-    return comment
+    return CommentFactory(post=post, author=post.author, content="c", **fields)
 
 
 def test_restoring_a_reply_brings_back_the_placeholder_above_it(world):

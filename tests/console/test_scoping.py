@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from communities.models import AuditLogEntry
-from content.models import Channel, Post
+from content.models import Post
 from members.models import Member
 from tests.console.conftest import console_client, make_moderator, make_post, make_report, moderators_group
-from tests.factories import UserFactory, member_add
+from tests.factories import AuditLogEntryFactory, ChannelFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,9 @@ def test_a_moderator_of_a_opening_bs_post_by_url_gets_a_404(world):
                                    "communities.auditlogentry"])
 def test_every_scoped_list_hides_the_other_community(world, model):
     for community in (world.a, world.b):
-        Channel.objects.create(community=community, name="general", slug="general")
-        AuditLogEntry.objects.create(community=community, action="member.kicked", target_type="member",
-                                     target_id=community.owner_id)
+        ChannelFactory(community=community, name="general", slug="general")
+        AuditLogEntryFactory(community=community, actor=None, action="member.kicked", target_type="member",
+                             target_id=community.owner_id, reason="")
     app, name = model.split(".")
     response = world.client.get(reverse(f"admin:{app}_{name}_changelist"))
     assert response.status_code == 200

@@ -23,7 +23,14 @@ from members.models import Member, Role, User
 from tests.conftest import client_for
 from tests.console.conftest import console_client, make_post, make_report
 from tests.events.world import event_make, registration_make
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import (
+    ChannelFactory,
+    CommunityFactory,
+    RoleFactory,
+    SubscriptionLevelFactory,
+    UserFactory,
+    member_add,
+)
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +124,8 @@ def test_a_channel_made_edited_and_deleted_in_the_console_publishes_as_the_api_d
 
 def test_a_taken_channel_slug_is_the_services_refusal_and_changes_nothing():
     community, console = CommunityFactory(), console_client(superuser())
-    Channel.objects.create(community=community, name="Taken", slug="taken")
-    mine = Channel.objects.create(community=community, name="Mine", slug="mine")
+    ChannelFactory(community=community, name="Taken", slug="taken")
+    mine = ChannelFactory(community=community, name="Mine", slug="mine")
     with effects() as found:
         response = form_post(console, admin_url(Channel, "change", mine.pk), slug="taken")
     assert response.status_code == 302 and found == Effects()
@@ -205,8 +212,7 @@ def test_a_community_edited_and_deleted_in_the_console_publishes_as_the_api_does
 
 
 def _level(community: Community, name: str) -> SubscriptionLevel:
-    return SubscriptionLevel.objects.create(community=community, name=name, price="5.00", currency="USD",
-                                            duration_days=30)
+    return SubscriptionLevelFactory(community=community, name=name)
 
 
 def test_a_level_edited_in_the_console_is_level_updates_work():
@@ -340,7 +346,7 @@ def test_no_one_adds_edits_or_deletes_a_report_in_the_console(world):
 
 
 def test_a_moderator_without_post_delete_is_refused_removing_reported_content(world):
-    reviewer = Role.objects.create(community=world.a, name="Reviewer", permissions=["report.review"], priority=40)
+    reviewer = RoleFactory(community=world.a, name="Reviewer", permissions=["report.review"], priority=40)
     Member.objects.get(community=world.a, user=world.moderator).roles.set([reviewer])
     post = make_post(world.a)
     report = make_report(post, world.a)
@@ -355,7 +361,7 @@ def test_a_moderator_without_post_delete_is_refused_removing_reported_content(wo
 
 
 def test_a_moderator_without_member_ban_is_refused_a_ban(world):
-    muter = Role.objects.create(community=world.a, name="Muter", permissions=["member.mute"], priority=40)
+    muter = RoleFactory(community=world.a, name="Muter", permissions=["member.mute"], priority=40)
     Member.objects.get(community=world.a, user=world.moderator).roles.set([muter])
     target = Member.objects.get(community=world.a, user=member_add(world.a))
     with effects() as found:

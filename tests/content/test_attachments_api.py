@@ -21,7 +21,7 @@ from content.models import Attachment, Post
 from content.services.attachments import attachments_claim
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import AttachmentFactory, CommunityFactory, PostFactory, UserFactory, member_add
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -146,13 +146,12 @@ def test_a_post_claims_attachments_and_shows_their_urls(local_media):
 
 
 def _stored(community, uploader, post: Post | None = None) -> Attachment:
-    return Attachment.objects.create(community=community, uploader=uploader, post=post, file="x.png",
-                                     content_type="image/png", size=1)
+    return AttachmentFactory(community=community, uploader=uploader, post=post)
 
 
 def test_claim_attaches_the_uploaders_free_attachments_to_the_post(local_media):
     community = CommunityFactory()
-    post = Post.objects.create(community=community, author=community.owner, title="t", content="c")
+    post = PostFactory(community=community)
     mine = [_stored(community, community.owner) for _ in range(2)]
     with transaction.atomic():
         claimed = attachments_claim(community=community, uploader=community.owner,
@@ -166,12 +165,12 @@ def test_claim_attaches_the_uploaders_free_attachments_to_the_post(local_media):
                                    "not_a_uuid"])
 def test_claim_refuses_attachments_that_are_not_the_uploaders_to_give(local_media, whose):
     community = CommunityFactory()
-    post = Post.objects.create(community=community, author=community.owner, title="t", content="c")
+    post = PostFactory(community=community)
     ids = {
         "another_community": lambda: _stored(CommunityFactory(), community.owner).pk,
         "another_uploader": lambda: _stored(community, member_add(community)).pk,
-        "already_attached": lambda: _stored(community, community.owner, post=Post.objects.create(
-            community=community, author=community.owner, title="other", content="o")).pk,
+        "already_attached": lambda: _stored(community, community.owner, post=PostFactory(
+            community=community)).pk,
         "unknown": lambda: "7d0c3e2a-1b4f-4c8e-9d6a-2f5b8e1c0a93",
         "not_a_uuid": lambda: "cat.png",
     }
@@ -296,8 +295,7 @@ def test_deleting_an_attachment_removes_the_s3_object(s3_storage, django_capture
 def test_two_posts_claiming_one_attachment_at_once_give_it_to_exactly_one():
     community = CommunityFactory()
     attachment = _stored(community, community.owner)
-    posts = [Post.objects.create(community=community, author=community.owner, title=f"p{i}", content="c")
-             for i in range(8)]
+    posts = PostFactory.create_batch(8, community=community)
 
     def claim(post: Post) -> str:
         try:

@@ -5,9 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import AuditLogEntry
-from content.models import Post, PostStatus
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import AuditLogEntryFactory, CommunityFactory, PostFactory, UserFactory, member_add
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +16,7 @@ pytestmark = pytest.mark.django_db
 def setting():
     community = CommunityFactory()
     author = member_add(community)
-    post = Post.objects.create(community=community, author=author, title="Spam?", content="Buy now",
-                               status=PostStatus.PUBLISHED)
+    post = PostFactory(community=community, author=author, title="Spam?", content="Buy now")
     return community, author, post
 
 
@@ -27,9 +25,9 @@ def url(community) -> str:
 
 
 def entry(community, **fields) -> AuditLogEntry:
-    return AuditLogEntry.objects.create(community=community, actor=community.owner, action="post.pinned",
-                                        target_type="post", target_id=fields.pop("target_id", community.pk),
-                                        **fields)
+    return AuditLogEntryFactory(community=community, action="post.pinned", target_type="post",
+                                target_id=fields.pop("target_id", community.pk), reason=fields.pop("reason", ""),
+                                **fields)
 
 
 def test_audit_log_lists_moderation_newest_first_with_filters(setting):

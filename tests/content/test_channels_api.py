@@ -2,9 +2,9 @@ import pytest
 
 from communities.models import Community
 from community_service.outbox.models import OutboxEvent
-from content.models import Channel, ChannelOverwrite, Post, PostStatus
+from content.models import ChannelOverwrite
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import ChannelFactory, CommunityFactory, PostFactory, UserFactory
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_duplicate_slug_is_409_and_bad_input_400(community):
 
 
 def test_reorder_sets_every_position_in_one_request(community):
-    a, b, c = (Channel.objects.create(community=community, name=n, slug=n, position=i) for i, n in enumerate("abc"))
+    a, b, c = (ChannelFactory(community=community, name=n, slug=n, position=i) for i, n in enumerate("abc"))
     owner = client_for(community.owner)
     response = owner.post(url_for("channel-reorder", community_pk=community.pk),
                           {"channel_ids": [str(c.pk), str(a.pk), str(b.pk)]})
@@ -52,22 +52,21 @@ def test_reorder_sets_every_position_in_one_request(community):
     twice = owner.post(url_for("channel-reorder", community_pk=community.pk),
                        {"channel_ids": [str(a.pk), str(a.pk), str(b.pk)]})
     assert (twice.status_code, twice.data["code"]) == (400, "duplicate")
-    foreign = Channel.objects.create(community=CommunityFactory(), name="f", slug="f")
+    foreign = ChannelFactory(name="f", slug="f")
     mixed = [str(c.pk), str(a.pk), str(foreign.pk)]
     assert owner.post(url_for("channel-reorder", community_pk=community.pk), {"channel_ids": mixed}).status_code == 409
 
 
 def test_deleting_a_channel_keeps_its_posts_in_the_community(community):
-    channel = Channel.objects.create(community=community, name="Old", slug="old")
-    post = Post.objects.create(community=community, channel=channel, author=community.owner, title="t",
-                               content="c", status=PostStatus.PUBLISHED)
+    channel = ChannelFactory(community=community, name="Old", slug="old")
+    post = PostFactory(community=community, channel=channel)
     assert client_for(community.owner).delete(url_for("channel-detail", channel_id=channel.pk)).status_code == 204
     post.refresh_from_db()
     assert (post.channel_id, post.deleted_at) == (None, None)
 
 
 def test_overwrites_replace_and_refuse_other_communities_roles(community):
-    channel = Channel.objects.create(community=community, name="General", slug="general")
+    channel = ChannelFactory(community=community, name="General", slug="general")
     owner = client_for(community.owner)
     member_role = community.roles.get(name="Member")
     url = url_for("channel-overwrites", channel_id=channel.pk)

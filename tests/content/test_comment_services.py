@@ -13,7 +13,7 @@ from content.models import Comment, Post, PostStatus
 from content.services.comments import comment_create, comment_delete, comment_update
 from members.models import User
 from members.selectors.access import CommunityAccess, community_access
-from tests.factories import CommunityFactory, member_add
+from tests.factories import CommunityFactory, PostFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,7 @@ def community() -> Community:
 
 @pytest.fixture
 def post(community) -> Post:
-    return Post.objects.create(community=community, author=member_add(community), title="t", content="c",
-                               status=PostStatus.PUBLISHED, published_at=timezone.now())
+    return PostFactory(community=community, author=member_add(community))
 
 
 def _access(community: Community, user: User) -> CommunityAccess:
@@ -81,8 +80,7 @@ def test_replies_stop_at_the_depth_limit(community, post, settings):
 
 def test_a_reply_to_a_comment_of_another_post_is_refused(community, post):
     member = member_add(community)
-    elsewhere = Post.objects.create(community=community, author=member, title="t", content="c",
-                                    status=PostStatus.PUBLISHED)
+    elsewhere = PostFactory(community=community, author=member)
     with pytest.raises(UnknownReference) as refused:
         _comment(post, member, parent=_comment(elsewhere, member))
     assert (refused.value.field, refused.value.code) == ("parent_id", "does_not_exist")

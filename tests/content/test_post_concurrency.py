@@ -1,13 +1,11 @@
 """post_count stays exact when many members post and delete at once (threads, own connections)."""
 
 import pytest
-from django.utils import timezone
 
-from content.models import Post, PostStatus
-from members.models import Member
+from content.models import Post
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, MemberFactory, PostFactory, UserFactory
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,11 +17,9 @@ def test_concurrent_posts_and_deletes_keep_post_count_exact():
     authors = []
     for _ in range(30):
         user = UserFactory()
-        Member.objects.create(community=community, user=user, joined_at=timezone.now()).roles.add(role)
+        MemberFactory(community=community, user=user, roles=[role])
         authors.append(user)
-    doomed = [Post.objects.create(community=community, author=a, title="old", content="x",
-                                  status=PostStatus.PUBLISHED, published_at=timezone.now()) for a in authors[:10]]
-    type(community).objects.filter(pk=community.pk).update(post_count=10)
+    doomed = [PostFactory(community=community, author=a, title="old", content="x") for a in authors[:10]]
 
     creates = [lambda u=u: client_for(u).post(url_for("post-list", community_pk=community.pk),
                                               {"title": "hi", "content": "there"}).status_code for u in authors]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from community_service.api.pagination import KeysetPagination
 from content.models import Post, PostStatus
 from tests.conftest import client_for
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, PostFactory
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -71,10 +71,9 @@ def test_a_cursor_works_with_every_ordering_and_with_search():
     community = CommunityFactory()
     now = timezone.now()
     for n in range(5):
-        Post.objects.create(community=community, author=community.owner, title=f"python {n}", content="snakes",
-                            status=PostStatus.PUBLISHED, published_at=now - timedelta(minutes=n), like_count=n % 2)
-    Post.objects.create(community=community, author=community.owner, title="ruby", content="gems",
-                        status=PostStatus.PUBLISHED, published_at=now)
+        PostFactory(community=community, title=f"python {n}", content="snakes",
+                    published_at=now - timedelta(minutes=n), like_count=n % 2)
+    PostFactory(community=community, title="ruby", content="gems", published_at=now)
     api = client_for(community.owner)
     for ordering in ("pinned", "new", "top"):
         seen = []

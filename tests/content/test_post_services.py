@@ -13,7 +13,7 @@ from content.models import Channel, Post, PostStatus
 from content.services.posts import AUTHOR_TRANSITIONS, post_create, post_delete, post_moderate, post_update
 from members.models import User
 from members.selectors.access import CommunityAccess, community_access
-from tests.factories import CommunityFactory, member_add
+from tests.factories import ChannelFactory, CommunityFactory, PostFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,11 @@ pytestmark = pytest.mark.django_db
 def community() -> Community:
     return CommunityFactory()
 
+
+
+def _trait(status: str) -> dict[str, bool]:
+    """PostFactory's trait for a post in `status` (published is its default)."""
+    return {} if status == PostStatus.PUBLISHED else {status: True}
 
 
 def _as(moderator, post):
@@ -89,7 +94,7 @@ def test_a_non_member_cannot_post(community):
 
 def test_posting_into_a_channel_deleted_meanwhile_names_channel_id(community):
     author = member_add(community)
-    channel = Channel.objects.create(community=community, name="Gone", slug="gone")
+    channel = ChannelFactory(community=community, name="Gone", slug="gone")
     Channel.objects.filter(pk=channel.pk).delete()  # the view resolved it a moment earlier
     with pytest.raises(ValidationFailed) as refused:
         _write(community, author, channel=channel)
@@ -106,7 +111,7 @@ def test_posting_into_a_channel_deleted_meanwhile_names_channel_id(community):
 )
 def test_an_author_moves_a_post_only_along_the_allowed_transitions(community, start, wanted):
     author = member_add(community)
-    post = Post.objects.create(community=community, author=author, title="t", content="c", status=start)
+    post = PostFactory(community=community, author=author, **_trait(start))
     allowed = wanted in AUTHOR_TRANSITIONS.get(start, set())
     if allowed:
         post = post_update(post=post, actor=author, access=_access(community, author), data={"status": wanted})
@@ -255,16 +260,14 @@ def test_pinning_a_pinned_post_changes_nothing(community):
 @pytest.mark.parametrize("status", [PostStatus.DRAFT, PostStatus.PENDING_REVIEW, PostStatus.ARCHIVED,
                                     PostStatus.REJECTED])
 def test_only_published_posts_can_be_pinned(community, status):
-    post = Post.objects.create(community=community, author=member_add(community), title="t", content="c",
-                               status=status)
+    post = PostFactory(community=community, author=member_add(community), **_trait(status))
     with pytest.raises(Conflict) as refused:
         post_moderate(post=post, moderator=_moderator(community), access=_as(_moderator(community), post), action="pin")
     assert refused.value.code == "invalid_transition"
 
 
 def test_approving_a_queued_post_publishes_counts_and_announces_it(community):
-    post = Post.objects.create(community=community, author=member_add(community), title="t", content="c",
-                               status=PostStatus.PENDING_REVIEW)
+    post = PostFactory(community=community, author=member_add(community), pending_review=True)
     post = post_moderate(post=post, moderator=_moderator(community), access=_as(_moderator(community), post),
                          action="approve")
     assert post.status == PostStatus.PUBLISHED and post.published_at is not None
@@ -273,8 +276,7 @@ def test_approving_a_queued_post_publishes_counts_and_announces_it(community):
 
 
 def test_a_rejected_post_keeps_the_reason_and_can_still_be_approved(community):
-    post = Post.objects.create(community=community, author=member_add(community), title="t", content="c",
-                               status=PostStatus.PENDING_REVIEW)
+    post = PostFactory(community=community, author=member_add(community), pending_review=True)
     moderator = _moderator(community)
     post = post_moderate(post=post, moderator=moderator, access=_as(moderator, post), action="reject",
                          reason="off topic")

@@ -2,16 +2,17 @@
 
 import pytest
 
-from content.models import Post, PostStatus
+from content.models import Post
 from tests.content.world import ACTORS, MODERATORS, SPEAKERS, allow, everyone, run_case
+from tests.factories import PostFactory
 from tests.routes import url_for
 
 MANAGERS = {"admin", "owner", "superadmin"}  # channel.manage (Moderator does not hold it)
 
 
 def _pending_post(w) -> Post:
-    return Post.objects.create(community=w.community, channel=w.channel, author=w.users["member"], title="Queued",
-                               content="Waiting for review", status=PostStatus.PENDING_REVIEW)
+    return PostFactory(community=w.community, channel=w.channel, author=w.users["member"], title="Queued",
+                       content="Waiting for review", pending_review=True)
 
 
 # A pending post is invisible (404) to all but its author (403: not a moderator) and moderators.

@@ -1,18 +1,15 @@
 """Reports and the audit log: every endpoint × every kind of caller (see world.py)."""
 
 import pytest
-from django.utils import timezone
 
-from content.models import Report, ReportEntry
+from content.models import Report
 from tests.content.world import ACTORS, MODERATORS, allow, run_case
+from tests.factories import ReportFactory
 from tests.routes import url_for
 
 
 def _report(w) -> Report:
-    report = Report.objects.create(community=w.community, target_type="post", target_id=w.post.pk,
-                                   reporter_count=1, last_reported_at=timezone.now())
-    ReportEntry.objects.create(report=report, reporter=w.users["member"], category="spam")
-    return report
+    return ReportFactory(community=w.community, target=w.post, reporters=[w.users["member"]])
 
 
 REPORTERS = {"member", "muted", "moderator", "admin", "owner", "superadmin"}

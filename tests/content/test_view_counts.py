@@ -6,20 +6,18 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from content.models import Post, PostStatus
+from content.models import Post
 from content.services.view_counts import post_view_register, post_views_flush
 from content.tasks import post_views_flush_task
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_post() -> Post:
     community = CommunityFactory()
-    return Post.objects.create(community=community, author=community.owner, title="Hi", content="x",
-                               status=PostStatus.PUBLISHED, published_at=timezone.now())
+    return PostFactory(community=community, title="Hi", content="x")
 
 
 def views(post: Post) -> int:

@@ -16,12 +16,11 @@ import pytest
 from django.utils import timezone
 
 from community_service.grpc_api.gen.community.v1 import communities_pb2
-from content.models import Channel, ChannelOverwrite
 from members.models import Member, MemberStatus, Role, User
 from tests.conftest import client_for
 from tests.content import test_rbac_posts as content_rest
 from tests.content.world import build_world as build_content_world
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import ChannelFactory, ChannelOverwriteFactory, CommunityFactory, UserFactory, member_add
 from tests.grpc_api.conftest import Refusal
 from tests.members import test_rbac_matrix as members_rest
 from tests.routes import url_for
@@ -226,16 +225,16 @@ def test_check_permission_applies_channel_overwrites_and_announcement_channels(g
     world = build_content_world()
     member = world.users["member"]
     member_role = Role.objects.get(community=world.community, name="Member")
-    quiet = Channel.objects.create(community=world.community, name="Quiet", slug="quiet")
-    ChannelOverwrite.objects.create(channel=quiet, role=member_role, deny=["post.create"])
+    quiet = ChannelFactory(community=world.community, name="Quiet", slug="quiet")
+    ChannelOverwriteFactory(channel=quiet, role=member_role, denying=True)
     answers = {name: _check(grpc_client, world.community.pk, member, "post.create", channel_id=str(channel.pk))
                for name, channel in (("general", world.channel), ("quiet", quiet), ("news", world.announcements))}
     assert {name: (a.allowed, a.reason) for name, a in answers.items()} == {
         "general": (True, "granted"), "quiet": (False, "permission_denied"), "news": (False, "permission_denied"),
     }
     # A member-level overwrite beats the role's deny.
-    ChannelOverwrite.objects.create(channel=quiet, member=Member.objects.get(user=member, community=world.community),
-                                    allow=["post.create"])
+    ChannelOverwriteFactory(channel=quiet, role=None,
+                            member=Member.objects.get(user=member, community=world.community))
     assert _check(grpc_client, world.community.pk, member, "post.create", channel_id=str(quiet.pk)).allowed
 
 

@@ -2,17 +2,14 @@
 exactly as the REST API does (`locked: true`, empty content and media), in public and
 private communities alike."""
 
-import uuid
 
 import pytest
-from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from communities.models import Community
 from community_service.grpc_api.gen.community.v1 import posts_pb2
-from content.models import Attachment, Post, PostStatus
 from tests.billing.world import build_world
 from tests.conftest import client_for
+from tests.factories import AttachmentFactory, PostFactory
 from tests.grpc_api.conftest import Refusal
 from tests.routes import url_for
 
@@ -23,13 +20,9 @@ SECRET = "xylophonic"
 def gated_world(community_type: str):
     world = build_world()
     Community.objects.filter(pk=world.community.pk).update(community_type=community_type)
-    post = Post.objects.create(community=world.community, author=world.users["owner"], title="Behind the scenes",
-                               content=f"The {SECRET} recipe", status=PostStatus.PUBLISHED,
-                               published_at=timezone.now(), required_level_ids=[world.level.pk])
-    attachment = Attachment(community=world.community, post=post, uploader=world.users["owner"],
-                            content_type="image/png", size=4)
-    attachment.file.save(f"test/{uuid.uuid4().hex}.png", ContentFile(b"\x89PNG"), save=False)
-    attachment.save()
+    post = PostFactory(community=world.community, title="Behind the scenes", content=f"The {SECRET} recipe",
+                       required_level_ids=[world.level.pk])
+    AttachmentFactory(community=world.community, post=post)
     return world, post
 
 

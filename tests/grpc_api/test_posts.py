@@ -11,10 +11,10 @@ import pytest
 from communities.models import AuditLogEntry, Community
 from community_service.grpc_api.gen.community.v1 import posts_pb2
 from community_service.outbox.models import OutboxEvent
-from content.models import Channel, Post, PostStatus
+from content.models import Channel, Post
 from tests.conftest import client_for
 from tests.content.world import build_world
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import ChannelFactory, CommunityFactory, PostFactory, UserFactory, member_add
 from tests.grpc_api.conftest import Refusal
 from tests.routes import url_for
 
@@ -91,7 +91,7 @@ def test_create_post_refuses_bad_input_naming_the_field(grpc_client, request_fie
 def test_create_post_refuses_a_channel_of_another_community_or_none_naming_channel_id(grpc_client, elsewhere):
     # As over HTTP (docs/api.md): an id naming nothing in this community is INVALID_ARGUMENT on its field.
     w = build_world()
-    other = Channel.objects.create(community=CommunityFactory(), name="Elsewhere", slug="elsewhere")
+    other = ChannelFactory(name="Elsewhere", slug="elsewhere")
     channel_id = str(other.pk) if elsewhere else str(uuid.uuid4())
     refusal = grpc_client.call(grpc_client.posts.CreatePost, S.CreatePostRequest(
         community_id=str(w.community.pk), title="x", content="y", channel_id=channel_id), user=w.users["member"])
@@ -206,8 +206,8 @@ def _publish(community: Community, author: object, count: int, channel: Channel 
     from django.utils import timezone
 
     now = timezone.now()
-    posts = [Post.objects.create(community=community, author=author, channel=channel, title=f"P{n}", content="c",
-                                 status=PostStatus.PUBLISHED, published_at=now - timedelta(minutes=n))
+    posts = [PostFactory(community=community, author=author, channel=channel, title=f"P{n}", content="c",
+                         published_at=now - timedelta(minutes=n))
              for n in range(count)]
     return [str(post.pk) for post in posts]
 
@@ -232,7 +232,7 @@ def test_list_posts_pages_through_a_feed_by_cursor_both_ways(grpc_client):
 
 def test_list_posts_filters_by_channel_and_orders_by_likes(grpc_client):
     community = CommunityFactory()
-    channel = Channel.objects.create(community=community, name="Dev", slug="dev")
+    channel = ChannelFactory(community=community, name="Dev", slug="dev")
     in_channel = _publish(community, community.owner, 3, channel=channel)
     _publish(community, community.owner, 2)
     for post_id, likes in zip(in_channel, (5, 1, 9), strict=False):

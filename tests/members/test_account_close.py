@@ -6,7 +6,6 @@ from rest_framework.test import APIClient
 from billing.models import SubscriptionStatus
 from communities.models import Community
 from community_service.outbox.models import OutboxEvent
-from content.models import Post
 from events.models import RegistrationStatus
 from members.models import Member, MemberStatus, User
 from members.services.memberships import member_join
@@ -14,7 +13,7 @@ from tests.billing.world import level_create, subscription_active
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
 from tests.events.world import event_make, registration_make
-from tests.factories import TEST_PASSWORD, CommunityFactory, UserFactory, member_add
+from tests.factories import TEST_PASSWORD, CommunityFactory, PostFactory, UserFactory, member_add
 from tests.members.sessions import access_answer, login_status, signed_in
 from tests.routes import url_for
 
@@ -33,7 +32,7 @@ def test_a_closed_account_is_signed_out_anonymised_and_its_address_free_again(dj
     email, username = user.email, user.username
     community = CommunityFactory()
     member_add(community, user=user)
-    post = Post.objects.create(community=community, author=user, title="kept", content="words", status="published")
+    post = PostFactory(community=community, author=user, title="kept", content="words")
     api, pair = signed_in(user)
     assert _close(api, django_capture_on_commit_callbacks).status_code == 204
     closed = User.objects.get(pk=user.pk)

@@ -12,20 +12,14 @@ from communities.models import Community, Invite
 from members.catalogue import ALL_PERMISSIONS
 from members.models import Member, MemberStatus, Role
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, InviteFactory, UserFactory, member_add
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
 
 
 def add_member(community: Community, role: str | None = "Member", **fields: object) -> object:
-    user = UserFactory()
-    member = Member.objects.create(community=community, user=user, joined_at=timezone.now(), **fields)
-    if role:
-        member.roles.add(community.roles.get(name=role))
-    Community.objects.filter(pk=community.pk).update(member_count=Member.objects.filter(
-        community=community, status=MemberStatus.ACTIVE).count())
-    return user
+    return member_add(community, role=role, **fields)
 
 
 def member_count(community: Community) -> int:
@@ -138,7 +132,7 @@ def test_public_join_rejects_a_member_of_a_private_community_without_invite():
 )
 def test_revoked_or_expired_invites_do_not_work(change, code):
     community = CommunityFactory(community_type="private")
-    invite = Invite.objects.create(community=community, code="abcdefghijklmnop", **change)
+    invite = InviteFactory(community=community, code="abcdefghijklmnop", **change)
     response = client_for(UserFactory()).post(url_for("invite-accept", code=invite.code))
     assert (response.status_code, response.data["code"]) == (409, code)
     assert member_count(community) == 1

@@ -18,7 +18,7 @@ from members.services.memberships import join_request_decide, member_join, membe
 from members.services.moderation import member_ban, member_mute, member_unban, member_unmute
 from members.services.ownership import community_transfer_ownership
 from members.services.roles import role_delete
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommunityFactory, RoleFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -220,7 +220,7 @@ def test_mutes_follow_the_hierarchy_and_only_a_muted_member_is_unmuted(community
 
 
 def _role(community: Community, name: str, priority: int, permissions: list[str]) -> Role:
-    return Role.objects.create(community=community, name=name, priority=priority, permissions=permissions)
+    return RoleFactory(community=community, name=name, priority=priority, permissions=permissions)
 
 
 def test_an_admin_assigns_a_role_below_their_own(community):

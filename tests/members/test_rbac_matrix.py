@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from communities.models import Community, Invite
 from members.models import MemberStatus, Role
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommunityFactory, InviteFactory, RoleFactory, UserFactory, member_add
 from tests.routes import api_endpoints, url_for
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
@@ -194,8 +194,8 @@ def build_world() -> World:
         applicant=add(status=MemberStatus.PENDING, role=None),
         banned_target=add(status=MemberStatus.BANNED, role=None),
         muted_target=add(muted_until=hour),
-        role=Role.objects.create(community=community, name="Helper", priority=5, permissions=["post.create"]),
-        invite=Invite.objects.create(community=community, code=f"code-{community.pk.hex[:12]}", created_by=owner),
+        role=RoleFactory(community=community, name="Helper", priority=5, permissions=["post.create"]),
+        invite=InviteFactory(community=community, code=f"code-{community.pk.hex[:12]}", created_by=owner),
     )
 
 

@@ -7,10 +7,10 @@ from django.core.management import CommandError, call_command
 
 from communities.models import Community
 from community_service.db.counters import counter_recount, counter_specs
-from content.models import Comment, Post, Reaction
+from content.models import Comment, Reaction
 from members.services.memberships import member_join
 from tests.concurrency import run_concurrently
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommentFactory, CommunityFactory, PostFactory, UserFactory, member_add
 
 
 def recount(*args: str) -> str:
@@ -23,7 +23,9 @@ def recount(*args: str) -> str:
 def test_drifted_counters_are_fixed_and_reported():
     community = CommunityFactory()
     author = member_add(community)
-    post = Post.objects.create(community=community, author=author, title="t", content="c", status="published")
+    post = PostFactory(community=community, author=author)
+    # about creation: counter drift — raw creates leave the like, comment and reply counts
+    # at 0 for the recount to find and fix.
     Reaction.objects.create(user=author, post=post)
     root = Comment.objects.create(post=post, community=community, author=author, content="root")
     Comment.objects.create(post=post, community=community, author=author, content="reply", parent=root,
@@ -51,12 +53,9 @@ def test_dry_run_reports_and_changes_nothing():
 def test_a_placeholder_shows_only_while_it_holds_replies():
     community = CommunityFactory()
     author = member_add(community)
-    post = Post.objects.create(community=community, author=author, title="t", content="c", status="published")
-    root = Comment.objects.create(post=post, community=community, author=author, content="root")
-    gone = Comment.objects.create(post=post, community=community, author=author, content="x", parent=root,
-                                  thread=root, depth=1, is_deleted=True)
-    Comment.objects.create(post=post, community=community, author=author, content="y", parent=gone, thread=root,
-                           depth=2, is_deleted=True)
+    root = CommentFactory(post=PostFactory(community=community, author=author), author=author, content="root")
+    gone = CommentFactory(parent=root, author=author, content="x", deleted=True)
+    CommentFactory(parent=gone, author=author, content="y", deleted=True)
     recount("--only", "content.Comment.reply_count")
     gone.refresh_from_db(), root.refresh_from_db()
     # Both replies below are deleted: the placeholder holds nothing, so the root shows no reply.

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.services import outbox_prune, outbox_record
-from tests.factories import UserFactory
+from tests.factories import OutboxEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,13 +62,10 @@ def test_admin_lists_events_with_their_lag_and_resends_failed_ones():
 @pytest.mark.django_db
 def test_prune_deletes_only_old_published_rows():
     now = timezone.now()
-    common = {"event_type": "community.updated", "aggregate_type": "community", "aggregate_id": "x",
-              "payload": {}, "metadata": {}, "created_at": now, "next_attempt_at": now}
-    old = OutboxEvent.objects.create(status=OutboxStatus.PUBLISHED, published_at=now - timedelta(days=8), **common)
-    recent = OutboxEvent.objects.create(status=OutboxStatus.PUBLISHED, published_at=now - timedelta(days=1),
-                                        **common)
-    pending = OutboxEvent.objects.create(status=OutboxStatus.PENDING, **common)
-    failed = OutboxEvent.objects.create(status=OutboxStatus.FAILED, **common)
+    old = OutboxEventFactory(published=True, published_at=now - timedelta(days=8))
+    recent = OutboxEventFactory(published=True, published_at=now - timedelta(days=1))
+    pending = OutboxEventFactory()
+    failed = OutboxEventFactory(failed=True)
     assert outbox_prune(older_than=timedelta(days=7), batch_size=1) == 1
     assert set(OutboxEvent.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk, failed.pk}
     assert not OutboxEvent.objects.filter(pk=old.pk).exists()

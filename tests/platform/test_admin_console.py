@@ -5,8 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from communities.models import AuditLogEntry
-from content.models import Post, PostStatus, Report, ReportEntry
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import CommunityFactory, PostFactory, ReportFactory, UserFactory, member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +35,7 @@ def test_every_console_list_and_add_page_loads(staff_client, model):
 
 def test_removing_posts_from_the_console_is_soft_counted_and_audited(staff_client):
     community = CommunityFactory()
-    post = Post.objects.create(community=community, author=member_add(community), title="spam", content="x",
-                               status=PostStatus.PUBLISHED)
-    type(community).objects.filter(pk=community.pk).update(post_count=1)
+    post = PostFactory(community=community, author=member_add(community), title="spam", content="x")
     response = staff_client.post(reverse("admin:content_post_changelist"),
                                  {"action": "remove_posts", "_selected_action": [str(post.pk)], "index": 0,
                                   "confirmed": "yes"})
@@ -51,11 +48,7 @@ def test_removing_posts_from_the_console_is_soft_counted_and_audited(staff_clien
 
 def test_resolving_reports_from_the_console_is_audited(staff_client):
     community = CommunityFactory()
-    from django.utils import timezone
-
-    report = Report.objects.create(community=community, target_type="member", target_id=community.owner_id,
-                                   reporter_count=1, last_reported_at=timezone.now())
-    ReportEntry.objects.create(report=report, reporter=member_add(community), category="spam")
+    report = ReportFactory(community=community, target=community.owner)
     staff_client.post(reverse("admin:content_report_changelist"),
                       {"action": "resolve_reports", "_selected_action": [str(report.pk)], "index": 0})
     report.refresh_from_db()

@@ -17,7 +17,7 @@ from community_service.db.router import REPLICA
 from content.models import Post
 from content.selectors.posts import post_feed, post_global_search
 from members.selectors.access import CommunityAccess
-from tests.factories import CommunityFactory
+from tests.factories import CommunityFactory, PostFactory
 
 
 def _admin_dsn() -> str:
@@ -51,8 +51,7 @@ def world(django_db_setup, django_db_blocker):
 
 
 def _post(community, title: str) -> Post:
-    return Post.objects.create(community=community, author=community.owner, title=title, content=title,
-                               status="published")
+    return PostFactory(community=community, title=title, content=title)
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", REPLICA])

@@ -44,16 +44,16 @@ from communities.selectors import community_cache_key
 from community_service.grpc_api.convert import enum_number
 from community_service.grpc_api.gen.community.v1 import communities_pb2, posts_pb2
 from content.access import post_locked, post_readable
-from content.models import Channel, Post, PostStatus
+from content.models import Post, PostStatus
 from events.access import event_readable
 from events.models import Event
 from members import policy
-from members.models import Member, MemberStatus, Role, User
+from members.models import Member, MemberStatus, User
 from members.selectors.access import CommunityAccess, community_access
 from tests.billing.world import level_create, subscription_active
 from tests.conftest import client_for
 from tests.events.world import event_make
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import ChannelFactory, CommunityFactory, PostFactory, RoleFactory, UserFactory, member_add
 from tests.grpc_api.conftest import Client, Refusal
 from tests.routes import url_for
 
@@ -135,10 +135,9 @@ def world_build(community_type: str) -> World:
     owner = UserFactory()
     community = CommunityFactory(owner=owner, community_type=community_type, name=f"Zephyr {community_type} club")
     now = timezone.now()
-    helper_role = Role.objects.create(community=community, name="Helper", priority=5,
-                                      permissions=["event.manage", "analytics.view", "member.kick"])
-    treasurer_role = Role.objects.create(community=community, name="Treasurer", priority=6,
-                                         permissions=["billing.manage"])
+    helper_role = RoleFactory(community=community, name="Helper", priority=5,
+                              permissions=["event.manage", "analytics.view", "member.kick"])
+    treasurer_role = RoleFactory(community=community, name="Treasurer", priority=6, permissions=["billing.manage"])
 
     def add(status: str = MemberStatus.ACTIVE, role: str | None = "Member", **fields: object) -> User:
         return member_add(community, role=role, status=status, **fields)
@@ -165,11 +164,11 @@ def world_build(community_type: str) -> World:
     unheld = level_create(community, name="Patron", price="25.00", position=1)
     subscription_active(held, users["subscriber"])
 
-    general = Channel.objects.create(community=community, name="General", slug="general", position=0)
-    club = Channel.objects.create(community=community, name="Club", slug="club", position=1, is_members_only=True)
+    general = ChannelFactory(community=community, name="General", slug="general", position=0)
+    club = ChannelFactory(community=community, name="Club", slug="club", position=1, members_only=True)
     posts = {}
     for index, (name, (status, members_only, gate, deleted)) in enumerate(POSTS.items()):
-        posts[name] = Post.objects.create(
+        posts[name] = PostFactory(
             community=community, channel=club if members_only else general, author=users["member"],
             title=title_of(name), content=f"Zephyr body {secret_of(name)}", status=status,
             published_at=now - timedelta(minutes=index) if status in (PostStatus.PUBLISHED, PostStatus.ARCHIVED)

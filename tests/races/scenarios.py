@@ -11,14 +11,21 @@ tests/races/ runs them a few rounds each inside `make test`; bench/ runs them lo
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Community
 from content.models import Comment, Post, PostStatus, Reaction
 from content.services.posts import COUNTED
 from members.models import Member, MemberStatus, Role, User
-from tests.factories import CommunityFactory, UserFactory, member_add
+from tests.factories import (
+    CommentFactory,
+    CommunityFactory,
+    PostFactory,
+    ReactionFactory,
+    RoleFactory,
+    UserFactory,
+    member_add,
+)
 from tests.races.harness import Call, assert_outbox, outbox_mark, race, token, url
 
 Tally = Counter[tuple[tuple[str, int], ...]]
@@ -47,11 +54,8 @@ def _tally(outcomes: dict) -> tuple[tuple[str, int], ...]:
 
 def _post(s: Stage, status: str = PostStatus.PUBLISHED) -> Post:
     """A post by `author`, counted in post_count as the services would."""
-    post = Post.objects.create(community=s.community, author=s.users["author"], title="Race", content="On",
-                               status=status, published_at=timezone.now() if status == PostStatus.PUBLISHED else None)
-    if status in COUNTED:
-        Community.objects.filter(pk=s.community.pk).update(post_count=F("post_count") + 1)
-    return post
+    return PostFactory(community=s.community, author=s.users["author"], title="Race", content="On",
+                       status=status, published_at=timezone.now() if status == PostStatus.PUBLISHED else None)
 
 
 def assert_post_count(community: Community) -> None:
@@ -144,8 +148,7 @@ def comment_while_delete_post(rounds: int) -> Tally:
     tally: Tally = Counter()
     for _ in range(rounds):
         post = _post(s)
-        first = Comment.objects.create(post=post, community=s.community, author=s.users["member2"], content="1st")
-        Post.objects.filter(pk=post.pk).update(comment_count=1)
+        first = CommentFactory(post=post, author=s.users["member2"], content="1st")
         mark = outbox_mark()
         comments = url("post-comment-list", post_id=post.pk)
         out = race([
@@ -170,8 +173,7 @@ def like_while_delete(rounds: int) -> Tally:
     tally: Tally = Counter()
     for _ in range(rounds):
         post = _post(s)
-        Reaction.objects.create(user=s.users["member2"], post=post)
-        Post.objects.filter(pk=post.pk).update(like_count=1)
+        ReactionFactory(user=s.users["member2"], post=post)
         mark = outbox_mark()
         like = url("post-like", post_id=post.pk)
         out = race([
@@ -233,7 +235,7 @@ def role_assign_while_delete(rounds: int) -> Tally:
     default = Role.objects.get(community=community, is_default=True)
     tally: Tally = Counter()
     for n in range(rounds):
-        role = Role.objects.create(community=community, name=f"Racer {n}", priority=10, permissions=["post.create"])
+        role = RoleFactory(community=community, name=f"Racer {n}", priority=10, permissions=["post.create"])
         mark = outbox_mark()
         out = race([
             Call("assign", s.tokens["admin"], "patch",

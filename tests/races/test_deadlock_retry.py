@@ -23,9 +23,9 @@ from community_service.db import transactions as db
 from community_service.db.transactions import atomic_with_retry, transient_sqlstate
 from community_service.exceptions import WriteContention
 from community_service.observability.logging import JsonFormatter
-from content.models import Post, PostStatus
+from content.models import Post
 from tests.concurrency import run_concurrently
-from tests.factories import CommunityFactory, member_add
+from tests.factories import CommunityFactory, PostFactory, member_add
 from tests.races.harness import events_since, outbox_mark, token, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -139,8 +139,7 @@ def _pin_against_an_out_of_order_writer() -> tuple[object, str, Post, int]:
     """(pin response, its request id, the post afterwards, the outbox mark before the race)."""
     community = CommunityFactory()
     moderator = member_add(community, role="Moderator")
-    post = Post.objects.create(community=community, author=moderator, title="t", content="c",
-                               status=PostStatus.PUBLISHED)
+    post = PostFactory(community=community, author=moderator)
     holding, pin_waits = threading.Event(), threading.Event()
     request_id = "deadlock-pin-1"
     mark = outbox_mark()

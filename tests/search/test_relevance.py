@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from communities.models import Community
-from content.models import Post, PostStatus
+from content.models import Post
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, PostFactory, UserFactory
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,7 @@ NOW = timezone.now()
 
 
 def post(community: Community, title: str, content: str, *, days_ago: int = 0) -> Post:
-    return Post.objects.create(community=community, author=community.owner, title=title, content=content,
-                               status=PostStatus.PUBLISHED, published_at=NOW - timedelta(days=days_ago))
+    return PostFactory(community=community, title=title, content=content, published_at=NOW - timedelta(days=days_ago))
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from communities.models import Community
 from community_service.search import query as search
-from content.models import Comment, Post, PostStatus
+from content.models import Comment
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import ChannelFactory, CommentFactory, CommunityFactory, PostFactory, UserFactory
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +143,7 @@ def test_search_costs_the_same_queries_for_a_small_and_a_big_page(client, django
 
 def test_posts_search_says_how_it_matched_and_highlights_the_page(client):
     community = CommunityFactory(language="en")
-    Post.objects.create(community=community, author=community.owner, title="Deploying Python apps",
-                        content="Gunicorn, nginx and a <b>tip</b>.", status=PostStatus.PUBLISHED)
+    PostFactory(community=community, title="Deploying Python apps", content="Gunicorn, nginx and a <b>tip</b>.")
     url = url_for("post-list", community_pk=community.pk)
     body = client_for(UserFactory()).get(url, {"search": "deploy"}).data
     assert body["match"] == "fulltext" and body["total_capped"] is False
@@ -155,10 +154,8 @@ def test_posts_search_says_how_it_matched_and_highlights_the_page(client):
 
 def test_changing_the_language_reindexes_the_community_its_posts_and_comments(django_capture_on_commit_callbacks):
     community = CommunityFactory(name="Клуб", language="en", description="Обсуждаем разработку")
-    post = Post.objects.create(community=community, author=community.owner, title="Разработка игр",
-                               content="Мы делаем разработку игр", status=PostStatus.PUBLISHED)
-    comment = Comment.objects.create(post=post, community=community, author=community.owner,
-                                     content="Хорошая разработка")
+    post = PostFactory(community=community, title="Разработка игр", content="Мы делаем разработку игр")
+    comment = CommentFactory(post=post, content="Хорошая разработка")
     owner = client_for(community.owner)
     url = url_for("post-list", community_pk=community.pk)
     # English configuration: no Russian stems, at best a fuzzy match on the title.
@@ -192,8 +189,7 @@ def test_new_communities_take_the_default_language_or_the_one_given(auth_client,
 
 def test_global_search_finds_a_russian_community_and_posts_with_match_and_cap():
     community = CommunityFactory(name="Клуб любителей программирования", language="ru")
-    Post.objects.create(community=community, author=community.owner, title="Основы программирования",
-                        content="Текст", status=PostStatus.PUBLISHED)
+    PostFactory(community=community, title="Основы программирования", content="Текст")
     body = client_for(UserFactory()).get(url_for("search"), {"q": "программирование"}).data
     assert [c["name"] for c in body["communities"]] == ["Клуб любителей программирования"]
     assert [p["title"] for p in body["posts"]["items"]] == ["Основы программирования"]
@@ -212,17 +208,12 @@ def test_the_backfill_recomputes_vectors_in_batches():
 
 
 def test_comments_are_searched_in_the_community_language_on_readable_posts_only():
-    from content.models import Channel
-
     community = CommunityFactory(language="ru")
-    hidden = Channel.objects.create(community=community, name="staff", slug="staff", is_members_only=True)
-    public_post = Post.objects.create(community=community, author=community.owner, title="Пост", content="Текст",
-                                      status=PostStatus.PUBLISHED)
-    hidden_post = Post.objects.create(community=community, author=community.owner, title="Скрытый", content="Текст",
-                                      status=PostStatus.PUBLISHED, channel=hidden)
-    Comment.objects.create(post=public_post, community=community, author=community.owner,
-                           content="Отличные <i>встречи</i> по выходным")
-    Comment.objects.create(post=hidden_post, community=community, author=community.owner, content="Встречи staff")
+    hidden = ChannelFactory(community=community, name="staff", slug="staff", members_only=True)
+    public_post = PostFactory(community=community, title="Пост", content="Текст")
+    hidden_post = PostFactory(community=community, title="Скрытый", content="Текст", channel=hidden)
+    CommentFactory(post=public_post, content="Отличные <i>встречи</i> по выходным")
+    CommentFactory(post=hidden_post, content="Встречи staff")
     url = url_for("community-comment-search", community_pk=community.pk)
     body = client_for(UserFactory()).get(url, {"search": "встреча"}).data
     # The text as written (markup too), escaped.
@@ -238,9 +229,8 @@ def test_a_gated_post_matches_on_its_title_only_and_shows_no_body_to_outsiders()
     import uuid
 
     community = CommunityFactory(language="en")
-    Post.objects.create(community=community, author=community.owner, title="Members meetup",
-                        content="The secret venue is the lighthouse", status=PostStatus.PUBLISHED,
-                        required_level_ids=[uuid.uuid4()])
+    PostFactory(community=community, title="Members meetup", content="The secret venue is the lighthouse",
+                required_level_ids=[uuid.uuid4()])
     url = url_for("post-list", community_pk=community.pk)
     stranger = client_for(UserFactory())
     assert stranger.get(url, {"search": "lighthouse"}).data["total"] == 0

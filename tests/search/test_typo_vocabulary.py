@@ -9,10 +9,10 @@ from django.db import connection, transaction
 
 from community_service.models import SearchWord
 from community_service.search.query import corrected_tsquery
-from content.models import Post, PostStatus
+from content.models import Post
 from tests.concurrency import run_concurrently
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import CommunityFactory, PostFactory, UserFactory
 from tests.routes import url_for
 
 
@@ -23,8 +23,8 @@ def _words(*candidates: str) -> set[str]:
 @pytest.mark.django_db
 def test_names_and_titles_add_their_words_and_renames_add_the_new_ones():
     community = CommunityFactory(name="Kubernetes Operators of Lisbon")
-    post = Post.objects.create(community=community, author=community.owner, title="Helm charts, в продакшене",
-                               content="the body is not vocabulary: zyzzyva", status=PostStatus.PUBLISHED)
+    post = PostFactory(community=community, title="Helm charts, в продакшене",
+                       content="the body is not vocabulary: zyzzyva")
     assert _words("kubernetes", "operators", "lisbon", "helm", "charts", "продакшене") == {
         "kubernetes", "operators", "lisbon", "helm", "charts", "продакшене"}
     assert _words("zyzzyva", "of") == set()  # bodies are not read; words under 3 letters are skipped
@@ -50,11 +50,8 @@ def test_each_word_is_corrected_and_the_words_are_all_required(client):
 @pytest.mark.django_db
 def test_a_corrected_word_matches_titles_only_so_bodies_stay_unread(client):
     community = CommunityFactory(language="en")
-    author = community.owner
-    Post.objects.create(community=community, author=author, title="Release notes", content="Python inside",
-                        status=PostStatus.PUBLISHED)
-    Post.objects.create(community=community, author=author, title="Python tips", content="x",
-                        status=PostStatus.PUBLISHED)
+    PostFactory(community=community, title="Release notes", content="Python inside")
+    PostFactory(community=community, title="Python tips", content="x")
     body = client_for(UserFactory()).get(url_for("post-list", community_pk=community.pk), {"search": "pyhton"}).data
     assert (body["match"], [p["title"] for p in body["items"]]) == ("fuzzy", ["Python tips"])
 
@@ -63,7 +60,7 @@ def test_a_corrected_word_matches_titles_only_so_bodies_stay_unread(client):
 def test_the_migration_backfill_finds_the_words_of_existing_rows():
     CommunityFactory(name="Chess Masters")
     community = CommunityFactory()
-    Post.objects.create(community=community, author=community.owner, title="Opening theory", content="x")
+    PostFactory(community=community, title="Opening theory", content="x")
     SearchWord.objects.all().delete()
     with connection.cursor() as cursor:
         for module in ("communities.migrations.0011_community_name_search_words",
@@ -82,6 +79,8 @@ def test_writers_adding_the_same_new_words_at_once_neither_wait_nor_fail():
         # unique word and ON CONFLICT, such writers could deadlock.
         shuffled = random.Random(seed).sample(words, len(words))
         with transaction.atomic():
+            # about creation: the insert's trigger adds the words; PostFactory's post_count
+            # update would queue the writers on the community row.
             post = Post.objects.create(community=community, author=community.owner, title=" ".join(shuffled[:10]),
                                        content="x")
             post.title = " ".join(shuffled)
@@ -96,6 +95,5 @@ def test_writers_adding_the_same_new_words_at_once_neither_wait_nor_fail():
 @pytest.mark.django_db
 def test_numbers_and_versions_are_not_words():
     community = CommunityFactory(name="Release 2024")
-    Post.objects.create(community=community, author=community.owner, title="Notes for 2.0.1, issue #12345",
-                        content="x")
+    PostFactory(community=community, title="Notes for 2.0.1, issue #12345", content="x")
     assert _words("2024", "2.0.1", "12345", "release", "notes", "issue") == {"release", "notes", "issue"}
