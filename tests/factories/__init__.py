@@ -32,13 +32,21 @@ from tests.factories.content import (
     ReportFactory,
 )
 from tests.factories.events import EventFactory, RegistrationFactory
-from tests.factories.members import TEST_PASSWORD, MemberFactory, RoleFactory, UserFactory, member_add
+from tests.factories.members import (
+    TEST_PASSWORD,
+    EmailViewFactory,
+    MemberFactory,
+    RoleFactory,
+    UserFactory,
+    member_add,
+)
 from tests.factories.platform import IdempotencyKeyFactory, OutboxEventFactory, SearchWordFactory
 
 __all__ = [
     "TEST_PASSWORD",
     "AttachmentFactory",
     "AuditLogEntryFactory",
+    "EmailViewFactory",
     "ChannelFactory",
     "ChannelOverwriteFactory",
     "CommentFactory",

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Community
-from members.models import Member, MemberStatus, Role, User
+from members.models import EmailView, EmailViewPage, Member, MemberStatus, Role, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -98,3 +98,14 @@ def member_add(community: Community, *, role: str | None = "Member", status: str
     member = MemberFactory(community=community, user=user or UserFactory(), status=status,
                            roles=[role] if role else [], **fields)
     return member.user
+
+
+class EmailViewFactory(factory.django.DjangoModelFactory):
+    """A superuser saw someone's email address in the console."""
+
+    class Meta:
+        model = EmailView
+
+    viewer = factory.SubFactory(UserFactory, is_staff=True, is_superuser=True)
+    subject = factory.SubFactory(UserFactory)
+    page = EmailViewPage.USER_PAGE
