@@ -24,7 +24,7 @@ def _all_modules() -> list[str]:
             if "migrations" in relative.parts or relative.name == "settings_test":
                 continue
             # The fuzz harness needs requirements/fuzz.txt, which only `make fuzz` installs.
-            if relative.parts[:2] == ("community_service", "fuzz"):
+            if relative.parts[:3] == ("community_service", "devtools", "fuzz"):
                 continue
             found.append(".".join(relative.parts).removesuffix(".__init__"))
     return found
