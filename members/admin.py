@@ -30,6 +30,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from communities.models import AuditLogEntry, Community, Invite
 from communities.services import community_soft_delete, community_update
 from community_service.admin_site import ConsoleActivity, ConsoleLink, SystemAdmin
+from members import policy
 from members.authentication import request_user
 from members.catalogue import Permission
 from members.console import (
@@ -207,10 +208,8 @@ class MemberAdmin(ServiceWritesAdmin, CommunityScopedAdmin):
 
     def action_checkbox(self, obj: Member) -> SafeString:
         sanctions = getattr(obj, "console_sanctions", None)
-        now = timezone.now()
         # Unban and unmute have no hierarchy: a banned or muted row stays selectable.
-        liftable = obj.status == MemberStatus.BANNED or (obj.muted_until is not None and obj.muted_until > now)
-        if sanctions is None or sanctions or liftable:
+        if sanctions is None or sanctions or policy.sanction_liftable(status=obj.status, muted_until=obj.muted_until):
             return super().action_checkbox(obj)
         why = "the community owner" if obj.is_owner else "ranked at or above you"
         checkbox = forms.CheckboxInput({"class": "action-select", "disabled": True,

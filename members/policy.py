@@ -244,6 +244,11 @@ def sanctions_open(*, actor_rank: int, target_status: str | None, target_is_owne
     return frozenset(kinds)
 
 
+def sanction_liftable(*, status: str, muted_until: datetime | None) -> bool:
+    """Unban and unmute have no hierarchy: a banned row, or one muted now, may have it lifted."""
+    return status == MemberStatus.BANNED or (muted_until is not None and muted_until > timezone.now())
+
+
 # --- Member rows -----------------------------------------------------------------------------
 
 
