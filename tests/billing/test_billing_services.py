@@ -2,6 +2,9 @@
 levels, subscribe / cancel / renew / upgrade, donations and refunds. (tests/billing/
 test_*_api.py cover the same through HTTP.)"""
 
+# Why this is long: one test per billing rule (levels, subscribe, cancel, renew, upgrade, donations,
+# refunds), sharing the world fixture; split by use case it would repeat the setup in each file.
+
 from datetime import timedelta
 from decimal import Decimal
 

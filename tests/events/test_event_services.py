@@ -2,6 +2,9 @@
 cancelling, RSVP with a capacity and a first-come waitlist. (tests/events/test_events_api.py
 and test_registrations_api.py cover the same through HTTP.)"""
 
+# Why this is long: one test per rule of the event and registration services (schedule, edit, cancel,
+# RSVP with capacity and waitlist) on one shared world; the HTTP files cover the same through the API.
+
 from datetime import timedelta
 
 import pytest

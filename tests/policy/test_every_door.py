@@ -26,6 +26,9 @@ One world per community type (the gRPC server's threads see committed rows only,
 transactional test); every drift of the world is collected and reported at once.
 """
 
+# Why this is long: one matrix on purpose — the expected outcome per caller × state × read is worked out
+# once and every door is asked in the same loop, so a door that disagrees cannot hide in another file.
+
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
