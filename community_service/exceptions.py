@@ -88,6 +88,16 @@ class ServiceUnavailable(DomainError):
     default_detail = "Temporarily unavailable; retry later."
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """PostgreSQL could not be reached or dropped the connection (a restart, a failover). The
+    request's transaction, if it began, rolled back: send it again after `retry_after` seconds."""
+
+    status_code = 503
+    code = "database_unavailable"
+    default_detail = "The database is unavailable for a moment; retry shortly."
+    retry_after = 2
+
+
 class WriteContention(ServiceUnavailable):
     """Concurrent writes to the same rows kept aborting this one (deadlock or serialization
     failure), even after bounded retries. Nothing was written: the same request can be sent
