@@ -71,8 +71,8 @@ def table(answers: list[Answer], faults: list[Fault], result: dict, drift: int) 
     ]
     for fault in faults:
         recovery = f"{fault.recovery:.1f} s" if fault.recovery is not None else "not recovered in 120 s"
-        rows.append((f"recovery: {fault.name} @ {fault.at - faults[0].at + SCHEDULE[0][0]:.0f} s"
-                     + (f" ({fault.note})" if fault.note else ""), recovery))
+        rows.append((f"recovery after: {fault.name} @ {fault.at - faults[0].at + SCHEDULE[0][0]:.0f} s, "
+                     f"down {fault.down:.0f} s" + (f" ({fault.note})" if fault.note else ""), recovery))
     return rows
 
 

@@ -1,6 +1,7 @@
 """The faults, on a fixed schedule, and how long the service took to recover from each.
 
-Recovery is measured from the moment of the fault: for faults in the request path (web
+Recovery is measured from the moment the part is back (restarted, unfrozen; at once for a
+web worker, which granian respawns): for faults in the request path (web
 worker, Redis, PostgreSQL) until an authenticated read that touches the database answers
 2xx again; for faults in the event path (Celery worker, relay, broker) until every outbox
 row written before the part came back has been published.
@@ -39,7 +40,12 @@ class Fault:
 
     @property
     def recovery(self) -> float | None:
-        return self.recovered - self.at if self.recovered else None
+        """Seconds from the part being back to the service working again."""
+        return self.recovered - self.restored if self.recovered else None
+
+    @property
+    def down(self) -> float:
+        return self.restored - self.at
 
 
 class Injector(threading.Thread):
@@ -142,4 +148,5 @@ class Injector(threading.Thread):
             fault = self.inject(name)
             self.faults.append(fault)
             print(json.dumps({"t": round(fault.at - self.started, 1), "fault": name, "note": fault.note,
+                              "down_s": round(fault.down, 1),
                               "recovery_s": round(fault.recovery, 2) if fault.recovery else None}), flush=True)
