@@ -89,8 +89,11 @@ class ServiceUnavailable(DomainError):
 
 
 class DatabaseUnavailable(ServiceUnavailable):
-    """PostgreSQL could not be reached or dropped the connection (a restart, a failover). The
-    request's transaction, if it began, rolled back: send it again after `retry_after` seconds."""
+    """PostgreSQL could not be reached or dropped the connection (a restart, a failover). An
+    open transaction rolled back; one that had committed just before the connection dropped
+    stays (its write is whole either way). Send the request again after `retry_after` seconds:
+    a write that did commit answers the retry by its state (409 already_member, an
+    Idempotency-Key's replay)."""
 
     status_code = 503
     code = "database_unavailable"

@@ -109,6 +109,9 @@ def main() -> int:
         drift = counters_drift(stack)
     finally:
         stack.stop()
+    with (stack.workdir / "answers.jsonl").open("w") as out:  # for a closer look afterwards
+        out.writelines(json.dumps(vars(a)) + "\n" for a in recorder.answers)
+        out.writelines(json.dumps(vars(f)) + "\n" for f in injector.faults)
     rows = table(recorder.answers, injector.faults, result, drift)
     width = max(len(name) for name, _ in rows)
     print(f"\n| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|")

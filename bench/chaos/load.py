@@ -136,7 +136,8 @@ class Client(threading.Thread):
         else:
             status, _ = self.call("join", "POST", f"/communities/{community}/members", self.me["token"], {})
         acked = 200 <= status < 300
-        if acked:
+        # 409 already_member / not_member: an earlier unanswered request did run; follow the server.
+        if acked or status == 409:
             self.joined = not self.joined
         self.recorder.write("membership", acked, user=self.me["id"], member=self.joined, status=status)
 
