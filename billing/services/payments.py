@@ -82,12 +82,13 @@ def payment_event_record(event_type: str, payment: Payment, **extra: object) -> 
 def payment_open(
     *, community_id: UUID, user: User, purpose: str, amount: Decimal, currency: str, provider: str,
     donation: Donation | None = None, subscription: Subscription | None = None, level_id: UUID | None = None,
-    credit: Decimal = Decimal("0"),
+    credit: Decimal = Decimal("0"), idempotency_key: str = "",
 ) -> Payment:
     """A pending payment, written in the caller's transaction (before any provider call)."""
     return Payment.objects.create(
         community_id=community_id, user=user, purpose=purpose, amount=amount, currency=currency, provider=provider,
         donation=donation, subscription=subscription, level_id=level_id, credit=credit,
+        idempotency_key=idempotency_key,
     )
 
 
