@@ -1,35 +1,17 @@
 """Writes for donations: give (pending → completed | failed through its payment)."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from billing.models import Donation, Payment, PaymentPurpose, PaymentStatus
+from billing.models import Donation, PaymentPurpose, PaymentStatus
 from billing.money import amount_check, currency_normalise
 from billing.providers.breaker import breaker_require_closed
-from billing.services.payments import payment_execute, payment_open
+from billing.services.payments import payment_execute, payment_open, payment_to_resume
 from communities.models import Community
 from community_service.exceptions import PaymentRequired
 from members.models import User
-
-
-def _earlier_attempt(*, donor: User, idempotency_key: str, community: Community, amount: Decimal,
-                    currency: str) -> Payment | None:
-    """The payment an earlier attempt with this key opened for the same gift, if it may have
-    charged (pending) or did (completed). Its key was released because it ended in a 5xx (the
-    database went away after the charge), so the retry reaches the service again."""
-    if not idempotency_key:
-        return None
-    # A key is remembered IDEMPOTENCY_KEY_TTL_HOURS; reused after that, it is a new gift.
-    since = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
-    return (Payment.objects.filter(user=donor, idempotency_key=idempotency_key, donation__isnull=False,
-                                   created_at__gte=since,
-                                   community_id=community.pk, amount=amount, currency=currency,
-                                   status__in=(PaymentStatus.PENDING, PaymentStatus.COMPLETED))
-            .select_related("donation").order_by("created_at").first())
 
 
 def donation_create(
@@ -47,8 +29,8 @@ def donation_create(
     currency = currency_normalise(currency)
     amount = amount_check(amount, currency)
     provider = settings.BILLING_DEFAULT_PROVIDER
-    earlier = _earlier_attempt(donor=donor, idempotency_key=idempotency_key, community=community, amount=amount,
-                               currency=currency)
+    earlier = payment_to_resume(user=donor, idempotency_key=idempotency_key, community_id=community.pk,
+                                purpose=PaymentPurpose.DONATION, amount=amount, currency=currency)
     if earlier is not None and earlier.donation is not None:
         donation, payment = earlier.donation, earlier
     else:
