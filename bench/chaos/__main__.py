@@ -55,6 +55,8 @@ def table(answers: list[Answer], faults: list[Fault], result: dict, drift: int) 
         ("lost", str(counts.get("lost", 0))),
         ("duplicated", str(counts.get("duplicated", 0))),
         ("partial or double charges", str(counts.get("charged", 0))),
+        ("payments left pending (charged or not; the provider's webhook settles them)",
+         str(counts.get("payments left pending", 0))),
         ("seats over capacity / counter mismatch", str(counts.get("seats", 0))),
         ("waitlist promoted out of order", str(counts.get("waitlist order", 0))),
         ("counters drifted (recount_counters --dry-run)", str(drift)),

@@ -107,6 +107,8 @@ def check_money(acks: list[dict], found: Findings) -> None:
     for ack in (a for a in acks if a["kind"] == "subscription" and a["acked"]):
         if ack["user"] not in subscribed:
             found.add("lost", {"subscription": ack["user"]})
+    for payment in Payment.objects.filter(status="pending"):
+        found.add("payments left pending", {"payment": str(payment.pk), "purpose": payment.purpose})
     sub_paid = (Payment.objects.filter(subscription__isnull=False, status="completed")
                 .values("subscription_id").annotate(n=Count("pk")).filter(n__gt=1))
     for row in sub_paid:
