@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fuzz bench bench-http venv clean check-migrations protos protos-check browser
+.PHONY: run test lint fuzz bench bench-http chaos venv clean check-migrations protos protos-check browser
 
 # Says what it is doing and how long it took: the first install takes a few minutes.
 $(STAMP): requirements/base.txt requirements/dev.txt
@@ -67,6 +67,10 @@ bench: $(STAMP)
 ## The request path under wrk (issue 12): the server as shipped (granian), 100,000 communities; prints the table.
 bench-http: $(STAMP)
 	$(PY) bench/bench_http.py
+
+## The fault drill (issue 40, docs/reliability.md): its own stack under load, parts killed; prints the table.
+chaos: $(STAMP)
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles var

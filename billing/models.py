@@ -181,6 +181,9 @@ class Payment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # The Idempotency-Key of the request that opened it (scoped to `user`), so a retry whose first
+    # attempt charged but never stored its answer (a database restart) resumes this payment.
+    idempotency_key = models.CharField(max_length=255, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [
@@ -194,7 +197,11 @@ class Payment(models.Model):
             ),
             models.UniqueConstraint(fields=["provider", "provider_payment_id"], name="uq_payment_provider_id"),
         ]
-        indexes = [models.Index(fields=["community", "-created_at"], name="idx_payments_community")]
+        indexes = [
+            models.Index(fields=["community", "-created_at"], name="idx_payments_community"),
+            models.Index(fields=["idempotency_key"], condition=~Q(idempotency_key=""),
+                         name="idx_payments_idempotency_key"),
+        ]
 
     def __str__(self) -> str:
         payer = self.user or "a closed account"

@@ -88,6 +88,19 @@ class ServiceUnavailable(DomainError):
     default_detail = "Temporarily unavailable; retry later."
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """PostgreSQL could not be reached or dropped the connection (a restart, a failover). An
+    open transaction rolled back; one that had committed just before the connection dropped
+    stays (its write is whole either way). Send the request again after `retry_after` seconds:
+    a write that did commit answers the retry by its state (409 already_member, an
+    Idempotency-Key's replay)."""
+
+    status_code = 503
+    code = "database_unavailable"
+    default_detail = "The database is unavailable for a moment; retry shortly."
+    retry_after = 2
+
+
 class WriteContention(ServiceUnavailable):
     """Concurrent writes to the same rows kept aborting this one (deadlock or serialization
     failure), even after bounded retries. Nothing was written: the same request can be sent

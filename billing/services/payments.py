@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -82,13 +83,30 @@ def payment_event_record(event_type: str, payment: Payment, **extra: object) -> 
 def payment_open(
     *, community_id: UUID, user: User, purpose: str, amount: Decimal, currency: str, provider: str,
     donation: Donation | None = None, subscription: Subscription | None = None, level_id: UUID | None = None,
-    credit: Decimal = Decimal("0"),
+    credit: Decimal = Decimal("0"), idempotency_key: str = "",
 ) -> Payment:
     """A pending payment, written in the caller's transaction (before any provider call)."""
     return Payment.objects.create(
         community_id=community_id, user=user, purpose=purpose, amount=amount, currency=currency, provider=provider,
         donation=donation, subscription=subscription, level_id=level_id, credit=credit,
+        idempotency_key=idempotency_key,
     )
+
+
+def payment_to_resume(*, user: User, idempotency_key: str, community_id: UUID, purpose: str,
+                      **same: object) -> Payment | None:
+    """The payment an earlier attempt with this Idempotency-Key opened for the same purchase
+    (`same`: amount and currency, or level_id), if it may have charged (pending) or did
+    (completed), within the key's TTL. That attempt never stored its answer (a 5xx released
+    the key after the charge, or its process died), so the retry reaches the use case again,
+    which resumes this payment instead of opening a second one (docs/billing.md)."""
+    if not idempotency_key:
+        return None
+    since = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+    return (Payment.objects.filter(user=user, idempotency_key=idempotency_key, community_id=community_id,
+                                   purpose=purpose, created_at__gte=since,
+                                   status__in=(PaymentStatus.PENDING, PaymentStatus.COMPLETED), **same)
+            .select_related("donation", "subscription").order_by("created_at").first())
 
 
 def payment_execute(*, payment: Payment, payment_method: str) -> Payment:

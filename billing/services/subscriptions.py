@@ -25,7 +25,7 @@ from billing.models import (
 )
 from billing.money import CENT
 from billing.providers.breaker import breaker_require_closed
-from billing.services.payments import payment_execute, payment_open, subscription_event_record
+from billing.services.payments import payment_execute, payment_open, payment_to_resume, subscription_event_record
 from communities.models import Community
 from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound, PaymentRequired, UnknownReference
@@ -52,14 +52,21 @@ def _charge(payment: Payment, payment_method: str, subscription: Subscription) -
 
 
 def subscription_subscribe(
-    *, community: Community, user: User, level_id: UUID, payment_method: str
+    *, community: Community, user: User, level_id: UUID, payment_method: str, idempotency_key: str = "",
 ) -> tuple[Subscription, Payment]:
     """Subscribe `user` to a level of `community` and take the first payment.
 
     Returns the subscription (active, or pending while the provider settles) and its payment.
     Raises UnknownReference (level_id), Conflict `level_inactive` or `already_subscribed`,
-    PaymentRequired (declined), ServiceUnavailable (provider down).
+    PaymentRequired (declined), ServiceUnavailable (provider down). A retry with the
+    `idempotency_key` of an attempt that charged but never answered resumes its payment.
     """
+    earlier = payment_to_resume(user=user, idempotency_key=idempotency_key, community_id=community.pk,
+                                purpose=PaymentPurpose.SUBSCRIPTION_START, level_id=level_id)
+    if earlier is not None and earlier.subscription is not None:
+        if earlier.status == PaymentStatus.PENDING:
+            return _charge(earlier, payment_method, earlier.subscription)
+        return earlier.subscription, earlier
     provider = _default_provider()
     breaker_require_closed(provider)
     with transaction.atomic():
@@ -78,7 +85,7 @@ def subscription_subscribe(
                            code="already_subscribed") from None
         payment = payment_open(community_id=community.pk, user=user, purpose=PaymentPurpose.SUBSCRIPTION_START,
                                amount=level.price, currency=level.currency, provider=provider,
-                               subscription=subscription, level_id=level.pk)
+                               subscription=subscription, level_id=level.pk, idempotency_key=idempotency_key)
     return _charge(payment, payment_method, subscription)
 
 

@@ -14,7 +14,7 @@ from billing.selectors import donations as selectors
 from billing.serializers.donations import DonationInputSerializer, DonationOutputSerializer, DonationSummarySerializer
 from billing.services import donations as services
 from billing.views.common import COMMUNITY, MONEY_ERRORS
-from community_service.api.idempotency import idempotent
+from community_service.api.idempotency import HEADER, idempotent
 from community_service.api.pagination import CappedCountPagination, KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from members.authentication import request_user
@@ -78,6 +78,7 @@ class CommunityDonationViewSet(CommunityScopedViewSet):
         serializer = DonationInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         donation = services.donation_create(community=self.community, donor=request_user(request),
+                                            idempotency_key=request.headers.get(HEADER, ""),
                                             **serializer.validated_data)
         code = status.HTTP_201_CREATED if donation.status == DonationStatus.COMPLETED else status.HTTP_202_ACCEPTED
         context = {**self.context(), "payment": selectors.donation_payment(donation=donation)}

@@ -25,7 +25,7 @@ from billing.serializers.subscriptions import (
 )
 from billing.services import subscriptions as services
 from billing.views.common import COMMUNITY, MONEY_ERRORS, SUBSCRIPTION
-from community_service.api.idempotency import idempotent
+from community_service.api.idempotency import HEADER, idempotent
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.exceptions import PermissionDenied
 from members.authentication import request_user
@@ -71,6 +71,7 @@ class CommunitySubscriptionViewSet(CommunityScopedViewSet):
         serializer = SubscribeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         subscription, payment = services.subscription_subscribe(community=self.community, user=request_user(request),
+                                                                idempotency_key=request.headers.get(HEADER, ""),
                                                                 **serializer.validated_data)
         return _respond(subscription, payment, created=True)
 

@@ -6,10 +6,14 @@ request no DRF view answered, with DEBUG off. ApiErrorMiddleware covers the rest
 views render in HTML or leave empty (the Swagger UI view's 405).
 """
 
+import sys
 from collections.abc import Callable
 from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from community_service.db.transactions import database_unavailable
+from community_service.exceptions import DatabaseUnavailable
 
 # Detail and code by status; the same texts DRF's own exceptions use.
 _ERRORS = {
@@ -45,6 +49,13 @@ def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> JsonResponse:
+    # Django calls this while handling the exception. A database restarting under a middleware
+    # or a plain view (outside DRF's handler) is still a 503 the client may retry.
+    if database_unavailable(sys.exc_info()[1]):
+        response = JsonResponse({"detail": DatabaseUnavailable.default_detail, "code": DatabaseUnavailable.code},
+                                status=503)
+        response["Retry-After"] = str(DatabaseUnavailable.retry_after)
+        return response
     return error_response(500)
 
 

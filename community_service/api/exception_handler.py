@@ -11,14 +11,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from community_service import exceptions as domain
-from community_service.db.transactions import transient_sqlstate
+from community_service.db.transactions import database_unavailable, transient_sqlstate
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         # turns its own into WriteContention): nothing was written, so the client may retry.
         logger.warning("write contention reached the API", extra={"sqlstate": transient_sqlstate(exc)})
         exc = _from_domain_error(domain.WriteContention())
+    elif isinstance(exc, OperationalError | InterfaceError) and database_unavailable(exc):
+        # PostgreSQL restarting or down: a clean refusal the client retries, never a 500.
+        logger.warning("database unavailable", extra={"error": str(exc)})
+        exc = _from_domain_error(domain.DatabaseUnavailable())
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

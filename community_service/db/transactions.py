@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar, overload
 
+import psycopg
 from django.db import OperationalError, connection, models, transaction
 
 from community_service.exceptions import WriteContention
@@ -27,6 +28,9 @@ R = TypeVar("R")
 
 # SQLSTATEs after which the whole transaction can run again.
 RETRYABLE_SQLSTATES = {"40P01": "deadlock_detected", "40001": "serialization_failure"}
+# SQLSTATEs of a database that is gone or going (a restart, a failover): class 08 (connection
+# exception), admin/crash shutdown, and "cannot connect now" while it starts up.
+UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03")
 ATTEMPTS = 4  # one run and three retries
 BACKOFF_BASE = 0.01  # seconds; the cap of the n-th wait doubles: 10, 20, 40 ms ...
 BACKOFF_CAP = 0.2
@@ -42,6 +46,19 @@ def transient_sqlstate(exc: BaseException | None) -> str | None:
             return state
         exc, seen = exc.__cause__, seen + 1
     return None
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True if `exc` says the database could not be reached or dropped the connection (it is
+    restarting or down), as opposed to refusing this statement. psycopg reports a failed
+    connection, a closed socket and the pool's timeout without a SQLSTATE."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            state = exc.sqlstate
+            return state is None or state.startswith("08") or state in UNAVAILABLE_SQLSTATES
+        exc, seen = exc.__cause__, seen + 1
+    return False
 
 
 def _backoff(attempt: int) -> float:

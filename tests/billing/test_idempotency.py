@@ -141,13 +141,16 @@ def test_a_request_still_running_with_the_key_is_a_409_with_retry_after(world):
     assert first.status_code == 201 and mine(world).count() == 1 and LEDGER.calls == 1
 
 
-def test_an_abandoned_claim_is_taken_over_after_the_timeout(world, settings):
+def test_an_abandoned_claim_is_taken_over_after_the_timeout_and_resumes_what_the_dead_process_paid(world, settings):
     key = str(uuid.uuid4())
-    donate(world, key)
+    first = donate(world, key)
+    # As if the process died after the payment committed, before it stored the answer.
     IdempotencyKey.objects.filter(key=key).update(
         status=IdempotencyStatus.IN_PROGRESS,
         created_at=timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_IN_PROGRESS_TIMEOUT + 1))
-    assert donate(world, key).status_code == 201 and mine(world).count() == 2
+    again = donate(world, key)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert mine(world).count() == 1 and len(LEDGER.charges) == 1
 
 
 def test_results_are_kept_24_hours_then_the_key_is_free_and_pruned(world):
@@ -156,6 +159,7 @@ def test_results_are_kept_24_hours_then_the_key_is_free_and_pruned(world):
     row = IdempotencyKey.objects.get(key=key)
     assert row.expires_at - row.created_at >= timedelta(hours=24) and row.status == IdempotencyStatus.DONE
     IdempotencyKey.objects.filter(pk=row.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    Payment.objects.filter(idempotency_key=key).update(created_at=row.created_at - timedelta(hours=24))  # as old
     assert donate(world, key).get("Idempotent-Replayed") is None and mine(world).count() == 2
     IdempotencyKey.objects.filter(key=key).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert idempotency_prune() == 1 and not IdempotencyKey.objects.filter(key=key).exists()
