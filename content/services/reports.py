@@ -91,10 +91,12 @@ def report_submit(
 
 def _refuse_claimed(report: Report, access: CommunityAccess) -> None:
     """Conflict `claimed`, naming the holder, while another moderator's claim holds (members.policy)."""
-    if policy.claim_blocks(claimed_by_id=report.claimed_by_id, claimed_until=report.claimed_until,
-                           user_id=access.user_id, is_superadmin=access.is_superadmin):
-        holder = User.objects.filter(pk=report.claimed_by_id).values_list("username", flat=True).first()
-        until = report.claimed_until.astimezone(UTC).strftime("%H:%M")
+    holder_id, until_at = report.claimed_by_id, report.claimed_until
+    if holder_id is not None and until_at is not None and policy.claim_blocks(
+            claimed_by_id=holder_id, claimed_until=until_at, user_id=access.user_id,
+            is_superadmin=access.is_superadmin):
+        holder = User.objects.filter(pk=holder_id).values_list("username", flat=True).first()
+        until = until_at.astimezone(UTC).strftime("%H:%M")
         raise Conflict(f"{holder or 'Another moderator'} is working on this report (claimed until {until} UTC).",
                        code="claimed")
 
