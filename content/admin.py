@@ -8,6 +8,7 @@ every change is one of the API's services, so counters, events and the audit log
 # few lines on the shared scoping.
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -281,6 +282,21 @@ class ReportEntryInline(admin.TabularInline):
         return False
 
 
+DECIDED = {"approve": "kept", "remove": "removed", "lock": "comments locked", "ban": "author banned",
+           "mute": "author muted"}
+
+
+def _decided_in_words(report: Report, decision: str, duration: timedelta | None) -> str:
+    """What one decision did: "removed; 3 reports resolved", "author banned for 7 days; …"."""
+    what = DECIDED.get(decision, decision)
+    if decision in ("ban", "mute"):
+        lengths = dict(SANCTION_DURATIONS)
+        what += f" for {lengths[str(int(duration.total_seconds()))]}" if duration else " permanently"
+    count = report.reporter_count
+    closed = "dismissed" if decision == "approve" else "resolved"
+    return f"{what}; {count} report{'' if count == 1 else 's'} {closed}"
+
+
 @dataclass
 class QueueItem:
     """One open report on the queue page: the report, its target, and the buttons the moderator may use."""
@@ -452,8 +468,7 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         except forms.ValidationError as exc:
             self.message_user(request, f"{label}: {' '.join(exc.messages)}", messages.ERROR)
         else:
-            done = "approved (report dismissed)" if decision == "approve" else f"{decision}: done, report resolved"
-            self.message_user(request, f"{label}: {done}.", messages.SUCCESS)
+            self.message_user(request, f"{label}: {_decided_in_words(report, decision, duration)}.", messages.SUCCESS)
         return HttpResponseRedirect(back)
 
     def claim_view(self, request: HttpRequest, report_id: UUID) -> HttpResponse:

@@ -160,7 +160,7 @@ def test_a_community_moderator_claims_and_decides_a_grouped_report_and_bulk_remo
 
     item.find_element(By.NAME, "reason").send_keys("pill spam")
     item.find_element(By.CSS_SELECTOR, "button[value=remove]").click()
-    assert "remove: done, report resolved" in _message(browser)
+    assert "Cheap pills here' by pillpusher in Alpha: removed; 3 reports resolved." in _message(browser)
     assert _absent(browser, browser, By.ID, f"report-{report.pk}")
     _shot(browser, "04-queue-decided")
 

@@ -55,7 +55,9 @@ def test_every_report_of_one_post_is_one_item_with_each_reporters_reason_and_one
     body = response.content.decode()
     assert all(reason in body for reason in reasons)  # every one, not only the latest three
 
-    decide(world.client, report, "remove", reason="selling fakes")
+    response = decide(world.client, report, "remove", reason="selling fakes")
+    assert "Buy cheap watches&#x27; by" in response.content.decode()
+    assert "removed; 4 reports resolved." in response.content.decode()
     report.refresh_from_db(), post.refresh_from_db()
     assert report.status == "resolved" and post.deleted_at is not None
     assert not Report.objects.filter(status="open").exists()
@@ -159,7 +161,8 @@ def test_a_decision_records_report_decided_with_the_reason_the_author_and_every_
 @pytest.mark.django_db
 def test_a_mute_decision_says_until_when(world):
     target = member_add(world.a)
-    decide(world.client, make_report(target, world.a), "mute", duration="3600", reason="cool off")
+    response = decide(world.client, make_report(target, world.a), "mute", duration="3600", reason="cool off")
+    assert "author muted for 1 hour; 1 report resolved." in response.content.decode()
     payload = OutboxEvent.objects.get(event_type="report.decided").payload
     muted_until = Member.objects.get(community=world.a, user=target).muted_until
     assert payload["decision"] == "mute" and payload["reason"] == "cool off"
