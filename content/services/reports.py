@@ -102,8 +102,9 @@ def _refuse_claimed(report: Report, access: CommunityAccess) -> None:
 
 
 def _locked_open(report: Report) -> Report:
-    """The item's row, locked for this transaction; Conflict `already_closed` once it is decided."""
-    report = Report.objects.select_for_update().select_related("community").get(pk=report.pk)
+    """The item's row, locked for this transaction (not its community's: the services that act
+    on the target take that one in their own order); Conflict `already_closed` once it is decided."""
+    report = Report.objects.select_for_update(of=("self",)).select_related("community").get(pk=report.pk)
     if report.status != ReportStatus.OPEN:
         raise Conflict("This report is already closed.", code="already_closed")
     return report
