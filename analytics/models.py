@@ -110,8 +110,8 @@ class CommunityWindow(models.Model):
     monthly_active_users = models.PositiveIntegerField(default=0)
     # Distinct users who posted on the days since..until.
     active_posters = models.PositiveIntegerField(default=0)
-    # As analytics.selectors.rankings.top_posts and top_donors return them (ids as strings).
-    top_posts = models.JSONField(default=list)
+    # As analytics.selectors.rankings.top_donors returns them (ids as strings). Top posts are not
+    # kept: the dashboard lists them from the daily rows its charts read (see _Figures.top_posts).
     top_donors = models.JSONField(default=list)
     # When these figures were computed: a dashboard read recomputes them once they are older
     # than ANALYTICS_ROLLUP_SECONDS (beat, where it runs, keeps them younger).

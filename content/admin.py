@@ -8,6 +8,7 @@ every change is one of the API's services, so counters, events and the audit log
 # few lines on the shared scoping.
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
@@ -46,7 +48,8 @@ from content.selectors.reports import (
 from content.services.channels import channel_create, channel_delete, channel_update
 from content.services.comments import comment_delete, comment_restore
 from content.services.posts import post_delete, post_moderate, post_restore
-from content.services.reports import report_close, report_decide
+from content.services.reports import claim_minutes, report_claim, report_close, report_decide, report_release
+from members import policy
 from members.authentication import request_user
 from members.catalogue import Permission
 from members.console import (
@@ -279,6 +282,21 @@ class ReportEntryInline(admin.TabularInline):
         return False
 
 
+DECIDED = {"approve": "kept", "remove": "removed", "lock": "comments locked", "ban": "author banned",
+           "mute": "author muted"}
+
+
+def _decided_in_words(report: Report, decision: str, duration: timedelta | None) -> str:
+    """What one decision did: "removed; 3 reports resolved", "author banned for 7 days; …"."""
+    what = DECIDED.get(decision, decision)
+    if decision in ("ban", "mute"):
+        lengths = dict(SANCTION_DURATIONS)
+        what += f" for {lengths[str(int(duration.total_seconds()))]}" if duration else " permanently"
+    count = report.reporter_count
+    closed = "dismissed" if decision == "approve" else "resolved"
+    return f"{what}; {count} report{'' if count == 1 else 's'} {closed}"
+
+
 @dataclass
 class QueueItem:
     """One open report on the queue page: the report, its target, and the buttons the moderator may use."""
@@ -286,6 +304,9 @@ class QueueItem:
     report: Report
     target: Post | Comment | object | None
     allowed: dict[str, bool]
+    # Who else holds the item (their claim has not expired): its buttons wait, unless a superadmin.
+    claimed_by_other: bool = False
+    claimed_by_me: bool = False
 
 
 def _report_label(report: Report) -> str:
@@ -338,6 +359,8 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
             path("queue/", self.admin_site.admin_view(self.queue_view), name="content_report_queue"),
             path("<uuid:report_id>/decide/", self.admin_site.admin_view(self.decide_view),
                  name="content_report_decide"),
+            path("<uuid:report_id>/claim/", self.admin_site.admin_view(self.claim_view),
+                 name="content_report_claim"),
         ]
         return urls + super().get_urls()
 
@@ -381,20 +404,31 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         # The hierarchy, as the services apply it: no Ban/Mute button on the owner or on a
         # member ranked at or above the moderator.
         sanctions = sanctions_allowed(request, filter(None, map(person, reports)))
+        now = timezone.now()
         items = []
         for report in reports:
             target = targets.get(report_target_key(report))
             on_content = report.target_type in ("post", "comment")
             key = person(report)
             allowed_on_person = sanctions.get(key, frozenset()) if key else frozenset()
-            items.append(QueueItem(report=report, target=target, allowed={
-                "approve": True,
-                "remove": target is not None and on_content and holds(
-                    Permission.POST_DELETE if report.target_type == "post" else Permission.COMMENT_MODERATE, report),
-                "lock": target is not None and on_content and holds(Permission.POST_MODERATE, report),
-                "ban": "ban" in allowed_on_person and holds(Permission.MEMBER_BAN, report),
-                "mute": "mute" in allowed_on_person and holds(Permission.MEMBER_MUTE, report),
-            }))
+            claimed_now = report.claimed_until is not None and report.claimed_until > now
+            mine = report.claimed_by_id == request.user.pk
+            # Another moderator's claim: the buttons wait (a superadmin may still decide).
+            free = not policy.claim_blocks(claimed_by_id=report.claimed_by_id, claimed_until=report.claimed_until,
+                                           user_id=request.user.pk, is_superadmin=request.user.is_superuser)
+            items.append(QueueItem(
+                report=report, target=target, claimed_by_other=claimed_now and not mine,
+                claimed_by_me=claimed_now and mine,
+                allowed={
+                    "decide": free,
+                    "approve": free,
+                    "remove": free and target is not None and on_content and holds(
+                        Permission.POST_DELETE if report.target_type == "post" else Permission.COMMENT_MODERATE,
+                        report),
+                    "lock": free and target is not None and on_content and holds(Permission.POST_MODERATE, report),
+                    "ban": free and "ban" in allowed_on_person and holds(Permission.MEMBER_BAN, report),
+                    "mute": free and "mute" in allowed_on_person and holds(Permission.MEMBER_MUTE, report),
+                }))
         context = {
             **self.admin_site.each_context(request),
             "title": "Moderation queue",
@@ -403,6 +437,7 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
             "page": page,
             "durations": SANCTION_DURATIONS,
             "reason_max_length": REASON_MAX_LENGTH,
+            "claim_minutes": claim_minutes(),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/content/report/queue.html", context)
@@ -433,9 +468,34 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         except forms.ValidationError as exc:
             self.message_user(request, f"{label}: {' '.join(exc.messages)}", messages.ERROR)
         else:
-            done = "approved (report dismissed)" if decision == "approve" else f"{decision}: done, report resolved"
-            self.message_user(request, f"{label}: {done}.", messages.SUCCESS)
+            self.message_user(request, f"{label}: {_decided_in_words(report, decision, duration)}.", messages.SUCCESS)
         return HttpResponseRedirect(back)
+
+    def claim_view(self, request: HttpRequest, report_id: UUID) -> HttpResponse:
+        """Claim an item (so others see who works on it and wait), or give the claim back."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        report = self.get_object(request, str(report_id))
+        release = request.POST.get("claim") == "release"
+        back = reverse("admin:content_report_queue")
+        if request.POST.get("page"):
+            back += "?" + urlencode({"page": request.POST["page"]})
+        label = _report_label(report)
+        try:
+            access = console_access(request, report.community_id)
+            if release:
+                report_release(report=report, moderator=request_user(request), access=access)
+            else:
+                report = report_claim(report=report, moderator=request_user(request), access=access)
+        except DomainError as exc:
+            self.message_user(request, f"{label}: {exc.detail}", messages.ERROR)
+        else:
+            done = ("released: anyone may take it" if release else
+                    f"claimed by you until {report.claimed_until:%H:%M} UTC")
+            self.message_user(request, f"{label}: {done}.", messages.SUCCESS)
+        return HttpResponseRedirect(f"{back}#report-{report.pk}")
 
     # --- bulk actions --------------------------------------------------------------------
 
@@ -466,7 +526,8 @@ class ReportAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
         apply_each(self, request, queryset.filter(status=ReportStatus.OPEN), code=Permission.REPORT_REVIEW,
                    label=_report_label, done_message="Closed {count} report{s}.",
                    act=lambda report, access: report_close(report=report, moderator=request_user(request),
-                                                           resolve=resolve, note="Closed in the moderation console"))
+                                                           resolve=resolve, note="Closed in the moderation console",
+                                                           access=access))
 
     @admin.action(description="Resolve selected reports (audited)", permissions=["change"])
     def resolve_reports(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:

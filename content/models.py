@@ -308,6 +308,11 @@ class Report(models.Model):
                                     related_name="+")
     resolution_note = models.CharField(max_length=1000, blank=True, default="")
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # A moderator's claim on an open item (content.services.reports.report_claim): until
+    # `claimed_until`, only they (or a superadmin) decide it. An expired claim is no claim.
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

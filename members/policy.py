@@ -249,6 +249,26 @@ def sanction_liftable(*, status: str, muted_until: datetime | None) -> bool:
     return status == MemberStatus.BANNED or (muted_until is not None and muted_until > timezone.now())
 
 
+# --- The moderation queue's claims ------------------------------------------------------------
+
+
+def claim_blocks(*, claimed_by_id: UUID | None, claimed_until: datetime | None, user_id: UUID | None,
+                 is_superadmin: bool) -> bool:
+    """Whether another moderator's claim on a queue item keeps the user from claiming or deciding
+    it: a claim holds until `claimed_until`; its holder and a superadmin are never blocked."""
+    if claimed_by_id is None or claimed_until is None or claimed_until <= timezone.now():
+        return False
+    return claimed_by_id != user_id and not is_superadmin
+
+
+def claim_free_q(*, user_id: UUID | None, is_superadmin: bool) -> Q:
+    """claim_blocks as a filter on report rows: the rows the user may claim or decide now."""
+    if is_superadmin:
+        return Q()
+    return (Q(claimed_by__isnull=True) | Q(claimed_until__isnull=True) | Q(claimed_until__lte=timezone.now())
+            | Q(claimed_by=user_id))
+
+
 # --- Member rows -----------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """The community dashboard, read from the daily rollups (a handful of aggregate queries).
 
-Sums over a community's daily rows are read per request; the distinct counts and rankings
-come from its CommunityWindow row when the range is the default one ending today (the rollup
-keeps it), and are computed live (analytics.selectors.rankings) otherwise.
+Sums over a community's daily rows are read per request; the distinct counts and the top
+donors come from its CommunityWindow row when the range is the default one ending today (the
+rollup keeps it), and are computed live (analytics.selectors.rankings) otherwise. Top posts are
+always ranked from the post days, so they add up to the charts drawn from the community days.
 """
 
 import datetime as dt
@@ -63,7 +64,11 @@ class _Figures:
         return self._in_range("active_posters", rankings.active_posters, 0)
 
     def top_posts(self) -> list[dict]:
-        return _with_uuid(self._in_range("top_posts", rankings.top_posts, []), "post_id")
+        # Always from the post days the charts' community days were rolled up with, just caught
+        # up: the stored window may be ANALYTICS_ROLLUP_SECONDS older, and the list of top posts
+        # under the charts must add up to them. One community's month of PostDay rows (an index).
+        return _with_uuid(rankings.top_posts(since=self.days.since, until=self.days.until,
+                                             community_id=self.community.pk).get(self.community.pk, []), "post_id")
 
     def top_donors(self) -> list[dict]:
         return _with_uuid(self._in_range("top_donors", rankings.top_donors, []), "user_id")

@@ -174,7 +174,6 @@ def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = 
         return
     monthly = rankings.monthly_active_users(until=until, community_id=community_id)
     posters = rankings.active_posters(since=since, until=until, community_id=community_id)
-    posts = rankings.top_posts(since=since, until=until, community_id=community_id)
     donors = rankings.top_donors(since=since, until=until, community_id=community_id)
     # Every community with a day in the range gets a row (zeros included), so its dashboard
     # never falls back to the live queries; the others have nothing to count. A one-community
@@ -189,9 +188,9 @@ def refresh_windows(*, changed_until: dt.date, community_id: uuid.UUID | None = 
     scope.delete()
     CommunityWindow.objects.bulk_create(
         CommunityWindow(community_id=cid, since=since, until=until, monthly_active_users=monthly.get(cid, 0),
-                        active_posters=posters.get(cid, 0), top_posts=posts.get(cid, []),
+                        active_posters=posters.get(cid, 0),
                         top_donors=donors.get(cid, []))
-        for cid in sorted(communities | monthly.keys() | posters.keys() | posts.keys() | donors.keys())
+        for cid in sorted(communities | monthly.keys() | posters.keys() | donors.keys())
     )
 
 

@@ -18,6 +18,7 @@ class Aggregate(StrEnum):
     CHANNEL = "channel"
     POST = "post"
     COMMENT = "comment"
+    REPORT = "report"
     EVENT = "event"
     SUBSCRIPTION = "subscription"
     DONATION = "donation"
@@ -108,6 +109,16 @@ for _spec in (
     S("comment.deleted", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id")),
     S("comment.moderated", A.COMMENT, ("community_id", "comment_id", "post_id", "moderator_id", "action"),
       optional=("reason",), description="`action` is removed | restored; every one is also in the audit log."),
+    # --- the moderation queue ---
+    S("report.decided", A.REPORT,
+      ("community_id", "report_id", "target_type", "target_id", "author_id", "decision", "status", "moderator_id",
+       "reason", "reporter_ids"),
+      optional=("until",),
+      description="A moderator decided a queue item (every report of one post, comment or member) in one "
+                  "transaction. `decision` is approve | remove | lock | ban | mute; `status` is dismissed "
+                  "(approve) | resolved; `author_id` is whose content or membership was reported (null when "
+                  "the account is gone); `reason` is the moderator's words (may be empty); `reporter_ids` "
+                  "are everyone who reported it; `until` is when a ban (null: permanent) or mute ends."),
     # --- events (meetups) ---
     S("event.created", A.EVENT, _EVENT, seed=True),
     S("event.updated", A.EVENT, (*_EVENT, "changed"), seed=True),
@@ -184,6 +195,7 @@ class EventType(StrEnum):
     COMMENT_CREATED = "comment.created"
     COMMENT_DELETED = "comment.deleted"
     COMMENT_MODERATED = "comment.moderated"
+    REPORT_DECIDED = "report.decided"
     EVENT_CREATED = "event.created"
     EVENT_UPDATED = "event.updated"
     EVENT_DELETED = "event.deleted"

@@ -17,6 +17,10 @@ MAX_PINNED_POSTS = env.int("MAX_PINNED_POSTS", default=5)
 COMMENT_MAX_DEPTH = env.int("COMMENT_MAX_DEPTH", default=5)  # levels of replies under a root comment
 POST_VIEW_DEDUPE_SECONDS = env.int("POST_VIEW_DEDUPE_SECONDS", default=3600)  # one view per viewer per window
 POST_VIEWS_FLUSH_SECONDS = env.float("POST_VIEWS_FLUSH_SECONDS", default=10.0)
+# How long a moderator's claim on a queue item holds (content.services.reports.report_claim).
+REPORT_CLAIM_MINUTES = env.int("REPORT_CLAIM_MINUTES", default=30)
+if REPORT_CLAIM_MINUTES < 1:
+    raise ImproperlyConfigured("REPORT_CLAIM_MINUTES must be at least 1.")
 # How often events move scheduled → ongoing → completed (events/tasks.py).
 EVENT_STATUS_INTERVAL_SECONDS = env.float("EVENT_STATUS_INTERVAL_SECONDS", default=60.0)
 # Analytics dashboards: default and longest `?from=&to=` range (days), and how often beat

@@ -50,16 +50,16 @@ def audit_log(*, community: Community) -> QuerySet[AuditLogEntry]:
 
 
 def report_open_queue(*, community_ids: frozenset[UUID] | None) -> QuerySet[Report]:
-    """The console's queue: open items of the given communities (None: all), oldest first,
-    with per-category counts and the latest entries loaded up front."""
-    latest = ReportEntry.objects.select_related("reporter").order_by("-created_at", "-id")
+    """The console's queue: open items of the given communities (None: all), oldest first, each
+    with its claim, per-category counts and every reporter's entry (oldest first) loaded up front."""
+    entries = ReportEntry.objects.select_related("reporter").order_by("created_at", "id")
     reports = Report.objects.filter(status=ReportStatus.OPEN, community__deleted_at__isnull=True)
     if community_ids is not None:
         reports = reports.filter(community_id__in=community_ids)
     return (
-        reports.select_related("community")
+        reports.select_related("community", "claimed_by")
         .annotate(**_category_counts())
-        .prefetch_related(Prefetch("entries", queryset=latest[:QUEUE_RECENT_ENTRIES], to_attr="recent_entries"))
+        .prefetch_related(Prefetch("entries", queryset=entries, to_attr="all_entries"))
         .order_by("created_at", "id")
     )
 

@@ -36,12 +36,16 @@ class ReportCategoriesSerializer(serializers.Serializer):
 class _ReportSerializer(serializers.ModelSerializer):
     community_id = serializers.UUIDField(read_only=True)
     resolved_by_id = serializers.UUIDField(read_only=True, allow_null=True)
+    claimed_by_id = serializers.UUIDField(read_only=True, allow_null=True,
+                                          help_text="The moderator working on this open item (console claim), if any; "
+                                                    "the claim holds until claimed_until.")
     categories = ReportCategoriesSerializer(source="*", read_only=True)
 
     class Meta:
         model = Report
         fields = ["id", "community_id", "target_type", "target_id", "status", "reporter_count", "last_reported_at",
-                  "resolved_by_id", "resolution_note", "resolved_at", "created_at", "categories"]
+                  "resolved_by_id", "resolution_note", "resolved_at", "claimed_by_id", "claimed_until", "created_at",
+                  "categories"]
         read_only_fields = fields
 
 

@@ -101,7 +101,8 @@ class ReportViewSet(ActionPermissionsMixin, GenericViewSet):
         serializer = ReportCloseInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         report = services.report_close(report=report, moderator=request_user(request), resolve=resolve,
-                                       note=serializer.validated_data["note"])
+                                       note=serializer.validated_data["note"],
+                                       access=request_community_access(request, report.community_id))
         return Response(ReportOutputSerializer(selectors.report_detail(report_id=report.pk)).data)
 
     @extend_schema(summary="Resolve a report (action was taken), with a note", request=ReportCloseInputSerializer)

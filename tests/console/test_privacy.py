@@ -67,3 +67,52 @@ def test_a_superuser_sees_and_searches_email_addresses():
     assert page.context["cl"].result_count == 1 and "bob@example.com" in page.content.decode()
     detail = client.get(reverse("admin:members_user_change", args=[world.bob.pk]))
     assert "bob@example.com" in detail.content.decode()
+
+
+def test_every_page_of_every_model_a_moderator_may_view_hides_email_addresses():
+    """Not only the pages links lead to: each registered model's list, each of its rows' pages
+    (as far as the moderator sees them), the queue, and every bulk action's confirmation or
+    form page over all the rows they see."""
+    from django.contrib import admin
+    from django.contrib.admin import helpers
+    from django.test import RequestFactory
+
+    world = every_row()
+    client = console_client(world.moderator)
+    request = RequestFactory().get("/admin/")
+    request.user = world.moderator
+    emails = set(User.objects.values_list("email", flat=True))
+    assert "bob@example.com" in emails and "mia@example.com" in emails
+    pages: dict[str, str] = {}
+
+    def visit(url: str, response=None) -> None:
+        response = response or client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = response.content.decode()
+
+    visit(reverse("admin:index"))
+    visit(reverse("admin:content_report_queue"))
+    viewed = []
+    for model, model_admin in admin.site._registry.items():
+        if not model_admin.has_view_permission(request):
+            continue
+        opts = model._meta
+        viewed.append(opts.label)
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        visit(changelist)
+        rows = list(model_admin.get_queryset(request).values_list("pk", flat=True)[:10])
+        for pk in rows:
+            visit(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]))
+        for action in model_admin.get_actions(request):
+            if rows:
+                # The first step of an action: a confirmation or form page, or (a direct action)
+                # its messages on the list it returns to; either way what the moderator reads.
+                response = client.post(changelist, {"action": action, helpers.ACTION_CHECKBOX_NAME: rows},
+                                       follow=True)
+                visit(f"{changelist}#{action}", response)
+    # The people, the content, the reports and the audit log are among them.
+    assert {"members.User", "members.Member", "content.Post", "content.Comment", "content.Report",
+            "communities.AuditLogEntry"} <= set(viewed)
+    for url, html in pages.items():
+        shown = {email for email in emails if email in html}
+        assert not shown, f"{url} shows {shown}"

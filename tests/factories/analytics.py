@@ -86,6 +86,5 @@ class CommunityWindowFactory(factory.django.DjangoModelFactory):
     monthly_active_users = 3
     active_posters = 1
     # As analytics.selectors.rankings returns them.
-    top_posts = factory.LazyFunction(lambda: [{"post_id": str(uuid.uuid4()), "likes": 4, "comments": 2}])
     top_donors = factory.LazyFunction(
         lambda: [{"currency": "USD", "user_id": str(uuid.uuid4()), "username": "donor", "amount": "10.00"}])

@@ -70,3 +70,21 @@ def test_a_banned_superadmin_is_exempt_everywhere():
     assert policy.sees_community("private", access) and policy.holds(access, "member.ban")
     policy.require_can_speak(access)
     policy.require_permission(access, "community.delete")
+
+
+def test_a_claim_blocks_other_moderators_until_it_expires_but_never_its_holder_or_a_superadmin():
+    import uuid
+
+    from django.utils import timezone
+
+    holder, other = uuid.uuid4(), uuid.uuid4()
+    later, earlier = timezone.now() + timedelta(minutes=5), timezone.now() - timedelta(seconds=1)
+
+    def blocks(user_id, until, superadmin=False):
+        return policy.claim_blocks(claimed_by_id=holder, claimed_until=until, user_id=user_id,
+                                   is_superadmin=superadmin)
+
+    assert blocks(other, later)
+    assert not blocks(holder, later) and not blocks(other, later, superadmin=True)
+    assert not blocks(other, earlier)
+    assert not policy.claim_blocks(claimed_by_id=None, claimed_until=None, user_id=other, is_superadmin=False)
