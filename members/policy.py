@@ -249,6 +249,30 @@ def sanction_liftable(*, status: str, muted_until: datetime | None) -> bool:
     return status == MemberStatus.BANNED or (muted_until is not None and muted_until > timezone.now())
 
 
+# --- Notices: who may be told (community_service/notifications) ------------------------------
+
+
+def insiders_among(*, community_id: UUID, user_ids: Iterable[UUID]) -> set[UUID]:
+    """is_insider, unbanned, for many people at once (one query): those of `user_ids` with an
+    active membership. A notice about a community's object only reaches these: whoever left,
+    was banned or never joined hears nothing of it (a private community, a members-only channel)."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = Member.objects.filter(community_id=community_id, user_id__in=ids, status=MemberStatus.ACTIVE)
+    return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
+
+
+def holders_among(*, community_id: UUID, user_ids: Iterable[UUID], codes: Iterable[str]) -> set[UUID]:
+    """holds(any of `codes`) for many active members at once: the owner or a role granting one."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = Member.objects.filter(community_id=community_id, user_id__in=ids).filter(holding_rows_q()).filter(
+        Q(is_owner=True) | Q(roles__permissions__overlap=list(codes)))
+    return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
+
+
 # --- Member rows -----------------------------------------------------------------------------
 
 

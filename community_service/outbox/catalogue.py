@@ -103,11 +103,15 @@ for _spec in (
     S("post.moderated", A.POST, (*_POST, "moderator_id", "action"), optional=("reason",),
       description="`action` is approved | rejected | removed | restored | pinned | unpinned | locked | unlocked; "
                   "every one is also in the audit log."),
+    S("post.liked", A.POST, (*_POST, "user_id"),
+      description="`user_id` liked the post (a like taken back records nothing); feeds reaction notices."),
     S("comment.created", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id"),
       optional=("parent_id",)),
     S("comment.deleted", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id")),
     S("comment.moderated", A.COMMENT, ("community_id", "comment_id", "post_id", "moderator_id", "action"),
       optional=("reason",), description="`action` is removed | restored; every one is also in the audit log."),
+    S("comment.liked", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id", "user_id"),
+      description="`user_id` liked the comment of `author_id`."),
     # --- events (meetups) ---
     S("event.created", A.EVENT, _EVENT, seed=True),
     S("event.updated", A.EVENT, (*_EVENT, "changed"), seed=True),
@@ -181,9 +185,11 @@ class EventType(StrEnum):
     POST_UPDATED = "post.updated"
     POST_DELETED = "post.deleted"
     POST_MODERATED = "post.moderated"
+    POST_LIKED = "post.liked"
     COMMENT_CREATED = "comment.created"
     COMMENT_DELETED = "comment.deleted"
     COMMENT_MODERATED = "comment.moderated"
+    COMMENT_LIKED = "comment.liked"
     EVENT_CREATED = "event.created"
     EVENT_UPDATED = "event.updated"
     EVENT_DELETED = "event.deleted"

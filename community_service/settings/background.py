@@ -25,6 +25,11 @@ CELERY_BEAT_SCHEDULE = {
     # Runs in-process subscribers (notifications, webhooks) over rows the after-commit path missed.
     "outbox-dispatch-sweep": {"task": "outbox.dispatch_sweep", "schedule": OUTBOX_SUBSCRIBER_SWEEP_SECONDS,
                               "options": {"expires": OUTBOX_SUBSCRIBER_SWEEP_SECONDS}},
+    # Urgent notification mails whose after-commit task was lost; the digest checks its hour hourly.
+    "notifications-mail-immediate": {"task": "notifications.mail_immediate", "schedule": 60.0,
+                                     "options": {"expires": 60.0}},
+    "notifications-mail-digest": {"task": "notifications.mail_digest", "schedule": 3600.0,
+                                  "options": {"expires": 3600.0}},
     "outbox-prune": {"task": "outbox.prune", "schedule": 24 * 3600.0},
     # Moves view counts buffered in Redis into Post.view_count.
     "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,

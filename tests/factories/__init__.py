@@ -42,6 +42,9 @@ from tests.factories.members import (
 )
 from tests.factories.platform import (
     IdempotencyKeyFactory,
+    NotificationFactory,
+    NotificationLevelFactory,
+    NotificationPreferenceFactory,
     OutboxDeliveryFactory,
     OutboxEventFactory,
     SearchWordFactory,
@@ -65,6 +68,9 @@ __all__ = [
     "InviteFactory",
     "MemberDayFactory",
     "MemberFactory",
+    "NotificationFactory",
+    "NotificationLevelFactory",
+    "NotificationPreferenceFactory",
     "OutboxDeliveryFactory",
     "OutboxEventFactory",
     "PaymentFactory",

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from community_service.models import (
     DeliveryStatus,
+    Notification,
+    NotificationLevel,
+    NotificationPreference,
     IdempotencyKey,
     IdempotencyStatus,
     OutboxDelivery,
@@ -88,3 +91,49 @@ class SearchWordFactory(factory.django.DjangoModelFactory):
         model = SearchWord
 
     word = factory.Sequence(lambda n: f"vocabulary{n}")
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread in-app notice. The notification subscriber writes these from events; a
+    factory row is for the inbox's and the mail's tests."""
+
+    class Meta:
+        model = Notification
+
+    recipient_id = factory.LazyAttribute(lambda n: UserFactory().pk)
+    type = "mention"
+    text = factory.Sequence(lambda n: f"someone mentioned you ({n})")
+    source_event_id = factory.LazyFunction(uuid.uuid4)
+    created_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        read = factory.Trait(read_at=factory.LazyFunction(timezone.now))
+        mail_failed = factory.Trait(mail_status="failed", mail_error="SMTPRecipientsRefused()")
+        waiting_for_digest = factory.Trait(mail_status="digest")
+
+
+class NotificationLevelFactory(factory.django.DjangoModelFactory):
+    """A member watching a community (channel_id set: one channel)."""
+
+    class Meta:
+        model = NotificationLevel
+
+    user_id = factory.LazyAttribute(lambda n: UserFactory().pk)
+    community_id = factory.LazyFunction(uuid.uuid4)
+    level = "watching"
+
+    class Params:
+        muted = factory.Trait(level="muted")
+        tracking = factory.Trait(level="tracking")
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user_id = factory.LazyAttribute(lambda n: UserFactory().pk)
+    type = "reaction"
+    delivery = "off"
+
+    class Params:
+        by_mail = factory.Trait(delivery="email")
