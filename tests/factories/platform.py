@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from community_service.models import (
     DeliveryStatus,
+    IdempotencyKey,
+    IdempotencyStatus,
     Notification,
     NotificationLevel,
     NotificationPreference,
-    IdempotencyKey,
-    IdempotencyStatus,
     OutboxDelivery,
     OutboxEvent,
     OutboxStatus,
