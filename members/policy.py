@@ -273,6 +273,19 @@ def holders_among(*, community_id: UUID, user_ids: Iterable[UUID], codes: Iterab
     return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
 
 
+def holders_in(*, community_id: UUID, codes: Iterable[str]) -> set[UUID]:
+    """Every active, unbanned member holding one of `codes` (who hears of a donation: billing.manage)."""
+    rows = Member.objects.filter(community_id=community_id).filter(holding_rows_q()).filter(
+        Q(is_owner=True) | Q(roles__permissions__overlap=list(codes)))
+    return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
+
+
+def told_of_own_standing(*, subject_id: UUID, user_ids: Iterable[UUID]) -> set[UUID]:
+    """A sanction or a decision about a person is told to that person only, whatever they
+    may read now: the banned know they are (knows_community), the rejected that they were."""
+    return {user_id for user_id in user_ids if user_id == subject_id}
+
+
 # --- Member rows -----------------------------------------------------------------------------
 
 

@@ -111,8 +111,16 @@ def _row(notice: Notice, user_id: UUID, delivery: str, now: object, *, urgent: b
 
 
 def _insert(rows: list[Notification]) -> list[UUID]:
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return [row.recipient_id for row in created]
+    """Insert the rows that do not exist yet; return their recipients."""
+    if not rows:
+        return []
+    have = set(Notification.objects.filter(
+        source_event_id=rows[0].source_event_id, type=rows[0].type,
+        recipient_id__in=[row.recipient_id for row in rows]).values_list("recipient_id", flat=True))
+    fresh = [row for row in rows if row.recipient_id not in have]
+    # A concurrent handler of the same event may insert in between: the unique constraint decides.
+    Notification.objects.bulk_create(fresh, ignore_conflicts=True)
+    return [row.recipient_id for row in fresh]
 
 
 # A collapsed notice remembers this many of the events folded into it (to fold each once).

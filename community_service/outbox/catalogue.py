@@ -82,6 +82,8 @@ for _spec in (
       description="Membership ended; `reason` is left | kicked | banned."),
     S("member.join_requested", A.MEMBER, _MEMBER, optional=("message",),
       description="A user asked to join a restricted community."),
+    S("member.join_decided", A.MEMBER, (*_MEMBER, "approved"),
+      description="A join request was approved (then member.joined follows) or rejected."),
     S("member.banned", A.MEMBER, (*_MEMBER, "banned_until"), optional=("reason",),
       description="`banned_until` is null for a permanent ban."),
     S("member.unbanned", A.MEMBER, _MEMBER),
@@ -170,6 +172,7 @@ class EventType(StrEnum):
     MEMBER_JOINED = "member.joined"
     MEMBER_LEFT = "member.left"
     MEMBER_JOIN_REQUESTED = "member.join_requested"
+    MEMBER_JOIN_DECIDED = "member.join_decided"
     MEMBER_BANNED = "member.banned"
     MEMBER_UNBANNED = "member.unbanned"
     MEMBER_MUTED = "member.muted"

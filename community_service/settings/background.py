@@ -39,6 +39,10 @@ CELERY_BEAT_SCHEDULE = {
                          "options": {"expires": ANALYTICS_ROLLUP_SECONDS}},
     "event-statuses-advance": {"task": "events.statuses_advance", "schedule": EVENT_STATUS_INTERVAL_SECONDS,
                                "options": {"expires": EVENT_STATUS_INTERVAL_SECONDS}},
+    # Event reminders 24 h and 1 h before the start, each once (events/notices.py).
+    "events-reminders": {"task": "events.reminders_send", "schedule": 300.0, "options": {"expires": 300.0}},
+    # "Your subscription ends in 3 days", once per subscription period (billing/notices.py).
+    "billing-ending-notices": {"task": "billing.ending_notices", "schedule": 3600.0, "options": {"expires": 3600.0}},
     # Ends subscriptions past expires_at (subscription.ended); `manage.py expire_subscriptions` by hand.
     "billing-expire-subscriptions": {"task": "billing.subscriptions_expire",
                                      "schedule": BILLING_EXPIRY_INTERVAL_SECONDS,
