@@ -194,11 +194,13 @@ def subscribers_sweep() -> dict[str, DispatchStats]:
 
 
 @transaction.atomic
-def deliveries_retry_failed(*, subscriber: str | None = None) -> int:
-    """Make failed rows pending again (of one subscriber, or all); return how many."""
+def deliveries_retry_failed(*, subscriber: str | None = None, delivery_ids: list[int] | None = None) -> int:
+    """Make failed rows pending again (of one subscriber, the given rows, or all); return how many."""
     rows = OutboxDelivery.objects.filter(status=DeliveryStatus.FAILED)
     if subscriber is not None:
         rows = rows.filter(subscriber=subscriber)
+    if delivery_ids is not None:
+        rows = rows.filter(pk__in=delivery_ids)
     return rows.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
 
 
