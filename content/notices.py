@@ -32,7 +32,8 @@ from members.models import User
 MENTION = re.compile(r"(?<![\w@.])@([\w.+-]*\w)")
 
 TYPES = (
-    NoticeType("mention", "Mentions of me", default=Delivery.BOTH, reach=DIRECT),
+    # Addressed to me by name: mailed at once, as Discourse does (the rest waits for the digest).
+    NoticeType("mention", "Mentions of me", default=Delivery.BOTH, urgent=True, reach=DIRECT),
     NoticeType("reply", "Replies to my posts and comments", default=Delivery.BOTH, reach=DIRECT),
     NoticeType("reaction", "Likes on my posts and comments", reach=PERSONAL),
     NoticeType("watched_post", "New posts where I watch", reach=WATCHED),

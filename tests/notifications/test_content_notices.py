@@ -47,7 +47,7 @@ def notices(user, type_name=None):
     return list(rows.filter(type=type_name) if type_name else rows)
 
 
-def test_alice_mentioning_bob_lands_in_bobs_inbox_not_in_hers(place, committed):
+def test_alice_mentioning_bob_lands_in_bobs_inbox_and_mail_not_in_hers(place, committed, mailoutbox):
     community, alice, bob = place
     write_post(alice, community, committed, content="Ping @Bob and @alice and @nobody")
     [notice] = notices(bob, "mention")
@@ -56,6 +56,7 @@ def test_alice_mentioning_bob_lands_in_bobs_inbox_not_in_hers(place, committed):
     inbox = client_for(bob).get(url_for("notification-list"))
     assert inbox.data["items"][0]["actor"] == {"id": alice.pk, "username": "alice"}
     assert inbox.data["items"][0]["url"].endswith(f"/posts/{notice.object_id}")
+    assert [(m.to, m.subject) for m in mailoutbox] == [([bob.email], notice.text)]
 
 
 def test_mentions_reach_members_only_and_stop_at_the_configured_number(place, committed, settings):
