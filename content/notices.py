@@ -37,8 +37,9 @@ TYPES = (
     NoticeType("reply", "Replies to my posts and comments", default=Delivery.BOTH, reach=DIRECT),
     NoticeType("reaction", "Likes on my posts and comments", reach=PERSONAL),
     NoticeType("watched_post", "New posts where I watch", reach=WATCHED),
-    NoticeType("post_moderated", "My post approved, rejected or removed", default=Delivery.BOTH, urgent=True),
-    NoticeType("comment_removed", "My comment removed", default=Delivery.BOTH, urgent=True),
+    NoticeType("post_moderated", "My post approved, rejected or removed", default=Delivery.BOTH, urgent=True,
+               reach=DIRECT),
+    NoticeType("comment_removed", "My comment removed", default=Delivery.BOTH, urgent=True, reach=DIRECT),
 )
 
 
