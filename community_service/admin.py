@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
@@ -132,7 +133,7 @@ class MailAttentionFilter(admin.SimpleListFilter):
 class NotificationAdmin(SystemAdmin):
     """Notification mail deliveries: failures with the SMTP server's answer, and resend."""
 
-    list_display = ["id", "type", "recipient_id", "mail_status", "short_error", "created_at"]
+    list_display = ["id", "type", "recipient", "text", "mail_status", "short_error", "created_at"]
     list_filter = [MailAttentionFilter, "type"]
     search_fields = ["=recipient_id", "=source_event_id"]
     ordering = ["-id"]
@@ -147,6 +148,15 @@ class NotificationAdmin(SystemAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        # The recipient's name in the same query (notices hold plain ids, no foreign key).
+        users = get_user_model().objects.filter(pk=OuterRef("recipient_id")).values("username")[:1]
+        return super().get_queryset(request).annotate(recipient_name=Subquery(users))
+
+    @admin.display(description="recipient")
+    def recipient(self, notification: Notification) -> str:
+        return getattr(notification, "recipient_name", None) or "(closed account)"
 
     @admin.display(description="mail error")
     def short_error(self, notification: Notification) -> str:
@@ -167,18 +177,15 @@ class NotificationAdmin(SystemAdmin):
         return [ConsoleLink(name="Notification mails that failed", url=f"{url}?mail=failed", count=failed,
                             section="operations")]
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
-        if request.method == "GET" and not request.GET:
-            return HttpResponseRedirect(f"{request.path}?mail=failed")
-        return super().changelist_view(request, extra_context)
-
 
 @admin.register(OutboxDelivery)
 class OutboxDeliveryAdmin(SystemAdmin):
     """In-process subscribers' handling of events (notifications, webhooks): failed rows can be retried."""
 
-    list_display = ["id", "subscriber", "event", "status", "attempts", "next_attempt_at", "handled_at"]
+    list_display = ["id", "subscriber", "event_type", "event_number", "status", "attempts", "next_attempt_at",
+                    "handled_at"]
     list_filter = ["status", "subscriber"]
+    list_select_related = ["event"]
     ordering = ["-id"]
     actions = ["retry"]
     show_full_result_count = False
@@ -192,6 +199,14 @@ class OutboxDeliveryAdmin(SystemAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: OutboxDelivery | None = None) -> bool:
         return False
+
+    @admin.display(description="event")
+    def event_type(self, delivery: OutboxDelivery) -> str:
+        return delivery.event.event_type
+
+    @admin.display(description="outbox row")
+    def event_number(self, delivery: OutboxDelivery) -> int:
+        return delivery.event_id
 
     @admin.action(description="Hand the selected failed rows to their subscriber again", permissions=["change"])
     def retry(self, request: HttpRequest, queryset: QuerySet[OutboxDelivery]) -> None:

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.exceptions import UnknownReference
-from community_service.notifications.models import Level
+from community_service.notifications.models import Level, NotificationLevel
 from community_service.notifications.selectors import levels_of_user
 from community_service.notifications.services import level_set
 from content.access import channel_readable
@@ -33,6 +33,7 @@ class NotificationLevelViewSet(CommunityScopedViewSet):
     """Levels work as Discourse's: a channel's own level wins over the community's."""
 
     serializer_class = LevelSerializer
+    queryset = NotificationLevel.objects.none()  # for the schema; rows are read by the caller's id
     pagination_class = None
     permission_classes = [IsAuthenticated, IsActiveMember]
 
