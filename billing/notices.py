@@ -7,7 +7,7 @@ the notice's source id is derived from (subscription, expires_at), so each perio
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import transaction
@@ -33,7 +33,7 @@ ENDING_DAYS = 3
 ENDING_NAMESPACE = uuid.UUID("0b8f7c44-1f8e-4b6f-a1a9-7f7d2a3c9e10")
 
 
-def _level_name(level_id: object) -> str:
+def _level_name(level_id: UUID | str) -> str:
     return SubscriptionLevel.objects.filter(pk=level_id).values_list("name", flat=True).first() or "a level"
 
 
@@ -85,13 +85,14 @@ def on_donation(event: OutboxEvent) -> list[Notice]:
     )]
 
 
-def subscriptions_ending_notify(*, now: object = None) -> int:
+def subscriptions_ending_notify(*, now: datetime | None = None) -> int:
     """Tell subscribers whose cancelled subscription ends within 3 days; once per period."""
     now = now or timezone.now()
     created = 0
     ending = Subscription.objects.filter(status=SubscriptionStatus.CANCELLED, expires_at__gt=now,
                                          expires_at__lte=now + timedelta(days=ENDING_DAYS)).select_related("level")
     for subscription in ending:
+        assert subscription.expires_at is not None  # filtered on it above
         notice = _mine(None, "subscription_ending",
                        f"Your subscription to {subscription.level.name} ends on {subscription.expires_at:%Y-%m-%d}.",
                        user_id=subscription.user_id, community_id=subscription.community_id,

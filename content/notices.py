@@ -14,6 +14,7 @@ through content.access (members/policy.py underneath), who may read the object n
 """
 
 import re
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -57,11 +58,13 @@ def mentioned_users(text: str, *, limit: int | None = None) -> list[UUID]:
                 .values_list("pk", flat=True))
 
 
-def _username(user_id: object) -> str:
+def _username(user_id: UUID | str | None) -> str:
+    if user_id is None:
+        return "someone"
     return User.objects.filter(pk=user_id).values_list("username", flat=True).first() or "someone"
 
 
-def _live_post(post_id: object) -> Post | None:
+def _live_post(post_id: UUID | str) -> Post | None:
     return Post.objects.select_related("community", "channel").filter(pk=post_id).first()
 
 
@@ -70,7 +73,7 @@ def on_post_created(event: OutboxEvent) -> list[Notice]:
     if post is None:
         return []
     actor = _username(post.author_id)
-    common = {"source_event_id": event.event_id, "readable": lambda ids: post_readers(post, ids),
+    common: dict[str, Any] = {"source_event_id": event.event_id, "readable": lambda ids: post_readers(post, ids),
               "community_id": post.community_id, "channel_id": post.channel_id, "actor_id": post.author_id,
               "object_type": "post", "object_id": str(post.pk), "url": post_url(post.pk),
               "data": {"post_id": str(post.pk), "title": post.title}}
@@ -90,7 +93,7 @@ def on_comment_created(event: OutboxEvent) -> list[Notice]:
         return []
     post = comment.post
     actor = _username(comment.author_id)
-    common = {"source_event_id": event.event_id, "readable": lambda ids: comment_readers(comment, ids),
+    common: dict[str, Any] = {"source_event_id": event.event_id, "readable": lambda ids: comment_readers(comment, ids),
               "community_id": comment.community_id, "channel_id": post.channel_id, "actor_id": comment.author_id,
               "object_type": "comment", "object_id": str(comment.pk), "url": post_url(post.pk),
               "data": {"post_id": str(post.pk), "comment_id": str(comment.pk), "title": post.title}}

@@ -8,7 +8,7 @@ registrant, and someone who registers after the first run still gets it on the n
 """
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import transaction
@@ -55,7 +55,7 @@ def _notice(event: OutboxEvent | None, type_name: str, text: str, recipients: li
     )
 
 
-def _registrants(event_id: object) -> list[UUID]:
+def _registrants(event_id: UUID | str) -> list[UUID]:
     return list(Registration.objects.filter(event_id=event_id, status__in=LIVE_REGISTRATION)
                 .values_list("user_id", flat=True))
 
@@ -97,7 +97,7 @@ def on_cancelled(event: OutboxEvent) -> list[Notice]:
                     reason=reason)]
 
 
-def events_reminders_send(*, now: object = None) -> int:
+def events_reminders_send(*, now: datetime | None = None) -> int:
     """Remind registrants of events starting within 24 hours (and again within 1 hour); return
     how many notices were created. Safe to run any number of times."""
     now = now or timezone.now()

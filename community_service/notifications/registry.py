@@ -44,7 +44,8 @@ class Notice:
     source_event_id: UUID
     # Which of these user ids may read the object now (members/policy.py, via the app).
     readable: Callable[[list[UUID]], set[UUID]]
-    recipients: Sequence[UUID] = ()
+    # None entries (a deleted author) are skipped.
+    recipients: Sequence[UUID | None] = ()
     audience: Callable[[UUID | None, int], list[UUID]] | None = None
     community_id: UUID | None = None
     channel_id: UUID | None = None

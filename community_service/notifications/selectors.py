@@ -1,6 +1,7 @@
 """Reads of notifications: the inbox, the unread count (one cache read when warm), levels, preferences."""
 
 import hashlib
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -22,7 +23,7 @@ def inbox(*, user_id: UUID, unread: bool = False, types: list[str] | None = None
     return rows
 
 
-def actors_of(notifications: list[Notification]) -> dict[UUID, dict]:
+def actors_of(notifications: list[Notification]) -> dict[UUID, Any]:
     """The actors of a page, in one query: {id: {"id", "username"}}."""
     ids = {n.actor_id for n in notifications if n.actor_id is not None}
     if not ids:
@@ -49,8 +50,8 @@ def preferences_of(*, user_id: UUID) -> list[dict]:
     """Every notice type with the user's delivery (their choice, else the type's default)."""
     chosen = dict(NotificationPreference.objects.filter(user_id=user_id).values_list("type", "delivery"))
     return [
-        {"type": spec.name, "label": spec.label, "delivery": chosen.get(spec.name, spec.default),
-         "default": spec.default, "urgent": spec.urgent}
+        {"type": spec.name, "description": spec.label, "delivery": chosen.get(spec.name, spec.default),
+         "default_delivery": spec.default, "urgent": spec.urgent}
         for spec in sorted(NOTICE_TYPES.values(), key=lambda s: s.name)
     ]
 

@@ -20,7 +20,8 @@ class NotificationSerializer(serializers.Serializer):
     object_type = serializers.CharField()
     object_id = serializers.CharField()
     url = serializers.CharField(help_text="API path of the object.")
-    data = serializers.DictField()
+    # The API names it `data`; this serializer only describes the shape (Serializer.data is unused).
+    data = serializers.DictField()  # type: ignore[assignment]
     is_read = serializers.BooleanField()
     created_at = serializers.DateTimeField()
     read_at = serializers.DateTimeField(allow_null=True)
@@ -54,9 +55,9 @@ class MarkedSerializer(serializers.Serializer):
 
 class PreferenceSerializer(serializers.Serializer):
     type = serializers.CharField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
     delivery = serializers.ChoiceField(choices=Delivery.choices)
-    default = serializers.CharField(read_only=True)
+    default_delivery = serializers.CharField(read_only=True)
     urgent = serializers.BooleanField(read_only=True)
 
 

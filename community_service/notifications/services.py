@@ -11,6 +11,7 @@ handled twice notifies once.
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from django.db import transaction
@@ -73,12 +74,12 @@ class Delivered:
     mail_now: bool = False
 
 
-def notice_deliver(notice: Notice, recipients: Iterable[UUID]) -> Delivered:
+def notice_deliver(notice: Notice, recipients: Iterable[UUID | None]) -> Delivered:
     """Create `notice` for those of `recipients` it may reach; return who got a new or updated notice.
 
     Runs in the caller's transaction (the subscriber's, or a fan-out batch's)."""
     spec = notice_type(notice.type)
-    ids = list(dict.fromkeys(UUID(str(r)) for r in recipients))
+    ids = list(dict.fromkeys(UUID(str(r)) for r in recipients if r is not None))
     ids = [user_id for user_id in ids if user_id != notice.actor_id]
     if ids and notice.community_id is not None:
         levels = levels_of(user_ids=ids, community_id=notice.community_id, channel_id=notice.channel_id)
@@ -97,7 +98,7 @@ def notice_deliver(notice: Notice, recipients: Iterable[UUID]) -> Delivered:
     return Delivered(reached, any(row.mail_status == MailStatus.IMMEDIATE for row in rows))
 
 
-def _row(notice: Notice, user_id: UUID, delivery: str, now: object, *, urgent: bool) -> Notification:
+def _row(notice: Notice, user_id: UUID, delivery: str, now: datetime, *, urgent: bool) -> Notification:
     mailed = delivery in (Delivery.EMAIL, Delivery.BOTH)
     return Notification(
         recipient_id=user_id, type=notice.type, community_id=notice.community_id, actor_id=notice.actor_id,

@@ -1,6 +1,9 @@
 """The inbox API: /notifications, the unread count (cached, ETag), read marks, preferences,
 and the signed-out one-click unsubscribe (RFC 8058)."""
 
+from typing import cast
+from uuid import UUID
+
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +31,12 @@ from community_service.notifications.serializers import (
     notification_data,
 )
 
+
+def _me(request: Request) -> UUID:
+    """The signed-in caller's id (every view here requires IsAuthenticated)."""
+    return cast(UUID, request.user.pk)
+
+
 UNREAD = OpenApiParameter("unread", bool, description="Only unread notices.")
 TYPE = OpenApiParameter("type", str, description="Only these types (comma-separated), e.g. `mention,reply`.")
 
@@ -47,7 +56,7 @@ class NotificationListView(APIView):
         unknown = sorted(set(types) - set(NOTICE_TYPES))
         if unknown:
             raise ValidationError({"type": [f"Unknown notice type(s): {', '.join(unknown)}."]})
-        rows = selectors.inbox(user_id=request.user.pk, unread=unread in ("true", "1"), types=types)
+        rows = selectors.inbox(user_id=_me(request), unread=unread in ("true", "1"), types=types)
         items, next_url, prev_url = KeysetPagination(["-id"]).paginate(rows, request)
         actors = selectors.actors_of(items)
         return Response({"items": [notification_data(n, actors) for n in items], "next": next_url,
@@ -63,7 +72,7 @@ class UnreadCountView(APIView):
     @extend_schema(tags=["notifications"], summary="How many notices are unread",
                    responses={200: UnreadCountSerializer})
     def get(self, request: Request) -> Response:
-        count, etag = selectors.unread_count(user_id=request.user.pk)
+        count, etag = selectors.unread_count(user_id=_me(request))
         headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
@@ -77,9 +86,9 @@ class NotificationReadView(APIView):
                    responses={200: MarkedSerializer})
     def post(self, request: Request, notification_id: int) -> Response:
         """Idempotent: marking a read notice again marks 0. Another person's notice is 404."""
-        if not selectors.inbox(user_id=request.user.pk).filter(pk=notification_id).exists():
+        if not selectors.inbox(user_id=_me(request)).filter(pk=notification_id).exists():
             raise NotFound("Notification not found.")
-        marked = services.notification_mark_read(user_id=request.user.pk, notification_id=notification_id)
+        marked = services.notification_mark_read(user_id=_me(request), notification_id=notification_id)
         return Response({"marked": marked})
 
 
@@ -89,7 +98,7 @@ class NotificationReadAllView(APIView):
     @extend_schema(tags=["notifications"], summary="Mark every notice read", request=None,
                    responses={200: MarkedSerializer})
     def post(self, request: Request) -> Response:
-        return Response({"marked": services.notification_mark_read(user_id=request.user.pk)})
+        return Response({"marked": services.notification_mark_read(user_id=_me(request))})
 
 
 class NotificationDetailView(APIView):
@@ -97,7 +106,7 @@ class NotificationDetailView(APIView):
 
     @extend_schema(tags=["notifications"], summary="Delete a notice", responses={204: None})
     def delete(self, request: Request, notification_id: int) -> Response:
-        if not services.notification_delete(user_id=request.user.pk, notification_id=notification_id):
+        if not services.notification_delete(user_id=_me(request), notification_id=notification_id):
             raise NotFound("Notification not found.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -110,7 +119,7 @@ class PreferenceView(APIView):
     @extend_schema(tags=["notifications"], summary="My notification preferences",
                    responses={200: PreferenceSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        return Response(selectors.preferences_of(user_id=request.user.pk))
+        return Response(selectors.preferences_of(user_id=_me(request)))
 
     @extend_schema(tags=["notifications"], summary="Change notification preferences",
                    request=PreferenceUpdateSerializer, responses={200: PreferenceSerializer(many=True)})
@@ -123,8 +132,8 @@ class PreferenceView(APIView):
             raise ValidationError({"preferences": [f"Unknown notice type(s): {', '.join(unknown)}."]})
         with transaction.atomic():
             for type_name, delivery in chosen.items():
-                services.preference_set(user_id=request.user.pk, type_name=type_name, delivery=delivery)
-        return Response(selectors.preferences_of(user_id=request.user.pk))
+                services.preference_set(user_id=_me(request), type_name=type_name, delivery=delivery)
+        return Response(selectors.preferences_of(user_id=_me(request)))
 
 
 @csrf_exempt

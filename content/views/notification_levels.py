@@ -13,6 +13,7 @@ from community_service.notifications.selectors import levels_of_user
 from community_service.notifications.services import level_set
 from content.access import channel_readable
 from content.selectors.channels import channel_in_community
+from members.authentication import request_user
 from members.permissions import IsActiveMember
 from members.selectors.access import request_community_access
 from members.viewsets import CommunityScopedViewSet
@@ -39,7 +40,7 @@ class NotificationLevelViewSet(CommunityScopedViewSet):
 
     @extend_schema(summary="My notification levels in this community", responses={200: LevelSerializer(many=True)})
     def list(self, request: Request, community_pk: str) -> Response:
-        rows = levels_of_user(user_id=request.user.pk).filter(community_id=self.community.pk)
+        rows = levels_of_user(user_id=request_user(request).pk).filter(community_id=self.community.pk)
         return Response([{"channel_id": row.channel_id, "level": row.level} for row in rows])
 
     @extend_schema(summary="Set my notification level in this community or one of its channels",
@@ -52,7 +53,7 @@ class NotificationLevelViewSet(CommunityScopedViewSet):
             channel = channel_in_community(community=self.community, channel_id=channel_id)
             if not channel_readable(channel, request_community_access(request, self.community.pk)):
                 raise UnknownReference("No such channel in this community.", field="channel_id")
-        row = level_set(user_id=request.user.pk, community_id=self.community.pk, channel_id=channel_id,
+        row = level_set(user_id=request_user(request).pk, community_id=self.community.pk, channel_id=channel_id,
                         level=serializer.validated_data["level"])
         return Response({"channel_id": row.channel_id, "level": row.level})
 
