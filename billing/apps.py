@@ -12,6 +12,9 @@ class BillingConfig(AppConfig):
         entitlement_source_register(BillingEntitlements())
 
         from billing import receivers
+        from billing.notices import notices_register
+
+        notices_register()
         from members.signals import account_closed, user_renamed
 
         user_renamed.connect(receivers.forget_summaries_naming, dispatch_uid="billing.forget_summaries_naming")

@@ -1,13 +1,17 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from community_service.admin_site import ConsoleLink, SystemAdmin
 from community_service.api.idempotency import IdempotencyKey, idempotency_forget
-from community_service.outbox.models import OutboxEvent, OutboxStatus
+from community_service.notifications.mail import mail_resend
+from community_service.notifications.models import MailStatus, Notification
+from community_service.outbox.models import OutboxDelivery, OutboxEvent, OutboxStatus
 from community_service.outbox.selectors import outbox_lag
 from community_service.outbox.services import outbox_retry_now
+from community_service.outbox.subscribers import deliveries_retry_failed
 
 
 class AttentionFilter(admin.SimpleListFilter):
@@ -106,3 +110,105 @@ class IdempotencyKeyAdmin(SystemAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[IdempotencyKey]) -> None:
         idempotency_forget(row_ids=list(queryset.values_list("pk", flat=True)))
+
+
+class MailAttentionFilter(admin.SimpleListFilter):
+    """Notices whose mail the SMTP server refused (the page opens on them)."""
+
+    title = "mail"
+    parameter_name = "mail"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("failed", "Delivery failed"), ("waiting", "Waiting (at once or digest)"), ("all", "All")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        if self.value() == "failed":
+            return queryset.filter(mail_status=MailStatus.FAILED)
+        if self.value() == "waiting":
+            return queryset.filter(mail_status__in=[MailStatus.IMMEDIATE, MailStatus.DIGEST])
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(SystemAdmin):
+    """Notification mail deliveries: failures with the SMTP server's answer, and resend."""
+
+    list_display = ["id", "type", "recipient", "text", "mail_status", "short_error", "created_at"]
+    list_filter = [MailAttentionFilter, "type"]
+    search_fields = ["=recipient_id", "=source_event_id"]
+    ordering = ["-id"]
+    actions = ["resend"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        # The recipient's name in the same query (notices hold plain ids, no foreign key).
+        users = get_user_model().objects.filter(pk=OuterRef("recipient_id")).values("username")[:1]
+        return super().get_queryset(request).annotate(recipient_name=Subquery(users))
+
+    @admin.display(description="recipient")
+    def recipient(self, notification: Notification) -> str:
+        return getattr(notification, "recipient_name", None) or "(closed account)"
+
+    @admin.display(description="mail error")
+    def short_error(self, notification: Notification) -> str:
+        return notification.mail_error[:120]
+
+    @admin.action(description="Send the selected failed mails again now", permissions=["change"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = mail_resend(notification_ids=list(queryset.values_list("id", flat=True)))
+        failed = Notification.objects.filter(pk__in=queryset.values("id"), mail_status=MailStatus.FAILED).count()
+        self.message_user(request, f"{count} mail(s) sent again; {failed} failed again.",
+                          level=messages.WARNING if failed else messages.INFO)
+
+    def console_links(self, request: HttpRequest) -> list[ConsoleLink]:
+        if not self.has_view_permission(request):
+            return []
+        url = reverse("admin:community_service_notification_changelist")
+        failed = Notification.objects.filter(mail_status=MailStatus.FAILED).count()
+        return [ConsoleLink(name="Notification mails that failed", url=f"{url}?mail=failed", count=failed,
+                            section="operations")]
+
+
+@admin.register(OutboxDelivery)
+class OutboxDeliveryAdmin(SystemAdmin):
+    """In-process subscribers' handling of events (notifications, webhooks): failed rows can be retried."""
+
+    list_display = ["id", "subscriber", "event_type", "event_number", "status", "attempts", "next_attempt_at",
+                    "handled_at"]
+    list_filter = ["status", "subscriber"]
+    list_select_related = ["event"]
+    ordering = ["-id"]
+    actions = ["retry"]
+    show_full_result_count = False
+    raw_id_fields = ["event"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OutboxDelivery | None = None) -> bool:
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: OutboxDelivery | None = None) -> bool:
+        return False
+
+    @admin.display(description="event")
+    def event_type(self, delivery: OutboxDelivery) -> str:
+        return delivery.event.event_type
+
+    @admin.display(description="outbox row")
+    def event_number(self, delivery: OutboxDelivery) -> int:
+        return delivery.event_id
+
+    @admin.action(description="Hand the selected failed rows to their subscriber again", permissions=["change"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[OutboxDelivery]) -> None:
+        count = deliveries_retry_failed(delivery_ids=list(queryset.values_list("id", flat=True)))
+        self.message_user(request, f"{count} row(s) pending again; the sweep hands them over within seconds.")

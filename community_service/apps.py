@@ -16,5 +16,11 @@ class CommunityServiceConfig(AppConfig):
                 f"SEARCH_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, "
                 f"not {settings.SEARCH_DEFAULT_LANGUAGE!r}."
             )
+        from community_service.notifications.consumer import notifications_subscribe
+        from community_service.notifications.models import Delivery
+        from community_service.notifications.registry import NoticeType, notice_type_register
         from community_service.observability import metrics, task_context  # noqa: F401  (Celery signal receivers)
         from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)
+
+        notice_type_register(NoticeType("digest", "Daily digest mail", default=Delivery.EMAIL))
+        notifications_subscribe()  # the apps' ready() add their rules (and re-subscribe) after this

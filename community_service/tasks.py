@@ -3,9 +3,23 @@
 from celery import shared_task
 
 from community_service.api.idempotency import idempotency_prune
-from community_service.outbox.tasks import outbox_publish_task, outbox_relay_task
+from community_service.notifications.tasks import (
+    notifications_digest_task,
+    notifications_fanout_task,
+    notifications_mail_immediate_task,
+)
+from community_service.outbox.tasks import (
+    outbox_dispatch_sweep_task,
+    outbox_dispatch_task,
+    outbox_publish_task,
+    outbox_relay_task,
+)
 
-__all__ = ["idempotency_prune_task", "outbox_publish_task", "outbox_relay_task"]
+__all__ = [
+    "idempotency_prune_task", "notifications_digest_task", "notifications_fanout_task",
+    "notifications_mail_immediate_task", "outbox_dispatch_sweep_task", "outbox_dispatch_task",
+    "outbox_publish_task", "outbox_relay_task",
+]
 
 
 @shared_task(name="idempotency.prune", ignore_result=True)

@@ -15,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("events.urls")),
     path("", include("billing.urls")),
     path("", include("analytics.urls")),
+    path("", include("community_service.notifications.views")),
 ]
 
 urlpatterns = [

@@ -16,7 +16,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 
 from community_service.contracts.entitlements import held_level_ids
 from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated
-from content.models import Channel, ChannelOverwrite, ChannelType, Post, PostStatus
+from content.models import Channel, ChannelOverwrite, ChannelType, Comment, Post, PostStatus
 from members import policy
 from members.selectors.access import CommunityAccess
 
@@ -142,3 +142,33 @@ def require_unlocked(post: Post, *, user_id: UUID | None, access: CommunityAcces
         raise PermissionDenied("This post is for subscribers; subscribe to one of its levels to read it.",
                                code="subscription_required")
     return post
+
+
+# --- Notices: which of many people may read an object now -----------------------------------
+
+
+def post_readers(post: Post, user_ids: list[UUID]) -> set[UUID]:
+    """Those of `user_ids` who may read `post` in full now (post_readable and not post_locked),
+    as a few queries for a whole batch: for notices, where the recipient is not the caller.
+    Only active members count (policy.insiders_among): a notice never reaches an outsider."""
+    if post.deleted_at is not None:
+        return set()
+    readers = policy.insiders_among(community_id=post.community_id, user_ids=user_ids)
+    if post.status not in (PostStatus.PUBLISHED, PostStatus.ARCHIVED):
+        reviewers = policy.holders_among(community_id=post.community_id, user_ids=readers, codes=["post.moderate"])
+        readers = {u for u in readers if u == post.author_id} | reviewers if post.status != PostStatus.DRAFT \
+            else readers & {post.author_id}
+    if post.required_level_ids and readers:
+        bypass = policy.holders_among(community_id=post.community_id, user_ids=readers,
+                                      codes=policy.GATE_BYPASS_CODES)
+        required = set(post.required_level_ids)
+        readers = {u for u in readers
+                   if u == post.author_id or u in bypass or required & held_level_ids(user_id=u)}
+    return readers
+
+
+def comment_readers(comment: Comment, user_ids: list[UUID]) -> set[UUID]:
+    """post_readers of the comment's post, while the comment is live."""
+    if comment.is_deleted:
+        return set()
+    return post_readers(comment.post, user_ids)

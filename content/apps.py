@@ -12,6 +12,10 @@ class ContentConfig(AppConfig):
 
         Report.labels_of = report_labels  # Report.__str__'s words (see there)
 
+        from content.notices import notices_register
+
+        notices_register()
+
         community_created.connect(receivers.create_general_channel, dispatch_uid="content.create_general_channel")
         community_language_changed.connect(receivers.reindex_after_language_change,
                                            dispatch_uid="content.reindex_after_language_change")

@@ -1,6 +1,16 @@
 """Routes of the content app: each resource module under content/views/ lists its own."""
 
-from content.views import attachments, audit, channels, comments, posts, reactions, reports, search
+from content.views import (
+    attachments,
+    audit,
+    channels,
+    comments,
+    notification_levels,
+    posts,
+    reactions,
+    reports,
+    search,
+)
 
 urlpatterns: list = [
     *channels.urlpatterns,
@@ -11,4 +21,5 @@ urlpatterns: list = [
     *attachments.urlpatterns,
     *comments.urlpatterns,
     *reactions.urlpatterns,
+    *notification_levels.urlpatterns,
 ]

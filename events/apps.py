@@ -7,6 +7,9 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from events import receivers
+        from events.notices import notices_register
+
+        notices_register()
         from members.signals import membership_ended
 
         membership_ended.connect(receivers.drop_registrations_of_former_member,

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from community_service.notifications.tasks import notifications_mail_immediate_task
+from events.notices import events_reminders_send
 from events.services.events import event_statuses_advance
 
 
@@ -9,3 +11,10 @@ from events.services.events import event_statuses_advance
 @shared_task(name="events.statuses_advance", ignore_result=True)
 def event_statuses_advance_task() -> None:
     event_statuses_advance()
+
+
+# Beat runs it every few minutes; each reminder is sent once however often it runs.
+@shared_task(name="events.reminders_send", ignore_result=True)
+def events_reminders_send_task() -> None:
+    if events_reminders_send():
+        notifications_mail_immediate_task.delay()

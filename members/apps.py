@@ -14,7 +14,9 @@ class MembersConfig(AppConfig):
             schema,
             tasks,  # noqa: F401  (registers the tasks the services queue by name: members.task_queue)
         )
+        from members.notices import notices_register
 
+        notices_register()
         community_created.connect(receivers.bootstrap_new_community, dispatch_uid="members.bootstrap_new_community")
         user = self.get_model("User")
         post_save.connect(receivers.recache_user, sender=user, dispatch_uid="members.recache_user_save")

@@ -268,6 +268,42 @@ def claim_free_q(*, user_id: UUID | None, is_superadmin: bool) -> Q:
     return (Q(claimed_by__isnull=True) | Q(claimed_until__isnull=True) | Q(claimed_until__lte=timezone.now())
             | Q(claimed_by=user_id))
 
+# --- Notices: who may be told (community_service/notifications) ------------------------------
+
+
+def insiders_among(*, community_id: UUID, user_ids: Iterable[UUID]) -> set[UUID]:
+    """is_insider, unbanned, for many people at once (one query): those of `user_ids` with an
+    active membership. A notice about a community's object only reaches these: whoever left,
+    was banned or never joined hears nothing of it (a private community, a members-only channel)."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = Member.objects.filter(community_id=community_id, user_id__in=ids, status=MemberStatus.ACTIVE)
+    return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
+
+
+def holders_among(*, community_id: UUID, user_ids: Iterable[UUID], codes: Iterable[str]) -> set[UUID]:
+    """holds(any of `codes`) for many active members at once: the owner or a role granting one."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    rows = Member.objects.filter(community_id=community_id, user_id__in=ids).filter(holding_rows_q()).filter(
+        Q(is_owner=True) | Q(roles__permissions__overlap=list(codes)))
+    return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
+
+
+def holders_in(*, community_id: UUID, codes: Iterable[str]) -> set[UUID]:
+    """Every active, unbanned member holding one of `codes` (who hears of a donation: billing.manage)."""
+    rows = Member.objects.filter(community_id=community_id).filter(holding_rows_q()).filter(
+        Q(is_owner=True) | Q(roles__permissions__overlap=list(codes)))
+    return set(rows.exclude(banned_now_q()).values_list("user_id", flat=True))
+
+
+def told_of_own_standing(*, subject_id: UUID, user_ids: Iterable[UUID]) -> set[UUID]:
+    """A sanction or a decision about a person is told to that person only, whatever they
+    may read now: the banned know they are (knows_community), the rejected that they were."""
+    return {user_id for user_id in user_ids if user_id == subject_id}
+
 
 # --- Member rows -----------------------------------------------------------------------------
 

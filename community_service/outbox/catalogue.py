@@ -83,6 +83,8 @@ for _spec in (
       description="Membership ended; `reason` is left | kicked | banned."),
     S("member.join_requested", A.MEMBER, _MEMBER, optional=("message",),
       description="A user asked to join a restricted community."),
+    S("member.join_decided", A.MEMBER, (*_MEMBER, "approved"),
+      description="A join request was approved (then member.joined follows) or rejected."),
     S("member.banned", A.MEMBER, (*_MEMBER, "banned_until"), optional=("reason",),
       description="`banned_until` is null for a permanent ban."),
     S("member.unbanned", A.MEMBER, _MEMBER),
@@ -104,6 +106,8 @@ for _spec in (
     S("post.moderated", A.POST, (*_POST, "moderator_id", "action"), optional=("reason",),
       description="`action` is approved | rejected | removed | restored | pinned | unpinned | locked | unlocked; "
                   "every one is also in the audit log."),
+    S("post.liked", A.POST, (*_POST, "user_id"),
+      description="`user_id` liked the post (a like taken back records nothing); feeds reaction notices."),
     S("comment.created", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id"),
       optional=("parent_id",)),
     S("comment.deleted", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id")),
@@ -119,6 +123,8 @@ for _spec in (
                   "(approve) | resolved; `author_id` is whose content or membership was reported (null when "
                   "the account is gone); `reason` is the moderator's words (may be empty); `reporter_ids` "
                   "are everyone who reported it; `until` is when a ban (null: permanent) or mute ends."),
+    S("comment.liked", A.COMMENT, ("community_id", "comment_id", "post_id", "author_id", "user_id"),
+      description="`user_id` liked the comment of `author_id`."),
     # --- events (meetups) ---
     S("event.created", A.EVENT, _EVENT, seed=True),
     S("event.updated", A.EVENT, (*_EVENT, "changed"), seed=True),
@@ -177,6 +183,7 @@ class EventType(StrEnum):
     MEMBER_JOINED = "member.joined"
     MEMBER_LEFT = "member.left"
     MEMBER_JOIN_REQUESTED = "member.join_requested"
+    MEMBER_JOIN_DECIDED = "member.join_decided"
     MEMBER_BANNED = "member.banned"
     MEMBER_UNBANNED = "member.unbanned"
     MEMBER_MUTED = "member.muted"
@@ -192,10 +199,12 @@ class EventType(StrEnum):
     POST_UPDATED = "post.updated"
     POST_DELETED = "post.deleted"
     POST_MODERATED = "post.moderated"
+    POST_LIKED = "post.liked"
     COMMENT_CREATED = "comment.created"
     COMMENT_DELETED = "comment.deleted"
     COMMENT_MODERATED = "comment.moderated"
     REPORT_DECIDED = "report.decided"
+    COMMENT_LIKED = "comment.liked"
     EVENT_CREATED = "event.created"
     EVENT_UPDATED = "event.updated"
     EVENT_DELETED = "event.deleted"

@@ -15,6 +15,7 @@ ways). The test settings are settings/test.py (community_service.settings_test i
 - auth: passwords, JWT, login throttling, password reset, email change, mail
 - api: CORS, proxies, DRF, the OpenAPI schema, Idempotency-Key
 - events: the domain-event broker and the outbox
+- notifications: mentions, fan-out batches, notification mail
 - domain: the apps' tunable business rules
 - billing: payment providers and webhooks
 - grpc: the internal gRPC API
@@ -32,6 +33,7 @@ from community_service.settings.cache import *  # noqa: F403
 from community_service.settings.auth import *  # noqa: F403
 from community_service.settings.api import *  # noqa: F403
 from community_service.settings.events import *  # noqa: F403
+from community_service.settings.notifications import *  # noqa: F403
 from community_service.settings.domain import *  # noqa: F403
 from community_service.settings.billing import *  # noqa: F403
 from community_service.settings.grpc import *  # noqa: F403

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from community_service.db.transactions import atomic_with_retry
 from community_service.exceptions import Conflict, NotFound
+from community_service.outbox.services import outbox_record
 from content.access import require_can_speak
 from content.models import Comment, Post, PostStatus, Reaction
 from members.models import User
@@ -62,8 +63,23 @@ def _set_like(*, target: Post | Comment, user: User, liked: bool) -> LikeState:
         changed = Reaction.objects.filter(user=user, **{field: target}).delete()[0] > 0
     if changed:
         model.objects.filter(pk=target.pk).update(like_count=F("like_count") + (1 if liked else -1))
+    if changed and liked:
+        _record_like(target, user)
     count = model.objects.filter(pk=target.pk).values_list("like_count", flat=True).get()
     return LikeState(liked=liked, like_count=count)
+
+
+def _record_like(target: Post | Comment, user: User) -> None:
+    if isinstance(target, Post):
+        outbox_record(event_type="post.liked", aggregate_type="post", aggregate_id=target.pk,
+                      community_id=target.community_id,
+                      payload={"community_id": target.community_id, "post_id": target.pk, "author_id": target.author_id,
+                               "channel_id": target.channel_id, "user_id": user.pk})
+    else:
+        outbox_record(event_type="comment.liked", aggregate_type="comment", aggregate_id=target.pk,
+                      community_id=target.community_id,
+                      payload={"community_id": target.community_id, "comment_id": target.pk,
+                               "post_id": target.post_id, "author_id": target.author_id, "user_id": user.pk})
 
 
 @atomic_with_retry

@@ -193,6 +193,7 @@ def join_request_decide(*, actor: CommunityAccess, member: Member, approve: bool
     else:
         deactivate_member(member, status=MemberStatus.REJECTED)
         member_audit_record(actor, member, AuditAction.JOIN_REJECTED)
+    member_event_record("member.join_decided", member, approved=approve)
     return member
 
 

@@ -33,7 +33,8 @@ READ_ONLY = {
     "communities.auditlogentry", "members.emailview", "content.post", "content.comment", "content.report",
     "content.attachment",
     "events.registration", "billing.subscription", "billing.donation", "billing.payment", "billing.webhookevent",
-    "analytics.communityday", "community_service.outboxevent", "token_blacklist.outstandingtoken",
+    "analytics.communityday", "community_service.outboxevent", "community_service.outboxdelivery",
+    "community_service.notification", "token_blacklist.outstandingtoken",
     "token_blacklist.blacklistedtoken",
 }
 

@@ -40,7 +40,15 @@ from tests.factories.members import (
     UserFactory,
     member_add,
 )
-from tests.factories.platform import IdempotencyKeyFactory, OutboxEventFactory, SearchWordFactory
+from tests.factories.platform import (
+    IdempotencyKeyFactory,
+    NotificationFactory,
+    NotificationLevelFactory,
+    NotificationPreferenceFactory,
+    OutboxDeliveryFactory,
+    OutboxEventFactory,
+    SearchWordFactory,
+)
 
 __all__ = [
     "TEST_PASSWORD",
@@ -60,6 +68,10 @@ __all__ = [
     "InviteFactory",
     "MemberDayFactory",
     "MemberFactory",
+    "NotificationFactory",
+    "NotificationLevelFactory",
+    "NotificationPreferenceFactory",
+    "OutboxDeliveryFactory",
     "OutboxEventFactory",
     "PaymentFactory",
     "PostDayFactory",

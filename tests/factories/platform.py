@@ -7,7 +7,18 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from community_service.models import IdempotencyKey, IdempotencyStatus, OutboxEvent, OutboxStatus, SearchWord
+from community_service.models import (
+    DeliveryStatus,
+    IdempotencyKey,
+    IdempotencyStatus,
+    Notification,
+    NotificationLevel,
+    NotificationPreference,
+    OutboxDelivery,
+    OutboxEvent,
+    OutboxStatus,
+    SearchWord,
+)
 from tests.factories.members import UserFactory
 
 
@@ -33,6 +44,23 @@ class OutboxEventFactory(factory.django.DjangoModelFactory):
         failed = factory.Trait(status=OutboxStatus.FAILED, attempts=5, last_error="rejected by the broker")
         backing_off = factory.Trait(attempts=2, last_error="broker unreachable",
                                     next_attempt_at=factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1)))
+
+
+class OutboxDeliveryFactory(factory.django.DjangoModelFactory):
+    """A subscriber's pending row for an event. outbox_record writes these; a factory row is
+    for the dispatcher's and prune's tests."""
+
+    class Meta:
+        model = OutboxDelivery
+
+    subscriber = "test-subscriber"
+    event = factory.SubFactory(OutboxEventFactory)
+    community_id = factory.SelfAttribute("event.community_id")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        done = factory.Trait(status=DeliveryStatus.DONE, handled_at=factory.LazyFunction(timezone.now))
+        failed = factory.Trait(status=DeliveryStatus.FAILED, attempts=10, last_error="RuntimeError('boom')")
 
 
 class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
@@ -63,3 +91,49 @@ class SearchWordFactory(factory.django.DjangoModelFactory):
         model = SearchWord
 
     word = factory.Sequence(lambda n: f"vocabulary{n}")
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """An unread in-app notice. The notification subscriber writes these from events; a
+    factory row is for the inbox's and the mail's tests."""
+
+    class Meta:
+        model = Notification
+
+    recipient_id = factory.LazyAttribute(lambda n: UserFactory().pk)
+    type = "mention"
+    text = factory.Sequence(lambda n: f"someone mentioned you ({n})")
+    source_event_id = factory.LazyFunction(uuid.uuid4)
+    created_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        read = factory.Trait(read_at=factory.LazyFunction(timezone.now))
+        mail_failed = factory.Trait(mail_status="failed", mail_error="SMTPRecipientsRefused()")
+        waiting_for_digest = factory.Trait(mail_status="digest")
+
+
+class NotificationLevelFactory(factory.django.DjangoModelFactory):
+    """A member watching a community (channel_id set: one channel)."""
+
+    class Meta:
+        model = NotificationLevel
+
+    user_id = factory.LazyAttribute(lambda n: UserFactory().pk)
+    community_id = factory.LazyFunction(uuid.uuid4)
+    level = "watching"
+
+    class Params:
+        muted = factory.Trait(level="muted")
+        tracking = factory.Trait(level="tracking")
+
+
+class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    user_id = factory.LazyAttribute(lambda n: UserFactory().pk)
+    type = "reaction"
+    delivery = "off"
+
+    class Params:
+        by_mail = factory.Trait(delivery="email")

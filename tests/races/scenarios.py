@@ -184,7 +184,9 @@ def like_while_delete(rounds: int) -> Tally:
         ])
         assert out["delete"].status == 204, _tally(out)
         assert {out[name].status for name in ("like", "unlike", "relike")} <= {200, 404}, _tally(out)
-        assert_outbox(mark, out, {"delete": ["post.deleted"]})  # likes publish no events
+        # A like that is new publishes post.liked; the re-like is new only if the unlike ran first.
+        liked = ["post.liked"] if out["like"].status == 200 else []
+        assert_outbox(mark, out, {"delete": ["post.deleted"], "like": liked, "relike": ([], ["post.liked"])})
         assert_like_count(post)
         tally[_tally(out)] += 1
     return tally
