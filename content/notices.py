@@ -10,7 +10,9 @@ through content.access (members/policy.py underneath), who may read the object n
   ("alice and 3 others liked …");
 - `watched_post` — a new post in a community or channel I watch (a background fan-out);
 - `post_moderated` / `comment_removed` — my post approved, rejected or removed, or my comment
-  removed, with the moderator's reason (urgent: mailed at once).
+  removed, with the moderator's reason (urgent: mailed at once);
+- `report_decided` — what came of what I reported, as Discourse tells flaggers (the author
+  hears of the action itself through the events above and members' ban and mute notices).
 """
 
 import re
@@ -41,6 +43,7 @@ TYPES = (
     NoticeType("post_moderated", "My post approved, rejected or removed", default=Delivery.BOTH, urgent=True,
                reach=DIRECT),
     NoticeType("comment_removed", "My comment removed", default=Delivery.BOTH, urgent=True, reach=DIRECT),
+    NoticeType("report_decided", "What came of my reports", reach=DIRECT),
 )
 
 
@@ -184,6 +187,26 @@ def on_comment_moderated(event: OutboxEvent) -> list[Notice]:
     )]
 
 
+REPORT_OUTCOME = {"approve": "reviewed and kept", "remove": "removed", "lock": "closed to new comments",
+                  "ban": "acted on: its author was banned", "mute": "acted on: its author was muted"}
+
+
+def on_report_decided(event: OutboxEvent) -> list[Notice]:
+    payload = event.payload
+    community_id = UUID(payload["community_id"])
+    target = {"post": "post", "comment": "comment"}.get(payload["target_type"], "member")
+    reason = payload.get("reason") or ""
+    return [Notice(
+        type="report_decided", text=f"The {target} you reported was {REPORT_OUTCOME[payload['decision']]}"
+        + (f": {reason}" if reason else "."), source_event_id=event.event_id,
+        # A reporter still inside the community hears; the reported content is not shown again.
+        readable=lambda ids: policy.insiders_among(community_id=community_id, user_ids=ids),
+        recipients=[UUID(user_id) for user_id in payload["reporter_ids"]], community_id=community_id,
+        actor_id=UUID(payload["moderator_id"]), object_type="report", object_id=str(payload["report_id"]),
+        data={"target_type": payload["target_type"], "decision": payload["decision"], "reason": reason},
+    )]
+
+
 def notices_register() -> None:
     notice_type_register(*TYPES)
     rule_register("post.created", on_post_created)
@@ -192,3 +215,4 @@ def notices_register() -> None:
     rule_register("comment.liked", on_comment_liked)
     rule_register("post.moderated", on_post_moderated)
     rule_register("comment.moderated", on_comment_moderated)
+    rule_register("report.decided", on_report_decided)

@@ -172,3 +172,26 @@ def test_a_removal_tells_the_author_with_the_moderators_reason_and_mails_at_once
     [mail] = mailoutbox
     assert mail.to == [bob.email] and mail.subject == notice.text
     assert mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_reporters_hear_what_came_of_their_report_and_one_who_left_does_not(place, committed):
+    from content.services.reports import report_decide
+    from members.models import Member
+    from members.services.memberships import member_leave
+    from tests.factories import ReportFactory
+
+    community, alice, bob = place
+    carol = MemberFactory(community=community, user=UserFactory(username="carol")).user
+    post = PostFactory(community=community, author=bob, title="Buy cheap pills")
+    report = ReportFactory(community=community, target=post, reporters=[alice, carol],
+                           reporters__category="spam", reporters__text="spam")
+    member_leave(member=Member.objects.get(community=community, user=carol))
+    owner = community.owner
+    with committed():
+        report_decide(report=report, moderator=owner, decision="remove", reason="Spam links",
+                      access=community_access(community_id=community.pk, user=owner))
+    [notice] = notices(alice, "report_decided")
+    assert notice.text == "The post you reported was removed: Spam links"
+    assert notice.data["decision"] == "remove" and notice.object_type == "report"
+    assert notices(carol, "report_decided") == []  # left the community before the decision
+    assert [n.type for n in notices(bob)] == ["post_moderated"]  # the author hears of the removal once
