@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from members.views import auth, communities, invites, memberships, moderation, roles
+from members.views import api_keys, auth, communities, invites, memberships, moderation, roles
 
 C = "communities/<str:community_pk>"
 
@@ -25,6 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/password-reset", auth.PasswordResetView.as_view(), name="auth-password-reset"),
     path("auth/password-reset/confirm", auth.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
     path("me/communities", communities.MyCommunityViewSet.as_view({"get": "list"}), name="my-communities"),
+    path("me/api-keys", api_keys.ApiKeyViewSet.as_view({"get": "list", "post": "create"}), name="api-key-list"),
+    path("me/api-keys/<uuid:key_id>", api_keys.ApiKeyViewSet.as_view({"delete": "destroy"}), name="api-key-detail"),
     # members
     path(f"{C}/members", memberships.MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),
     path(f"{C}/members/me", memberships.MemberViewSet.as_view({"get": "me"}), name="member-me"),

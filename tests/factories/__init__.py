@@ -34,6 +34,7 @@ from tests.factories.content import (
 from tests.factories.events import EventFactory, RegistrationFactory
 from tests.factories.members import (
     TEST_PASSWORD,
+    ApiKeyFactory,
     EmailViewFactory,
     MemberFactory,
     RoleFactory,
@@ -44,6 +45,7 @@ from tests.factories.platform import IdempotencyKeyFactory, OutboxEventFactory, 
 
 __all__ = [
     "TEST_PASSWORD",
+    "ApiKeyFactory",
     "AttachmentFactory",
     "AuditLogEntryFactory",
     "EmailViewFactory",

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from communities.models import Community, Invite
 from members.models import MemberStatus, Role
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, InviteFactory, RoleFactory, UserFactory, member_add
+from tests.factories import ApiKeyFactory, CommunityFactory, InviteFactory, RoleFactory, UserFactory, member_add
 from tests.routes import api_endpoints, url_for
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
@@ -43,6 +43,14 @@ MATRIX = {
         lambda w: (url_for("community-list"), {"name": "New"}), {**everyone(201), "anonymous": 401},
     ),
     ("my-communities", "GET"): (lambda w: (url_for("my-communities"), None), {**everyone(200), "anonymous": 401}),
+    # Keys are the caller's own: everyone signed in may list and create theirs; nobody else's.
+    ("api-key-list", "GET"): (lambda w: (url_for("api-key-list"), None), {**everyone(200), "anonymous": 401}),
+    ("api-key-list", "POST"): (
+        lambda w: (url_for("api-key-list"), {"name": "k", "scopes": ["read"]}), {**everyone(201), "anonymous": 401},
+    ),
+    ("api-key-detail", "DELETE"): (
+        lambda w: (url_for("api-key-detail", key_id=ApiKeyFactory().pk), None), {**everyone(404), "anonymous": 401},
+    ),
     ("community-detail", "GET"): (
         lambda w: (url_for("community-detail", pk=w.community.pk), None), everyone(200, banned=403),
     ),
