@@ -30,7 +30,8 @@ and codes. A superadmin (the seed: `is_superadmin` bypasses every check) is exem
 of it, bans included.
 
 API keys (members.authentication, members.grpc_api.caller) act as their owner, narrowed: a
-GET needs the `read` scope and any other request `write` (key_scope_for); the owner's codes
+GET needs the `read` scope and any other request `write` (key_scope_for; over gRPC
+key_scope_for_rpc); the owner's codes
 count only as far as the scopes allow (moderation codes need `moderate`, billing codes
 `billing`: members.catalogue.codes_for_scopes); outside its communities a key finds nothing
 (404); a key never carries a superadmin's bypass; a key creates only keys within itself
@@ -286,6 +287,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def key_scope_for(method: str) -> str:
     """The scope a request by `method` needs from a key: reads `read`, every change `write`."""
     return KeyScope.READ if method.upper() in SAFE_METHODS else KeyScope.WRITE
+
+
+RPC_READ_VERBS = ("Get", "List", "Check")
+
+
+def key_scope_for_rpc(method: str) -> str:
+    """key_scope_for over gRPC: `/pkg.Service/GetX`, ListX and CheckX read, every other method writes."""
+    return KeyScope.READ if method.rsplit("/", 1)[-1].startswith(RPC_READ_VERBS) else KeyScope.WRITE
 
 
 def require_key_scope(grant: KeyGrant, scope: str) -> None:
