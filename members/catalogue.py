@@ -29,6 +29,7 @@ class Permission(models.TextChoices):
     DONATION_VIEW = "donation.view", "See donations, including anonymous donors"
     REPORT_REVIEW = "report.review", "Work the moderation queue"
     AUDIT_VIEW = "audit.view", "Read the moderation audit log"
+    WEBHOOK_MANAGE = "webhook.manage", "Manage the community's bot accounts and their API keys"
 
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(Permission.values)

@@ -16,6 +16,11 @@ class User(AbstractUser):
     # Every token carries the generation it was minted under (members.tokens); bumping it ends
     # every session at once, access tokens included (password change or reset, log out everywhere).
     token_generation = models.PositiveIntegerField(default=0, editable=False)
+    # A bot account (members.services.bots): made by a community's webhook.manage holders, it
+    # signs in only with API keys, and posts, member lists and the audit log say it is a bot.
+    is_bot = models.BooleanField(default=False, editable=False)
+    bot_community = models.ForeignKey("communities.Community", null=True, blank=True, editable=False,
+                                      on_delete=models.SET_NULL, related_name="bots")
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 

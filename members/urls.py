@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from members.views import api_keys, auth, communities, invites, memberships, moderation, roles
+from members.views import api_keys, auth, bots, communities, invites, memberships, moderation, roles
 
 C = "communities/<str:community_pk>"
 
@@ -48,6 +48,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{C}/mutes/<uuid:user_id>", moderation.MuteViewSet.as_view({"delete": "destroy"}), name="mute-detail"),
     path(f"{C}/transfer-ownership", memberships.OwnershipViewSet.as_view({"post": "transfer"}),
          name="community-transfer-ownership"),
+    # bot accounts (webhook.manage)
+    path(f"{C}/bots", bots.BotViewSet.as_view({"get": "list", "post": "create"}), name="bot-list"),
+    path(f"{C}/bots/<uuid:user_id>", bots.BotViewSet.as_view({"delete": "destroy"}), name="bot-detail"),
+    path(f"{C}/bots/<uuid:user_id>/api-keys", bots.BotViewSet.as_view({"post": "create_key"}), name="bot-api-keys"),
     # roles
     path(f"{C}/roles", roles.RoleViewSet.as_view({"get": "list", "post": "create"}), name="role-list"),
     path(

@@ -1,10 +1,10 @@
-"""Personal API keys: what a client sends to create one, and what it is shown."""
+"""Personal API keys and bot accounts: what a client sends to create one, and what it is shown."""
 
 from rest_framework import serializers
 
-from community_service.api.fields import StrictCharField
+from community_service.api.fields import StrictCharField, StrictRegexField
 from members.catalogue import KeyScope
-from members.models import ApiKey
+from members.models import ApiKey, User
 
 
 class ApiKeyInputSerializer(serializers.Serializer):
@@ -36,3 +36,25 @@ class ApiKeyCreatedSerializer(ApiKeyOutputSerializer):
 
     def get_key(self, obj: ApiKey) -> str:
         return self.context["secret"]
+
+
+class BotInputSerializer(serializers.Serializer):
+    username = StrictRegexField(r"^[A-Za-z0-9_.-]{3,150}$", max_length=150,
+                                message="3-150 characters: letters, digits, '_', '.' or '-'.")
+
+
+class BotOutputSerializer(serializers.ModelSerializer):
+    is_bot = serializers.BooleanField(read_only=True)
+    community_id = serializers.UUIDField(source="bot_community_id", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "is_bot", "community_id", "date_joined"]
+        read_only_fields = fields
+
+
+class BotKeyInputSerializer(serializers.Serializer):
+    name = StrictCharField(max_length=100)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=KeyScope.choices), min_length=1,
+                                   max_length=len(KeyScope.values))
+    expires_at = serializers.DateTimeField(required=False, help_text="At most 366 days ahead; default 90 days.")

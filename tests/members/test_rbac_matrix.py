@@ -48,6 +48,20 @@ MATRIX = {
     ("api-key-list", "POST"): (
         lambda w: (url_for("api-key-list"), {"name": "k", "scopes": ["read"]}), {**everyone(201), "anonymous": 401},
     ),
+    # Bot accounts: webhook.manage (the Admin role and the owner).
+    ("bot-list", "GET"): (lambda w: (url_for("bot-list", community_pk=w.community.pk), None),
+                          allow(200, ROLE_MANAGERS)),
+    ("bot-list", "POST"): (lambda w: (url_for("bot-list", community_pk=w.community.pk), {"username": "a-bot"}),
+                           allow(201, ROLE_MANAGERS)),
+    ("bot-detail", "DELETE"): (
+        lambda w: (url_for("bot-detail", community_pk=w.community.pk, user_id=UserFactory().pk), None),
+        allow(404, ROLE_MANAGERS),
+    ),
+    ("bot-api-keys", "POST"): (
+        lambda w: (url_for("bot-api-keys", community_pk=w.community.pk, user_id=UserFactory().pk),
+                   {"name": "k", "scopes": ["read"]}),
+        allow(404, ROLE_MANAGERS),
+    ),
     ("api-key-detail", "DELETE"): (
         lambda w: (url_for("api-key-detail", key_id=ApiKeyFactory().pk), None), {**everyone(404), "anonymous": 401},
     ),
