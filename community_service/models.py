@@ -1,7 +1,10 @@
 """Models of the platform app (`community_service`)."""
 
 from community_service.api.idempotency import IdempotencyKey, IdempotencyStatus
-from community_service.outbox.models import OutboxEvent, OutboxStatus
+from community_service.outbox.models import DeliveryStatus, OutboxDelivery, OutboxEvent, OutboxStatus
 from community_service.search.words import SearchWord
 
-__all__ = ["IdempotencyKey", "IdempotencyStatus", "OutboxEvent", "OutboxStatus", "SearchWord"]
+__all__ = [
+    "DeliveryStatus", "IdempotencyKey", "IdempotencyStatus", "OutboxDelivery", "OutboxEvent", "OutboxStatus",
+    "SearchWord",
+]

@@ -19,6 +19,7 @@ from community_service.observability.request_context import request_id_var, user
 from community_service.outbox.catalogue import event_spec, payload_check
 from community_service.outbox.models import OutboxEvent, OutboxStatus
 from community_service.outbox.publishers import EventPublisher, PublishResult, event_publisher
+from community_service.outbox.subscribers import deliveries_record, event_unhandled
 
 logger = logging.getLogger("community_service.outbox")
 
@@ -51,7 +52,7 @@ def outbox_record(
     payload_check(spec, payload)
     actor = actor_id if actor_id is not None else user_id_var.get()
     now = timezone.now()
-    return OutboxEvent.objects.create(
+    event = OutboxEvent.objects.create(
         event_type=event_type,
         aggregate_type=aggregate_type,
         aggregate_id=str(aggregate_id),
@@ -66,6 +67,9 @@ def outbox_record(
         created_at=now,
         next_attempt_at=now,
     )
+    # In-process subscribers (notifications, webhooks) get their ledger rows in this transaction.
+    event.subscribers = deliveries_record(event)
+    return event
 
 
 @dataclass
@@ -249,16 +253,19 @@ def outbox_retry_now(*, event_ids: list[int]) -> int:
 def outbox_prune(*, older_than: timedelta, batch_size: int = 5000) -> int:
     """Delete published rows older than `older_than`, in batches; return how many.
 
-    Published rows are only history once the broker has them; pending and failed rows are
-    never pruned. Batches keep each delete short so the relay is never blocked for long.
+    Published rows are only history once the broker has them; pending and failed rows, and
+    rows an in-process subscriber has not handled yet, are never pruned. Batches keep each
+    delete short so the relay is never blocked for long.
     """
     cutoff = timezone.now() - older_than
     deleted = 0
     while True:
         ids = list(
             OutboxEvent.objects.filter(status=OutboxStatus.PUBLISHED, published_at__lt=cutoff)
+            .filter(~event_unhandled())
             .order_by("id").values_list("id", flat=True)[:batch_size]
         )
         if not ids:
             return deleted
-        deleted += OutboxEvent.objects.filter(pk__in=ids).delete()[0]
+        # Count events only, not the subscribers' ledger rows deleted with them.
+        deleted += OutboxEvent.objects.filter(pk__in=ids).delete()[1].get(OutboxEvent._meta.label, 0)

@@ -23,6 +23,16 @@ def outbox_enqueue_publish(*, event_id: str) -> None:
                        extra={"event_id": event_id, "error": repr(exc)})
 
 
+def outbox_enqueue_dispatch(*, subscriber: str) -> None:
+    from community_service.outbox.tasks import outbox_dispatch_task
+
+    try:
+        outbox_dispatch_task.apply_async(args=[subscriber], retry=False)
+    except Exception as exc:  # task broker boundary: the ledger row waits for the sweep
+        logger.warning("could not enqueue subscriber dispatch; the sweep will run it",
+                       extra={"subscriber": subscriber, "error": repr(exc)})
+
+
 @receiver(post_save, sender=OutboxEvent, dispatch_uid="outbox_publish_on_commit")
 def _publish_on_commit(sender: type[OutboxEvent], instance: OutboxEvent, created: bool, **kwargs: object) -> None:
     if created:
@@ -34,3 +44,10 @@ def _publish_on_commit(sender: type[OutboxEvent], instance: OutboxEvent, created
             outbox_enqueue_publish(event_id=event_id)
 
         transaction.on_commit(enqueue, robust=True)
+
+        # Read at commit time: outbox_record sets `subscribers` after this post_save has run.
+        def dispatch() -> None:
+            for name in getattr(instance, "subscribers", ()):
+                outbox_enqueue_dispatch(subscriber=name)
+
+        transaction.on_commit(dispatch, robust=True)

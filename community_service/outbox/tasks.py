@@ -8,6 +8,7 @@ from django.conf import settings
 
 from community_service.outbox.publishers import event_publisher_close
 from community_service.outbox.services import outbox_prune, outbox_publish_after_commit, outbox_relay
+from community_service.outbox.subscribers import subscriber_dispatch, subscribers_sweep
 
 
 # Idempotent (rows are locked, sent and marked in one transaction), so a task lost with its
@@ -20,6 +21,17 @@ def outbox_publish_task(event_id: str) -> None:
 @shared_task(name="outbox.relay", ignore_result=True)
 def outbox_relay_task() -> None:
     outbox_relay()
+
+
+# Idempotent too (rows are locked, handled and marked done in one transaction).
+@shared_task(name="outbox.dispatch", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def outbox_dispatch_task(subscriber: str) -> None:
+    subscriber_dispatch(subscriber)
+
+
+@shared_task(name="outbox.dispatch_sweep", ignore_result=True)
+def outbox_dispatch_sweep_task() -> None:
+    subscribers_sweep()
 
 
 @shared_task(name="outbox.prune", ignore_result=True)

@@ -7,7 +7,7 @@ from community_service.settings.domain import (
     EVENT_STATUS_INTERVAL_SECONDS,
     POST_VIEWS_FLUSH_SECONDS,
 )
-from community_service.settings.events import OUTBOX_RELAY_INTERVAL_SECONDS
+from community_service.settings.events import OUTBOX_RELAY_INTERVAL_SECONDS, OUTBOX_SUBSCRIBER_SWEEP_SECONDS
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker (the embedded default) tasks run inline in the calling process.
@@ -22,6 +22,9 @@ CELERY_BEAT_SCHEDULE = {
     # Publishes what the after-commit path could not (broker or worker was down).
     "outbox-relay": {"task": "outbox.relay", "schedule": OUTBOX_RELAY_INTERVAL_SECONDS,
                      "options": {"expires": OUTBOX_RELAY_INTERVAL_SECONDS}},
+    # Runs in-process subscribers (notifications, webhooks) over rows the after-commit path missed.
+    "outbox-dispatch-sweep": {"task": "outbox.dispatch_sweep", "schedule": OUTBOX_SUBSCRIBER_SWEEP_SECONDS,
+                              "options": {"expires": OUTBOX_SUBSCRIBER_SWEEP_SECONDS}},
     "outbox-prune": {"task": "outbox.prune", "schedule": 24 * 3600.0},
     # Moves view counts buffered in Redis into Post.view_count.
     "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,

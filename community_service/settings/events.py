@@ -24,3 +24,8 @@ OUTBOX_BREAKER_SECONDS = env.float("OUTBOX_BREAKER_SECONDS", default=5.0)
 OUTBOX_LAG_ALERT_SECONDS = env.int("OUTBOX_LAG_ALERT_SECONDS", default=900)
 # Published rows are kept this long (for audits and replays), then pruned daily.
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# In-process subscribers (community_service/outbox/subscribers.py): rows per dispatch
+# transaction, the sweep's period, and how often a handler may raise before its row is failed.
+OUTBOX_SUBSCRIBER_BATCH_SIZE = env.int("OUTBOX_SUBSCRIBER_BATCH_SIZE", default=200)
+OUTBOX_SUBSCRIBER_SWEEP_SECONDS = env.float("OUTBOX_SUBSCRIBER_SWEEP_SECONDS", default=10.0)
+OUTBOX_SUBSCRIBER_MAX_ATTEMPTS = env.int("OUTBOX_SUBSCRIBER_MAX_ATTEMPTS", default=10)

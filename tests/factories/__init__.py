@@ -41,7 +41,12 @@ from tests.factories.members import (
     UserFactory,
     member_add,
 )
-from tests.factories.platform import IdempotencyKeyFactory, OutboxEventFactory, SearchWordFactory
+from tests.factories.platform import (
+    IdempotencyKeyFactory,
+    OutboxDeliveryFactory,
+    OutboxEventFactory,
+    SearchWordFactory,
+)
 
 __all__ = [
     "TEST_PASSWORD",
@@ -62,6 +67,7 @@ __all__ = [
     "InviteFactory",
     "MemberDayFactory",
     "MemberFactory",
+    "OutboxDeliveryFactory",
     "OutboxEventFactory",
     "PaymentFactory",
     "PostDayFactory",

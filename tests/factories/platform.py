@@ -7,7 +7,15 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from community_service.models import IdempotencyKey, IdempotencyStatus, OutboxEvent, OutboxStatus, SearchWord
+from community_service.models import (
+    DeliveryStatus,
+    IdempotencyKey,
+    IdempotencyStatus,
+    OutboxDelivery,
+    OutboxEvent,
+    OutboxStatus,
+    SearchWord,
+)
 from tests.factories.members import UserFactory
 
 
@@ -33,6 +41,23 @@ class OutboxEventFactory(factory.django.DjangoModelFactory):
         failed = factory.Trait(status=OutboxStatus.FAILED, attempts=5, last_error="rejected by the broker")
         backing_off = factory.Trait(attempts=2, last_error="broker unreachable",
                                     next_attempt_at=factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1)))
+
+
+class OutboxDeliveryFactory(factory.django.DjangoModelFactory):
+    """A subscriber's pending row for an event. outbox_record writes these; a factory row is
+    for the dispatcher's and prune's tests."""
+
+    class Meta:
+        model = OutboxDelivery
+
+    subscriber = "test-subscriber"
+    event = factory.SubFactory(OutboxEventFactory)
+    community_id = factory.SelfAttribute("event.community_id")
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        done = factory.Trait(status=DeliveryStatus.DONE, handled_at=factory.LazyFunction(timezone.now))
+        failed = factory.Trait(status=DeliveryStatus.FAILED, attempts=10, last_error="RuntimeError('boom')")
 
 
 class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
