@@ -18,3 +18,7 @@ class CommunityServiceConfig(AppConfig):
             )
         from community_service.observability import metrics, task_context  # noqa: F401  (Celery signal receivers)
         from community_service.outbox import signals  # noqa: F401  (connects the on-commit publish hook)
+        from community_service.outbox.subscribers import subscriber_register
+        from community_service.webhooks.delivery import SUBSCRIBER_NAME, webhooks_on_event
+
+        subscriber_register(SUBSCRIBER_NAME, webhooks_on_event)

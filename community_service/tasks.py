@@ -4,8 +4,10 @@ from celery import shared_task
 
 from community_service.api.idempotency import idempotency_prune
 from community_service.outbox.tasks import outbox_publish_task, outbox_relay_task
+from community_service.webhooks.delivery import webhook_deliver_task, webhook_prune_task, webhook_sweep_task
 
-__all__ = ["idempotency_prune_task", "outbox_publish_task", "outbox_relay_task"]
+__all__ = ["idempotency_prune_task", "outbox_publish_task", "outbox_relay_task", "webhook_deliver_task",
+           "webhook_prune_task", "webhook_sweep_task"]
 
 
 @shared_task(name="idempotency.prune", ignore_result=True)

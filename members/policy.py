@@ -313,3 +313,24 @@ def require_key_within(grant: KeyGrant, *, scopes: frozenset[str], community_ids
         raise PermissionDenied("This API key cannot grant communities beyond its own.", code="key_scope")
     if expires_at > grant.expires_at:
         raise PermissionDenied("This API key cannot create a key that outlives it.", code="key_scope")
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+# What an event's payload may not carry out of the service: moderators' knowledge (join
+# messages, ban reasons: MEMBER_STATUS_CODES) and donors' messages (donation.view). A webhook
+# carries what a member without codes or levels may see; post events carry no body at all,
+# so a gated post's body never goes out.
+WEBHOOK_HIDDEN_FIELDS: dict[str, frozenset[str]] = {
+    "member.join_requested": frozenset({"message"}),
+    "member.banned": frozenset({"reason"}),
+    "post.moderated": frozenset({"reason"}),
+    "comment.moderated": frozenset({"reason"}),
+    "donation.received": frozenset({"message"}),
+}
+
+
+def webhook_payload(event_type: str, payload: dict) -> dict:
+    """settings.WEBHOOK_PAYLOAD_FILTER: the payload as a webhook may carry it."""
+    hidden = WEBHOOK_HIDDEN_FIELDS.get(event_type, frozenset())
+    return {key: value for key, value in payload.items() if key not in hidden}

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from members.views import api_keys, auth, bots, communities, invites, memberships, moderation, roles
+from members.views import api_keys, auth, bots, communities, invites, memberships, moderation, roles, webhooks
 
 C = "communities/<str:community_pk>"
 
@@ -52,6 +52,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{C}/bots", bots.BotViewSet.as_view({"get": "list", "post": "create"}), name="bot-list"),
     path(f"{C}/bots/<uuid:user_id>", bots.BotViewSet.as_view({"delete": "destroy"}), name="bot-detail"),
     path(f"{C}/bots/<uuid:user_id>/api-keys", bots.BotViewSet.as_view({"post": "create_key"}), name="bot-api-keys"),
+    # webhooks (webhook.manage)
+    path(f"{C}/webhooks", webhooks.WebhookViewSet.as_view({"get": "list", "post": "create"}), name="webhook-list"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>", webhooks.WebhookViewSet.as_view(
+        {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}), name="webhook-detail"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>/rotate-secret", webhooks.WebhookViewSet.as_view({"post": "rotate_secret"}),
+         name="webhook-rotate-secret"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>/deliveries", webhooks.WebhookViewSet.as_view({"get": "deliveries"}),
+         name="webhook-deliveries"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver",
+         webhooks.WebhookViewSet.as_view({"post": "redeliver"}), name="webhook-redeliver"),
     # roles
     path(f"{C}/roles", roles.RoleViewSet.as_view({"get": "list", "post": "create"}), name="role-list"),
     path(

@@ -46,10 +46,16 @@ from tests.factories.platform import (
     OutboxDeliveryFactory,
     OutboxEventFactory,
     SearchWordFactory,
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
 )
 
 __all__ = [
     "TEST_PASSWORD",
+    "WebhookAttemptFactory",
+    "WebhookDeliveryFactory",
+    "WebhookEndpointFactory",
     "ApiKeyFactory",
     "AttachmentFactory",
     "AuditLogEntryFactory",

@@ -62,6 +62,27 @@ MATRIX = {
                    {"name": "k", "scopes": ["read"]}),
         allow(404, ROLE_MANAGERS),
     ),
+    # Webhooks: webhook.manage. Unknown endpoints and deliveries 404 for those who hold it.
+    ("webhook-list", "GET"): (lambda w: (url_for("webhook-list", community_pk=w.community.pk), None),
+                              allow(200, ROLE_MANAGERS)),
+    ("webhook-list", "POST"): (
+        lambda w: (url_for("webhook-list", community_pk=w.community.pk), {"url": "https://8.8.8.8/hook"}),
+        allow(201, ROLE_MANAGERS),
+    ),
+    **{
+        (name, method): (
+            lambda w, name=name: (url_for(name, community_pk=w.community.pk, endpoint_id=UserFactory().pk),
+                                  {"is_active": False} if name == "webhook-detail" else None),
+            allow(404, ROLE_MANAGERS),
+        )
+        for name, method in [("webhook-detail", "GET"), ("webhook-detail", "PATCH"), ("webhook-detail", "DELETE"),
+                             ("webhook-rotate-secret", "POST"), ("webhook-deliveries", "GET")]
+    },
+    ("webhook-redeliver", "POST"): (
+        lambda w: (url_for("webhook-redeliver", community_pk=w.community.pk, endpoint_id=UserFactory().pk,
+                           delivery_id=UserFactory().pk), None),
+        allow(404, ROLE_MANAGERS),
+    ),
     ("api-key-detail", "DELETE"): (
         lambda w: (url_for("api-key-detail", key_id=ApiKeyFactory().pk), None), {**everyone(404), "anonymous": 401},
     ),
