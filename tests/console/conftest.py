@@ -27,6 +27,7 @@ from tests.factories import (
     PostFactory,
     ReportFactory,
     UserFactory,
+    WebhookAttemptFactory,
     WebhookEventFactory,
     member_add,
 )
@@ -135,6 +136,7 @@ def every_row() -> SimpleNamespace:
                       payload={"community_id": community.pk, "post_id": post.pk, "author_id": bob.pk,
                                "channel_id": channel.pk, "title": post.title})
     IdempotencyKeyFactory(user=bob, key="checkout-42", fingerprint="f" * 64, expires_at=timezone.now())
+    WebhookAttemptFactory(delivery__endpoint__community=community, delivery__event_type="post.created")
     RefreshToken.for_user(bob).blacklist()
     return SimpleNamespace(community=community, moderator=moderator, bob=bob, carol=carol, post=post,
                            comment=comment, report=post_report, event=event, level=level)

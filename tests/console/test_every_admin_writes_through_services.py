@@ -34,7 +34,7 @@ READ_ONLY = {
     "content.attachment",
     "events.registration", "billing.subscription", "billing.donation", "billing.payment", "billing.webhookevent",
     "analytics.communityday", "community_service.outboxevent", "token_blacklist.outstandingtoken",
-    "token_blacklist.blacklistedtoken",
+    "token_blacklist.blacklistedtoken", "community_service.webhookdelivery",
 }
 
 

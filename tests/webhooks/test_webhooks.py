@@ -13,6 +13,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -20,7 +21,13 @@ from community_service.outbox.subscribers import subscriber_dispatch
 from community_service.webhooks.delivery import SUBSCRIBER_NAME, deliveries_due, delivery_attempt
 from community_service.webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, WebhookDeliveryFactory, WebhookEndpointFactory, member_add
+from tests.factories import (
+    CommunityFactory,
+    UserFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+    member_add,
+)
 from tests.routes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -333,3 +340,21 @@ def test_unknown_event_types_are_refused():
                                                 {"url": "https://example.com/hook", "event_types": ["nope.nothing"]})
 
     assert response.status_code == 400 and "event_types" in response.data
+
+
+def test_the_console_redelivers(listener, django_capture_on_commit_callbacks):
+    community = CommunityFactory()
+    register(community, listener.url)
+    rename(community)
+    (delivery,) = send_all()
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    console = Client()
+    console.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = console.post("/admin/community_service/webhookdelivery/",
+                                 {"action": "redeliver", "_selected_action": [str(delivery.pk)]})
+
+    assert response.status_code == 302
+    assert len(listener.requests) == 2
+    assert delivery.log.count() == 2
