@@ -12,7 +12,7 @@ from members.services.webhooks import webhook_redeliver
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(CommunityScopedAdmin, ReadOnlyAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin, CommunityScopedAdmin):
     """Each event sent to a community's endpoints, with its attempts; redelivery calls the API's service."""
 
     community_lookup = "endpoint__community"
