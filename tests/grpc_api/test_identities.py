@@ -2,6 +2,9 @@
 methods granted per service, acting for users only where allowed, credentials rotated without
 a restart, calls named after their service in logs and metrics; keys narrowed by the policy."""
 
+import json
+import os
+import time
 from io import StringIO
 
 import grpc
@@ -9,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from prometheus_client import REGISTRY
 
-from community_service.grpc_api.credentials import CredentialStore
+from community_service.grpc_api.credentials import CredentialStore, secret_digest
 from community_service.grpc_api.gen.community.v1 import communities_pb2, posts_pb2
 from community_service.grpc_api.server import GrpcServer
 from tests.content.world import build_world
@@ -149,3 +152,18 @@ def test_revoked_and_out_of_scope_keys_are_refused(grpc_client):
 
     assert revoked.code == grpc.StatusCode.UNAUTHENTICATED
     assert outside.code == grpc.StatusCode.NOT_FOUND
+
+
+def test_a_broken_edit_of_the_credentials_file_keeps_the_last_good_one(tmp_path):
+    path = tmp_path / "credentials.json"
+    path.write_text(json.dumps({"services": [{"name": "gateway", "secret_sha256": [secret_digest("s" * 40)],
+                                              "methods": ["*"]}]}))
+    store = CredentialStore(path)
+    assert store.find("s" * 40).name == "gateway"
+
+    path.write_text("{ half written")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 10**9))
+
+    assert store.find("s" * 40).name == "gateway"
+    assert store.last_error is not None
+    assert store.find("t" * 40) is None
