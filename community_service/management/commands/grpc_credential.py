@@ -51,7 +51,9 @@ class Command(BaseCommand):
     help = "Add, rotate, retire or remove an internal service's gRPC credential (GRPC_CREDENTIALS_FILE)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["add", "rotate", "retire", "remove", "list"])
+        parser.add_argument("action", choices=["add", "rotate", "retire", "remove", "list"],
+                            help="add a service; rotate (a second secret, both valid); retire (keep only the "
+                                 "newest secret); remove the service; list them.")
         parser.add_argument("--name", help="The calling service's name (logs and metrics show it).")
         parser.add_argument("--method", action="append", default=[],
                             help="A granted method: /package.Service/Method, /package.Service/* or *. Repeat.")
