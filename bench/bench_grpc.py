@@ -20,6 +20,7 @@ throughput depend on what else runs, CPU per call much less).
 """
 
 import argparse
+import hashlib
 import http.client
 import json
 import os
@@ -38,13 +39,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 HTTP_PORT, GRPC_PORT = 18310, 18311
 TOKEN = "bench-grpc-service-token-0123456789abcdef"
+# The bench's one caller, granted every method and acting for users (GRPC_CREDENTIALS_FILE).
+CREDENTIALS = Path(os.environ.get("TMPDIR", "/tmp")) / "cs-bench-grpc-credentials.json"
+CREDENTIALS.write_text(json.dumps({"services": [{"name": "bench", "methods": ["*"], "acts_for_users": True,
+                                                 "secret_sha256": [hashlib.sha256(TOKEN.encode()).hexdigest()]}]}))
 ENV = {
     "DJANGO_SETTINGS_MODULE": "community_service.settings_test",
     "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cs_grpc_bench"),
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
     "CACHE_KEY_PREFIX": "grpc-bench",
     "DB_POOL_ENABLED": "true",  # production: a psycopg pool per process
-    "GRPC_SERVICE_TOKEN": TOKEN,
+    "GRPC_CREDENTIALS_FILE": str(CREDENTIALS),
     "GRPC_WORKERS": "8",
     "LOG_LEVEL": "INFO",
 }

@@ -63,7 +63,6 @@ def base_env(database_url: str, redis_url: str) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": "bench-secret-key-not-for-production-0123456789",
         "JWT_SECRET_KEY": "bench-jwt-secret-key-not-for-production-0123456789",
-        "GRPC_SERVICE_TOKEN": "bench-grpc-service-token-not-for-production-0123",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "bench_http",

@@ -24,7 +24,14 @@ _TEST_ENV = {
     "THROTTLE_AUTH_RATE": "100000/min",
     "EVENT_BROKER_TYPE": "log",
     "MEDIA_ROOT": "/tmp/community-service-test-media",
-    "GRPC_SERVICE_TOKEN": "test-grpc-service-token-not-for-production-0123",
+    "THROTTLE_API_KEY_RATE": "100000/min",
+    # Webhook tests deliver to a real HTTP listener on loopback.
+    "WEBHOOK_ALLOW_HTTP": "true",
+    "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.1/32",
+    # Two callers: `test-suite` (every method, acts for users) and `indexer` (reads posts, as
+    # itself); their secrets are in tests/grpc_api/conftest.py.
+    "GRPC_CREDENTIALS_FILE": os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                          "tests", "grpc_api", "credentials.json"),
 }
 for _key, _value in _TEST_ENV.items():
     os.environ.setdefault(_key, _value)

@@ -14,11 +14,12 @@ from community_service.outbox.tasks import (
     outbox_publish_task,
     outbox_relay_task,
 )
+from community_service.webhooks.delivery import webhook_deliver_task, webhook_prune_task, webhook_sweep_task
 
 __all__ = [
     "idempotency_prune_task", "notifications_digest_task", "notifications_fanout_task",
     "notifications_mail_immediate_task", "outbox_dispatch_sweep_task", "outbox_dispatch_task",
-    "outbox_publish_task", "outbox_relay_task",
+    "outbox_publish_task", "outbox_relay_task", "webhook_deliver_task", "webhook_prune_task", "webhook_sweep_task",
 ]
 
 

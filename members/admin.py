@@ -470,3 +470,7 @@ class EmailViewAdmin(SystemAdmin, ReadOnlyAdmin):
     list_select_related = ["viewer", "subject"]
     search_fields = ["viewer__username", "subject__username"]
     date_hierarchy = "viewed_at"
+
+
+# Outbound webhooks' console pages live beside their services (members.services.webhooks).
+from members import webhooks_admin  # noqa: E402, F401

@@ -1,4 +1,9 @@
-"""JWT bearer authentication that also tags the request's logs with the user id."""
+"""Bearer authentication: a JWT, or a personal API key (`cs_live_…`, told apart by its
+prefix); either way the request's logs are tagged with the user id.
+
+A key authenticates as its owner with a members.selectors.access.KeyGrant in `request.auth`;
+the request's method must be within its scopes (members.policy.key_scope_for), and the
+community checks narrow the owner's access to the key (request_community_access)."""
 
 import uuid
 from typing import Any, cast
@@ -12,9 +17,12 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
+from community_service import exceptions as domain
 from community_service.observability.request_context import user_id_var
+from members import policy
 from members.models import User
 from members.selectors.users import user_for_token
+from members.services.api_keys import api_key_authenticate, looks_like_key
 from members.tokens import TOKEN_REVOKED, token_generation
 
 
@@ -45,10 +53,25 @@ class JWTAuthentication(authentication.JWTAuthentication):
         return user
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        result = super().authenticate(request)
+        header = self.get_header(request)
+        raw = self.get_raw_token(header) if header is not None else None
+        if raw is not None and looks_like_key(raw.decode(errors="replace")):
+            result: tuple[Any, Any] | None = self._authenticate_key(raw.decode(), request.method or "GET")
+        else:
+            result = super().authenticate(request)
         if result is not None:
             user_id_var.set(str(result[0].pk))
         return result
+
+    def _authenticate_key(self, secret: str, method: str) -> tuple[User, Any]:
+        try:
+            user, grant = api_key_authenticate(secret)
+            policy.require_key_scope(grant, policy.key_scope_for(method))
+        except domain.Unauthenticated as exc:
+            raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from None
+        except domain.PermissionDenied as exc:
+            raise exceptions.PermissionDenied(exc.detail, code=exc.code) from None
+        return user, grant
 
 
 def request_user(request: HttpRequest) -> User:

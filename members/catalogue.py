@@ -29,6 +29,7 @@ class Permission(models.TextChoices):
     DONATION_VIEW = "donation.view", "See donations, including anonymous donors"
     REPORT_REVIEW = "report.review", "Work the moderation queue"
     AUDIT_VIEW = "audit.view", "Read the moderation audit log"
+    WEBHOOK_MANAGE = "webhook.manage", "Manage the community's bot accounts and their API keys"
 
 
 ALL_PERMISSIONS: frozenset[str] = frozenset(Permission.values)
@@ -57,3 +58,33 @@ DEFAULT_ROLES: list[tuple[str, int, str, Sequence[str], bool]] = [
     ("Moderator", 50, "#3498DB", MODERATOR_ROLE_PERMISSIONS, False),
     ("Member", 1, "#95A5A6", MEMBER_ROLE_PERMISSIONS, True),
 ]
+
+
+# --- API keys: what a key's scopes let it use of its owner's standing (members.policy) ---------
+
+
+class KeyScope(models.TextChoices):
+    READ = "read", "Read (GET) whatever the owner can read"
+    WRITE = "write", "Change things (every non-GET request) as far as the owner's roles allow"
+    MODERATE = "moderate", "Use the owner's moderation codes"
+    BILLING = "billing", "Use the owner's billing codes"
+
+
+# Codes a key uses only with the `moderate` or `billing` scope; every other code needs no
+# scope of its own (but a change needs `write` whatever it is).
+MODERATION_CODES: frozenset[str] = frozenset({
+    Permission.MEMBER_MANAGE, Permission.MEMBER_KICK, Permission.MEMBER_BAN, Permission.MEMBER_MUTE,
+    Permission.POST_UPDATE, Permission.POST_DELETE, Permission.POST_MODERATE, Permission.COMMENT_MODERATE,
+    Permission.REPORT_REVIEW, Permission.AUDIT_VIEW,
+})
+BILLING_CODES: frozenset[str] = frozenset({Permission.BILLING_MANAGE, Permission.DONATION_VIEW})
+
+
+def codes_for_scopes(scopes: frozenset[str]) -> frozenset[str]:
+    """The permission codes a key with `scopes` may use (of those its owner holds)."""
+    codes = ALL_PERMISSIONS
+    if KeyScope.MODERATE not in scopes:
+        codes -= MODERATION_CODES
+    if KeyScope.BILLING not in scopes:
+        codes -= BILLING_CODES
+    return codes

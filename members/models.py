@@ -16,6 +16,11 @@ class User(AbstractUser):
     # Every token carries the generation it was minted under (members.tokens); bumping it ends
     # every session at once, access tokens included (password change or reset, log out everywhere).
     token_generation = models.PositiveIntegerField(default=0, editable=False)
+    # A bot account (members.services.bots): made by a community's webhook.manage holders, it
+    # signs in only with API keys, and posts, member lists and the audit log say it is a bot.
+    is_bot = models.BooleanField(default=False, editable=False)
+    bot_community = models.ForeignKey("communities.Community", null=True, blank=True, editable=False,
+                                      on_delete=models.SET_NULL, related_name="bots")
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 
@@ -138,3 +143,30 @@ class EmailView(models.Model):
     def __str__(self) -> str:
         viewer = self.viewer or "a deleted account"
         return f"{viewer} saw {self.subject}'s email address on the {self.get_page_display()}"
+
+
+class ApiKey(models.Model):
+    """A personal API key (members.services.api_keys): the secret is shown once and only its
+    SHA-256 is kept (a random 256-bit secret needs no slow hash); `prefix` is what lists show."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys", db_index=False)
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=24)
+    digest = models.CharField(max_length=64, unique=True)
+    # Codes from members.catalogue.KeyScope; validated by the service.
+    scopes = ArrayField(models.CharField(max_length=16), default=list)
+    # Empty: every community the owner is in; else only these.
+    community_ids = ArrayField(models.UUIDField(), default=list, blank=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="idx_api_keys_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,5 +1,7 @@
 """The access policy: who may see and do what in a community, and what a refused caller gets.
 
+# Why this is long: it is the one place every door asks, so its rules stay together.
+
 Every door asks this module — the DRF permission classes, the pre-DRF fast path, the gRPC
 servicers, search, analytics, iCal feeds, the console and the tasks — and no other module
 reads membership status, bans or community type to decide access. The apps above hand it
@@ -20,11 +22,20 @@ ErrorInfo reason):
 | PermissionDenied `muted`                   | 403  | PERMISSION_DENIED | speaking while muted               |
 | PermissionDenied `permission_denied`       | 403  | PERMISSION_DENIED | a role's code is missing           |
 | PermissionDenied `subscription_required`   | 403  | PERMISSION_DENIED | a gated post's level is not held   |
+| PermissionDenied `key_scope`               | 403  | PERMISSION_DENIED | an API key lacks the scope a request needs |
 
 Order: what must stay hidden is decided first (a private community's objects answer exactly
 as missing ones to whoever may not see them), then the ban, then sign-in, membership, mute
 and codes. A superadmin (the seed: `is_superadmin` bypasses every check) is exempt from all
 of it, bans included.
+
+API keys (members.authentication, members.grpc_api.caller) act as their owner, narrowed: a
+GET needs the `read` scope and any other request `write` (key_scope_for; over gRPC
+key_scope_for_rpc); the owner's codes
+count only as far as the scopes allow (moderation codes need `moderate`, billing codes
+`billing`: members.catalogue.codes_for_scopes); outside its communities a key finds nothing
+(404); a key never carries a superadmin's bypass; a key creates only keys within itself
+(require_key_within). So a key can never do more than its owner, nor more than its scopes.
 """
 
 from collections.abc import Iterable
@@ -36,9 +47,9 @@ from django.utils import timezone
 
 from communities.models import CommunityType
 from community_service.exceptions import NotFound, PermissionDenied, Unauthenticated
-from members.catalogue import ALL_PERMISSIONS
+from members.catalogue import ALL_PERMISSIONS, KeyScope
 from members.models import Member, MemberStatus
-from members.selectors.access import CommunityAccess
+from members.selectors.access import CommunityAccess, KeyGrant
 
 # Member rows in these statuses reveal moderation state (who applied, who was banned and
 # why): seeing them, one by one or listed, needs the code. Active rows are for whoever sees
@@ -322,3 +333,60 @@ def require_lists_member_status(status: str, access: CommunityAccess) -> None:
     needed = MEMBER_STATUS_CODES.get(status)
     if needed is not None:
         require_permission(access, needed)
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def key_scope_for(method: str) -> str:
+    """The scope a request by `method` needs from a key: reads `read`, every change `write`."""
+    return KeyScope.READ if method.upper() in SAFE_METHODS else KeyScope.WRITE
+
+
+RPC_READ_VERBS = ("Get", "List", "Check")
+
+
+def key_scope_for_rpc(method: str) -> str:
+    """key_scope_for over gRPC: `/pkg.Service/GetX`, ListX and CheckX read, every other method writes."""
+    return KeyScope.READ if method.rsplit("/", 1)[-1].startswith(RPC_READ_VERBS) else KeyScope.WRITE
+
+
+def require_key_scope(grant: KeyGrant, scope: str) -> None:
+    """403 `key_scope`, naming the missing scope."""
+    if scope not in grant.scopes:
+        raise PermissionDenied(f"This API key lacks the `{scope}` scope.", code="key_scope")
+
+
+def require_key_within(grant: KeyGrant, *, scopes: frozenset[str], community_ids: frozenset[UUID] | None,
+                       expires_at: datetime) -> None:
+    """A key creating a key: the new one within it (its scopes, communities and expiry)."""
+    if not scopes <= grant.scopes:
+        extra = ", ".join(sorted(scopes - grant.scopes))
+        raise PermissionDenied(f"This API key cannot grant scopes it lacks: {extra}.", code="key_scope")
+    if grant.community_ids is not None and (community_ids is None or not community_ids <= grant.community_ids):
+        raise PermissionDenied("This API key cannot grant communities beyond its own.", code="key_scope")
+    if expires_at > grant.expires_at:
+        raise PermissionDenied("This API key cannot create a key that outlives it.", code="key_scope")
+
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+# What an event's payload may not carry out of the service: moderators' knowledge (join
+# messages, ban reasons: MEMBER_STATUS_CODES) and donors' messages (donation.view). A webhook
+# carries what a member without codes or levels may see; post events carry no body at all,
+# so a gated post's body never goes out.
+WEBHOOK_HIDDEN_FIELDS: dict[str, frozenset[str]] = {
+    "member.join_requested": frozenset({"message"}),
+    "member.banned": frozenset({"reason"}),
+    "post.moderated": frozenset({"reason"}),
+    "comment.moderated": frozenset({"reason"}),
+    "donation.received": frozenset({"message"}),
+}
+
+
+def webhook_payload(event_type: str, payload: dict) -> dict:
+    """settings.WEBHOOK_PAYLOAD_FILTER: the payload as a webhook may carry it."""
+    hidden = WEBHOOK_HIDDEN_FIELDS.get(event_type, frozenset())
+    return {key: value for key, value in payload.items() if key not in hidden}

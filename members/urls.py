@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from members.views import auth, communities, invites, memberships, moderation, roles
+from members.views import api_keys, auth, bots, communities, invites, memberships, moderation, roles, webhooks
 
 C = "communities/<str:community_pk>"
 
@@ -25,6 +25,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("auth/password-reset", auth.PasswordResetView.as_view(), name="auth-password-reset"),
     path("auth/password-reset/confirm", auth.PasswordResetConfirmView.as_view(), name="auth-password-reset-confirm"),
     path("me/communities", communities.MyCommunityViewSet.as_view({"get": "list"}), name="my-communities"),
+    path("me/api-keys", api_keys.ApiKeyViewSet.as_view({"get": "list", "post": "create"}), name="api-key-list"),
+    path("me/api-keys/<uuid:key_id>", api_keys.ApiKeyViewSet.as_view({"delete": "destroy"}), name="api-key-detail"),
     # members
     path(f"{C}/members", memberships.MemberViewSet.as_view({"get": "list", "post": "create"}), name="member-list"),
     path(f"{C}/members/me", memberships.MemberViewSet.as_view({"get": "me"}), name="member-me"),
@@ -46,6 +48,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{C}/mutes/<uuid:user_id>", moderation.MuteViewSet.as_view({"delete": "destroy"}), name="mute-detail"),
     path(f"{C}/transfer-ownership", memberships.OwnershipViewSet.as_view({"post": "transfer"}),
          name="community-transfer-ownership"),
+    # bot accounts (webhook.manage)
+    path(f"{C}/bots", bots.BotViewSet.as_view({"get": "list", "post": "create"}), name="bot-list"),
+    path(f"{C}/bots/<uuid:user_id>", bots.BotViewSet.as_view({"delete": "destroy"}), name="bot-detail"),
+    path(f"{C}/bots/<uuid:user_id>/api-keys", bots.BotViewSet.as_view({"post": "create_key"}), name="bot-api-keys"),
+    # webhooks (webhook.manage)
+    path(f"{C}/webhooks", webhooks.WebhookViewSet.as_view({"get": "list", "post": "create"}), name="webhook-list"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>", webhooks.WebhookViewSet.as_view(
+        {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}), name="webhook-detail"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>/rotate-secret", webhooks.WebhookViewSet.as_view({"post": "rotate_secret"}),
+         name="webhook-rotate-secret"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>/deliveries", webhooks.WebhookViewSet.as_view({"get": "deliveries"}),
+         name="webhook-deliveries"),
+    path(f"{C}/webhooks/<uuid:endpoint_id>/deliveries/<uuid:delivery_id>/redeliver",
+         webhooks.WebhookViewSet.as_view({"post": "redeliver"}), name="webhook-redeliver"),
     # roles
     path(f"{C}/roles", roles.RoleViewSet.as_view({"get": "list", "post": "create"}), name="role-list"),
     path(

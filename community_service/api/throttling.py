@@ -9,7 +9,9 @@ request in a single Lua script (atomic in Redis, so exact under concurrency):
 - `anon` for anonymous callers (keyed by client address, X-Forwarded-For believed only as
   far as NUM_PROXIES says: DRF's own `get_ident`), or `user` for authenticated ones (user id),
   never both;
-- plus the view's `throttle_scope` (e.g. `auth` on credential endpoints), keyed the same way.
+- plus the view's `throttle_scope` (e.g. `auth` on credential endpoints), keyed the same way;
+- plus `api_key` (keyed by the key's id) for a request made with a personal API key, which
+  thus has a budget of its own inside its owner's.
 
 The algorithm is GCRA (the generic cell rate algorithm): per key Redis stores one number,
 the theoretical arrival time (TAT) in microseconds of Redis' own clock. A rate of N per
@@ -106,7 +108,11 @@ class RateThrottle(SimpleRateThrottle):
         view_scope = getattr(view, "throttle_scope", None)
         if view_scope:
             applicable.append(view_scope)
-        return [(scope, ident) for scope in applicable if self.THROTTLE_RATES.get(scope)]
+        pairs = [(scope, ident) for scope in applicable if self.THROTTLE_RATES.get(scope)]
+        key_id = getattr(getattr(request, "auth", None), "key_id", None)  # members' KeyGrant
+        if key_id is not None and self.THROTTLE_RATES.get("api_key"):
+            pairs.append(("api_key", str(key_id)))
+        return pairs
 
     def allow_request(self, request: Request, view: Any) -> bool:
         global _script

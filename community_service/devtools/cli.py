@@ -8,6 +8,8 @@
 # Why this is long: three developer commands (run, preflight, fuzz) that share the embedded PostgreSQL and
 # port helpers.
 
+import hashlib
+import json
 import os
 import signal
 import socket
@@ -24,7 +26,8 @@ from urllib.parse import quote, urlparse
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = BASE_DIR / "var"
 
-# `make run` only: the gRPC service token a local client sends (production sets its own).
+# `make run` only: the secret of the `dev` gRPC caller, granted every method and acting for
+# users (production lists its own callers: docs/operations.md, "gRPC callers").
 DEV_GRPC_TOKEN = "dev-grpc-service-token-not-for-production"
 
 START_HINTS = {
@@ -51,6 +54,16 @@ def step(name: str, out: TextIO | None = None) -> Iterator[None]:
     started = time.monotonic()
     yield
     print(f"    {name}: done in {time.monotonic() - started:.1f} s", file=out, flush=True)
+
+
+def dev_grpc_credentials(path: Path) -> None:
+    """A credentials file with the `dev` caller, unless there is one already (kept as edited)."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256(DEV_GRPC_TOKEN.encode()).hexdigest()
+    entry = {"name": "dev", "secret_sha256": [digest], "methods": ["*"], "acts_for_users": True}
+    path.write_text(json.dumps({"services": [entry]}, indent=2) + "\n")
 
 
 def banner(*, http_port: str, grpc_port: str, grpc_token: str, demo: str) -> str:
@@ -104,7 +117,7 @@ def start_embedded_postgres() -> tuple[Any, str]:
 DEV_PASS_THROUGH = (
     "REDIS_URL", "CACHE_KEY_PREFIX", "CELERY_BROKER_URL", "EVENT_BROKER_TYPE", "KAFKA_BOOTSTRAP_SERVERS",
     "KAFKA_TOPIC_PREFIX", "RABBITMQ_URL", "RABBITMQ_EXCHANGE", "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY",
-    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_SERVICE_TOKEN", "GRPC_PORT", "CACHE_DIR",
+    "S3_BUCKET", "S3_REGION", "MEDIA_ROOT", "CORS_ALLOWED_ORIGINS", "GRPC_CREDENTIALS_FILE", "GRPC_PORT", "CACHE_DIR",
     "LOG_FORMAT",
 )
 
@@ -163,8 +176,9 @@ def run() -> None:
     os.environ.setdefault("LOG_FORMAT", "text")
     # Django's "development server" notice: this is make run, a development server by definition.
     os.environ.setdefault("DJANGO_RUNSERVER_HIDE_WARNING", "true")
-    # The internal gRPC API runs beside HTTP; locally it trusts this development token.
-    os.environ.setdefault("GRPC_SERVICE_TOKEN", DEV_GRPC_TOKEN)
+    # The internal gRPC API runs beside HTTP; locally it trusts one `dev` caller (DEV_GRPC_TOKEN).
+    os.environ.setdefault("GRPC_CREDENTIALS_FILE", str(VAR_DIR / "grpc" / "credentials.json"))
+    dev_grpc_credentials(Path(os.environ["GRPC_CREDENTIALS_FILE"]))
     if not os.environ.get("REDIS_URL"):
         # A cache the server and manage.py in a second terminal share (settings/cache.py, CACHES).
         os.environ.setdefault("CACHE_DIR", str(VAR_DIR / "cache"))
@@ -185,7 +199,7 @@ def run() -> None:
             while (not all(_reachable("127.0.0.1", int(port)) for port in (http_port, grpc_port))
                    and all(child.poll() is None for child in children)):
                 time.sleep(0.2)
-        print(banner(http_port=http_port, grpc_port=grpc_port, grpc_token=os.environ["GRPC_SERVICE_TOKEN"],
+        print(banner(http_port=http_port, grpc_port=grpc_port, grpc_token=DEV_GRPC_TOKEN,
                      demo=demo), flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)

@@ -1,7 +1,11 @@
 """What every gRPC call goes through, the twin of RequestContextMiddleware + the exception handler.
 
-- the service token (`authorization: Bearer <GRPC_SERVICE_TOKEN>`): without it, every
-  method but health answers UNAUTHENTICATED;
+- who is calling (`authorization: Bearer <secret>`): a service's credential
+  (credentials.py: an unknown one is UNAUTHENTICATED, a method it was not granted
+  PERMISSION_DENIED `method_not_granted`), or a member's API key (`cs_live_…`, checked in the
+  call by settings.GRPC_KEY_AUTHENTICATOR, members' code, on our own methods only); health
+  needs nothing. The identity is put in identity.call_identity for the servicers, and
+  every log line and the `grpc_calls_total` metric name the calling service;
 - the request id (`x-request-id`, kept if sane, else new), sent back as initial metadata
   and put in the context that logs and outbox events read;
 - the deadline: a call whose deadline has passed is not started, and while it runs, each
@@ -11,7 +15,6 @@
 - errors mapped once (errors.py) and one log line per call.
 """
 
-import hmac
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -19,10 +22,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import grpc
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
+from django.utils.module_loading import import_string
 
 from community_service import exceptions as domain
+from community_service.grpc_api.credentials import CredentialsFileError, CredentialStore
 from community_service.grpc_api.errors import RpcError, grpc_status, rpc_error_for
+from community_service.grpc_api.identity import API_KEY_SERVICE, CallIdentity, call_identity
+from community_service.observability.metrics import GRPC_CALLS
 from community_service.observability.request_context import request_id_from, request_id_var, user_id_var
 
 logger = logging.getLogger("community_service.grpc")
@@ -31,6 +39,8 @@ logger = logging.getLogger("community_service.grpc")
 OPEN_METHODS_PREFIX = "/grpc.health.v1.Health/"
 # Our own services: unary calls that touch the database.
 OWN_METHODS_PREFIX = "/community.v1."
+# A member's personal API key (members.services.api_keys.KEY_PREFIX).
+API_KEY_PREFIX = "cs_live_"
 # grpc reports "no deadline" as a deadline far in the future.
 NO_DEADLINE_SECONDS = 86400.0
 
@@ -86,16 +96,36 @@ def _refusal(handler: grpc.RpcMethodHandler, status: grpc.Status) -> grpc.RpcMet
 
 
 class CallInterceptor(grpc.ServerInterceptor):
-    """Authenticates every call and runs our unary methods inside the call context."""
+    """Authenticates every call and runs our unary methods inside the call context.
 
-    def __init__(self, *, token: str) -> None:
-        self._token = token.encode()
+    Runs on the server's polling thread, so nothing here touches the database: a service's
+    credential is read from the credentials file; an API key is checked in the call."""
 
-    def _authorized(self, metadata: Mapping[str, str]) -> bool:
+    def __init__(self, *, credentials: CredentialStore | None = None) -> None:
+        self._credentials = credentials or CredentialStore(settings.GRPC_CREDENTIALS_FILE)
+
+    def _identify(self, method: str, metadata: Mapping[str, str]) -> CallIdentity | str | domain.DomainError:
+        """The service calling, the API key to check in the call (str), or the refusal."""
         scheme, _, credential = metadata.get("authorization", "").partition(" ")
-        if not self._token or scheme.lower() != "bearer":
-            return False
-        return hmac.compare_digest(credential.strip().encode(), self._token)
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            return domain.Unauthenticated("Send `authorization: Bearer <service credential or API key>` metadata.")
+        if credential.startswith(API_KEY_PREFIX):
+            if not method.startswith(OWN_METHODS_PREFIX):
+                return domain.PermissionDenied("API keys call the community.v1 services only.",
+                                               code="method_not_granted")
+            return credential
+        try:
+            service = self._credentials.find(credential)
+        except CredentialsFileError:
+            logger.exception("grpc credentials unreadable")
+            service = None
+        if service is None:
+            return domain.Unauthenticated("Unknown service credential.")
+        if not service.allows(method):
+            return domain.PermissionDenied(f"The service {service.name} was not granted {method}.",
+                                           code="method_not_granted", service=service.name)
+        return CallIdentity(service=service.name, acts_for_users=service.acts_for_users)
 
     def intercept_service(
         self, continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler | None],
@@ -106,27 +136,35 @@ class CallInterceptor(grpc.ServerInterceptor):
         if handler is None or method.startswith(OPEN_METHODS_PREFIX):
             return handler
         metadata = call_metadata(handler_call_details.invocation_metadata)
-        if not self._authorized(metadata):
+        identity = self._identify(method, metadata)
+        if isinstance(identity, domain.DomainError):
             request_id = request_id_from(metadata.get("x-request-id"))
-            error = rpc_error_for(domain.Unauthenticated("Send `authorization: Bearer <service token>` metadata."))
+            error = rpc_error_for(identity)
+            service = identity.context.get("service", "")
             logger.info("rpc refused", extra={"method": method, "grpc_code": error.code.name,
-                                              "request_id": request_id})
+                                              "request_id": request_id, "calling_service": service})
+            GRPC_CALLS.labels(service=service or "unknown", method=method, code=error.code.name).inc()
             return _refusal(handler, grpc_status(error, request_id=request_id))
         if handler.unary_unary and method.startswith(OWN_METHODS_PREFIX):
             return grpc.unary_unary_rpc_method_handler(
-                self._in_call_context(handler.unary_unary, method, metadata),
+                self._in_call_context(handler.unary_unary, method, metadata, identity),
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
+        assert isinstance(identity, CallIdentity), "API keys reach our unary methods only"
+        GRPC_CALLS.labels(service=identity.service, method=method, code="OK").inc()
         return handler
 
     def _in_call_context(
-        self, behaviour: Callable[[Any, grpc.ServicerContext], Any], method: str, metadata: Mapping[str, str]
+        self, behaviour: Callable[[Any, grpc.ServicerContext], Any], method: str, metadata: Mapping[str, str],
+        identity: CallIdentity | str,
     ) -> Callable[[Any, grpc.ServicerContext], Any]:
         def handle(request: Any, context: grpc.ServicerContext) -> Any:
             started = time.monotonic()
             request_id = request_id_from(metadata.get("x-request-id"))
             request_token, user_token = request_id_var.set(request_id), user_id_var.set(None)
+            identity_token = call_identity.set(None)
+            service = identity.service if isinstance(identity, CallIdentity) else API_KEY_SERVICE
             code = grpc.StatusCode.OK
             try:
                 context.send_initial_metadata((("x-request-id", request_id),))
@@ -139,6 +177,10 @@ class CallInterceptor(grpc.ServerInterceptor):
                     if remaining is not None and remaining <= 0:
                         raise _DeadlinePassed
                     with statement_deadline(remaining):
+                        # An API key is checked here, on a worker thread with its own connection.
+                        resolved = identity if isinstance(identity, CallIdentity) else \
+                            import_string(settings.GRPC_KEY_AUTHENTICATOR)(identity, method)
+                        call_identity.set(resolved)
                         return behaviour(request, context)
                 except _DeadlinePassed:
                     error = RpcError(grpc.StatusCode.DEADLINE_EXCEEDED, "The call's deadline passed.",
@@ -151,10 +193,12 @@ class CallInterceptor(grpc.ServerInterceptor):
             finally:
                 close_old_connections()
                 logger.info("rpc finished", extra={
-                    "method": method, "grpc_code": code.name,
+                    "method": method, "grpc_code": code.name, "calling_service": service,
                     "duration_ms": round((time.monotonic() - started) * 1000, 2),
                 })
+                GRPC_CALLS.labels(service=service, method=method, code=code.name).inc()
                 request_id_var.reset(request_token)
                 user_id_var.reset(user_token)
+                call_identity.reset(identity_token)
 
         return handle

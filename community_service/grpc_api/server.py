@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from community_service.grpc_api.credentials import CredentialStore
 from community_service.grpc_api.interceptors import CallInterceptor
 
 
@@ -19,13 +20,13 @@ class GrpcServer:
     """A started-on-demand gRPC server bound to `address` (port 0: any free port, see `.port`)."""
 
     def __init__(
-        self, *, address: str, token: str, workers: int | None = None, max_concurrent_rpcs: int | None = None,
-        services: list[str] | None = None,
+        self, *, address: str, credentials: CredentialStore | None = None, workers: int | None = None,
+        max_concurrent_rpcs: int | None = None, services: list[str] | None = None,
     ) -> None:
         workers = workers or settings.GRPC_WORKERS
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
-            interceptors=[CallInterceptor(token=token)],
+            interceptors=[CallInterceptor(credentials=credentials)],
             # Beyond this many calls in flight, new ones get RESOURCE_EXHAUSTED at once
             # instead of queueing behind the worker threads.
             maximum_concurrent_rpcs=max_concurrent_rpcs or settings.GRPC_MAX_CONCURRENT_RPCS,

@@ -2,7 +2,8 @@
 
 Served at `/metrics` in the Prometheus text format, only to a caller presenting
 `Authorization: Bearer <METRICS_TOKEN>` (unset: the endpoint is a 404); a Celery worker
-serves its task metrics on WORKER_METRICS_PORT, a port of its own. Each web server worker
+serves its task metrics on WORKER_METRICS_PORT, a port of its own, and the gRPC server its
+calls (`grpc_calls_total`) on GRPC_METRICS_PORT. Each web server worker
 (granian or gunicorn) is its own process, so the entrypoint sets PROMETHEUS_MULTIPROC_DIR
 and the view adds up every worker's samples (prometheus-client's multiprocess mode).
 """
@@ -46,6 +47,8 @@ CACHE = Counter("cache_requests_total", "Cache-aside reads by key family and res
                 ["cache", "result"])
 TASKS = Counter("celery_tasks_total", "Celery task runs by task name and outcome (succeeded, failed, retried).",
                 ["task", "outcome"])
+GRPC_CALLS = Counter("grpc_calls_total", "gRPC calls by calling service (its credential's name, or api-key), "
+                     "method and status code.", ["service", "method", "code"])
 TASK_DURATION = Histogram("celery_task_duration_seconds", "Celery task run time, by task name.", ["task"])
 
 UNMATCHED = "<unmatched>"
@@ -171,6 +174,13 @@ def _serve_worker_metrics(**kwargs: Any) -> None:
     main process serves them (every child's, summed) on that port, reachable only inside the
     deployment's network (compose publishes no such port)."""
     port = int(os.environ.get("WORKER_METRICS_PORT") or 0)
+    if port:
+        start_http_server(port, registry=_registry())
+
+
+def serve_grpc_metrics() -> None:
+    """The gRPC server's calls, by calling service, on GRPC_METRICS_PORT (unset: not served)."""
+    port = int(os.environ.get("GRPC_METRICS_PORT") or 0)
     if port:
         start_http_server(port, registry=_registry())
 

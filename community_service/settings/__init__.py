@@ -19,6 +19,7 @@ ways). The test settings are settings/test.py (community_service.settings_test i
 - domain: the apps' tunable business rules
 - billing: payment providers and webhooks
 - grpc: the internal gRPC API
+- webhooks: outbound webhooks (SSRF guard, retries, signing)
 - search: the default search language
 - media: uploads, signed URLs, static files
 - background: Celery and the beat schedule
@@ -37,6 +38,7 @@ from community_service.settings.notifications import *  # noqa: F403
 from community_service.settings.domain import *  # noqa: F403
 from community_service.settings.billing import *  # noqa: F403
 from community_service.settings.grpc import *  # noqa: F403
+from community_service.settings.webhooks import *  # noqa: F403
 from community_service.settings.search import *  # noqa: F403
 from community_service.settings.media import *  # noqa: F403
 from community_service.settings.background import *  # noqa: F403

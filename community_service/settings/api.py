@@ -36,6 +36,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER_RATE", default="600/min"),
         # Credential endpoints get a tight budget against password guessing.
         "auth": env.str("THROTTLE_AUTH_RATE", default="20/min"),
+        # Each personal API key, on top of its owner's `user` budget.
+        "api_key": env.str("THROTTLE_API_KEY_RATE", default="300/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # OPTIONS introspection is not part of the API (the OpenAPI schema is): answer 405.
@@ -54,7 +56,8 @@ SPECTACULAR_SETTINGS = {
         "calendar feeds), reports and the moderation audit log; paid "
         "subscription levels, subscriptions, donations and gated posts (Idempotency-Key for safe retries); "
         "community, post and member analytics dashboards. "
-        "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/token`."
+        "Authenticate with `Authorization: Bearer <access token>` from `POST /api/v1/auth/token`, "
+        "or with a personal API key (`Authorization: Bearer cs_live_...`, from `POST /api/v1/me/api-keys`)."
     ),
     # Swagger UI shows tags in this order: as a reader meets them, moderators' tools last.
     "TAGS": [
@@ -74,6 +77,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "analytics", "description": "Community, post and member dashboards."},
         {"name": "billing", "description": "Payment provider webhooks (HMAC-signed)."},
         {"name": "moderation", "description": "Bans, mutes, reports and the audit log (moderators)."},
+        {"name": "integrations", "description": "Personal API keys (scoped, shown once, revocable)."},
     ],
     "VERSION": APP_VERSION,
     "POSTPROCESSING_HOOKS": [

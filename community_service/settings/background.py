@@ -8,6 +8,7 @@ from community_service.settings.domain import (
     POST_VIEWS_FLUSH_SECONDS,
 )
 from community_service.settings.events import OUTBOX_RELAY_INTERVAL_SECONDS, OUTBOX_SUBSCRIBER_SWEEP_SECONDS
+from community_service.settings.webhooks import WEBHOOK_SWEEP_SECONDS
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker (the embedded default) tasks run inline in the calling process.
@@ -31,6 +32,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-mail-digest": {"task": "notifications.mail_digest", "schedule": 3600.0,
                                   "options": {"expires": 3600.0}},
     "outbox-prune": {"task": "outbox.prune", "schedule": 24 * 3600.0},
+    # Outbound webhooks: retries that are due, and the delivery log past its retention.
+    "webhooks-sweep": {"task": "webhooks.sweep", "schedule": WEBHOOK_SWEEP_SECONDS,
+                       "options": {"expires": WEBHOOK_SWEEP_SECONDS}},
+    "webhooks-prune": {"task": "webhooks.prune", "schedule": 24 * 3600.0},
     # Moves view counts buffered in Redis into Post.view_count.
     "post-views-flush": {"task": "content.post_views_flush", "schedule": POST_VIEWS_FLUSH_SECONDS,
                          "options": {"expires": POST_VIEWS_FLUSH_SECONDS}},

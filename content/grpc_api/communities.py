@@ -86,7 +86,7 @@ def member_message(member: Member) -> communities_pb2.Member:
     return communities_pb2.Member(
         id=str(member.pk),
         community_id=str(member.community_id),
-        user=common_pb2.UserRef(id=str(member.user.pk), username=member.user.username),
+        user=common_pb2.UserRef(id=str(member.user.pk), username=member.user.username, is_bot=member.user.is_bot),
         nickname=member.nickname,
         status=enum_number(communities_pb2.MemberStatus, "MEMBER_STATUS", member.status),
         is_owner=member.is_owner,

@@ -15,6 +15,7 @@ DELETED_PLACEHOLDER = "[deleted]"
 class CommentAuthorSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
+    is_bot = serializers.BooleanField(help_text="A bot account (docs/api.md, \"Integrations\").")
 
 
 class CommentInputSerializer(serializers.Serializer):

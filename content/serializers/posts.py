@@ -9,6 +9,7 @@ from content.selectors.posts import post_media_urls
 class PostAuthorSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
+    is_bot = serializers.BooleanField(help_text="A bot account (docs/api.md, \"Integrations\").")
 
 
 class PostOutputSerializer(serializers.ModelSerializer):
@@ -70,7 +71,8 @@ def post_data(post: Post) -> dict:
         "id": str(post.id),
         "community_id": str(post.community_id),
         "channel_id": None if post.channel_id is None else str(post.channel_id),
-        "author": None if author is None else {"id": str(author.id), "username": str(author.username)},
+        "author": None if author is None else {"id": str(author.id), "username": str(author.username),
+                                           "is_bot": bool(author.is_bot)},
         "title": str(post.title),
         "content": "" if locked else str(post.content),
         "status": str(post.status),

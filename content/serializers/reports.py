@@ -86,6 +86,7 @@ class ReportCloseInputSerializer(serializers.Serializer):
 class AuditActorSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     username = serializers.CharField()
+    is_bot = serializers.BooleanField(help_text="A bot account (docs/api.md, \"Integrations\").")
 
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):

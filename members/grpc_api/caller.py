@@ -1,10 +1,14 @@
 """Who is calling over gRPC, the twin of JWT authentication + request_community_access.
 
-An internal service that presented the service token calls either as itself, or on behalf
-of a user by sending `x-user-id: <user UUID>` metadata; it then gets exactly that user's
-permissions (a superuser's are a superadmin's, as with a JWT). The service itself reads
-like a superadmin (every live community and channel, posts waiting for review; never
-someone's draft) and writes nothing: writes need a user to act as.
+An internal service that presented its credential (community_service.grpc_api.credentials)
+calls either as itself, or, if its credential allows acting for users, on behalf of a user
+by sending `x-user-id: <user UUID>` metadata; it then gets exactly that user's permissions
+(a superuser's are a superadmin's, as with a JWT). The service itself reads like a
+superadmin (every live community and channel, posts waiting for review; never someone's
+draft) and writes nothing: writes need a user to act as.
+
+A member's API key (`authorization: Bearer cs_live_…`, key_identity) calls as its owner,
+narrowed by the policy exactly as over REST (members.policy, "API keys").
 """
 
 import uuid
@@ -15,11 +19,13 @@ import grpc
 
 from communities.models import Community
 from communities.selectors import community_get
-from community_service.exceptions import Unauthenticated, ValidationFailed
+from community_service.exceptions import PermissionDenied, Unauthenticated, ValidationFailed
+from community_service.grpc_api.identity import API_KEY_SERVICE, CallIdentity, call_identity
 from community_service.observability.request_context import user_id_var
 from members import policy
 from members.models import User
-from members.selectors.access import CommunityAccess, community_access
+from members.selectors.access import CommunityAccess, KeyGrant, community_access
+from members.services.api_keys import api_key_authenticate
 
 USER_ID_METADATA = "x-user-id"
 
@@ -28,6 +34,7 @@ USER_ID_METADATA = "x-user-id"
 class Caller:
     user: User | None
     is_superadmin: bool
+    grant: KeyGrant | None = None
     _access: dict[str, CommunityAccess] = field(default_factory=dict, repr=False)
 
     @property
@@ -47,9 +54,8 @@ class Caller:
             if self.user is None:  # the service itself: no membership, a superadmin's reach
                 self._access[key] = CommunityAccess(community_id=community_id, is_superadmin=True)
             else:
-                self._access[key] = community_access(
-                    community_id=community_id, user=self.user, is_superadmin=self.is_superadmin
-                )
+                access = community_access(community_id=community_id, user=self.user, is_superadmin=self.is_superadmin)
+                self._access[key] = access if self.grant is None else self.grant.narrow(access)
         return self._access[key]
 
     def community(self, id_or_slug: str) -> Community:
@@ -62,14 +68,36 @@ class Caller:
         return community
 
 
-def grpc_caller(context: grpc.ServicerContext) -> Caller:
-    """The caller of this call, from its metadata (the service token was checked already).
+def key_identity(secret: str, method: str) -> CallIdentity:
+    """settings.GRPC_KEY_AUTHENTICATOR: a live API key whose scopes allow `method`, or the
+    refusal (Unauthenticated for a bad key, PermissionDenied `key_scope`)."""
+    user, grant = api_key_authenticate(secret)
+    policy.require_key_scope(grant, policy.key_scope_for_rpc(method))
+    return CallIdentity(service=API_KEY_SERVICE, acts_for_users=False, key_owner_id=user.pk, grant=grant)
 
-    Raises Unauthenticated when x-user-id is not the UUID of an active user.
+
+def grpc_caller(context: grpc.ServicerContext) -> Caller:
+    """The caller of this call, from the identity the interceptor established and the metadata.
+
+    Raises Unauthenticated when x-user-id is not the UUID of an active user, PermissionDenied
+    `acting_not_granted` when the calling service may not act for users (or an API key tries to).
     """
+    identity = call_identity.get()
+    if identity is None:
+        raise Unauthenticated("The call was not authenticated.")
     raw = next((value for key, value in context.invocation_metadata() if key == USER_ID_METADATA), "")
+    if identity.key_owner_id is not None:
+        if raw and raw != str(identity.key_owner_id):
+            raise PermissionDenied("An API key acts for its owner only.", code="acting_not_granted")
+        owner = User.objects.filter(pk=identity.key_owner_id, is_active=True).first()
+        if owner is None:
+            raise Unauthenticated("Invalid API key.", code="key_invalid")
+        user_id_var.set(str(owner.pk))
+        return Caller(user=owner, is_superadmin=False, grant=identity.grant)
     if not raw:
         return Caller(user=None, is_superadmin=True)
+    if not identity.acts_for_users:
+        raise PermissionDenied(f"The service {identity.service} may not act for users.", code="acting_not_granted")
     try:
         user_id = uuid.UUID(raw)
     except ValueError:

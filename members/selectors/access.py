@@ -12,7 +12,8 @@ from rest_framework.request import Request
 
 from communities.models import Community, CommunityType
 from community_service.cache.aside import cache_get_or_set, cache_version, cache_version_key, request_prefetched
-from members.catalogue import ALL_PERMISSIONS
+from community_service.exceptions import NotFound
+from members.catalogue import ALL_PERMISSIONS, codes_for_scopes
 from members.models import Member, MemberStatus, User
 
 OWNER_PRIORITY = 2**31
@@ -43,6 +44,29 @@ def access_prefetch_keys(community_id: UUID, user: User | AnonymousUser | UUID |
 
 
 @dataclass(frozen=True)
+class KeyGrant:
+    """What an API key lets its bearer do of its owner's standing (members.authentication puts
+    it in `request.auth`): its scopes, and the communities it is limited to (None: all).
+    members.policy judges it; here it only narrows a resolved access."""
+
+    key_id: uuid.UUID
+    scopes: frozenset[str]
+    community_ids: frozenset[uuid.UUID] | None
+    expires_at: datetime
+
+    def covers(self, community_id: UUID) -> bool:
+        return self.community_ids is None or community_id in self.community_ids
+
+    def narrow(self, access: "CommunityAccess") -> "CommunityAccess":
+        """The owner's access as the key may use it: NotFound outside its communities (the key's
+        world is those), codes cut to what its scopes allow, never a superadmin's bypass."""
+        if not self.covers(access.community_id):
+            raise NotFound("Community not found.")
+        return CommunityAccess(**{**access.__dict__, "is_superadmin": False,
+                                  "key_codes": codes_for_scopes(self.scopes)})
+
+
+@dataclass(frozen=True)
 class CommunityAccess:
     """A user's effective standing in one community, resolved in one query."""
 
@@ -57,6 +81,8 @@ class CommunityAccess:
     top_priority: int = 0
     banned_until: datetime | None = None
     muted_until: datetime | None = None
+    # Set when the caller is an API key (KeyGrant.narrow): the codes its scopes let it use.
+    key_codes: frozenset[str] | None = None
 
     @property
     def is_banned(self) -> bool:
@@ -75,10 +101,12 @@ class CommunityAccess:
     @property
     def effective_permissions(self) -> frozenset[str]:
         if self.is_superadmin or (self.is_owner and self.is_active_member):
-            return ALL_PERMISSIONS
-        if not self.is_active_member:
+            held = ALL_PERMISSIONS
+        elif not self.is_active_member:
             return frozenset()
-        return self.permissions
+        else:
+            held = self.permissions
+        return held if self.key_codes is None else held & self.key_codes
 
     def has(self, code: str) -> bool:
         return code in self.effective_permissions
@@ -146,8 +174,9 @@ def request_community_access(request: Request, community_id: UUID) -> CommunityA
     key = str(community_id)
     if key not in memo:
         user = request.user if request.user.is_authenticated else None
-        memo[key] = community_access(community_id=community_id, user=user, is_superadmin=is_superadmin(request),
-                                     prefetched=request_prefetched(request))
+        access = community_access(community_id=community_id, user=user, is_superadmin=is_superadmin(request),
+                                  prefetched=request_prefetched(request))
+        memo[key] = request.auth.narrow(access) if isinstance(request.auth, KeyGrant) else access
     return memo[key]
 
 
@@ -169,6 +198,8 @@ def is_superadmin(request: Request) -> bool:
 
 def token_is_superadmin(user: object, token: object) -> bool:
     """is_superadmin for a user and their validated token, before a DRF request exists."""
+    if isinstance(token, KeyGrant):
+        return False  # a key never carries the bypass (members.policy, "API keys")
     if token is not None and hasattr(token, "get"):
         return bool(token.get("is_superadmin", False))
     return bool(getattr(user, "is_superuser", False))

@@ -87,7 +87,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "username", "is_superadmin", "date_joined"]
+        fields = ["id", "email", "username", "is_superadmin", "is_bot", "date_joined"]
         read_only_fields = fields
 
 

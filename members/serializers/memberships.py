@@ -14,13 +14,15 @@ class MemberOutputSerializer(serializers.ModelSerializer):
     user_id = serializers.UUIDField(read_only=True)
     community_id = serializers.UUIDField(read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
+    is_bot = serializers.BooleanField(source="user.is_bot", read_only=True,
+                                      help_text="A bot account (docs/api.md, \"Integrations\").")
     roles = RoleBriefSerializer(many=True, read_only=True)
     is_muted = serializers.SerializerMethodField()
 
     class Meta:
         model = Member
         fields = [
-            "id", "community_id", "user_id", "username", "nickname", "status", "is_owner", "roles",
+            "id", "community_id", "user_id", "username", "is_bot", "nickname", "status", "is_owner", "roles",
             "joined_at", "left_at", "banned_until", "ban_reason", "muted_until", "is_muted", "join_message",
         ]  # fmt: skip
         read_only_fields = fields

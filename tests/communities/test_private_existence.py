@@ -20,7 +20,15 @@ from tests.billing.world import level_create, subscription_active
 from tests.conftest import client_for
 from tests.content.world import build_world
 from tests.events.world import event_make
-from tests.factories import AttachmentFactory, DonationFactory, InviteFactory, ReportFactory, UserFactory, member_add
+from tests.factories import (
+    AttachmentFactory,
+    DonationFactory,
+    InviteFactory,
+    ReportFactory,
+    UserFactory,
+    WebhookDeliveryFactory,
+    member_add,
+)
 from tests.routes import api_endpoints, url_for
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +36,7 @@ pytestmark = pytest.mark.django_db
 # Routes that name no community object: account, personal lists, global search, invite codes
 # (a code is a capability: whoever holds one may learn the community), provider webhooks.
 NOT_COMMUNITY_SCOPED = {"auth-", "my-", "search", "community-list", "invite-preview", "invite-accept",
-                        "billing-webhook", "api-index"}
+                        "billing-webhook", "api-index", "api-key-"}
 ACTORS = ("anonymous", "outsider", "pending")
 
 
@@ -50,6 +58,7 @@ def private_world() -> PrivateWorld:
     report = ReportFactory(community=community, target=world.post, reporters=[users["member"]])
     attachment = AttachmentFactory(community=community, post=world.post, uploader=users["author"])
     DonationFactory(community=community, donor=users["member"], amount="5.00")
+    delivery = WebhookDeliveryFactory(endpoint__community=community)
     pending = Member.objects.get(community=community, user=users["pending"])
     assert pending.status == MemberStatus.PENDING
     member = Member.objects.get(community=community, user=users["member"])
@@ -58,6 +67,7 @@ def private_world() -> PrivateWorld:
         "comment_id": world.comment.pk, "event_id": event.pk, "level_id": level.pk,
         "subscription_id": subscription.pk, "user_id": users["banned"].pk, "member_id": member.pk,
         "role_id": role.pk, "invite_id": invite.pk, "report_id": report.pk, "attachment_id": attachment.pk,
+        "endpoint_id": delivery.endpoint_id, "delivery_id": delivery.pk,
     }
     outsider = UserFactory()
     member_add(community, role=None, status=MemberStatus.PENDING, user=UserFactory())  # another applicant

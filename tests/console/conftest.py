@@ -28,6 +28,7 @@ from tests.factories import (
     PostFactory,
     ReportFactory,
     UserFactory,
+    WebhookAttemptFactory,
     WebhookEventFactory,
     member_add,
 )
@@ -137,6 +138,7 @@ def every_row() -> SimpleNamespace:
                                "channel_id": channel.pk, "title": post.title})
     IdempotencyKeyFactory(user=bob, key="checkout-42", fingerprint="f" * 64, expires_at=timezone.now())
     NotificationFactory(recipient_id=bob.pk, text="mia removed your post", mail_failed=True)
+    WebhookAttemptFactory(delivery__endpoint__community=community, delivery__event_type="post.created")
     RefreshToken.for_user(bob).blacklist()
     return SimpleNamespace(community=community, moderator=moderator, bob=bob, carol=carol, post=post,
                            comment=comment, report=post_report, event=event, level=level)

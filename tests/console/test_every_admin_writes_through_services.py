@@ -35,7 +35,7 @@ READ_ONLY = {
     "events.registration", "billing.subscription", "billing.donation", "billing.payment", "billing.webhookevent",
     "analytics.communityday", "community_service.outboxevent", "community_service.outboxdelivery",
     "community_service.notification", "token_blacklist.outstandingtoken",
-    "token_blacklist.blacklistedtoken",
+    "token_blacklist.blacklistedtoken", "community_service.webhookdelivery",
 }
 
 

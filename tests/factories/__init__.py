@@ -34,6 +34,7 @@ from tests.factories.content import (
 from tests.factories.events import EventFactory, RegistrationFactory
 from tests.factories.members import (
     TEST_PASSWORD,
+    ApiKeyFactory,
     EmailViewFactory,
     MemberFactory,
     RoleFactory,
@@ -48,10 +49,17 @@ from tests.factories.platform import (
     OutboxDeliveryFactory,
     OutboxEventFactory,
     SearchWordFactory,
+    WebhookAttemptFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
 )
 
 __all__ = [
     "TEST_PASSWORD",
+    "WebhookAttemptFactory",
+    "WebhookDeliveryFactory",
+    "WebhookEndpointFactory",
+    "ApiKeyFactory",
     "AttachmentFactory",
     "AuditLogEntryFactory",
     "EmailViewFactory",

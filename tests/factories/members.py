@@ -11,7 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from communities.models import Community
-from members.models import EmailView, EmailViewPage, Member, MemberStatus, Role, User
+from members.models import ApiKey, EmailView, EmailViewPage, Member, MemberStatus, Role, User
+from members.services.api_keys import DISPLAY_CHARS, key_digest
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -109,3 +110,22 @@ class EmailViewFactory(factory.django.DjangoModelFactory):
     viewer = factory.SubFactory(UserFactory, is_staff=True, is_superuser=True)
     subject = factory.SubFactory(UserFactory)
     page = EmailViewPage.USER_PAGE
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """A personal API key whose secret is `secret` (pass your own to use it in a request)."""
+
+    class Meta:
+        model = ApiKey
+
+    class Params:
+        secret = factory.Sequence(lambda n: f"cs_live_factory{n:035d}")
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+        expired = factory.Trait(expires_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1)))
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Key {n}")
+    prefix = factory.LazyAttribute(lambda o: o.secret[:DISPLAY_CHARS])
+    digest = factory.LazyAttribute(lambda o: key_digest(o.secret))
+    scopes = factory.LazyFunction(lambda: ["read", "write"])
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))

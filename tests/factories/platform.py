@@ -18,7 +18,11 @@ from community_service.models import (
     OutboxEvent,
     OutboxStatus,
     SearchWord,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
+from community_service.webhooks.delivery import secret_new
 from tests.factories.members import UserFactory
 
 
@@ -137,3 +141,44 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
 
     class Params:
         by_mail = factory.Trait(delivery="email")
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    """An active endpoint of a community, wanting every event type, on the test listener's loopback."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    community = factory.SubFactory("tests.factories.communities.CommunityFactory")
+    url = "http://127.0.0.1:9/hook"
+    secret = factory.LazyFunction(secret_new)
+    created_by = factory.LazyAttribute(lambda o: o.community.owner)
+
+    class Params:
+        disabled = factory.Trait(is_active=False, disabled_reason="Every delivery failed for 3 days.")
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    """A message waiting for its first attempt."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event_id = factory.LazyFunction(uuid.uuid4)
+    event_type = "community.updated"
+    body = '{"event_type":"community.updated"}'
+    next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    """A failed attempt in the delivery log."""
+
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    endpoint = factory.LazyAttribute(lambda o: o.delivery.endpoint)
+    succeeded = False
+    status_code = 500
+    latency_ms = 12

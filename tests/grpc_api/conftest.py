@@ -2,19 +2,25 @@
 connections) and a real client. Tests that call it need `django_db(transaction=True)`: the
 server's threads only see committed rows."""
 
+import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 import pytest
-from django.conf import settings
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from community_service.grpc_api.gen.community.v1 import communities_pb2_grpc, posts_pb2_grpc
 from community_service.grpc_api.server import GrpcServer
+from community_service.observability.logging import JsonFormatter
 from members.models import User
+
+# The callers of tests/grpc_api/credentials.json (GRPC_CREDENTIALS_FILE in the test settings).
+SERVICE_SECRET = "test-grpc-service-token-not-for-production-0123"  # test-suite: every method, acts for users
+INDEXER_SECRET = "test-grpc-indexer-secret-not-for-production-0123"  # indexer: GetPost, ListPosts, as itself
 
 
 @dataclass
@@ -87,7 +93,7 @@ class Client:
 
 @pytest.fixture(scope="session")
 def grpc_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[GrpcServer]:
-    server = GrpcServer(address="127.0.0.1:0", token=settings.GRPC_SERVICE_TOKEN, workers=4)
+    server = GrpcServer(address="127.0.0.1:0", workers=4)
     server.start()
     yield server
     server.stop(grace=1)
@@ -96,4 +102,19 @@ def grpc_server(django_db_setup: None, django_db_blocker: Any) -> Iterator[GrpcS
 @pytest.fixture
 def grpc_client(grpc_server: GrpcServer) -> Iterator[Client]:
     with grpc.insecure_channel(f"127.0.0.1:{grpc_server.port}") as channel:
-        yield Client(channel, settings.GRPC_SERVICE_TOKEN)
+        yield Client(channel, SERVICE_SECRET)
+
+
+@pytest.fixture
+def grpc_log_lines() -> Iterator[list[dict]]:
+    """The JSON lines the grpc logger writes (formatted as they are emitted, in the server thread)."""
+    lines: list[dict] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(json.loads(JsonFormatter().format(record)))
+
+    handler, logger = Collect(), logging.getLogger("community_service.grpc")
+    logger.addHandler(handler)
+    yield lines
+    logger.removeHandler(handler)

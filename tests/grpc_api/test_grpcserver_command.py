@@ -10,7 +10,6 @@ from pathlib import Path
 
 import grpc
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import override_settings
@@ -19,15 +18,23 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from community_service.grpc_api.gen.community.v1 import posts_pb2
 from content.models import Post
 from tests.content.world import build_world
-from tests.grpc_api.conftest import Client
+from tests.grpc_api.conftest import SERVICE_SECRET, Client
 from tests.grpc_api.test_platform import wait_for, waiting_on_locks
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("token", ["", "short", "change-me"])
-def test_the_server_refuses_to_start_without_a_real_token(token):
-    with override_settings(GRPC_SERVICE_TOKEN=token), pytest.raises(CommandError, match="GRPC_SERVICE_TOKEN"):
+@pytest.mark.parametrize("contents", [None, "", "{}", '{"services": [{"name": "x"}]}'])
+def test_the_server_refuses_to_start_without_a_readable_credentials_file(contents, tmp_path):
+    path = tmp_path / "credentials.json"
+    if contents is not None:
+        path.write_text(contents)
+    with override_settings(GRPC_CREDENTIALS_FILE=str(path)), pytest.raises(CommandError, match="GRPC_CREDENTIALS_FILE"):
+        call_command("grpcserver", "--port", "0")
+
+
+def test_the_server_refuses_to_start_without_a_credentials_file_named():
+    with override_settings(GRPC_CREDENTIALS_FILE=""), pytest.raises(CommandError, match="GRPC_CREDENTIALS_FILE"):
         call_command("grpcserver", "--port", "0")
 
 
@@ -44,7 +51,7 @@ def test_sigterm_lets_calls_in_flight_finish_and_refuses_new_ones():
         assert line.startswith("gRPC serving on 127.0.0.1:"), line
         port = int(line.split()[3].rsplit(":", 1)[1])
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            client = Client(channel, settings.GRPC_SERVICE_TOKEN)
+            client = Client(channel, SERVICE_SECRET)
             health = health_pb2_grpc.HealthStub(channel)
             assert health.Check(health_pb2.HealthCheckRequest(), timeout=5).status == \
                 health_pb2.HealthCheckResponse.SERVING

@@ -1,14 +1,10 @@
-"""What every call goes through: the service token, request ids in metadata, logs and
+"""What every call goes through: the caller's credential, request ids in metadata, logs and
 events, deadlines, the concurrency limit, health and reflection, and the one error mapping."""
 
-import json
-import logging
 import time
-from collections.abc import Iterator
 
 import grpc
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
@@ -18,11 +14,10 @@ from community_service import exceptions as domain
 from community_service.grpc_api.errors import rpc_error_for
 from community_service.grpc_api.gen.community.v1 import communities_pb2, posts_pb2
 from community_service.grpc_api.server import GrpcServer
-from community_service.observability.logging import JsonFormatter
 from content.models import Post
 from tests.content.world import build_world
 from tests.factories import CommunityFactory
-from tests.grpc_api.conftest import Client, Refusal, refusal_of
+from tests.grpc_api.conftest import SERVICE_SECRET, Client, Refusal, refusal_of
 
 OUR_SERVICES = {"community.v1.PostService", "community.v1.CommunityService"}
 
@@ -43,21 +38,6 @@ def wait_for(condition, *, seconds: float = 5) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def grpc_log_lines() -> Iterator[list[dict]]:
-    """The JSON lines the grpc logger writes (formatted as they are emitted, in the server thread)."""
-    lines: list[dict] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            lines.append(json.loads(JsonFormatter().format(record)))
-
-    handler, logger = Collect(), logging.getLogger("community_service.grpc")
-    logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
-
-
 # --- Who may call --------------------------------------------------------------------------
 
 
@@ -65,7 +45,7 @@ def grpc_log_lines() -> Iterator[list[dict]]:
 @pytest.mark.parametrize("token", ["", "wrong-token", "Basic-scheme"])
 def test_calls_without_the_service_token_are_unauthenticated(grpc_client, token):
     community = CommunityFactory()
-    metadata = [("authorization", f"Basic {settings.GRPC_SERVICE_TOKEN}")] if token == "Basic-scheme" else \
+    metadata = [("authorization", f"Basic {SERVICE_SECRET}")] if token == "Basic-scheme" else \
         grpc_client.metadata(token=token)
     calls = [
         (grpc_client.communities.GetCommunity, communities_pb2.GetCommunityRequest(community_id=str(community.pk))),
@@ -149,11 +129,11 @@ def test_a_call_stops_at_its_deadline_instead_of_committing_late(grpc_client, gr
 @pytest.mark.django_db(transaction=True)
 def test_calls_past_the_concurrency_limit_are_refused_at_once(grpc_client):
     w = build_world()
-    server = GrpcServer(address="127.0.0.1:0", token=settings.GRPC_SERVICE_TOKEN, workers=2, max_concurrent_rpcs=1)
+    server = GrpcServer(address="127.0.0.1:0", workers=2, max_concurrent_rpcs=1)
     server.start()
     try:
         with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
-            client = Client(channel, settings.GRPC_SERVICE_TOKEN)
+            client = Client(channel, SERVICE_SECRET)
             with transaction.atomic():
                 Post.objects.select_for_update().get(pk=w.post.pk)
                 busy = client.posts.UpdatePost.future(

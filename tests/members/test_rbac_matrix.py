@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from communities.models import Community, Invite
 from members.models import MemberStatus, Role
 from tests.conftest import client_for
-from tests.factories import CommunityFactory, InviteFactory, RoleFactory, UserFactory, member_add
+from tests.factories import ApiKeyFactory, CommunityFactory, InviteFactory, RoleFactory, UserFactory, member_add
 from tests.routes import api_endpoints, url_for
 
 ACTORS = ["anonymous", "non_member", "pending", "member", "muted", "moderator", "admin", "owner", "superadmin",
@@ -43,6 +43,49 @@ MATRIX = {
         lambda w: (url_for("community-list"), {"name": "New"}), {**everyone(201), "anonymous": 401},
     ),
     ("my-communities", "GET"): (lambda w: (url_for("my-communities"), None), {**everyone(200), "anonymous": 401}),
+    # Keys are the caller's own: everyone signed in may list and create theirs; nobody else's.
+    ("api-key-list", "GET"): (lambda w: (url_for("api-key-list"), None), {**everyone(200), "anonymous": 401}),
+    ("api-key-list", "POST"): (
+        lambda w: (url_for("api-key-list"), {"name": "k", "scopes": ["read"]}), {**everyone(201), "anonymous": 401},
+    ),
+    # Bot accounts: webhook.manage (the Admin role and the owner).
+    ("bot-list", "GET"): (lambda w: (url_for("bot-list", community_pk=w.community.pk), None),
+                          allow(200, ROLE_MANAGERS)),
+    ("bot-list", "POST"): (lambda w: (url_for("bot-list", community_pk=w.community.pk), {"username": "a-bot"}),
+                           allow(201, ROLE_MANAGERS)),
+    ("bot-detail", "DELETE"): (
+        lambda w: (url_for("bot-detail", community_pk=w.community.pk, user_id=UserFactory().pk), None),
+        allow(404, ROLE_MANAGERS),
+    ),
+    ("bot-api-keys", "POST"): (
+        lambda w: (url_for("bot-api-keys", community_pk=w.community.pk, user_id=UserFactory().pk),
+                   {"name": "k", "scopes": ["read"]}),
+        allow(404, ROLE_MANAGERS),
+    ),
+    # Webhooks: webhook.manage. Unknown endpoints and deliveries 404 for those who hold it.
+    ("webhook-list", "GET"): (lambda w: (url_for("webhook-list", community_pk=w.community.pk), None),
+                              allow(200, ROLE_MANAGERS)),
+    ("webhook-list", "POST"): (
+        lambda w: (url_for("webhook-list", community_pk=w.community.pk), {"url": "https://8.8.8.8/hook"}),
+        allow(201, ROLE_MANAGERS),
+    ),
+    **{
+        (name, method): (
+            lambda w, name=name: (url_for(name, community_pk=w.community.pk, endpoint_id=UserFactory().pk),
+                                  {"is_active": False} if name == "webhook-detail" else None),
+            allow(404, ROLE_MANAGERS),
+        )
+        for name, method in [("webhook-detail", "GET"), ("webhook-detail", "PATCH"), ("webhook-detail", "DELETE"),
+                             ("webhook-rotate-secret", "POST"), ("webhook-deliveries", "GET")]
+    },
+    ("webhook-redeliver", "POST"): (
+        lambda w: (url_for("webhook-redeliver", community_pk=w.community.pk, endpoint_id=UserFactory().pk,
+                           delivery_id=UserFactory().pk), None),
+        allow(404, ROLE_MANAGERS),
+    ),
+    ("api-key-detail", "DELETE"): (
+        lambda w: (url_for("api-key-detail", key_id=ApiKeyFactory().pk), None), {**everyone(404), "anonymous": 401},
+    ),
     ("community-detail", "GET"): (
         lambda w: (url_for("community-detail", pk=w.community.pk), None), everyone(200, banned=403),
     ),

@@ -6,6 +6,7 @@ import pytest
 from community_service.celery import app as celery_app
 from community_service.outbox.publishers import event_publisher_close
 from community_service.outbox.services import outbox_breaker_reset
+from community_service.outbox.subscribers import subscriber_register, subscriber_unregister, subscribers
 from tests.outbox.brokers import CELERY_TEST_BROKER_URL, TansuBroker, celery_purge
 
 
@@ -64,3 +65,18 @@ def _drop_connection_pools() -> None:
     # Pools are built from the broker URL on first use; rebuild them for the new one.
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture(autouse=True)
+def _only_the_tests_subscribers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """test_subscribers.py checks the mechanism with its own subscribers alone: the service's
+    (the webhooks publisher, community_service/webhooks) step aside while it runs."""
+    if not request.module.__name__.endswith("test_subscribers"):
+        yield
+        return
+    saved = subscribers()
+    for name in saved:
+        subscriber_unregister(name)
+    yield
+    for name, subscriber in saved.items():
+        subscriber_register(name, subscriber.handler, event_types=subscriber.event_types)

@@ -8,11 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from community_service.grpc_api.credentials import CredentialsFileError, CredentialStore
 from community_service.grpc_api.server import GrpcServer
+from community_service.observability.metrics import serve_grpc_metrics
 
 logger = logging.getLogger("community_service.grpc")
-
-MIN_TOKEN_LENGTH = 32
 
 
 class Command(BaseCommand):
@@ -24,11 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=settings.GRPC_WORKERS, help="Worker threads.")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
-        token = settings.GRPC_SERVICE_TOKEN
-        if len(token) < MIN_TOKEN_LENGTH or token == "change-me":
-            raise CommandError(f"GRPC_SERVICE_TOKEN must be set to a random value of at least {MIN_TOKEN_LENGTH} "
-                               "characters: every caller sends it.")
-        server = GrpcServer(address=f"{host}:{port}", token=token, workers=workers)
+        if not settings.GRPC_CREDENTIALS_FILE:
+            raise CommandError("GRPC_CREDENTIALS_FILE must name the callers' credentials file "
+                               "(manage.py grpc_credential add makes one).")
+        credentials = CredentialStore(settings.GRPC_CREDENTIALS_FILE)
+        try:
+            credentials.load()
+        except CredentialsFileError as exc:
+            raise CommandError(f"GRPC_CREDENTIALS_FILE: {exc}") from None
+        server = GrpcServer(address=f"{host}:{port}", credentials=credentials, workers=workers)
+        serve_grpc_metrics()
         stopping = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.set())

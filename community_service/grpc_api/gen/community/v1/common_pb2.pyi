@@ -5,9 +5,11 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class UserRef(_message.Message):
-    __slots__ = ("id", "username")
+    __slots__ = ("id", "username", "is_bot")
     ID_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
+    IS_BOT_FIELD_NUMBER: _ClassVar[int]
     id: str
     username: str
-    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ...) -> None: ...
+    is_bot: bool
+    def __init__(self, id: _Optional[str] = ..., username: _Optional[str] = ..., is_bot: _Optional[bool] = ...) -> None: ...
