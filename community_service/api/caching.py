@@ -13,6 +13,7 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.cache.aside import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 
@@ -28,6 +29,9 @@ class CachedListMixin(_ListBase):
 
     list_cache_namespace: str
     list_cache_ttl: int = settings.CACHE_DEFAULT_TTL
+    # True when an anonymous caller's page is what every anonymous caller gets and holds nothing
+    # private, gated or personal: a shared HTTP cache may keep it (http_cache.py).
+    list_shared_with_anonymous: bool = False
 
     def list_cache_scope(self, request: Request) -> str:
         """Who the result is for; override when visibility depends on the viewer."""
@@ -52,6 +56,8 @@ class CachedListMixin(_ListBase):
         return super().list(request, *args, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if self.list_shared_with_anonymous:
+            share_with_anonymous(request)
         prefetched = request_prefetched(request)
         version = cache_version(self.list_cache_namespace, prefetched=prefetched)
         if version is None:  # cache unreachable: serve from the database
