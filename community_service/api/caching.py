@@ -62,6 +62,8 @@ class CachedListMixin(_ListBase):
         version = cache_version(self.list_cache_namespace, prefetched=prefetched)
         if version is None:  # cache unreachable: serve from the database
             return self.list_uncached(request, *args, **kwargs)
+        # Deep pages may seek from positions remembered under this version (pagination.py).
+        self.page_positions_scope = f"{self.list_cache_namespace}:{version}"
 
         # The entry carries the version it was made under: one written before the latest
         # bump is simply not current (exact invalidation without knowing every key).

@@ -5,6 +5,7 @@
 
 import base64
 import binascii
+import hashlib
 import json
 import math
 from datetime import datetime
@@ -118,11 +119,20 @@ class CappedCountPagination(PageNumberPagination):
     `page_too_deep` that points to `?cursor=` (keyset pages cost the same at any depth); a
     list without a cursor sets it to None and relies on an index that covers its order (the
     deep page's ids are then an index-only walk).
+
+    Deep pages at page-one cost, where the view says how fresh its list is
+    (`page_positions_scope`, CachedListMixin's version token, which every write to the list
+    replaces) and the order is a keyset (one direction, ending with the primary key): the
+    order's values of every ANCHOR_STRIDE-th row are remembered under that scope, and a deep
+    page seeks to the nearest one at or before it (`ROW(...) < ROW(...)` on the index) and
+    walks at most ANCHOR_STRIDE ids from there instead of all of them.
     """
 
     EXACT_COUNT_LIMIT = 1000
     MAX_PAGE_OFFSET: int | None = 10_000
     DEFERRED_JOIN_OFFSET = 200
+    ANCHOR_STRIDE = 1000
+    ANCHOR_TTL = 600  # seconds; a write changes the scope long before
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
         self._validate_positive_int(request, self.page_query_param, maximum=MAX_PAGE)
@@ -139,8 +149,9 @@ class CappedCountPagination(PageNumberPagination):
         if offset >= self.DEFERRED_JOIN_OFFSET:
             # Skip the offset on the page's ids alone (an index-only scan where an index covers
             # the order and filters), then read the full columns of just those rows: one
-            # statement, the ids in a subquery.
-            rows = list(queryset.filter(pk__in=queryset.values("pk")[offset: offset + self.size]))
+            # statement, the ids in a subquery. From a remembered position when there is one.
+            start, skip = self._anchored(queryset, offset, getattr(view, "page_positions_scope", None))
+            rows = list(queryset.filter(pk__in=start.values("pk")[skip: skip + self.size]))
         else:
             rows = list(queryset[offset: offset + self.size])
         if not rows and self.number > 1:
@@ -150,23 +161,52 @@ class CappedCountPagination(PageNumberPagination):
         if len(rows) < self.size:  # the last page: everything before it exists
             self.total, self.total_exact = offset + len(rows), True
         else:
-            self.total, self.total_exact = self.count(queryset)
+            self.total, self.total_exact = self.count(queryset, at_least=offset + len(rows))
         return rows
 
-    def count(self, queryset: Any) -> tuple[int, bool]:
+    def _anchored(self, queryset: Any, offset: int, scope: str | None) -> tuple[Any, int]:
+        """(rows from the nearest remembered position at or before `offset`, how many of them
+        to skip); the queryset itself and `offset` when nothing can be remembered."""
+        order = [str(name) for name in queryset.query.order_by]
+        fields = [name.lstrip("-") for name in order]
+        keyset = (bool(order) and len({name.startswith("-") for name in order}) == 1
+                  and fields[-1] in ("pk", queryset.model._meta.pk.name) and all("__" not in f for f in fields))
+        position = offset // self.ANCHOR_STRIDE * self.ANCHOR_STRIDE
+        if scope is None or not keyset or position == 0:
+            return queryset, offset
+        from django.core.cache import cache
+
+        sql, params = queryset.values("pk").query.sql_with_params()
+        digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=12).hexdigest()
+        key = f"page-anchor:{scope}:{digest}:{position}"
+        values = cache.get(key)
+        if values is None:  # the row just before the position: its order values bound the seek
+            found = list(queryset.values_list(*fields)[position - 1: position])
+            if not found:
+                return queryset, offset
+            values = found[0]
+            cache.set(key, values, self.ANCHOR_TTL)
+        after = lookups.LessThan if order[0].startswith("-") else lookups.GreaterThan
+        bound = after(_Row(*[F(f) for f in fields]), _Row(*[Value(v) for v in values]))
+        return queryset.filter(bound), offset - position
+
+    def count(self, queryset: Any, *, at_least: int = 0) -> tuple[int, bool]:
         """(total, exact): a count that stops after EXACT_COUNT_LIMIT + 1 rows and the planner's
-        estimate, in one round trip (two statements, one compiled query)."""
+        estimate, in one round trip (two statements, one compiled query). `at_least` rows are
+        known to exist: past EXACT_COUNT_LIMIT only the estimate is needed (a deep page)."""
         from django.db import connections
 
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        capped_sql = f"SELECT count(*) FROM ({sql} LIMIT {int(self.EXACT_COUNT_LIMIT) + 1}) AS capped; "
+        known = at_least > self.EXACT_COUNT_LIMIT
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM ({sql} LIMIT {int(self.EXACT_COUNT_LIMIT) + 1}) AS capped; "
-                f"EXPLAIN (FORMAT JSON) {sql}",
-                (*params, *params),
-            )
-            capped = cursor.fetchone()[0]
-            cursor.nextset()
+            cursor.execute(f"{'' if known else capped_sql}EXPLAIN (FORMAT JSON) {sql}",
+                           params if known else (*params, *params))
+            if known:
+                capped = at_least
+            else:
+                capped = cursor.fetchone()[0]
+                cursor.nextset()
             plan = cursor.fetchone()[0]
         if capped <= self.EXACT_COUNT_LIMIT:
             return capped, True
