@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from community_service.api.http_cache import share_with_anonymous
+from community_service.api.pagination import PagePositions, anchor_position
 from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.cache.aside import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 
@@ -44,12 +45,25 @@ class CachedListMixin(_ListBase):
         size = request.query_params.get("page_size", "default")
         return f"{self.list_cache_namespace}:{page}:{size}:{self.list_cache_scope(request)}:{digest}"
 
+    def list_positions_key(self, request: Request) -> str:
+        """Where a deep page finds the list's remembered positions (pagination.py's anchors):
+        the page key without page and page_size (a position is a row number)."""
+        params = sorted((k, v) for k in request.query_params if k not in ("page", "page_size")
+                        for v in request.query_params.getlist(k))
+        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
+        return f"{self.list_cache_namespace}:positions:{self.list_cache_scope(request)}:{digest}"
+
     def cache_prefetch_keys(self, request: Request) -> list[str]:
         """Cache keys the throttle reads in its round trip (community_service/api/throttling.py):
-        the version token and the page, so a hit costs one round trip in all."""
+        the version token and the page (and a deep page's remembered position), so a hit costs
+        one round trip in all, and so does a deep miss's seek."""
         if getattr(self, "action", None) != "list":
             return []
-        return [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
+        keys = [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
+        position = anchor_position(self.pagination_class, request)
+        if position:
+            keys.append(f"{self.list_positions_key(request)}:{position}")
+        return keys
 
     def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The response on a miss; views may override (the default is the next class's list)."""
@@ -63,7 +77,7 @@ class CachedListMixin(_ListBase):
         if version is None:  # cache unreachable: serve from the database
             return self.list_uncached(request, *args, **kwargs)
         # Deep pages may seek from positions remembered under this version (pagination.py).
-        self.page_positions_scope = f"{self.list_cache_namespace}:{version}"
+        self.page_positions = PagePositions(self.list_positions_key(request), version, prefetched)
 
         # The entry carries the version it was made under: one written before the latest
         # bump is simply not current (exact invalidation without knowing every key).

@@ -5,11 +5,10 @@
 
 import base64
 import binascii
-import hashlib
 import json
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,6 +18,8 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from community_service.cache.aside import cache_get_or_set
 
 MAX_PAGE_SIZE = 100
 # The schema's bound on `?page=` (int32), so no page a client may send overflows PostgreSQL's
@@ -120,12 +121,13 @@ class CappedCountPagination(PageNumberPagination):
     list without a cursor sets it to None and relies on an index that covers its order (the
     deep page's ids are then an index-only walk).
 
-    Deep pages at page-one cost, where the view says how fresh its list is
-    (`page_positions_scope`, CachedListMixin's version token, which every write to the list
-    replaces) and the order is a keyset (one direction, ending with the primary key): the
-    order's values of every ANCHOR_STRIDE-th row are remembered under that scope, and a deep
-    page seeks to the nearest one at or before it (`ROW(...) < ROW(...)` on the index) and
-    walks at most ANCHOR_STRIDE ids from there instead of all of them.
+    Deep pages at page-one cost, where the view says where to remember positions and how
+    fresh its list is (`page_positions`: CachedListMixin's key and version token, which every
+    write to the list replaces) and the order is a keyset (one direction, ending with the
+    primary key): the order's values of every ANCHOR_STRIDE-th row are remembered under that
+    version, and a deep page seeks to the nearest one at or before it (`ROW(...) < ROW(...)`
+    on the index) and walks at most ANCHOR_STRIDE ids from there instead of all of them. The
+    position is read with the throttle's round trip (CachedListMixin.cache_prefetch_keys).
     """
 
     EXACT_COUNT_LIMIT = 1000
@@ -150,7 +152,7 @@ class CappedCountPagination(PageNumberPagination):
             # Skip the offset on the page's ids alone (an index-only scan where an index covers
             # the order and filters), then read the full columns of just those rows: one
             # statement, the ids in a subquery. From a remembered position when there is one.
-            start, skip = self._anchored(queryset, offset, getattr(view, "page_positions_scope", None))
+            start, skip = self._anchored(queryset, offset, getattr(view, "page_positions", None))
             rows = list(queryset.filter(pk__in=start.values("pk")[skip: skip + self.size]))
         else:
             rows = list(queryset[offset: offset + self.size])
@@ -164,7 +166,7 @@ class CappedCountPagination(PageNumberPagination):
             self.total, self.total_exact = self.count(queryset, at_least=offset + len(rows))
         return rows
 
-    def _anchored(self, queryset: Any, offset: int, scope: str | None) -> tuple[Any, int]:
+    def _anchored(self, queryset: Any, offset: int, positions: "PagePositions | None") -> tuple[Any, int]:
         """(rows from the nearest remembered position at or before `offset`, how many of them
         to skip); the queryset itself and `offset` when nothing can be remembered."""
         order = [str(name) for name in queryset.query.order_by]
@@ -172,20 +174,18 @@ class CappedCountPagination(PageNumberPagination):
         keyset = (bool(order) and len({name.startswith("-") for name in order}) == 1
                   and fields[-1] in ("pk", queryset.model._meta.pk.name) and all("__" not in f for f in fields))
         position = offset // self.ANCHOR_STRIDE * self.ANCHOR_STRIDE
-        if scope is None or not keyset or position == 0:
+        if positions is None or not keyset or position == 0:
             return queryset, offset
-        from django.core.cache import cache
 
-        sql, params = queryset.values("pk").query.sql_with_params()
-        digest = hashlib.blake2b(repr((sql, params)).encode(), digest_size=12).hexdigest()
-        key = f"page-anchor:{scope}:{digest}:{position}"
-        values = cache.get(key)
-        if values is None:  # the row just before the position: its order values bound the seek
+        def remember() -> tuple[str, tuple | None]:  # the row just before the position bounds the seek
             found = list(queryset.values_list(*fields)[position - 1: position])
-            if not found:
-                return queryset, offset
-            values = found[0]
-            cache.set(key, values, self.ANCHOR_TTL)
+            return positions.version, (tuple(found[0]) if found else None)
+
+        version, values = cache_get_or_set(
+            f"{positions.key}:{position}", remember, ttl=self.ANCHOR_TTL, prefetched=positions.prefetched,
+            valid=lambda entry: isinstance(entry, tuple) and len(entry) == 2 and entry[0] == positions.version)
+        if values is None:
+            return queryset, offset
         after = lookups.LessThan if order[0].startswith("-") else lookups.GreaterThan
         bound = after(_Row(*[F(f) for f in fields]), _Row(*[Value(v) for v in values]))
         return queryset.filter(bound), offset - position
@@ -235,6 +235,32 @@ class CappedCountPagination(PageNumberPagination):
             "pages": math.ceil(self.total / self.size) if self.total else 0,
             "total_exact": self.total_exact,
         }
+
+
+class PagePositions(NamedTuple):
+    """Where a list remembers deep pages' positions, the version they must carry, and the
+    request's prefetched cache values (CachedListMixin sets it on the view)."""
+
+    key: str
+    version: str
+    prefetched: dict | None
+
+
+def anchor_position(pagination_class: Any, request: Request) -> int:
+    """The remembered position a deep page of this request would seek from (0: none); for the
+    throttle's prefetch, so malformed parameters are just 0 (the paginator answers the 400)."""
+    stride = getattr(pagination_class, "ANCHOR_STRIDE", None)
+    if not stride:
+        return 0
+    try:
+        page = int(request.query_params.get("page", 1))
+        size = int(request.query_params.get("page_size", pagination_class.page_size))
+    except (TypeError, ValueError):
+        return 0
+    if page < 1 or size < 1:
+        return 0
+    offset = (page - 1) * size
+    return offset // stride * stride if offset >= pagination_class.DEFERRED_JOIN_OFFSET else 0
 
 
 class IndexOrderedPagination(CappedCountPagination):
