@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers, set_response_etag
+from django.utils.cache import set_response_etag
 
 from community_service.api.rendered import not_modified
 
@@ -66,7 +66,7 @@ class SharedCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        patch_vary_headers(response, ("Authorization", "Cookie"))
+        _vary_on_credentials(response)
         if shareable(request, response):
             if response.status_code == 200 and not response.has_header("ETag") and not response.streaming:
                 set_response_etag(response)
@@ -80,6 +80,19 @@ class SharedCacheMiddleware:
             readable = request.method in SAFE_METHODS and (response.status_code < 300 or response.status_code == 304)
             response["Cache-Control"] = "private, no-cache" if readable else "no-store"
         return response
+
+
+def _vary_on_credentials(response: HttpResponseBase) -> None:
+    """django.utils.cache.patch_vary_headers for these two names, without its regex and set
+    work: this runs on every response, the pre-DRF fast path's hits included."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Authorization, Cookie"
+        return
+    present = {name.strip().lower() for name in vary.split(",")}
+    missing = [name for name in ("Authorization", "Cookie") if name.lower() not in present]
+    if "*" not in present and missing:
+        response.headers["Vary"] = ", ".join([vary, *missing])
 
 
 def _not_modified_from(response: HttpResponseBase) -> HttpResponseBase:
