@@ -60,7 +60,7 @@ class CachedListMixin(_ListBase):
         if getattr(self, "action", None) != "list":
             return []
         keys = [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
-        position = anchor_position(self.pagination_class, request)
+        position = anchor_position(getattr(self, "pagination_class", None), request)
         if position:
             keys.append(f"{self.list_positions_key(request)}:{position}")
         return keys
