@@ -41,6 +41,15 @@ def post_readable(post: Post, *, user_id: UUID | None, access: CommunityAccess) 
     return is_author or access.has("post.moderate")
 
 
+def post_shareable(post: Post) -> bool:
+    """May an anonymous answer showing this post (or its comments) be kept by a shared HTTP
+    cache? The policy's rule on the post's facts: published, in a community anyone sees, not
+    in a members-only channel, not gated. Its community and channel are loaded (post_readable)."""
+    return post.status == PostStatus.PUBLISHED and policy.anonymous_shares(
+        post.community.community_type, members_only=post.channel is not None and post.channel.is_members_only,
+        gated=bool(post.required_level_ids))
+
+
 def post_readable_filter(*, user_id: UUID | None, access: CommunityAccess) -> Q:
     """The same rule as post_readable, for a queryset of one community's posts."""
     visible = Q(status__in=[PostStatus.PUBLISHED, PostStatus.ARCHIVED])

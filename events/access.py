@@ -42,6 +42,12 @@ def require_readable_event(event: Event | None, *, access: CommunityAccess | Non
     return event
 
 
+def event_shareable(event: Event) -> bool:
+    """May an anonymous answer showing this event be kept by a shared HTTP cache? The policy's
+    rule on its facts: in a community anyone sees, not members-only (its community is loaded)."""
+    return policy.anonymous_shares(event.community.community_type, members_only=event.is_members_only)
+
+
 def can_manage_event(event: Event, *, user_id: UUID | None, access: CommunityAccess) -> bool:
     """The organiser (while an active, unbanned member) or a holder of event.manage."""
     if policy.holds(access, "event.manage"):

@@ -58,6 +58,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from communities import selectors
 from communities.serializers import community_detail_rendered
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.rendered import is_rendered, not_modified
 from community_service.api.throttling import RateThrottle
 from community_service.cache.aside import request_prefetched
@@ -195,6 +196,8 @@ def community_read(request: HttpRequest, pk: str, headers: dict, *, throttled: b
             return None  # the view answers the 403 or the 404
     elif not policy.anonymous_sees_community(value[2]):
         return None  # the view answers the 404
+    elif policy.anonymous_shares(value[2]):
+        share_with_anonymous(request)  # the view's own call: what a shared cache may keep
     (body, etag) = value[0]
     if not_modified(request, etag):
         response = _BytesResponse(status=304)

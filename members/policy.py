@@ -104,6 +104,15 @@ def anonymous_sees_community(community_type: str) -> bool:
     return sees_community(community_type, CommunityAccess(community_id=UUID(int=0)))
 
 
+def anonymous_shares(community_type: str, *, members_only: bool = False, gated: bool = False) -> bool:
+    """May an anonymous answer about a community or one of its objects be kept by a shared HTTP
+    cache and served to every anonymous caller (community_service/api/http_cache.py)? Only what
+    anyone sees in full: never a private community's, a members-only object or a gated post
+    (one whose readers need a subscription level). The answer to a signed-in caller is never
+    shared, whatever this says (the middleware checks the request's credentials)."""
+    return anonymous_sees_community(community_type) and not members_only and not gated
+
+
 def require_sees_community(community_type: str, access: CommunityAccess) -> None:
     """403 `banned` for the banned (they know it exists); 404 for whoever may not know it exists."""
     refuse_banned(access)

@@ -13,6 +13,8 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from community_service.api.http_cache import share_with_anonymous
+from community_service.api.pagination import PagePositions, anchor_position
 from community_service.api.rendered import cached_response, is_rendered, render
 from community_service.cache.aside import cache_get_or_set, cache_version, cache_version_key, request_prefetched
 
@@ -28,6 +30,9 @@ class CachedListMixin(_ListBase):
 
     list_cache_namespace: str
     list_cache_ttl: int = settings.CACHE_DEFAULT_TTL
+    # True when an anonymous caller's page is what every anonymous caller gets and holds nothing
+    # private, gated or personal: a shared HTTP cache may keep it (http_cache.py).
+    list_shared_with_anonymous: bool = False
 
     def list_cache_scope(self, request: Request) -> str:
         """Who the result is for; override when visibility depends on the viewer."""
@@ -40,22 +45,39 @@ class CachedListMixin(_ListBase):
         size = request.query_params.get("page_size", "default")
         return f"{self.list_cache_namespace}:{page}:{size}:{self.list_cache_scope(request)}:{digest}"
 
+    def list_positions_key(self, request: Request) -> str:
+        """Where a deep page finds the list's remembered positions (pagination.py's anchors):
+        the page key without page and page_size (a position is a row number)."""
+        params = sorted((k, v) for k in request.query_params if k not in ("page", "page_size")
+                        for v in request.query_params.getlist(k))
+        digest = hashlib.sha256(repr(params).encode()).hexdigest()[:16]
+        return f"{self.list_cache_namespace}:positions:{self.list_cache_scope(request)}:{digest}"
+
     def cache_prefetch_keys(self, request: Request) -> list[str]:
         """Cache keys the throttle reads in its round trip (community_service/api/throttling.py):
-        the version token and the page, so a hit costs one round trip in all."""
+        the version token and the page (and a deep page's remembered position), so a hit costs
+        one round trip in all, and so does a deep miss's seek."""
         if getattr(self, "action", None) != "list":
             return []
-        return [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
+        keys = [cache_version_key(self.list_cache_namespace), self.list_cache_key(request)]
+        position = anchor_position(getattr(self, "pagination_class", None), request)
+        if position:
+            keys.append(f"{self.list_positions_key(request)}:{position}")
+        return keys
 
     def list_uncached(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The response on a miss; views may override (the default is the next class's list)."""
         return super().list(request, *args, **kwargs)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if self.list_shared_with_anonymous:
+            share_with_anonymous(request)
         prefetched = request_prefetched(request)
         version = cache_version(self.list_cache_namespace, prefetched=prefetched)
         if version is None:  # cache unreachable: serve from the database
             return self.list_uncached(request, *args, **kwargs)
+        # Deep pages may seek from positions remembered under this version (pagination.py).
+        self.page_positions = PagePositions(self.list_positions_key(request), version, prefetched)
 
         # The entry carries the version it was made under: one written before the latest
         # bump is simply not current (exact invalidation without knowing every key).

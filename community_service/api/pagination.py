@@ -8,7 +8,7 @@ import binascii
 import json
 import math
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,6 +18,8 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from community_service.cache.aside import cache_get_or_set
 
 MAX_PAGE_SIZE = 100
 # The schema's bound on `?page=` (int32), so no page a client may send overflows PostgreSQL's
@@ -118,11 +120,23 @@ class CappedCountPagination(PageNumberPagination):
     `page_too_deep` that points to `?cursor=` (keyset pages cost the same at any depth); a
     list without a cursor sets it to None and relies on an index that covers its order (the
     deep page's ids are then an index-only walk).
+
+    Deep pages at page-one cost, where the view says where to remember positions and how
+    fresh its list is (`page_positions`: CachedListMixin's key and version token, which every
+    write to the list replaces) and the order is a keyset (one direction, ending with the
+    primary key): the order's values of every ANCHOR_STRIDE-th row are remembered under that
+    version, and a deep page seeks to the nearest one at or before it (`ROW(...) < ROW(...)`
+    on the index) and reads at most ANCHOR_STRIDE rows from there instead of all of them. The
+    position is read with the throttle's round trip (CachedListMixin.cache_prefetch_keys).
     """
 
     EXACT_COUNT_LIMIT = 1000
     MAX_PAGE_OFFSET: int | None = 10_000
     DEFERRED_JOIN_OFFSET = 200
+    # Every 100th row: a deep page reads at most 100 + page_size rows past its seek, so it
+    # needs no deferred join (whose subquery costs the app more to compile than it saves).
+    ANCHOR_STRIDE = 100
+    ANCHOR_TTL = 600  # seconds; a write changes the scope long before
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list | None:
         self._validate_positive_int(request, self.page_query_param, maximum=MAX_PAGE)
@@ -139,8 +153,12 @@ class CappedCountPagination(PageNumberPagination):
         if offset >= self.DEFERRED_JOIN_OFFSET:
             # Skip the offset on the page's ids alone (an index-only scan where an index covers
             # the order and filters), then read the full columns of just those rows: one
-            # statement, the ids in a subquery.
-            rows = list(queryset.filter(pk__in=queryset.values("pk")[offset: offset + self.size]))
+            # statement, the ids in a subquery. From a remembered position when there is one.
+            start, skip = self._anchored(queryset, offset, getattr(view, "page_positions", None))
+            if start is queryset:
+                rows = list(queryset.filter(pk__in=queryset.values("pk")[offset: offset + self.size]))
+            else:  # fewer than ANCHOR_STRIDE rows past a remembered position: read them as page 1 does
+                rows = list(start[skip: skip + self.size])
         else:
             rows = list(queryset[offset: offset + self.size])
         if not rows and self.number > 1:
@@ -150,23 +168,50 @@ class CappedCountPagination(PageNumberPagination):
         if len(rows) < self.size:  # the last page: everything before it exists
             self.total, self.total_exact = offset + len(rows), True
         else:
-            self.total, self.total_exact = self.count(queryset)
+            self.total, self.total_exact = self.count(queryset, at_least=offset + len(rows))
         return rows
 
-    def count(self, queryset: Any) -> tuple[int, bool]:
+    def _anchored(self, queryset: Any, offset: int, positions: "PagePositions | None") -> tuple[Any, int]:
+        """(rows from the nearest remembered position at or before `offset`, how many of them
+        to skip); the queryset itself and `offset` when nothing can be remembered."""
+        order = [str(name) for name in queryset.query.order_by]
+        fields = [name.lstrip("-") for name in order]
+        keyset = (bool(order) and len({name.startswith("-") for name in order}) == 1
+                  and fields[-1] in ("pk", queryset.model._meta.pk.name) and all("__" not in f for f in fields))
+        position = offset // self.ANCHOR_STRIDE * self.ANCHOR_STRIDE
+        if positions is None or not keyset or position == 0:
+            return queryset, offset
+
+        def remember() -> tuple[str, tuple | None]:  # the row just before the position bounds the seek
+            found = list(queryset.values_list(*fields)[position - 1: position])
+            return positions.version, (tuple(found[0]) if found else None)
+
+        version, values = cache_get_or_set(
+            f"{positions.key}:{position}", remember, ttl=self.ANCHOR_TTL, prefetched=positions.prefetched,
+            valid=lambda entry: isinstance(entry, tuple) and len(entry) == 2 and entry[0] == positions.version)
+        if values is None:
+            return queryset, offset
+        after = lookups.LessThan if order[0].startswith("-") else lookups.GreaterThan
+        bound = after(_Row(*[F(f) for f in fields]), _Row(*[Value(v) for v in values]))
+        return queryset.filter(bound), offset - position
+
+    def count(self, queryset: Any, *, at_least: int = 0) -> tuple[int, bool]:
         """(total, exact): a count that stops after EXACT_COUNT_LIMIT + 1 rows and the planner's
-        estimate, in one round trip (two statements, one compiled query)."""
+        estimate, in one round trip (two statements, one compiled query). `at_least` rows are
+        known to exist: past EXACT_COUNT_LIMIT only the estimate is needed (a deep page)."""
         from django.db import connections
 
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        capped_sql = f"SELECT count(*) FROM ({sql} LIMIT {int(self.EXACT_COUNT_LIMIT) + 1}) AS capped; "
+        known = at_least > self.EXACT_COUNT_LIMIT
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM ({sql} LIMIT {int(self.EXACT_COUNT_LIMIT) + 1}) AS capped; "
-                f"EXPLAIN (FORMAT JSON) {sql}",
-                (*params, *params),
-            )
-            capped = cursor.fetchone()[0]
-            cursor.nextset()
+            cursor.execute(f"{'' if known else capped_sql}EXPLAIN (FORMAT JSON) {sql}",
+                           params if known else (*params, *params))
+            if known:
+                capped = at_least
+            else:
+                capped = cursor.fetchone()[0]
+                cursor.nextset()
             plan = cursor.fetchone()[0]
         if capped <= self.EXACT_COUNT_LIMIT:
             return capped, True
@@ -195,6 +240,32 @@ class CappedCountPagination(PageNumberPagination):
             "pages": math.ceil(self.total / self.size) if self.total else 0,
             "total_exact": self.total_exact,
         }
+
+
+class PagePositions(NamedTuple):
+    """Where a list remembers deep pages' positions, the version they must carry, and the
+    request's prefetched cache values (CachedListMixin sets it on the view)."""
+
+    key: str
+    version: str
+    prefetched: dict | None
+
+
+def anchor_position(pagination_class: Any, request: Request) -> int:
+    """The remembered position a deep page of this request would seek from (0: none); for the
+    throttle's prefetch, so malformed parameters are just 0 (the paginator answers the 400)."""
+    stride = getattr(pagination_class, "ANCHOR_STRIDE", None)
+    if not stride:
+        return 0
+    try:
+        page = int(request.query_params.get("page", 1))
+        size = int(request.query_params.get("page_size", pagination_class.page_size))
+    except (TypeError, ValueError):
+        return 0
+    if page < 1 or size < 1:
+        return 0
+    offset = (page - 1) * size
+    return offset // stride * stride if offset >= pagination_class.DEFERRED_JOIN_OFFSET else 0
 
 
 class IndexOrderedPagination(CappedCountPagination):

@@ -18,6 +18,11 @@ CORS_EXPOSE_HEADERS = ["etag", "retry-after", "x-request-id", "x-response-time"]
 # How many proxies of ours stand in front of the app (nginx in docker-compose: 1). Throttles
 # and view counts believe X-Forwarded-For only that far; 0 ignores it (clients can forge it).
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# What a shared cache (the shipped nginx, a CDN) may keep of an anonymous answer about a public
+# object (community_service/api/http_cache.py): fresh this many seconds (s-maxage: the
+# staleness a reader may see after a write), then served stale while one refresh runs.
+HTTP_CACHE_SHARED_SECONDS = env.int("HTTP_CACHE_SHARED_SECONDS", default=5)
+HTTP_CACHE_STALE_SECONDS = env.int("HTTP_CACHE_STALE_SECONDS", default=30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["members.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: decides every answer's Cache-Control and Vary, the fast path's and errors' too.
+    "community_service.api.http_cache.SharedCacheMiddleware",
     "community_service.api.middleware.RequestContextMiddleware",
     "community_service.observability.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",

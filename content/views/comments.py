@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.fields import StrictCharField
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.pagination import (
     CappedCountPagination,
     KeysetPagination,
@@ -22,6 +23,7 @@ from community_service.api.pagination import (
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.search.api import REQUIRED_SEARCH_TEXT, search_page_parameters, search_page_schema
+from content.access import post_shareable
 from content.models import Comment, Post
 from content.selectors import comments as selectors
 from content.serializers.comments import (
@@ -84,6 +86,8 @@ class PostCommentViewSet(_CommentViewSet):
         if ordering not in selectors.ROOT_ORDERINGS:
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.ROOT_ORDERINGS)}."]})
         post = self.get_post()
+        if post_shareable(post):
+            share_with_anonymous(request)
         user_id = request_user_id(request)
         roots = selectors.comment_roots(post=post, user_id=user_id)
         if KeysetPagination.requested(request):

@@ -14,11 +14,13 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from community_service.api.clients import client_address
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
 from community_service.search.api import SearchListMixin, search_page_schema, search_parameter, search_text
 from community_service.search.query import SearchPage
+from content.access import post_shareable
 from content.filters import PostFilter
 from content.models import Post, PostStatus
 from content.selectors import posts as selectors
@@ -35,6 +37,7 @@ from content.serializers.posts import (
 )
 from content.services import posts as services
 from content.services import view_counts
+from members import policy
 from members.authentication import request_user, request_user_id
 from members.permissions import CanViewCommunity, HasCommunityPermission
 from members.selectors.access import request_community_access
@@ -105,6 +108,9 @@ class CommunityPostViewSet(SearchListMixin, CommunityScopedViewSet):
             raise ValidationError({"ordering": [f"Use one of: {', '.join(selectors.PAGE_ORDERINGS)}."]})
         posts = self.filter_queryset(self.get_queryset())
         searching = self.searching()
+        # Anonymous, a feed holds what anyone sees: gated posts without their content.
+        if policy.anonymous_shares(self.community.community_type):
+            share_with_anonymous(request)
         if KeysetPagination.requested(request):
             # Relevance is no keyset position: with a cursor, search filters and `ordering` orders.
             if searching:
@@ -173,6 +179,8 @@ class PostViewSet(ActionPermissionsMixin, GenericViewSet):
         post = self.get_object()
         if post.status == PostStatus.PUBLISHED:
             view_counts.post_view_register(post_id=post.pk, viewer_key=_viewer_key(request))
+        if post_shareable(post):
+            share_with_anonymous(request)  # a cached answer counts no view (docs/operations.md, "HTTP cache")
         return Response(PostOutputSerializer(post).data)
 
     def update(self, request: Request, post_id: UUID, partial: bool = False) -> Response:

@@ -19,11 +19,13 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.viewsets import GenericViewSet
 
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.viewsets import ActionPermissionsMixin
-from events.access import sees_online_url
+from events.access import event_shareable, sees_online_url
 from events.models import Event
 from events.selectors.events import event_calendar_feed, event_get
 from events.serializers.calendars import calendar_body
+from members import policy
 from members.authentication import request_user_id
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
@@ -74,6 +76,8 @@ class EventCalendarViewSet(ActionPermissionsMixin, GenericViewSet):
     def ical(self, request: Request, event_id: UUID) -> HttpResponse:
         """Stable UID per event; SEQUENCE grows with every change; STATUS:CANCELLED once cancelled."""
         event = event_get(event_id=event_id, user_id=request_user_id(request), access_for=self.access_for)
+        if event_shareable(event):
+            share_with_anonymous(request)
         body = calendar_body([event], name=event.title,
                              show_url=_url_rule(request, self.access_for(event.community_id)))
         return _calendar(body, filename=f"event-{event.pk}.ics", attachment=True)
@@ -96,6 +100,8 @@ class CommunityCalendarViewSet(CommunityScopedViewSet):
         """Upcoming events and those of the last 30 days (at most 500), cancelled ones included."""
         access = request_community_access(request, self.community.pk)
         events = event_calendar_feed(community=self.community, user_id=request_user_id(request), access=access)
+        if policy.anonymous_shares(self.community.community_type):
+            share_with_anonymous(request)  # anonymous, the feed holds no members-only event
         body = calendar_body(events, name=self.community.name, show_url=_url_rule(request, access))
         return _calendar(body, filename=f"{self.community.slug}-events.ics", attachment=False)
 

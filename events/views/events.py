@@ -15,9 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.pagination import CappedCountPagination, KeysetPagination
 from community_service.api.schema import page_or_cursor_response
 from community_service.api.viewsets import ActionPermissionsMixin
+from events.access import event_shareable
 from events.filters import EventFilter
 from events.models import Event
 from events.selectors import events as selectors
@@ -29,6 +31,7 @@ from events.serializers.events import (
     MyEventOutputSerializer,
 )
 from events.services import events as services
+from members import policy
 from members.authentication import request_user, request_user_id
 from members.permissions import CanViewCommunity
 from members.selectors.access import CommunityAccess, request_community_access
@@ -75,6 +78,9 @@ class CommunityEventViewSet(CommunityScopedViewSet):
         return {**super().get_serializer_context(), "user_id": request_user_id(self.request), "access": self.access()}
 
     def list(self, request: Request, community_pk: str) -> Response:
+        # Anonymous, the list holds what anyone sees (no members-only event).
+        if policy.anonymous_shares(self.community.community_type):
+            share_with_anonymous(request)
         return filtered_page(self, request, self.get_queryset())
 
     def create(self, request: Request, community_pk: str) -> Response:
@@ -121,7 +127,11 @@ class EventViewSet(ActionPermissionsMixin, GenericViewSet):
         return Response(EventOutputSerializer(event, context=context).data)
 
     def retrieve(self, request: Request, event_id: UUID) -> Response:
-        return self.respond(event_id)
+        event = selectors.event_get(event_id=event_id, user_id=request_user_id(request), access_for=self.access_for)
+        if event_shareable(event):
+            share_with_anonymous(request)
+        context = {"user_id": request_user_id(request), "access": self.access_for(event.community_id)}
+        return Response(EventOutputSerializer(event, context=context).data)
 
     def update(self, request: Request, event_id: UUID, partial: bool = False) -> Response:
         event = self.get_object()

@@ -33,6 +33,7 @@ from communities.serializers import (
     community_search_data,
 )
 from community_service.api.caching import CachedListMixin
+from community_service.api.http_cache import share_with_anonymous
 from community_service.api.pagination import CappedCountPagination, KeysetPagination, cursor_parameter
 from community_service.api.rendered import cached_response
 from community_service.api.schema import page_or_cursor_response
@@ -90,6 +91,9 @@ class CommunityViewSet(
     lookup_value_regex = "[^/]+"
     pagination_class = CappedCountPagination
     list_cache_namespace = services.COMMUNITY_LIST_CACHE
+    # An anonymous page lists only what anyone sees (no private community): the same for every
+    # anonymous caller. A signed-in caller's page is never shared (community_service/api/http_cache.py).
+    list_shared_with_anonymous = True
     conditional_actions = ("retrieve", "list")  # cached bytes with an ETag: 304 for If-None-Match
     search_serializer_class = CommunitySearchResultSerializer
 
@@ -158,6 +162,8 @@ class CommunityViewSet(
         if request.user.is_authenticated or not policy.anonymous_sees_community(community_type):
             # The policy's gate, as on every community-scoped endpoint (docs/permissions.md).
             policy.require_sees_community(community_type, request_community_access(request, uuid.UUID(community_id)))
+        if policy.anonymous_shares(community_type):
+            share_with_anonymous(request)
         return cached_response(request, rendered)
 
     def create(self, request: Request) -> Response:
