@@ -21,7 +21,14 @@ from tests.communities.test_private_existence import _path_params
 from tests.conftest import client_for
 from tests.content.world import build_world
 from tests.events.world import event_make
-from tests.factories import AttachmentFactory, ChannelFactory, InviteFactory, PostFactory, ReportFactory
+from tests.factories import (
+    AttachmentFactory,
+    ChannelFactory,
+    InviteFactory,
+    PostFactory,
+    ReportFactory,
+    WebhookEndpointFactory,
+)
 from tests.routes import api_endpoints, url_for
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +72,7 @@ def world_ids(*, private: bool) -> tuple[dict[str, dict[str, object]], dict[str,
     invite = InviteFactory(community=community, created_by=users["owner"])
     report = ReportFactory(community=community, target=world.post, reporters=[users["member"]])
     attachment = AttachmentFactory(community=community, post=world.post, uploader=users["author"])
+    endpoint = WebhookEndpointFactory(community=community, created_by=users["owner"])
     if private:
         Community.objects.filter(pk=community.pk).update(community_type="private", name="private-community-secret")
     common = {
@@ -72,7 +80,7 @@ def world_ids(*, private: bool) -> tuple[dict[str, dict[str, object]], dict[str,
         "subscription_id": subscription.pk, "user_id": users["member"].pk,
         "member_id": Member.objects.get(community=community, user=users["member"]).pk,
         "role_id": Role.objects.filter(community=community, name="Member").get().pk, "invite_id": invite.pk,
-        "report_id": report.pk, "attachment_id": attachment.pk, "code": invite.code,
+        "report_id": report.pk, "attachment_id": attachment.pk, "code": invite.code, "endpoint_id": endpoint.pk,
     }
     ids = {
         "public": {**common, "post_id": world.post.pk, "channel_id": world.channel.pk, "event_id": event.pk},
