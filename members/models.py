@@ -21,6 +21,10 @@ class User(AbstractUser):
     is_bot = models.BooleanField(default=False, editable=False)
     bot_community = models.ForeignKey("communities.Community", null=True, blank=True, editable=False,
                                       on_delete=models.SET_NULL, related_name="bots")
+    # IANA name (members.services.auth.user_set_time_zone checks it): the daily digest mail
+    # arrives at NOTIFICATIONS_DIGEST_HOUR of this zone. A database default too, so the previous
+    # release can keep inserting users during a rolling deploy.
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
 
     objects: ClassVar[UserManager[Self]] = UserManager()
 

@@ -9,7 +9,9 @@ console's resend.
 """
 
 import logging
+import zoneinfo
 from collections import defaultdict
+from datetime import datetime
 from uuid import UUID
 
 from django.conf import settings
@@ -96,15 +98,22 @@ def mail_send_immediate(*, batch_size: int = 100) -> int:
                 sent += _send([row], message)
 
 
+def zones_at_digest_hour(now: datetime) -> list[str]:
+    """The IANA zones where it is NOTIFICATIONS_DIGEST_HOUR o'clock at `now` (beat asks hourly)."""
+    return sorted(name for name in zoneinfo.available_timezones()
+                  if now.astimezone(zoneinfo.ZoneInfo(name)).hour == settings.NOTIFICATIONS_DIGEST_HOUR)
+
+
 def mail_send_digests(*, force: bool = False) -> int:
-    """At NOTIFICATIONS_DIGEST_HOUR (or with `force`), mail each person one digest of their
-    waiting notices; return how many digests went out."""
-    if not force and timezone.now().hour != settings.NOTIFICATIONS_DIGEST_HOUR:
-        return 0
+    """Mail each person whose local time (User.time_zone) is NOTIFICATIONS_DIGEST_HOUR (everyone,
+    with `force`) one digest of their waiting notices; return how many digests went out."""
+    waiting = Notification.objects.filter(mail_status=MailStatus.DIGEST)
+    if not force:
+        due = get_user_model().objects.filter(time_zone__in=zones_at_digest_hour(timezone.now()))
+        waiting = waiting.filter(recipient_id__in=due.values("pk"))
     sent = 0
     with transaction.atomic():
-        rows = list(Notification.objects.select_for_update(skip_locked=True)
-                    .filter(mail_status=MailStatus.DIGEST).order_by("recipient_id", "id"))
+        rows = list(waiting.select_for_update(skip_locked=True).order_by("recipient_id", "id"))
         by_user: dict[UUID, list[Notification]] = defaultdict(list)
         for row in rows:
             by_user[row.recipient_id].append(row)

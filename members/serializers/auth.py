@@ -1,5 +1,6 @@
 """Registration, tokens and the current user."""
 
+import zoneinfo
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -87,7 +88,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "username", "is_superadmin", "is_bot", "date_joined"]
+        fields = ["id", "email", "username", "is_superadmin", "is_bot", "time_zone", "date_joined"]
         read_only_fields = fields
 
 
@@ -102,11 +103,19 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
 
 
 class UserUpdateInputSerializer(serializers.Serializer):
-    """What a user may change of their own account here: the public handle. The email is the
-    login and changes through a link to the new address (POST /auth/email); the flags are the
-    console's."""
+    """What a user may change of their own account here: the public handle and the time zone
+    (an IANA name; the daily digest mail arrives by it). The email is the login and changes
+    through a link to the new address (POST /auth/email); the flags are the console's."""
 
     username = username_field()
+    time_zone = StrictCharField(max_length=64)
+
+    def validate_time_zone(self, value: str) -> str:
+        # Checked here too, so a PATCH with a good username and a bad zone writes neither.
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError(f"Unknown time zone {value!r}: use an IANA name such as "
+                                              "'Europe/Berlin'.", code="invalid_choice")
+        return value
 
 
 class TokenPairOutputSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """Accounts and tokens: registration, refresh-token rotation, logout, password change, renaming."""
 
+import zoneinfo
+
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -188,4 +190,18 @@ def user_rename(*, user: User, username: str) -> User:
         except IntegrityError as exc:  # lost a race with another account taking the same name
             raise Conflict("A user with this username already exists.", field="username", code="unique") from exc
         user_renamed.send(sender=User, user=locked)
+    return locked
+
+
+def user_set_time_zone(*, user: User, time_zone: str) -> User:
+    """Set the zone the user's daily digest is timed by. Raises ValidationFailed `invalid_choice`
+    on time_zone for a name that is not an IANA time zone of this server's database."""
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationFailed(f"Unknown time zone {time_zone!r}: use an IANA name such as 'Europe/Berlin'.",
+                               field="time_zone", code="invalid_choice")
+    with transaction.atomic():
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
+        if locked.time_zone != time_zone:
+            locked.time_zone = time_zone
+            locked.save(update_fields=["time_zone"])
     return locked

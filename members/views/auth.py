@@ -34,6 +34,7 @@ from members.services.auth import (
     user_password_change,
     user_register,
     user_rename,
+    user_set_time_zone,
     user_sign_out_everywhere,
 )
 from members.services.email_change import email_change_confirm, email_change_request
@@ -233,11 +234,13 @@ class MeView(APIView):
         return Response(UserOutputSerializer(request.user).data)
 
     @extend_schema(request=UserUpdateInputSerializer, responses={200: UserOutputSerializer},
-                   summary="Change your username")
+                   summary="Change your username or time zone")
     def patch(self, request: Request) -> Response:
         serializer = UserUpdateInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         user = request_user(request)
         if "username" in serializer.validated_data:  # a PATCH without it changes nothing
             user = user_rename(user=user, username=serializer.validated_data["username"])
+        if "time_zone" in serializer.validated_data:
+            user = user_set_time_zone(user=user, time_zone=serializer.validated_data["time_zone"])
         return Response(UserOutputSerializer(user).data)

@@ -1,4 +1,4 @@
-"""PATCH /auth/me: a user changes their public handle (the only field they may change there)."""
+"""PATCH /auth/me: a user changes their public handle and time zone (the only fields they may change there)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -81,3 +81,16 @@ def test_two_users_taking_the_same_free_username_at_once_one_gets_it():
                                  for api in clients])
     assert sorted(statuses) == [200, 409, 409, 409]
     assert User.objects.filter(username__iexact="the.one").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_user_sets_their_time_zone_and_a_bad_one_writes_nothing_of_the_patch():
+    user = UserFactory(username="walker")
+    api = client_for(user)
+    assert api.get(ME).json()["time_zone"] == "UTC"
+    response = api.patch(ME, {"time_zone": "Europe/Berlin"}, format="json")
+    assert response.status_code == 200 and response.json()["time_zone"] == "Europe/Berlin"
+    assert api.get(ME).json()["time_zone"] == "Europe/Berlin"  # the cached row went with the save
+    refused = api.patch(ME, {"username": "runner", "time_zone": "Mars/Olympus"}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_choice" and "time_zone" in refused.json()
+    assert User.objects.values_list("username", "time_zone").get(pk=user.pk) == ("walker", "Europe/Berlin")

@@ -7,11 +7,13 @@ import email.policy
 import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from community_service.notifications.mail import mail_resend, mail_send_digests, mail_send_immediate
 from community_service.notifications.models import MailStatus, Notification, NotificationPreference
@@ -106,14 +108,25 @@ def test_the_daily_digest_gathers_the_rest_in_one_mail(smtp, settings):
     texts = [NotificationFactory(recipient_id=bob.pk, type="reaction", waiting_for_digest=True).text
              for _ in range(3)]
     NotificationFactory(recipient_id=UserFactory(email="ann@example.com").pk, waiting_for_digest=True)
-    settings.NOTIFICATIONS_DIGEST_HOUR = (settings.NOTIFICATIONS_DIGEST_HOUR + 12) % 24
-    assert mail_send_digests() == 0  # not the hour
+    settings.NOTIFICATIONS_DIGEST_HOUR = (timezone.now().hour + 12) % 24
+    assert mail_send_digests() == 0  # not the hour in UTC, their zone
     assert mail_send_digests(force=True) == 2
     mine = next(m for m in smtp.messages if m["To"] == "bob@example.com")
     assert mine["Subject"] == "Your daily digest: 3 new notification(s)"
     assert all(text in parts(mine)["text/plain"] for text in texts)
     assert not Notification.objects.filter(mail_status=MailStatus.DIGEST).exists()
     assert mail_send_digests(force=True) == 0
+
+
+def test_the_digest_arrives_at_the_hour_of_each_members_own_time_zone(smtp, settings):
+    tokyo = UserFactory(email="kenji@example.com", time_zone="Asia/Tokyo")  # UTC+9, no summer time
+    utc = UserFactory(email="ann@example.com")
+    for user in (tokyo, utc):
+        NotificationFactory(recipient_id=user.pk, type="reaction", waiting_for_digest=True)
+    settings.NOTIFICATIONS_DIGEST_HOUR = timezone.now().astimezone(ZoneInfo("Asia/Tokyo")).hour
+    assert mail_send_digests() == 1
+    assert [m["To"] for m in smtp.messages] == ["kenji@example.com"]
+    assert Notification.objects.get(recipient_id=utc.pk).mail_status == MailStatus.DIGEST  # its 8 o'clock comes later
 
 
 def test_a_refused_mail_is_kept_failed_and_the_console_resends_it(smtp):
