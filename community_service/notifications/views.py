@@ -11,7 +11,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ErrorDetail, NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -129,7 +129,8 @@ class PreferenceView(APIView):
         chosen = serializer.validated_data["preferences"]
         unknown = sorted(set(chosen) - set(NOTICE_TYPES))
         if unknown:
-            raise ValidationError({"preferences": [f"Unknown notice type(s): {', '.join(unknown)}."]})
+            raise ValidationError({"preferences": [ErrorDetail(f"Unknown notice type(s): {', '.join(unknown)}.",
+                                                               code="unknown")]})
         with transaction.atomic():
             for type_name, delivery in chosen.items():
                 services.preference_set(user_id=_me(request), type_name=type_name, delivery=delivery)

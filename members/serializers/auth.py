@@ -114,7 +114,7 @@ class UserUpdateInputSerializer(serializers.Serializer):
         # Checked here too, so a PATCH with a good username and a bad zone writes neither.
         if value not in zoneinfo.available_timezones():
             raise serializers.ValidationError(f"Unknown time zone {value!r}: use an IANA name such as "
-                                              "'Europe/Berlin'.", code="invalid_choice")
+                                              "'Europe/Berlin'.", code="unknown")
         return value
 
 

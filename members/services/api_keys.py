@@ -55,9 +55,9 @@ def _validated(*, user: User, scopes: Iterable[str], community_ids: Iterable[UUI
     now = timezone.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     if expires_at <= now:
-        raise ValidationFailed("The expiry must be in the future.", field="expires_at", code="invalid")
+        raise ValidationFailed("The expiry must be in the future.", field="expires_at", code="in_past")
     if expires_at > now + MAX_LIFETIME:
-        raise ValidationFailed("A key lives at most 366 days.", field="expires_at", code="invalid")
+        raise ValidationFailed("A key lives at most 366 days.", field="expires_at", code="too_long")
     communities = frozenset(community_ids) if community_ids else None
     if communities is not None:
         held = set(Member.objects.filter(user=user, community_id__in=communities, status=MemberStatus.ACTIVE)

@@ -198,7 +198,7 @@ def user_set_time_zone(*, user: User, time_zone: str) -> User:
     on time_zone for a name that is not an IANA time zone of this server's database."""
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationFailed(f"Unknown time zone {time_zone!r}: use an IANA name such as 'Europe/Berlin'.",
-                               field="time_zone", code="invalid_choice")
+                               field="time_zone", code="unknown")
     with transaction.atomic():
         locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if locked.time_zone != time_zone:

@@ -235,3 +235,14 @@ def test_each_key_has_its_own_budget(monkeypatch, settings):
 
     assert first == [200, 200, 429]
     assert other == 200
+
+
+@pytest.mark.django_db
+def test_an_expiry_in_the_past_or_beyond_a_year_is_a_400_naming_it():
+    api = client_for(UserFactory())
+    past = api.post(KEYS, {"name": "ci", "scopes": ["read"], "expires_at": "2000-01-01T00:00:00Z"}, format="json")
+    assert past.status_code == 400 and past.data["code"] == "in_past" and "expires_at" in past.data
+    late = (timezone.now() + timedelta(days=400)).isoformat()
+    far = api.post(KEYS, {"name": "ci", "scopes": ["read"], "expires_at": late}, format="json")
+    assert far.status_code == 400 and far.data["code"] == "too_long" and "expires_at" in far.data
+    assert not ApiKey.objects.exists()

@@ -62,14 +62,18 @@ UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "beyond_search_limit": (400, ("page",), "page × page_size at most 500 results: a product of two parameters"),
     "page_too_deep": (400, ("page",),
                       "(page - 1) × page_size < 10,000 (communities, posts, threads, donations, events): a product"),
-    "in_past": (400, ("starts_at",), "a new event starts in the future: relative to the server's clock"),
+    "in_past": (400, ("starts_at", "expires_at"),
+                "a new event starts, an API key expires, in the future: relative to the server's clock"),
     "before_start": (400, ("ends_at",), "ends_at after starts_at: a relation between two fields"),
-    "too_long": (400, ("ends_at",), "an event lasts at most 31 days: a difference of two fields"),
+    "too_long": (400, ("ends_at", "expires_at"),
+                 "an event lasts at most 31 days, an API key 366: a difference from another field or the clock"),
     "after_start": (400, ("registration_deadline",), "registration closes by starts_at: two fields"),
     "required": (400, ("location",), "a location, an online_url, or both: one of two fields"),
     "out_of_range": (400, ("starts_at", "ends_at", "registration_deadline"),
                      "years 1900-2999: date-time has no range keyword"),
-    "unknown": (400, ("timezone",), "an IANA zone of the server's tz database, which changes with tzdata releases"),
+    "unknown": (400, ("timezone", "time_zone", "preferences"),
+                "an IANA zone of the tz database (changes with tzdata releases); a notice type, a key of an object"),
+    "unsafe_url": (400, ("url",), "a webhook's host must resolve, at that moment, to public addresses only: DNS"),
 }
 
 
