@@ -42,7 +42,7 @@ class FuzzUserToken:
 UNSTATED_RULES: dict[str, tuple[int, tuple[str, ...], str]] = {
     "invalid_cursor": (400, ("cursor",), "cursors are opaque: only ones this server handed out decode"),
     "does_not_exist": (400, ("user_id", "channel_id", "parent_id", "target_id", "level_id", "role_ids",
-                             "required_level_ids", "attachment_ids", "overwrites"),
+                             "required_level_ids", "attachment_ids", "overwrites", "communities"),
                        "an id in the body must name an object that exists and the caller can see"),
     "password_too_common": (400, ("password", "new_password"), "a list of 20,000 common passwords"),
     "password_too_similar": (400, ("password", "new_password"), "compared with the account's email and username"),
