@@ -63,6 +63,7 @@ class PreferenceSerializer(serializers.Serializer):
 
 class PreferenceUpdateSerializer(serializers.Serializer):
     preferences = serializers.DictField(
-        child=serializers.ChoiceField(choices=Delivery.choices), allow_empty=False,
-        help_text='Notice type → in_app | email | both | off, e.g. {"reaction": "off"}.',
+        child=serializers.ChoiceField(choices=Delivery.choices), required=False,
+        help_text='Notice type → in_app | email | both | off, e.g. {"reaction": "off"}; the types not named keep '
+                  'their delivery (a PATCH without any changes nothing).',
     )

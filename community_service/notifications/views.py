@@ -126,7 +126,7 @@ class PreferenceView(APIView):
     def patch(self, request: Request) -> Response:
         serializer = PreferenceUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        chosen = serializer.validated_data["preferences"]
+        chosen = serializer.validated_data.get("preferences", {})
         unknown = sorted(set(chosen) - set(NOTICE_TYPES))
         if unknown:
             raise ValidationError({"preferences": [ErrorDetail(f"Unknown notice type(s): {', '.join(unknown)}.",

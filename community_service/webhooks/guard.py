@@ -57,7 +57,10 @@ def resolve(host: str, port: int) -> list[IPAddress]:
 
 def check_url(url: str) -> Target:
     """The URL's pinned target, or UnsafeUrl (400 on `url`) naming why not."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise UnsafeUrl("The URL cannot be parsed.", field="url") from None
     allowed_schemes = {"https", "http"} if settings.WEBHOOK_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed_schemes:
         raise UnsafeUrl("The URL must be https.", field="url")

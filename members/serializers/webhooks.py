@@ -2,12 +2,15 @@
 
 from rest_framework import serializers
 
+from community_service.api.fields import StrictCharField
 from community_service.outbox.catalogue import EVENT_TYPES
 from community_service.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 class WebhookEndpointInputSerializer(serializers.Serializer):
-    url = serializers.URLField(max_length=2000, help_text="https (checked: no private, loopback or link-local "
+    # Not a URLField: the SSRF guard parses and checks the URL (one refusal, `unsafe_url`, for every way
+    # it can fail, rather than Django's hostname-length rules first under another code).
+    url = StrictCharField(max_length=2000, help_text="https (checked: no private, loopback or link-local "
                                                          "addresses, at registration and at every delivery).")
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=sorted(EVENT_TYPES)), required=False,
                                         max_length=len(EVENT_TYPES), help_text="Omit or empty: every type.")

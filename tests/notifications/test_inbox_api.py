@@ -94,6 +94,7 @@ def test_preferences_list_every_type_with_defaults_and_change(bob):
     assert {p["type"]: p["delivery"] for p in changed.data}["reaction"] == "off"
     bad = api.patch(url_for("notification-preferences"), {"preferences": {"gossip": "off"}}, format="json")
     assert bad.status_code == 400 and bad.data["code"] == "unknown" and "preferences" in bad.data
+    assert api.patch(url_for("notification-preferences"), {}, format="json").status_code == 200  # changes nothing
     bad = api.patch(url_for("notification-preferences"), {"preferences": {"reaction": "loud"}}, format="json")
     assert bad.status_code == 400
 
